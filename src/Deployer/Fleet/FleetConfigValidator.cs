@@ -1,0 +1,154 @@
+using System.Text.RegularExpressions;
+
+namespace ChatOpsReconfig.Deployer.Fleet;
+
+/// <summary>Collects every problem of a fleet config as <c>path.to.key: message</c>.</summary>
+public static partial class FleetConfigValidator
+{
+    /// <summary>Validates; <paramref name="extraSections"/> are root keys owned by other components.</summary>
+    public static IReadOnlyList<string> Validate(FleetConfig config, IEnumerable<string> extraSections)
+    {
+        var p = new List<string>();
+        var allowed = new HashSet<string>(extraSections, StringComparer.OrdinalIgnoreCase);
+        foreach (var key in config.Extra?.Keys ?? Enumerable.Empty<string>())
+        {
+            if (!allowed.Contains(key)) p.Add($"{key}: unknown key");
+        }
+
+        if (string.IsNullOrWhiteSpace(config.DataDir)) p.Add("dataDir: must not be empty");
+
+        ValidateRepos(config, p);
+        ValidateRoles(config, p);
+        ValidateHosts(config, p);
+        ValidateSsh(config, p);
+        ValidateRollout(config.Rollout, p);
+        return p;
+    }
+
+    private static void ValidateRepos(FleetConfig config, List<string> p)
+    {
+        if (config.Repos.Count == 0) p.Add("repos: at least one repo is required");
+        foreach (var (name, repo) in config.Repos)
+        {
+            var at = $"repos.{name}";
+            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: repo name may only contain letters, digits, '.', '_' and '-'");
+            if (string.IsNullOrWhiteSpace(repo.Url)) p.Add($"{at}.url: required");
+            else if (repo.Url.Any(char.IsControl)) p.Add($"{at}.url: contains control characters");
+            if (!CommandTemplate.IsValidBranch(repo.Branch)) p.Add($"{at}.branch: '{repo.Branch}' is not a valid branch name");
+            if (repo.BugPattern is not null && !IsRegex(repo.BugPattern, out var why)) p.Add($"{at}.bugPattern: not a valid regex: {why}");
+            if (repo.QuietMinutes is < 0 or > 1440) p.Add($"{at}.quietMinutes: must be between 0 and 1440");
+            if (repo.PollSeconds is < 5 or > 86400) p.Add($"{at}.pollSeconds: must be between 5 and 86400");
+            if (repo.CiUrl is not null && !IsHttpUrl(repo.CiUrl.Replace("{rev}", "0", StringComparison.Ordinal)))
+                p.Add($"{at}.ciUrl: must be an http(s) URL (use {{rev}} for the revision)");
+        }
+    }
+
+    private static void ValidateRoles(FleetConfig config, List<string> p)
+    {
+        if (config.Roles.Count == 0) p.Add("roles: at least one role is required");
+        foreach (var (name, role) in config.Roles)
+        {
+            var at = $"roles.{name}";
+            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: role name may only contain letters, digits, '.', '_' and '-'");
+            if (role.Repos.Count == 0) p.Add($"{at}.repos: a role must carry at least one repo");
+            var repoNames = role.Repos.Keys.ToHashSet(StringComparer.Ordinal);
+            foreach (var (repoName, rr) in role.Repos)
+            {
+                if (!config.Repos.ContainsKey(repoName)) p.Add($"{at}.repos.{repoName}: no such repo (known: {string.Join(", ", config.Repos.Keys)})");
+                if (!CommandTemplate.IsValidPath(rr.Path)) p.Add($"{at}.repos.{repoName}.path: required, without control characters");
+                if (rr.RevisionCommand is not null)
+                {
+                    foreach (var problem in CommandTemplate.Check(rr.RevisionCommand, repoNames))
+                        p.Add($"{at}.repos.{repoName}.revisionCommand: {problem}");
+                }
+            }
+
+            if (role.Steps.Count == 0) p.Add($"{at}.steps: at least one step is required");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < role.Steps.Count; i++)
+            {
+                var step = role.Steps[i];
+                var sat = $"{at}.steps[{i}]";
+                if (!CommandTemplate.IsValidName(step.Name)) p.Add($"{sat}.name: required; letters, digits, '.', '_' and '-'");
+                else if (!seen.Add(step.Name)) p.Add($"{sat}.name: duplicate step '{step.Name}'");
+                if (string.IsNullOrWhiteSpace(step.Command)) p.Add($"{sat}.command: required");
+                foreach (var problem in CommandTemplate.Check(step.Command, repoNames)) p.Add($"{sat}.command: {problem}");
+                if (step.TimeoutSeconds is < 1 or > 86400) p.Add($"{sat}.timeoutSeconds: must be between 1 and 86400");
+            }
+
+            if (role.Steps.Count > 0 && !seen.Contains(role.UpdateStep))
+                p.Add($"{at}.updateStep: no step named '{role.UpdateStep}' (it restores a host after a failed gate)");
+        }
+    }
+
+    private static void ValidateHosts(FleetConfig config, List<string> p)
+    {
+        if (config.Hosts.Count == 0) p.Add("hosts: at least one host is required");
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < config.Hosts.Count; i++)
+        {
+            var h = config.Hosts[i];
+            var at = $"hosts[{i}]";
+            if (!CommandTemplate.IsValidName(h.Name)) p.Add($"{at}.name: '{h.Name}' may only contain letters, digits, '.', '_' and '-'");
+            else if (!names.Add(h.Name)) p.Add($"{at}.name: duplicate host '{h.Name}'");
+            if (!config.Roles.ContainsKey(h.Role)) p.Add($"{at}.role: no such role '{h.Role}' (known: {string.Join(", ", config.Roles.Keys)})");
+            if (!CommandTemplate.IsValidPath(h.Basedir)) p.Add($"{at}.basedir: required, without control characters");
+            if (h.Transport == TransportKind.Ssh)
+            {
+                if (string.IsNullOrWhiteSpace(h.Address) || !HostPattern().IsMatch(h.Address))
+                    p.Add($"{at}.address: required for ssh; a host name or IP address");
+                var user = h.User ?? config.Ssh.User;
+                if (!CommandTemplate.IsValidName(user)) p.Add($"{at}.user: required for ssh (here or in ssh.user); letters, digits, '.', '_' and '-'");
+                if (h.HostKeyFingerprint is null && config.Ssh.KnownHosts is null)
+                    p.Add($"{at}.hostKeyFingerprint: no way to verify this host's key; set it or ssh.knownHosts");
+            }
+
+            if (h.Port is < 1 or > 65535) p.Add($"{at}.port: must be between 1 and 65535");
+            if (h.HostKeyFingerprint is not null && !FingerprintPattern().IsMatch(h.HostKeyFingerprint))
+                p.Add($"{at}.hostKeyFingerprint: expected 'SHA256:' and 43 base64 characters, as printed by ssh-keygen -lf");
+        }
+    }
+
+    private static void ValidateSsh(FleetConfig config, List<string> p)
+    {
+        var s = config.Ssh;
+        if (s.Port is < 1 or > 65535) p.Add("ssh.port: must be between 1 and 65535");
+        if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
+        if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
+        if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
+        if (config.Hosts.Any(h => h.Transport == TransportKind.Ssh) && s.KeyFile is null && Environment.GetEnvironmentVariable(s.KeyFileEnv) is null)
+            p.Add($"ssh.keyFile: required for ssh hosts (or set the environment variable {s.KeyFileEnv})");
+    }
+
+    private static void ValidateRollout(RolloutSettings r, List<string> p)
+    {
+        if (r.CanaryCount is < 0 or > 100) p.Add("rollout.canaryCount: must be between 0 and 100");
+        if (r.Parallelism is < 1 or > 1000) p.Add("rollout.parallelism: must be between 1 and 1000");
+        if (r.ConnectAttempts is < 1 or > 10) p.Add("rollout.connectAttempts: must be between 1 and 10");
+        if (r.ConnectBackoffSeconds is < 0 or > 300) p.Add("rollout.connectBackoffSeconds: must be between 0 and 300");
+    }
+
+    internal static bool IsRegex(string pattern, out string? why)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+            why = null;
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            why = ex.Message;
+            return false;
+        }
+    }
+
+    internal static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
+
+    [GeneratedRegex(@"^[A-Za-z0-9.:-]+$")]
+    private static partial Regex HostPattern();
+
+    [GeneratedRegex(@"^SHA256:[A-Za-z0-9+/]{43}=?$")]
+    private static partial Regex FingerprintPattern();
+}

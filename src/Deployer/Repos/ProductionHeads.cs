@@ -1,0 +1,39 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Deployer.Repos;
+
+/// <summary>Asks each repo's remote for the head of its production branch (git ls-remote, hg identify).</summary>
+public sealed class ProductionHeads(FleetConfig fleet, TimeProvider time)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public async Task<HeadsResult> ResolveAsync(CancellationToken cancellationToken)
+    {
+        var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        await Parallel.ForEachAsync(fleet.Repos, cancellationToken, async (kv, ct) =>
+        {
+            var (rev, error) = await ResolveAsync(kv.Value, ct);
+            lock (revisions)
+            {
+                if (rev is not null) revisions[kv.Key] = rev;
+                else problems.Add($"{kv.Key}: {error}");
+            }
+        });
+        return new HeadsResult(new RevisionSet(revisions), problems);
+    }
+
+    public async Task<(string? Revision, string? Error)> ResolveAsync(RepoConfig repo, CancellationToken cancellationToken)
+    {
+        var result = repo.Kind == RepoKind.Git
+            ? await ProcessRunner.RunAsync("git", ["ls-remote", "--", repo.Url, "refs/heads/" + repo.Branch], null, Timeout, time, cancellationToken)
+            : await ProcessRunner.RunAsync("hg", ["identify", "--debug", "--id", "-r", repo.Branch, "--", repo.Url], null, Timeout, time, cancellationToken);
+        if (!result.Ok) return (null, result.Describe());
+        var first = result.Stdout.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.TrimEnd('+');
+        if (first is null) return (null, $"branch {repo.Branch} not found");
+        return CommandTemplate.IsValidRevision(first) ? (first.ToLowerInvariant(), null) : (null, $"unexpected answer: {first[..Math.Min(first.Length, 60)]}");
+    }
+}
+
+public sealed record HeadsResult(RevisionSet Heads, IReadOnlyList<string> Problems);

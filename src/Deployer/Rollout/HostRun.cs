@@ -1,0 +1,150 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Transport;
+
+namespace ChatOpsReconfig.Deployer.Rollout;
+
+/// <summary>
+/// One host's rollout: connect, read revisions, run the role's steps in order, read revisions again.
+/// A failed gate step skips the later steps and re-runs the update step with the previous revisions.
+/// </summary>
+internal sealed class HostRun(
+    FleetConfig fleet,
+    HostConfig host,
+    IHostSession session,
+    RevisionSet target,
+    Func<HostResult, StepResult?, Task> save)
+{
+    private const int StoredTailBytes = 4096;
+    private static readonly TimeSpan RevisionTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly RoleConfig _role = fleet.Roles[host.Role];
+
+    public async Task<HostResult> RunAsync(HostResult result, CancellationToken stopToken)
+    {
+        var before = await ReadRevisionsAsync();
+        result = result with { Before = before };
+        await save(result, null);
+
+        foreach (var step in _role.Steps)
+        {
+            if (stopToken.IsCancellationRequested)
+            {
+                result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"cancelled before step {step.Name}" };
+                break;
+            }
+
+            // Running steps are not cancelled: they finish or hit their own timeout.
+            var stepResult = await RunStepAsync(step, target.Revisions, step.Name);
+            result = result with { Steps = [.. result.Steps, stepResult] };
+            await save(result, stepResult);
+            if (stepResult.Status == "ok") continue;
+
+            result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"{step.Name}: {stepResult.Error ?? stepResult.Status}" };
+            if (step.Gate) result = await RestoreAsync(result, before);
+            break;
+        }
+
+        var after = await ReadRevisionsAsync();
+        if (result.Outcome == HostOutcome.Running) result = result with { Outcome = HostOutcome.Ok };
+        return result with { After = after };
+    }
+
+    private async Task<HostResult> RestoreAsync(HostResult result, Dictionary<string, string> before)
+    {
+        var update = _role.Steps.FirstOrDefault(s => s.Name == _role.UpdateStep);
+        var known = before.Where(kv => CommandTemplate.IsValidRevision(kv.Value.TrimEnd('+')))
+            .ToDictionary(kv => kv.Key, kv => kv.Value.TrimEnd('+'), StringComparer.Ordinal);
+        if (update is null || known.Count != _role.Repos.Count)
+        {
+            return result with { Error = result.Error + "; cannot restore: previous revisions unknown" };
+        }
+
+        var restore = await RunStepAsync(update, known, "restore");
+        result = result with { Steps = [.. result.Steps, restore] };
+        await save(result, restore);
+        return restore.Status == "ok"
+            ? result with { Restored = true, Error = result.Error + "; previous revisions restored" }
+            : result with { Error = result.Error + $"; restore failed: {restore.Error ?? restore.Status}" };
+    }
+
+    private async Task<Dictionary<string, string>> ReadRevisionsAsync()
+    {
+        var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (repoName, roleRepo) in _role.Repos)
+        {
+            var template = roleRepo.RevisionCommand ?? DefaultRevisionCommand(fleet.Repos[repoName].Kind, repoName);
+            var expanded = CommandTemplate.Expand(template, Values(target.Revisions));
+            if (expanded.Command is null)
+            {
+                revisions[repoName] = "?";
+                continue;
+            }
+
+            var outcome = await session.RunAsync(expanded.Command, RevisionTimeout, CancellationToken.None);
+            var rev = outcome.Succeeded ? ParseRevision(outcome.Stdout) : null;
+            revisions[repoName] = rev ?? "?";
+        }
+
+        return revisions;
+    }
+
+    /// <summary>The first word of the output, if it looks like a revision; anything else from the host is refused.</summary>
+    internal static string? ParseRevision(string stdout)
+    {
+        var first = stdout.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        if (first is null) return null;
+        var bare = first.TrimEnd('+');
+        return CommandTemplate.IsValidRevision(bare) ? first : null;
+    }
+
+    public static string DefaultRevisionCommand(RepoKind kind, string repo) => kind == RepoKind.Hg
+        ? $"hg -R {{path:{repo}}} ident -i"
+        : $"git -C {{path:{repo}}} rev-parse HEAD";
+
+    private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
+    {
+        var expanded = CommandTemplate.Expand(step.Command, Values(revisions));
+        if (expanded.Command is null)
+        {
+            return new StepResult { Name = label, Command = step.Command, Status = "refused", Error = $"refused to run: {expanded.Error}" };
+        }
+
+        var outcome = await session.RunAsync(expanded.Command, TimeSpan.FromSeconds(step.TimeoutSeconds), CancellationToken.None);
+        return new StepResult
+        {
+            Name = label,
+            Command = expanded.Command,
+            Status = outcome.Status switch
+            {
+                CommandStatus.Ok => "ok",
+                CommandStatus.Failed => "failed",
+                CommandStatus.TimedOut => "timed out",
+                _ => "error",
+            },
+            ExitCode = outcome.ExitCode,
+            StdoutTail = Tail(outcome.Stdout),
+            StderrTail = Tail(outcome.Stderr),
+            Error = outcome.Succeeded ? null : outcome.Error ?? LastLine(outcome.Stderr) ?? outcome.Describe(),
+            DurationMs = (long)outcome.Duration.TotalMilliseconds,
+        };
+    }
+
+    private TemplateValues Values(IReadOnlyDictionary<string, string> revisions) => new(
+        host.Name,
+        host.Basedir,
+        _role.Repos.ToDictionary(kv => kv.Key, kv => PathOnHost(host, kv.Value), StringComparer.Ordinal),
+        revisions,
+        fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
+
+    public static string PathOnHost(HostConfig host, RoleRepo repo) =>
+        repo.Path.StartsWith('/') ? repo.Path : host.Basedir.TrimEnd('/') + "/" + repo.Path;
+
+    private static string Tail(string text) => text.Length <= StoredTailBytes ? text : "…" + text[^StoredTailBytes..];
+
+    private static string? LastLine(string text)
+    {
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (line is null) return null;
+        return line.Length > 200 ? line[..200] + "…" : line;
+    }
+}

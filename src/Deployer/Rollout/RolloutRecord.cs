@@ -1,0 +1,133 @@
+namespace ChatOpsReconfig.Deployer.Rollout;
+
+public enum RolloutState
+{
+    Running,
+    Succeeded,
+    Failed,
+    Halted,
+    Cancelled,
+    Interrupted,
+}
+
+public enum HostOutcome
+{
+    Pending,
+    Running,
+    Ok,
+    Failed,
+    Unreachable,
+
+    /// <summary>Not touched: a canary failed or the rollout was cancelled before the host started.</summary>
+    Skipped,
+}
+
+/// <summary>One rollout: the pinned revision set, its hosts and how it ended.</summary>
+public sealed record RolloutRecord
+{
+    public int Id { get; init; }
+
+    public RolloutState State { get; init; } = RolloutState.Running;
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public string StartedBy { get; init; } = "";
+
+    public string Reason { get; init; } = "";
+
+    public bool Forced { get; init; }
+
+    /// <summary>The revision set: repo name to full revision.</summary>
+    public Dictionary<string, string> Revisions { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Host names in the order they run (canaries first).</summary>
+    public List<string> Hosts { get; init; } = [];
+
+    public int CanaryCount { get; init; }
+
+    /// <summary>When this rollout resumes an interrupted one, that rollout's id.</summary>
+    public int? ResumedFrom { get; init; }
+
+    public string? Summary { get; init; }
+}
+
+/// <summary>One host's part of a rollout, saved after every step.</summary>
+public sealed record HostResult
+{
+    /// <summary><c>{rolloutId}/{host}</c>.</summary>
+    public string Id { get; init; } = "";
+
+    public int RolloutId { get; init; }
+
+    public string Host { get; init; } = "";
+
+    public string Role { get; init; } = "";
+
+    public bool Canary { get; init; }
+
+    public HostOutcome Outcome { get; init; } = HostOutcome.Pending;
+
+    public string? FailedStep { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
+    public bool Restored { get; init; }
+
+    public Dictionary<string, string> Before { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> After { get; init; } = new(StringComparer.Ordinal);
+
+    public List<StepResult> Steps { get; init; } = [];
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public TimeSpan Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : TimeSpan.Zero;
+
+    public static string MakeId(int rolloutId, string host) => $"{rolloutId}/{host}";
+}
+
+/// <summary>What one step (or revision read) did.</summary>
+public sealed record StepResult
+{
+    public string Name { get; init; } = "";
+
+    public string Command { get; init; } = "";
+
+    public string Status { get; init; } = "";
+
+    public int? ExitCode { get; init; }
+
+    public string StdoutTail { get; init; } = "";
+
+    public string StderrTail { get; init; } = "";
+
+    public string? Error { get; init; }
+
+    public long DurationMs { get; init; }
+}
+
+/// <summary>The last thing known about a host: its revisions and how its last rollout went.</summary>
+public sealed record HostState
+{
+    /// <summary>Host name.</summary>
+    public string Id { get; init; } = "";
+
+    public Dictionary<string, string> Revisions { get; init; } = new(StringComparer.Ordinal);
+
+    public DateTimeOffset? RevisionsAt { get; init; }
+
+    public HostOutcome LastOutcome { get; init; } = HostOutcome.Pending;
+
+    public string? LastFailedStep { get; init; }
+
+    public string? LastError { get; init; }
+
+    public int? LastRolloutId { get; init; }
+
+    public DateTimeOffset? LastRolloutAt { get; init; }
+}

@@ -1,0 +1,251 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace ChatOpsReconfig.Deployer.Rollout;
+
+/// <summary>
+/// Runs a rollout: canary host(s) first, then the rest in bounded parallel. Every change of state is saved
+/// before it is published. Cancelling stops new hosts and steps from starting; running steps finish or time out.
+/// </summary>
+public sealed partial class RolloutRunner(
+    FleetConfig fleet,
+    IHostTransportFactory transports,
+    IRolloutStore store,
+    DeployerEvents events,
+    TimeProvider time,
+    ILogger<RolloutRunner> logger)
+{
+    private readonly Lock _saveGate = new();
+
+    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    {
+        var hosts = plan.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
+        var canaryCount = Math.Min(fleet.Rollout.CanaryCount, hosts.Count);
+        var rollout = new RolloutRecord
+        {
+            StartedAt = time.GetUtcNow(),
+            StartedBy = plan.StartedBy,
+            Reason = plan.Reason,
+            Forced = plan.Forced,
+            Revisions = plan.Revisions.Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Hosts = hosts.Select(h => h.Name).ToList(),
+            CanaryCount = canaryCount,
+            ResumedFrom = plan.ResumedFrom,
+        };
+        lock (_saveGate)
+        {
+            rollout = rollout with { Id = store.Insert(rollout) };
+            foreach (var (h, i) in hosts.Select((h, i) => (h, i)))
+            {
+                store.SaveHost(new HostResult { Id = HostResult.MakeId(rollout.Id, h.Name), RolloutId = rollout.Id, Host = h.Name, Role = h.Role, Canary = i < canaryCount });
+            }
+        }
+
+        Log.RolloutStarted(logger, rollout.Id, hosts.Count, plan.StartedBy);
+        events.Publish(new RolloutStarted(rollout));
+
+        var progress = new Progress(hosts.Count);
+        var results = new Dictionary<string, HostResult>(StringComparer.Ordinal);
+        var canaries = hosts.Take(canaryCount).ToList();
+        var rest = hosts.Skip(canaryCount).ToList();
+
+        await RunWaveAsync(rollout, canaries, plan.Revisions, progress, results, cancellationToken);
+        var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome != HostOutcome.Ok);
+        string? haltReason = null;
+        if (failedCanary is not null)
+        {
+            haltReason = $"canary {failedCanary.Host} failed ({failedCanary.Error ?? failedCanary.Outcome.ToString()}); not touched: {string.Join(", ", rest.Select(h => h.Name))}";
+            foreach (var h in rest) results[h.Name] = Skip(rollout.Id, h, $"not touched: canary {failedCanary.Host} failed", progress);
+        }
+        else
+        {
+            await RunWaveAsync(rollout, rest, plan.Revisions, progress, results, cancellationToken);
+        }
+
+        var all = hosts.Select(h => results[h.Name]).ToList();
+        var state = failedCanary is not null ? RolloutState.Halted
+            : cancellationToken.IsCancellationRequested ? RolloutState.Cancelled
+            : all.All(r => r.Outcome == HostOutcome.Ok) ? RolloutState.Succeeded
+            : RolloutState.Failed;
+        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Summary = haltReason ?? Summarize(all) };
+        lock (_saveGate) store.Update(rollout);
+        Log.RolloutFinished(logger, rollout.Id, state, rollout.Summary);
+        events.Publish(new RolloutFinished(rollout, all));
+        return rollout;
+    }
+
+    private static string Summarize(IReadOnlyList<HostResult> all)
+    {
+        var ok = all.Count(r => r.Outcome == HostOutcome.Ok);
+        var failed = all.Count(r => r.Outcome == HostOutcome.Failed);
+        var unreachable = all.Count(r => r.Outcome == HostOutcome.Unreachable);
+        var skipped = all.Count(r => r.Outcome == HostOutcome.Skipped);
+        var parts = new List<string> { $"{ok}/{all.Count} ok" };
+        if (failed > 0) parts.Add($"{failed} failed");
+        if (unreachable > 0) parts.Add($"{unreachable} unreachable");
+        if (skipped > 0) parts.Add($"{skipped} not started");
+        return string.Join(", ", parts);
+    }
+
+    private async Task RunWaveAsync(
+        RolloutRecord rollout, List<HostConfig> wave, RevisionSet revisions, Progress progress,
+        Dictionary<string, HostResult> results, CancellationToken cancellationToken)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = fleet.Rollout.Parallelism };
+        await Parallel.ForEachAsync(wave, options, async (host, _) =>
+        {
+            var result = cancellationToken.IsCancellationRequested
+                ? Skip(rollout.Id, host, "not started: rollout cancelled", progress)
+                : await RunHostAsync(rollout, host, revisions, progress, cancellationToken);
+            lock (results) results[host.Name] = result;
+        });
+    }
+
+    private HostResult Skip(int rolloutId, HostConfig host, string why, Progress progress)
+    {
+        var result = new HostResult
+        {
+            Id = HostResult.MakeId(rolloutId, host.Name), RolloutId = rolloutId, Host = host.Name, Role = host.Role,
+            Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
+        };
+        lock (_saveGate) store.SaveHost(result);
+        var (done, failed) = progress.Finish(result);
+        events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed));
+        return result;
+    }
+
+    private async Task<HostResult> RunHostAsync(
+        RolloutRecord rollout, HostConfig host, RevisionSet revisions, Progress progress, CancellationToken cancellationToken)
+    {
+        var result = new HostResult
+        {
+            Id = HostResult.MakeId(rollout.Id, host.Name), RolloutId = rollout.Id, Host = host.Name, Role = host.Role,
+            Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
+            Outcome = HostOutcome.Running, StartedAt = time.GetUtcNow(),
+        };
+        lock (_saveGate) store.SaveHost(result);
+        events.Publish(new HostStarted(rollout.Id, host.Name));
+
+        try
+        {
+            var connected = await ConnectAsync(host, cancellationToken);
+            if (connected.Session is not { } session)
+            {
+                var failure = connected.Failure!; // ConnectResult holds exactly one of the two.
+                result = result with
+                {
+                    Outcome = failure.IsTransient ? HostOutcome.Unreachable : HostOutcome.Failed,
+                    FailedStep = "connect",
+                    Error = failure.Message,
+                };
+            }
+            else
+            {
+                await using (session)
+                {
+                    var run = new HostRun(fleet, host, session, revisions, SaveStepAsync);
+                    result = await run.RunAsync(result, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug in one host's run must not take the other hosts down; it is reported as that host's failure.
+            Log.HostCrashed(logger, ex, host.Name);
+            result = result with { Outcome = HostOutcome.Failed, Error = $"internal error: {ex.Message}" };
+        }
+        catch (OperationCanceledException)
+        {
+            result = result with { Outcome = HostOutcome.Skipped, Error = "cancelled while connecting" };
+        }
+
+        result = result with { FinishedAt = time.GetUtcNow() };
+        lock (_saveGate)
+        {
+            store.SaveHost(result);
+            var previous = store.GetHostState(host.Name);
+            var afterKnown = result.After.Count > 0 && result.After.Values.All(v => v != "?");
+            store.SaveHostState(new HostState
+            {
+                Id = host.Name,
+                Revisions = afterKnown ? result.After : previous?.Revisions ?? result.After,
+                RevisionsAt = afterKnown ? result.FinishedAt : previous?.RevisionsAt,
+                LastOutcome = result.Outcome,
+                LastFailedStep = result.FailedStep,
+                LastError = result.Error,
+                LastRolloutId = rollout.Id,
+                LastRolloutAt = result.FinishedAt,
+            });
+        }
+
+        Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
+        var (done, failed) = progress.Finish(result);
+        events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed));
+        return result;
+
+        Task SaveStepAsync(HostResult partial, StepResult? step)
+        {
+            lock (_saveGate) store.SaveHost(partial);
+            if (step is not null) events.Publish(new HostStepFinished(rollout.Id, host.Name, step));
+            return Task.CompletedTask;
+        }
+    }
+
+    private async Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        var transport = transports.For(host);
+        if (fleet.Rollout.ConnectAttempts <= 1) return await transport.ConnectAsync(host, cancellationToken);
+        var pipeline = new ResiliencePipelineBuilder<ConnectResult> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<ConnectResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Failure?.IsTransient == true),
+                MaxRetryAttempts = fleet.Rollout.ConnectAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromSeconds(fleet.Rollout.ConnectBackoffSeconds),
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    Log.ConnectRetry(logger, host.Name, args.AttemptNumber + 1, args.Outcome.Result?.Failure?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return await pipeline.ExecuteAsync(async ct => await transport.ConnectAsync(host, ct), cancellationToken);
+    }
+
+    private sealed class Progress(int total)
+    {
+        private int _done;
+        private int _failed;
+
+        public int Total => total;
+
+        public (int Done, int Failed) Finish(HostResult result)
+        {
+            var failed = result.Outcome == HostOutcome.Ok ? Volatile.Read(ref _failed) : Interlocked.Increment(ref _failed);
+            return (Interlocked.Increment(ref _done), failed);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Rollout {RolloutId} started on {HostCount} hosts by {StartedBy}")]
+        public static partial void RolloutStarted(ILogger logger, int rolloutId, int hostCount, string startedBy);
+
+        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Summary}")]
+        public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, string? summary);
+
+        [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Error}")]
+        public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, string? error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Connect to {Host} failed, attempt {Attempt}: {Reason}")]
+        public static partial void ConnectRetry(ILogger logger, string host, int attempt, string? reason);
+
+        [LoggerMessage(5, LogLevel.Error, "Host {Host} run crashed")]
+        public static partial void HostCrashed(ILogger logger, Exception exception, string host);
+    }
+}

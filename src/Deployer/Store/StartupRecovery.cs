@@ -1,0 +1,37 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Deployer.Store;
+
+/// <summary>At start-up, marks rollouts a crash left <c>running</c> as <c>interrupted</c> and reports them.</summary>
+public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, TimeProvider time)
+{
+    public IReadOnlyList<RolloutInterrupted> MarkInterrupted()
+    {
+        var found = new List<RolloutInterrupted>();
+        foreach (var rollout in store.WithState(RolloutState.Running))
+        {
+            var hosts = store.GetHosts(rollout.Id);
+            var unfinished = rollout.Hosts
+                .Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Outcome: HostOutcome.Ok or HostOutcome.Failed or HostOutcome.Unreachable })
+                .ToList();
+            foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
+            {
+                store.SaveHost(r with { Outcome = HostOutcome.Skipped, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() });
+            }
+
+            var marked = rollout with
+            {
+                State = RolloutState.Interrupted,
+                FinishedAt = time.GetUtcNow(),
+                Summary = $"interrupted; unfinished: {(unfinished.Count == 0 ? "none" : string.Join(", ", unfinished))}",
+            };
+            store.Update(marked);
+            var e = new RolloutInterrupted(marked, unfinished);
+            events.Publish(e);
+            found.Add(e);
+        }
+
+        return found;
+    }
+}

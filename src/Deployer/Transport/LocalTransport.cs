@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using ChatOpsReconfig.Deployer.Fleet;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+/// <summary>Runs step commands with <c>/bin/sh -c</c> in the host's basedir on this machine.</summary>
+public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider) : IHostTransport
+{
+    public Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(host.Basedir))
+            return Task.FromResult(ConnectResult.Fail(ConnectFailureKind.Unreachable, $"basedir {host.Basedir} does not exist"));
+        return Task.FromResult(ConnectResult.Ok(new LocalSession(host.Basedir, maxOutputBytes, timeProvider)));
+    }
+
+    private sealed class LocalSession(string basedir, int maxOutputBytes, TimeProvider timeProvider) : IHostSession
+    {
+        public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var started = timeProvider.GetTimestamp();
+            var psi = new ProcessStartInfo("/bin/sh")
+            {
+                WorkingDirectory = basedir,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(command);
+
+            using var process = new Process { StartInfo = psi };
+            try
+            {
+                process.Start();
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), $"cannot start /bin/sh: {ex.Message}");
+            }
+
+            process.StandardInput.Close();
+            var stdout = new OutputTail(maxOutputBytes);
+            var stderr = new OutputTail(maxOutputBytes);
+            var pumps = Task.WhenAll(
+                stdout.PumpAsync(process.StandardOutput.BaseStream, CancellationToken.None),
+                stderr.PumpAsync(process.StandardError.BaseStream, CancellationToken.None));
+
+            using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(linked.Token);
+                await pumps;
+            }
+            catch (OperationCanceledException)
+            {
+                try { process.Kill(entireProcessTree: true); }
+                catch (InvalidOperationException) { /* already exited */ }
+
+                // Grandchildren that escaped the tree kill may keep the pipes open; don't wait on them forever.
+                await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2), timeProvider, CancellationToken.None));
+                var why = timeoutCts.IsCancellationRequested ? CommandStatus.TimedOut : CommandStatus.Error;
+                return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), timeProvider.GetElapsedTime(started),
+                    why == CommandStatus.TimedOut ? $"timed out after {timeout.TotalSeconds:0}s; killed" : "cancelled; killed",
+                    stdout.Truncated || stderr.Truncated);
+            }
+
+            var code = process.ExitCode;
+            return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout.ToString(), stderr.ToString(),
+                timeProvider.GetElapsedTime(started), null, stdout.Truncated || stderr.Truncated);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
