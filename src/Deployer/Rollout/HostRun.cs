@@ -21,7 +21,7 @@ internal sealed class HostRun(
 
     public async Task<HostResult> RunAsync(HostResult result, CancellationToken stopToken)
     {
-        var before = await ReadRevisionsAsync();
+        var before = await RevisionReader.ReadAsync(fleet, host, session, CancellationToken.None);
         result = result with { Before = before };
         await save(result, null);
 
@@ -44,7 +44,7 @@ internal sealed class HostRun(
             break;
         }
 
-        var after = await ReadRevisionsAsync();
+        var after = await RevisionReader.ReadAsync(fleet, host, session, CancellationToken.None);
         if (result.Outcome == HostOutcome.Running) result = result with { Outcome = HostOutcome.Ok };
         return result with { After = after };
     }
@@ -66,40 +66,6 @@ internal sealed class HostRun(
             ? result with { Restored = true, Error = result.Error + "; previous revisions restored" }
             : result with { Error = result.Error + $"; restore failed: {restore.Error ?? restore.Status}" };
     }
-
-    private async Task<Dictionary<string, string>> ReadRevisionsAsync()
-    {
-        var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (repoName, roleRepo) in _role.Repos)
-        {
-            var template = roleRepo.RevisionCommand ?? DefaultRevisionCommand(fleet.Repos[repoName].Kind, repoName);
-            var expanded = CommandTemplate.Expand(template, Values(target.Revisions));
-            if (expanded.Command is null)
-            {
-                revisions[repoName] = "?";
-                continue;
-            }
-
-            var outcome = await session.RunAsync(expanded.Command, RevisionTimeout, CancellationToken.None);
-            var rev = outcome.Succeeded ? ParseRevision(outcome.Stdout) : null;
-            revisions[repoName] = rev ?? "?";
-        }
-
-        return revisions;
-    }
-
-    /// <summary>The first word of the output, if it looks like a revision; anything else from the host is refused.</summary>
-    internal static string? ParseRevision(string stdout)
-    {
-        var first = stdout.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        if (first is null) return null;
-        var bare = first.TrimEnd('+');
-        return CommandTemplate.IsValidRevision(bare) ? first : null;
-    }
-
-    public static string DefaultRevisionCommand(RepoKind kind, string repo) => kind == RepoKind.Hg
-        ? $"hg -R {{path:{repo}}} ident -i"
-        : $"git -C {{path:{repo}}} rev-parse HEAD";
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
     {
@@ -132,12 +98,9 @@ internal sealed class HostRun(
     private TemplateValues Values(IReadOnlyDictionary<string, string> revisions) => new(
         host.Name,
         host.Basedir,
-        _role.Repos.ToDictionary(kv => kv.Key, kv => PathOnHost(host, kv.Value), StringComparer.Ordinal),
+        _role.Repos.ToDictionary(kv => kv.Key, kv => RevisionReader.PathOnHost(host, kv.Value), StringComparer.Ordinal),
         revisions,
         fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
-
-    public static string PathOnHost(HostConfig host, RoleRepo repo) =>
-        repo.Path.StartsWith('/') ? repo.Path : host.Basedir.TrimEnd('/') + "/" + repo.Path;
 
     private static string Tail(string text) => text.Length <= StoredTailBytes ? text : "…" + text[^StoredTailBytes..];
 

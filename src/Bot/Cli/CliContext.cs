@@ -1,0 +1,45 @@
+using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Bot.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace ChatOpsReconfig.Bot.Cli;
+
+/// <summary>What every verb needs: the loaded config (or its problems), a console, and the Deployer's services.</summary>
+internal static class CliContext
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitConfig = 2;
+
+    public static IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings());
+        // Redirected output (pipes, CI logs) gets a wide fixed width so tables do not wrap mid-row.
+        if (Console.IsOutputRedirected) console.Profile.Width = 200;
+        return console;
+    }
+
+    /// <summary>Loads and validates; prints every problem and returns null when the config is unusable.</summary>
+    public static FleetConfig? LoadOrReport(string path, IAnsiConsole console)
+    {
+        var (config, problems) = FleetConfigLoader.TryLoad(path, BotOptions.SectionNames);
+        var all = problems.ToList();
+        if (config is not null && all.Count == 0) all.AddRange(BotOptions.Validate(config));
+        if (all.Count == 0) return config;
+        Console.Error.WriteLine($"{path}: {all.Count} problem(s):");
+        foreach (var p in all) Console.Error.WriteLine(p);
+        return null;
+    }
+
+    public static ServiceProvider BuildServices(FleetConfig fleet, LogLevel minimum = LogLevel.Warning)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimum)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        services.AddDeployer(fleet);
+        return services.BuildServiceProvider();
+    }
+}

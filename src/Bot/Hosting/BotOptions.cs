@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ChatOpsReconfig.Deployer.Fleet;
+
+namespace ChatOpsReconfig.Bot.Hosting;
+
+/// <summary>The config sections the bot owns (the Deployer owns the rest of the file).</summary>
+internal sealed record BotOptions
+{
+    public static readonly string[] SectionNames = ["chat", "permissions", "web"];
+
+    public ChatOptions Chat { get; init; } = new();
+
+    public PermissionsOptions Permissions { get; init; } = new();
+
+    public WebOptions Web { get; init; } = new();
+
+    public static BotOptions From(FleetConfig fleet) => new()
+    {
+        Chat = Section<ChatOptions>(fleet, "chat") ?? new(),
+        Permissions = Section<PermissionsOptions>(fleet, "permissions") ?? new(),
+        Web = Section<WebOptions>(fleet, "web") ?? new(),
+    };
+
+    /// <summary>Problems in the bot's sections, as <c>path.to.key: message</c>.</summary>
+    public static IReadOnlyList<string> Validate(FleetConfig fleet)
+    {
+        var p = new List<string>();
+        BotOptions? options = null;
+        try
+        {
+            options = From(fleet);
+        }
+        catch (JsonException ex)
+        {
+            p.Add($"{(ex.Path ?? "$").TrimStart('$', '.')}: {ex.Message.Split(" Path:")[0]}");
+        }
+
+        if (options is null) return p;
+        var chat = options.Chat;
+        if (chat.Transport is not ("console"))
+            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console)");
+        if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
+            p.Add("chat.prefix: one to three non-space characters");
+        if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
+        if (!CommandTemplate.IsValidName(chat.ConsoleUser)) p.Add("chat.consoleUser: letters, digits, '.', '_' and '-'");
+        if (chat.StatusListLimit is < 5 or > 500) p.Add("chat.statusListLimit: must be between 5 and 500");
+        if (!Uri.TryCreate(options.Web.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            p.Add("web.url: an http(s) URL such as http://127.0.0.1:8080");
+        return p;
+    }
+
+    private static T? Section<T>(FleetConfig fleet, string name)
+    {
+        if (fleet.Extra is null) return default;
+        var entry = fleet.Extra.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase));
+        if (entry.Key is null) return default;
+        try
+        {
+            return entry.Value.Deserialize<T>(FleetConfigLoader.JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            var inner = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$');
+            throw new JsonException(ex.Message, $"{name}{inner}", ex.LineNumber, ex.BytePositionInLine, ex);
+        }
+    }
+}
+
+internal sealed record ChatOptions
+{
+    /// <summary><c>console</c> (stdin/stdout).</summary>
+    public string Transport { get; init; } = "console";
+
+    public string Prefix { get; init; } = "!";
+
+    public string Channel { get; init; } = "releng";
+
+    /// <summary>Who a bare console line speaks as.</summary>
+    public string ConsoleUser { get; init; } = "you";
+
+    /// <summary>How many lagging hosts <c>!status</c> lists before pointing at the full table.</summary>
+    public int StatusListLimit { get; init; } = 25;
+}
+
+internal sealed record PermissionsOptions
+{
+    /// <summary>User names or ids allowed to deploy and lock; <c>*</c> means everyone.</summary>
+    public List<string> Deployers { get; init; } = [];
+
+    /// <summary>User names or ids allowed to force deploys and release others' holds.</summary>
+    public List<string> Admins { get; init; } = [];
+
+    /// <summary>Chat roles (networked transports) mapped to deployer.</summary>
+    public List<string> DeployerRoles { get; init; } = [];
+
+    /// <summary>Chat roles mapped to admin.</summary>
+    public List<string> AdminRoles { get; init; } = [];
+}
+
+internal sealed record WebOptions
+{
+    public bool Enabled { get; init; } = true;
+
+    public string Url { get; init; } = "http://127.0.0.1:8080";
+}

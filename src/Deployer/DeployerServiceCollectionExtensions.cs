@@ -1,0 +1,31 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ChatOpsReconfig.Deployer;
+
+public static class DeployerServiceCollectionExtensions
+{
+    /// <summary>The one place that wires the library for a loaded fleet config.</summary>
+    public static IServiceCollection AddDeployer(this IServiceCollection services, FleetConfig fleet)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(fleet);
+        services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!));
+        services.AddSingleton<IRolloutStore, RolloutStore>();
+        services.AddSingleton<DeployerEvents>();
+        services.AddSingleton<IHostTransportFactory, HostTransportFactory>();
+        services.AddSingleton<RolloutRunner>();
+        services.AddSingleton<StartupRecovery>();
+        services.AddSingleton<ProductionHeads>();
+        services.AddSingleton<LiveProbe>();
+        services.AddSingleton<DemoFleetSeeder>();
+        return services;
+    }
+}
