@@ -24,6 +24,8 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton<RolloutRunner>();
         services.AddSingleton<StartupRecovery>();
         services.AddSingleton<ProductionHeads>();
+        services.TryAddSingleton<IProductionHeadsSource>(sp => sp.GetRequiredService<ProductionHeads>());
+        services.AddSingleton<RolloutCoordinator>();
         services.AddSingleton<LiveProbe>();
         services.AddSingleton<DemoFleetSeeder>();
         return services;

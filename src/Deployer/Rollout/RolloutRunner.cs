@@ -21,7 +21,11 @@ public sealed partial class RolloutRunner(
 {
     private readonly Lock _saveGate = new();
 
-    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
+        await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken);
+
+    /// <summary>Saves the new rollout (state running, every host pending) and announces it; returns it with its id.</summary>
+    public RolloutRecord Begin(RolloutPlan plan)
     {
         var hosts = plan.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = Math.Min(fleet.Rollout.CanaryCount, hosts.Count);
@@ -47,14 +51,22 @@ public sealed partial class RolloutRunner(
 
         Log.RolloutStarted(logger, rollout.Id, hosts.Count, plan.StartedBy);
         events.Publish(new RolloutStarted(rollout));
+        return rollout;
+    }
+
+    /// <summary>Runs a rollout saved by <see cref="Begin"/>.</summary>
+    public async Task<RolloutRecord> ContinueAsync(RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken)
+    {
+        var hosts = rollout.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
+        var canaryCount = rollout.CanaryCount;
 
         var progress = new Progress(hosts.Count);
         var results = new Dictionary<string, HostResult>(StringComparer.Ordinal);
         var canaries = hosts.Take(canaryCount).ToList();
         var rest = hosts.Skip(canaryCount).ToList();
 
-        await RunWaveAsync(rollout, canaries, plan.Revisions, progress, results, cancellationToken);
-        var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome != HostOutcome.Ok);
+        await RunWaveAsync(rollout, canaries, revisions, progress, results, cancellationToken);
+        var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
         string? haltReason = null;
         if (failedCanary is not null)
         {
@@ -63,7 +75,7 @@ public sealed partial class RolloutRunner(
         }
         else
         {
-            await RunWaveAsync(rollout, rest, plan.Revisions, progress, results, cancellationToken);
+            await RunWaveAsync(rollout, rest, revisions, progress, results, cancellationToken);
         }
 
         var all = hosts.Select(h => results[h.Name]).ToList();
