@@ -73,7 +73,7 @@ internal sealed class TextTable(params string[] headers)
     internal static string Cell(string? text, int max = DefaultMaxCell)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var sb = new StringBuilder(Math.Min(text.Length, MaxCell));
+        var sb = new StringBuilder(Math.Min(text.Length, max));
         foreach (var c in text)
         {
             if (sb.Length >= max) { sb.Append('…'); break; }
