@@ -59,6 +59,7 @@ internal static class RolloutMessages
         HostOutcome.Failed => x.Restored ? "failed, restored" : "failed",
         HostOutcome.Unreachable => "unreachable",
         HostOutcome.Skipped => "not started",
+        HostOutcome.Cancelled => "stopped partway",
         _ => x.Outcome.ToString().ToLowerInvariant(),
     };
 

@@ -125,6 +125,7 @@ internal static class DeployVerb
         HostOutcome.Ok => "ok",
         HostOutcome.Failed when r.FailedStep is not null => $"failed at {r.FailedStep}",
         HostOutcome.Skipped => "not started",
+        HostOutcome.Cancelled => "stopped partway",
         _ => r.Outcome.ToString().ToLowerInvariant(),
     };
 

@@ -96,9 +96,11 @@ public sealed partial class RolloutRunner(
         var failed = all.Count(r => r.Outcome == HostOutcome.Failed);
         var unreachable = all.Count(r => r.Outcome == HostOutcome.Unreachable);
         var skipped = all.Count(r => r.Outcome == HostOutcome.Skipped);
+        var cancelled = all.Count(r => r.Outcome == HostOutcome.Cancelled);
         var parts = new List<string> { $"{ok}/{all.Count} ok" };
         if (failed > 0) parts.Add($"{failed} failed");
         if (unreachable > 0) parts.Add($"{unreachable} unreachable");
+        if (cancelled > 0) parts.Add($"{cancelled} stopped partway");
         if (skipped > 0) parts.Add($"{skipped} not started");
         return string.Join(", ", parts);
     }
@@ -238,7 +240,7 @@ public sealed partial class RolloutRunner(
 
         public (int Done, int Failed) Finish(HostResult result)
         {
-            var failed = result.Outcome == HostOutcome.Ok ? Volatile.Read(ref _failed) : Interlocked.Increment(ref _failed);
+            var failed = result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable ? Interlocked.Increment(ref _failed) : Volatile.Read(ref _failed);
             return (Interlocked.Increment(ref _done), failed);
         }
     }

@@ -30,7 +30,8 @@ internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input
             string? line;
             try
             {
-                line = await input.ReadLineAsync(cancellationToken);
+                // A read from a terminal or pipe ignores cancellation; abandon it so shutdown is not held up.
+                line = await input.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
