@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace ChatOpsReconfig.Deployer.Locks;
 
 /// <summary>
@@ -19,15 +17,6 @@ public sealed record LockOptions
 
     /// <summary>How long before expiry the holder is warned; 0 turns the warning off. Default 10.</summary>
     public int WarningMinutes { get; init; } = 10;
-
-    [JsonIgnore]
-    public TimeSpan DefaultDuration => TimeSpan.FromMinutes(DefaultMinutes);
-
-    [JsonIgnore]
-    public TimeSpan MaximumDuration => TimeSpan.FromMinutes(MaximumMinutes);
-
-    [JsonIgnore]
-    public TimeSpan WarningLead => TimeSpan.FromMinutes(WarningMinutes);
 
     /// <summary>Every problem as <c>lock.key: message</c>.</summary>
     public IEnumerable<string> Validate()

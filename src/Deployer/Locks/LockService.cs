@@ -20,7 +20,11 @@ public sealed class LockService(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private LockOptions Options => options.Value;
+    private TimeSpan DefaultDuration => TimeSpan.FromMinutes(options.Value.DefaultMinutes);
+
+    private TimeSpan MaximumDuration => TimeSpan.FromMinutes(options.Value.MaximumMinutes);
+
+    private TimeSpan WarningLead => TimeSpan.FromMinutes(options.Value.WarningMinutes);
 
     /// <summary>
     /// Adds a hold for <paramref name="user"/> lasting <paramref name="duration"/> (default
@@ -29,14 +33,14 @@ public sealed class LockService(
     /// </summary>
     public async Task<LockResult> LockAsync(Actor user, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
-        var d = duration ?? Options.DefaultDuration;
+        var d = duration ?? DefaultDuration;
         var text = ReasonText.Normalize(reason);
         var (result, _) = await ApplyAsync("lock", user, null, (state, now) =>
         {
             var refusal = CheckDuration(d) ?? ReasonText.Check(text);
             if (refusal is not null) return Refuse(state, now, refusal);
             var previous = state.ActiveHoldOf(user.Id, now);
-            var next = state.Add(user.Id, user.Name, text, now, d, Options.WarningLead);
+            var next = state.Add(user.Id, user.Name, text, now, d, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // Add just put it there with a positive duration
             var detail = $"{(previous is null ? "hold" : "replaced hold")} for {HumanTime.Duration(d)} until {Utc(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? ": " + hold.Reason : "")}";
             return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, detail, new HoldAdded(hold, previous));
@@ -93,7 +97,7 @@ public sealed class LockService(
     /// </summary>
     public async Task<LockResult> ExtendAsync(Actor user, TimeSpan? duration, CancellationToken cancellationToken)
     {
-        var by = duration ?? Options.DefaultDuration;
+        var by = duration ?? DefaultDuration;
         var (result, _) = await ApplyAsync("extend", user, null, (state, now) =>
         {
             var refusal = CheckMinimum(by);
@@ -101,9 +105,9 @@ public sealed class LockService(
             var previous = state.ActiveHoldOf(user.Id, now);
             if (previous is null) return Refuse(state, now, $"you hold no lock; current holds: {Describe(state.ActiveAt(now), now)}");
             var length = previous.ExpiresAt + by - now;
-            if (length > Options.MaximumDuration)
-                return Refuse(state, now, $"extending by {HumanTime.Duration(by)} would hold the lock for {HumanTime.Duration(length)} from now; the maximum is {HumanTime.Duration(Options.MaximumDuration)}");
-            var next = state.Extend(user.Id, now, by, Options.WarningLead);
+            if (length > MaximumDuration)
+                return Refuse(state, now, $"extending by {HumanTime.Duration(by)} would hold the lock for {HumanTime.Duration(length)} from now; the maximum is {HumanTime.Duration(MaximumDuration)}");
+            var next = state.Extend(user.Id, now, by, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // extended, so still active
             return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"extended by {HumanTime.Duration(by)} until {Utc(hold.ExpiresAt)}", new HoldExtended(hold, previous.ExpiresAt));
         }, cancellationToken);
@@ -170,7 +174,7 @@ public sealed class LockService(
     private (DeployLock State, List<DeployerEvent> Events) Sweep(DeployLock state, DateTimeOffset now)
     {
         var expired = state.ExpiredAt(now);
-        var warn = state.NeedingWarningAt(now, Options.WarningLead);
+        var warn = state.NeedingWarningAt(now, WarningLead);
         if (expired.Count == 0 && warn.Count == 0) return (state, []);
         var next = state.WithoutExpiredAt(now).MarkWarned(warn.Select(h => h.HolderId));
         var published = new List<DeployerEvent>();
@@ -180,8 +184,8 @@ public sealed class LockService(
     }
 
     private string? CheckDuration(TimeSpan d) =>
-        CheckMinimum(d) ?? (d > Options.MaximumDuration
-            ? $"duration {HumanTime.Duration(d)} is longer than the maximum {HumanTime.Duration(Options.MaximumDuration)}"
+        CheckMinimum(d) ?? (d > MaximumDuration
+            ? $"duration {HumanTime.Duration(d)} is longer than the maximum {HumanTime.Duration(MaximumDuration)}"
             : null);
 
     private static string? CheckMinimum(TimeSpan d) =>
