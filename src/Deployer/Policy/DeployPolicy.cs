@@ -74,20 +74,23 @@ public static class DeployPolicy
         if (loudest is not null)
             yield return (PolicyBlocker.Quiet, $"{loudest.Repo.Name} pushed {HumanTime.MinutesSince(s.Now - loudest.PushedAt)} ago, quiet in {HumanTime.MinutesUntil(loudest.QuietAt - s.Now)}");
 
-        var gated = changed.Where(r => r.Ci is not null).ToList();
-        foreach (var (state, blocker, verb) in new[]
+        // A failure needs a new push, so it is named before a gate that did not answer and before one still running.
+        var ci = changed
+            .Where(r => r.Ci is { State: not CiState.Success })
+            .Select(r => (Repo: r, Ci: r.Ci!)) // filtered on the line above
+            .OrderBy(x => x.Ci.State switch { CiState.Failure => 0, CiState.Unknown => 1, _ => 2 })
+            .FirstOrDefault();
+        if (ci.Repo is not null)
         {
-            (CiState.Failure, PolicyBlocker.CiFailed, "failed"),
-            (CiState.Unknown, PolicyBlocker.CiUnknown, "state unknown"),
-            (CiState.Pending, PolicyBlocker.CiPending, "pending"),
-        })
-        {
-            var r = gated.FirstOrDefault(r => r.Ci!.State == state); // gated: Ci is not null
-            if (r is null) continue;
-            var detail = r.Ci!.Message.Length > 0 ? $" ({r.Ci.Message})" : "";
-            var next = state == CiState.Failure ? "; waiting for a new head" : "";
-            yield return (blocker, $"CI {verb} for {r.Name} {RevisionSet.Short(r.ProductionHead)}{detail}{next}");
-            break;
+            var (blocker, verb) = ci.Ci.State switch
+            {
+                CiState.Failure => (PolicyBlocker.CiFailed, "failed"),
+                CiState.Unknown => (PolicyBlocker.CiUnknown, "state unknown"),
+                _ => (PolicyBlocker.CiPending, "pending"),
+            };
+            var detail = ci.Ci.Message.Length > 0 ? $" ({ci.Ci.Message})" : "";
+            var next = ci.Ci.State == CiState.Failure ? "; waiting for a new head" : "";
+            yield return (blocker, $"CI {verb} for {ci.Repo.Name} {RevisionSet.Short(ci.Repo.ProductionHead)}{detail}{next}");
         }
     }
 
