@@ -2,25 +2,16 @@ using ChatOpsReconfig.Deployer.Store;
 
 namespace ChatOpsReconfig.Bot.Commands;
 
-/// <summary>Who ran which command when, and what came of it (refusals included).</summary>
-internal sealed record AuditEntry
+/// <summary>Records chat commands that need a permission (and every refusal) in the shared audit log, area <c>chat</c>.</summary>
+internal sealed class CommandAudit(AuditLog log, TimeProvider time)
 {
-    public int Id { get; init; }
+    public const string Area = "chat";
 
-    public DateTimeOffset At { get; init; }
+    public void Record(string userId, string userName, string command, string outcome, bool refused) =>
+        log.Append(new AuditEntry
+        {
+            At = time.GetUtcNow(), ActorId = userId, ActorName = userName, Area = Area, Action = command, Detail = outcome, Refused = refused,
+        });
 
-    public string User { get; init; } = "";
-
-    public string Command { get; init; } = "";
-
-    public string Outcome { get; init; } = "";
-}
-
-internal sealed class CommandAudit(StoreDatabase db, TimeProvider time)
-{
-    public void Record(string user, string command, string outcome) =>
-        db.Collection<AuditEntry>("command_audit").Insert(new AuditEntry { At = time.GetUtcNow(), User = user, Command = command, Outcome = outcome });
-
-    public IReadOnlyList<AuditEntry> Latest(int count) =>
-        db.Collection<AuditEntry>("command_audit").Query().OrderByDescending(e => e.Id).Limit(count).ToList();
+    public IReadOnlyList<AuditEntry> Latest(int count) => log.Latest(count, Area);
 }

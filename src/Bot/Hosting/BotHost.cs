@@ -55,6 +55,13 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, DeployCommand>();
         services.AddSingleton<IChatCommand, HistoryCommand>();
         services.AddSingleton<IChatCommand, HelpCommand>();
+        services.AddSingleton<LockReplies>();
+        services.AddSingleton<IChatCommand, LockCommand>();
+        services.AddSingleton<IChatCommand, UnlockCommand>();
+        services.AddSingleton<IChatCommand, ExtendCommand>();
+        services.AddSingleton<IChatCommand, FreezeCommand>();
+        services.AddSingleton<IChatCommand, UnfreezeCommand>();
+        services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
 
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());

@@ -19,7 +19,7 @@ public sealed class CommandRouterTests : IDisposable
     public CommandRouterTests()
     {
         _db = new StoreDatabase(Path.Combine(_dir, "chatops.db"));
-        _audit = new CommandAudit(_db, _time);
+        _audit = new CommandAudit(new AuditLog(_db), _time);
     }
 
     public void Dispose()
@@ -88,9 +88,10 @@ public sealed class CommandRouterTests : IDisposable
         Assert.Equal("sorry mallory, !deploy is for deployers only; ask an admin to add you to permissions in the config", reply.Text);
         Assert.Equal(0, _deployish.Calls);
         var entry = Assert.Single(_audit.Latest(10));
-        Assert.Equal("mallory", entry.User);
-        Assert.Equal("!deploy now", entry.Command);
-        Assert.StartsWith("refused:", entry.Outcome, StringComparison.Ordinal);
+        Assert.Equal("mallory", entry.ActorName);
+        Assert.Equal("!deploy now", entry.Action);
+        Assert.True(entry.Refused);
+        Assert.StartsWith("refused:", entry.Detail, StringComparison.Ordinal);
         Assert.Equal(_time.GetUtcNow(), entry.At);
     }
 
@@ -99,7 +100,7 @@ public sealed class CommandRouterTests : IDisposable
     {
         var reply = await CreateSut().HandleAsync(Say("!deploy now", "carol", "releng"), CancellationToken.None);
         Assert.Equal("ran with now", reply!.Text);
-        Assert.Equal("ok", Assert.Single(_audit.Latest(10)).Outcome);
+        Assert.Equal("ok", Assert.Single(_audit.Latest(10)).Detail);
     }
 
     [Fact]
