@@ -13,8 +13,6 @@ public sealed class GitMirror(string path, string url, string branch, int maxCom
 
     private bool _checked;
 
-    public string Path => path;
-
     public async Task<FetchResult> FetchAsync(CancellationToken cancellationToken)
     {
         var ready = await EnsureMirrorAsync(cancellationToken);
@@ -49,7 +47,11 @@ public sealed class GitMirror(string path, string url, string branch, int maxCom
             ["-c", "i18n.logOutputEncoding=UTF-8", "log", "-z", "--topo-order", "--reverse", "--no-color", "--no-show-signature", Format,
              $"--max-count={maxCommits}", newHead, "--not", oldHead, "--"],
             RepoMirror.LocalTimeout, cancellationToken);
-        if (!log.Ok) return CommitLog.Failure($"git log failed: {log.Describe()}");
+        if (!log.Ok)
+        {
+            _checked = false;
+            return CommitLog.Failure($"git log failed: {log.Describe()}");
+        }
 
         var parsed = CommitLog.Parse(log.Stdout);
         if (!parsed.Ok || parsed.Commits.Count < maxCommits) return parsed;
@@ -82,7 +84,7 @@ public sealed class GitMirror(string path, string url, string branch, int maxCom
         }
 
         RepoMirror.Remove(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path) ?? path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path) ?? path);
         var init = await ProcessRunner.RunAsync("git", ["init", "--quiet", "--bare", path], null, RepoMirror.LocalTimeout, time, cancellationToken);
         if (!init.Ok) return $"cannot create mirror {path}: {init.Describe()}";
         _checked = true;

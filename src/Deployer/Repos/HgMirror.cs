@@ -12,9 +12,10 @@ public sealed class HgMirror(string path, string url, string branch, int maxComm
     // HGPLAIN is set by ProcessRunner; without HGENCODING, LC_ALL=C would turn every non-ASCII character into '?'.
     private static readonly Dictionary<string, string> Environment = new(StringComparer.Ordinal) { ["HGENCODING"] = "utf-8" };
 
+    // Sound (or freshly created) and not failed since; after a failed pull the mirror is suspect until hg vouches for it.
     private bool _checked;
-
-    public string Path => path;
+    private bool _suspect;
+    private string? _lastHead;
 
     public async Task<FetchResult> FetchAsync(CancellationToken cancellationToken)
     {
@@ -26,22 +27,21 @@ public sealed class HgMirror(string path, string url, string branch, int maxComm
         var head = identify.Stdout.Trim();
         if (!CommitLog.IsRevision(head)) return FetchResult.Failure($"unexpected answer from hg identify: {CommitLog.Printable(head)}");
 
-        if (await HasAsync(head, cancellationToken)) return FetchResult.Success(head);
+        if (head == _lastHead) return FetchResult.Success(head);
 
-        var pull = await HgAsync(["-R", path, "pull", "--quiet", "-r", head, "--", url], fetchTimeout, cancellationToken);
+        // Pulling a changeset the mirror already has is cheap ("no changes found"), and pull -r fails when it cannot get it.
+        // --force: a remote recreated with unrelated history is a rewrite to report, not a reason to stop watching.
+        var pull = await HgAsync(["-R", path, "pull", "--quiet", "--force", "-r", head, "--", url], fetchTimeout, cancellationToken);
         if (!pull.Ok)
         {
             // Whether the remote or our mirror is at fault cannot be told from here: look at the mirror again next time.
             _checked = false;
+            _suspect = true;
+            _lastHead = null;
             return FetchResult.Failure(pull.TimedOut ? $"hg pull timed out after {fetchTimeout.TotalSeconds:0}s" : pull.Describe());
         }
 
-        if (!await HasAsync(head, cancellationToken))
-        {
-            _checked = false;
-            return FetchResult.Failure($"pulled, but the mirror lacks {head}");
-        }
-
+        _lastHead = head;
         return FetchResult.Success(head);
     }
 
@@ -52,7 +52,13 @@ public sealed class HgMirror(string path, string url, string branch, int maxComm
         // Local revision numbers always put parents before children, so sorting by them is oldest first.
         var range = $"only({newHead}, {oldHead})";
         var log = await HgAsync(["-R", path, "log", "-r", $"last(sort({range}, rev), {maxCommits})", "-T", Template], RepoMirror.LocalTimeout, cancellationToken);
-        if (!log.Ok) return CommitLog.Failure($"hg log failed: {log.Describe()}");
+        if (!log.Ok)
+        {
+            _checked = false;
+            _suspect = true;
+            _lastHead = null;
+            return CommitLog.Failure($"hg log failed: {log.Describe()}");
+        }
 
         var parsed = CommitLog.Parse(log.Stdout);
         if (!parsed.Ok || parsed.Commits.Count < maxCommits) return parsed;
@@ -69,31 +75,31 @@ public sealed class HgMirror(string path, string url, string branch, int maxComm
         return result.Ok && result.Stdout.Trim() == ancestor;
     }
 
-    private async Task<bool> HasAsync(string rev, CancellationToken cancellationToken)
-    {
-        var result = await HgAsync(["-R", path, "log", "-r", rev, "-T", "{node}"], RepoMirror.LocalTimeout, cancellationToken);
-        return result.Ok && result.Stdout.Trim() == rev;
-    }
-
     private async Task<string?> EnsureMirrorAsync(CancellationToken cancellationToken)
     {
         if (_checked) return null;
-        if (Directory.Exists(path))
+        // Starting hg costs half a second on a busy host: trust the files unless a pull has failed since.
+        var looksRight = File.Exists(Path.Combine(path, ".hg", "requires")) && Directory.Exists(Path.Combine(path, ".hg", "store"));
+        if (looksRight && (!_suspect || await IsSoundAsync(cancellationToken)))
         {
-            var probe = await HgAsync(["-R", path, "log", "-r", "tip", "-T", "{node}"], RepoMirror.LocalTimeout, cancellationToken);
-            if (probe.Ok && CommitLog.IsRevision(probe.Stdout.Trim()))
-            {
-                _checked = true;
-                return null;
-            }
+            _checked = true;
+            _suspect = false;
+            return null;
         }
 
         RepoMirror.Remove(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path) ?? path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path) ?? path);
         var init = await HgAsync(["init", "--", path], RepoMirror.LocalTimeout, cancellationToken);
         if (!init.Ok) return $"cannot create mirror {path}: {init.Describe()}";
         _checked = true;
+        _suspect = false;
         return null;
+    }
+
+    private async Task<bool> IsSoundAsync(CancellationToken cancellationToken)
+    {
+        var probe = await HgAsync(["-R", path, "log", "-r", "tip", "-T", "{node}"], RepoMirror.LocalTimeout, cancellationToken);
+        return probe.Ok && CommitLog.IsRevision(probe.Stdout.Trim());
     }
 
     private Task<ProcessResult> HgAsync(IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken) =>

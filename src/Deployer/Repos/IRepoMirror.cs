@@ -31,6 +31,9 @@ public sealed record FetchResult(string? Head, string? Error)
 /// <summary>Creates the mirror matching a repo's kind.</summary>
 public static class RepoMirror
 {
+    /// <summary>Local commands (log, ancestry) get this long; fetches get their own timeout.</summary>
+    internal static readonly TimeSpan LocalTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The mirror of <paramref name="repoName"/> under <c>{dataDir}/mirrors</c>.</summary>
     public static IRepoMirror Create(string repoName, RepoConfig repo, string dataDir, int maxCommits, TimeSpan fetchTimeout, TimeProvider time)
     {
@@ -56,7 +59,4 @@ public static class RepoMirror
         if (File.Exists(path)) File.Delete(path);
         else if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
     }
-
-    /// <summary>Local commands (log, ancestry) get this long; fetches get their own timeout.</summary>
-    internal static readonly TimeSpan LocalTimeout = TimeSpan.FromMinutes(2);
 }

@@ -72,6 +72,7 @@ public sealed record Commit
     /// <summary>The first line of the message.</summary>
     public string Summary { get; init; } = "";
 
+    /// <summary>The whole message as committed, less trailing newlines.</summary>
     public string Message { get; init; } = "";
 
     public List<int> Bugs { get; init; } = [];

@@ -21,6 +21,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     private readonly RepoWatcherOptions _options;
     private readonly Dictionary<string, WatchedRepo> _repos;
     private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
 
     public RepoWatcher(
         FleetConfig fleet,
@@ -69,6 +70,9 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
 
     public override void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        _stopping.Cancel();
         base.Dispose();
         _stopping.Dispose();
         foreach (var repo in _repos.Values) repo.Gate.Dispose();
