@@ -161,7 +161,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     }
 
     /// <summary>The poll interval, doubled per consecutive failure up to the max backoff, jittered.</summary>
-    internal TimeSpan NextWait(WatchedRepo repo, int failures)
+    private TimeSpan NextWait(WatchedRepo repo, int failures)
     {
         var interval = TimeSpan.FromSeconds(repo.Config.PollSeconds ?? _options.PollSeconds);
         var wait = interval;
