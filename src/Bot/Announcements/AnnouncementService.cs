@@ -83,6 +83,8 @@ internal sealed partial class AnnouncementService(
             {
                 foreach (var chunk in MessageSplitter.Split(text, limit)) outbox.Enqueue(channel, chunk);
             }
+
+            announcer.Queued(e);
         }
     }
 
@@ -99,4 +101,9 @@ internal sealed partial class AnnouncementService(
 internal interface IEventAnnouncer
 {
     Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken);
+
+    /// <summary>The texts for <paramref name="e"/> are in the outbox; record that where it matters.</summary>
+    void Queued(DeployerEvent e)
+    {
+    }
 }

@@ -4,7 +4,11 @@ using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
 using ChatOpsReconfig.Bot.Cli;
 using ChatOpsReconfig.Bot.Commands;
+using ChatOpsReconfig.Bot.Web;
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Repos;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +24,8 @@ internal static class BotHost
         if (fleet is null) return CliContext.ExitConfig;
         var options = BotOptions.From(fleet);
 
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Web.Url);
         builder.Logging.ClearProviders();
         // stdout is the chat; logs go to stderr.
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -30,14 +35,21 @@ internal static class BotHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
         builder.Services.AddBot(fleet, options);
 
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
+        if (!options.Web.Enabled) builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
+        await using var app = builder.Build();
+        app.MapBotWeb();
+        await app.RunAsync(cancellationToken);
         return CliContext.ExitOk;
     }
 
     /// <summary>Every registration of the bot, in order; hosted services stop in reverse order.</summary>
     public static IServiceCollection AddBot(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet, BotOptions options)
     {
+        // The watcher is the source of production heads while the bot runs (the CLI verbs ask the remotes).
+        services.AddSingleton<IRepoStore, RepoStore>();
+        services.AddSingleton<RepoWatcher>();
+        services.AddSingleton<IRepoStatus>(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddSingleton<IProductionHeadsSource, WatchedHeads>();
         services.AddDeployer(fleet);
         services.AddSingleton(options);
         services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
@@ -62,10 +74,13 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, FreezeCommand>();
         services.AddSingleton<IChatCommand, UnfreezeCommand>();
         services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
+        services.AddSingleton<IEventAnnouncer, MergeAnnouncer>();
+        services.AddSingleton<IStatusSection, RepoStatusSection>();
 
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
         services.AddHostedService<BotStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<RepoWatcher>());
         services.AddHostedService<ChatService>();
         services.AddHostedService<RolloutShutdown>();
         return services;

@@ -29,7 +29,8 @@ public sealed partial class RolloutCoordinator(
     IProductionHeadsSource heads,
     IRolloutStore store,
     TimeProvider time,
-    ILogger<RolloutCoordinator> logger)
+    ILogger<RolloutCoordinator> logger,
+    IRepoStore? repos = null)
 {
     private readonly SemaphoreSlim _startGate = new(1, 1);
     private RolloutRecord? _current;
@@ -96,7 +97,13 @@ public sealed partial class RolloutCoordinator(
             {
                 try
                 {
-                    return await runner.ContinueAsync(rollout, resolved.Heads, token);
+                    var finished = await runner.ContinueAsync(rollout, resolved.Heads, token);
+                    if (finished.State == RolloutState.Succeeded && repos is not null)
+                    {
+                        foreach (var (repo, rev) in finished.Revisions) repos.MarkDeployed(repo, rev, finished.Id);
+                    }
+
+                    return finished;
                 }
                 catch (Exception ex)
                 {
