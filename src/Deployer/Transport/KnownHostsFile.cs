@@ -127,6 +127,7 @@ public sealed class KnownHostsFile
     }
 }
 
+/// <summary>The marker a known_hosts line may start with.</summary>
 public enum KnownHostMarker
 {
     None,

@@ -15,7 +15,7 @@ namespace ChatOpsReconfig.Deployer.Tests.Fixtures;
 /// </summary>
 public sealed class SshdFixture : IAsyncLifetime
 {
-    public const int HostCount = 4;
+    public const int HostCount = 3;
 
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
 
