@@ -34,7 +34,8 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         if (key.Key is null) return Fail(host, ConnectFailureKind.Config, key.Error!); // Get returns a key or an error.
 
         var timeout = TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds);
-        var connectionInfo = new ConnectionInfo(address, port, user, new PrivateKeyAuthenticationMethod(user, key.Key))
+        var auth = new PrivateKeyAuthenticationMethod(user, key.Key);
+        var connectionInfo = new ConnectionInfo(address, port, user, auth)
         {
             Timeout = timeout,
             RetryAttempts = 1,
@@ -50,32 +51,48 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
             e.CanTrust = verdict.Trusted;
         };
 
-        var failure = await ConnectClientAsync(client, label, user, key.Path, timeout, () => verdict, cancellationToken);
-        if (failure is not null)
+        // SSH.NET's own timeout covers each wait of the handshake; the deadline bounds the whole of it.
+        using var deadline = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        var connect = client.ConnectAsync(linked.Token);
+        ConnectFailure? failure = null;
+        try
         {
-            DisposeInBackground(client);
-            return Fail(host, failure.Kind, failure.Message);
+            failure = await AwaitConnectAsync(connect, label, user, key.Path, timeout, () => verdict, cancellationToken);
         }
+        finally
+        {
+            // The key is only needed during the handshake, and a client that did not connect is of no use; an
+            // abandoned handshake may still be running, so both go once it has ended.
+            var keep = failure is null && connect.IsCompletedSuccessfully;
+            _ = connect.ContinueWith(
+                t =>
+                {
+                    _ = t.Exception;
+                    auth.Dispose();
+                    if (!keep) client.Dispose();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+
+        if (failure is not null) return Fail(host, failure.Kind, failure.Message);
 
         TransportLog.Connected(_logger, host.Name, address, port, verdict?.Message ?? "");
         return ConnectResult.Ok(new SshHostSession(client, label, host.Basedir, settings.MaxOutputBytes, timeProvider, _logger));
     }
 
-    private async Task<ConnectFailure?> ConnectClientAsync(
-        SshClient client, string label, string user, string keyPath, TimeSpan timeout, Func<HostKeyVerdict?> verdict, CancellationToken cancellationToken)
+    private async Task<ConnectFailure?> AwaitConnectAsync(
+        Task connect, string label, string user, string keyPath, TimeSpan timeout, Func<HostKeyVerdict?> verdict, CancellationToken cancellationToken)
     {
-        // SSH.NET's own timeout covers each wait of the handshake; the deadline below bounds the whole of it, and
-        // the race guards against any phase that does not observe the token (a server that accepts and stays mute).
-        using var deadline = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        // A server that accepts and stays mute may hold a phase that does not observe the token: race a guard.
         using var guardCts = new CancellationTokenSource();
-        var connect = client.ConnectAsync(linked.Token);
         var guard = Task.Delay(timeout + ConnectGrace, timeProvider, guardCts.Token);
         var first = await Task.WhenAny(connect, guard);
         await guardCts.CancelAsync();
         if (first != connect)
         {
-            Observe(connect);
             cancellationToken.ThrowIfCancellationRequested();
             return TimedOut();
         }
@@ -174,8 +191,4 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         else TransportLog.ConnectFailed(_logger, host.Name, kind, message);
         return ConnectResult.Fail(kind, message);
     }
-
-    private static void Observe(Task task) => _ = task.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-
-    private static void DisposeInBackground(SshClient client) => _ = Task.Run(client.Dispose);
 }

@@ -19,6 +19,16 @@ public sealed class SshdFixture : IAsyncLifetime
 
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
 
+    private static readonly Lazy<Version> SshdVersion = new(() =>
+    {
+        var psi = new ProcessStartInfo("/usr/sbin/sshd", "-V") { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!; // Start returns a process when UseShellExecute is false.
+        var text = p.StandardError.ReadToEnd() + p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var m = Regex.Match(text, @"OpenSSH_(\d+)\.(\d+)");
+        return m.Success ? new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : new Version(0, 0);
+    });
+
     private readonly List<SshdHost> _hosts = [];
     private readonly Lock _gate = new();
 
@@ -98,7 +108,8 @@ public sealed class SshdFixture : IAsyncLifetime
             var port = FreePort();
             var config = Path.Combine(dir, "sshd_config");
             await File.WriteAllTextAsync(config, Config(dir, hostKey, port));
-            var host = new SshdHost(name, port, hostKey, fingerprint, Start(config));
+            var (process, output) = Start(config);
+            var host = new SshdHost(name, port, hostKey, fingerprint, process, output);
             try
             {
                 await WaitForBannerAsync(host);
@@ -158,17 +169,7 @@ public sealed class SshdFixture : IAsyncLifetime
         return string.Join('\n', lines) + "\n";
     }
 
-    private static readonly Lazy<Version> SshdVersion = new(() =>
-    {
-        var psi = new ProcessStartInfo("/usr/sbin/sshd", "-V") { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!; // Start returns a process when UseShellExecute is false.
-        var text = p.StandardError.ReadToEnd() + p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        var m = Regex.Match(text, @"OpenSSH_(\d+)\.(\d+)");
-        return m.Success ? new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : new Version(0, 0);
-    });
-
-    private static Process Start(string config)
+    private static (Process Process, ConcurrentQueue<string> Output) Start(string config)
     {
         var psi = new ProcessStartInfo("/usr/sbin/sshd")
         {
@@ -184,11 +185,8 @@ public sealed class SshdFixture : IAsyncLifetime
         process.Start();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        Logs[process] = log;
-        return process;
+        return (process, log);
     }
-
-    internal static readonly ConcurrentDictionary<Process, ConcurrentQueue<string>> Logs = new();
 
     private static async Task WaitForBannerAsync(SshdHost host)
     {
@@ -197,7 +195,9 @@ public sealed class SshdFixture : IAsyncLifetime
         {
             if (host.Process.HasExited)
                 throw new InvalidOperationException($"sshd {host.Name} exited ({host.Process.ExitCode}): {host.Log}");
-            if (await BannerAsync(host.Port) is { } banner && banner.StartsWith("SSH-2.0", StringComparison.Ordinal)) return;
+            // Our own "listening" line first: another sshd that grabbed the port would answer the banner too.
+            var bound = host.Output.Any(l => l.Contains($"Server listening on 127.0.0.1 port {host.Port}", StringComparison.Ordinal));
+            if (bound && await BannerAsync(host.Port) is { } banner && banner.StartsWith("SSH-2.0", StringComparison.Ordinal)) return;
             await Task.Delay(20);
         }
 
@@ -247,14 +247,15 @@ public sealed class SshdFixture : IAsyncLifetime
 }
 
 /// <summary>One running sshd.</summary>
-public sealed record SshdHost(string Name, int Port, string HostKeyPath, string Fingerprint, Process Process)
+public sealed record SshdHost(string Name, int Port, string HostKeyPath, string Fingerprint, Process Process, ConcurrentQueue<string> Output)
 {
     /// <summary>The host key's public half, <c>ssh-ed25519 AAAA…</c> without the comment.</summary>
     public string PublicKey => string.Join(' ', File.ReadAllText(HostKeyPath + ".pub").Trim().Split(' ').Take(2));
 
     public string KnownHostsLine() => $"[127.0.0.1]:{Port} {PublicKey}";
 
-    public string Log => SshdFixture.Logs.TryGetValue(Process, out var q) ? string.Join('\n', q.TakeLast(30)) : "";
+    /// <summary>The last lines sshd logged, for failure messages.</summary>
+    public string Log => string.Join('\n', Output.TakeLast(30));
 
     public void Stop()
     {
