@@ -75,12 +75,20 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, UnfreezeCommand>();
         services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
         services.AddSingleton<IEventAnnouncer, MergeAnnouncer>();
+        services.AddSingleton<Deployer.Policy.AutoDeployLoop>();
+        services.AddSingleton<PolicyStatus>();
+        services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IDeployGate>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IUnlockOutlook>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IEventAnnouncer>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
 
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
         services.AddHostedService<BotStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Policy.AutoDeployLoop>());
         services.AddHostedService<ChatService>();
         services.AddHostedService<RolloutShutdown>();
         return services;
