@@ -37,7 +37,7 @@ public sealed class ShutdownTests
     }
 
     [Fact]
-    public async Task Sigkill_DuringRollout_RestartReportsInterrupted()
+    public async Task Sigkill_DuringRollout_RestartReportsInterruptedAndFinishesTheRemainingHosts()
     {
         var dir = SlowFleet();
         await using (var bot = BotProcess.Start(dir))
@@ -52,6 +52,19 @@ public sealed class ShutdownTests
         await using var again = BotProcess.Start(dir);
         var (line, _) = await again.WaitForAsync("INTERRUPTED: rollout #1");
         Assert.Contains("unfinished:", line, StringComparison.Ordinal);
+        var (resumed, at) = await again.WaitForAsync("started by chatops (resume interrupted rollout #1)");
+        Assert.Contains("rollout #2", resumed, StringComparison.Ordinal);
+        await again.WaitForAsync("rollout #2 succeeded", at);
+
+        foreach (var host in new[] { "bm01", "bm02", "bm03" })
+        {
+            foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
+            {
+                var upstream = BotProcess.Git(Path.Combine(dir, "data", "demo", "upstream", repo), "rev-parse", "HEAD");
+                Assert.Equal(upstream, BotProcess.Git(Path.Combine(dir, "data", "demo", "hosts", host, repo), "rev-parse", "HEAD"));
+            }
+        }
+
         await again.SayAsync("!history");
         await again.WaitForAsync(l => l.Contains("interrupted", StringComparison.Ordinal) && l.Contains("unfinished", StringComparison.Ordinal));
     }
