@@ -56,3 +56,44 @@ public sealed class AutoDeployTests
         return BotProcess.Git(path, "rev-parse", "HEAD");
     }
 }
+
+/// <summary>Merges that land while the bot is down are announced once after it comes back, and never again.</summary>
+public sealed class RestartAnnouncementTests
+{
+    [Fact]
+    public async Task PushesWhileDown_AnnouncedOnceAfterRestart_NotRepeatedAfterAnother()
+    {
+        var dir = BotProcess.PrepareDirectory();
+        await using (var first = BotProcess.Start(dir))
+        {
+            await first.WaitForAsync("watching tools production at");
+            first.Terminate();
+            await first.WaitForExitAsync();
+        }
+
+        var path = Path.Combine(dir, "data", "demo", "upstream", "tools");
+        foreach (var n in new[] { 1, 2 })
+        {
+            File.AppendAllText(Path.Combine(path, "README"), $"while down {n}\n");
+            BotProcess.Git(path, "commit", "-q", "-am", $"Bug 10{n}0000 - landed while the bot was down");
+        }
+
+        await using (var second = BotProcess.Start(dir))
+        {
+            var (line, _) = await second.WaitForAsync("tools production: 2 commits");
+            Assert.Contains("Bug 1010000", line, StringComparison.Ordinal);
+            Assert.Contains("Bug 1020000", line, StringComparison.Ordinal);
+            await second.SayAsync("!status");
+            await second.WaitForAsync(l => l.Contains("tools production:", StringComparison.Ordinal) && l.Contains("NOT deployed (2 commits waiting)", StringComparison.Ordinal));
+            second.Terminate();
+            await second.WaitForExitAsync();
+            Assert.Single(second.Lines, l => l.Contains("tools production: 2 commits", StringComparison.Ordinal));
+        }
+
+        await using var third = BotProcess.Start(dir);
+        await third.WaitForAsync("ChatOpsReconfig is here");
+        await third.SayAsync("!status");
+        await third.WaitForAsync("policy:");
+        Assert.DoesNotContain(third.Lines, l => l.Contains("2 commits by", StringComparison.Ordinal) || l.Contains("watching tools", StringComparison.Ordinal));
+    }
+}
