@@ -21,6 +21,9 @@ public sealed class ShutdownTests
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.SayAsync("!deploy now");
         await bot.WaitForAsync("rollout #1 started");
+        await bot.SayAsync("bob: !deploy now");
+        var (busy, _) = await bot.WaitForAsync("not deploying: rollout #1 started by you");
+        Assert.Matches(@"is running: \d/5 done, 0 failed", busy);
 
         bot.Terminate();
 

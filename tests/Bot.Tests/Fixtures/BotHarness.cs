@@ -69,7 +69,35 @@ public sealed class BotHarness : IAsyncDisposable
         json["permissions"] = new JsonObject { ["deployers"] = new JsonArray("alice", "bob", "you"), ["admins"] = new JsonArray("root") };
         edit?.Invoke(json);
         File.WriteAllText(Path.Combine(dir, "chatops.json"), json.ToJsonString());
+        CopyDemoTemplate(dir);
         return dir;
+    }
+
+    private static readonly Lazy<string> Template = new(() =>
+    {
+        // Seeding the demo (git init, commits, 11 clones) once per test run, then copying it, keeps each test fast.
+        var dir = System.IO.Directory.CreateTempSubdirectory("chatops-harness-template-").FullName;
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChatOpsReconfig.sln"))) root = root.Parent;
+        File.Copy(Path.Combine(root!.FullName, "config", "chatops.json"), Path.Combine(dir, "chatops.json"));
+        var fleet = FleetConfigLoader.Load(Path.Combine(dir, "chatops.json"), BotOptions.SectionNames, dir);
+        new DemoFleetSeeder(fleet, TimeProvider.System).SeedAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return dir;
+    });
+
+    private static void CopyDemoTemplate(string dir)
+    {
+        var template = Template.Value;
+        var copy = Process.Start("cp", ["-a", Path.Combine(template, "data"), Path.Combine(dir, "data")])!;
+        copy.WaitForExit();
+        foreach (var host in System.IO.Directory.GetDirectories(Path.Combine(dir, "data", "demo", "hosts")))
+        {
+            foreach (var clone in System.IO.Directory.GetDirectories(host))
+            {
+                var repo = Path.GetFileName(clone);
+                Git(clone, "remote", "set-url", "origin", Path.Combine(dir, "data", "demo", "upstream", repo));
+            }
+        }
     }
 
     /// <summary>Opens the bot on <paramref name="dir"/> (seeding the demo fleet the first time) with the clock at <paramref name="now"/>.</summary>
