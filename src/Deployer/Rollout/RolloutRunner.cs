@@ -54,7 +54,10 @@ public sealed partial class RolloutRunner(
         var rest = hosts.Skip(canaryCount).ToList();
 
         await RunWaveAsync(rollout, canaries, plan.Revisions, progress, results, cancellationToken);
-        var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome != HostOutcome.Ok);
+        // A canary stopped by a cancel did not fail: the rollout is cancelled, not halted.
+        var failedCanary = cancellationToken.IsCancellationRequested
+            ? null
+            : canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome != HostOutcome.Ok);
         string? haltReason = null;
         if (failedCanary is not null)
         {
@@ -113,8 +116,7 @@ public sealed partial class RolloutRunner(
             Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
         };
         lock (_saveGate) store.SaveHost(result);
-        var (done, failed) = progress.Finish(result);
-        events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed));
+        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed)));
         return result;
     }
 
@@ -183,8 +185,7 @@ public sealed partial class RolloutRunner(
         }
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
-        var (done, failed) = progress.Finish(result);
-        events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed));
+        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed)));
         return result;
 
         Task SaveStepAsync(HostResult partial, StepResult? step)
@@ -219,15 +220,20 @@ public sealed partial class RolloutRunner(
 
     private sealed class Progress(int total)
     {
+        private readonly Lock _gate = new();
         private int _done;
         private int _failed;
 
         public int Total => total;
 
-        public (int Done, int Failed) Finish(HostResult result)
+        /// <summary>Counts a finished host and publishes under the same lock, so listeners see Done go 1, 2, … N.</summary>
+        public void Finish(HostResult result, Action<int, int> publish)
         {
-            var failed = result.Outcome == HostOutcome.Ok ? Volatile.Read(ref _failed) : Interlocked.Increment(ref _failed);
-            return (Interlocked.Increment(ref _done), failed);
+            lock (_gate)
+            {
+                if (result.Outcome != HostOutcome.Ok) _failed++;
+                publish(++_done, _failed);
+            }
         }
     }
 
