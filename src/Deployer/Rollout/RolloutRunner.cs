@@ -62,7 +62,7 @@ public sealed partial class RolloutRunner(
         if (failedCanary is not null)
         {
             haltReason = $"canary {failedCanary.Host} failed ({failedCanary.Error ?? failedCanary.Outcome.ToString()}); not touched: {string.Join(", ", rest.Select(h => h.Name))}";
-            foreach (var h in rest) results[h.Name] = Skip(rollout.Id, h, $"not touched: canary {failedCanary.Host} failed", progress);
+            foreach (var h in rest) results[h.Name] = Skip(rollout, h, $"not touched: canary {failedCanary.Host} failed", progress);
         }
         else
         {
@@ -102,17 +102,19 @@ public sealed partial class RolloutRunner(
         await Parallel.ForEachAsync(wave, options, async (host, _) =>
         {
             var result = cancellationToken.IsCancellationRequested
-                ? Skip(rollout.Id, host, "not started: rollout cancelled", progress)
+                ? Skip(rollout, host, "not started: rollout cancelled", progress)
                 : await RunHostAsync(rollout, host, revisions, progress, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
 
-    private HostResult Skip(int rolloutId, HostConfig host, string why, Progress progress)
+    private HostResult Skip(RolloutRecord rollout, HostConfig host, string why, Progress progress)
     {
+        var rolloutId = rollout.Id;
         var result = new HostResult
         {
             Id = HostResult.MakeId(rolloutId, host.Name), RolloutId = rolloutId, Host = host.Name, Role = host.Role,
+            Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
             Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
         };
         lock (_saveGate) store.SaveHost(result);

@@ -241,7 +241,10 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan(), new CancellationToken(canceled: true));
 
         Assert.Equal(RolloutState.Cancelled, rollout.State);
-        Assert.All(store.GetHosts(rollout.Id), r => Assert.Equal(HostOutcome.Skipped, r.Outcome));
+        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        Assert.All(results.Values, r => Assert.Equal(HostOutcome.Skipped, r.Outcome));
+        Assert.True(results["h1"].Canary);
+        Assert.False(results["h2"].Canary);
         foreach (var host in _fleet.HostNames) await AssertOnDiskAsync(host, _fleet.Previous);
     }
 
