@@ -113,9 +113,13 @@ public static class FleetConfigLoader
                 var line = 1 + utf8.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
                 reader.Read();
                 var property = info.Properties.FirstOrDefault(p => !p.IsExtensionData && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-                if (property is not null) Walk(ref reader, JsonOptions.GetTypeInfo(property.PropertyType), Join(path, name), utf8, problems);
+                if (property is not null)
+                {
+                    Walk(ref reader, JsonOptions.GetTypeInfo(property.PropertyType), Join(path, name), utf8, problems);
+                }
                 else
                 {
+                    // Root sections owned by other components land in the extension data; the validator checks those.
                     if (!hasExtensionData) problems.Add($"{Join(path, name)}: unknown key (line {line})");
                     reader.Skip();
                 }
