@@ -28,7 +28,7 @@ var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confir
 var deploy = new Command("deploy", "Run one rollout to the current production heads (exit 0 all ok, 1 any host failed, 2 config error)");
 deploy.Options.Add(hosts);
 deploy.Options.Add(yes);
-deploy.SetAction((parse, ct) => DeployVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(hosts), parse.GetValue(yes), console, ct));
+deploy.SetAction((parse, ct) => DeployVerb.RunWithCtrlCAsync(parse.GetValue(config)!, parse.GetValue(hosts), parse.GetValue(yes), console, ct));
 root.Subcommands.Add(deploy);
 
 var live = new Option<bool>("--live") { Description = "Ask the hosts for their revisions now instead of reading the store" };
@@ -37,4 +37,5 @@ status.Options.Add(live);
 status.SetAction((parse, ct) => StatusVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(live), console, ct));
 root.Subcommands.Add(status);
 
-return await root.Parse(args).InvokeAsync();
+// Run mode stops through the Generic Host (Ctrl-C/SIGTERM, graceful); the deploy verb handles Ctrl-C itself.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

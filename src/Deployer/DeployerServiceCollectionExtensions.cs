@@ -1,5 +1,7 @@
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
@@ -7,6 +9,7 @@ using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Deployer;
 
@@ -24,8 +27,20 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton<RolloutRunner>();
         services.AddSingleton<StartupRecovery>();
         services.AddSingleton<ProductionHeads>();
+        services.TryAddSingleton<IProductionHeadsSource>(sp => sp.GetRequiredService<ProductionHeads>());
+        services.AddSingleton<RolloutCoordinator>();
         services.AddSingleton<LiveProbe>();
         services.AddSingleton<DemoFleetSeeder>();
+        services.AddSingleton<AuditLog>();
+
+        services.AddSingleton(Options.Create(fleet.Lock));
+        services.AddSingleton<ILockStore, LockStore>();
+        services.AddSingleton<LockService>();
+
+        services.AddSingleton(Options.Create(fleet.Policy));
+        services.AddSingleton<IFreezeStore, FreezeStore>();
+        services.AddSingleton<FreezeService>();
+        services.AddHttpClient<CiGate>();
         return services;
     }
 }

@@ -11,6 +11,27 @@ namespace ChatOpsReconfig.Bot.Cli;
 /// <summary><c>chatops deploy</c>: one rollout to the current production heads, without chat (the emergency path).</summary>
 internal static class DeployVerb
 {
+    /// <summary>Ctrl-C stops new hosts and steps from starting; running steps finish and the results still print.</summary>
+    public static async Task<int> RunWithCtrlCAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            Console.Error.WriteLine("cancelling: no new hosts or steps will start; waiting for running steps…");
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await RunAsync(configPath, hostList, yes, console, cts.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
     public static async Task<int> RunAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken)
     {
         var fleet = CliContext.LoadOrReport(configPath, console);
@@ -104,6 +125,7 @@ internal static class DeployVerb
         HostOutcome.Ok => "ok",
         HostOutcome.Failed when r.FailedStep is not null => $"failed at {r.FailedStep}",
         HostOutcome.Skipped => "not started",
+        HostOutcome.Cancelled => "stopped partway",
         _ => r.Outcome.ToString().ToLowerInvariant(),
     };
 

@@ -1,11 +1,88 @@
+using System.Text;
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Bot.Chat.Console;
+using ChatOpsReconfig.Bot.Cli;
+using ChatOpsReconfig.Bot.Commands;
+using ChatOpsReconfig.Bot.Web;
+using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Repos;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace ChatOpsReconfig.Bot.Hosting;
 
 /// <summary>Run mode: the long-running bot on the Generic Host.</summary>
 internal static class BotHost
 {
-    public static Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
     {
-        Console.Error.WriteLine($"run mode is not built yet ({configPath})");
-        return Task.FromResult(cancellationToken.IsCancellationRequested ? 1 : 1);
+        var fleet = CliContext.LoadOrReport(configPath, CliContext.CreateConsole());
+        if (fleet is null) return CliContext.ExitConfig;
+        var options = BotOptions.From(fleet);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Web.Url);
+        builder.Logging.ClearProviders();
+        // stdout is the chat; logs go to stderr.
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .SetMinimumLevel(Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("CHATOPS_LOG_LEVEL"), true, out var level) ? level : LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
+        builder.Services.AddBot(fleet, options);
+
+        if (!options.Web.Enabled) builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
+        await using var app = builder.Build();
+        app.MapBotWeb();
+        await app.RunAsync(cancellationToken);
+        return CliContext.ExitOk;
+    }
+
+    /// <summary>Every registration of the bot, in order; hosted services stop in reverse order.</summary>
+    public static IServiceCollection AddBot(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet, BotOptions options)
+    {
+        // The watcher is the source of production heads while the bot runs (the CLI verbs ask the remotes).
+        services.AddSingleton<IRepoStore, RepoStore>();
+        services.AddSingleton<RepoWatcher>();
+        services.AddSingleton<IRepoStatus>(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddSingleton<IProductionHeadsSource, WatchedHeads>();
+        services.AddDeployer(fleet);
+        services.AddSingleton(options);
+        services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
+            options.Chat,
+            new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, false)),
+            new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true }));
+        services.AddSingleton<ChatOutbox>();
+        services.AddSingleton<OutboxSender>();
+        services.AddSingleton<AnnouncementService>();
+        services.AddSingleton<StatusReport>();
+        services.AddSingleton(new Permissions(options.Permissions));
+        services.AddSingleton<CommandAudit>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CommandRouter>(sp, options.Chat.Prefix));
+        services.AddSingleton<IChatCommand, StatusCommand>();
+        services.AddSingleton<IChatCommand, DeployCommand>();
+        services.AddSingleton<IChatCommand, HistoryCommand>();
+        services.AddSingleton<IChatCommand, HelpCommand>();
+        services.AddSingleton<LockReplies>();
+        services.AddSingleton<IChatCommand, LockCommand>();
+        services.AddSingleton<IChatCommand, UnlockCommand>();
+        services.AddSingleton<IChatCommand, ExtendCommand>();
+        services.AddSingleton<IChatCommand, FreezeCommand>();
+        services.AddSingleton<IChatCommand, UnfreezeCommand>();
+        services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
+        services.AddSingleton<IEventAnnouncer, MergeAnnouncer>();
+        services.AddSingleton<IStatusSection, RepoStatusSection>();
+
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
+        services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
+        services.AddHostedService<BotStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddHostedService<ChatService>();
+        services.AddHostedService<RolloutShutdown>();
+        return services;
     }
 }

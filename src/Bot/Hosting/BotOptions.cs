@@ -78,6 +78,9 @@ internal sealed record ChatOptions
     /// <summary>Who a bare console line speaks as.</summary>
     public string ConsoleUser { get; init; } = "you";
 
+    /// <summary>Link for bug numbers in merge announcements; <c>{id}</c> is the bug number.</summary>
+    public string BugUrlTemplate { get; init; } = "https://bugzilla.mozilla.org/show_bug.cgi?id={id}";
+
     /// <summary>How many lagging hosts <c>!status</c> lists before pointing at the full table.</summary>
     public int StatusListLimit { get; init; } = 25;
 }

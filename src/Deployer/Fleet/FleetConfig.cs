@@ -1,3 +1,6 @@
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Policy;
+
 namespace ChatOpsReconfig.Deployer.Fleet;
 
 /// <summary>The whole fleet configuration file: repos, roles, hosts and settings.</summary>
@@ -22,9 +25,13 @@ public sealed record FleetConfig
     /// <summary>Creates the demo repos and host directories under the data directory at start-up.</summary>
     public DemoSettings? Demo { get; init; }
 
-    /// <summary>Sections owned by the bot (chat, permissions, web, lock, policy); kept as raw JSON for the bot to bind.</summary>
+    /// <summary>Sections owned by the bot (chat, permissions, web); kept as raw JSON for the bot to bind.</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Extra { get; init; }
+
+    public LockOptions Lock { get; init; } = new();
+
+    public PolicyOptions Policy { get; init; } = new();
 }
 
 public enum RepoKind

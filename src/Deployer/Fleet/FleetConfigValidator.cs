@@ -22,6 +22,7 @@ public static partial class FleetConfigValidator
         ValidateHosts(config, p);
         ValidateSsh(config, p);
         ValidateRollout(config.Rollout, p);
+        p.AddRange(Policy.PolicyConfigValidator.Validate(config));
         return p;
     }
 

@@ -4,9 +4,11 @@ using ChatOpsReconfig.Deployer.Rollout;
 namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>Asks each repo's remote for the head of its production branch (git ls-remote, hg identify).</summary>
-public sealed class ProductionHeads(FleetConfig fleet, TimeProvider time)
+public sealed class ProductionHeads(FleetConfig fleet, TimeProvider time) : IProductionHeadsSource
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public Task<HeadsResult> CurrentAsync(CancellationToken cancellationToken) => ResolveAsync(cancellationToken);
 
     public async Task<HeadsResult> ResolveAsync(CancellationToken cancellationToken)
     {

@@ -29,7 +29,7 @@ internal sealed class HostRun(
         {
             if (stopToken.IsCancellationRequested)
             {
-                result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"cancelled before step {step.Name}" };
+                result = result with { Outcome = HostOutcome.Cancelled, FailedStep = step.Name, Error = $"cancelled before step {step.Name}" };
                 break;
             }
 

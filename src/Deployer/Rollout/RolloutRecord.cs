@@ -20,6 +20,9 @@ public enum HostOutcome
 
     /// <summary>Not touched: a canary failed or the rollout was cancelled before the host started.</summary>
     Skipped,
+
+    /// <summary>Stopped between steps because the rollout was cancelled; may be partly updated.</summary>
+    Cancelled,
 }
 
 /// <summary>One rollout: the pinned revision set, its hosts and how it ended.</summary>

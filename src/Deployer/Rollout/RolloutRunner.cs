@@ -21,7 +21,11 @@ public sealed partial class RolloutRunner(
 {
     private readonly Lock _saveGate = new();
 
-    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
+        await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken);
+
+    /// <summary>Saves the new rollout (state running, every host pending) and announces it; returns it with its id.</summary>
+    public RolloutRecord Begin(RolloutPlan plan)
     {
         var hosts = plan.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = Math.Min(fleet.Rollout.CanaryCount, hosts.Count);
@@ -47,17 +51,22 @@ public sealed partial class RolloutRunner(
 
         Log.RolloutStarted(logger, rollout.Id, hosts.Count, plan.StartedBy);
         events.Publish(new RolloutStarted(rollout));
+        return rollout;
+    }
+
+    /// <summary>Runs a rollout saved by <see cref="Begin"/>.</summary>
+    public async Task<RolloutRecord> ContinueAsync(RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken)
+    {
+        var hosts = rollout.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
+        var canaryCount = rollout.CanaryCount;
 
         var progress = new Progress(hosts.Count);
         var results = new Dictionary<string, HostResult>(StringComparer.Ordinal);
         var canaries = hosts.Take(canaryCount).ToList();
         var rest = hosts.Skip(canaryCount).ToList();
 
-        await RunWaveAsync(rollout, canaries, plan.Revisions, progress, results, cancellationToken);
-        // A canary stopped by a cancel did not fail: the rollout is cancelled, not halted.
-        var failedCanary = cancellationToken.IsCancellationRequested
-            ? null
-            : canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome != HostOutcome.Ok);
+        await RunWaveAsync(rollout, canaries, revisions, progress, results, cancellationToken);
+        var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
         string? haltReason = null;
         if (failedCanary is not null)
         {
@@ -66,7 +75,7 @@ public sealed partial class RolloutRunner(
         }
         else
         {
-            await RunWaveAsync(rollout, rest, plan.Revisions, progress, results, cancellationToken);
+            await RunWaveAsync(rollout, rest, revisions, progress, results, cancellationToken);
         }
 
         var all = hosts.Select(h => results[h.Name]).ToList();
@@ -87,9 +96,11 @@ public sealed partial class RolloutRunner(
         var failed = all.Count(r => r.Outcome == HostOutcome.Failed);
         var unreachable = all.Count(r => r.Outcome == HostOutcome.Unreachable);
         var skipped = all.Count(r => r.Outcome == HostOutcome.Skipped);
+        var cancelled = all.Count(r => r.Outcome == HostOutcome.Cancelled);
         var parts = new List<string> { $"{ok}/{all.Count} ok" };
         if (failed > 0) parts.Add($"{failed} failed");
         if (unreachable > 0) parts.Add($"{unreachable} unreachable");
+        if (cancelled > 0) parts.Add($"{cancelled} stopped partway");
         if (skipped > 0) parts.Add($"{skipped} not started");
         return string.Join(", ", parts);
     }
@@ -233,7 +244,7 @@ public sealed partial class RolloutRunner(
         {
             lock (_gate)
             {
-                if (result.Outcome != HostOutcome.Ok) _failed++;
+                if (result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) _failed++;
                 publish(++_done, _failed);
             }
         }

@@ -27,13 +27,15 @@ public sealed class OutputTail(int capacity)
                 return;
             }
 
-            foreach (var b in data)
-            {
-                var end = (_start + _count) % capacity;
-                _buffer[end] = b;
-                if (_count < capacity) _count++;
-                else _start = (_start + 1) % capacity;
-            }
+            // Copy in at most two slices (up to the end of the ring, then from its start): this runs for every
+            // chunk of a command printing megabytes.
+            var end = (_start + _count) % capacity;
+            var first = Math.Min(data.Length, capacity - end);
+            data[..first].CopyTo(_buffer.AsSpan(end));
+            data[first..].CopyTo(_buffer);
+            var overflow = Math.Max(0, _count + data.Length - capacity);
+            _count = Math.Min(capacity, _count + data.Length);
+            _start = (_start + overflow) % capacity;
         }
     }
 

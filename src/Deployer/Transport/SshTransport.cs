@@ -1,10 +1,194 @@
+using System.Net.Sockets;
 using ChatOpsReconfig.Deployer.Fleet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Renci.SshNet;
+using Renci.SshNet.Common;
 
 namespace ChatOpsReconfig.Deployer.Transport;
 
-/// <summary>Placeholder until the SSH.NET transport lands.</summary>
-public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider) : IHostTransport
+/// <summary>
+/// Connects to hosts with SSH.NET: key authentication only, host keys verified by <see cref="HostKeyPolicy"/>,
+/// one connection per host session. Every SSH.NET failure is translated here into a <see cref="ConnectFailure"/>
+/// or a <see cref="CommandOutcome"/>; no SSH.NET type or exception leaves this folder.
+/// </summary>
+public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider, ILogger<SshTransport>? logger = null) : IHostTransport
 {
-    public Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken) =>
-        Task.FromResult(ConnectResult.Fail(ConnectFailureKind.Config, $"ssh not implemented ({settings.Port}, {timeProvider})"));
+    /// <summary>Extra time past the connect timeout before a handshake SSH.NET is still waiting on is abandoned.</summary>
+    private static readonly TimeSpan ConnectGrace = TimeSpan.FromSeconds(1);
+
+    private readonly ILogger _logger = logger ?? NullLogger<SshTransport>.Instance;
+    private readonly HostKeyPolicy _hostKeys = new(settings.KnownHosts);
+    private readonly SshKeySource _keys = new(settings);
+
+    public async Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        var port = host.Port ?? settings.Port;
+        var user = host.User ?? settings.User;
+        var address = host.Address ?? "";
+        var label = $"{host.Name} ({address}:{port})";
+
+        if (Refuse(host, address, port, user) is { } problem) return Fail(host, ConnectFailureKind.Config, problem);
+
+        var key = _keys.Get();
+        if (key.Key is null) return Fail(host, ConnectFailureKind.Config, key.Error!); // Get returns a key or an error.
+
+        var timeout = TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds);
+        var auth = new PrivateKeyAuthenticationMethod(user, key.Key);
+        var connectionInfo = new ConnectionInfo(address, port, user, auth)
+        {
+            Timeout = timeout,
+            RetryAttempts = 1,
+        };
+        PreferKnownKeyTypes(connectionInfo, _hostKeys.KnownKeyTypes(address, port));
+
+        var target = new HostKeyTarget(host.Name, address, port, host.HostKeyFingerprint);
+        HostKeyVerdict? verdict = null;
+        var client = new SshClient(connectionInfo) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
+        client.HostKeyReceived += (_, e) =>
+        {
+            verdict = _hostKeys.Verify(target, e.HostKey);
+            e.CanTrust = verdict.Trusted;
+        };
+
+        // SSH.NET's own timeout covers each wait of the handshake; the deadline bounds the whole of it.
+        using var deadline = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        var connect = client.ConnectAsync(linked.Token);
+        ConnectFailure? failure = null;
+        try
+        {
+            failure = await AwaitConnectAsync(connect, label, user, key.Path, timeout, () => verdict, cancellationToken);
+        }
+        finally
+        {
+            // The key is only needed during the handshake, and a client that did not connect is of no use; an
+            // abandoned handshake may still be running, so both go once it has ended.
+            var keep = failure is null && connect.IsCompletedSuccessfully;
+            _ = connect.ContinueWith(
+                t =>
+                {
+                    _ = t.Exception;
+                    auth.Dispose();
+                    if (!keep) client.Dispose();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+
+        if (failure is not null) return Fail(host, failure.Kind, failure.Message);
+
+        TransportLog.Connected(_logger, host.Name, address, port, verdict?.Message ?? "");
+        return ConnectResult.Ok(new SshHostSession(client, label, host.Basedir, settings.MaxOutputBytes, timeProvider, _logger));
+    }
+
+    private async Task<ConnectFailure?> AwaitConnectAsync(
+        Task connect, string label, string user, string keyPath, TimeSpan timeout, Func<HostKeyVerdict?> verdict, CancellationToken cancellationToken)
+    {
+        // A server that accepts and stays mute may hold a phase that does not observe the token: race a guard.
+        using var guardCts = new CancellationTokenSource();
+        var guard = Task.Delay(timeout + ConnectGrace, timeProvider, guardCts.Token);
+        var first = await Task.WhenAny(connect, guard);
+        await guardCts.CancelAsync();
+        if (first != connect)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return TimedOut();
+        }
+
+        try
+        {
+            await connect;
+            return null;
+        }
+        catch (Exception) when (verdict() is { Trusted: false } refused)
+        {
+            return new ConnectFailure(refused.Failure ?? ConnectFailureKind.HostKeyMismatch, refused.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            return TimedOut();
+        }
+        catch (SshOperationTimeoutException)
+        {
+            return TimedOut();
+        }
+        catch (SshAuthenticationException ex)
+        {
+            return new ConnectFailure(ConnectFailureKind.AuthFailed,
+                $"{label} refused key authentication for user {user} with key {keyPath}: {ex.Message}");
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
+        {
+            return TimedOut();
+        }
+        catch (SocketException ex)
+        {
+            return new ConnectFailure(ConnectFailureKind.Unreachable, $"cannot reach {label}: {Describe(ex)}");
+        }
+        catch (Exception ex) when (ex is SshException or IOException or ProxyException)
+        {
+            return new ConnectFailure(ConnectFailureKind.Unreachable, $"ssh handshake with {label} failed: {ex.Message}");
+        }
+
+        ConnectFailure TimedOut() => new(ConnectFailureKind.Timeout,
+            $"{label} did not complete the ssh handshake within {timeout.TotalSeconds:0}s (connect timeout)");
+    }
+
+    private static string? Refuse(HostConfig host, string address, int port, string user)
+    {
+        // These values reach a shell only through quoting, but a name like "bm01;touch /tmp/x" means the config was
+        // not validated; nothing runs on such a host.
+        if (!CommandTemplate.IsValidName(host.Name))
+            return $"host name '{Printable(host.Name)}' may only contain letters, digits, '.', '_' and '-'; refusing to connect";
+        if (address.Length == 0 || address.Length > 253 || !address.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':'))
+            return $"address '{Printable(address)}' of host {host.Name} is not a host name or IP address; refusing to connect";
+        if (port is < 1 or > 65535) return $"port {port} of host {host.Name} is not between 1 and 65535";
+        if (!CommandTemplate.IsValidName(user))
+            return $"ssh user '{Printable(user)}' of host {host.Name} is missing or invalid (set hosts[].user or ssh.user)";
+        if (!CommandTemplate.IsValidPath(host.Basedir))
+            return $"basedir '{Printable(host.Basedir)}' of host {host.Name} is not a valid path";
+        return null;
+    }
+
+    private static string Printable(string value)
+    {
+        var clean = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return clean.Length > 80 ? clean[..80] + "…" : clean;
+    }
+
+    /// <summary>
+    /// Asks for the key types known_hosts has for this host first, as OpenSSH does, and drops certificate
+    /// algorithms (host certificates are not verified, so a certificate could only ever be refused).
+    /// </summary>
+    private static void PreferKnownKeyTypes(ConnectionInfo connectionInfo, IReadOnlyList<string> knownTypes)
+    {
+        var all = connectionInfo.HostKeyAlgorithms.ToList();
+        var plain = all.Where(kv => !kv.Key.Contains("-cert-", StringComparison.Ordinal)).ToList();
+        var preferred = plain.Where(kv => knownTypes.Contains(KeyTypeOf(kv.Key), StringComparer.Ordinal)).ToList();
+        connectionInfo.HostKeyAlgorithms.Clear();
+        foreach (var (name, factory) in preferred.Concat(plain.Except(preferred))) connectionInfo.HostKeyAlgorithms.Add(name, factory);
+
+        static string KeyTypeOf(string algorithm) => algorithm is "rsa-sha2-256" or "rsa-sha2-512" ? "ssh-rsa" : algorithm;
+    }
+
+    private static string Describe(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused (is sshd running on that port?)",
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host name not found (DNS)",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "no route to host",
+        _ => ex.Message,
+    };
+
+    private ConnectResult Fail(HostConfig host, ConnectFailureKind kind, string message)
+    {
+        if (kind is ConnectFailureKind.HostKeyMismatch or ConnectFailureKind.HostKeyUnknown) TransportLog.HostKeyRefused(_logger, host.Name, message);
+        else TransportLog.ConnectFailed(_logger, host.Name, kind, message);
+        return ConnectResult.Fail(kind, message);
+    }
 }

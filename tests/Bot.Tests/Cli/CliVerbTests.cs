@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ChatOpsReconfig.Bot.Hosting;
 using ChatOpsReconfig.Deployer.Fleet;
@@ -71,12 +73,14 @@ public sealed partial class CliVerbTests : IDisposable
     public async Task ValidateConfig_BrokenCopy_ExitsOneWithEveryProblemAsPathAndMessage()
     {
         var path = _dir.Combine("config", "chatops.json");
-        var json = File.ReadAllText(path)
-            .Replace("\"role\": \"foopy\",  \"transport\": \"local\", \"basedir\": \"data/demo/hosts/foopy02\"",
-                "\"role\": \"foopie\", \"transport\": \"local\", \"basedir\": \"data/demo/hosts/foopy02\", \"adress\": \"x\"", StringComparison.Ordinal)
-            .Replace("sh {path:buildbot-configs}/checkconfig.sh", "sh {path:buildbot-config}/checkconfig.sh", StringComparison.Ordinal)
-            .Replace("\"dataDir\": \"data\",", "\"dataDir\": \"data\", \"chat\": { \"transport\": \"irc\" },", StringComparison.Ordinal);
-        File.WriteAllText(path, json);
+        var root = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        var foopy02 = root["hosts"]!.AsArray().Single(h => (string?)h!["name"] == "foopy02")!;
+        Assert.Equal(4, foopy02.GetElementIndex());
+        foopy02["role"] = "foopie";
+        foopy02["adress"] = "x";
+        root["roles"]!["master"]!["steps"]![1]!["command"] = "sh {path:buildbot-config}/checkconfig.sh";
+        root["chat"] = new JsonObject { ["transport"] = "irc" };
+        File.WriteAllText(path, root.ToJsonString());
 
         var result = await ChatopsAsync("validate-config");
 

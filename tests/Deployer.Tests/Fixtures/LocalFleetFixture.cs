@@ -156,7 +156,7 @@ public sealed class LocalFleetTemplate : IAsyncLifetime
             Heads[repo] = await Shell.RevParseAsync(url);
 
             var clone = Path.Combine(Host, repo);
-            await Shell.GitAsync(null, "clone", "-q", "--branch", LocalFleetFixture.Branch, "--", url, clone);
+            await Shell.CheckAsync("git", ["clone", "-q", "--branch", LocalFleetFixture.Branch, "--", url, clone]);
             await Shell.GitAsync(clone, "checkout", "-q", "--detach", Previous[repo]);
             // Relative to the working copy, so every copy of the fleet fetches from its own upstream.
             await Shell.GitAsync(clone, "remote", "set-url", "origin", $"../../../upstream/{repo}");

@@ -2,47 +2,64 @@ using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Tests.Fixtures;
 
-/// <summary>Runs real programs for tests (sh, git); a generous timeout only guards against a hung test.</summary>
+/// <summary>
+/// Runs local tools (ssh-keygen, git, hg, pgrep, sh) for the fixtures and for assertions on what hosts hold; the timeout only
+/// guards against a hung test. Named pipes let a test learn that a command reached a point, and release it, without sleeping.
+/// </summary>
 public static class Shell
 {
-    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static readonly Dictionary<string, string> GitIdentity = new()
+    private static readonly Dictionary<string, string> Environment = new()
     {
-        ["GIT_AUTHOR_NAME"] = "Test Releng", ["GIT_AUTHOR_EMAIL"] = "releng@example.com",
-        ["GIT_COMMITTER_NAME"] = "Test Releng", ["GIT_COMMITTER_EMAIL"] = "releng@example.com",
-        ["GIT_CONFIG_NOSYSTEM"] = "1",
+        ["HGUSER"] = "Test Engineer <test@example.com>",
+        ["GIT_AUTHOR_NAME"] = "Test Engineer",
+        ["GIT_AUTHOR_EMAIL"] = "test@example.com",
+        ["GIT_COMMITTER_NAME"] = "Test Engineer",
+        ["GIT_COMMITTER_EMAIL"] = "test@example.com",
     };
 
-    /// <summary>Runs <c>/bin/sh -c</c>; returns stdout, throws on a non-zero exit.</summary>
-    public static async Task<string> ShAsync(string command, string? cwd = null)
+    public static Task<ProcessResult> RunAsync(string file, IReadOnlyList<string> args, string? workingDirectory = null) =>
+        ProcessRunner.RunAsync(file, args, workingDirectory, Timeout, TimeProvider.System, CancellationToken.None, Environment);
+
+    /// <summary>Runs and insists on exit 0; returns trimmed stdout.</summary>
+    public static async Task<string> CheckAsync(string file, IReadOnlyList<string> args, string? workingDirectory = null)
     {
-        var r = await ProcessRunner.RunAsync("/bin/sh", ["-c", command], cwd, Guard, TimeProvider.System, CancellationToken.None);
+        var r = await RunAsync(file, args, workingDirectory);
+        if (!r.Ok) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({r.ExitCode}): {r.Stderr}{r.Stdout}");
+        return r.Stdout.Trim();
+    }
+
+    public static Task<string> GitAsync(string repo, params string[] args) => CheckAsync("git", ["-C", repo, .. args]);
+
+    public static Task<string> HgAsync(string repo, params string[] args) => CheckAsync("hg", ["-R", repo, .. args]);
+
+    /// <summary>The full revision a working copy has checked out.</summary>
+    public static Task<string> GitHeadAsync(string workingCopy) => GitAsync(workingCopy, "rev-parse", "HEAD");
+
+    public static Task<string> HgHeadAsync(string workingCopy) => HgAsync(workingCopy, "log", "-r", ".", "-T", "{node}");
+
+    /// <summary>A revision of a git working copy or repo, in full.</summary>
+    public static Task<string> RevParseAsync(string repo, string rev = "HEAD") => GitAsync(repo, "rev-parse", rev);
+
+    /// <summary>Runs <c>/bin/sh -c</c>; returns stdout (untrimmed), throws on a non-zero exit.</summary>
+    public static async Task<string> ShAsync(string command, string? workingDirectory = null)
+    {
+        var r = await RunAsync("/bin/sh", ["-c", command], workingDirectory);
         if (!r.Ok) throw new InvalidOperationException($"sh -c {command} failed ({r.ExitCode}): {r.Stderr}");
         return r.Stdout;
     }
 
-    /// <summary>Runs git; returns trimmed stdout, throws on failure.</summary>
-    public static async Task<string> GitAsync(string? cwd, params string[] args)
-    {
-        var r = await ProcessRunner.RunAsync("git", args, cwd, Guard, TimeProvider.System, CancellationToken.None, GitIdentity);
-        if (!r.Ok) throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({r.ExitCode}): {r.Stderr}");
-        return r.Stdout.Trim();
-    }
-
-    public static Task<string> RevParseAsync(string workingCopy, string rev = "HEAD") => GitAsync(workingCopy, "rev-parse", rev);
-
     /// <summary>Creates a named pipe; a test reads it to learn that a command reached a point.</summary>
     public static async Task<string> MakeFifoAsync(string path)
     {
-        var r = await ProcessRunner.RunAsync("mkfifo", ["-m", "600", "--", path], null, Guard, TimeProvider.System, CancellationToken.None);
-        if (!r.Ok) throw new InvalidOperationException($"mkfifo {path} failed: {r.Stderr}");
+        await CheckAsync("mkfifo", ["-m", "600", "--", path]);
         return path;
     }
 
     /// <summary>Waits until a command writes a line to <paramref name="fifo"/>; returns it.</summary>
     public static Task<string> ReadFifoAsync(string fifo) =>
-        Task.Run(() => File.ReadAllText(fifo).Trim()).WaitAsync(Guard);
+        Task.Run(() => File.ReadAllText(fifo).Trim()).WaitAsync(Timeout);
 
     /// <summary>Writes to a fifo without blocking when nobody reads it (O_RDWR never waits for a peer).</summary>
     public static void ReleaseFifo(string fifo)

@@ -76,7 +76,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
                 { "name": "bm01", "role": "master", "transport": "local", "basedir": "hosts/bm01" },
                     { "name": "bm02", "role": "mastr", "transport": "local", "basedir": "hosts/bm02", "adress": "x" },
                 """, StringComparison.Ordinal)
-            .Replace("\"dataDir\": \"state\",", "\"dataDir\": \"state\", \"lock\": {},", StringComparison.Ordinal);
+            .Replace("\"dataDir\": \"state\",", "\"dataDir\": \"state\", \"lokc\": {},", StringComparison.Ordinal);
 
         var (_, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
 
@@ -84,7 +84,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
             problems.Order(StringComparer.Ordinal),
             p => Assert.StartsWith("hosts[1].adress: unknown key", p),
             p => Assert.Equal("hosts[1].role: no such role 'mastr' (known: master)", p),
-            p => Assert.Equal("lock: unknown key", p),
+            p => Assert.Equal("lokc: unknown key", p),
             p => Assert.StartsWith("repos.configs.bugPattern: not a valid regex: ", p),
             p => Assert.StartsWith("repos.configs.pollSecs: unknown key", p),
             p => Assert.StartsWith("roles.master.steps[1].command: unknown placeholder {target}", p));

@@ -320,11 +320,16 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         using var fleet5 = await template.CreateFleetAsync(hostCount: 5);
         var running = Directory.CreateDirectory(fleet5.Dir.Combine("running")).FullName;
         var counts = fleet5.Dir.Combine("counts");
-        // Each host holds its slot long enough for an unbounded rollout to be caught running more than two at once.
+        // Each host counts the hosts inside the step when it enters and when it leaves. The first two hosts of the wave
+        // wait (at most 2 s) to see each other, so the bound is reached for sure; an unbounded rollout would let the
+        // others in while they hold their slots, and they would count more than two.
+        var slots = $"ls {Q(running)} | wc -l";
         var probe = new StepConfig
         {
             Name = "probe",
-            Command = $"touch {Q(running)}/{{host}} && ls {Q(running)} | wc -l >> {Q(counts)} && sleep 0.2 && rm {Q(running)}/{{host}}",
+            Command = $"touch {Q(running)}/{{host}} && {slots} >> {Q(counts)}"
+                + $" && if [ {{host}} = h2 ] || [ {{host}} = h3 ]; then i=0; while [ $({slots}) -lt 2 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; fi"
+                + $" && sleep 0.2 && {slots} >> {Q(counts)} && rm {Q(running)}/{{host}}",
         };
         var steps = LocalFleetFixture.DefaultSteps.Append(probe).ToArray();
         var sut = fleet5.Runner(fleet5.Fleet(steps, parallelism: 2), new RolloutStore(_db = new StoreDatabase(fleet5.StorePath)), _events, _time);
@@ -333,8 +338,8 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
 
         Assert.Equal(RolloutState.Succeeded, rollout.State);
         var seen = File.ReadAllLines(counts).Select(l => int.Parse(l.Trim())).ToList();
-        Assert.Equal(5, seen.Count);
-        Assert.Equal(1, seen[0]); // the canary runs alone
+        Assert.Equal(10, seen.Count);
+        Assert.Equal([1, 1], seen.Take(2)); // the canary runs alone
         Assert.Equal(2, seen.Max());
     }
 

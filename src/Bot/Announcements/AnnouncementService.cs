@@ -1,0 +1,109 @@
+using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Bot.Announcements;
+
+/// <summary>
+/// Turns Deployer events into chat messages through the outbox: a start message, one progress message edited as
+/// hosts finish, then a summary line and the per-host table. Other features add their own event handlers.
+/// </summary>
+internal sealed partial class AnnouncementService(
+    DeployerEvents events,
+    ChatOutbox outbox,
+    OutboxSender sender,
+    IChatTransport transport,
+    IRolloutStore store,
+    IEnumerable<IEventAnnouncer> announcers,
+    ILogger<AnnouncementService> logger) : BackgroundService
+{
+    private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader = events.Subscribe();
+
+    /// <summary>Completes once every event published so far has been turned into outbox entries.</summary>
+    public int Pending => _reader.CanCount ? _reader.Count : 0;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var e in _reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await HandleAsync(e, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.AnnounceFailed(logger, ex, e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown: StopAsync drains what is left.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        while (_reader.TryRead(out var e)) await HandleAsync(e, cancellationToken);
+    }
+
+    private async Task HandleAsync(DeployerEvent e, CancellationToken ct)
+    {
+        var channel = transport.DefaultChannel;
+        var limit = transport.MaxMessageLength;
+        switch (e)
+        {
+            case RolloutStarted s:
+                outbox.Enqueue(channel, RolloutMessages.Started(s.Rollout));
+                outbox.Enqueue(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
+                break;
+            case HostFinished f:
+                await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), ct);
+                break;
+            case RolloutFinished r:
+                outbox.Enqueue(channel, RolloutMessages.Summary(r.Rollout, r.Results));
+                foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) outbox.Enqueue(channel, chunk);
+                break;
+            case RolloutInterrupted i:
+                var results = store.GetHosts(i.Rollout.Id);
+                var done = results.Count(x => x.Outcome is HostOutcome.Ok);
+                outbox.Enqueue(channel,
+                    $"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
+                break;
+        }
+
+        foreach (var announcer in announcers)
+        {
+            foreach (var text in await announcer.AnnounceAsync(e, ct))
+            {
+                foreach (var chunk in MessageSplitter.Split(text, limit)) outbox.Enqueue(channel, chunk);
+            }
+
+            announcer.Queued(e);
+        }
+    }
+
+    private static string ProgressKey(int rolloutId) => $"rollout:{rolloutId}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Announcing {Event} failed")]
+        public static partial void AnnounceFailed(ILogger logger, Exception exception, string @event);
+    }
+}
+
+/// <summary>Announces the events of one feature (merges, holds, lag alarms); plugged in through DI.</summary>
+internal interface IEventAnnouncer
+{
+    Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken);
+
+    /// <summary>The texts for <paramref name="e"/> are in the outbox; record that where it matters.</summary>
+    void Queued(DeployerEvent e)
+    {
+    }
+}

@@ -1,0 +1,77 @@
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Announcements;
+
+/// <summary>The texts people see about a rollout: start, progress line, results (summary first, failures first).</summary>
+internal static class RolloutMessages
+{
+    public static string Started(RolloutRecord r)
+    {
+        var canary = r.CanaryCount > 0 ? $", canary {string.Join(", ", r.Hosts.Take(r.CanaryCount))} first" : "";
+        var forced = r.Forced ? " FORCED (lock, freezes and CI ignored)" : "";
+        var resumed = r.ResumedFrom is { } from ? $", resuming interrupted #{from}" : "";
+        return $"rollout #{r.Id} started by {r.StartedBy} ({r.Reason}){forced}{resumed}: {r.Hosts.Count} hosts{canary}\n"
+            + "revision set: " + string.Join(", ", r.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}"));
+    }
+
+    public static string Progress(int id, int done, int total, int failed, bool finished = false) =>
+        $"rollout #{id}: {done}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (finished ? "" : "…");
+
+    public static string Summary(RolloutRecord r, IReadOnlyList<HostResult> results)
+    {
+        var took = r.FinishedAt is { } f ? $" in {Duration(f - r.StartedAt)}" : "";
+        var word = r.State switch
+        {
+            RolloutState.Succeeded => "OK",
+            RolloutState.Halted => "HALTED",
+            RolloutState.Cancelled => "CANCELLED",
+            RolloutState.Interrupted => "INTERRUPTED",
+            _ => "FAILED",
+        };
+        var failures = results.Where(x => x.Outcome is HostOutcome.Failed or HostOutcome.Unreachable)
+            .Select(x => x.Outcome == HostOutcome.Unreachable ? $"{x.Host} unreachable" : $"{x.Host} at {x.FailedStep ?? "?"}")
+            .Take(5).ToList();
+        var failText = failures.Count == 0 ? "" : " — " + string.Join(", ", failures) + (results.Count(x => x.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) > 5 ? ", …" : "");
+        return $"{word}: rollout #{r.Id} {r.State.ToString().ToLowerInvariant()}{took}: {r.Summary}{failText}";
+    }
+
+    /// <summary>Per-host table, failures first, in chunks under the transport's limit.</summary>
+    public static IReadOnlyList<string> Results(RolloutRecord r, IReadOnlyList<HostResult> results, int limit)
+    {
+        var table = new TextTable("host", "result", "failed step", "before → after", "duration", "detail") { MaxCell = 200 };
+        foreach (var x in results.OrderBy(x => Rank(x.Outcome)).ThenBy(x => r.Hosts.IndexOf(x.Host)))
+        {
+            var changes = string.Join(" ", x.Before.Keys.Union(x.After.Keys).Order(StringComparer.Ordinal).Select(repo =>
+            {
+                var before = RevisionSet.Short(x.Before.GetValueOrDefault(repo));
+                var after = RevisionSet.Short(x.After.GetValueOrDefault(repo));
+                return before == after ? $"{repo} {after[..Math.Min(8, after.Length)]}" : $"{repo} {before[..Math.Min(8, before.Length)]}→{after[..Math.Min(8, after.Length)]}";
+            }));
+            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
+        }
+
+        return table.Chunks(limit);
+    }
+
+    public static string Outcome(HostResult x) => x.Outcome switch
+    {
+        HostOutcome.Ok => "ok",
+        HostOutcome.Failed => x.Restored ? "failed, restored" : "failed",
+        HostOutcome.Unreachable => "unreachable",
+        HostOutcome.Skipped => "not started",
+        HostOutcome.Cancelled => "stopped partway",
+        _ => x.Outcome.ToString().ToLowerInvariant(),
+    };
+
+    private static int Rank(HostOutcome o) => o switch
+    {
+        HostOutcome.Failed => 0,
+        HostOutcome.Unreachable => 1,
+        HostOutcome.Skipped => 2,
+        HostOutcome.Ok => 4,
+        _ => 3,
+    };
+
+    public static string Duration(TimeSpan t) =>
+        t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.0}s" : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{(int)t.TotalHours}h{t.Minutes:00}m";
+}

@@ -1,0 +1,115 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+
+namespace ChatOpsReconfig.Bot.Announcements;
+
+/// <summary>Extra lines for <c>!status</c> from other features (lock, policy, repos), so status need not know them.</summary>
+internal interface IStatusSection
+{
+    /// <summary>Lines to show under the summary; empty when there is nothing to say.</summary>
+    Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Builds the <c>!status</c> replies from the store (no SSH): summary first, then what lags.</summary>
+internal sealed class StatusReport(
+    FleetConfig fleet,
+    IProductionHeadsSource heads,
+    IRolloutStore store,
+    RolloutCoordinator coordinator,
+    IEnumerable<IStatusSection> sections,
+    Hosting.BotOptions options)
+{
+    /// <summary>Fleets up to this size are listed in full.</summary>
+    private const int SmallFleet = 10;
+
+    public async Task<string> FleetAsync(string? role, CancellationToken cancellationToken)
+    {
+        var (rows, headSet, problems) = await RowsAsync(cancellationToken);
+        if (role is not null) rows = rows.Where(r => string.Equals(r.Role, role, StringComparison.OrdinalIgnoreCase)).ToList();
+        var lines = new List<string> { Summary(rows, role) };
+        lines.Add("production: " + string.Join(", ", fleet.Repos.Keys.Select(r => $"{r} {RevisionSet.Short(headSet.GetValueOrDefault(r))}")));
+        lines.AddRange(problems.Select(p => $"cannot read production head of {p}"));
+        if (coordinator.Current is { } running)
+            lines.Add($"running: rollout {running.Rollout.Id} by {running.Rollout.StartedBy}, {running.Done}/{running.Total} done, {running.Failed} failed");
+        foreach (var section in sections) lines.AddRange(await section.LinesAsync(cancellationToken));
+
+        var show = rows.Count <= SmallFleet ? rows : rows.Where(r => r.State is not (HostLagState.InSync or HostLagState.Disabled)).ToList();
+        var limit = options.Chat.StatusListLimit;
+        if (show.Count > 0)
+        {
+            var table = new TextTable("host", "role", "state", "detail", "last rollout");
+            foreach (var r in show.OrderBy(r => Rank(r.State)).ThenBy(r => r.Host, StringComparer.Ordinal).Take(limit))
+                table.Add(r.Host, r.Role, HostLag.Label(r.State), r.Detail, r.LastRolloutId is { } id ? $"#{id} {r.LastRolloutAt:MM-dd HH:mm}Z" : "-");
+            lines.AddRange(table.Lines());
+            if (show.Count > limit) lines.Add($"… and {show.Count - limit} more not in sync");
+        }
+
+        if (rows.Count > SmallFleet || show.Count > limit)
+            lines.Add($"full table: {options.Web.Url.TrimEnd('/')}/ (or `chatops status`)");
+        return string.Join('\n', lines);
+    }
+
+    public async Task<string?> HostAsync(string name, CancellationToken cancellationToken)
+    {
+        var host = fleet.Hosts.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (host is null) return null;
+        var (rows, _, _) = await RowsAsync(cancellationToken);
+        var row = rows.First(r => r.Host == host.Name);
+        var state = store.GetHostState(host.Name);
+        var lines = new List<string>
+        {
+            $"{host.Name} ({host.Role}, {host.Transport.ToString().ToLowerInvariant()}{(host.Address is null ? "" : " " + host.Address)}): {HostLag.Label(row.State)}{(row.Detail is null ? "" : " — " + row.Detail)}",
+        };
+        var table = new TextTable("repo", "on host", "production", "");
+        foreach (var c in row.Repos) table.Add(c.Repo, RevisionSet.Short(c.OnHost), RevisionSet.Short(c.Head), c.InSync ? "in sync" : "behind");
+        lines.AddRange(table.Lines());
+        if (state?.RevisionsAt is { } at) lines.Add($"revisions read {at:yyyy-MM-dd HH:mm}Z");
+        if (state?.LastRolloutId is { } id)
+        {
+            var result = store.GetHosts(id).FirstOrDefault(r => r.Host == host.Name);
+            lines.Add($"last rollout #{id} at {state.LastRolloutAt:yyyy-MM-dd HH:mm}Z: {state.LastOutcome.ToString().ToLowerInvariant()}");
+            if (result is not null)
+            {
+                foreach (var s in result.Steps)
+                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {s.DurationMs / 1000.0:0.0}s{(s.Error is null ? "" : " — " + TextTable.Cell(s.Error))}");
+            }
+
+            if (state.LastError is not null) lines.Add($"last error: {TextTable.Cell(state.LastError)}");
+        }
+        else
+        {
+            lines.Add("no rollout has touched this host yet");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    public bool IsRole(string name) => fleet.Roles.Keys.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase));
+
+    private async Task<(IReadOnlyList<HostLag> Rows, IReadOnlyDictionary<string, string> Heads, IReadOnlyList<string> Problems)> RowsAsync(CancellationToken ct)
+    {
+        var resolved = await heads.CurrentAsync(ct);
+        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        return (FleetStatus.Build(fleet, resolved.Heads.Revisions, states), resolved.Heads.Revisions, resolved.Problems);
+    }
+
+    private static string Summary(IReadOnlyList<HostLag> rows, string? role)
+    {
+        var counts = FleetStatus.Count(rows);
+        var what = role is null ? $"{rows.Count} hosts" : $"{rows.Count} {role} hosts";
+        if (rows.Count > 0 && counts.GetValueOrDefault(HostLagState.InSync) == rows.Count) return $"{what}: all in sync";
+        return $"{what}: " + string.Join(", ", counts.OrderBy(kv => Rank(kv.Key)).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}"));
+    }
+
+    private static int Rank(HostLagState s) => s switch
+    {
+        HostLagState.Failed => 0,
+        HostLagState.Unreachable => 1,
+        HostLagState.Behind => 2,
+        HostLagState.Unknown => 3,
+        HostLagState.Disabled => 4,
+        _ => 5,
+    };
+}

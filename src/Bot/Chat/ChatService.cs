@@ -1,0 +1,76 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Commands;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Bot.Chat;
+
+/// <summary>
+/// Reads what people write, hands commands to the router, and posts replies through the outbox.
+/// When the input ends (console EOF), the bot stops once it has nothing left to do.
+/// </summary>
+internal sealed partial class ChatService(
+    IChatTransport transport,
+    CommandRouter router,
+    ChatOutbox outbox,
+    AnnouncementService announcements,
+    RolloutCoordinator coordinator,
+    IEnumerable<IIdleCheck> idleChecks,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<ChatService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in transport.ReadAsync(stoppingToken))
+            {
+                var reply = await router.HandleAsync(message, stoppingToken);
+                if (reply is null) continue;
+                foreach (var chunk in MessageSplitter.Split(reply.Text, transport.MaxMessageLength))
+                    outbox.Enqueue(message.Channel, chunk);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Log.InputEnded(logger);
+        await WaitUntilIdleAsync(stoppingToken);
+        lifetime.StopApplication();
+    }
+
+    private async Task WaitUntilIdleAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await coordinator.WhenIdleAsync();
+            var busy = coordinator.Current is not null || announcements.Pending > 0 || outbox.PendingCount() > 0
+                || idleChecks.Any(c => !c.IsIdle);
+            if (!busy) return;
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Chat input ended; stopping once idle")]
+        public static partial void InputEnded(ILogger logger);
+    }
+}
+
+/// <summary>Lets a feature with scheduled work keep the bot alive after the console input ends.</summary>
+internal interface IIdleCheck
+{
+    bool IsIdle { get; }
+}

@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using ChatOpsReconfig.Bot.Hosting;
+
+namespace ChatOpsReconfig.Bot.Chat.Console;
+
+/// <summary>
+/// The embedded default chat: each stdin line is a message in the channel (<c>name: text</c> speaks as name),
+/// every bot message is written to stdout as lines beginning with <c>[#channel] </c>.
+/// </summary>
+internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input, TextWriter output) : IChatTransport
+{
+    /// <summary>Longer input lines are cut here; nobody types a 10 KB command on purpose.</summary>
+    public const int MaxInputLength = 2000;
+
+    private readonly Lock _writeGate = new();
+    private int _nextId;
+
+    public int MaxMessageLength => 2000;
+
+    public string DefaultChannel => options.Channel;
+
+    /// <summary>Set when stdin has ended.</summary>
+    public bool InputEnded { get; private set; }
+
+    public async IAsyncEnumerable<ChatMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string? line;
+            try
+            {
+                // A read from a terminal or pipe ignores cancellation; abandon it so shutdown is not held up.
+                line = await input.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+
+            if (line is null)
+            {
+                InputEnded = true;
+                yield break;
+            }
+
+            var message = Parse(line, options);
+            if (message is not null) yield return message;
+        }
+    }
+
+    /// <summary>Turns one stdin line into a message; null for lines with nothing to say.</summary>
+    internal static ChatMessage? Parse(string line, ChatOptions options)
+    {
+        var clean = Clean(line);
+        if (clean.Length == 0) return null;
+        var author = options.ConsoleUser;
+        var colon = clean.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && colon <= 32 && ChatNames.Pattern().IsMatch(clean[..colon]) && !clean.StartsWith(options.Prefix, StringComparison.Ordinal))
+        {
+            author = clean[..colon];
+            clean = clean[(colon + 1)..].Trim();
+            if (clean.Length == 0) return null;
+        }
+
+        return new ChatMessage(options.Channel, author, author, [], clean);
+    }
+
+    /// <summary>Drops control characters and replacement characters from broken UTF-8, trims, and caps the length.</summary>
+    internal static string Clean(string line)
+    {
+        var sb = new StringBuilder(Math.Min(line.Length, MaxInputLength));
+        foreach (var c in line)
+        {
+            if (sb.Length >= MaxInputLength) break;
+            if (c == '\t') sb.Append(' ');
+            else if (!char.IsControl(c) && c != '\uFFFD' && !char.IsSurrogate(c)) sb.Append(c);
+        }
+
+        return sb.ToString().Trim();
+    }
+
+    public Task<PostedMessage> PostAsync(string channel, string text, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Write(channel, text);
+        return Task.FromResult(new PostedMessage(channel, id));
+    }
+
+    public Task EditAsync(PostedMessage message, string text, CancellationToken cancellationToken)
+    {
+        // A terminal cannot change what it printed: the new text is printed again.
+        Write(message.Channel, text);
+        return Task.FromResult(0);
+    }
+
+    private void Write(string channel, string text)
+    {
+        lock (_writeGate)
+        {
+            try
+            {
+                foreach (var line in text.Split('\n')) output.WriteLine($"[#{channel}] {line.TrimEnd('\r')}");
+                output.Flush();
+            }
+            catch (IOException ex)
+            {
+                throw new ChatDeliveryException($"stdout: {ex.Message}", null, ex);
+            }
+        }
+    }
+}

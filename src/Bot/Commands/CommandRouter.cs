@@ -1,0 +1,113 @@
+using ChatOpsReconfig.Bot.Chat;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Bot.Commands;
+
+/// <summary>
+/// Parses <c>!name args…</c> (prefix from config, tolerant of case and extra spaces), checks permission, runs the
+/// command and returns its reply. Unknown commands get the closest known one as a suggestion.
+/// </summary>
+internal sealed partial class CommandRouter(
+    IEnumerable<IChatCommand> commands,
+    Permissions permissions,
+    CommandAudit audit,
+    string prefix,
+    ILogger<CommandRouter> logger)
+{
+    private readonly Dictionary<string, IChatCommand> _commands = commands.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<IChatCommand> Commands => _commands.Values;
+
+    public string Prefix => prefix;
+
+    /// <summary>The reply to a message, or null when the message is not a command.</summary>
+    public async Task<CommandReply?> HandleAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        var text = message.Text.Trim();
+        if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var words = text[prefix.Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return null;
+
+        var name = words[0].ToLowerInvariant();
+        if (!_commands.TryGetValue(name, out var command))
+        {
+            var suggestion = Closest(name);
+            return CommandReply.Error(suggestion is null
+                ? $"unknown command {prefix}{Shorten(name)}; {prefix}help lists the commands"
+                : $"unknown command {prefix}{Shorten(name)}: did you mean {prefix}{suggestion}? ({prefix}help lists the commands)");
+        }
+
+        var permission = permissions.Of(message);
+        var context = new CommandContext(message, permission, name, words[1..], prefix);
+        var line = $"{prefix}{name} {string.Join(' ', context.Args)}".Trim();
+        CommandReply reply;
+        if (context.Require(command.Required, $"{prefix}{name}") is { } refusal)
+        {
+            reply = refusal;
+        }
+        else
+        {
+            try
+            {
+                reply = await command.ExecuteAsync(context, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.CommandFailed(logger, ex, line);
+                reply = CommandReply.Error($"{prefix}{name} failed: {ex.Message}");
+            }
+        }
+
+        if (reply.Refused || command.Required > Permission.Anyone)
+        {
+            audit.Record(message.AuthorId, message.AuthorName, Shorten(line, 300),
+                reply.Refused ? "refused: " + Shorten(reply.Text, 300) : reply.IsError ? "error: " + Shorten(reply.Text, 300) : "ok", reply.Refused);
+        }
+
+        if (reply.Refused) Log.Refused(logger, message.AuthorName, line);
+        return reply;
+    }
+
+    /// <summary>Usage line for a command, with the prefix.</summary>
+    public string UsageOf(IChatCommand command) => prefix + command.Usage;
+
+    private string? Closest(string name)
+    {
+        var best = _commands.Keys
+            .Select(k => (Name: k, Distance: Levenshtein(name, k)))
+            .OrderBy(x => x.Distance)
+            .FirstOrDefault();
+        if (best.Name is null) return null;
+        var prefixMatch = _commands.Keys.FirstOrDefault(k => k.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(k, StringComparison.Ordinal));
+        if (prefixMatch is not null) return prefixMatch;
+        return best.Distance <= Math.Max(2, name.Length / 2) ? best.Name : null;
+    }
+
+    internal static int Levenshtein(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    private static string Shorten(string s, int max = 40) => s.Length <= max ? s : s[..max] + "…";
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Command {Command} failed")]
+        public static partial void CommandFailed(ILogger logger, Exception exception, string command);
+
+        [LoggerMessage(2, LogLevel.Information, "Refused {User}: {Command}")]
+        public static partial void Refused(ILogger logger, string user, string command);
+    }
+}

@@ -1,0 +1,32 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Commands;
+
+/// <summary><c>!history [n]</c>: the last rollouts with their outcome.</summary>
+internal sealed class HistoryCommand(IRolloutStore store) : IChatCommand
+{
+    private const int Max = 50;
+
+    public string Name => "history";
+
+    public string Usage => "history [n]";
+
+    public string Summary => $"the last n rollouts (default 5, at most {Max}) with their outcome";
+
+    public Permission Required => Permission.Anyone;
+
+    public Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var n = 5;
+        if (context.Args.Count > 1 || (context.Args.Count == 1 && (!int.TryParse(context.Args[0], out n) || n < 1 || n > Max)))
+            return Task.FromResult(CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}"));
+
+        var rollouts = store.Latest(n);
+        if (rollouts.Count == 0) return Task.FromResult(CommandReply.Ok("no rollouts yet"));
+        var table = new TextTable("#", "started", "by", "outcome", "summary");
+        foreach (var r in rollouts)
+            table.Add($"{r.Id}", $"{r.StartedAt:MM-dd HH:mm}Z", r.StartedBy, r.State.ToString().ToLowerInvariant(), r.Summary);
+        return Task.FromResult(CommandReply.Ok(string.Join('\n', table.Lines())));
+    }
+}

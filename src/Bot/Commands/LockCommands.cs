@@ -1,0 +1,181 @@
+using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Bot.Commands;
+
+/// <summary>Formats holds and freezes the same way in every lock command reply.</summary>
+internal sealed class LockReplies(TimeProvider time, IOptions<PolicyOptions> policy)
+{
+    private TimeZoneInfo Zone => policy.Value.FindTimeZone();
+
+    public string Clock(DateTimeOffset at) => $"{HumanTime.Clock(at, time.GetUtcNow(), Zone)} {(Zone == TimeZoneInfo.Utc ? "UTC" : Zone.Id)}";
+
+    public string Hold(Hold h) => $"{h.HolderName} until {Clock(h.ExpiresAt)}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
+
+    public string Holds(IReadOnlyList<Hold> holds) =>
+        holds.Count == 0 ? "no holds: deploys may proceed" : "held by " + string.Join("; ", holds.Select(Hold));
+
+    public static Actor ActorOf(CommandContext c) => new(c.Message.AuthorId, c.Message.AuthorName);
+
+    /// <summary>Splits <c>[duration] [reason…]</c>: a first word starting with a digit or '-' must be a valid duration.</summary>
+    public static (TimeSpan? Duration, string? Reason, string? Error) DurationAndReason(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0) return (null, null, null);
+        var first = args[0];
+        if (first.Length > 0 && (char.IsAsciiDigit(first[0]) || first[0] is '-' or '+'))
+        {
+            var parsed = Duration.Parse(first);
+            if (!parsed.Ok) return (null, null, parsed.Error);
+            return (parsed.Value, args.Count > 1 ? string.Join(' ', args.Skip(1)) : null, null);
+        }
+
+        return (null, string.Join(' ', args), null);
+    }
+}
+
+/// <summary><c>!lock [duration] [reason…]</c>: add (or replace) your hold; deploys wait while any hold is active.</summary>
+internal sealed class LockCommand(LockService locks, LockReplies replies) : IChatCommand
+{
+    public string Name => "lock";
+
+    public string Usage => "lock [duration] [reason…]";
+
+    public string Summary => "hold deploys while you land a change (e.g. !lock 45m landing bug 123 configs+custom)";
+
+    public Permission Required => Permission.Deployer;
+
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var (duration, reason, error) = LockReplies.DurationAndReason(context.Args);
+        if (error is not null) return CommandReply.Error($"not locked: {error}; usage: {context.Prefix}{Usage}");
+        var result = await locks.LockAsync(LockReplies.ActorOf(context), duration, reason, cancellationToken);
+        if (!result.Succeeded) return CommandReply.Error($"not locked: {result.Refusal}");
+        var hold = result.Hold!;
+        var verb = result.Previous is null ? "holds" : "now holds";
+        return CommandReply.Ok($"{hold.HolderName} {verb} the deploy lock until {replies.Clock(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? $": {hold.Reason}" : "")}. "
+            + $"Deploys wait; {context.Prefix}unlock when done. Now {replies.Holds(result.Holds)}");
+    }
+}
+
+/// <summary><c>!unlock</c>, <c>!unlock @user</c>, <c>!unlock all</c>.</summary>
+internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnumerable<IUnlockOutlook> outlooks) : IChatCommand
+{
+    public string Name => "unlock";
+
+    public string Usage => "unlock [@user|all]";
+
+    public string Summary => "release your hold; admins may release someone else's (@user) or all";
+
+    public Permission Required => Permission.Deployer;
+
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (context.Args.Count > 1) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
+        var me = LockReplies.ActorOf(context);
+        LockResult result;
+        if (context.Args.Count == 0)
+        {
+            result = await locks.UnlockAsync(me, cancellationToken);
+        }
+        else
+        {
+            var target = context.Args[0];
+            var what = string.Equals(target, "all", StringComparison.OrdinalIgnoreCase) ? $"{context.Prefix}unlock all" : $"{context.Prefix}unlock @user";
+            if (context.Require(Permission.Admin, what) is { } refusal) return refusal;
+            result = string.Equals(target, "all", StringComparison.OrdinalIgnoreCase)
+                ? await locks.ForceUnlockAllAsync(me, cancellationToken)
+                : await locks.ForceUnlockAsync(me, target, cancellationToken);
+        }
+
+        if (!result.Succeeded) return CommandReply.Error($"not unlocked: {result.Refusal}");
+        var released = string.Join(", ", result.Released.Select(h => h.HolderName == me.Name ? "your hold" : $"{h.HolderName}'s hold"));
+        var text = $"released {(released.Length == 0 ? "nothing" : released)}. Now {replies.Holds(result.Holds)}";
+        if (result.Holds.Count == 0)
+        {
+            foreach (var o in outlooks) text += ". " + await o.OutlookAsync(cancellationToken);
+        }
+
+        return CommandReply.Ok(text);
+    }
+}
+
+/// <summary>What will deploy and when, said when the last hold goes (supplied by the auto-deploy policy).</summary>
+internal interface IUnlockOutlook
+{
+    Task<string> OutlookAsync(CancellationToken cancellationToken);
+}
+
+/// <summary><c>!extend [duration]</c>: prolong your own hold.</summary>
+internal sealed class ExtendCommand(LockService locks, LockReplies replies) : IChatCommand
+{
+    public string Name => "extend";
+
+    public string Usage => "extend [duration]";
+
+    public string Summary => "prolong your hold (by the default duration unless given)";
+
+    public Permission Required => Permission.Deployer;
+
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (context.Args.Count > 1) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
+        TimeSpan? by = null;
+        if (context.Args.Count == 1)
+        {
+            var parsed = Duration.Parse(context.Args[0]);
+            if (!parsed.Ok) return CommandReply.Error($"not extended: {parsed.Error}; usage: {context.Prefix}{Usage}");
+            by = parsed.Value;
+        }
+
+        var result = await locks.ExtendAsync(LockReplies.ActorOf(context), by, cancellationToken);
+        if (!result.Succeeded) return CommandReply.Error($"not extended: {result.Refusal}");
+        return CommandReply.Ok($"extended: {replies.Hold(result.Hold!)}");
+    }
+}
+
+/// <summary><c>!freeze duration [reason…]</c>: no automatic or manual deploys (except --force) until it ends.</summary>
+internal sealed class FreezeCommand(FreezeService freezes, LockReplies replies) : IChatCommand
+{
+    public string Name => "freeze";
+
+    public string Usage => "freeze duration [reason…]";
+
+    public string Summary => "stop all deploys for a while (e.g. !freeze 2h release week); !unfreeze ends it";
+
+    public Permission Required => Permission.Deployer;
+
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (context.Args.Count == 0) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
+        var parsed = Duration.Parse(context.Args[0]);
+        if (!parsed.Ok) return CommandReply.Error($"not frozen: {parsed.Error}; usage: {context.Prefix}{Usage}");
+        var reason = context.Args.Count > 1 ? string.Join(' ', context.Args.Skip(1)) : null;
+        var result = await freezes.FreezeAsync(LockReplies.ActorOf(context), parsed.Value, reason, cancellationToken);
+        if (!result.Succeeded) return CommandReply.Error($"not frozen: {result.Refusal}");
+        var f = result.Freeze!;
+        return CommandReply.Ok($"FROZEN by {f.ByName} until {replies.Clock(f.Until)}{(f.Reason.Length > 0 ? $": {f.Reason}" : "")}. No deploys until then ({context.Prefix}unfreeze ends it)");
+    }
+}
+
+internal sealed class UnfreezeCommand(FreezeService freezes, LockReplies replies) : IChatCommand
+{
+    public string Name => "unfreeze";
+
+    public string Usage => "unfreeze";
+
+    public string Summary => "end the ad-hoc freeze (scheduled freezes stay)";
+
+    public Permission Required => Permission.Deployer;
+
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        if (context.Args.Count > 0) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
+        var result = await freezes.UnfreezeAsync(LockReplies.ActorOf(context), cancellationToken);
+        if (!result.Succeeded) return CommandReply.Error($"not unfrozen: {result.Refusal}");
+        var open = result.Open.Count == 0 ? "no freeze is open" : "still open: " + string.Join("; ", result.Open.Select(o => $"{o.Reason} until {replies.Clock(o.Until)}"));
+        return CommandReply.Ok($"unfrozen; {open}");
+    }
+}

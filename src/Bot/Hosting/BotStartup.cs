@@ -1,0 +1,72 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Bot.Hosting;
+
+/// <summary>
+/// Work that must finish before the loops start: create the demo fleet, mark rollouts a crash left running as
+/// interrupted (announced), and greet the channel.
+/// </summary>
+internal sealed partial class BotStartup(
+    FleetConfig fleet,
+    DemoFleetSeeder seeder,
+    StartupRecovery recovery,
+    Deployer.Status.LiveProbe probe,
+    Deployer.Rollout.IRolloutStore store,
+    ChatOutbox outbox,
+    IChatTransport transport,
+    BotOptions options,
+    ILogger<BotStartup> logger) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _probe = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
+        var interrupted = recovery.MarkInterrupted();
+
+        // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
+        var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
+        if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
+        var p = options.Chat.Prefix;
+        var enabled = fleet.Hosts.Count(h => h.Enabled);
+        outbox.Enqueue(transport.DefaultChannel,
+            $"ChatOpsReconfig is here: watching {fleet.Repos.Count} repos ({string.Join(", ", fleet.Repos.Keys)}) for {enabled} hosts. "
+            + $"Try {p}status, {p}deploy now, {p}help."
+            + (interrupted.Count > 0 ? $" ({interrupted.Count} interrupted rollout(s) found, see below)" : ""));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try { await _probe.WaitAsync(cancellationToken); }
+        catch (OperationCanceledException) { /* shutting down */ }
+    }
+
+    /// <summary>The first revision probe of unseen hosts, for tests and shutdown.</summary>
+    public Task InitialProbe => _probe;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Demo: created {What}")]
+        public static partial void Created(ILogger logger, string what);
+    }
+}
+
+/// <summary>Stopped first: cancels a running rollout cleanly and waits for its report before chat shuts down.</summary>
+internal sealed class RolloutShutdown(Deployer.Rollout.RolloutCoordinator coordinator) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        coordinator.Cancel("shutdown");
+        await coordinator.WhenIdleAsync().WaitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace ChatOpsReconfig.Deployer;
+
+/// <summary>How durations and instants are written in messages people read (chat, status, refusals).</summary>
+public static class HumanTime
+{
+    /// <summary>
+    /// Compact duration as typed in chat: <c>1d2h</c>, <c>1h30m</c>, <c>45m</c>, <c>1m30s</c>; zero is <c>0m</c>,
+    /// negative values get a leading <c>-</c>. Fractions of a second are dropped.
+    /// </summary>
+    public static string Duration(TimeSpan value)
+    {
+        if (value < TimeSpan.Zero) return "-" + Duration(value == TimeSpan.MinValue ? TimeSpan.MaxValue : value.Negate());
+        var sb = new StringBuilder();
+        if (value.Days > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Days}d");
+        if (value.Hours > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Hours}h");
+        if (value.Minutes > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Minutes}m");
+        if (value.Seconds > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Seconds}s");
+        return sb.Length == 0 ? "0m" : sb.ToString();
+    }
+
+    /// <summary>Whole minutes, rounded up, as <c>3 min</c> (at least <c>1 min</c>): for "quiet in …".</summary>
+    public static string MinutesUntil(TimeSpan value) =>
+        $"{Math.Max(1, (long)Math.Ceiling(value.TotalMinutes)).ToString(CultureInfo.InvariantCulture)} min";
+
+    /// <summary>Whole minutes, rounded down, as <c>2 min</c>; under a minute is <c>under a minute</c>: for "… ago".</summary>
+    public static string MinutesSince(TimeSpan value) =>
+        value < TimeSpan.FromMinutes(1) ? "under a minute" : $"{((long)value.TotalMinutes).ToString(CultureInfo.InvariantCulture)} min";
+
+    /// <summary>
+    /// Wall-clock time of <paramref name="at"/> in <paramref name="zone"/>: <c>14:30</c> when on the same day as
+    /// <paramref name="now"/> there, else <c>Nov 26 14:30</c>.
+    /// </summary>
+    public static string Clock(DateTimeOffset at, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        var today = TimeZoneInfo.ConvertTime(now, zone);
+        var format = local.Date == today.Date ? "HH:mm" : "MMM d HH:mm";
+        return local.ToString(format, CultureInfo.InvariantCulture);
+    }
+}

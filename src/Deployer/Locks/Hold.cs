@@ -1,0 +1,29 @@
+namespace ChatOpsReconfig.Deployer.Locks;
+
+/// <summary>
+/// One person's claim on the deploy lock. While any hold is active (<see cref="IsActiveAt"/>), nothing deploys.
+/// Each person has at most one hold; <see cref="HolderId"/> identifies it.
+/// </summary>
+public sealed record Hold
+{
+    /// <summary>The chat user id of the holder (stable across renames).</summary>
+    public string HolderId { get; init; } = "";
+
+    /// <summary>The name people see in chat.</summary>
+    public string HolderName { get; init; } = "";
+
+    /// <summary>Why the lock is held (may be empty).</summary>
+    public string Reason { get; init; } = "";
+
+    public DateTimeOffset Since { get; init; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>True once the expiry warning went out (or was not needed: the hold was taken for less than the warning lead).</summary>
+    public bool Warned { get; init; }
+
+    public bool IsActiveAt(DateTimeOffset t) => t < ExpiresAt;
+
+    /// <summary>Time left at <paramref name="t"/>, never negative.</summary>
+    public TimeSpan RemainingAt(DateTimeOffset t) => ExpiresAt > t ? ExpiresAt - t : TimeSpan.Zero;
+}

@@ -1,0 +1,28 @@
+namespace ChatOpsReconfig.Deployer.Locks;
+
+/// <summary>
+/// The <c>lock</c> section of the config: how long holds last and when their holders are warned. Checked at
+/// start-up by <see cref="Validate"/> (through <c>PolicyConfigValidator</c>).
+/// </summary>
+public sealed record LockOptions
+{
+    /// <summary>Shortest accepted hold or extension.</summary>
+    public static readonly TimeSpan MinimumDuration = TimeSpan.FromMinutes(1);
+
+    /// <summary>Hold length when <c>!lock</c> and <c>!extend</c> name none. Default 120 (2 h).</summary>
+    public int DefaultMinutes { get; init; } = 120;
+
+    /// <summary>Longest a hold may last from now, also after <c>!extend</c>. Default 720 (12 h).</summary>
+    public int MaximumMinutes { get; init; } = 720;
+
+    /// <summary>How long before expiry the holder is warned; 0 turns the warning off. Default 10.</summary>
+    public int WarningMinutes { get; init; } = 10;
+
+    /// <summary>Every problem as <c>lock.key: message</c>.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaximumMinutes is < 1 or > 10080) yield return "lock.maximumMinutes: must be between 1 and 10080 (7 days)";
+        if (DefaultMinutes < 1 || DefaultMinutes > MaximumMinutes) yield return $"lock.defaultMinutes: must be between 1 and lock.maximumMinutes ({MaximumMinutes})";
+        if (WarningMinutes < 0 || WarningMinutes >= MaximumMinutes) yield return $"lock.warningMinutes: must be between 0 and lock.maximumMinutes ({MaximumMinutes}) - 1";
+    }
+}

@@ -1,0 +1,214 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Deployer.Locks;
+
+/// <summary>
+/// The deploy lock's one entry point. Each call first retires expired holds and sends due expiry warnings (as
+/// <see cref="TickAsync"/> does), then applies the request. State is saved, and the change or refusal audited,
+/// before any event is published; a crash in between loses that event rather than repeating it after a restart.
+/// Refusals come back as a <see cref="LockResult"/> with a reason. Permission checks belong to the caller.
+/// </summary>
+public sealed class LockService(
+    ILockStore store,
+    DeployerEvents events,
+    TimeProvider time,
+    IOptions<LockOptions> options,
+    ILogger<LockService> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private TimeSpan DefaultDuration => TimeSpan.FromMinutes(options.Value.DefaultMinutes);
+
+    private TimeSpan MaximumDuration => TimeSpan.FromMinutes(options.Value.MaximumMinutes);
+
+    private TimeSpan WarningLead => TimeSpan.FromMinutes(options.Value.WarningMinutes);
+
+    /// <summary>
+    /// Adds a hold for <paramref name="user"/> lasting <paramref name="duration"/> (default
+    /// <see cref="LockOptions.DefaultMinutes"/>). A second call by the same person replaces their hold: it keeps
+    /// its start, takes the new expiry and, if given, the new reason. Other people's holds are untouched.
+    /// </summary>
+    public async Task<LockResult> LockAsync(Actor user, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
+    {
+        var d = duration ?? DefaultDuration;
+        var text = ReasonText.Normalize(reason);
+        var (result, _) = await ApplyAsync("lock", user, null, (state, now) =>
+        {
+            var refusal = CheckDuration(d) ?? ReasonText.Check(text);
+            if (refusal is not null) return Refuse(state, now, refusal);
+            var previous = state.ActiveHoldOf(user.Id, now);
+            var next = state.Add(user.Id, user.Name, text, now, d, WarningLead);
+            var hold = next.ActiveHoldOf(user.Id, now)!; // Add just put it there with a positive duration
+            var detail = $"{(previous is null ? "hold" : "replaced hold")} for {HumanTime.Duration(d)} until {Utc(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? ": " + hold.Reason : "")}";
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, detail, new HoldAdded(hold, previous));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Releases <paramref name="user"/>'s own hold; refused when they hold none.</summary>
+    public async Task<LockResult> UnlockAsync(Actor user, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ApplyAsync("unlock", user, null, (state, now) =>
+        {
+            var hold = state.ActiveHoldOf(user.Id, now);
+            if (hold is null) return Refuse(state, now, $"you hold no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            var next = state.Release(user.Id);
+            return new Change(next, Done(next, now) with { Released = [hold] }, $"released own hold (held since {Utc(hold.Since)})", new HoldReleased(hold, user, Forced: false));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Releases the hold of <paramref name="target"/> (a holder id, or a holder name; a leading <c>@</c> is ignored)
+    /// on behalf of <paramref name="admin"/>. The caller checks that <paramref name="admin"/> may do this.
+    /// </summary>
+    public async Task<LockResult> ForceUnlockAsync(Actor admin, string target, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ApplyAsync("force-unlock", admin, target, (state, now) =>
+        {
+            var hold = state.FindActive(target, now);
+            if (hold is null) return Refuse(state, now, $"{target.TrimStart('@')} holds no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            var next = state.Release(hold.HolderId);
+            return new Change(next, Done(next, now) with { Released = [hold] }, $"released {hold.HolderName}'s hold", new HoldReleased(hold, admin, Forced: true));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Releases every hold on behalf of <paramref name="admin"/>; refused when there is none.</summary>
+    public async Task<LockResult> ForceUnlockAllAsync(Actor admin, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ApplyAsync("force-unlock-all", admin, "all", (state, now) =>
+        {
+            var holds = state.ActiveAt(now);
+            if (holds.Count == 0) return Refuse(state, now, "nothing to release: no holds are active");
+            var next = state.ReleaseAll();
+            var released = holds.Select(h => (DeployerEvent)new HoldReleased(h, admin, Forced: true)).ToArray();
+            return new Change(next, Done(next, now) with { Released = holds }, $"released all holds: {string.Join(", ", holds.Select(h => h.HolderName))}", released);
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="user"/>'s own hold back by <paramref name="duration"/> (default
+    /// <see cref="LockOptions.DefaultMinutes"/>), as long as it then ends within <see cref="LockOptions.MaximumMinutes"/> from now.
+    /// </summary>
+    public async Task<LockResult> ExtendAsync(Actor user, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        var by = duration ?? DefaultDuration;
+        var (result, _) = await ApplyAsync("extend", user, null, (state, now) =>
+        {
+            var refusal = CheckMinimum(by);
+            if (refusal is not null) return Refuse(state, now, refusal);
+            var previous = state.ActiveHoldOf(user.Id, now);
+            if (previous is null) return Refuse(state, now, $"you hold no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            var length = previous.ExpiresAt + by - now;
+            if (length > MaximumDuration)
+                return Refuse(state, now, $"extending by {HumanTime.Duration(by)} would hold the lock for {HumanTime.Duration(length)} from now; the maximum is {HumanTime.Duration(MaximumDuration)}");
+            var next = state.Extend(user.Id, now, by, WarningLead);
+            var hold = next.ActiveHoldOf(user.Id, now)!; // extended, so still active
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"extended by {HumanTime.Duration(by)} until {Utc(hold.ExpiresAt)}", new HoldExtended(hold, previous.ExpiresAt));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The holds active now (expired ones are left for <see cref="TickAsync"/> to retire and announce).</summary>
+    public async Task<DeployLock> GetAsync(CancellationToken cancellationToken)
+    {
+        var state = await store.LoadAsync(cancellationToken);
+        return new DeployLock(state.ActiveAt(time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Retires expired holds (<see cref="HoldExpired"/>) and warns holders whose hold ends within
+    /// <see cref="LockOptions.WarningMinutes"/> (<see cref="HoldExpiring"/>). Each event goes out once per hold, also
+    /// across restarts; a hold the clock jumped past gets only <see cref="HoldExpired"/>. Call it every half minute or so.
+    /// </summary>
+    /// <returns>The events published by this call.</returns>
+    public async Task<IReadOnlyList<DeployerEvent>> TickAsync(CancellationToken cancellationToken)
+    {
+        var (_, published) = await ApplyAsync(null, Actor.System, null, (state, now) => new Change(state, Done(state, now), null), cancellationToken);
+        return published;
+    }
+
+    private async Task<(LockResult Result, IReadOnlyList<DeployerEvent> Published)> ApplyAsync(
+        string? action, Actor actor, string? target, Func<DeployLock, DateTimeOffset, Change> decide, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = time.GetUtcNow();
+            var loaded = await store.LoadAsync(cancellationToken);
+            var (swept, published) = Sweep(loaded, now);
+            var change = decide(swept, now);
+            if (!ReferenceEquals(change.State, loaded)) await store.SaveAsync(change.State, cancellationToken);
+
+            foreach (var expired in published.OfType<HoldExpired>())
+            {
+                await store.AppendAuditAsync(Audit(now, Actor.System, "expire", expired.Hold.HolderName, $"hold expired at {Utc(expired.Hold.ExpiresAt)}", refused: false), cancellationToken);
+                LocksLog.Expired(logger, expired.Hold.HolderName, expired.Hold.ExpiresAt);
+            }
+
+            foreach (var expiring in published.OfType<HoldExpiring>()) LocksLog.Expiring(logger, expiring.Hold.HolderName, expiring.Hold.ExpiresAt);
+
+            if (action is not null && change.Detail is not null)
+            {
+                var refused = change.Result.Refusal is not null;
+                await store.AppendAuditAsync(Audit(now, actor, action, target, change.Detail, refused), cancellationToken);
+                if (refused) LocksLog.Refused(logger, action, actor.Name, change.Detail);
+                else LocksLog.Changed(logger, action, actor.Name, change.Detail);
+            }
+
+            published.AddRange(change.Events);
+            foreach (var e in published) events.Publish(e);
+            return (change.Result, published);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private (DeployLock State, List<DeployerEvent> Events) Sweep(DeployLock state, DateTimeOffset now)
+    {
+        var expired = state.ExpiredAt(now);
+        var warn = state.NeedingWarningAt(now, WarningLead);
+        if (expired.Count == 0 && warn.Count == 0) return (state, []);
+        var next = state.WithoutExpiredAt(now).MarkWarned(warn.Select(h => h.HolderId));
+        var published = new List<DeployerEvent>();
+        published.AddRange(warn.Select(h => new HoldExpiring(h with { Warned = true }, h.RemainingAt(now))));
+        published.AddRange(expired.Select(h => new HoldExpired(h)));
+        return (next, published);
+    }
+
+    private string? CheckDuration(TimeSpan d) =>
+        CheckMinimum(d) ?? (d > MaximumDuration
+            ? $"duration {HumanTime.Duration(d)} is longer than the maximum {HumanTime.Duration(MaximumDuration)}"
+            : null);
+
+    private static string? CheckMinimum(TimeSpan d) =>
+        d < LockOptions.MinimumDuration
+            ? $"duration must be at least {HumanTime.Duration(LockOptions.MinimumDuration)} (got {HumanTime.Duration(d)})"
+            : null;
+
+    /// <summary><c>alice (1h20m left: landing bug 123), bob (45m left)</c>, or <c>none</c>.</summary>
+    internal static string Describe(IReadOnlyList<Hold> holds, DateTimeOffset now) =>
+        holds.Count == 0
+            ? "none"
+            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({HumanTime.Duration(h.RemainingAt(now))} left{(h.Reason.Length > 0 ? ": " + h.Reason : "")})"));
+
+    private static Change Refuse(DeployLock state, DateTimeOffset now, string reason) =>
+        new(state, Done(state, now) with { Refusal = reason }, reason);
+
+    private static LockResult Done(DeployLock state, DateTimeOffset now) => new() { Holds = state.ActiveAt(now) };
+
+    private static AuditEntry Audit(DateTimeOffset now, Actor actor, string action, string? target, string detail, bool refused) =>
+        new() { At = now, ActorId = actor.Id, ActorName = actor.Name, Action = action, Target = target, Detail = detail, Refused = refused };
+
+    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The outcome of one request: the state to save, the answer, the audit text (null: nothing to audit) and the events.</summary>
+    private sealed record Change(DeployLock State, LockResult Result, string? Detail, params DeployerEvent[] Events);
+}

@@ -1,0 +1,65 @@
+using ChatOpsReconfig.Deployer.Store;
+using LiteDB;
+
+namespace ChatOpsReconfig.Deployer.Locks;
+
+/// <summary>Where the holds and the lock's audit entries live; a shared server store may replace the LiteDB one.</summary>
+public interface ILockStore
+{
+    Task<DeployLock> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes the stored holds exactly <paramref name="state"/>'s holds.</summary>
+    Task SaveAsync(DeployLock state, CancellationToken cancellationToken);
+
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="count"/> lock audit entries, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int count, CancellationToken cancellationToken);
+}
+
+/// <summary>Holds in the LiteDB store, one document per holder; audit entries in the store's <see cref="AuditLog"/>.</summary>
+public sealed class LockStore(StoreDatabase db) : ILockStore
+{
+    /// <summary>The <see cref="AuditEntry.Area"/> of lock entries.</summary>
+    public const string AuditArea = "lock";
+
+    private readonly AuditLog _audit = new(db);
+
+    private ILiteCollection<HoldDocument> Holds => db.Collection<HoldDocument>("lock_holds");
+
+    public Task<DeployLock> LoadAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var holds = Holds.FindAll().Select(d => d.Hold).OrderBy(h => h.Since).ToList();
+        return Task.FromResult(new DeployLock(holds));
+    }
+
+    public Task SaveAsync(DeployLock state, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);
+        foreach (var hold in state.Holds) Holds.Upsert(new HoldDocument { Id = hold.HolderId, Hold = hold });
+        return Task.CompletedTask;
+    }
+
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _audit.Append(entry with { Area = AuditArea });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_audit.Latest(count, AuditArea));
+    }
+
+    internal sealed record HoldDocument
+    {
+        public string Id { get; init; } = "";
+
+        public Hold Hold { get; init; } = new();
+    }
+}

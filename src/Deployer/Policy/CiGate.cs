@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+public enum CiState
+{
+    Success,
+
+    /// <summary>Wait: CI has not finished with this revision.</summary>
+    Pending,
+
+    /// <summary>Wait for a new head: CI failed (or a check reported an error) for this revision.</summary>
+    Failure,
+
+    /// <summary>Wait: the gate could not be asked or gave no usable answer.</summary>
+    Unknown,
+}
+
+/// <summary>The CI state of one revision and, unless it is a plain success, why, in a few words.</summary>
+public sealed record CiStatus(CiState State, string Message = "");
+
+/// <summary>
+/// Asks a repo's CI gate about one revision: GETs the <c>repos.NAME.ciUrl</c> template with <c>{rev}</c> replaced,
+/// and reads either GitHub's combined status (<c>{"state":"success|pending|failure|error","statuses":[…]}</c>) or a
+/// plain <c>{"state":"…"}</c>. GitHub's <c>error</c> counts as a failure. Timeouts, connection errors, non-2xx
+/// answers, HTML and anything else that is not such JSON give <see cref="CiState.Unknown"/> with the reason.
+/// </summary>
+public sealed class CiGate(HttpClient http, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
+{
+    public async Task<CiStatus> CheckAsync(string urlTemplate, string revision, CancellationToken cancellationToken)
+    {
+        var url = urlTemplate.Replace("{rev}", Uri.EscapeDataString(revision), StringComparison.Ordinal);
+        var timeout = TimeSpan.FromSeconds(options.Value.CiTimeoutSeconds);
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        CiStatus status;
+        try
+        {
+            using var response = await http.GetAsync(url, linked.Token);
+            var body = await response.Content.ReadAsStringAsync(linked.Token);
+            status = response.IsSuccessStatusCode
+                ? Parse(body, response.Content.Headers.ContentType?.MediaType)
+                : new CiStatus(CiState.Unknown, $"CI answered HTTP {(int)response.StatusCode} {Describe(response.StatusCode)}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The deadline fired, or HttpClient.Timeout did if it is the shorter one.
+            status = new CiStatus(CiState.Unknown, $"CI did not answer within {HumanTime.Duration(timeout)}");
+        }
+        catch (HttpRequestException ex)
+        {
+            status = new CiStatus(CiState.Unknown, $"cannot reach CI: {ex.Message}");
+        }
+
+        if (status.State == CiState.Unknown) PolicyLog.CiUnknown(logger, Host(url), revision, status.Message);
+        return status;
+    }
+
+    /// <summary>Reads a CI answer body; <paramref name="mediaType"/> is the Content-Type, if any.</summary>
+    internal static CiStatus Parse(string body, string? mediaType)
+    {
+        var text = body.TrimStart();
+        if (text.StartsWith('<') || mediaType is "text/html")
+            return new CiStatus(CiState.Unknown, $"CI answered HTML ({mediaType ?? "no content type"}), not JSON");
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return new CiStatus(CiState.Unknown, $"CI answered something that is not JSON: {Excerpt(text)}");
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("state", out var stateElement) || stateElement.ValueKind != JsonValueKind.String)
+                return new CiStatus(CiState.Unknown, "CI answered JSON without a \"state\" string");
+
+            var state = stateElement.GetString()!; // ValueKind is String
+            var statuses = Statuses(root);
+            return state.ToLowerInvariant() switch
+            {
+                "success" => new CiStatus(CiState.Success),
+                "pending" => new CiStatus(CiState.Pending, Pending(statuses)),
+                "failure" or "error" => new CiStatus(CiState.Failure, Failed(statuses, state)),
+                _ => new CiStatus(CiState.Unknown, $"CI answered an unknown state \"{Excerpt(state)}\""),
+            };
+        }
+    }
+
+    /// <summary>The <c>(context, state)</c> pairs of a GitHub combined status; empty for the plain shape.</summary>
+    private static List<(string Context, string State)> Statuses(JsonElement root)
+    {
+        if (!root.TryGetProperty("statuses", out var array) || array.ValueKind != JsonValueKind.Array) return [];
+        return array.EnumerateArray()
+            .Where(s => s.ValueKind == JsonValueKind.Object)
+            .Select(s => (Context: Text(s, "context"), State: Text(s, "state")))
+            .ToList();
+    }
+
+    private static string Pending(List<(string Context, string State)> statuses)
+    {
+        var waiting = statuses.Where(s => s.State == "pending").Select(s => s.Context).ToList();
+        return waiting.Count > 0 ? "waiting for " + string.Join(", ", waiting) : "";
+    }
+
+    private static string Failed(List<(string Context, string State)> statuses, string state)
+    {
+        var failed = statuses.Where(s => s.State is "failure" or "error").Select(s => s.Context).ToList();
+        return failed.Count > 0 ? "failed: " + string.Join(", ", failed) : state == "failure" ? "" : state;
+    }
+
+    private static string Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?"; // String kind has a value
+
+    private static string Describe(HttpStatusCode code) => Enum.IsDefined(code) ? code.ToString() : "";
+
+    private static string Excerpt(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 40 ? line : line[..40] + "…";
+    }
+
+    private static string Host(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "?";
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+internal static partial class PolicyLog
+{
+    [LoggerMessage(200, LogLevel.Warning, "CI gate {Host} for {Revision}: {Reason}")]
+    public static partial void CiUnknown(ILogger logger, string host, string revision, string reason);
+
+    [LoggerMessage(201, LogLevel.Information, "Freeze {Action} by {Actor}: {Detail}")]
+    public static partial void FreezeChanged(ILogger logger, string action, string actor, string detail);
+
+    [LoggerMessage(202, LogLevel.Information, "Freeze {Action} by {Actor} refused: {Reason}")]
+    public static partial void FreezeRefused(ILogger logger, string action, string actor, string reason);
+}

@@ -1,0 +1,47 @@
+namespace ChatOpsReconfig.Deployer.Policy;
+
+/// <summary>The <c>policy</c> section of the config: when automatic rollouts may start. Checked by <see cref="PolicyConfigValidator"/>.</summary>
+public sealed record PolicyOptions
+{
+    /// <summary>Minutes every repo must go without a push before an automatic rollout; <c>repos.NAME.quietMinutes</c> overrides it per repo. Default 5.</summary>
+    public int QuietMinutes { get; init; } = 5;
+
+    /// <summary>Recurring freeze windows during which nothing deploys unless forced.</summary>
+    public List<FreezeOptions> Freezes { get; init; } = [];
+
+    /// <summary>IANA (or Windows) time zone for times shown to people and for freezes that name none. Default <c>UTC</c>.</summary>
+    public string TimeZone { get; init; } = "UTC";
+
+    /// <summary>A host lagging production this many minutes after a merge is a warning (Nagios, metrics). Default 15.</summary>
+    public int LagWarningMinutes { get; init; } = 15;
+
+    /// <summary>… and this many minutes is critical. Default 30.</summary>
+    public int LagCriticalMinutes { get; init; } = 30;
+
+    /// <summary>At start-up, roll out again the revisions of a rollout a crash interrupted. Default true.</summary>
+    public bool AutoResumeInterrupted { get; init; } = true;
+
+    /// <summary>How long a CI gate may take to answer before its state counts as unknown. Default 10.</summary>
+    public int CiTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>The zone of <see cref="TimeZone"/>; only call after validation.</summary>
+    public TimeZoneInfo FindTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}
+
+/// <summary>
+/// A recurring freeze: from each occurrence of <see cref="Cron"/> (five fields, minute first, as in crontab) in
+/// <see cref="TimeZone"/>, nothing deploys for <see cref="DurationMinutes"/>.
+/// </summary>
+public sealed record FreezeOptions
+{
+    /// <summary>E.g. <c>0 9 * * 1</c> (Mondays 09:00); macros such as <c>@daily</c> work too.</summary>
+    public string Cron { get; init; } = "";
+
+    public int DurationMinutes { get; init; } = 60;
+
+    /// <summary>Shown to people while the window is open, e.g. <c>release week</c>.</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>Zone the cron expression is read in; default <see cref="PolicyOptions.TimeZone"/>.</summary>
+    public string? TimeZone { get; init; }
+}

@@ -1,0 +1,39 @@
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Deployer.Repos;
+
+/// <summary>What the policy and status views read about the watched repos.</summary>
+public interface IRepoStatus
+{
+    /// <summary>Every configured repo, in config order; a repo never polled has a state without a head.</summary>
+    IReadOnlyList<RepoState> GetRepos();
+
+    RepoState? GetRepo(string repo);
+
+    /// <summary>Pushes and rewrites of configured repos not yet deployed, oldest first.</summary>
+    IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null);
+
+    /// <summary>The production head of every configured repo that has one: what a rollout pins.</summary>
+    RevisionSet GetHeads();
+}
+
+/// <summary>What one poll found.</summary>
+public sealed record PollResult(string Repo, PollOutcome Outcome, string? Head, Merge? Merge, string? Error, int ConsecutiveFailures)
+{
+    public static PollResult Unknown(string repo) => new(repo, PollOutcome.UnknownRepo, null, null, $"no repo named '{repo}'", 0);
+}
+
+public enum PollOutcome
+{
+    /// <summary>The head did not move.</summary>
+    Unchanged,
+
+    /// <summary>A baseline, push or rewrite was recorded and published (see <see cref="PollResult.Merge"/>).</summary>
+    Changed,
+
+    /// <summary>The remote or the mirror failed; see <see cref="PollResult.Error"/>.</summary>
+    Failed,
+
+    /// <summary>No such repo in the config.</summary>
+    UnknownRepo,
+}

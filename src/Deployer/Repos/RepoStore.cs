@@ -1,0 +1,96 @@
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
+using LiteDB;
+
+namespace ChatOpsReconfig.Deployer.Repos;
+
+/// <summary>LiteDB-backed <see cref="IRepoStore"/>: collections <c>repo_states</c> and <c>merges</c>.</summary>
+public sealed class RepoStore : IRepoStore
+{
+    private readonly StoreDatabase _db;
+    private readonly TimeProvider _time;
+
+    // Flags are set read-modify-write; one gate keeps the watcher, the announcer and the rollout from losing each other's updates.
+    private readonly Lock _gate = new();
+
+    public RepoStore(StoreDatabase db, TimeProvider time)
+    {
+        _db = db;
+        _time = time;
+        Merges.EnsureIndex(m => m.Repo);
+    }
+
+    private ILiteCollection<RepoState> States => _db.Collection<RepoState>("repo_states");
+
+    private ILiteCollection<Merge> Merges => _db.Collection<Merge>("merges");
+
+    public RepoState? GetState(string repo) => States.FindById(repo);
+
+    public IReadOnlyList<RepoState> GetStates() => States.FindAll().ToList();
+
+    public void SaveState(RepoState state)
+    {
+        lock (_gate) States.Upsert(state);
+    }
+
+    public MergeRecorded RecordMerge(Merge merge, RepoState state)
+    {
+        lock (_gate)
+        {
+            // The watcher only records moves away from the stored head, so finding this very move already saved means
+            // a crash came between saving the merge and saving the head: keep the first copy.
+            var last = Merges.Query().Where(m => m.Repo == merge.Repo).OrderByDescending(m => m.Id).FirstOrDefault();
+            if (last is not null && last.Kind == merge.Kind && last.OldHead == merge.OldHead && last.NewHead == merge.NewHead)
+            {
+                States.Upsert(state);
+                return new MergeRecorded(last, Created: false);
+            }
+
+            var saved = merge with { Id = Merges.Insert(merge).AsInt32 };
+            States.Upsert(state);
+            return new MergeRecorded(saved, Created: true);
+        }
+    }
+
+    public Merge? GetMerge(int id) => Merges.FindById(id);
+
+    public IReadOnlyList<Merge> GetLatestMerges(string repo, int count) =>
+        Merges.Query().Where(m => m.Repo == repo).OrderByDescending(m => m.Id).Limit(count).ToList();
+
+    public IReadOnlyList<Merge> GetUnannounced() =>
+        Merges.Find(m => m.Announced == false).OrderBy(m => m.Id).ToList();
+
+    public IReadOnlyList<Merge> GetUndeployed(string? repo = null) =>
+        (repo is null ? Merges.Find(m => m.Deployed == false) : Merges.Find(m => m.Repo == repo && m.Deployed == false))
+            .Where(m => m.Kind != MergeKind.Baseline)
+            .OrderBy(m => m.Id)
+            .ToList();
+
+    public bool MarkAnnounced(int mergeId)
+    {
+        lock (_gate)
+        {
+            var merge = Merges.FindById(mergeId);
+            if (merge is null || merge.Announced) return false;
+            return Merges.Update(merge with { Announced = true, AnnouncedAt = _time.GetUtcNow() });
+        }
+    }
+
+    public IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId)
+    {
+        lock (_gate)
+        {
+            var pending = Merges.Find(m => m.Repo == repo && m.Deployed == false).OrderBy(m => m.Id).ToList();
+            var upTo = pending.LastOrDefault(m => RevisionSet.Matches(revision, m.NewHead));
+            if (upTo is null) return [];
+
+            var now = _time.GetUtcNow();
+            var marked = pending
+                .Where(m => m.Id <= upTo.Id)
+                .Select(m => m with { Deployed = true, DeployedRolloutId = rolloutId, DeployedAt = now })
+                .ToList();
+            Merges.Update(marked);
+            return marked.Where(m => m.Kind != MergeKind.Baseline).ToList();
+        }
+    }
+}

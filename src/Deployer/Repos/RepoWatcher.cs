@@ -1,0 +1,319 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Deployer.Repos;
+
+/// <summary>
+/// Polls the production branch of every configured repo through its mirror and records what moved: the first head
+/// ever seen as a baseline, new commits on top of the old head as a push, anything else as a rewrite. Each merge is
+/// saved before its <see cref="MergeDetected"/> is published; merges saved but never announced are published again
+/// at start. Failing remotes are polled with exponential backoff and reported once.
+/// </summary>
+public sealed class RepoWatcher : BackgroundService, IRepoStatus
+{
+    private readonly IRepoStore _store;
+    private readonly DeployerEvents _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RepoWatcher> _logger;
+    private readonly RepoWatcherOptions _options;
+    private readonly Dictionary<string, WatchedRepo> _repos;
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
+
+    public RepoWatcher(
+        FleetConfig fleet,
+        IRepoStore store,
+        DeployerEvents events,
+        TimeProvider time,
+        ILogger<RepoWatcher> logger,
+        RepoWatcherOptions? options = null)
+    {
+        _store = store;
+        _events = events;
+        _time = time;
+        _logger = logger;
+        _options = options ?? new RepoWatcherOptions();
+        _repos = fleet.Repos.ToDictionary(
+            kv => kv.Key,
+            kv => new WatchedRepo(
+                kv.Key,
+                kv.Value,
+                RepoMirror.Create(kv.Key, kv.Value, fleet.DataDir, _options.MaxCommitsPerMerge, _options.FetchTimeout, time),
+                new BugReferences(kv.Value.BugPattern ?? _options.BugPattern)),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>Raised when a repo's loop starts waiting for its next poll, with the wait; lets tests advance time safely.</summary>
+    internal event Action<string, TimeSpan>? Waiting;
+
+    /// <summary>Re-publishes merges saved but never announced, then starts the poll loops.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        RepublishUnannounced();
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+        // Let a poll started by PollNowAsync finish unwinding before the store goes away.
+        foreach (var repo in _repos.Values)
+        {
+            await repo.Gate.WaitAsync(cancellationToken);
+            repo.Gate.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _stopping.Cancel();
+        base.Dispose();
+        _stopping.Dispose();
+        foreach (var repo in _repos.Values) repo.Gate.Dispose();
+    }
+
+    /// <summary>Publishes <see cref="MergeDetected"/> (replayed) for every merge saved but never marked announced.</summary>
+    public int RepublishUnannounced()
+    {
+        var pending = _store.GetUnannounced();
+        if (pending.Count > 0) ReposLog.Replaying(_logger, pending.Count);
+        foreach (var merge in pending) _events.Publish(new MergeDetected(merge, Replayed: true));
+        return pending.Count;
+    }
+
+    /// <summary>
+    /// Polls <paramref name="repo"/> now (a push webhook calls this). Triggers that arrive before the poll starts share
+    /// it; a trigger during a poll gets one more poll after it, since the push may have landed after the fetch began.
+    /// The poll runs on the watcher's lifetime; <paramref name="cancellationToken"/> only stops waiting for it.
+    /// </summary>
+    public Task<PollResult> PollNowAsync(string repo, CancellationToken cancellationToken = default)
+    {
+        if (!_repos.TryGetValue(repo, out var watched)) return Task.FromResult(PollResult.Unknown(repo));
+
+        TaskCompletionSource<PollResult> queued;
+        var mine = false;
+        lock (watched.Sync)
+        {
+            if (watched.Queued is null)
+            {
+                watched.Queued = new TaskCompletionSource<PollResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                mine = true;
+            }
+
+            queued = watched.Queued;
+        }
+
+        if (mine) _ = Task.Run(() => RunQueuedAsync(watched, queued), CancellationToken.None);
+        return queued.Task.WaitAsync(cancellationToken);
+    }
+
+    public IReadOnlyList<RepoState> GetRepos() =>
+        _repos.Values.Select(r => _store.GetState(r.Name) ?? new RepoState { Id = r.Name, Kind = r.Config.Kind, Branch = r.Config.Branch }).ToList();
+
+    public RepoState? GetRepo(string repo) =>
+        _repos.TryGetValue(repo, out var r) ? _store.GetState(repo) ?? new RepoState { Id = repo, Kind = r.Config.Kind, Branch = r.Config.Branch } : null;
+
+    public IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null) =>
+        _store.GetUndeployed(repo).Where(m => _repos.ContainsKey(m.Repo)).ToList();
+
+    public RevisionSet GetHeads() =>
+        new(GetRepos().Where(s => s.Head is not null).ToDictionary(s => s.Id, s => s.Head!, StringComparer.Ordinal));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_repos.Values.Select(r => RunLoopAsync(r, stoppingToken)));
+
+    private async Task RunLoopAsync(WatchedRepo repo, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var failures = 0;
+            try
+            {
+                failures = (await PollNowAsync(repo.Name, stoppingToken)).ConsecutiveFailures;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // Logged where it happened (a bug, since failures are results); the loop must survive it.
+            }
+
+            var wait = NextWait(repo, failures);
+            var delay = Task.Delay(wait, _time, stoppingToken);
+            Waiting?.Invoke(repo.Name, wait);
+            try
+            {
+                await delay;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The poll interval, doubled per consecutive failure up to the max backoff, jittered.</summary>
+    private TimeSpan NextWait(WatchedRepo repo, int failures)
+    {
+        var interval = TimeSpan.FromSeconds(repo.Config.PollSeconds ?? _options.PollSeconds);
+        var wait = interval;
+        if (failures > 0)
+        {
+            var cap = _options.MaxBackoff > interval ? _options.MaxBackoff : interval;
+            wait = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, interval.Ticks * Math.Pow(2, Math.Min(failures, 30))));
+        }
+
+        var factor = Math.Max(0.1, 1 + (_options.Jitter * ((Random.Shared.NextDouble() * 2) - 1)));
+        return wait * factor;
+    }
+
+    private async Task RunQueuedAsync(WatchedRepo repo, TaskCompletionSource<PollResult> queued)
+    {
+        try
+        {
+            await repo.Gate.WaitAsync(_stopping.Token);
+            try
+            {
+                // From here on this poll has started: later triggers queue the next one.
+                lock (repo.Sync) repo.Queued = null;
+                queued.TrySetResult(await PollOnceAsync(repo, _stopping.Token));
+            }
+            finally
+            {
+                repo.Gate.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            lock (repo.Sync)
+            {
+                if (repo.Queued == queued) repo.Queued = null;
+            }
+
+            queued.TrySetCanceled();
+        }
+        catch (Exception ex)
+        {
+            ReposLog.PollCrashed(_logger, ex, repo.Name);
+            queued.TrySetException(ex);
+        }
+    }
+
+    private async Task<PollResult> PollOnceAsync(WatchedRepo repo, CancellationToken cancellationToken)
+    {
+        var state = _store.GetState(repo.Name) ?? new RepoState { Id = repo.Name, Kind = repo.Config.Kind, Branch = repo.Config.Branch };
+        var fetch = await repo.Mirror.FetchAsync(cancellationToken);
+        if (!fetch.Ok) return Fail(repo, state, fetch.Error ?? "fetch failed");
+
+        var head = fetch.Head!; // Ok means Head is set.
+        var now = _time.GetUtcNow();
+        var isBaseline = state.Head is null || state.Branch != repo.Config.Branch || state.Kind != repo.Config.Kind;
+        if (!isBaseline && head == state.Head)
+        {
+            var unchanged = Succeed(repo, state, now);
+            _store.SaveState(unchanged);
+            PublishRecovery(state, now);
+            return new PollResult(repo.Name, PollOutcome.Unchanged, head, null, null, 0);
+        }
+
+        var merge = new Merge { Repo = repo.Name, Branch = repo.Config.Branch, NewHead = head, DetectedAt = now, Kind = MergeKind.Baseline };
+        if (!isBaseline)
+        {
+            var oldHead = state.Head!; // not a baseline, so there is a head.
+            var kind = await repo.Mirror.IsAncestorAsync(oldHead, head, cancellationToken) ? MergeKind.Push : MergeKind.Rewrite;
+            var log = await repo.Mirror.LogAsync(oldHead, head, cancellationToken);
+            // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
+            if (!log.Ok && kind == MergeKind.Push) return Fail(repo, state, $"cannot read the new commits: {log.Error}");
+            var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();
+            merge = merge with
+            {
+                Kind = kind,
+                OldHead = oldHead,
+                Commits = commits,
+                TotalCommits = log.Ok ? log.Total : 0,
+                Bugs = BugReferences.Union(commits),
+            };
+        }
+
+        var newState = Succeed(repo, state, now) with
+        {
+            Head = head,
+            Kind = repo.Config.Kind,
+            Branch = repo.Config.Branch,
+            LastPushAt = merge.Kind == MergeKind.Baseline ? null : now,
+        };
+        var recorded = _store.RecordMerge(merge, newState);
+        PublishRecovery(state, now);
+        if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
+        else ReposLog.Moved(_logger, repo.Name, merge.Kind, merge.OldHead, head, merge.TotalCommits);
+
+        if (recorded.Created) _events.Publish(new MergeDetected(recorded.Merge));
+        else ReposLog.AlreadyRecorded(_logger, repo.Name, head); // saved before the crash; StartAsync re-published it if it was never announced.
+        return new PollResult(repo.Name, PollOutcome.Changed, head, recorded.Merge, null, 0);
+    }
+
+    private static RepoState Succeed(WatchedRepo repo, RepoState state, DateTimeOffset now) => state with
+    {
+        LastPollAt = now,
+        LastPollOk = true,
+        LastError = null,
+        StatusSince = state.LastPollOk && state.StatusSince is not null ? state.StatusSince : now,
+        ConsecutiveFailures = 0,
+        UnreachableAnnounced = false,
+    };
+
+    private void PublishRecovery(RepoState before, DateTimeOffset now)
+    {
+        if (!before.UnreachableAnnounced) return;
+        var since = before.StatusSince ?? now;
+        ReposLog.Recovered(_logger, before.Id, since);
+        _events.Publish(new RepoRecovered(before.Id, since, now));
+    }
+
+    private PollResult Fail(WatchedRepo repo, RepoState state, string error)
+    {
+        var now = _time.GetUtcNow();
+        var failures = state.ConsecutiveFailures + 1;
+        var since = failures > 1 && state.StatusSince is { } s ? s : now;
+        var announce = !state.UnreachableAnnounced && failures >= _options.UnreachableAfterFailures;
+        _store.SaveState(state with
+        {
+            LastPollAt = now,
+            LastPollOk = false,
+            LastError = error,
+            StatusSince = since,
+            ConsecutiveFailures = failures,
+            UnreachableAnnounced = state.UnreachableAnnounced || announce,
+        });
+        ReposLog.PollFailed(_logger, repo.Name, failures, error);
+        if (announce) _events.Publish(new RepoUnreachable(repo.Name, error, since, failures));
+        return new PollResult(repo.Name, PollOutcome.Failed, state.Head, null, error, failures);
+    }
+
+    internal sealed class WatchedRepo(string name, RepoConfig config, IRepoMirror mirror, BugReferences bugs)
+    {
+        public string Name => name;
+
+        public RepoConfig Config => config;
+
+        public IRepoMirror Mirror => mirror;
+
+        public BugReferences Bugs => bugs;
+
+        /// <summary>One poll at a time per repo.</summary>
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public Lock Sync { get; } = new();
+
+        /// <summary>The poll asked for but not yet started, which new triggers join.</summary>
+        public TaskCompletionSource<PollResult>? Queued { get; set; }
+    }
+}

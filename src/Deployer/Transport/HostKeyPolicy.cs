@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+/// <summary>
+/// Decides whether the key a server presents is the one we expect. A pinned fingerprint (<c>SHA256:…</c> as
+/// <c>ssh-keygen -lf</c> prints it) wins; otherwise the known_hosts file decides. No key, no connection.
+/// </summary>
+public sealed class HostKeyPolicy(string? knownHostsPath)
+{
+    /// <summary>The known_hosts file consulted when a host has no pinned fingerprint; null when none is configured.</summary>
+    public string? KnownHostsPath { get; } = knownHostsPath;
+
+    /// <summary>Checks <paramref name="keyBlob"/> (the server's public key in SSH wire format) for <paramref name="target"/>.</summary>
+    public HostKeyVerdict Verify(HostKeyTarget target, ReadOnlySpan<byte> keyBlob)
+    {
+        var got = Fingerprint(keyBlob);
+        var type = KeyType(keyBlob) ?? "unknown key type";
+        var who = $"host key for {target.Label}";
+
+        if (target.PinnedFingerprint is { } pinned)
+        {
+            return SameFingerprint(pinned, got)
+                ? HostKeyVerdict.Trust($"{who} matches the pinned {got}")
+                : HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
+                    $"{who} changed: got {got} ({type}), expected {Normalize(pinned)} (pinned hostKeyFingerprint) — refusing to connect");
+        }
+
+        if (KnownHostsPath is null)
+        {
+            return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyUnknown,
+                $"{who} is unknown: got {got} ({type}); no known_hosts file is configured and no hostKeyFingerprint is pinned — refusing to connect");
+        }
+
+        KnownHostsFile file;
+        try
+        {
+            file = KnownHostsFile.Load(KnownHostsPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return HostKeyVerdict.Refuse(ConnectFailureKind.Config,
+                $"cannot read known_hosts {KnownHostsPath} to verify the {who} ({got}): {ex.Message} — refusing to connect");
+        }
+
+        return Verify(target, keyBlob, file);
+    }
+
+    /// <summary>Checks against already parsed known_hosts entries (pins are ignored here).</summary>
+    public static HostKeyVerdict Verify(HostKeyTarget target, ReadOnlySpan<byte> keyBlob, KnownHostsFile file)
+    {
+        var got = Fingerprint(keyBlob);
+        var type = KeyType(keyBlob) ?? "unknown key type";
+        var who = $"host key for {target.Label}";
+        var entries = file.For(target.Address, target.Port).Where(e => e.Marker != KnownHostMarker.CertAuthority).ToList();
+
+        foreach (var entry in entries)
+        {
+            if (entry.Marker == KnownHostMarker.Revoked && entry.SameKey(keyBlob))
+            {
+                return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
+                    $"{who} {got} ({type}) is marked @revoked in {file.Source} line {entry.Line} — refusing to connect");
+            }
+        }
+
+        var trusted = entries.Where(e => e.Marker == KnownHostMarker.None).ToList();
+        KnownHostEntry? match = null;
+        foreach (var entry in trusted)
+        {
+            if (entry.SameKey(keyBlob)) { match = entry; break; }
+        }
+
+        if (match is not null) return HostKeyVerdict.Trust($"{who} {got} matches {file.Source} line {match.Line}");
+
+        var sameType = trusted.Where(e => e.KeyType == type).ToList();
+        if (sameType.Count > 0)
+        {
+            var expected = string.Join(" or ", sameType.Select(e => $"{Fingerprint(e.KeyBlob)} ({file.Source} line {e.Line})"));
+            return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
+                $"{who} changed: got {got}, expected {expected} — refusing to connect");
+        }
+
+        if (trusted.Count > 0)
+        {
+            var expected = string.Join(" or ", trusted.Select(e => $"{Fingerprint(e.KeyBlob)} ({e.KeyType}, {file.Source} line {e.Line})"));
+            return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
+                $"{who} changed: got {got} ({type}), but only other keys are known: {expected} — refusing to connect");
+        }
+
+        return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyUnknown,
+            $"{who} is unknown: got {got} ({type}); {KnownHostsFile.LookupName(target.Address, target.Port)} is not in {file.Source} and no hostKeyFingerprint is pinned — refusing to connect");
+    }
+
+    /// <summary>
+    /// The key types known_hosts lists for a host, so the client can ask for those first (as OpenSSH does);
+    /// otherwise a server offering a newer key type than the one recorded would look like a changed key.
+    /// </summary>
+    public IReadOnlyList<string> KnownKeyTypes(string address, int port)
+    {
+        if (KnownHostsPath is null) return [];
+        try
+        {
+            return KnownHostsFile.Load(KnownHostsPath).For(address, port)
+                .Where(e => e.Marker == KnownHostMarker.None)
+                .Select(e => e.KeyType)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary><c>SHA256:</c> and the unpadded base64 SHA-256 of the key blob, as <c>ssh-keygen -lf</c> prints it.</summary>
+    public static string Fingerprint(ReadOnlySpan<byte> keyBlob) =>
+        "SHA256:" + Convert.ToBase64String(SHA256.HashData(keyBlob)).TrimEnd('=');
+
+    /// <summary>The key type a public key blob starts with (<c>ssh-ed25519</c>, <c>ssh-rsa</c>, …), or null.</summary>
+    public static string? KeyType(ReadOnlySpan<byte> keyBlob) => SshKeyBlob.ReadType(keyBlob);
+
+    private static bool SameFingerprint(string pinned, string got) =>
+        string.Equals(Normalize(pinned), got, StringComparison.Ordinal);
+
+    private static string Normalize(string fingerprint)
+    {
+        var f = fingerprint.Trim();
+        if (f.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase)) f = f[7..];
+        return "SHA256:" + f.TrimEnd('=');
+    }
+}
+
+/// <summary>The host whose key is checked: label for messages (<c>bm01 (127.0.0.1:2222)</c>), address, port and pin.</summary>
+public sealed record HostKeyTarget(string Name, string Address, int Port, string? PinnedFingerprint)
+{
+    public string Label => $"{Name} ({Address}:{Port})";
+}
+
+/// <summary>Whether to trust a host key; when not, why, as a connect failure kind and a message naming host and fingerprints.</summary>
+public sealed record HostKeyVerdict(bool Trusted, ConnectFailureKind? Failure, string Message)
+{
+    public static HostKeyVerdict Trust(string message) => new(true, null, message);
+
+    public static HostKeyVerdict Refuse(ConnectFailureKind kind, string message) => new(false, kind, message);
+}

@@ -1,0 +1,221 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+/// <summary>
+/// One SSH connection to a host; every command runs on its own channel of it. Output is pumped into
+/// <see cref="OutputTail"/>s while the command runs, so a command printing megabytes costs a fixed amount of memory
+/// (SSH.NET buffers channel data in an unbounded pipe until someone reads it).
+/// </summary>
+internal sealed class SshHostSession(
+    SshClient client, string label, string basedir, int maxOutputBytes, TimeProvider time, ILogger logger) : IHostSession
+{
+    /// <summary>How long the kill command itself may take (TERM, up to 2 s of waiting, KILL).</summary>
+    private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the kill, how long the command's channel gets to close by itself before we close it.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long to wait for the output pumps once the channel is gone.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private int _disposed;
+
+    public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        if (Volatile.Read(ref _disposed) != 0) return Broken(started, "the session is closed");
+        if (!client.IsConnected) return Broken(started, $"the connection to {label} is lost");
+
+        var marker = RemoteCommand.NewMarker();
+        SshCommand ssh;
+        try
+        {
+            ssh = client.CreateCommand(RemoteCommand.Wrap(command, basedir, marker));
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            return Broken(started, $"the connection to {label} is lost: {ex.Message}");
+        }
+
+        using (ssh)
+        {
+            var stdout = new OutputTail(maxOutputBytes);
+            var stderr = new OutputTail(maxOutputBytes);
+            var pid = new PidMarkerReader(marker, stdout);
+            var pumps = Task.WhenAll(
+                PumpAsync(ssh.OutputStream, pid.Append, pid.Complete),
+                PumpAsync(ssh.ExtendedOutputStream, stderr.Append, () => { }));
+
+            // ExecuteAsync opens the channel synchronously; keep that off the caller's thread.
+            // The token stays None: on cancellation SSH.NET would only signal the shell, see RemoteCommand.
+            var execution = Task.Run(() => ssh.ExecuteAsync(CancellationToken.None), CancellationToken.None);
+
+            using var timeoutCts = new CancellationTokenSource(timeout, time);
+            using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (stopCts.Token.Register(() => stopped.TrySetResult()))
+            {
+                await Task.WhenAny(execution, stopped.Task);
+            }
+
+            if (!execution.IsCompleted)
+            {
+                var why = timeoutCts.IsCancellationRequested ? CommandStatus.TimedOut : CommandStatus.Error;
+                var killed = await StopAsync(ssh, execution, pid);
+                await DrainAsync(pumps);
+                var elapsed = time.GetElapsedTime(started);
+                TransportLog.CommandStopped(logger, label, Math.Round(elapsed.TotalSeconds, 1), why == CommandStatus.TimedOut ? "timeout" : "cancelled", killed);
+                var error = why == CommandStatus.TimedOut
+                    ? $"timed out after {timeout.TotalSeconds:0}s; {killed}"
+                    : $"cancelled; {killed}";
+                return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), elapsed, error, stdout.Truncated || stderr.Truncated);
+            }
+
+            try
+            {
+                await execution;
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex))
+            {
+                await DrainAsync(pumps);
+                TransportLog.ConnectionLost(logger, label, ex.Message);
+                return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), time.GetElapsedTime(started),
+                    $"the connection to {label} broke while the command ran: {ex.Message}", stdout.Truncated || stderr.Truncated);
+            }
+
+            await DrainAsync(pumps);
+            return Finished(ssh, stdout, stderr, time.GetElapsedTime(started));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // Disconnect waits for the server's goodbye; never on the caller's thread.
+        await Task.Run(() =>
+        {
+            try
+            {
+                if (client.IsConnected) client.Disconnect();
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex))
+            {
+                // Already gone: nothing left to close.
+            }
+
+            client.Dispose();
+        });
+    }
+
+    private CommandOutcome Finished(SshCommand ssh, OutputTail stdout, OutputTail stderr, TimeSpan elapsed)
+    {
+        var truncated = stdout.Truncated || stderr.Truncated;
+        if (ssh.ExitStatus is { } code)
+        {
+            return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout.ToString(), stderr.ToString(), elapsed, null, truncated);
+        }
+
+        if (ssh.ExitSignal is { } signal)
+        {
+            // Report what a shell would: 128 + the signal number.
+            return new CommandOutcome(CommandStatus.Failed, 128 + SignalNumber(signal), stdout.ToString(), stderr.ToString(), elapsed,
+                $"killed by signal {signal}", truncated);
+        }
+
+        return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), elapsed,
+            $"{label} closed the channel without an exit status", truncated);
+    }
+
+    /// <summary>Kills the remote process group over a second channel, then closes the command's channel.</summary>
+    private async Task<string> StopAsync(SshCommand ssh, Task execution, PidMarkerReader pid)
+    {
+        string killed;
+        if (pid.Pid is { IsCompletedSuccessfully: true, Result: { } remotePid })
+        {
+            killed = await KillAsync(remotePid);
+        }
+        else
+        {
+            killed = "remote process id unknown, channel closed only";
+        }
+
+        await Task.WhenAny(execution, Task.Delay(CloseGrace, time));
+        _ = execution.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        await Task.Run(ssh.Dispose);
+        return killed;
+    }
+
+    private async Task<string> KillAsync(int remotePid)
+    {
+        try
+        {
+            using var kill = client.CreateCommand(RemoteCommand.Kill(remotePid));
+            var run = Task.Run(() => kill.ExecuteAsync(CancellationToken.None));
+            if (await Task.WhenAny(run, Task.Delay(KillTimeout, time)) != run)
+            {
+                _ = run.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+                return $"kill of process group {remotePid} did not finish within {KillTimeout.TotalSeconds:0}s";
+            }
+
+            await run;
+            return $"process group {remotePid} killed";
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            return $"could not kill process group {remotePid}: {ex.Message}";
+        }
+    }
+
+    private static Task PumpAsync(Stream stream, Action<ReadOnlySpan<byte>> sink, Action complete) =>
+        // PipeStream.Read blocks until data comes or the command ends; a dedicated thread keeps the pool free.
+        Task.Factory.StartNew(
+            () =>
+            {
+                var chunk = new byte[32 * 1024];
+                try
+                {
+                    int read;
+                    while ((read = stream.Read(chunk, 0, chunk.Length)) > 0) sink(chunk.AsSpan(0, read));
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The command was disposed while we read: the output ends here.
+                }
+
+                complete();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+    private async Task DrainAsync(Task pumps) => await Task.WhenAny(pumps, Task.Delay(DrainTimeout, time));
+
+    private CommandOutcome Broken(long started, string message) =>
+        new(CommandStatus.Error, null, "", "", time.GetElapsedTime(started), message);
+
+    private static bool IsConnectionFailure(Exception ex) =>
+        ex is SshException or ObjectDisposedException or InvalidOperationException or SocketException or IOException or TimeoutException;
+
+    private static int SignalNumber(string signal) => signal switch
+    {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "ILL" => 4,
+        "ABRT" => 6,
+        "FPE" => 8,
+        "KILL" => 9,
+        "USR1" => 10,
+        "SEGV" => 11,
+        "USR2" => 12,
+        "PIPE" => 13,
+        "ALRM" => 14,
+        "TERM" => 15,
+        _ => 0,
+    };
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+internal static partial class TransportLog
+{
+    [LoggerMessage(101, LogLevel.Debug, "Connected to {Host} ({Address}:{Port}); {HostKey}")]
+    public static partial void Connected(ILogger logger, string host, string address, int port, string hostKey);
+
+    [LoggerMessage(102, LogLevel.Warning, "Connect to {Host} failed ({Kind}): {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, string host, ConnectFailureKind kind, string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "Refused host key of {Host}: {Reason}")]
+    public static partial void HostKeyRefused(ILogger logger, string host, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "Command on {Host} stopped after {Seconds}s ({Why}); {Kill}")]
+    public static partial void CommandStopped(ILogger logger, string host, double seconds, string why, string kill);
+
+    [LoggerMessage(105, LogLevel.Warning, "Connection to {Host} broke during a command: {Reason}")]
+    public static partial void ConnectionLost(ILogger logger, string host, string reason);
+}

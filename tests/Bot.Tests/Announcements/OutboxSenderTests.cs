@@ -1,0 +1,132 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Chat.Console;
+using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Bot.Tests.Announcements;
+
+public sealed class OutboxSenderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("outbox-").FullName;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly FlakyWriter _output = new();
+
+    private string DbPath => Path.Combine(_dir, "chatops.db");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (StoreDatabase Db, ChatOutbox Outbox, OutboxSender Sender) CreateSut()
+    {
+        var db = new StoreDatabase(DbPath);
+        var outbox = new ChatOutbox(db, _time);
+        var transport = new ConsoleChatTransport(new ChatOptions(), new StringReader(""), _output);
+        return (db, outbox, new OutboxSender(outbox, transport, _time, NullLogger<OutboxSender>.Instance));
+    }
+
+    [Fact]
+    public async Task Flush_TransportFails_MessagesKeptAndDeliveredLaterInOrderOnce()
+    {
+        var (db, outbox, sender) = CreateSut();
+        using var _ = db;
+        outbox.Enqueue("releng", "first");
+        outbox.Enqueue("releng", "second");
+        _output.Broken = true;
+
+        Assert.False(await sender.FlushAsync(CancellationToken.None));
+        Assert.Equal(2, outbox.PendingCount());
+        Assert.Equal("", _output.Text);
+
+        _output.Broken = false;
+        outbox.Enqueue("releng", "third");
+        Assert.True(await sender.FlushAsync(CancellationToken.None));
+        Assert.True(await sender.FlushAsync(CancellationToken.None));
+
+        Assert.Equal("[#releng] first\n[#releng] second\n[#releng] third\n", _output.Text);
+        Assert.Equal(0, outbox.PendingCount());
+    }
+
+    [Fact]
+    public async Task Pending_SurvivesRestart_DeliveredByTheNextProcess()
+    {
+        var (db, outbox, _) = CreateSut();
+        outbox.Enqueue("releng", "queued while chat was down");
+        db.Dispose();
+
+        var (db2, outbox2, sender2) = CreateSut();
+        using var __ = db2;
+        Assert.Equal(1, outbox2.PendingCount());
+        Assert.True(await sender2.FlushAsync(CancellationToken.None));
+        Assert.Equal("[#releng] queued while chat was down\n", _output.Text);
+    }
+
+    [Fact]
+    public async Task Loop_TransportDown_BacksOffWithoutHotLoopingAndDeliversAfterRecovery()
+    {
+        var (db, outbox, sender) = CreateSut();
+        using var _ = db;
+        _output.Broken = true;
+        outbox.Enqueue("releng", "hello");
+        await sender.StartAsync(CancellationToken.None);
+
+        await WaitUntil(() => _output.Attempts >= 1);
+        var attempts = _output.Attempts;
+        // Without time passing the sender must not try again.
+        await Task.Delay(200);
+        Assert.Equal(attempts, _output.Attempts);
+
+        _output.Broken = false;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => _output.Text.Length > 0);
+        Assert.Equal("[#releng] hello\n", _output.Text);
+        await sender.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task EditProgress_BeforeDelivery_UpdatesTheQueuedText()
+    {
+        var (db, outbox, sender) = CreateSut();
+        using var _ = db;
+        outbox.Enqueue("releng", "rollout #1: 0/5 done…", "rollout:1");
+        await sender.EditProgressAsync("rollout:1", "rollout #1: 2/5 done…", CancellationToken.None);
+        await sender.FlushAsync(CancellationToken.None);
+        await sender.EditProgressAsync("rollout:1", "rollout #1: 5/5 done", CancellationToken.None);
+        Assert.Equal("[#releng] rollout #1: 2/5 done…\n[#releng] rollout #1: 5/5 done\n", _output.Text);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException();
+            await Task.Yield();
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>stdout that fails while <see cref="Broken"/> (a closed pipe), to exercise delivery failures.</summary>
+    private sealed class FlakyWriter : TextWriter
+    {
+        private readonly System.Text.StringBuilder _sb = new();
+
+        public bool Broken { get; set; }
+
+        public int Attempts { get; private set; }
+
+        public string Text
+        {
+            get { lock (_sb) return _sb.ToString(); }
+        }
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void WriteLine(string? value)
+        {
+            Attempts++;
+            if (Broken) throw new IOException("Broken pipe");
+            lock (_sb) _sb.Append(value).Append('\n');
+        }
+    }
+}

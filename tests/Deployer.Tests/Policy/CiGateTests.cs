@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ChatOpsReconfig.Deployer.Policy;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Deployer.Tests.Policy;
+
+/// <summary>Runs <see cref="CiGate"/> against a real HTTP server on loopback; the revision picks the canned answer.</summary>
+public sealed class CiGateTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly HttpClient _http = new();
+    private readonly CiServer _server = new();
+
+    public Task InitializeAsync()
+    {
+        _server.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private CiGate CreateSut() =>
+        new(_http, _time, Options.Create(new PolicyOptions { CiTimeoutSeconds = 10 }), NullLogger<CiGate>.Instance);
+
+    private Task<CiStatus> CheckAsync(string scenario) =>
+        CreateSut().CheckAsync(_server.Url + "/repos/build/tools/commits/{rev}/status", scenario, CancellationToken.None);
+
+    [Theory]
+    [InlineData("success", CiState.Success, "")]
+    [InlineData("pending", CiState.Pending, "")]
+    [InlineData("failure", CiState.Failure, "")]
+    [InlineData("error", CiState.Failure, "error")]
+    [InlineData("combined-success", CiState.Success, "")]
+    [InlineData("combined-pending", CiState.Pending, "waiting for ci/test")]
+    [InlineData("combined-failure", CiState.Failure, "failed: ci/build, lint")]
+    [InlineData("combined-empty", CiState.Pending, "")]
+    [InlineData("weird-state", CiState.Unknown, "CI answered an unknown state \"flaky\"")]
+    [InlineData("no-state", CiState.Unknown, "CI answered JSON without a \"state\" string")]
+    [InlineData("html", CiState.Unknown, "CI answered HTML (text/html), not JSON")]
+    [InlineData("html-as-json", CiState.Unknown, "CI answered HTML (application/json), not JSON")]
+    [InlineData("not-json", CiState.Unknown, "CI answered something that is not JSON: state=success")]
+    [InlineData("500", CiState.Unknown, "CI answered HTTP 500 InternalServerError")]
+    [InlineData("404", CiState.Unknown, "CI answered HTTP 404 NotFound")]
+    public async Task Check_Answer_GivesState(string scenario, CiState state, string message)
+    {
+        var status = await CheckAsync(scenario);
+
+        Assert.Equal(new CiStatus(state, message), status);
+    }
+
+    [Fact]
+    public async Task Check_PutsTheRevisionIntoTheUrl()
+    {
+        await CheckAsync("success");
+
+        Assert.Equal("/repos/build/tools/commits/success/status", Assert.Single(_server.Paths));
+    }
+
+    [Fact]
+    public async Task Check_AnswerHangsPastTimeout_IsUnknown()
+    {
+        var check = CheckAsync("hang");
+        await _server.HangReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(new CiStatus(CiState.Unknown, "CI did not answer within 10s"), await check.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Check_NobodyListening_IsUnknown()
+    {
+        var port = CiServer.FreePort();
+
+        var status = await CreateSut().CheckAsync($"http://127.0.0.1:{port}/{{rev}}", "abc", CancellationToken.None);
+
+        Assert.Equal(CiState.Unknown, status.State);
+        Assert.StartsWith("cannot reach CI: ", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_CallerCancels_Throws()
+    {
+        using var cts = new CancellationTokenSource();
+        var check = CreateSut().CheckAsync(_server.Url + "/{rev}", "hang", cts.Token);
+        await _server.HangReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => check.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>A minimal CI status server: <c>HttpListener</c> on a free loopback port.</summary>
+    private sealed class CiServer : IAsyncDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _loop = Task.CompletedTask;
+
+        public string Url { get; private set; } = "";
+
+        public List<string> Paths { get; } = [];
+
+        public TaskCompletionSource HangReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static int FreePort()
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        public void Start()
+        {
+            Url = $"http://127.0.0.1:{FreePort()}";
+            _listener.Prefixes.Add(Url + "/");
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Close();
+            await _loop;
+            _stop.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            var handlers = new List<Task>();
+            while (!_stop.IsCancellationRequested)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    break;
+                }
+
+                handlers.Add(Task.Run(() => AnswerAsync(context)));
+            }
+
+            await Task.WhenAll(handlers);
+        }
+
+        private async Task AnswerAsync(HttpListenerContext context)
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            lock (Paths) Paths.Add(path);
+            var scenario = path.Split('/', StringSplitOptions.RemoveEmptyEntries) switch
+            {
+                [.., "commits", var rev, "status"] => rev,
+                [var rev] => rev,
+                _ => "",
+            };
+            var (code, type, body) = scenario switch
+            {
+                "success" or "pending" or "failure" or "error" => (200, "application/json", $$"""{"state":"{{scenario}}"}"""),
+                "combined-success" => (200, "application/json; charset=utf-8", Combined("success", ("ci/build", "success"))),
+                "combined-pending" => (200, "application/json", Combined("pending", ("ci/build", "success"), ("ci/test", "pending"))),
+                "combined-failure" => (200, "application/json", Combined("failure", ("ci/build", "failure"), ("ci/test", "success"), ("lint", "error"))),
+                "combined-empty" => (200, "application/json", Combined("pending")),
+                "weird-state" => (200, "application/json", """{"state":"flaky"}"""),
+                "no-state" => (200, "application/json", """{"status":"success"}"""),
+                "html" => (200, "text/html", "<html><body>Sign in</body></html>"),
+                "html-as-json" => (200, "application/json", "  <!DOCTYPE html><html></html>"),
+                "not-json" => (200, "text/plain", "state=success"),
+                "500" => (500, "text/plain", "oops"),
+                _ => (404, "text/plain", "no such status"),
+            };
+
+            try
+            {
+                if (scenario == "hang")
+                {
+                    HangReached.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(body);
+                context.Response.StatusCode = code;
+                context.Response.ContentType = type;
+                context.Response.ContentLength64 = bytes.Length;
+                await context.Response.OutputStream.WriteAsync(bytes, _stop.Token);
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException or IOException)
+            {
+                // The test is over or the client went away.
+            }
+        }
+
+        private static string Combined(string state, params (string Context, string State)[] statuses) =>
+            $$"""{"state":"{{state}}","sha":"abc","total_count":{{statuses.Length}},"statuses":[{{string.Join(",", statuses.Select(s => $$"""{"context":"{{s.Context}}","state":"{{s.State}}","description":"x"}"""))}}]}""";
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Policy;
+
+namespace ChatOpsReconfig.Deployer.Tests.Policy;
+
+public sealed class PolicyConfigValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_HasNoProblems() => Assert.Empty(PolicyConfigValidator.Validate(new FleetConfig()));
+
+    [Fact]
+    public void Validate_EveryProblem_NamesItsKey()
+    {
+        var config = new FleetConfig
+        {
+            Lock = new LockOptions { DefaultMinutes = 800, MaximumMinutes = 720, WarningMinutes = -1 },
+            Policy = new PolicyOptions
+            {
+                QuietMinutes = -1,
+                TimeZone = "Mars/Olympus",
+                LagWarningMinutes = 15,
+                LagCriticalMinutes = 10,
+                CiTimeoutSeconds = 0,
+                Freezes =
+                [
+                    new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 60, Reason = "ok" },
+                    new FreezeOptions { Cron = "0 25 * * 1", DurationMinutes = -5, Reason = " ", TimeZone = "Nowhere/Town" },
+                ],
+            },
+        };
+
+        var problems = PolicyConfigValidator.Validate(config);
+
+        Assert.Equal(
+            [
+                "lock.defaultMinutes: must be between 1 and lock.maximumMinutes (720)",
+                "lock.warningMinutes: must be between 0 and lock.maximumMinutes (720) - 1",
+                "policy.quietMinutes: must be between 0 and 1440",
+                "policy.timeZone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Berlin, or UTC)",
+                "policy.lagCriticalMinutes: must be between policy.lagWarningMinutes (15) and 10080",
+                "policy.ciTimeoutSeconds: must be between 1 and 300",
+                "policy.freezes[1].cron: invalid cron expression '0 25 * * 1' (five fields: minute hour day-of-month month day-of-week, e.g. '0 9 * * 1')",
+                "policy.freezes[1].durationMinutes: must be between 1 and 44640 (31 days)",
+                "policy.freezes[1].reason: required (it is shown while the freeze is open)",
+                "policy.freezes[1].timeZone: unknown time zone 'Nowhere/Town'",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void FleetConfigValidator_IncludesPolicyProblems()
+    {
+        var config = new FleetConfig { Policy = new PolicyOptions { QuietMinutes = -3 } };
+
+        Assert.Contains("policy.quietMinutes: must be between 0 and 1440", FleetConfigValidator.Validate(config, []));
+    }
+
+    [Fact]
+    public void Loader_BindsLockAndPolicySectionsInCamelCase()
+    {
+        const string json = """
+            {
+              "lock": { "defaultMinutes": 60, "maximumMinutes": 240, "warningMinutes": 5 },
+              "policy": {
+                "quietMinutes": 3,
+                "timeZone": "Europe/Berlin",
+                "lagWarningMinutes": 20,
+                "lagCriticalMinutes": 40,
+                "autoResumeInterrupted": false,
+                "ciTimeoutSeconds": 5,
+                "freezes": [ { "cron": "0 9 * * 1", "durationMinutes": 480, "reason": "release week", "timeZone": "UTC" } ]
+              }
+            }
+            """;
+
+        var config = JsonSerializer.Deserialize<FleetConfig>(json, FleetConfigLoader.JsonOptions)!;
+
+        Assert.Equal(new LockOptions { DefaultMinutes = 60, MaximumMinutes = 240, WarningMinutes = 5 }, config.Lock);
+        Assert.Equal((3, "Europe/Berlin", 20, 40, false, 5), (config.Policy.QuietMinutes, config.Policy.TimeZone, config.Policy.LagWarningMinutes, config.Policy.LagCriticalMinutes, config.Policy.AutoResumeInterrupted, config.Policy.CiTimeoutSeconds));
+        Assert.Equal(new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 480, Reason = "release week", TimeZone = "UTC" }, Assert.Single(config.Policy.Freezes));
+        Assert.Null(config.Extra);
+    }
+
+    [Fact]
+    public void Loader_MissingSections_UseDefaults()
+    {
+        var config = JsonSerializer.Deserialize<FleetConfig>("{}", FleetConfigLoader.JsonOptions)!;
+
+        Assert.Equal((120, 720, 10), (config.Lock.DefaultMinutes, config.Lock.MaximumMinutes, config.Lock.WarningMinutes));
+        Assert.Equal((5, 15, 30, true, "UTC"), (config.Policy.QuietMinutes, config.Policy.LagWarningMinutes, config.Policy.LagCriticalMinutes, config.Policy.AutoResumeInterrupted, config.Policy.TimeZone));
+    }
+
+    [Theory]
+    [InlineData("""{ "policy": { "quietMinuts": 3 } }""")]
+    [InlineData("""{ "lock": { "defaultDuration": "2h" } }""")]
+    [InlineData("""{ "policy": { "freezes": [ { "cron": "@daily", "reason": "x", "until": "18:00" } ] } }""")]
+    public void Loader_UnknownKeyInsideSections_IsRejected(string json) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<FleetConfig>(json, FleetConfigLoader.JsonOptions));
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ChatOpsReconfig.EndToEnd.Fixtures;
+
+/// <summary>
+/// The real <c>chatops</c> process in console mode, in a temporary directory holding a copy of the demo config.
+/// Tests write chat lines to its stdin and wait for lines on its stdout.
+/// </summary>
+public sealed class BotProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<string> _errors = [];
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _changed = new(0);
+
+    private BotProcess(Process process, string directory)
+    {
+        _process = process;
+        Directory = directory;
+    }
+
+    public string Directory { get; }
+
+    public string ConfigPath => Path.Combine(Directory, "config", "chatops.json");
+
+    public IReadOnlyList<string> Lines
+    {
+        get { lock (_gate) return _lines.ToList(); }
+    }
+
+    public string Stderr
+    {
+        get { lock (_gate) return string.Join('\n', _errors); }
+    }
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>A fresh directory with the repo's demo config copied in (edited by <paramref name="edit"/>).</summary>
+    public static string PrepareDirectory(Action<JsonObject>? edit = null)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "chatops-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "config"));
+        var text = File.ReadAllText(Path.Combine(RepoRoot(), "config", "chatops.json"));
+        var json = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        json["web"] = new JsonObject { ["enabled"] = false, ["url"] = "http://127.0.0.1:0" };
+        edit?.Invoke(json);
+        File.WriteAllText(Path.Combine(dir, "config", "chatops.json"), json.ToJsonString());
+        return dir;
+    }
+
+    public static BotProcess Start(string directory, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "chatops.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["CHATOPS_LOG_LEVEL"] = "Information";
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var bot = new BotProcess(process, directory);
+        process.OutputDataReceived += (_, e) => bot.Add(e.Data, stdout: true);
+        process.ErrorDataReceived += (_, e) => bot.Add(e.Data, stdout: false);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return bot;
+    }
+
+    private void Add(string? line, bool stdout)
+    {
+        if (line is null) return;
+        lock (_gate) (stdout ? _lines : _errors).Add(line);
+        _changed.Release();
+    }
+
+    public async Task SayAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    public async Task WriteRawAsync(byte[] bytes)
+    {
+        await _process.StandardInput.BaseStream.WriteAsync(bytes);
+        await _process.StandardInput.BaseStream.FlushAsync();
+    }
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits for a stdout line (after index <paramref name="from"/>) matching the predicate; fails with the output on timeout.</summary>
+    public async Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (true)
+        {
+            var lines = Lines;
+            for (var i = from; i < lines.Count; i++)
+                if (match(lines[i])) return (lines[i], i);
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || _process.HasExited && !await _changed.WaitAsync(100))
+            {
+                if (_process.HasExited)
+                {
+                    lines = Lines;
+                    for (var i = from; i < lines.Count; i++)
+                        if (match(lines[i])) return (lines[i], i);
+                }
+
+                throw new TimeoutException($"no matching line after {timeoutSeconds}s (exited: {_process.HasExited}).\nstdout:\n{string.Join('\n', Lines)}\nstderr:\n{Stderr}");
+            }
+
+            await _changed.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+        }
+    }
+
+    public Task<(string Line, int Index)> WaitForAsync(string contains, int from = 0, int timeoutSeconds = 60) =>
+        WaitForAsync(l => l.Contains(contains, StringComparison.Ordinal), from, timeoutSeconds);
+
+    public async Task<int> WaitForExitAsync(int timeoutSeconds = 60)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, as systemd or Ctrl-C would.</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>SIGKILL: a crash.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try { _process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { /* exited meanwhile */ }
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChatOpsReconfig.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repo root (ChatOpsReconfig.sln) not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Runs git in a directory and returns its trimmed stdout.</summary>
+    public static string Git(string cwd, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GIT_AUTHOR_NAME"] = "Test Releng";
+        psi.Environment["GIT_AUTHOR_EMAIL"] = "test@example.com";
+        psi.Environment["GIT_COMMITTER_NAME"] = "Test Releng";
+        psi.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
+        return output.Trim();
+    }
+}
