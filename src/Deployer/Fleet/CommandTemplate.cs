@@ -147,17 +147,17 @@ public static partial class CommandTemplate
 
     private sealed record Token(int Start, int End, string Raw, string Name, string? Arg);
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[0-9a-fA-F]+$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]+\z")]
     private static partial Regex RevisionPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._/-]+\z")]
     private static partial Regex BranchPattern();
 
     // Paths are quoted anyway; refusing control characters keeps logs and tables sane.
-    [GeneratedRegex(@"^[^\x00-\x1f\x7f]+$")]
+    [GeneratedRegex(@"^[^\x00-\x1f\x7f]+\z")]
     private static partial Regex PathPattern();
 }
 

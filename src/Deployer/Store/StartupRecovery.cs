@@ -17,7 +17,10 @@ public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, 
                 .ToList();
             foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
             {
-                store.SaveHost(r with { Outcome = HostOutcome.Skipped, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() });
+                // A host cut off mid-run may be half updated: it failed. Skipped means "not touched".
+                store.SaveHost(r.Outcome == HostOutcome.Running
+                    ? r with { Outcome = HostOutcome.Failed, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() }
+                    : r with { Outcome = HostOutcome.Skipped, Error = "interrupted: the bot stopped before this host started", FinishedAt = time.GetUtcNow() });
             }
 
             var marked = rollout with
