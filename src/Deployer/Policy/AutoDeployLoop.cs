@@ -189,7 +189,7 @@ public sealed partial class AutoDeployLoop(
 
         var results = rollouts.GetHosts(interrupted.Id);
         var unfinished = interrupted.Hosts
-            .Where(h => results.FirstOrDefault(r => r.Host == h) is not { Outcome: HostOutcome.Ok or HostOutcome.Failed or HostOutcome.Unreachable })
+            .Where(h => results.FirstOrDefault(r => r.Host == h) is not { Finished: true })
             .ToList();
         var request = new RolloutRequest(SystemUser, $"resume interrupted rollout #{interrupted.Id}", Hosts: unfinished,
             Pinned: new RevisionSet(interrupted.Revisions), ResumedFrom: interrupted.Id);

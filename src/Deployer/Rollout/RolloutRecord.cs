@@ -79,6 +79,12 @@ public sealed record HostResult
     /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
     public bool Restored { get; init; }
 
+    /// <summary>The bot stopped (crash) before this host finished; resuming the rollout runs it again.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>Ran to an end of its own: ok, failed at a step, or unreachable (not cut off by a crash).</summary>
+    public bool Finished => !Interrupted && Outcome is HostOutcome.Ok or HostOutcome.Failed or HostOutcome.Unreachable;
+
     public Dictionary<string, string> Before { get; init; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, string> After { get; init; } = new(StringComparer.Ordinal);
