@@ -201,7 +201,7 @@ public sealed partial class AutoDeployLoop(
             {
                 State = RolloutState.Succeeded, StartedAt = time.GetUtcNow(), FinishedAt = time.GetUtcNow(), StartedBy = SystemUser,
                 Reason = $"resume interrupted rollout #{interrupted.Id}", ResumedFrom = interrupted.Id,
-                Revisions = interrupted.Revisions, Summary = "nothing left to resume: " + (result?.Refusal ?? "every host had finished"),
+                Revisions = interrupted.Revisions, Announced = true, Summary = "nothing left to resume: " + (result?.Refusal ?? "every host had finished"),
             });
             return null;
         }

@@ -16,6 +16,8 @@ public interface IRolloutStore
 
     RolloutRecord? Get(int id);
 
+    void MarkAnnounced(int id);
+
     IReadOnlyList<HostResult> GetHosts(int rolloutId);
 
     IReadOnlyList<RolloutRecord> Latest(int count);
@@ -52,6 +54,11 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     public void SaveHostState(HostState state) => States.Upsert(state);
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);
+
+    public void MarkAnnounced(int id)
+    {
+        if (Rollouts.FindById(id) is { } r) Rollouts.Update(r with { Announced = true });
+    }
 
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).ToList();
 
