@@ -70,7 +70,7 @@ public static partial class CommandTemplate
     /// <summary>POSIX shell single-quoting.</summary>
     public static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } && NamePattern().IsMatch(value);
+    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } and not ("." or "..") && NamePattern().IsMatch(value);
 
     public static bool IsValidRevision(string? value) => value is { Length: >= 4 and <= 64 } && RevisionPattern().IsMatch(value);
 
