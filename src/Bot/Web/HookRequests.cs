@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -122,18 +121,20 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
         var names = FindAll(kind, (_, _) => true);
         var known = names.Count == 0 ? $"no {Kind(kind)} repos are configured" : $"known {Kind(kind)} repos: {string.Join(", ", names)}";
         var other = kind == RepoKind.Git ? RepoKind.Hg : RepoKind.Git;
-        return asked is not null && Find(asked, other) is not null ? $"{known}; {asked} is an {Kind(other)} repo, use /hooks/{Kind(other)}" : known;
+        return asked is not null && Find(asked, other) is not null ? $"{known}; {asked} is {(other == RepoKind.Hg ? "an hg" : "a git")} repo, use /hooks/{Kind(other)}" : known;
     }
 
     public string BranchOf(string repo) => fleet.Repos[repo].Branch;
 
     private static string Kind(RepoKind kind) => kind.ToString().ToLowerInvariant();
 
-    /// <summary>The body, or null once it is known to exceed <see cref="MaxBodyBytes"/>; never buffers more than that.</summary>
+    /// <summary>
+    /// The body, or null once it is known to exceed <see cref="MaxBodyBytes"/>; never buffers more than that. Kestrel's
+    /// own limit stays as it is: it then discards the rest of a refused upload, so the sender reads our 413 instead of
+    /// a connection reset in the middle of sending.
+    /// </summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        // Kestrel then refuses to read (or drain) past the limit instead of swallowing the rest of a huge upload.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
         if (request.ContentLength > MaxBodyBytes) return null;
 
         var body = new MemoryStream((int)Math.Min(request.ContentLength ?? 16 * 1024, MaxBodyBytes));
