@@ -24,6 +24,14 @@ internal static class BotHost
         if (fleet is null) return CliContext.ExitConfig;
         var options = BotOptions.From(fleet);
 
+        await using var app = Build(fleet, options);
+        await app.RunAsync(cancellationToken);
+        return CliContext.ExitOk;
+    }
+
+    /// <summary>The bot as a web application, ready to run; tests pass <paramref name="configure"/> to swap the chat transport or logging.</summary>
+    public static WebApplication Build(Deployer.Fleet.FleetConfig fleet, BotOptions options, Action<IServiceCollection>? configure = null)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Web.Url);
         builder.Logging.ClearProviders();
@@ -34,12 +42,13 @@ internal static class BotHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
         builder.Services.AddBot(fleet, options);
+        configure?.Invoke(builder.Services);
 
         if (!options.Web.Enabled) builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapBotWeb();
-        await app.RunAsync(cancellationToken);
-        return CliContext.ExitOk;
+        if (options.Web.Enabled) app.LogWhenListening(options.Web);
+        return app;
     }
 
     /// <summary>Every registration of the bot, in order; hosted services stop in reverse order.</summary>
@@ -83,6 +92,8 @@ internal static class BotHost
         services.AddSingleton<IEventAnnouncer>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
+        services.AddSingleton(HookSecret.Load(options.Web));
+        services.AddSingleton<HookRequests>();
 
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
