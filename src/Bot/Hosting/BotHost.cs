@@ -25,7 +25,16 @@ internal static class BotHost
         var options = BotOptions.From(fleet);
 
         await using var app = Build(fleet, options);
-        await app.RunAsync(cancellationToken);
+        try
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"web.url: {options.Web.Url} is already in use (another chatops running?); set web.url to a free address, or web.enabled to false");
+            return CliContext.ExitConfig;
+        }
+
         return CliContext.ExitOk;
     }
 
