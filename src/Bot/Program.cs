@@ -2,8 +2,7 @@ using System.CommandLine;
 using ChatOpsReconfig.Bot.Cli;
 using ChatOpsReconfig.Bot.Hosting;
 
-var console = CliContext.CreateConsole();
-
+// The console (Spectre) is made by the verbs that print tables; run mode never needs one.
 var config = new Option<string>("--config")
 {
     Description = "Fleet config file (JSON with comments)",
@@ -20,7 +19,7 @@ run.SetAction((parse, ct) => BotHost.RunAsync(parse.GetValue(config)!, ct));
 root.Subcommands.Add(run);
 
 var validate = new Command("validate-config", "Check the config; print every problem as path.to.key: message");
-validate.SetAction(parse => ValidateConfigVerb.Run(parse.GetValue(config)!, console));
+validate.SetAction(parse => ValidateConfigVerb.Run(parse.GetValue(config)!, CliContext.CreateConsole()));
 root.Subcommands.Add(validate);
 
 var hosts = new Option<string?>("--hosts") { Description = "Comma-separated host names (default: every enabled host)" };
@@ -28,13 +27,13 @@ var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confir
 var deploy = new Command("deploy", "Run one rollout to the current production heads (exit 0 all ok, 1 any host failed, 2 config error)");
 deploy.Options.Add(hosts);
 deploy.Options.Add(yes);
-deploy.SetAction((parse, ct) => DeployVerb.RunWithCtrlCAsync(parse.GetValue(config)!, parse.GetValue(hosts), parse.GetValue(yes), console, ct));
+deploy.SetAction((parse, ct) => DeployVerb.RunWithCtrlCAsync(parse.GetValue(config)!, parse.GetValue(hosts), parse.GetValue(yes), CliContext.CreateConsole(), ct));
 root.Subcommands.Add(deploy);
 
 var live = new Option<bool>("--live") { Description = "Ask the hosts for their revisions now instead of reading the store" };
 var status = new Command("status", "Print the lag table: revision on each host against the production head");
 status.Options.Add(live);
-status.SetAction((parse, ct) => StatusVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(live), console, ct));
+status.SetAction((parse, ct) => StatusVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(live), CliContext.CreateConsole(), ct));
 root.Subcommands.Add(status);
 
 // Run mode stops through the Generic Host (Ctrl-C/SIGTERM, graceful); the deploy verb handles Ctrl-C itself.

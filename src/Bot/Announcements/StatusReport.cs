@@ -55,9 +55,10 @@ internal sealed class StatusReport(
     {
         var host = fleet.Hosts.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase));
         if (host is null) return null;
-        var (rows, _, _) = await RowsAsync(cancellationToken);
-        var row = rows.First(r => r.Host == host.Name);
+        // One host: its own state and result by id, not the whole fleet's (thousands of documents at scale).
+        var resolved = await heads.CurrentAsync(cancellationToken);
         var state = store.GetHostState(host.Name);
+        var row = FleetStatus.Row(fleet, host, resolved.Heads.Revisions, state);
         var lines = new List<string>
         {
             $"{host.Name} ({host.Role}, {host.Transport.ToString().ToLowerInvariant()}{(host.Address is null ? "" : " " + host.Address)}): {HostLag.Label(row.State)}{(row.Detail is null ? "" : " — " + row.Detail)}",
@@ -68,7 +69,7 @@ internal sealed class StatusReport(
         if (state?.RevisionsAt is { } at) lines.Add($"revisions read {at:yyyy-MM-dd HH:mm}Z");
         if (state?.LastRolloutId is { } id)
         {
-            var result = store.GetHosts(id).FirstOrDefault(r => r.Host == host.Name);
+            var result = store.GetHost(id, host.Name);
             lines.Add($"last rollout #{id} at {state.LastRolloutAt:yyyy-MM-dd HH:mm}Z: {state.LastOutcome.ToString().ToLowerInvariant()}");
             if (result is not null)
             {

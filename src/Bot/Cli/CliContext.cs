@@ -23,7 +23,7 @@ internal static class CliContext
     }
 
     /// <summary>Loads and validates; prints every problem and returns null when the config is unusable.</summary>
-    public static FleetConfig? LoadOrReport(string path, IAnsiConsole console)
+    public static FleetConfig? LoadOrReport(string path)
     {
         var (config, problems) = FleetConfigLoader.TryLoad(path, BotOptions.SectionNames);
         var all = problems.ToList();

@@ -34,7 +34,7 @@ internal static class DeployVerb
 
     public static async Task<int> RunAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        var fleet = CliContext.LoadOrReport(configPath, console);
+        var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
 
         var hosts = SelectHosts(fleet, hostList, out var hostError);

@@ -12,7 +12,7 @@ internal static class StatusVerb
 {
     public static async Task<int> RunAsync(string configPath, bool live, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        var fleet = CliContext.LoadOrReport(configPath, console);
+        var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
 
         await using var services = CliContext.BuildServices(fleet);

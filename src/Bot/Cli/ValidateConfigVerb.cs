@@ -7,7 +7,7 @@ internal static class ValidateConfigVerb
 {
     public static int Run(string configPath, IAnsiConsole console)
     {
-        var config = CliContext.LoadOrReport(configPath, console);
+        var config = CliContext.LoadOrReport(configPath);
         if (config is null) return CliContext.ExitFailed;
         console.WriteLine($"{configPath}: ok ({config.Repos.Count} repos, {config.Roles.Count} roles, {config.Hosts.Count} hosts)");
         return CliContext.ExitOk;

@@ -20,7 +20,7 @@ internal static class BotHost
 {
     public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
     {
-        var fleet = CliContext.LoadOrReport(configPath, CliContext.CreateConsole());
+        var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
         var options = BotOptions.From(fleet);
 
@@ -41,7 +41,9 @@ internal static class BotHost
     /// <summary>The bot as a web application, ready to run; tests pass <paramref name="configure"/> to swap the chat transport or logging.</summary>
     public static WebApplication Build(Deployer.Fleet.FleetConfig fleet, BotOptions options, Action<IServiceCollection>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Nothing reads appsettings.json, so it is not watched either: reloadOnChange puts a recursive inotify watch
+        // on the whole working directory (data/, the demo repos, or the repo root with bin/ and obj/ under dotnet run).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(options.Web.Url);
         builder.Logging.ClearProviders();
         // stdout is the chat; logs go to stderr.

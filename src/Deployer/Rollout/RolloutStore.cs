@@ -20,6 +20,9 @@ public interface IRolloutStore
 
     IReadOnlyList<HostResult> GetHosts(int rolloutId);
 
+    /// <summary>One host's part of a rollout, or null.</summary>
+    HostResult? GetHost(int rolloutId, string host) => GetHosts(rolloutId).FirstOrDefault(r => r.Host == host);
+
     IReadOnlyList<RolloutRecord> Latest(int count);
 
     IReadOnlyList<RolloutRecord> WithState(RolloutState state);
@@ -31,6 +34,11 @@ public interface IRolloutStore
 
 public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 {
+    /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any process).</summary>
+    private const string HostStatesStamp = "host_states";
+
+    private volatile StatesSnapshot? _states;
+
     private ILiteCollection<RolloutRecord> Rollouts => db.Collection<RolloutRecord>("rollouts");
 
     private ILiteCollection<HostResult> Results
@@ -45,13 +53,20 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     private ILiteCollection<HostState> States => db.Collection<HostState>("host_states");
 
+    private ILiteCollection<BsonDocument> Stamps => db.Collection<BsonDocument>("store_stamps");
+
     public int Insert(RolloutRecord rollout) => Rollouts.Insert(rollout).AsInt32;
 
     public void Update(RolloutRecord rollout) => Rollouts.Update(rollout);
 
     public void SaveHost(HostResult result) => Results.Upsert(result);
 
-    public void SaveHostState(HostState state) => States.Upsert(state);
+    /// <summary>Saves the state, then a fresh stamp, so every reader that cached the states before sees them change.</summary>
+    public void SaveHostState(HostState state)
+    {
+        States.Upsert(state);
+        Stamps.Upsert(new BsonDocument { ["_id"] = HostStatesStamp, ["stamp"] = Guid.NewGuid().ToString("N") });
+    }
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);
 
@@ -62,6 +77,8 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).ToList();
 
+    public HostResult? GetHost(int rolloutId, string host) => Results.FindById(HostResult.MakeId(rolloutId, host));
+
     public IReadOnlyList<RolloutRecord> Latest(int count) =>
         Rollouts.Query().OrderByDescending(r => r.Id).Limit(count).ToList();
 
@@ -71,7 +88,24 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
         return Rollouts.Find(Query.EQ(nameof(RolloutRecord.State), name)).ToList();
     }
 
-    public IReadOnlyList<HostState> GetHostStates() => States.FindAll().ToList();
+    /// <summary>
+    /// Every host's state. Reading and mapping thousands of documents costs tens of milliseconds, and <c>!status</c>
+    /// asks for all of them on every call, so the list is kept until the stamp that <see cref="SaveHostState"/>
+    /// writes after each state changes. The stamp is read before the states: a state saved meanwhile (here or by
+    /// a CLI verb in another process) comes with a new stamp, so it is never hidden behind a stale list.
+    /// </summary>
+    public IReadOnlyList<HostState> GetHostStates()
+    {
+        var stamp = Stamps.FindById(HostStatesStamp)?["stamp"];
+        var cached = _states;
+        if (stamp is { IsString: true } && cached is not null && cached.Stamp == stamp.AsString) return cached.States;
+        var states = States.FindAll().ToList().AsReadOnly();
+        // No stamp: states written by an older build; read them every time until a state is saved.
+        _states = stamp is { IsString: true } ? new StatesSnapshot(stamp.AsString, states) : null;
+        return states;
+    }
+
+    private sealed record StatesSnapshot(string Stamp, IReadOnlyList<HostState> States);
 
     public HostState? GetHostState(string host) => States.FindById(host);
 }

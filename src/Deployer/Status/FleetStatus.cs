@@ -50,32 +50,38 @@ public static class FleetStatus
         foreach (var host in fleet.Hosts)
         {
             states.TryGetValue(host.Name, out var state);
-            var role = fleet.Roles[host.Role];
-            var cells = role.Repos.Keys.Select(repo =>
-            {
-                var onHost = state?.Revisions.GetValueOrDefault(repo);
-                var head = heads.GetValueOrDefault(repo);
-                return new RepoCell(repo, onHost, head, RevisionSet.Matches(onHost, head));
-            }).ToList();
-
-            var lag = !host.Enabled ? HostLagState.Disabled
-                : state is null ? HostLagState.Unknown
-                : state.LastOutcome == HostOutcome.Unreachable ? HostLagState.Unreachable
-                : state.LastOutcome == HostOutcome.Failed ? HostLagState.Failed
-                : cells.Count > 0 && cells.All(c => c.OnHost is null or RevisionReader.Unknown) ? HostLagState.Unknown
-                : cells.All(c => c.InSync) ? HostLagState.InSync
-                : HostLagState.Behind;
-            var detail = lag switch
-            {
-                HostLagState.Failed => state?.LastFailedStep is { } step ? $"{step}: {state.LastError}" : state?.LastError,
-                HostLagState.Unreachable => state?.LastError,
-                HostLagState.Behind => string.Join(", ", cells.Where(c => !c.InSync).Select(c => c.Repo)),
-                _ => null,
-            };
-            rows.Add(new HostLag(host.Name, host.Role, lag, cells, detail, state?.LastRolloutId, state?.LastRolloutAt, state?.RevisionsAt));
+            rows.Add(Row(fleet, host, heads, state));
         }
 
         return rows;
+    }
+
+    /// <summary>One host's row, for <c>!status HOST</c> (no need to build the whole table).</summary>
+    public static HostLag Row(FleetConfig fleet, HostConfig host, IReadOnlyDictionary<string, string> heads, HostState? state)
+    {
+        var role = fleet.Roles[host.Role];
+        var cells = role.Repos.Keys.Select(repo =>
+        {
+            var onHost = state?.Revisions.GetValueOrDefault(repo);
+            var head = heads.GetValueOrDefault(repo);
+            return new RepoCell(repo, onHost, head, RevisionSet.Matches(onHost, head));
+        }).ToList();
+
+        var lag = !host.Enabled ? HostLagState.Disabled
+            : state is null ? HostLagState.Unknown
+            : state.LastOutcome == HostOutcome.Unreachable ? HostLagState.Unreachable
+            : state.LastOutcome == HostOutcome.Failed ? HostLagState.Failed
+            : cells.Count > 0 && cells.All(c => c.OnHost is null or RevisionReader.Unknown) ? HostLagState.Unknown
+            : cells.All(c => c.InSync) ? HostLagState.InSync
+            : HostLagState.Behind;
+        var detail = lag switch
+        {
+            HostLagState.Failed => state?.LastFailedStep is { } step ? $"{step}: {state.LastError}" : state?.LastError,
+            HostLagState.Unreachable => state?.LastError,
+            HostLagState.Behind => string.Join(", ", cells.Where(c => !c.InSync).Select(c => c.Repo)),
+            _ => null,
+        };
+        return new HostLag(host.Name, host.Role, lag, cells, detail, state?.LastRolloutId, state?.LastRolloutAt, state?.RevisionsAt);
     }
 
     /// <summary>Counts per state, for summary lines.</summary>

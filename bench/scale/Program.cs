@@ -1,0 +1,111 @@
+using System.Globalization;
+using ChatOpsReconfig.Bench.Scale;
+
+// dotnet run -c Release --project bench/scale [-- status|rss|all] [--sizes 100,1000,5000] [--iterations 50]
+//   [--warmup 5] [--idle 10] [--keep] [NAME=VALUE ...]
+// NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
+var mode = args.Length > 0 && args[0] is "status" or "rss" or "all" ? args[0] : "all";
+var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
+var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
+var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
+var idle = int.Parse(Option("--idle") ?? "10", CultureInfo.InvariantCulture);
+var keep = args.Contains("--keep");
+var env = args.Where(a => a.Contains('=', StringComparison.Ordinal) && !a.StartsWith("--", StringComparison.Ordinal))
+    .Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
+var log = Console.Out;
+
+log.WriteLine($"machine: {Environment.ProcessorCount} cpus, {TotalRamMb()} MB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {LoadAverage()}");
+const double TargetMs = 50;
+const long TargetRssKb = 80 * 1024;
+
+if (mode is "status" or "all")
+{
+    var summary = new List<(int N, Stats Stats)>();
+    foreach (var n in sizes)
+    {
+        log.WriteLine();
+        log.WriteLine($"== !status at {n} hosts ==");
+        var fleet = Fleet.Create(n);
+        log.WriteLine($"  fleet in {fleet.Directory}: " + string.Join(", ", fleet.ByState.Select(kv => $"{kv.Value.Count} {kv.Key}")) + $", store {fleet.StoreBytes / 1024} KB");
+        try
+        {
+            var results = await StatusBench.RunAsync(fleet, warmup, iterations, log);
+            log.WriteLine($"  {"ms (" + iterations + " runs after " + warmup + " warm-up)",-52} {"min",8} {"median",8} {"p95",8} {"max",8} {"cpu med",8}");
+            foreach (var s in results)
+            {
+                log.WriteLine($"  {s.Name,-52} {Stats.Ms(s.Min),8} {Stats.Ms(s.Median),8} {Stats.Ms(s.P95),8} {Stats.Ms(s.Max),8} {Stats.Ms(s.CpuMedian),8}");
+                summary.Add((n, s));
+            }
+        }
+        finally
+        {
+            if (!keep) fleet.Delete();
+        }
+    }
+
+    log.WriteLine();
+    log.WriteLine("== summary: chat e2e !status (stdin line -> reply on stdout), ms ==");
+    foreach (var (n, s) in summary.Where(x => x.Stats.Name.StartsWith("chat e2e: !status (", StringComparison.Ordinal)))
+        log.WriteLine($"  {n,6} hosts: min {Stats.Ms(s.Min)}, median {Stats.Ms(s.Median)}, p95 {Stats.Ms(s.P95)}, max {Stats.Ms(s.Max)}, cpu median {Stats.Ms(s.CpuMedian)}{(n == 5000 ? s.P95 <= TargetMs ? "  (target <= 50 ms at p95: met)" : "  (target <= 50 ms at p95: MISSED)" : "")}");
+}
+
+if (mode is "rss" or "all")
+{
+    log.WriteLine();
+    log.WriteLine($"== idle RSS of the real chatops process{(env.Count > 0 ? " with " + string.Join(' ', env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} ==");
+    var results = new List<IdleRss.Result>();
+
+    // 1. The default: a temp copy of config/chatops.json (demo fleet, created on first start).
+    var demo = Path.Combine(Path.GetTempPath(), "chatops-rss-" + Guid.NewGuid().ToString("N")[..8]);
+    Directory.CreateDirectory(Path.Combine(demo, "config"));
+    File.Copy(Path.Combine(Paths.RepoRoot(), "config", "chatops.json"), Path.Combine(demo, "config", "chatops.json"));
+    try
+    {
+        results.Add(await IdleRss.MeasureAsync("demo config (5 hosts)", demo, idle, 5, env, log));
+    }
+    finally
+    {
+        if (!keep) Directory.Delete(demo, recursive: true);
+    }
+
+    // 2. The generated 5,000-host fleet with its filled store.
+    if (sizes.Length > 0)
+    {
+        var n = sizes.Max();
+        var fleet = Fleet.Create(n);
+        try
+        {
+            results.Add(await IdleRss.MeasureAsync($"generated fleet ({n} hosts)", fleet.Directory, idle, 5, env, log));
+        }
+        finally
+        {
+            if (!keep) fleet.Delete();
+        }
+    }
+
+    log.WriteLine($"  {"",-30} {"VmRSS MB",9} {"VmHWM MB",9} {"RSS after 5x !status",21} {"HWM after",10}");
+    foreach (var r in results)
+    {
+        log.WriteLine($"  {r.Label,-30} {Mb(r.RssKb),9} {Mb(r.HwmKb),9} {(r.RssAfterStatusKb is { } a ? Mb(a) : "-"),21} {(r.HwmAfterStatusKb is { } h ? Mb(h) : "-"),10}{(r.Label.StartsWith("demo", StringComparison.Ordinal) ? r.RssKb <= TargetRssKb ? "  (target <= 80 MB: met)" : "  (target <= 80 MB: MISSED)" : "")}");
+    }
+}
+
+log.WriteLine();
+log.WriteLine($"load average at the end: {LoadAverage()}");
+return 0;
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string Mb(long kb) => (kb / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+static long TotalRamMb()
+{
+    var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+    return line is null ? 0 : long.Parse(line.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+}

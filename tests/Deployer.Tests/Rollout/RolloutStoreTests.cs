@@ -1,0 +1,102 @@
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
+
+namespace ChatOpsReconfig.Deployer.Tests.Rollout;
+
+/// <summary>
+/// <see cref="RolloutStore.GetHostStates"/> keeps the states between calls; a state saved through this store or
+/// through another one on the same file (a CLI verb in another process) must still show on the next read.
+/// </summary>
+public sealed class RolloutStoreTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rolloutstore-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private string StorePath => Path.Combine(_dir, "chatops.db");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { /* best effort */ }
+    }
+
+    private static HostState State(string host, string rev, HostOutcome outcome = HostOutcome.Ok) => new()
+    {
+        Id = host,
+        Revisions = new(StringComparer.Ordinal) { ["tools"] = rev },
+        LastOutcome = outcome,
+    };
+
+    [Fact]
+    public void Unchanged_states_are_served_from_the_same_snapshot()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var store = new RolloutStore(db);
+        store.SaveHostState(State("bm01", "aaa"));
+
+        var first = store.GetHostStates();
+        var second = store.GetHostStates();
+
+        Assert.Same(first, second);
+        Assert.Equal("aaa", Assert.Single(second).Revisions["tools"]);
+    }
+
+    [Fact]
+    public void A_state_saved_here_shows_on_the_next_read()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var store = new RolloutStore(db);
+        store.SaveHostState(State("bm01", "aaa"));
+        _ = store.GetHostStates();
+
+        store.SaveHostState(State("bm01", "bbb", HostOutcome.Failed));
+        store.SaveHostState(State("bm02", "ccc"));
+
+        var states = store.GetHostStates().ToDictionary(s => s.Id);
+        Assert.Equal("bbb", states["bm01"].Revisions["tools"]);
+        Assert.Equal(HostOutcome.Failed, states["bm01"].LastOutcome);
+        Assert.Equal("ccc", states["bm02"].Revisions["tools"]);
+    }
+
+    [Fact]
+    public void A_state_saved_through_another_store_on_the_same_file_shows_on_the_next_read()
+    {
+        using var botDb = new StoreDatabase(StorePath);
+        var bot = new RolloutStore(botDb);
+        bot.SaveHostState(State("bm01", "aaa"));
+        _ = bot.GetHostStates();
+
+        // The CLI (`chatops deploy`) opens the same file in its own process while the bot runs.
+        using (var cliDb = new StoreDatabase(StorePath))
+            new RolloutStore(cliDb).SaveHostState(State("bm01", "bbb"));
+
+        Assert.Equal("bbb", Assert.Single(bot.GetHostStates()).Revisions["tools"]);
+    }
+
+    [Fact]
+    public void States_written_without_a_stamp_are_read_every_time()
+    {
+        using var db = new StoreDatabase(StorePath);
+        // An older build saved states without the stamp.
+        db.Collection<HostState>("host_states").Insert(State("bm01", "aaa"));
+        var store = new RolloutStore(db);
+        Assert.Equal("aaa", Assert.Single(store.GetHostStates()).Revisions["tools"]);
+
+        db.Collection<HostState>("host_states").Upsert(State("bm01", "bbb"));
+
+        Assert.Equal("bbb", Assert.Single(store.GetHostStates()).Revisions["tools"]);
+    }
+
+    [Fact]
+    public void GetHost_finds_one_host_of_a_rollout_by_id()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var store = new RolloutStore(db);
+        var id = store.Insert(new RolloutRecord { StartedBy = "test", Hosts = ["bm01", "bm02"] });
+        store.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Ok });
+        store.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Outcome = HostOutcome.Failed, FailedStep = "checkconfig" });
+
+        Assert.Equal("checkconfig", store.GetHost(id, "bm02")?.FailedStep);
+        Assert.Null(store.GetHost(id, "bm03"));
+        Assert.Null(store.GetHost(id + 1, "bm01"));
+    }
+}
