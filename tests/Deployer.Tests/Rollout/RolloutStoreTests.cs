@@ -58,18 +58,18 @@ public sealed class RolloutStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_state_saved_through_another_store_on_the_same_file_shows_on_the_next_read()
+    public void A_second_writer_on_the_same_file_is_refused_but_a_reader_sees_the_states()
     {
         using var botDb = new StoreDatabase(StorePath);
         var bot = new RolloutStore(botDb);
         bot.SaveHostState(State("bm01", "aaa"));
-        _ = bot.GetHostStates();
 
-        // The CLI (`chatops deploy`) opens the same file in its own process while the bot runs.
-        using (var cliDb = new StoreDatabase(StorePath))
-            new RolloutStore(cliDb).SaveHostState(State("bm01", "bbb"));
-
-        Assert.Equal("bbb", Assert.Single(bot.GetHostStates()).Revisions["tools"]);
+        // The CLI (`chatops deploy`) may not write while the bot owns the store; `chatops status` reads it.
+        var busy = Assert.Throws<StoreBusyException>(() => new StoreDatabase(StorePath));
+        Assert.Contains("in use by another chatops process", busy.Message, StringComparison.Ordinal);
+        botDb.Checkpoint();
+        using var reader = new StoreDatabase(StorePath, readOnly: true);
+        Assert.Equal("aaa", Assert.Single(new RolloutStore(reader).GetHostStates()).Revisions["tools"]);
     }
 
     [Fact]
