@@ -188,7 +188,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             {
                 // From here on this poll has started: later triggers queue the next one.
                 lock (repo.Sync) repo.Queued = null;
-                queued.TrySetResult(await PollOnceAsync(repo, _stopping.Token));
+                var started = _time.GetTimestamp();
+                var result = await PollOnceAsync(repo, _stopping.Token);
+                ReposLog.Polled(_logger, repo.Name, result.Outcome, _time.GetElapsedTime(started).TotalMilliseconds);
+                queued.TrySetResult(result);
             }
             finally
             {
@@ -232,8 +235,12 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (!isBaseline)
         {
             var oldHead = state.Head!; // not a baseline, so there is a head.
-            var kind = await repo.Mirror.IsAncestorAsync(oldHead, head, cancellationToken) ? MergeKind.Push : MergeKind.Rewrite;
-            var log = await repo.Mirror.LogAsync(oldHead, head, cancellationToken);
+            // Two read-only questions to the mirror, asked at once: each is a git or hg start on the way to the announcement.
+            var ancestry = repo.Mirror.IsAncestorAsync(oldHead, head, cancellationToken);
+            var newCommits = repo.Mirror.LogAsync(oldHead, head, cancellationToken);
+            await Task.WhenAll(ancestry, newCommits);
+            var kind = await ancestry ? MergeKind.Push : MergeKind.Rewrite;
+            var log = await newCommits;
             // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
             if (!log.Ok && kind == MergeKind.Push) return Fail(repo, state, $"cannot read the new commits: {log.Error}");
             var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();
