@@ -70,7 +70,16 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
 
         if (!isForm) return new HookBody(raw.Value, null);
         // GitHub signs the form body as sent; the JSON is its payload field.
-        var form = new FormReader(Encoding.UTF8.GetString(raw.Value.Span)).ReadForm();
+        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form;
+        try
+        {
+            form = new FormReader(Encoding.UTF8.GetString(raw.Value.Span)).ReadForm();
+        }
+        catch (InvalidDataException ex)
+        {
+            return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status400BadRequest, $"malformed form body: {ex.Message}"));
+        }
+
         return form.TryGetValue("payload", out var payload) && payload.Count == 1
             ? new HookBody(Encoding.UTF8.GetBytes(payload.ToString()), null)
             : HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status400BadRequest, "form body without exactly one 'payload' field"));

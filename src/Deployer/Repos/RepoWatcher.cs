@@ -133,6 +133,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         while (!stoppingToken.IsCancellationRequested)
         {
             var failures = 0;
+            var started = _time.GetTimestamp();
             try
             {
                 failures = (await PollNowAsync(repo.Name, stoppingToken)).ConsecutiveFailures;
@@ -146,7 +147,9 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
                 // Logged where it happened (a bug, since failures are results); the loop must survive it.
             }
 
-            var wait = NextWait(repo, failures);
+            // Polls start an interval apart, however long each took: a push waits at most the interval, then one poll.
+            var wait = NextWait(repo, failures) - _time.GetElapsedTime(started);
+            if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
             var delay = Task.Delay(wait, _time, stoppingToken);
             Waiting?.Invoke(repo.Name, wait);
             try
@@ -160,7 +163,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         }
     }
 
-    /// <summary>The poll interval, doubled per consecutive failure up to the max backoff, jittered.</summary>
+    /// <summary>The poll interval, doubled per consecutive failure up to the max backoff, shortened by the jitter.</summary>
     private TimeSpan NextWait(WatchedRepo repo, int failures)
     {
         var interval = TimeSpan.FromSeconds(repo.Config.PollSeconds ?? _options.PollSeconds);
@@ -171,7 +174,8 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             wait = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, interval.Ticks * Math.Pow(2, Math.Min(failures, 30))));
         }
 
-        var factor = Math.Max(0.1, 1 + (_options.Jitter * ((Random.Shared.NextDouble() * 2) - 1)));
+        // Only shorter, never longer: pollSeconds is the most a push waits for the poll that finds it.
+        var factor = Math.Max(0.1, 1 - (_options.Jitter * Random.Shared.NextDouble()));
         return wait * factor;
     }
 
@@ -184,7 +188,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             {
                 // From here on this poll has started: later triggers queue the next one.
                 lock (repo.Sync) repo.Queued = null;
-                queued.TrySetResult(await PollOnceAsync(repo, _stopping.Token));
+                var started = _time.GetTimestamp();
+                var result = await PollOnceAsync(repo, _stopping.Token);
+                ReposLog.Polled(_logger, repo.Name, result.Outcome, _time.GetElapsedTime(started).TotalMilliseconds);
+                queued.TrySetResult(result);
             }
             finally
             {
@@ -228,8 +235,12 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (!isBaseline)
         {
             var oldHead = state.Head!; // not a baseline, so there is a head.
-            var kind = await repo.Mirror.IsAncestorAsync(oldHead, head, cancellationToken) ? MergeKind.Push : MergeKind.Rewrite;
-            var log = await repo.Mirror.LogAsync(oldHead, head, cancellationToken);
+            // Two read-only questions to the mirror, asked at once: each is a git or hg start on the way to the announcement.
+            var ancestry = repo.Mirror.IsAncestorAsync(oldHead, head, cancellationToken);
+            var newCommits = repo.Mirror.LogAsync(oldHead, head, cancellationToken);
+            await Task.WhenAll(ancestry, newCommits);
+            var kind = await ancestry ? MergeKind.Push : MergeKind.Rewrite;
+            var log = await newCommits;
             // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
             if (!log.Ok && kind == MergeKind.Push) return Fail(repo, state, $"cannot read the new commits: {log.Error}");
             var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();

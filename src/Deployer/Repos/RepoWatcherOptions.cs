@@ -5,7 +5,7 @@ public sealed record RepoWatcherOptions
 {
     public int PollSeconds { get; init; } = 60;
 
-    /// <summary>Each wait is stretched or shrunk by up to this fraction, so repos do not poll in lockstep.</summary>
+    /// <summary>Each wait is shortened by up to this fraction, so repos do not poll in lockstep.</summary>
     public double Jitter { get; init; } = 0.1;
 
     /// <summary>While a remote fails, the wait doubles per failure up to this.</summary>

@@ -24,4 +24,7 @@ internal static partial class ReposLog
 
     [LoggerMessage(307, LogLevel.Warning, "{Repo}: head {Head} was already recorded; a crash came between saving the merge and the head")]
     public static partial void AlreadyRecorded(ILogger logger, string repo, string head);
+
+    [LoggerMessage(308, LogLevel.Debug, "{Repo}: polled in {Milliseconds:0} ms ({Outcome})")]
+    public static partial void Polled(ILogger logger, string repo, PollOutcome outcome, double milliseconds);
 }

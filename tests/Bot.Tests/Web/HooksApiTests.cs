@@ -177,6 +177,24 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         Assert.Contains(bot.Logs.Entries, e => e.EventId == 510 && e.Message.Contains(reason, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task PostGit_FormWithoutOnePayload_Returns400()
+    {
+        await using var bot = await HookedBot.StartAsync(templates);
+        const string Form = "application/x-www-form-urlencoded";
+
+        using var none = await bot.PostAsync("/hooks/git", "other=1", Form);
+        using var two = await bot.PostAsync("/hooks/git", "payload=%7B%7D&payload=%7B%7D", Form);
+        using var many = await bot.PostAsync("/hooks/git", string.Join('&', Enumerable.Range(0, 2000).Select(i => $"f{i}=1")), Form);
+        using var notJson = await bot.PostAsync("/hooks/git", "payload=nope", Form);
+
+        Assert.Equal("form body without exactly one 'payload' field", await Detail(none));
+        Assert.Equal("form body without exactly one 'payload' field", await Detail(two));
+        Assert.StartsWith("malformed form body: ", await Detail(many), StringComparison.Ordinal);
+        Assert.StartsWith("malformed JSON: ", await Detail(notJson), StringComparison.Ordinal);
+        Assert.All(new[] { none, two, many, notJson }, r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
+    }
+
     [Theory]
     [InlineData("""{"branch":"production"}""", "missing field 'repo'")]
     [InlineData("""{"repo":"hgapp"}""", "missing field 'branch'")]
