@@ -21,6 +21,9 @@ public sealed class ShutdownTests
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.SayAsync("!deploy now");
         await bot.WaitForAsync("rollout #1 started");
+        await bot.SayAsync("bob: !deploy now");
+        var (busy, _) = await bot.WaitForAsync("not deploying: rollout #1 started by you");
+        Assert.Matches(@"is running: \d/5 done, 0 failed", busy);
 
         bot.Terminate();
 
@@ -37,7 +40,7 @@ public sealed class ShutdownTests
     }
 
     [Fact]
-    public async Task Sigkill_DuringRollout_RestartReportsInterrupted()
+    public async Task Sigkill_DuringRollout_RestartReportsInterruptedAndFinishesTheRemainingHosts()
     {
         var dir = SlowFleet();
         await using (var bot = BotProcess.Start(dir))
@@ -52,6 +55,19 @@ public sealed class ShutdownTests
         await using var again = BotProcess.Start(dir);
         var (line, _) = await again.WaitForAsync("INTERRUPTED: rollout #1");
         Assert.Contains("unfinished:", line, StringComparison.Ordinal);
+        var (resumed, at) = await again.WaitForAsync("started by chatops (resume interrupted rollout #1)");
+        Assert.Contains("rollout #2", resumed, StringComparison.Ordinal);
+        await again.WaitForAsync("rollout #2 succeeded", at);
+
+        foreach (var host in new[] { "bm01", "bm02", "bm03" })
+        {
+            foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
+            {
+                var upstream = BotProcess.Git(Path.Combine(dir, "data", "demo", "upstream", repo), "rev-parse", "HEAD");
+                Assert.Equal(upstream, BotProcess.Git(Path.Combine(dir, "data", "demo", "hosts", host, repo), "rev-parse", "HEAD"));
+            }
+        }
+
         await again.SayAsync("!history");
         await again.WaitForAsync(l => l.Contains("interrupted", StringComparison.Ordinal) && l.Contains("unfinished", StringComparison.Ordinal));
     }

@@ -68,12 +68,14 @@ internal sealed partial class AnnouncementService(
             case RolloutFinished r:
                 outbox.Enqueue(channel, RolloutMessages.Summary(r.Rollout, r.Results));
                 foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) outbox.Enqueue(channel, chunk);
+                store.MarkAnnounced(r.Rollout.Id);
                 break;
             case RolloutInterrupted i:
                 var results = store.GetHosts(i.Rollout.Id);
                 var done = results.Count(x => x.Outcome is HostOutcome.Ok);
                 outbox.Enqueue(channel,
                     $"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
+                store.MarkAnnounced(i.Rollout.Id);
                 break;
         }
 

@@ -27,7 +27,8 @@ internal static class CliContext
     {
         var (config, problems) = FleetConfigLoader.TryLoad(path, BotOptions.SectionNames);
         var all = problems.ToList();
-        if (config is not null && all.Count == 0) all.AddRange(BotOptions.Validate(config));
+        // The bot's sections are checked even when the Deployer's part has problems: every problem at once.
+        if (config is not null) all.AddRange(BotOptions.Validate(config));
         if (all.Count == 0) return config;
         Console.Error.WriteLine($"{path}: {all.Count} problem(s):");
         foreach (var p in all) Console.Error.WriteLine(p);

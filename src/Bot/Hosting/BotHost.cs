@@ -24,6 +24,23 @@ internal static class BotHost
         if (fleet is null) return CliContext.ExitConfig;
         var options = BotOptions.From(fleet);
 
+        await using var app = Build(fleet, options);
+        try
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"web.url: {options.Web.Url} is already in use (another chatops running?); set web.url to a free address, or web.enabled to false");
+            return CliContext.ExitConfig;
+        }
+
+        return CliContext.ExitOk;
+    }
+
+    /// <summary>The bot as a web application, ready to run; tests pass <paramref name="configure"/> to swap the chat transport or logging.</summary>
+    public static WebApplication Build(Deployer.Fleet.FleetConfig fleet, BotOptions options, Action<IServiceCollection>? configure = null)
+    {
         // Nothing reads appsettings.json, so it is not watched either: reloadOnChange puts a recursive inotify watch
         // on the whole working directory (data/, the demo repos, or the repo root with bin/ and obj/ under dotnet run).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
@@ -36,12 +53,13 @@ internal static class BotHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
         builder.Services.AddBot(fleet, options);
+        configure?.Invoke(builder.Services);
 
         if (!options.Web.Enabled) builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapBotWeb();
-        await app.RunAsync(cancellationToken);
-        return CliContext.ExitOk;
+        if (options.Web.Enabled) app.LogWhenListening(options.Web);
+        return app;
     }
 
     /// <summary>Every registration of the bot, in order; hosted services stop in reverse order.</summary>
@@ -77,12 +95,22 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, UnfreezeCommand>();
         services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
         services.AddSingleton<IEventAnnouncer, MergeAnnouncer>();
+        services.AddSingleton<Deployer.Policy.AutoDeployLoop>();
+        services.AddSingleton<PolicyStatus>();
+        services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IDeployGate>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IUnlockOutlook>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IEventAnnouncer>(sp => sp.GetRequiredService<PolicyStatus>());
+        services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
+        services.AddSingleton(HookSecret.Load(options.Web));
+        services.AddSingleton<HookRequests>();
 
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
         services.AddHostedService<BotStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Policy.AutoDeployLoop>());
         services.AddHostedService<ChatService>();
         services.AddHostedService<RolloutShutdown>();
         return services;

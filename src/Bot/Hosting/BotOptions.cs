@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ChatOpsReconfig.Deployer.Fleet;
 
 namespace ChatOpsReconfig.Bot.Hosting;
 
 /// <summary>The config sections the bot owns (the Deployer owns the rest of the file).</summary>
-internal sealed record BotOptions
+internal sealed partial record BotOptions
 {
     public static readonly string[] SectionNames = ["chat", "permissions", "web"];
 
@@ -46,8 +47,30 @@ internal sealed record BotOptions
         if (chat.StatusListLimit is < 5 or > 500) p.Add("chat.statusListLimit: must be between 5 and 500");
         if (!Uri.TryCreate(options.Web.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             p.Add("web.url: an http(s) URL such as http://127.0.0.1:8080");
+        ValidateHookSecret(options.Web, p);
         return p;
     }
+
+    private static void ValidateHookSecret(WebOptions web, List<string> p)
+    {
+        if (web.HookSecret is not null)
+            p.Add("web.hookSecret: secrets do not go in the config; set web.hookSecretEnv or web.hookSecretFile");
+        if (!EnvironmentVariableName().IsMatch(web.HookSecretEnv))
+            p.Add("web.hookSecretEnv: an environment variable name (letters, digits and '_', not starting with a digit)");
+        if (web.HookSecretFile is null) return;
+        switch (ChatOpsReconfig.Bot.Web.HookSecret.ReadFile(web.HookSecretFile))
+        {
+            case { Error: { } error }:
+                p.Add($"web.hookSecretFile: {error}");
+                break;
+            case { Secret.Length: 0 }:
+                p.Add($"web.hookSecretFile: {web.HookSecretFile} is empty");
+                break;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentVariableName();
 
     private static T? Section<T>(FleetConfig fleet, string name)
     {
@@ -104,5 +127,15 @@ internal sealed record WebOptions
 {
     public bool Enabled { get; init; } = true;
 
+    /// <summary>Where Kestrel listens; port 0 picks a free port (logged at start).</summary>
     public string Url { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>Environment variable holding the push-hook secret; takes precedence over <see cref="HookSecretFile"/>.</summary>
+    public string HookSecretEnv { get; init; } = "CHATOPS_HOOK_SECRET";
+
+    /// <summary>File holding the push-hook secret (surrounding whitespace ignored). Without either, hooks need no signature.</summary>
+    public string? HookSecretFile { get; init; }
+
+    /// <summary>Bound only so that validation can refuse a secret written into the config with a clear message.</summary>
+    public string? HookSecret { get; init; }
 }

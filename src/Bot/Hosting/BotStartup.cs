@@ -17,6 +17,8 @@ internal sealed partial class BotStartup(
     StartupRecovery recovery,
     Deployer.Status.LiveProbe probe,
     Deployer.Rollout.IRolloutStore store,
+    Deployer.Events.DeployerEvents events,
+    TimeProvider time,
     ChatOutbox outbox,
     IChatTransport transport,
     BotOptions options,
@@ -29,6 +31,11 @@ internal sealed partial class BotStartup(
     {
         foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
         var interrupted = recovery.MarkInterrupted();
+
+        // A rollout that finished while the bot crashed before posting its results: post them now.
+        var recent = time.GetUtcNow().AddDays(-1);
+        foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
+            events.Publish(new Deployer.Events.RolloutFinished(r, store.GetHosts(r.Id)));
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
         var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);

@@ -1,8 +1,12 @@
+using ChatOpsReconfig.Bot.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -13,6 +17,21 @@ internal static class BotWeb
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapHooksApi();
+        return app;
+    }
+
+    /// <summary>Logs where Kestrel listens once it does (port 0 picks a free port) and whether hooks must be signed.</summary>
+    public static WebApplication LogWhenListening(this WebApplication app, WebOptions options)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BotWeb));
+        var secret = app.Services.GetRequiredService<HookSecret>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            WebLog.Listening(logger, string.Join(", ", app.Urls));
+            if (secret.Required) WebLog.HooksSigned(logger, secret.Source);
+            else if (Uri.TryCreate(options.Url, UriKind.Absolute, out var url) && url.IsLoopback) WebLog.HooksUnsignedOnLoopback(logger, options.HookSecretEnv);
+            else WebLog.HooksUnsigned(logger, options.HookSecretEnv, options.Url);
+        });
         return app;
     }
 }

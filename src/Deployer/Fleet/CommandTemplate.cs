@@ -70,7 +70,7 @@ public static partial class CommandTemplate
     /// <summary>POSIX shell single-quoting.</summary>
     public static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } && NamePattern().IsMatch(value);
+    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } and not ("." or "..") && NamePattern().IsMatch(value);
 
     public static bool IsValidRevision(string? value) => value is { Length: >= 4 and <= 64 } && RevisionPattern().IsMatch(value);
 
@@ -147,17 +147,17 @@ public static partial class CommandTemplate
 
     private sealed record Token(int Start, int End, string Raw, string Name, string? Arg);
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[0-9a-fA-F]+$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]+\z")]
     private static partial Regex RevisionPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._/-]+\z")]
     private static partial Regex BranchPattern();
 
     // Paths are quoted anyway; refusing control characters keeps logs and tables sane.
-    [GeneratedRegex(@"^[^\x00-\x1f\x7f]+$")]
+    [GeneratedRegex(@"^[^\x00-\x1f\x7f]+\z")]
     private static partial Regex PathPattern();
 }
 

@@ -6,7 +6,7 @@ namespace ChatOpsReconfig.Deployer.Fleet;
 /// <summary>The whole fleet configuration file: repos, roles, hosts and settings.</summary>
 public sealed record FleetConfig
 {
-    /// <summary>Directory for the store, mirrors and demo files; relative paths resolve against the config file's directory's parent.</summary>
+    /// <summary>Directory for the store, mirrors and demo files; relative paths resolve against the working directory.</summary>
     public string DataDir { get; init; } = "data";
 
     /// <summary>LiteDB file; default <c>{dataDir}/chatops.db</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ChatOpsReconfig.Deployer.Fleet;
 
@@ -31,9 +32,13 @@ public static class FleetConfigLoader
         }
 
         FleetConfig? config;
+        var problems = new List<string>();
         try
         {
-            config = JsonSerializer.Deserialize<FleetConfig>(text, JsonOptions);
+            // Unknown keys are collected first, so that they are reported together with every other problem
+            // instead of the first one stopping deserialization.
+            problems.AddRange(UnknownKeys(text));
+            config = JsonSerializer.Deserialize<FleetConfig>(text, problems.Count == 0 ? JsonOptions : LenientOptions);
         }
         catch (JsonException ex)
         {
@@ -42,7 +47,7 @@ public static class FleetConfigLoader
 
         if (config is null) return (null, ["(root): the file is empty or null"]);
 
-        var problems = FleetConfigValidator.Validate(config, extraSections ?? []);
+        problems.AddRange(FleetConfigValidator.Validate(config, extraSections ?? []));
         if (problems.Count > 0) return (config, problems);
         return (Resolve(config, baseDirectory ?? Directory.GetCurrentDirectory()), problems);
     }
@@ -78,6 +83,73 @@ public static class FleetConfigLoader
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
             : path;
 
+    /// <summary>Every key the config types do not declare, as <c>path.to.key: unknown key (line N)</c>.</summary>
+    private static List<string> UnknownKeys(string text)
+    {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var problems = new List<string>();
+        try
+        {
+            if (reader.Read()) Walk(ref reader, JsonOptions.GetTypeInfo(typeof(FleetConfig)), "", utf8, problems);
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON: deserialization reports it with the key path, which the bare reader does not know.
+            return [];
+        }
+
+        return problems;
+    }
+
+    private static void Walk(ref Utf8JsonReader reader, JsonTypeInfo info, string path, byte[] utf8, List<string> problems)
+    {
+        if (info.Kind == JsonTypeInfoKind.Object && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var hasExtensionData = info.Properties.Any(p => p.IsExtensionData);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!; // a PropertyName token always has a string value
+                var line = 1 + utf8.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
+                reader.Read();
+                var property = info.Properties.FirstOrDefault(p => !p.IsExtensionData && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (property is not null)
+                {
+                    Walk(ref reader, JsonOptions.GetTypeInfo(property.PropertyType), Join(path, name), utf8, problems);
+                }
+                else
+                {
+                    // Root sections owned by other components land in the extension data; the validator checks those.
+                    if (!hasExtensionData) problems.Add($"{Join(path, name)}: unknown key (line {line})");
+                    reader.Skip();
+                }
+            }
+        }
+        else if (info.Kind == JsonTypeInfoKind.Dictionary && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var values = JsonOptions.GetTypeInfo(info.ElementType!); // dictionaries always have an element type
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                Walk(ref reader, values, Join(path, key), utf8, problems);
+            }
+        }
+        else if (info.Kind == JsonTypeInfoKind.Enumerable && reader.TokenType == JsonTokenType.StartArray)
+        {
+            var items = JsonOptions.GetTypeInfo(info.ElementType!); // enumerables always have an element type
+            for (var i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+                Walk(ref reader, items, $"{path}[{i}]", utf8, problems);
+        }
+        else
+        {
+            // Scalars and values of the wrong shape: deserialization reports the latter with its path.
+            reader.Skip();
+        }
+    }
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
     private static string Describe(JsonException ex)
     {
         var where = string.IsNullOrEmpty(ex.Path) ? "(root)" : ex.Path.TrimStart('$', '.');
@@ -87,6 +159,9 @@ public static class FleetConfigLoader
         if (message.Contains("could not be mapped", StringComparison.Ordinal)) message = "unknown key " + message;
         return $"{where}: {message} (line {ex.LineNumber + 1})";
     }
+
+    private static readonly JsonSerializerOptions LenientOptions =
+        new(JsonOptions) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
 
     private static JsonSerializerOptions CreateJsonOptions()
     {

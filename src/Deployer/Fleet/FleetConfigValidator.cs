@@ -147,9 +147,9 @@ public static partial class FleetConfigValidator
     internal static bool IsHttpUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
 
-    [GeneratedRegex(@"^[A-Za-z0-9.:-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9.:-]+\z")]
     private static partial Regex HostPattern();
 
-    [GeneratedRegex(@"^SHA256:[A-Za-z0-9+/]{43}=?$")]
+    [GeneratedRegex(@"^SHA256:[A-Za-z0-9+/]{43}=?\z")]
     private static partial Regex FingerprintPattern();
 }

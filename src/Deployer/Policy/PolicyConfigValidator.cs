@@ -14,6 +14,7 @@ public static class PolicyConfigValidator
         if (policy.LagWarningMinutes is < 1 or > 10080) p.Add("policy.lagWarningMinutes: must be between 1 and 10080");
         if (policy.LagCriticalMinutes < policy.LagWarningMinutes || policy.LagCriticalMinutes > 10080)
             p.Add($"policy.lagCriticalMinutes: must be between policy.lagWarningMinutes ({policy.LagWarningMinutes}) and 10080");
+        if (policy.TickSeconds is < 1 or > 300) p.Add("policy.tickSeconds: must be between 1 and 300");
         if (policy.CiTimeoutSeconds is < 1 or > 300) p.Add("policy.ciTimeoutSeconds: must be between 1 and 300");
 
         for (var i = 0; i < policy.Freezes.Count; i++)

@@ -24,6 +24,9 @@ public sealed record PolicyOptions
     /// <summary>How long a CI gate may take to answer before its state counts as unknown. Default 10.</summary>
     public int CiTimeoutSeconds { get; init; } = 10;
 
+    /// <summary>Seconds between two evaluations of the policy (and of lock expiries and lag alarms). Default 10.</summary>
+    public int TickSeconds { get; init; } = 10;
+
     /// <summary>The zone of <see cref="TimeZone"/>; only call after validation.</summary>
     public TimeZoneInfo FindTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

@@ -5,8 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 
-/// <summary>Who asks for a rollout and how.</summary>
-public sealed record RolloutRequest(string StartedBy, string Reason, bool Forced = false, IReadOnlyList<string>? Hosts = null);
+/// <summary>Who asks for a rollout and how; <c>Pinned</c> replaces the current heads (resuming an interrupted rollout).</summary>
+public sealed record RolloutRequest(
+    string StartedBy,
+    string Reason,
+    bool Forced = false,
+    IReadOnlyList<string>? Hosts = null,
+    RevisionSet? Pinned = null,
+    int? ResumedFrom = null);
 
 /// <summary>The answer to a rollout request: started (with its record) or refused (with a reason people can act on).</summary>
 public sealed record StartResult(RolloutRecord? Rollout, string? Refusal)
@@ -68,7 +74,7 @@ public sealed partial class RolloutCoordinator(
                     $"rollout #{running.Rollout.Id} started by {running.Rollout.StartedBy} {Ago(ago)} is running: {running.Done}/{running.Total} done, {running.Failed} failed");
             }
 
-            var resolved = await heads.CurrentAsync(cancellationToken);
+            var resolved = request.Pinned is { } pinned ? new HeadsResult(pinned, []) : await heads.CurrentAsync(cancellationToken);
             if (resolved.Problems.Count > 0)
                 return new StartResult(null, "cannot read production heads: " + string.Join("; ", resolved.Problems));
 
@@ -87,7 +93,7 @@ public sealed partial class RolloutCoordinator(
                     return new StartResult(null, "nothing to deploy: every host already runs the production heads");
             }
 
-            var plan = new RolloutPlan(resolved.Heads, hosts.Select(h => h.Name).ToList(), request.StartedBy, request.Reason, request.Forced);
+            var plan = new RolloutPlan(resolved.Heads, hosts.Select(h => h.Name).ToList(), request.StartedBy, request.Reason, request.Forced, request.ResumedFrom);
             var rollout = runner.Begin(plan);
             _current = rollout;
             _cancelledBy = null;

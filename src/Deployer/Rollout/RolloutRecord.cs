@@ -54,6 +54,9 @@ public sealed record RolloutRecord
     public int? ResumedFrom { get; init; }
 
     public string? Summary { get; init; }
+
+    /// <summary>Its outcome is in the chat outbox; a rollout that finished unannounced (crash) is announced at start-up.</summary>
+    public bool Announced { get; init; }
 }
 
 /// <summary>One host's part of a rollout, saved after every step.</summary>
@@ -78,6 +81,12 @@ public sealed record HostResult
 
     /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
     public bool Restored { get; init; }
+
+    /// <summary>The bot stopped (crash) before this host finished; resuming the rollout runs it again.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>Ran to an end of its own: ok, failed at a step, or unreachable (not cut off by a crash).</summary>
+    public bool Finished => !Interrupted && Outcome is HostOutcome.Ok or HostOutcome.Failed or HostOutcome.Unreachable;
 
     public Dictionary<string, string> Before { get; init; } = new(StringComparer.Ordinal);
 

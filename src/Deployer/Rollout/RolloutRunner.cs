@@ -71,7 +71,7 @@ public sealed partial class RolloutRunner(
         if (failedCanary is not null)
         {
             haltReason = $"canary {failedCanary.Host} failed ({failedCanary.Error ?? failedCanary.Outcome.ToString()}); not touched: {string.Join(", ", rest.Select(h => h.Name))}";
-            foreach (var h in rest) results[h.Name] = Skip(rollout.Id, h, $"not touched: canary {failedCanary.Host} failed", progress);
+            foreach (var h in rest) results[h.Name] = Skip(rollout, h, $"not touched: canary {failedCanary.Host} failed", progress);
         }
         else
         {
@@ -113,22 +113,23 @@ public sealed partial class RolloutRunner(
         await Parallel.ForEachAsync(wave, options, async (host, _) =>
         {
             var result = cancellationToken.IsCancellationRequested
-                ? Skip(rollout.Id, host, "not started: rollout cancelled", progress)
+                ? Skip(rollout, host, "not started: rollout cancelled", progress)
                 : await RunHostAsync(rollout, host, revisions, progress, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
 
-    private HostResult Skip(int rolloutId, HostConfig host, string why, Progress progress)
+    private HostResult Skip(RolloutRecord rollout, HostConfig host, string why, Progress progress)
     {
+        var rolloutId = rollout.Id;
         var result = new HostResult
         {
             Id = HostResult.MakeId(rolloutId, host.Name), RolloutId = rolloutId, Host = host.Name, Role = host.Role,
+            Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
             Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
         };
         lock (_saveGate) store.SaveHost(result);
-        var (done, failed) = progress.Finish(result);
-        events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed));
+        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed)));
         return result;
     }
 
@@ -197,8 +198,7 @@ public sealed partial class RolloutRunner(
         }
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
-        var (done, failed) = progress.Finish(result);
-        events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed));
+        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed)));
         return result;
 
         Task SaveStepAsync(HostResult partial, StepResult? step)
@@ -233,15 +233,20 @@ public sealed partial class RolloutRunner(
 
     private sealed class Progress(int total)
     {
+        private readonly Lock _gate = new();
         private int _done;
         private int _failed;
 
         public int Total => total;
 
-        public (int Done, int Failed) Finish(HostResult result)
+        /// <summary>Counts a finished host and publishes under the same lock, so listeners see Done go 1, 2, … N.</summary>
+        public void Finish(HostResult result, Action<int, int> publish)
         {
-            var failed = result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable ? Interlocked.Increment(ref _failed) : Volatile.Read(ref _failed);
-            return (Interlocked.Increment(ref _done), failed);
+            lock (_gate)
+            {
+                if (result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) _failed++;
+                publish(++_done, _failed);
+            }
         }
     }
 

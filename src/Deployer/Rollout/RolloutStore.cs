@@ -16,6 +16,8 @@ public interface IRolloutStore
 
     RolloutRecord? Get(int id);
 
+    void MarkAnnounced(int id);
+
     IReadOnlyList<HostResult> GetHosts(int rolloutId);
 
     /// <summary>One host's part of a rollout, or null.</summary>
@@ -67,6 +69,11 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     }
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);
+
+    public void MarkAnnounced(int id)
+    {
+        if (Rollouts.FindById(id) is { } r) Rollouts.Update(r with { Announced = true });
+    }
 
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).ToList();
 

@@ -13,11 +13,14 @@ public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, 
         {
             var hosts = store.GetHosts(rollout.Id);
             var unfinished = rollout.Hosts
-                .Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Outcome: HostOutcome.Ok or HostOutcome.Failed or HostOutcome.Unreachable })
+                .Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Finished: true })
                 .ToList();
             foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
             {
-                store.SaveHost(r with { Outcome = HostOutcome.Skipped, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() });
+                // A host cut off mid-run may be half updated: it failed. Skipped means "not touched".
+                store.SaveHost(r.Outcome == HostOutcome.Running
+                    ? r with { Outcome = HostOutcome.Failed, Interrupted = true, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() }
+                    : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Error = "interrupted: the bot stopped before this host started", FinishedAt = time.GetUtcNow() });
             }
 
             var marked = rollout with

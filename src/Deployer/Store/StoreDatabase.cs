@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LiteDB;
 
 namespace ChatOpsReconfig.Deployer.Store;
@@ -10,14 +11,19 @@ public sealed class StoreDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
+    private static readonly System.Reflection.MethodInfo EntityMethod = typeof(BsonMapper).GetMethod(nameof(BsonMapper.Entity))!; // BsonMapper has exactly one Entity<T>().
+
     private readonly LiteDatabase _db;
+    private readonly BsonMapper _mapper;
+    private readonly ConcurrentDictionary<Type, bool> _mapped = new();
+    private readonly Lock _mapping = new();
 
     public StoreDatabase(string path)
     {
         Path = path;
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        var mapper = new BsonMapper { EnumAsInteger = false, SerializeNullValues = false, TrimWhitespace = false, EmptyStringToNull = false };
+        var mapper = _mapper = new BsonMapper { EnumAsInteger = false, SerializeNullValues = false, TrimWhitespace = false, EmptyStringToNull = false };
         mapper.RegisterType(
             serialize: (DateTimeOffset d) => new BsonValue(d.UtcTicks),
             deserialize: b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
@@ -32,7 +38,64 @@ public sealed class StoreDatabase : IDisposable
 
     public string Path { get; }
 
-    public ILiteCollection<T> Collection<T>(string name) => _db.GetCollection<T>(name);
+    public ILiteCollection<T> Collection<T>(string name)
+    {
+        if (!_mapped.ContainsKey(typeof(T))) Map(typeof(T));
+        return _db.GetCollection<T>(name);
+    }
 
     public void Dispose() => _db.Dispose();
+
+    /// <summary>
+    /// LiteDB 5.0.21 publishes a type's entity mapper before it has filled in the members (litedb-org/LiteDB#2536), so
+    /// two threads using a type for the first time at once can fail with "Member X not found on BsonMapper" or "Collection
+    /// was modified". Build the mappers of a stored type and of every type inside it under one lock, before first use.
+    /// </summary>
+    private void Map(Type root)
+    {
+        lock (_mapping)
+        {
+            if (_mapped.ContainsKey(root)) return;
+            foreach (var type in EntityTypes(root)) EntityMethod.MakeGenericMethod(type).Invoke(_mapper, null);
+            _mapped[root] = true;
+        }
+    }
+
+    /// <summary><paramref name="root"/> and the classes and structs LiteDB maps as documents through its public properties.</summary>
+    private static List<Type> EntityTypes(Type root)
+    {
+        var found = new List<Type>();
+        var seen = new HashSet<Type>();
+        var pending = new Stack<Type>([root]);
+        while (pending.TryPop(out var type))
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (!seen.Add(type)) continue;
+            if (type.IsArray)
+            {
+                pending.Push(type.GetElementType()!); // an array type always has an element type.
+                continue;
+            }
+
+            if (type.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(type))
+            {
+                foreach (var argument in type.GetGenericArguments()) pending.Push(argument);
+                continue;
+            }
+
+            if (!IsDocument(type)) continue;
+            found.Add(type);
+            foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+                pending.Push(property.PropertyType);
+        }
+
+        return found;
+    }
+
+    private static bool IsDocument(Type type) =>
+        !type.IsPrimitive && !type.IsEnum && !type.IsInterface && !type.IsAbstract && !type.ContainsGenericParameters
+        && type != typeof(string) && type != typeof(decimal) && type != typeof(Guid) && type != typeof(DateTime)
+        && type != typeof(DateTimeOffset) && type != typeof(TimeSpan) && type != typeof(object)
+        && type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
+        && type.Namespace?.StartsWith("LiteDB", StringComparison.Ordinal) != true;
 }

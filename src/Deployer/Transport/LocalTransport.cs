@@ -29,6 +29,9 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add(command);
 
+            // The timeout starts before the process does, so it covers the whole step, start-up included.
+            using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
             using var process = new Process { StartInfo = psi };
             try
             {
@@ -45,13 +48,12 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             var pumps = Task.WhenAll(
                 stdout.PumpAsync(process.StandardOutput.BaseStream, CancellationToken.None),
                 stderr.PumpAsync(process.StandardError.BaseStream, CancellationToken.None));
-
-            using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
             try
             {
                 await process.WaitForExitAsync(linked.Token);
-                await pumps;
+                // A background child of the step (a daemon it started) may keep stdout open after the shell exits;
+                // the step is not over until its output ends, and the timeout bounds that wait too.
+                await pumps.WaitAsync(linked.Token);
             }
             catch (OperationCanceledException)
             {

@@ -2,7 +2,10 @@ using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Tests.Fixtures;
 
-/// <summary>Runs local tools (ssh-keygen, git, hg, pgrep) for the fixtures and for assertions on what hosts hold.</summary>
+/// <summary>
+/// Runs local tools (ssh-keygen, git, hg, pgrep, sh) for the fixtures and for assertions on what hosts hold; the timeout only
+/// guards against a hung test. Named pipes let a test learn that a command reached a point, and release it, without sleeping.
+/// </summary>
 public static class Shell
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -35,4 +38,48 @@ public static class Shell
     public static Task<string> GitHeadAsync(string workingCopy) => GitAsync(workingCopy, "rev-parse", "HEAD");
 
     public static Task<string> HgHeadAsync(string workingCopy) => HgAsync(workingCopy, "log", "-r", ".", "-T", "{node}");
+
+    /// <summary>A revision of a git working copy or repo, in full.</summary>
+    public static Task<string> RevParseAsync(string repo, string rev = "HEAD") => GitAsync(repo, "rev-parse", rev);
+
+    /// <summary>Runs <c>/bin/sh -c</c>; returns stdout (untrimmed), throws on a non-zero exit.</summary>
+    public static async Task<string> ShAsync(string command, string? workingDirectory = null)
+    {
+        var r = await RunAsync("/bin/sh", ["-c", command], workingDirectory);
+        if (!r.Ok) throw new InvalidOperationException($"sh -c {command} failed ({r.ExitCode}): {r.Stderr}");
+        return r.Stdout;
+    }
+
+    /// <summary>Creates a named pipe; a test reads it to learn that a command reached a point.</summary>
+    public static async Task<string> MakeFifoAsync(string path)
+    {
+        await CheckAsync("mkfifo", ["-m", "600", "--", path]);
+        return path;
+    }
+
+    /// <summary>Waits until a command writes a line to <paramref name="fifo"/>; returns it.</summary>
+    public static Task<string> ReadFifoAsync(string fifo) =>
+        Task.Run(() => File.ReadAllText(fifo).Trim()).WaitAsync(Timeout);
+
+    /// <summary>Writes to a fifo without blocking when nobody reads it (O_RDWR never waits for a peer).</summary>
+    public static void ReleaseFifo(string fifo)
+    {
+        using var stream = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite);
+        stream.Write("go\n"u8);
+    }
+
+    /// <summary>True while a process exists and is not a zombie.</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }

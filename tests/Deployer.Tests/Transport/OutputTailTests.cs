@@ -32,4 +32,101 @@ public sealed class OutputTailTests
         Assert.EndsWith(kept, sut.ToString(), StringComparison.Ordinal);
         Assert.Equal(sut.Truncated ? $"[… {expected.Length - capacity} earlier bytes dropped …]\n" + kept : kept, sut.ToString());
     }
+
+    [Fact]
+    public void Append_LessThanCapacity_KeepsEverything()
+    {
+        var tail = new OutputTail(16);
+
+        tail.Append("hello "u8);
+        tail.Append("world"u8);
+
+        Assert.Equal("hello world", tail.ToString());
+        Assert.Equal(11, tail.TotalBytes);
+        Assert.False(tail.Truncated);
+    }
+
+    [Fact]
+    public void Append_ExactlyCapacity_IsNotTruncated()
+    {
+        var tail = new OutputTail(4);
+
+        tail.Append("abcd"u8);
+
+        Assert.Equal("abcd", tail.ToString());
+        Assert.False(tail.Truncated);
+    }
+
+    [Fact]
+    public void Append_SmallChunksPastCapacity_KeepsLastBytesAndSaysHowManyWereDropped()
+    {
+        var tail = new OutputTail(8);
+
+        foreach (var chunk in new[] { "0123", "4567", "89ab", "cd" }) tail.Append(Encoding.ASCII.GetBytes(chunk));
+
+        Assert.True(tail.Truncated);
+        Assert.Equal(14, tail.TotalBytes);
+        Assert.Equal("[… 6 earlier bytes dropped …]\n6789abcd", tail.ToString());
+    }
+
+    [Fact]
+    public void Append_OneChunkLargerThanCapacity_KeepsItsEnd()
+    {
+        var tail = new OutputTail(4);
+        tail.Append("xy"u8);
+
+        tail.Append("0123456789"u8);
+
+        Assert.Equal("[… 8 earlier bytes dropped …]\n6789", tail.ToString());
+    }
+
+    [Fact]
+    public void Append_SmallChunkAfterWrap_StaysInOrder()
+    {
+        var tail = new OutputTail(4);
+        tail.Append("0123456789"u8);
+
+        tail.Append("ab"u8);
+
+        Assert.EndsWith("\n89ab", tail.ToString());
+    }
+
+    [Fact]
+    public void Append_RandomChunks_MatchesTheLastBytesOfTheWholeStream()
+    {
+        var random = new Random(1040013);
+        const int capacity = 1000;
+        var tail = new OutputTail(capacity);
+        var all = new List<byte>();
+
+        for (var i = 0; i < 500; i++)
+        {
+            var chunk = new byte[random.Next(0, 2500)];
+            random.NextBytes(chunk);
+            for (var j = 0; j < chunk.Length; j++) chunk[j] = (byte)('a' + (chunk[j] % 26));
+            tail.Append(chunk);
+            all.AddRange(chunk);
+        }
+
+        var expected = Encoding.ASCII.GetString(all.Skip(all.Count - capacity).ToArray());
+        Assert.Equal(all.Count, tail.TotalBytes);
+        Assert.EndsWith("…]\n" + expected, tail.ToString());
+    }
+
+    [Fact]
+    public async Task PumpAsync_Megabytes_KeepsOnlyTheTail()
+    {
+        var data = new byte[5 * 1024 * 1024];
+        for (var i = 0; i < data.Length; i++) data[i] = (byte)('a' + (i % 26));
+        "THE END"u8.CopyTo(data.AsSpan(data.Length - 7));
+        var tail = new OutputTail(64 * 1024);
+
+        await tail.PumpAsync(new MemoryStream(data), CancellationToken.None);
+
+        var text = tail.ToString();
+        Assert.Equal(data.Length, tail.TotalBytes);
+        Assert.StartsWith($"[… {data.Length - (64 * 1024)} earlier bytes dropped …]\n", text);
+        Assert.EndsWith("THE END", text);
+        Assert.Equal(64 * 1024, text[(text.IndexOf('\n') + 1)..].Length);
+    }
 }

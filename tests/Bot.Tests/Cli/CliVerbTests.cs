@@ -1,0 +1,182 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+
+namespace ChatOpsReconfig.Bot.Tests.Cli;
+
+/// <summary>Runs the built <c>chatops</c> executable on a copy of the demo config in a temp working directory.</summary>
+public sealed partial class CliVerbTests : IDisposable
+{
+    private const string Config = "config/chatops.json";
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(120);
+    private static readonly string[] Hosts = ["bm01", "bm02", "bm03", "foopy01", "foopy02"];
+    private readonly TempDirectory _dir = new("cli");
+
+    public CliVerbTests()
+    {
+        Directory.CreateDirectory(_dir.Combine("config"));
+        File.Copy(SourceTree.Combine("config", "chatops.json"), _dir.Combine("config", "chatops.json"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string ChatopsDll
+    {
+        get
+        {
+            // The Bot project is referenced, so its build output sits next to this assembly.
+            var dll = Path.Combine(AppContext.BaseDirectory, "chatops.dll");
+            Assert.True(File.Exists(dll), $"chatops.dll not found in {AppContext.BaseDirectory}");
+            return dll;
+        }
+    }
+
+    private static string DotnetHost =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
+    private async Task<ProcessResult> ChatopsAsync(params string[] args)
+    {
+        var result = await ProcessRunner.RunAsync(DotnetHost, [ChatopsDll, .. args, "--config", Config], _dir.Path, Guard, TimeProvider.System,
+            CancellationToken.None, new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
+        Assert.False(result.TimedOut, $"chatops {string.Join(' ', args)} timed out");
+        return result;
+    }
+
+    private FleetConfig LoadFleet() => FleetConfigLoader.Load(_dir.Combine("config", "chatops.json"), BotOptions.SectionNames, _dir.Path);
+
+    private static async Task<string> UpstreamHeadAsync(FleetConfig fleet, string repo) =>
+        await Shell.RevParseAsync(fleet.Repos[repo].Url, "refs/heads/" + fleet.Repos[repo].Branch);
+
+    private static async Task<string> OnHostAsync(FleetConfig fleet, string host, string repo)
+    {
+        var h = fleet.Hosts.Single(x => x.Name == host);
+        return await Shell.RevParseAsync(RevisionReader.PathOnHost(h, fleet.Roles[h.Role].Repos[repo]));
+    }
+
+    private static string Describe(ProcessResult r) => $"exit {r.ExitCode}\nstdout:\n{r.Stdout}\nstderr:\n{r.Stderr}";
+
+    [Fact]
+    public async Task ValidateConfig_DemoConfig_ExitsZero()
+    {
+        var result = await ChatopsAsync("validate-config");
+
+        Assert.True(result.ExitCode == 0, Describe(result));
+        Assert.Equal("config/chatops.json: ok (3 repos, 2 roles, 5 hosts)", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task ValidateConfig_BrokenCopy_ExitsOneWithEveryProblemAsPathAndMessage()
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var root = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        var foopy02 = root["hosts"]!.AsArray().Single(h => (string?)h!["name"] == "foopy02")!;
+        Assert.Equal(4, foopy02.GetElementIndex());
+        foopy02["role"] = "foopie";
+        foopy02["adress"] = "x";
+        root["roles"]!["master"]!["steps"]![1]!["command"] = "sh {path:buildbot-config}/checkconfig.sh";
+        root["chat"] = new JsonObject { ["transport"] = "irc" };
+        File.WriteAllText(path, root.ToJsonString());
+
+        var result = await ChatopsAsync("validate-config");
+
+        Assert.True(result.ExitCode == 1, Describe(result));
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("config/chatops.json: 4 problem(s):", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Matches(ProblemLine(), l));
+        Assert.Collection(
+            lines.Skip(1).Order(StringComparer.Ordinal),
+            l => Assert.Equal("chat.transport: unknown transport 'irc' (known: console)", l),
+            l => Assert.StartsWith("hosts[4].adress: unknown key", l),
+            l => Assert.Equal("hosts[4].role: no such role 'foopie' (known: master, foopy)", l),
+            l => Assert.Equal("roles.master.steps[1].command: placeholder {path:buildbot-config} names repo 'buildbot-config', which this role does not carry", l));
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    [Fact]
+    public async Task Deploy_Yes_ExitsZeroAndEveryHostAtTheUpstreamHeads()
+    {
+        var result = await ChatopsAsync("deploy", "--yes");
+
+        Assert.True(result.ExitCode == 0, Describe(result));
+        Assert.Contains("rollout 1 succeeded: 5/5 ok", result.Stdout);
+        var fleet = LoadFleet();
+        foreach (var host in Hosts)
+        {
+            foreach (var repo in fleet.Roles[fleet.Hosts.Single(h => h.Name == host).Role].Repos.Keys)
+                Assert.Equal(await UpstreamHeadAsync(fleet, repo), await OnHostAsync(fleet, host, repo));
+        }
+
+        Assert.True(File.Exists(_dir.Combine("data", "demo", "hosts", "bm01", "last-reconfig")));
+    }
+
+    [Fact]
+    public async Task Deploy_UnknownHost_ExitsTwoNamingIt()
+    {
+        var result = await ChatopsAsync("deploy", "--hosts", "bm01,nosuch", "--yes");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal("unknown host(s): nosuch; known: bm01, bm02, bm03, foopy01, foopy02", result.Stderr.Trim());
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    [Fact]
+    public async Task Deploy_WithoutYesAndNoTerminal_ExitsTwoAndTouchesNothing()
+    {
+        var result = await ChatopsAsync("deploy");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Contains("pass --yes", result.Stderr);
+        Assert.False(File.Exists(_dir.Combine("data", "demo", "hosts", "bm01", "last-reconfig")));
+    }
+
+    [Fact]
+    public async Task Status_AfterDeploy_ShowsEveryHostInSync()
+    {
+        var deploy = await ChatopsAsync("deploy", "--yes");
+        Assert.True(deploy.ExitCode == 0, Describe(deploy));
+
+        var result = await ChatopsAsync("status");
+
+        Assert.True(result.ExitCode == 0, Describe(result));
+        foreach (var host in Hosts) Assert.Matches($@"│ {host}\s+│.*│ in sync\s+│ 1 \(", result.Stdout);
+        Assert.Contains("5 in sync", result.Stdout);
+        Assert.Contains("last rollout: 1 succeeded", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Status_LiveBeforeAnyDeploy_ShowsEveryHostBehind()
+    {
+        var result = await ChatopsAsync("status", "--live");
+
+        Assert.True(result.ExitCode == 0, Describe(result));
+        foreach (var host in Hosts) Assert.Matches($@"│ {host}\s+│.*│ behind: ", result.Stdout);
+        Assert.Contains("5 behind", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Deploy_CheckconfigFailsUpstream_ExitsOneAndCanaryIsRestored()
+    {
+        var fleet = LoadFleet();
+        await new DemoFleetSeeder(fleet, TimeProvider.System).SeedAsync(CancellationToken.None);
+        var configs = fleet.Repos["buildbot-configs"].Url;
+        var before = await OnHostAsync(fleet, "bm01", "buildbot-configs");
+        File.WriteAllText(Path.Combine(configs, "checkconfig.sh"), "#!/bin/sh\necho 'master.cfg: syntax error' >&2\nexit 1\n");
+        await Shell.GitAsync(configs, "commit", "-q", "-am", "Bug 1040013 - break checkconfig");
+
+        var result = await ChatopsAsync("deploy", "--yes");
+
+        Assert.True(result.ExitCode == 1, Describe(result));
+        Assert.Contains("rollout 1 halted: canary bm01 failed (checkconfig: master.cfg: syntax error", result.Stdout);
+        Assert.Equal(before, await OnHostAsync(fleet, "bm01", "buildbot-configs"));
+        Assert.Equal(before, await OnHostAsync(fleet, "bm02", "buildbot-configs"));
+        Assert.False(File.Exists(_dir.Combine("data", "demo", "hosts", "bm01", "last-reconfig")));
+    }
+
+    [GeneratedRegex(@"^[A-Za-z][\w-]*(\[\d+\])?(\.[\w-]+(\[\d+\])?)*: \S")]
+    private static partial Regex ProblemLine();
+}

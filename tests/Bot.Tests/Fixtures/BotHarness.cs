@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Bot.Chat.Console;
+using ChatOpsReconfig.Bot.Commands;
+using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Bot.Tests.Fixtures;
+
+/// <summary>
+/// The bot's real services (AddBot) on a copy of the demo fleet in a temp directory, with a fake clock. Tests say
+/// things through the real router, poll repos, tick the policy loop and read what the bot posted. No timers run by
+/// themselves: time moves when the test advances it.
+/// </summary>
+public sealed class BotHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly StringWriter _output;
+    private readonly OutboxSender _sender;
+    private readonly AnnouncementService _announcements;
+
+    private BotHarness(string dir, FakeTimeProvider time, ServiceProvider services, StringWriter output)
+    {
+        _output = output;
+        Directory = dir;
+        Time = time;
+        _services = services;
+        _sender = services.GetRequiredService<OutboxSender>();
+        _announcements = services.GetRequiredService<AnnouncementService>();
+    }
+
+    public string Directory { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public FleetConfig Fleet => _services.GetRequiredService<FleetConfig>();
+
+    public AutoDeployLoop Loop => _services.GetRequiredService<AutoDeployLoop>();
+
+    public RolloutCoordinator Coordinator => _services.GetRequiredService<RolloutCoordinator>();
+
+    public IRolloutStore Rollouts => _services.GetRequiredService<IRolloutStore>();
+
+    public RepoWatcher Watcher => _services.GetRequiredService<RepoWatcher>();
+
+    public string Upstream(string repo) => Path.Combine(Directory, "data", "demo", "upstream", repo);
+
+    public string HostRepo(string host, string repo) => Path.Combine(Directory, "data", "demo", "hosts", host, repo);
+
+    /// <summary>Everything the bot has posted (delivered from the outbox) so far.</summary>
+    public string Posted => _output.ToString();
+
+    public static string NewDirectory(Action<JsonObject>? edit = null)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("chatops-harness-").FullName;
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChatOpsReconfig.sln"))) root = root.Parent;
+        var text = File.ReadAllText(Path.Combine(root!.FullName, "config", "chatops.json"));
+        var json = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!.AsObject();
+        json["permissions"] = new JsonObject { ["deployers"] = new JsonArray("alice", "bob", "you"), ["admins"] = new JsonArray("root") };
+        edit?.Invoke(json);
+        File.WriteAllText(Path.Combine(dir, "chatops.json"), json.ToJsonString());
+        CopyDemoTemplate(dir);
+        return dir;
+    }
+
+    private static readonly Lazy<string> Template = new(() =>
+    {
+        // Seeding the demo (git init, commits, 11 clones) once per test run, then copying it, keeps each test fast.
+        var dir = System.IO.Directory.CreateTempSubdirectory("chatops-harness-template-").FullName;
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChatOpsReconfig.sln"))) root = root.Parent;
+        File.Copy(Path.Combine(root!.FullName, "config", "chatops.json"), Path.Combine(dir, "chatops.json"));
+        var fleet = FleetConfigLoader.Load(Path.Combine(dir, "chatops.json"), BotOptions.SectionNames, dir);
+        new DemoFleetSeeder(fleet, TimeProvider.System).SeedAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return dir;
+    });
+
+    private static void CopyDemoTemplate(string dir)
+    {
+        var template = Template.Value;
+        var copy = Process.Start("cp", ["-a", Path.Combine(template, "data"), Path.Combine(dir, "data")])!;
+        copy.WaitForExit();
+        foreach (var host in System.IO.Directory.GetDirectories(Path.Combine(dir, "data", "demo", "hosts")))
+        {
+            foreach (var clone in System.IO.Directory.GetDirectories(host))
+            {
+                var repo = Path.GetFileName(clone);
+                Git(clone, "remote", "set-url", "origin", Path.Combine(dir, "data", "demo", "upstream", repo));
+            }
+        }
+    }
+
+    /// <summary>Opens the bot on <paramref name="dir"/> (seeding the demo fleet the first time) with the clock at <paramref name="now"/>.</summary>
+    public static async Task<BotHarness> StartAsync(string dir, DateTimeOffset now)
+    {
+        var fleet = FleetConfigLoader.Load(Path.Combine(dir, "chatops.json"), BotOptions.SectionNames, dir);
+        var options = BotOptions.From(fleet);
+        var time = new FakeTimeProvider(now);
+        var output = new StringWriter();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<IHostApplicationLifetime, StubLifetime>();
+        services.AddBot(fleet, options);
+        services.AddSingleton<IChatTransport>(new ConsoleChatTransport(options.Chat, new StringReader(""), output));
+        var provider = services.BuildServiceProvider();
+        var harness = new BotHarness(dir, time, provider, output);
+        await provider.GetServices<IHostedService>().OfType<BotStartup>().Single().StartAsync(CancellationToken.None);
+        await provider.GetRequiredService<AnnouncementService>().StartAsync(CancellationToken.None);
+        provider.GetRequiredService<RepoWatcher>().RepublishUnannounced();
+        return harness;
+    }
+
+    public async Task<string> SayAsync(string user, string text)
+    {
+        var router = _services.GetRequiredService<CommandRouter>();
+        var reply = await router.HandleAsync(new ChatMessage("releng", user, user, [], text), CancellationToken.None);
+        return reply?.Text ?? "";
+    }
+
+    /// <summary>Polls every repo now, as the watcher's timers or a webhook would.</summary>
+    public async Task PollAllAsync()
+    {
+        foreach (var repo in Fleet.Repos.Keys)
+        {
+            var result = await Watcher.PollNowAsync(repo);
+            if (result.Outcome == PollOutcome.Failed) throw new InvalidOperationException($"poll of {repo} failed: {result.Error}");
+        }
+    }
+
+    /// <summary>Lets queued events become outbox entries and delivers them.</summary>
+    public async Task DeliverAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_announcements.Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(5);
+        await Task.Delay(20);
+        await _sender.FlushAsync(CancellationToken.None);
+    }
+
+    public async Task<PolicyDecision> TickAsync()
+    {
+        var decision = await Loop.TickAsync(CancellationToken.None);
+        await Coordinator.WhenIdleAsync();
+        await DeliverAsync();
+        return decision;
+    }
+
+    /// <summary>Commits a change to an upstream repo's production branch; returns the new head.</summary>
+    public string Push(string repo, string message)
+    {
+        var dir = Upstream(repo);
+        File.AppendAllText(Path.Combine(dir, "README"), message + "\n");
+        Git(dir, "commit", "-q", "-am", message);
+        return Git(dir, "rev-parse", "HEAD");
+    }
+
+    public static string Git(string cwd, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GIT_AUTHOR_NAME"] = "Alice Releng";
+        psi.Environment["GIT_AUTHOR_EMAIL"] = "alice@example.com";
+        psi.Environment["GIT_COMMITTER_NAME"] = "Alice Releng";
+        psi.Environment["GIT_COMMITTER_EMAIL"] = "alice@example.com";
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
+        return output.Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Coordinator.WhenIdleAsync();
+        await _announcements.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+    }
+
+    private sealed class StubLifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
+}

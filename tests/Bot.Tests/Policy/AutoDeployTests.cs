@@ -1,0 +1,216 @@
+using ChatOpsReconfig.Bot.Tests.Fixtures;
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Tests.Policy;
+
+/// <summary>
+/// The whole automatic path on the demo fleet with a fake clock: hold, two pushes, unlock, quiet window, rollout,
+/// lag alarms, expiry, and restarts on the same store.
+/// </summary>
+public sealed class AutoDeployTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 14, 0, 0, TimeSpan.Zero);
+    private string _dir = "";
+    private BotHarness _bot = null!;
+
+    public async Task InitializeAsync()
+    {
+        _dir = BotHarness.NewDirectory();
+        _bot = await BotHarness.StartAsync(_dir, T0);
+        await _bot.PollAllAsync();
+        await _bot.DeliverAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bot.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task FirstStart_BaselinesOnly_NothingToDeploy()
+    {
+        Assert.Contains("watching buildbot-configs production at", _bot.Posted, StringComparison.Ordinal);
+        var decision = await _bot.TickAsync();
+        Assert.Equal(PolicyBlocker.NothingToDeploy, decision.Blocker);
+        Assert.Empty(_bot.Rollouts.Latest(5));
+    }
+
+    [Fact]
+    public async Task HoldThenTwoPushes_NoRollout_UnlockThenQuietWindow_DeploysEveryHost()
+    {
+        Assert.Contains("alice holds the deploy lock", await _bot.SayAsync("alice", "!lock 30m landing bug 1040013 configs+custom"), StringComparison.Ordinal);
+        var configs = _bot.Push("buildbot-configs", "Bug 1040013 - configs half");
+        var custom = _bot.Push("buildbotcustom", "Bug 1040013 - custom half");
+        await _bot.PollAllAsync();
+        await _bot.DeliverAsync();
+        Assert.Contains("buildbot-configs production: 1 commit by Alice Releng — Bug 1040013", _bot.Posted, StringComparison.Ordinal);
+
+        var held = await _bot.TickAsync();
+        Assert.Equal(PolicyBlocker.Hold, held.Blocker);
+        Assert.StartsWith("waiting: alice holds the lock until 14:30", held.Line, StringComparison.Ordinal);
+        Assert.Contains("policy: waiting: alice holds the lock", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
+
+        _bot.Time.Advance(TimeSpan.FromMinutes(2));
+        var unlocked = await _bot.SayAsync("alice", "!unlock");
+        Assert.Contains("released your hold", unlocked, StringComparison.Ordinal);
+        Assert.Contains("quiet in 3 min", unlocked, StringComparison.Ordinal);
+
+        var quiet = await _bot.TickAsync();
+        Assert.Equal(PolicyBlocker.Quiet, quiet.Blocker);
+        Assert.Empty(_bot.Rollouts.Latest(5));
+
+        _bot.Time.Advance(TimeSpan.FromMinutes(3));
+        var go = await _bot.TickAsync();
+        Assert.True(go.Start, go.Line);
+
+        var rollout = Assert.Single(_bot.Rollouts.Latest(5));
+        Assert.Equal(RolloutState.Succeeded, rollout.State);
+        Assert.Equal(AutoDeployLoop.SystemUser, rollout.StartedBy);
+        foreach (var host in new[] { "bm01", "bm02", "bm03" })
+        {
+            Assert.Equal(configs, BotHarness.Git(_bot.HostRepo(host, "buildbot-configs"), "rev-parse", "HEAD"));
+            Assert.Equal(custom, BotHarness.Git(_bot.HostRepo(host, "buildbotcustom"), "rev-parse", "HEAD"));
+        }
+
+        Assert.Contains($"OK: rollout #{rollout.Id} succeeded", _bot.Posted, StringComparison.Ordinal);
+        Assert.Empty(_bot.Watcher.GetUndeployedMerges());
+        var after = await _bot.TickAsync();
+        Assert.Equal(PolicyBlocker.NothingToDeploy, after.Blocker);
+        Assert.Single(_bot.Rollouts.Latest(5));
+    }
+
+    [Fact]
+    public async Task HostsLagBehindAHeldMerge_WarnThenCriticalOnce_EvenAcrossRestart()
+    {
+        await _bot.SayAsync("alice", "!lock 2h long landing");
+        _bot.Push("tools", "Bug 1057888 - tools change");
+        await _bot.PollAllAsync();
+
+        _bot.Time.Advance(TimeSpan.FromMinutes(16));
+        await _bot.TickAsync();
+        await _bot.TickAsync();
+        var warnings = Lines(_bot.Posted, "LAG WARNING");
+        Assert.Equal(5, warnings.Count); // every host carries tools
+        Assert.All(warnings, w => Assert.Contains("held by the lock: alice since 14:00 (long landing)", w, StringComparison.Ordinal));
+
+        _bot.Time.Advance(TimeSpan.FromMinutes(15));
+        await _bot.TickAsync();
+        Assert.Equal(5, Lines(_bot.Posted, "LAG CRITICAL").Count);
+
+        await _bot.DisposeAsync();
+        _bot = await BotHarness.StartAsync(_dir, T0.AddMinutes(40));
+        await _bot.TickAsync();
+        Assert.Empty(Lines(_bot.Posted, "LAG"));
+        Assert.DoesNotContain("Bug 1057888", _bot.Posted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClockJumpsPastExpiry_ExpiryAnnouncedOnceAndRolloutStarts()
+    {
+        await _bot.SayAsync("alice", "!lock 1h waiting for review");
+        _bot.Push("tools", "tools fix");
+        await _bot.PollAllAsync();
+        Assert.Equal(PolicyBlocker.Hold, (await _bot.TickAsync()).Blocker);
+
+        _bot.Time.Advance(TimeSpan.FromHours(3));
+        var decision = await _bot.TickAsync();
+
+        Assert.True(decision.Start, decision.Line);
+        Assert.Single(Lines(_bot.Posted, "alice's deploy lock expired"));
+        Assert.Empty(Lines(_bot.Posted, "your deploy lock expires in"));
+        Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);
+    }
+
+    [Fact]
+    public async Task HoldNearExpiry_WarnsHolderOnce()
+    {
+        await _bot.SayAsync("alice", "!lock 30m short one");
+        _bot.Time.Advance(TimeSpan.FromMinutes(21));
+        await _bot.TickAsync();
+        await _bot.TickAsync();
+        var warning = Assert.Single(Lines(_bot.Posted, "your deploy lock expires in"));
+        Assert.StartsWith("[#releng] alice: your deploy lock expires in 9 min", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("!lock 0m", "not locked: ")]
+    [InlineData("!lock -5m", "not locked: ")]
+    [InlineData("!lock 99999h", "not locked: ")]
+    [InlineData("!lock 5 minutes", "not locked: ")]
+    [InlineData("!lock 30x", "not locked: ")]
+    [InlineData("!unlock", "not unlocked: you hold no lock")]
+    [InlineData("!extend", "not extended: you hold no lock")]
+    [InlineData("!freeze", "usage: !freeze duration [reason…]")]
+    [InlineData("!freeze soon", "not frozen: ")]
+    public async Task BadLockInput_ClearErrorAndNothingChanges(string text, string expected)
+    {
+        var reply = await _bot.SayAsync("alice", text);
+        Assert.StartsWith(expected, reply, StringComparison.Ordinal);
+        Assert.Contains("lock: free", await _bot.SayAsync("alice", "!status"), StringComparison.Ordinal);
+        Assert.DoesNotContain("FROZEN", await _bot.SayAsync("alice", "!status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LongReason_RefusedAndNoHold()
+    {
+        var reply = await _bot.SayAsync("alice", "!lock 30m " + new string('r', 5000));
+        Assert.StartsWith("not locked: reason is 5000 characters long", reply, StringComparison.Ordinal);
+        Assert.Contains("lock: free", await _bot.SayAsync("alice", "!status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnlockSomeoneElse_ByNonAdmin_RefusedAndHoldStays()
+    {
+        await _bot.SayAsync("alice", "!lock 30m mine");
+        var reply = await _bot.SayAsync("bob", "!unlock @alice");
+        Assert.Equal("sorry bob, !unlock @user is for admins only; ask an admin to add you to permissions in the config", reply);
+        Assert.Contains("lock: held by alice", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
+        Assert.Contains("released alice's hold", await _bot.SayAsync("root", "!unlock @alice"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeployNow_WhileHeld_RefusedWithTheHold_ForceByAdminGoesLoudly()
+    {
+        await _bot.SayAsync("alice", "!lock 30m landing");
+        var refused = await _bot.SayAsync("bob", "!deploy now");
+        Assert.StartsWith("not deploying: waiting: alice holds the lock until 14:30 (landing)", refused, StringComparison.Ordinal);
+        Assert.StartsWith("sorry bob, !deploy now --force is for admins only", await _bot.SayAsync("bob", "!deploy now --force"), StringComparison.Ordinal);
+
+        var forced = await _bot.SayAsync("root", "!deploy now --force");
+        Assert.StartsWith("FORCED by root: lock, freezes and CI ignored.", forced, StringComparison.Ordinal);
+        await _bot.Coordinator.WhenIdleAsync();
+        Assert.True(_bot.Rollouts.Latest(1)[0].Forced);
+    }
+
+    [Fact]
+    public async Task DeployNow_SkipsTheQuietWindowButNotAFreeze()
+    {
+        _bot.Push("tools", "urgent tools fix");
+        await _bot.PollAllAsync();
+        Assert.Equal(PolicyBlocker.Quiet, (await _bot.TickAsync()).Blocker);
+
+        Assert.StartsWith("FROZEN by alice", await _bot.SayAsync("alice", "!freeze 1h release week"), StringComparison.Ordinal);
+        Assert.StartsWith("not deploying: waiting: freeze \"release week\"", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
+        await _bot.SayAsync("alice", "!unfreeze");
+
+        Assert.StartsWith("rollout #1 starting", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
+        await _bot.Coordinator.WhenIdleAsync();
+        Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);
+    }
+
+    [Fact]
+    public async Task ConcurrentDeployNow_FromTwoUsers_ExactlyOneRollout()
+    {
+        var replies = await Task.WhenAll(_bot.SayAsync("alice", "!deploy now"), _bot.SayAsync("bob", "!deploy now"));
+        await _bot.Coordinator.WhenIdleAsync();
+
+        Assert.Single(replies, r => r.StartsWith("rollout #1 starting", StringComparison.Ordinal));
+        Assert.Single(replies, r => r.StartsWith("not deploying:", StringComparison.Ordinal));
+        Assert.Single(_bot.Rollouts.Latest(5));
+    }
+
+    private static List<string> Lines(string text, string contains) =>
+        text.Split('\n').Where(l => l.Contains(contains, StringComparison.Ordinal)).ToList();
+}

@@ -1,0 +1,161 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Deployer.Tests.Store;
+
+public sealed class StartupRecoveryTests : IDisposable
+{
+    private static readonly DateTimeOffset CrashedAt = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new("recovery");
+    private readonly FakeTimeProvider _time = new(CrashedAt);
+    private readonly DeployerEvents _events = new();
+    private StoreDatabase _db;
+    private RolloutStore _store;
+
+    public StartupRecoveryTests()
+    {
+        _db = new StoreDatabase(Path.Combine(_dir.Path, "chatops.db"));
+        _store = new RolloutStore(_db);
+    }
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _dir.Dispose();
+    }
+
+    private StartupRecovery CreateSut() => new(_store, _events, _time);
+
+    /// <summary>Closes and reopens the store file, as a restarted bot does.</summary>
+    private void Restart()
+    {
+        _db.Dispose();
+        _db = new StoreDatabase(Path.Combine(_dir.Path, "chatops.db"));
+        _store = new RolloutStore(_db);
+    }
+
+    private int SaveRollout(RolloutState state, params (string Host, HostOutcome Outcome)[] hosts)
+    {
+        var id = _store.Insert(new RolloutRecord
+        {
+            State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Reason = "merges",
+            Revisions = new() { ["configs"] = new string('a', 40) },
+            Hosts = hosts.Select(h => h.Host).ToList(), CanaryCount = 1,
+            FinishedAt = state == RolloutState.Running ? null : CrashedAt.AddMinutes(-1),
+            Summary = state == RolloutState.Running ? null : "done",
+        });
+        foreach (var (host, outcome) in hosts)
+        {
+            _store.SaveHost(new HostResult
+            {
+                Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Role = "master", Outcome = outcome,
+                StartedAt = outcome == HostOutcome.Pending ? null : CrashedAt.AddMinutes(-4),
+                FinishedAt = outcome is HostOutcome.Pending or HostOutcome.Running ? null : CrashedAt.AddMinutes(-3),
+                Steps = outcome == HostOutcome.Pending ? [] : [new StepResult { Name = "update", Status = "ok" }],
+                Error = outcome == HostOutcome.Failed ? "checkconfig: exit 1" : null,
+            });
+        }
+
+        return id;
+    }
+
+    [Fact]
+    public void MarkInterrupted_RolloutLeftRunning_IsInterruptedWithUnfinishedHostsListed()
+    {
+        var id = SaveRollout(RolloutState.Running,
+            ("h1", HostOutcome.Ok), ("h2", HostOutcome.Failed), ("h3", HostOutcome.Running), ("h4", HostOutcome.Pending), ("h5", HostOutcome.Unreachable));
+        var reader = _events.Subscribe();
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Restart();
+
+        var found = CreateSut().MarkInterrupted();
+
+        var interrupted = Assert.Single(found);
+        Assert.Equal(id, interrupted.Rollout.Id);
+        Assert.Equal(["h3", "h4"], interrupted.UnfinishedHosts);
+        var saved = _store.Get(id)!;
+        Assert.Equal(RolloutState.Interrupted, saved.State);
+        Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
+        Assert.Equal("interrupted; unfinished: h3, h4", saved.Summary);
+        Assert.True(reader.TryRead(out var published));
+        Assert.Equal(["h3", "h4"], Assert.IsType<RolloutInterrupted>(published).UnfinishedHosts);
+    }
+
+    [Fact]
+    public void MarkInterrupted_HostsThatFinished_AreLeftAsTheyWere()
+    {
+        var id = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Failed), ("h3", HostOutcome.Running));
+        var before = _store.GetHosts(id).ToDictionary(r => r.Host);
+        Restart();
+
+        CreateSut().MarkInterrupted();
+
+        var after = _store.GetHosts(id).ToDictionary(r => r.Host);
+        foreach (var host in new[] { "h1", "h2" })
+        {
+            Assert.Equal(before[host].Outcome, after[host].Outcome);
+            Assert.Equal(before[host].Error, after[host].Error);
+            Assert.Equal(before[host].FinishedAt, after[host].FinishedAt);
+            Assert.Equal(before[host].Steps.Select(s => s.Name), after[host].Steps.Select(s => s.Name));
+        }
+    }
+
+    [Fact]
+    public void MarkInterrupted_HostCutOffMidRun_IsFailedNotSkipped()
+    {
+        var id = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Running), ("h3", HostOutcome.Pending));
+        Restart();
+
+        CreateSut().MarkInterrupted();
+
+        var results = _store.GetHosts(id).ToDictionary(r => r.Host);
+        // h2 ran steps before the crash: it was touched, so it must not read as "not started".
+        Assert.Equal(HostOutcome.Failed, results["h2"].Outcome);
+        Assert.StartsWith("interrupted", results["h2"].Error);
+        Assert.Equal(["update"], results["h2"].Steps.Select(s => s.Name));
+        Assert.Equal(HostOutcome.Skipped, results["h3"].Outcome);
+        Assert.StartsWith("interrupted", results["h3"].Error);
+        Assert.All(results.Values, r => Assert.NotNull(r.FinishedAt));
+    }
+
+    [Fact]
+    public void MarkInterrupted_FinishedRollouts_AreUntouched()
+    {
+        var succeeded = SaveRollout(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
+        var halted = SaveRollout(RolloutState.Halted, ("h1", HostOutcome.Failed), ("h2", HostOutcome.Skipped));
+        var reader = _events.Subscribe();
+
+        var found = CreateSut().MarkInterrupted();
+
+        Assert.Empty(found);
+        Assert.False(reader.TryRead(out _));
+        Assert.Equal(RolloutState.Succeeded, _store.Get(succeeded)!.State);
+        Assert.Equal("done", _store.Get(succeeded)!.Summary);
+        Assert.Equal(RolloutState.Halted, _store.Get(halted)!.State);
+    }
+
+    [Fact]
+    public void MarkInterrupted_RunTwice_ReportsTheRolloutOnce()
+    {
+        SaveRollout(RolloutState.Running, ("h1", HostOutcome.Running));
+
+        Assert.Single(CreateSut().MarkInterrupted());
+        Restart();
+
+        Assert.Empty(CreateSut().MarkInterrupted());
+    }
+
+    [Fact]
+    public void MarkInterrupted_HostWithoutAnyResult_IsListedAsUnfinished()
+    {
+        var id = _store.Insert(new RolloutRecord { State = RolloutState.Running, StartedAt = CrashedAt, Hosts = ["h1", "h2"] });
+        _store.SaveHost(new HostResult { Id = HostResult.MakeId(id, "h1"), RolloutId = id, Host = "h1", Outcome = HostOutcome.Ok });
+
+        var found = CreateSut().MarkInterrupted();
+
+        Assert.Equal(["h2"], Assert.Single(found).UnfinishedHosts);
+    }
+}

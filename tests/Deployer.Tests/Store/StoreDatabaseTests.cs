@@ -1,0 +1,58 @@
+using ChatOpsReconfig.Deployer.Store;
+
+namespace ChatOpsReconfig.Deployer.Tests.Store;
+
+public sealed class StoreDatabaseTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("chatops-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Collection_FirstUsedByManyThreadsAtOnce_MapsEveryMember()
+    {
+        using var db = new StoreDatabase(Path.Combine(_dir, "chatops.db"));
+        using var start = new Barrier(16);
+
+        // LiteDB 5.0.21 alone fails this with "Member State not found on BsonMapper" or "Collection was modified".
+        // Threads of their own: sixteen pool threads blocked on the barrier would wait for the pool to grow.
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var threads = Enumerable.Range(0, 16).Select(i => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait();
+                var c = db.Collection<Row>("rows" + i);
+                c.EnsureIndex(r => r.State);
+                c.Insert(new Row { State = "s" + i, Parts = [new Part { Name = "p" + i }] });
+            }
+            catch (Exception ex)
+            {
+                errors.Add(ex);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(errors);
+
+        for (var i = 0; i < 16; i++)
+        {
+            var row = Assert.Single(db.Collection<Row>("rows" + i).Find(r => r.State == "s" + i));
+            Assert.Equal("p" + i, Assert.Single(row.Parts).Name);
+        }
+    }
+
+    public sealed record Row
+    {
+        public int Id { get; init; }
+
+        public string State { get; init; } = "";
+
+        public List<Part> Parts { get; init; } = [];
+    }
+
+    public sealed record Part
+    {
+        public string Name { get; init; } = "";
+    }
+}

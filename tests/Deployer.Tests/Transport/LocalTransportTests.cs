@@ -1,0 +1,183 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Deployer.Tests.Transport;
+
+public sealed class LocalTransportTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _dir = new("local");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _dir.Dispose();
+
+    private HostConfig Host(string? basedir = null) =>
+        new() { Name = "bm01", Role = "master", Transport = TransportKind.Local, Basedir = basedir ?? _dir.Path };
+
+    private async Task<IHostSession> ConnectAsync(int maxOutputBytes = 64 * 1024)
+    {
+        var connected = await new LocalTransport(maxOutputBytes, _time).ConnectAsync(Host(), CancellationToken.None);
+        Assert.Null(connected.Failure);
+        return connected.Session!;
+    }
+
+    [Fact]
+    public async Task ConnectAsync_MissingBasedir_IsUnreachable()
+    {
+        var result = await new LocalTransport(1024, _time).ConnectAsync(Host(_dir.Combine("gone")), CancellationToken.None);
+
+        Assert.Null(result.Session);
+        Assert.Equal(ConnectFailureKind.Unreachable, result.Failure!.Kind);
+        Assert.True(result.Failure.IsTransient);
+        Assert.Contains("gone", result.Failure.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_ExitZero_IsOkWithStdoutRunInBasedir()
+    {
+        await using var session = await ConnectAsync();
+
+        var outcome = await session.RunAsync("pwd; echo out", Timeout, CancellationToken.None);
+
+        Assert.Equal(CommandStatus.Ok, outcome.Status);
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal($"{_dir.Path}\nout\n", outcome.Stdout);
+        Assert.Equal("", outcome.Stderr);
+        Assert.Equal("ok", outcome.Describe());
+    }
+
+    [Fact]
+    public async Task RunAsync_NonZeroExit_IsFailedWithCodeAndStderr()
+    {
+        await using var session = await ConnectAsync();
+
+        var outcome = await session.RunAsync("echo partial; echo 'checkconfig: bad master.cfg' >&2; exit 3", Timeout, CancellationToken.None);
+
+        Assert.Equal(CommandStatus.Failed, outcome.Status);
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Equal("partial\n", outcome.Stdout);
+        Assert.Equal("checkconfig: bad master.cfg\n", outcome.Stderr);
+        Assert.Equal("exit 3", outcome.Describe());
+        Assert.False(outcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task RunAsync_StdinIsClosed_CommandReadingItDoesNotHang()
+    {
+        await using var session = await ConnectAsync();
+
+        var outcome = await session.RunAsync("cat; echo done", Timeout, CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal("done\n", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task RunAsync_PastTimeout_KillsTheProcessTree()
+    {
+        var started = await Shell.MakeFifoAsync(_dir.Combine("started"));
+        await using var session = await ConnectAsync();
+
+        var run = session.RunAsync("echo before; sleep 600 & echo $! > started; wait; touch finished", Timeout, CancellationToken.None);
+        var sleepPid = int.Parse(await Shell.ReadFifoAsync(started));
+        Assert.True(Shell.IsAlive(sleepPid));
+        _time.Advance(Timeout);
+        var outcome = await run.WaitAsync(Guard);
+
+        Assert.Equal(CommandStatus.TimedOut, outcome.Status);
+        Assert.Null(outcome.ExitCode);
+        Assert.Equal("before\n", outcome.Stdout);
+        Assert.Equal("timed out after 30s; killed", outcome.Error);
+        Assert.Equal("timed out after 30s", outcome.Describe());
+        // The shell is gone and so is its child: nothing is left that could still finish the command.
+        Assert.False(Shell.IsAlive(sleepPid));
+        Assert.False(File.Exists(_dir.Combine("finished")));
+    }
+
+    [Fact]
+    public async Task RunAsync_BeforeTimeout_IsNotKilled()
+    {
+        var started = await Shell.MakeFifoAsync(_dir.Combine("started"));
+        var release = await Shell.MakeFifoAsync(_dir.Combine("release"));
+        await using var session = await ConnectAsync();
+
+        var run = session.RunAsync("exec 3<>release; echo go > started; read x <&3; echo finished", Timeout, CancellationToken.None);
+        await Shell.ReadFifoAsync(started);
+        _time.Advance(Timeout - TimeSpan.FromSeconds(1));
+        Shell.ReleaseFifo(release);
+        var outcome = await run.WaitAsync(Guard);
+
+        Assert.Equal(CommandStatus.Ok, outcome.Status);
+        Assert.Equal("finished\n", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task RunAsync_BackgroundChildKeepsOutputOpenAfterShellExits_StillEndsAtTimeout()
+    {
+        var release = await Shell.MakeFifoAsync(_dir.Combine("release"));
+        // Real time here: the timeout must fire after the transport has seen the shell exit, an order a fake clock
+        // advanced from the test cannot guarantee. The test itself never waits on the clock.
+        var connected = await new LocalTransport(4096, TimeProvider.System).ConnectAsync(Host(), CancellationToken.None);
+        await using var session = connected.Session!;
+        try
+        {
+            // A daemon started by a step inherits stdout: the shell exits at once but the pipe stays open.
+            var outcome = await session.RunAsync("exec 3<>release; (read x <&3) & echo started", TimeSpan.FromSeconds(1), CancellationToken.None)
+                .WaitAsync(Guard);
+
+            Assert.Equal(CommandStatus.TimedOut, outcome.Status);
+            Assert.Equal("started\n", outcome.Stdout);
+        }
+        finally
+        {
+            Shell.ReleaseFifo(release); // lets the orphan go
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_CallerCancels_KillsAndReportsError()
+    {
+        var started = await Shell.MakeFifoAsync(_dir.Combine("started"));
+        await using var session = await ConnectAsync();
+        using var cts = new CancellationTokenSource();
+
+        var run = session.RunAsync("sleep 600 & echo $! > started; wait; touch finished", Timeout, cts.Token);
+        var sleepPid = int.Parse(await Shell.ReadFifoAsync(started));
+        await cts.CancelAsync();
+        var outcome = await run.WaitAsync(Guard);
+
+        Assert.Equal(CommandStatus.Error, outcome.Status);
+        Assert.Equal("cancelled; killed", outcome.Error);
+        Assert.False(Shell.IsAlive(sleepPid));
+    }
+
+    [Fact]
+    public async Task RunAsync_MegabytesOfOutput_KeepsOnlyTheTailOfEachStream()
+    {
+        await using var session = await ConnectAsync(maxOutputBytes: 4096);
+
+        var outcome = await session.RunAsync(
+            "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo LAST-OUT; head -c 2000000 /dev/zero | tr '\\0' y >&2; echo LAST-ERR >&2",
+            Timeout, CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal(CommandStatus.Ok, outcome.Status);
+        Assert.True(outcome.OutputTruncated);
+        Assert.StartsWith("[… ", outcome.Stdout);
+        Assert.EndsWith("xxxx\nLAST-OUT\n", outcome.Stdout);
+        Assert.EndsWith("yyyyLAST-ERR\n", outcome.Stderr);
+        Assert.True(outcome.Stdout.Length < 4200);
+        Assert.True(outcome.Stderr.Length < 4200);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShortOutput_IsNotMarkedTruncated()
+    {
+        await using var session = await ConnectAsync(maxOutputBytes: 4096);
+
+        var outcome = await session.RunAsync("echo short", Timeout, CancellationToken.None);
+
+        Assert.False(outcome.OutputTruncated);
+    }
+}
