@@ -16,11 +16,11 @@ namespace ChatOpsReconfig.Deployer;
 public static class DeployerServiceCollectionExtensions
 {
     /// <summary>The one place that wires the library for a loaded fleet config.</summary>
-    public static IServiceCollection AddDeployer(this IServiceCollection services, FleetConfig fleet)
+    public static IServiceCollection AddDeployer(this IServiceCollection services, FleetConfig fleet, bool readOnlyStore = false)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(fleet);
-        services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!));
+        services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnlyStore));
         services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<DeployerEvents>();
         services.AddSingleton<IHostTransportFactory, HostTransportFactory>();

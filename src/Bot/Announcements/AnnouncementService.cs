@@ -21,22 +21,28 @@ internal sealed partial class AnnouncementService(
 {
     private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader = events.Subscribe();
 
-    /// <summary>Completes once every event published so far has been turned into outbox entries.</summary>
-    public int Pending => _reader.CanCount ? _reader.Count : 0;
+    /// <summary>Events published but not yet turned into outbox entries (including the one being handled).</summary>
+    public int Pending => _reader.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var e in _reader.ReadAllAsync(stoppingToken))
+            // Peek, handle, then take: the event stays counted in Pending until its messages are in the outbox.
+            while (await _reader.WaitToReadAsync(stoppingToken))
             {
-                try
+                while (_reader.TryPeek(out var e))
                 {
-                    await HandleAsync(e, stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.AnnounceFailed(logger, ex, e.GetType().Name);
+                    try
+                    {
+                        await HandleAsync(e, stoppingToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.AnnounceFailed(logger, ex, e.GetType().Name);
+                    }
+
+                    _reader.TryRead(out _);
                 }
             }
         }

@@ -35,12 +35,12 @@ internal static class CliContext
         return null;
     }
 
-    public static ServiceProvider BuildServices(FleetConfig fleet, LogLevel minimum = LogLevel.Warning)
+    public static ServiceProvider BuildServices(FleetConfig fleet, LogLevel minimum = LogLevel.Warning, bool readOnlyStore = false)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimum)
             .AddFilter("Microsoft", LogLevel.Warning));
-        services.AddDeployer(fleet);
+        services.AddDeployer(fleet, readOnlyStore);
         return services.BuildServiceProvider();
     }
 }

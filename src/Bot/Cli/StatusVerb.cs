@@ -15,8 +15,28 @@ internal static class StatusVerb
         var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
 
-        await using var services = CliContext.BuildServices(fleet);
-        await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
+        var services = CliContext.BuildServices(fleet);
+        var readOnly = false;
+        try
+        {
+            services.GetRequiredService<Deployer.Store.StoreDatabase>();
+        }
+        catch (Deployer.Store.StoreBusyException ex)
+        {
+            await services.DisposeAsync();
+            if (live)
+            {
+                Console.Error.WriteLine($"{ex.Message}: --live records what it reads; use !status in chat, or stop the bot first");
+                return CliContext.ExitConfig;
+            }
+
+            // The bot owns the store; read it without writing.
+            services = CliContext.BuildServices(fleet, readOnlyStore: true);
+            readOnly = true;
+        }
+
+        await using var _ = services;
+        if (!readOnly) await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
         var store = services.GetRequiredService<IRolloutStore>();
 
         var heads = await services.GetRequiredService<ProductionHeads>().ResolveAsync(cancellationToken);

@@ -19,7 +19,8 @@ public sealed class DeployerEvents
     /// <summary>A reader that receives every event published after this call.</summary>
     public ChannelReader<DeployerEvent> Subscribe()
     {
-        var channel = Channel.CreateUnbounded<DeployerEvent>(new UnboundedChannelOptions { SingleReader = true });
+        // Not SingleReader: that reader cannot count, and the bot asks how many events wait (to know when it is idle).
+        var channel = Channel.CreateUnbounded<DeployerEvent>();
         lock (_gate) _subscribers.Add(channel);
         return channel.Reader;
     }

@@ -4,8 +4,11 @@ using LiteDB;
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>
-/// The LiteDB file holding everything the bot must not forget. Opened in shared mode so the CLI verbs can read
-/// it while the bot runs. Feature stores (rollouts, repos, locks, outbox) reach their collections through here.
+/// The LiteDB file holding everything the bot must not forget. Feature stores (rollouts, repos, locks, outbox) reach
+/// their collections through here. One process writes at a time: a writer holds an exclusive lock on
+/// <c>{path}.lock</c> and opens LiteDB in direct mode (thread-safe within the process). LiteDB's shared mode is not
+/// used because it releases its named mutex from whichever thread closes last, which fails when several threads use
+/// the store at once. Another process may open the file read-only (<c>chatops status</c> while the bot runs).
 /// </summary>
 public sealed class StoreDatabase : IDisposable
 {
@@ -18,11 +21,25 @@ public sealed class StoreDatabase : IDisposable
     private readonly ConcurrentDictionary<Type, bool> _mapped = new();
     private readonly Lock _mapping = new();
 
-    public StoreDatabase(string path)
+    private readonly FileStream? _writerLock;
+
+    public StoreDatabase(string path, bool readOnly = false)
     {
         Path = path;
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (!readOnly)
+        {
+            try
+            {
+                _writerLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex)
+            {
+                throw new StoreBusyException($"the store {path} is in use by another chatops process (the running bot?)", ex);
+            }
+        }
+
         var mapper = _mapper = new BsonMapper { EnumAsInteger = false, SerializeNullValues = false, TrimWhitespace = false, EmptyStringToNull = false };
         mapper.RegisterType(
             serialize: (DateTimeOffset d) => new BsonValue(d.UtcTicks),
@@ -30,7 +47,8 @@ public sealed class StoreDatabase : IDisposable
         mapper.RegisterType(
             serialize: (TimeSpan t) => new BsonValue(t.Ticks),
             deserialize: b => TimeSpan.FromTicks(b.AsInt64));
-        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Shared }, mapper);
+        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, mapper);
+        if (readOnly) return;
         if (_db.UserVersion == 0) _db.UserVersion = SchemaVersion;
         else if (_db.UserVersion > SchemaVersion)
             throw new InvalidOperationException($"store {path} has schema {_db.UserVersion}, newer than this build's {SchemaVersion}");
@@ -44,7 +62,11 @@ public sealed class StoreDatabase : IDisposable
         return _db.GetCollection<T>(name);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _writerLock?.Dispose();
+    }
 
     /// <summary>
     /// LiteDB 5.0.21 publishes a type's entity mapper before it has filled in the members (litedb-org/LiteDB#2536), so
@@ -99,3 +121,6 @@ public sealed class StoreDatabase : IDisposable
         && type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
         && type.Namespace?.StartsWith("LiteDB", StringComparison.Ordinal) != true;
 }
+
+/// <summary>Another process owns the store for writing.</summary>
+public sealed class StoreBusyException(string message, Exception inner) : Exception(message, inner);
