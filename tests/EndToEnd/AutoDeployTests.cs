@@ -30,7 +30,13 @@ public sealed class AutoDeployTests
         await bot.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
         await bot.WaitForAsync("buildbotcustom production-0.8: 1 commit by Test Releng — Bug 1040013", at);
 
-        await bot.SayAsync("!status");
+        // The policy ticks every second; ask until the tick after the merges has recorded its reason.
+        for (var i = 0; i < 30 && !bot.Lines.Skip(at).Any(l => l.Contains("policy: waiting: alice holds the lock", StringComparison.Ordinal)); i++)
+        {
+            await bot.SayAsync("!status");
+            await bot.WaitForAsync(l => l.Contains("policy:", StringComparison.Ordinal), bot.Lines.Count);
+        }
+
         await bot.WaitForAsync("policy: waiting: alice holds the lock", at);
         Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 started", StringComparison.Ordinal));
 

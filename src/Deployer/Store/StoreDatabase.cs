@@ -62,6 +62,9 @@ public sealed class StoreDatabase : IDisposable
         return _db.GetCollection<T>(name);
     }
 
+    /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
+    public void Checkpoint() => _db.Checkpoint();
+
     public void Dispose()
     {
         _db.Dispose();

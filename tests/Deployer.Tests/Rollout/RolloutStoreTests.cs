@@ -85,6 +85,21 @@ public sealed class RolloutStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_second_writer_on_the_same_file_is_refused_but_a_reader_sees_the_states()
+    {
+        using var botDb = new StoreDatabase(StorePath);
+        var bot = new RolloutStore(botDb);
+        bot.SaveHostState(State("bm01", "aaa"));
+
+        // The CLI (`chatops deploy`) may not write while the bot owns the store; `chatops status` reads it.
+        var busy = Assert.Throws<StoreBusyException>(() => new StoreDatabase(StorePath));
+        Assert.Contains("in use by another chatops process", busy.Message, StringComparison.Ordinal);
+        botDb.Checkpoint();
+        using var reader = new StoreDatabase(StorePath, readOnly: true);
+        Assert.Equal("aaa", Assert.Single(new RolloutStore(reader).GetHostStates()).Revisions["tools"]);
+    }
+
+    [Fact]
     public void States_written_without_a_stamp_are_read_every_time()
     {
         using var db = new StoreDatabase(StorePath);
