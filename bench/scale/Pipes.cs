@@ -22,39 +22,48 @@ internal sealed class LineReader : TextReader
     public override string? ReadLine() => ReadLineAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
 }
 
-/// <summary>The bot's stdout: counts posted messages (the console transport flushes once per message).</summary>
-internal sealed class PostCounter : TextWriter
+/// <summary>
+/// The bot's stdout: the lines it writes, numbered, so a caller can wait for a given line after a given point
+/// (other messages, such as the repo watcher's, may be posted in between).
+/// </summary>
+internal sealed class LineCollector : TextWriter
 {
-    private readonly SemaphoreSlim _posted = new(0);
+    private readonly SemaphoreSlim _added = new(0);
     private readonly Lock _gate = new();
-    private readonly List<string> _lines = [];
+    private readonly Queue<(long Seq, string Line)> _lines = new();
     private readonly StringBuilder _current = new();
+    private long _seq;
 
     public override Encoding Encoding => Encoding.UTF8;
 
-    public IReadOnlyList<string> Lines
+    /// <summary>Number of complete lines written so far.</summary>
+    public long Count
     {
-        get { lock (_gate) return _lines.ToList(); }
+        get { lock (_gate) return _seq; }
     }
 
-    /// <summary>Keep only the last lines (a 5,000-host benchmark posts a lot).</summary>
-    public int Keep { get; set; } = 200;
+    public IReadOnlyList<string> Last(int n)
+    {
+        lock (_gate) return _lines.Skip(Math.Max(0, _lines.Count - n)).Select(l => l.Line).ToList();
+    }
 
     public override void Write(char value)
     {
+        if (value == '\r') return;
+        if (value != '\n')
+        {
+            lock (_gate) _current.Append(value);
+            return;
+        }
+
         lock (_gate)
         {
-            if (value == '\n')
-            {
-                _lines.Add(_current.ToString());
-                _current.Clear();
-                if (_lines.Count > Keep * 2) _lines.RemoveRange(0, _lines.Count - Keep);
-            }
-            else if (value != '\r')
-            {
-                _current.Append(value);
-            }
+            _lines.Enqueue((++_seq, _current.ToString()));
+            _current.Clear();
+            while (_lines.Count > 2000) _lines.Dequeue();
         }
+
+        _added.Release();
     }
 
     public override void Write(string? value)
@@ -69,23 +78,20 @@ internal sealed class PostCounter : TextWriter
         Write('\n');
     }
 
-    public override void Flush() => _posted.Release();
-
-    /// <summary>Forgets posts counted so far.</summary>
-    public void Reset()
+    /// <summary>Waits for a line numbered above <paramref name="after"/> that matches.</summary>
+    public async Task WaitForAsync(Func<string, bool> match, long after, TimeSpan timeout)
     {
-        while (_posted.Wait(0)) { }
-    }
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_lines.Any(l => l.Seq > after && match(l.Line))) return;
+            }
 
-    public async Task WaitPostsAsync(int count, TimeSpan timeout)
-    {
-        for (var i = 0; i < count; i++)
-            if (!await _posted.WaitAsync(timeout)) throw new TimeoutException($"no post after {timeout.TotalSeconds}s; last lines:\n{string.Join('\n', Lines.TakeLast(20))}");
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _posted.Dispose();
-        base.Dispose(disposing);
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _added.WaitAsync(left))
+                throw new TimeoutException($"no matching line after {timeout.TotalSeconds}s; last lines:\n{string.Join('\n', Last(20))}");
+        }
     }
 }

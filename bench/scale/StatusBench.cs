@@ -29,7 +29,7 @@ internal static class StatusBench
         var options = BotOptions.From(fleet);
 
         var stdin = new LineReader();
-        using var stdout = new PostCounter();
+        var stdout = new LineCollector();
         var transport = new ConsoleChatTransport(options.Chat, stdin, stdout);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = fleetDir.Directory });
@@ -42,12 +42,25 @@ internal static class StatusBench
 
         var started = Stopwatch.StartNew();
         await host.StartAsync();
-        await stdout.WaitPostsAsync(1, TimeSpan.FromSeconds(60));
-        if (!stdout.Lines.Any(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal)))
-            throw new InvalidOperationException("no greeting: " + string.Join('\n', stdout.Lines));
-        log.WriteLine($"  bot started, greeting after {started.ElapsedMilliseconds} ms");
+        try
+        {
+            await stdout.WaitForAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), 0, TimeSpan.FromSeconds(60));
+            log.WriteLine($"  bot started, greeting after {started.ElapsedMilliseconds} ms");
+            return await MeasureAsync(fleetDir, fleet, host.Services, stdin, stdout, transport, started, warmup, iterations, log);
+        }
+        finally
+        {
+            // Stop as SIGTERM would (ending stdin instead makes ChatService call StopApplication, racing this).
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await host.StopAsync(stop.Token);
+            stdin.End();
+        }
+    }
 
-        var sp = host.Services;
+    private static async Task<List<Stats>> MeasureAsync(Fleet fleetDir, FleetConfig fleet, IServiceProvider sp, LineReader stdin,
+        LineCollector stdout, ConsoleChatTransport transport, Stopwatch started, int warmup, int iterations, TextWriter log)
+    {
+
         var heads = sp.GetRequiredService<IProductionHeadsSource>();
         var store = sp.GetRequiredService<IRolloutStore>();
         var report = sp.GetRequiredService<StatusReport>();
@@ -80,8 +93,9 @@ internal static class StatusBench
         log.WriteLine($"    | … ({fleetReply.Split('\n').Length} lines, {fleetReply.Length} chars)");
         log.WriteLine($"  !status {failedHost} reply:");
         foreach (var line in hostReply.Split('\n')) log.WriteLine("    | " + line);
-        var fleetPosts = MessageSplitter.Split(fleetReply, transport.MaxMessageLength).Count;
-        var hostPosts = MessageSplitter.Split(hostReply, transport.MaxMessageLength).Count;
+        // The reply is complete once its last line is on stdout (chunks are delivered in order).
+        var fleetLast = fleetReply.Split('\n')[^1];
+        var hostLast = hostReply.Split('\n')[^1];
 
         var results = new List<Stats>
         {
@@ -105,18 +119,15 @@ internal static class StatusBench
             await Stats.MeasureAsync("router: !status foopy (role)", warmup, iterations, () => Command(router, "!status foopy")),
             await Stats.MeasureAsync("chat outbox: enqueue one line -> on stdout", warmup, iterations, () =>
             {
-                stdout.Reset();
+                var after = stdout.Count;
                 outbox.Enqueue(transport.DefaultChannel, "bench");
-                return stdout.WaitPostsAsync(1, TimeSpan.FromSeconds(60));
+                return stdout.WaitForAsync(l => l.EndsWith("] bench", StringComparison.Ordinal), after, TimeSpan.FromSeconds(60));
             }),
-            await Stats.MeasureAsync("chat e2e: !status (stdin line -> reply on stdout)", warmup, iterations, () => SayAsync(stdin, stdout, "!status", fleetPosts)),
-            await Stats.MeasureAsync("chat e2e: !status <host>", warmup, iterations, () => SayAsync(stdin, stdout, "!status " + failedHost, hostPosts)),
-            await Stats.MeasureAsync("chat e2e: !status, a host state just saved", warmup, iterations, Touch, () => SayAsync(stdin, stdout, "!status", fleetPosts)),
+            await Stats.MeasureAsync("chat e2e: !status (stdin line -> reply on stdout)", warmup, iterations, () => SayAsync(stdin, stdout, "!status", fleetLast)),
+            await Stats.MeasureAsync("chat e2e: !status <host>", warmup, iterations, () => SayAsync(stdin, stdout, "!status " + failedHost, hostLast)),
+            await Stats.MeasureAsync("chat e2e: !status, a host state just saved", warmup, iterations, Touch, () => SayAsync(stdin, stdout, "!status", fleetLast)),
         };
 
-        stdin.End();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await host.StopAsync(stop.Token);
         return results;
     }
 
@@ -128,10 +139,10 @@ internal static class StatusBench
         return reply.Text;
     }
 
-    private static Task SayAsync(LineReader stdin, PostCounter stdout, string line, int posts)
+    private static Task SayAsync(LineReader stdin, LineCollector stdout, string line, string lastLine)
     {
-        stdout.Reset();
+        var after = stdout.Count;
         stdin.Say(line);
-        return stdout.WaitPostsAsync(posts, TimeSpan.FromSeconds(60));
+        return stdout.WaitForAsync(l => l.EndsWith("] " + lastLine, StringComparison.Ordinal), after, TimeSpan.FromSeconds(60));
     }
 }

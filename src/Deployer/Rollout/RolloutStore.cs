@@ -34,7 +34,7 @@ public interface IRolloutStore
 
 public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 {
-    /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any process).</summary>
+    /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any writer).</summary>
     private const string HostStatesStamp = "host_states";
 
     private volatile StatesSnapshot? _states;
@@ -90,9 +90,10 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     /// <summary>
     /// Every host's state. Reading and mapping thousands of documents costs tens of milliseconds, and <c>!status</c>
-    /// asks for all of them on every call, so the list is kept until the stamp that <see cref="SaveHostState"/>
-    /// writes after each state changes. The stamp is read before the states: a state saved meanwhile (here or by
-    /// a CLI verb in another process) comes with a new stamp, so it is never hidden behind a stale list.
+    /// asks for all of them on every call (and the policy loop every tick), so the list is kept until the stamp that
+    /// <see cref="SaveHostState"/> writes after each state changes. The stamp is read before the states: a state
+    /// saved meanwhile (through this store, another RolloutStore on the database, or another writer of the file)
+    /// comes with a new stamp, so it is never hidden behind a stale list.
     /// </summary>
     public IReadOnlyList<HostState> GetHostStates()
     {

@@ -4,8 +4,8 @@ using ChatOpsReconfig.Deployer.Store;
 namespace ChatOpsReconfig.Deployer.Tests.Rollout;
 
 /// <summary>
-/// <see cref="RolloutStore.GetHostStates"/> keeps the states between calls; a state saved through this store or
-/// through another one on the same file (a CLI verb in another process) must still show on the next read.
+/// <see cref="RolloutStore.GetHostStates"/> keeps the states between calls; a state saved through this store, through
+/// another RolloutStore on the same database, or by a later writer of the file must still show on the next read.
 /// </summary>
 public sealed class RolloutStoreTests : IDisposable
 {
@@ -55,6 +55,33 @@ public sealed class RolloutStoreTests : IDisposable
         Assert.Equal("bbb", states["bm01"].Revisions["tools"]);
         Assert.Equal(HostOutcome.Failed, states["bm01"].LastOutcome);
         Assert.Equal("ccc", states["bm02"].Revisions["tools"]);
+    }
+
+    [Fact]
+    public void A_state_saved_through_another_rollout_store_shows_on_the_next_read()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var status = new RolloutStore(db);
+        status.SaveHostState(State("bm01", "aaa"));
+        _ = status.GetHostStates();
+
+        // Another component (the CLI deploy path, a test fixture) with its own RolloutStore on the same database.
+        new RolloutStore(db).SaveHostState(State("bm01", "bbb"));
+
+        Assert.Equal("bbb", Assert.Single(status.GetHostStates()).Revisions["tools"]);
+    }
+
+    [Fact]
+    public void A_state_saved_by_a_later_writer_of_the_file_shows_on_the_next_read()
+    {
+        using (var first = new StoreDatabase(StorePath))
+            new RolloutStore(first).SaveHostState(State("bm01", "aaa"));
+
+        using (var second = new StoreDatabase(StorePath))
+            new RolloutStore(second).SaveHostState(State("bm01", "bbb"));
+
+        using var third = new StoreDatabase(StorePath);
+        Assert.Equal("bbb", Assert.Single(new RolloutStore(third).GetHostStates()).Revisions["tools"]);
     }
 
     [Fact]
