@@ -34,5 +34,31 @@ public sealed class StoreDatabase : IDisposable
 
     public ILiteCollection<T> Collection<T>(string name) => _db.GetCollection<T>(name);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> as one transaction. In shared mode every single operation opens the file, reads
+    /// its header and checkpoints on close (a few milliseconds each); a transaction keeps the file open and checkpoints
+    /// once. LiteDB binds a transaction to its thread: <paramref name="work"/> must be synchronous. Joins the
+    /// transaction already running on this thread, if any. On an exception nothing of <paramref name="work"/> is kept.
+    /// </summary>
+    public void InTransaction(Action work)
+    {
+        if (!_db.BeginTrans())
+        {
+            work();
+            return;
+        }
+
+        try
+        {
+            work();
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
     public void Dispose() => _db.Dispose();
 }
