@@ -19,7 +19,7 @@ public sealed partial class RolloutRunner(
     TimeProvider time,
     ILogger<RolloutRunner> logger)
 {
-    private readonly Lock _saveGate = new();
+    private readonly StoreWriter _writer = new(store);
 
     public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
         await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken);
@@ -40,14 +40,14 @@ public sealed partial class RolloutRunner(
             CanaryCount = canaryCount,
             ResumedFrom = plan.ResumedFrom,
         };
-        lock (_saveGate)
+        _writer.Write(s =>
         {
-            rollout = rollout with { Id = store.Insert(rollout) };
+            rollout = rollout with { Id = s.Insert(rollout) };
             foreach (var (h, i) in hosts.Select((h, i) => (h, i)))
             {
-                store.SaveHost(new HostResult { Id = HostResult.MakeId(rollout.Id, h.Name), RolloutId = rollout.Id, Host = h.Name, Role = h.Role, Canary = i < canaryCount });
+                s.SaveHost(new HostResult { Id = HostResult.MakeId(rollout.Id, h.Name), RolloutId = rollout.Id, Host = h.Name, Role = h.Role, Canary = i < canaryCount });
             }
-        }
+        });
 
         Log.RolloutStarted(logger, rollout.Id, hosts.Count, plan.StartedBy);
         events.Publish(new RolloutStarted(rollout));
@@ -84,7 +84,8 @@ public sealed partial class RolloutRunner(
             : all.All(r => r.Outcome == HostOutcome.Ok) ? RolloutState.Succeeded
             : RolloutState.Failed;
         rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Summary = haltReason ?? Summarize(all) };
-        lock (_saveGate) store.Update(rollout);
+        var finished = rollout;
+        await _writer.WriteAsync(s => s.Update(finished));
         Log.RolloutFinished(logger, rollout.Id, state, rollout.Summary);
         events.Publish(new RolloutFinished(rollout, all));
         return rollout;
@@ -128,7 +129,7 @@ public sealed partial class RolloutRunner(
             Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
             Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
         };
-        lock (_saveGate) store.SaveHost(result);
+        _writer.Write(s => s.SaveHost(result));
         progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed)));
         return result;
     }
@@ -142,7 +143,8 @@ public sealed partial class RolloutRunner(
             Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
             Outcome = HostOutcome.Running, StartedAt = time.GetUtcNow(),
         };
-        lock (_saveGate) store.SaveHost(result);
+        var started = result;
+        await _writer.WriteAsync(s => s.SaveHost(started));
         events.Publish(new HostStarted(rollout.Id, host.Name));
 
         try
@@ -179,33 +181,33 @@ public sealed partial class RolloutRunner(
         }
 
         result = result with { FinishedAt = time.GetUtcNow() };
-        lock (_saveGate)
+        var final = result;
+        await _writer.WriteAsync(s =>
         {
-            store.SaveHost(result);
-            var previous = store.GetHostState(host.Name);
-            var afterKnown = result.After.Count > 0 && result.After.Values.All(v => v != "?");
-            store.SaveHostState(new HostState
+            s.SaveHost(final);
+            var previous = s.GetHostState(host.Name);
+            var afterKnown = final.After.Count > 0 && final.After.Values.All(v => v != "?");
+            s.SaveHostState(new HostState
             {
                 Id = host.Name,
-                Revisions = afterKnown ? result.After : previous?.Revisions ?? result.After,
-                RevisionsAt = afterKnown ? result.FinishedAt : previous?.RevisionsAt,
-                LastOutcome = result.Outcome,
-                LastFailedStep = result.FailedStep,
-                LastError = result.Error,
+                Revisions = afterKnown ? final.After : previous?.Revisions ?? final.After,
+                RevisionsAt = afterKnown ? final.FinishedAt : previous?.RevisionsAt,
+                LastOutcome = final.Outcome,
+                LastFailedStep = final.FailedStep,
+                LastError = final.Error,
                 LastRolloutId = rollout.Id,
-                LastRolloutAt = result.FinishedAt,
+                LastRolloutAt = final.FinishedAt,
             });
-        }
+        });
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
         progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed)));
         return result;
 
-        Task SaveStepAsync(HostResult partial, StepResult? step)
+        async Task SaveStepAsync(HostResult partial, StepResult? step)
         {
-            lock (_saveGate) store.SaveHost(partial);
+            await _writer.WriteAsync(s => s.SaveHost(partial));
             if (step is not null) events.Publish(new HostStepFinished(rollout.Id, host.Name, step));
-            return Task.CompletedTask;
         }
     }
 

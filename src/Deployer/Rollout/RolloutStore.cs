@@ -30,6 +30,9 @@ public interface IRolloutStore
     IReadOnlyList<HostState> GetHostStates();
 
     HostState? GetHostState(string host);
+
+    /// <summary>Runs several writes as one unit (one transaction where the store has them); synchronous work only.</summary>
+    void Batch(Action work) => work();
 }
 
 public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
@@ -41,12 +44,20 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     private ILiteCollection<RolloutRecord> Rollouts => db.Collection<RolloutRecord>("rollouts");
 
+    // EnsureIndex is an operation of its own (in shared mode: open the file, check, close); once per store is enough.
+    private int _indexed;
+
     private ILiteCollection<HostResult> Results
     {
         get
         {
             var c = db.Collection<HostResult>("host_results");
-            c.EnsureIndex(r => r.RolloutId);
+            if (Volatile.Read(ref _indexed) == 0)
+            {
+                c.EnsureIndex(r => r.RolloutId);
+                Volatile.Write(ref _indexed, 1);
+            }
+
             return c;
         }
     }
@@ -109,4 +120,6 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     private sealed record StatesSnapshot(string Stamp, IReadOnlyList<HostState> States);
 
     public HostState? GetHostState(string host) => States.FindById(host);
+
+    public void Batch(Action work) => db.InTransaction(work);
 }

@@ -62,6 +62,30 @@ public sealed class StoreDatabase : IDisposable
         return _db.GetCollection<T>(name);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> as one transaction: one commit to LiteDB's log instead of one per operation. LiteDB binds a transaction to its thread: <paramref name="work"/> must be synchronous. Joins the
+    /// transaction already running on this thread, if any. On an exception nothing of <paramref name="work"/> is kept.
+    /// </summary>
+    public void InTransaction(Action work)
+    {
+        if (!_db.BeginTrans())
+        {
+            work();
+            return;
+        }
+
+        try
+        {
+            work();
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
     public void Checkpoint() => _db.Checkpoint();
 

@@ -8,6 +8,9 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// </summary>
 public sealed class HostKeyPolicy(string? knownHostsPath)
 {
+    private readonly Lock _cacheGate = new();
+    private (string Text, KnownHostsFile File)? _cache;
+
     /// <summary>The known_hosts file consulted when a host has no pinned fingerprint; null when none is configured.</summary>
     public string? KnownHostsPath { get; } = knownHostsPath;
 
@@ -35,7 +38,7 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
         KnownHostsFile file;
         try
         {
-            file = KnownHostsFile.Load(KnownHostsPath);
+            file = LoadKnownHosts(KnownHostsPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -100,7 +103,7 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
         if (KnownHostsPath is null) return [];
         try
         {
-            return KnownHostsFile.Load(KnownHostsPath).For(address, port)
+            return LoadKnownHosts(KnownHostsPath).For(address, port)
                 .Where(e => e.Marker == KnownHostMarker.None)
                 .Select(e => e.KeyType)
                 .Distinct(StringComparer.Ordinal)
@@ -110,6 +113,25 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// The known_hosts file as it is now. It is read on every connect (an edit takes effect at the next one), but
+    /// parsed again only when its text changed: every connect asks twice (key types, then the verdict), and a
+    /// rollout to a few hundred hosts would otherwise parse a large shared known_hosts hundreds of times.
+    /// IO errors propagate.
+    /// </summary>
+    private KnownHostsFile LoadKnownHosts(string path)
+    {
+        var text = File.ReadAllText(path);
+        lock (_cacheGate)
+        {
+            if (_cache is { } c && string.Equals(c.Text, text, StringComparison.Ordinal)) return c.File;
+        }
+
+        var file = KnownHostsFile.Parse(text, path);
+        lock (_cacheGate) _cache = (text, file);
+        return file;
     }
 
     /// <summary><c>SHA256:</c> and the unpadded base64 SHA-256 of the key blob, as <c>ssh-keygen -lf</c> prints it.</summary>

@@ -229,6 +229,23 @@ public sealed class HostKeyPolicyTests : IDisposable
     }
 
     [Fact]
+    public void Verify_KnownHostsEditedBetweenConnects_UsesTheNewText()
+    {
+        // Key1 and Key2 lines have the same length: the edit is seen by content, not by size or timestamp.
+        var sut = CreateSut($"bm01.example.com ssh-ed25519 {Key1}");
+        Assert.True(sut.Verify(Target("bm01.example.com"), Blob(Key1)).Trusted);
+
+        File.WriteAllLines(sut.KnownHostsPath!, [$"bm01.example.com ssh-ed25519 {Key2}"]);
+
+        var changed = sut.Verify(Target("bm01.example.com"), Blob(Key1));
+        Assert.Equal(ConnectFailureKind.HostKeyMismatch, changed.Failure);
+        Assert.True(sut.Verify(Target("bm01.example.com"), Blob(Key2)).Trusted);
+
+        File.Delete(sut.KnownHostsPath!);
+        Assert.Equal(ConnectFailureKind.Config, sut.Verify(Target("bm01.example.com"), Blob(Key2)).Failure);
+    }
+
+    [Fact]
     public void Parse_BadLines_AreReportedAndSkipped()
     {
         var file = KnownHostsFile.Parse(string.Join('\n',
