@@ -17,9 +17,12 @@ public static class FleetConfigLoader
         return config!;
     }
 
-    /// <summary>Loads and validates, returning the problems instead of throwing.</summary>
+    /// <summary>
+    /// Loads and validates, returning the problems instead of throwing. <paramref name="environment"/> looks up
+    /// environment variables the config names (the ssh key's); the process environment by default.
+    /// </summary>
     public static (FleetConfig? Config, IReadOnlyList<string> Problems) TryLoad(
-        string path, IEnumerable<string>? extraSections = null, string? baseDirectory = null)
+        string path, IEnumerable<string>? extraSections = null, string? baseDirectory = null, Func<string, string?>? environment = null)
     {
         string text;
         try
@@ -47,7 +50,7 @@ public static class FleetConfigLoader
 
         if (config is null) return (null, ["(root): the file is empty or null"]);
 
-        problems.AddRange(FleetConfigValidator.Validate(config, extraSections ?? []));
+        problems.AddRange(FleetConfigValidator.Validate(config, extraSections ?? [], environment));
         if (problems.Count > 0) return (config, problems);
         return (Resolve(config, baseDirectory ?? Directory.GetCurrentDirectory()), problems);
     }

@@ -6,7 +6,7 @@ namespace ChatOpsReconfig.Deployer.Fleet;
 public static partial class FleetConfigValidator
 {
     /// <summary>Validates; <paramref name="extraSections"/> are root keys owned by other components.</summary>
-    public static IReadOnlyList<string> Validate(FleetConfig config, IEnumerable<string> extraSections)
+    public static IReadOnlyList<string> Validate(FleetConfig config, IEnumerable<string> extraSections, Func<string, string?>? environment = null)
     {
         var p = new List<string>();
         var allowed = new HashSet<string>(extraSections, StringComparer.OrdinalIgnoreCase);
@@ -20,7 +20,7 @@ public static partial class FleetConfigValidator
         ValidateRepos(config, p);
         ValidateRoles(config, p);
         ValidateHosts(config, p);
-        ValidateSsh(config, p);
+        ValidateSsh(config, environment ?? Environment.GetEnvironmentVariable, p);
         ValidateRollout(config.Rollout, p);
         p.AddRange(Policy.PolicyConfigValidator.Validate(config));
         return p;
@@ -110,14 +110,14 @@ public static partial class FleetConfigValidator
         }
     }
 
-    private static void ValidateSsh(FleetConfig config, List<string> p)
+    private static void ValidateSsh(FleetConfig config, Func<string, string?> environment, List<string> p)
     {
         var s = config.Ssh;
         if (s.Port is < 1 or > 65535) p.Add("ssh.port: must be between 1 and 65535");
         if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
         if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
         if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
-        if (config.Hosts.Any(h => h.Transport == TransportKind.Ssh) && s.KeyFile is null && Environment.GetEnvironmentVariable(s.KeyFileEnv) is null)
+        if (config.Hosts.Any(h => h.Transport == TransportKind.Ssh) && s.KeyFile is null && string.IsNullOrWhiteSpace(environment(s.KeyFileEnv)))
             p.Add($"ssh.keyFile: required for ssh hosts (or set the environment variable {s.KeyFileEnv})");
     }
 

@@ -39,10 +39,14 @@ public sealed partial class CliVerbTests : IDisposable
     private static string DotnetHost =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
-    private async Task<ProcessResult> ChatopsAsync(params string[] args)
+    private Task<ProcessResult> ChatopsAsync(params string[] args) => ChatopsWithAsync(Config, [], args);
+
+    private async Task<ProcessResult> ChatopsWithAsync(string config, Dictionary<string, string> environment, params string[] args)
     {
-        var result = await ProcessRunner.RunAsync(DotnetHost, [ChatopsDll, .. args, "--config", Config], _dir.Path, Guard, TimeProvider.System,
-            CancellationToken.None, new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
+        environment["DOTNET_NOLOGO"] = "1";
+        environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var result = await ProcessRunner.RunAsync(DotnetHost, [ChatopsDll, .. args, "--config", config], _dir.Path, Guard, TimeProvider.System,
+            CancellationToken.None, environment);
         Assert.False(result.TimedOut, $"chatops {string.Join(' ', args)} timed out");
         return result;
     }
@@ -67,6 +71,21 @@ public sealed partial class CliVerbTests : IDisposable
 
         Assert.True(result.ExitCode == 0, Describe(result));
         Assert.Equal("config/chatops.json: ok (3 repos, 2 roles, 5 hosts)", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task ValidateConfig_ExampleSshFleet_ValidWithTheKeyVariable_NamesTheVariableWithoutIt()
+    {
+        foreach (var name in new[] { "example-fleet.json", "known_hosts.example" })
+            File.Copy(SourceTree.Combine("config", name), _dir.Combine("config", name));
+
+        var withKey = await ChatopsWithAsync("config/example-fleet.json", new() { ["CHATOPS_SSH_KEY"] = "/home/cltbld/.ssh/deploy_key" }, "validate-config");
+        var withoutKey = await ChatopsWithAsync("config/example-fleet.json", new() { ["CHATOPS_SSH_KEY"] = "" }, "validate-config");
+
+        Assert.True(withKey.ExitCode == 0, Describe(withKey));
+        Assert.Equal("config/example-fleet.json: ok (4 repos, 2 roles, 10 hosts)", withKey.Stdout.Trim());
+        Assert.True(withoutKey.ExitCode == 1, Describe(withoutKey));
+        Assert.Contains("ssh.keyFile: required for ssh hosts (or set the environment variable CHATOPS_SSH_KEY)", withoutKey.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

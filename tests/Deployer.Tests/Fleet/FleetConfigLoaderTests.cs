@@ -170,6 +170,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
     {
         var files = Directory.GetFiles(SourceTree.Combine("config"), "*.json");
         Assert.Contains(files, f => Path.GetFileName(f) == "chatops.json");
+        Assert.Contains(files, f => Path.GetFileName(f) == "example-fleet.json");
 
         foreach (var file in files)
         {
@@ -178,7 +179,9 @@ public sealed class FleetConfigLoaderTests : IDisposable
             var deployerKeys = typeof(FleetConfig).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var otherSections = doc.RootElement.EnumerateObject().Select(p => p.Name).Where(n => !deployerKeys.Contains(n)).ToList();
 
-            var (config, problems) = FleetConfigLoader.TryLoad(file, otherSections, baseDirectory: _dir.Path);
+            // The ssh example takes its key from $CHATOPS_SSH_KEY, never from the file.
+            var (config, problems) = FleetConfigLoader.TryLoad(file, otherSections, baseDirectory: _dir.Path,
+                environment: name => name == "CHATOPS_SSH_KEY" ? "/home/cltbld/.ssh/deploy_key" : null);
 
             Assert.True(problems.Count == 0, $"{file}:\n{string.Join('\n', problems)}");
             Assert.NotEmpty(config!.Hosts);

@@ -4,7 +4,7 @@ using ChatOpsReconfig.Deployer.Store;
 namespace ChatOpsReconfig.Deployer.Tests.Rollout;
 
 /// <summary>
-/// <see cref="StoreWriter"/> against a real LiteDB file in shared mode: writes queued while another is written go in
+/// <see cref="StoreWriter"/> against a real LiteDB file: writes queued while another is written go in
 /// one batch, every write is committed before its task completes, and a bad write fails only its own caller.
 /// </summary>
 public sealed class StoreWriterTests : IDisposable
@@ -48,8 +48,7 @@ public sealed class StoreWriterTests : IDisposable
         await Task.WhenAll(queued);
 
         Assert.Equal(2, counting.Batches);
-        using var reopened = new StoreDatabase(_db.Path);
-        Assert.Equal(21, new RolloutStore(reopened).GetHosts(1).Count);
+        Assert.Equal(21, new RolloutStore(_db).GetHosts(1).Count);
     }
 
     [Fact]
