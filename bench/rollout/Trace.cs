@@ -17,6 +17,9 @@ internal sealed class TracingTransportFactory(IHostTransportFactory inner) : IHo
 
     public IHostTransport For(HostConfig host) => new Transport(inner.For(host));
 
+    /// <summary>Adds a line for an event of the rollout as a whole (its start and end), on the same clock.</summary>
+    public static void Mark(string what) => Lines.Enqueue($"{Clock.Elapsed.TotalMilliseconds,8:0.0} -- {what}");
+
     private static string Now => $"{Clock.Elapsed.TotalMilliseconds,8:0.0}";
 
     private sealed class Transport(IHostTransport inner) : IHostTransport
