@@ -86,9 +86,11 @@ internal static class OurRollout
         var plan = new RolloutPlan(revisions, fleet.Hosts.Select(h => h.Name).ToList(), Environment.UserName, "rollout benchmark");
         for (var i = 1; i < repeat; i++) await runner.RunAsync(plan, CancellationToken.None);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        if (trace) TracingTransportFactory.Mark("rollout starts");
         var clock = Stopwatch.StartNew();
         var rollout = await runner.RunAsync(plan, CancellationToken.None);
         clock.Stop();
+        if (trace) TracingTransportFactory.Mark("rollout ends");
         if (trace) Console.Error.WriteLine($"process start to Main {startup:0} ms; config load {loaded:0} ms (warm if split above); services + store open {storeOpen - loaded:0} ms");
         if (trace) Console.Error.WriteLine($"rollout: {clock.Elapsed.TotalMilliseconds:0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:0} ms CPU; {provider.GetRequiredService<TracingStore>().Summary}");
         await printer;
@@ -103,7 +105,7 @@ internal static class OurRollout
         var run = new OurRun(clock.Elapsed.TotalMilliseconds, rollout.State.ToString(), good, fleet.Hosts.Count, PeakRssKb(), rollout.Summary, firstError);
         if (trace)
         {
-            foreach (var l in TracingTransportFactory.Lines.OrderBy(l => l, StringComparer.Ordinal)) Console.Error.WriteLine(l);
+            foreach (var l in TracingTransportFactory.Lines.OrderBy(l => double.Parse(l.AsSpan(0, 8), System.Globalization.CultureInfo.InvariantCulture))) Console.Error.WriteLine(l);
         }
 
         Console.WriteLine(JsonSerializer.Serialize(run));

@@ -17,6 +17,9 @@ internal sealed class TracingTransportFactory(IHostTransportFactory inner) : IHo
 
     public IHostTransport For(HostConfig host) => new Transport(inner.For(host));
 
+    /// <summary>Adds a line for an event of the rollout as a whole (its start and end), on the same clock.</summary>
+    public static void Mark(string what) => Lines.Enqueue($"{Clock.Elapsed.TotalMilliseconds,8:0.0} -- {what}");
+
     private static string Now => $"{Clock.Elapsed.TotalMilliseconds,8:0.0}";
 
     private sealed class Transport(IHostTransport inner) : IHostTransport
@@ -82,6 +85,7 @@ internal sealed class TracingStore(ChatOpsReconfig.Deployer.Rollout.IRolloutStor
     public void SaveHost(ChatOpsReconfig.Deployer.Rollout.HostResult result) => Time(() => { inner.SaveHost(result); return 0; });
     public void SaveHostState(ChatOpsReconfig.Deployer.Rollout.HostState state) => Time(() => { inner.SaveHostState(state); return 0; });
     public ChatOpsReconfig.Deployer.Rollout.RolloutRecord? Get(int id) => Time(() => inner.Get(id));
+    public void MarkAnnounced(int id) => Time(() => { inner.MarkAnnounced(id); return 0; });
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult> GetHosts(int rolloutId) => Time(() => inner.GetHosts(rolloutId));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> Latest(int count) => Time(() => inner.Latest(count));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> WithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.WithState(state));

@@ -141,6 +141,9 @@ public sealed record SshSettings
 
     /// <summary>Bytes of stdout and of stderr kept per command (the tail).</summary>
     public int MaxOutputBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Key exchange algorithms to offer, in order; null for the default order (see SshAlgorithms).</summary>
+    public IReadOnlyList<string>? KeyExchange { get; init; }
 }
 
 public sealed record RolloutSettings

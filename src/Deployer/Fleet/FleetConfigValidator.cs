@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Deployer.Fleet;
 
@@ -117,6 +118,13 @@ public static partial class FleetConfigValidator
         if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
         if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
         if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
+        if (s.KeyExchange is { } kex)
+        {
+            if (kex.Count == 0) p.Add("ssh.keyExchange: at least one algorithm, or leave it out for the default order");
+            foreach (var name in kex.Where(n => !SshAlgorithms.SupportedKeyExchange.Contains(n, StringComparer.Ordinal)))
+                p.Add($"ssh.keyExchange: '{name}' is not supported (supported: {string.Join(", ", SshAlgorithms.SupportedKeyExchange)})");
+        }
+
         if (config.Hosts.Any(h => h.Transport == TransportKind.Ssh) && s.KeyFile is null && string.IsNullOrWhiteSpace(environment(s.KeyFileEnv)))
             p.Add($"ssh.keyFile: required for ssh hosts (or set the environment variable {s.KeyFileEnv})");
     }

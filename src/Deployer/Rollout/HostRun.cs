@@ -15,14 +15,14 @@ internal sealed class HostRun(
     Func<HostResult, StepResult?, Task> save)
 {
     private const int StoredTailBytes = 4096;
-    private static readonly TimeSpan RevisionTimeout = TimeSpan.FromSeconds(60);
 
     private readonly RoleConfig _role = fleet.Roles[host.Role];
 
     public async Task<HostResult> RunAsync(HostResult result, CancellationToken stopToken)
     {
-        var before = await RevisionReader.ReadAsync(fleet, host, session, CancellationToken.None);
-        result = result with { Before = before };
+        var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, session, CancellationToken.None);
+        var before = read.Revisions;
+        result = result with { Before = before, RevisionProblems = [.. read.Problems.Select(p => "before: " + p)] };
         await save(result, null);
 
         foreach (var step in _role.Steps)
@@ -44,9 +44,9 @@ internal sealed class HostRun(
             break;
         }
 
-        var after = await RevisionReader.ReadAsync(fleet, host, session, CancellationToken.None);
+        var after = await RevisionReader.ReadWithProblemsAsync(fleet, host, session, CancellationToken.None);
         if (result.Outcome == HostOutcome.Running) result = result with { Outcome = HostOutcome.Ok };
-        return result with { After = after };
+        return result with { After = after.Revisions, RevisionProblems = [.. result.RevisionProblems, .. after.Problems.Select(p => "after: " + p)] };
     }
 
     private async Task<HostResult> RestoreAsync(HostResult result, Dictionary<string, string> before)

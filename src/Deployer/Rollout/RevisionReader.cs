@@ -1,16 +1,33 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 
-/// <summary>Reads the revision of every repo a host carries ("show revisions"); "?" where it cannot be read.</summary>
+/// <summary>What reading a host's revisions gave: a revision or <see cref="RevisionReader.Unknown"/> per repo, and why each unknown one is.</summary>
+public sealed record RevisionRead(Dictionary<string, string> Revisions, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// Reads the revision of every repo a host carries ("show revisions"); "?" where it cannot be read. All of a host's
+/// repos are read by one remote command (one channel, one shell): each repo's revision command runs in a subshell
+/// and is followed by a line carrying a one-off marker, the repo's index and the command's exit status, so that the
+/// output of one repo can never be taken for another's, and output that does not have this shape gives a problem
+/// per repo instead of a revision.
+/// </summary>
 public static class RevisionReader
 {
     public const string Unknown = "?";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    /// <summary>Time allowed per repo; the combined command gets this times the number of repos.</summary>
+    private static readonly TimeSpan TimeoutPerRepo = TimeSpan.FromSeconds(60);
 
     public static async Task<Dictionary<string, string>> ReadAsync(
+        FleetConfig fleet, HostConfig host, IHostSession session, CancellationToken cancellationToken) =>
+        (await ReadWithProblemsAsync(fleet, host, session, cancellationToken)).Revisions;
+
+    public static async Task<RevisionRead> ReadWithProblemsAsync(
         FleetConfig fleet, HostConfig host, IHostSession session, CancellationToken cancellationToken)
     {
         var role = fleet.Roles[host.Role];
@@ -21,6 +38,8 @@ public static class RevisionReader
             new Dictionary<string, string>(),
             fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
         var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        var commands = new List<(string Repo, string Command)>();
         foreach (var (repoName, roleRepo) in role.Repos)
         {
             var template = roleRepo.RevisionCommand ?? DefaultCommand(fleet.Repos[repoName].Kind, repoName);
@@ -28,14 +47,100 @@ public static class RevisionReader
             if (expanded.Command is null)
             {
                 revisions[repoName] = Unknown;
+                problems.Add($"{repoName}: revision command refused: {expanded.Error}");
                 continue;
             }
 
-            var outcome = await session.RunAsync(expanded.Command, Timeout, cancellationToken);
-            revisions[repoName] = (outcome.Succeeded ? Parse(outcome.Stdout) : null) ?? Unknown;
+            commands.Add((repoName, expanded.Command));
         }
 
-        return revisions;
+        if (commands.Count == 0) return new RevisionRead(revisions, problems);
+
+        var marker = NewMarker();
+        var outcome = await session.RunAsync(Combine(commands.Select(c => c.Command).ToList(), marker), TimeoutPerRepo * commands.Count, cancellationToken);
+        var answers = Split(outcome.Stdout, marker, commands.Count, outputCut: outcome.OutputTruncated);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var repo = commands[i].Repo;
+            (string? Revision, string? Problem) read = answers[i] switch
+            {
+                null when outcome.Status is not (CommandStatus.Ok or CommandStatus.Failed) =>
+                    (null, $"{repo}: revisions not read: {outcome.Error ?? outcome.Describe()}"),
+                null => (null, $"{repo}: no result line for this repo in the host's output (output cut or not from our command)"),
+                { ExitCode: not 0 } a => (null, $"{repo}: revision command exited {a.ExitCode}"),
+                { } a => Parse(a.Stdout) is { } r ? (r, null) : (null, $"{repo}: not a revision: '{Printable(a.Stdout)}'"),
+            };
+            revisions[repo] = read.Revision ?? Unknown;
+            if (read.Problem is not null) problems.Add(read.Problem);
+        }
+
+        return new RevisionRead(revisions, problems);
+    }
+
+    /// <summary>One answer of the combined command: what a repo's revision command printed and how it exited.</summary>
+    internal sealed record Answer(string Stdout, int ExitCode);
+
+    internal static string NewMarker() => "chatops-rev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// The shell text that runs every command in turn: <c>( cmd ) &lt;/dev/null; printf '\n%s %s %s\n' marker i $?</c>.
+    /// The subshell keeps a command's <c>cd</c>, variables or <c>exit</c> from reaching the next one; the newline
+    /// before the marker puts it at the start of a line even after output without a final newline.
+    /// </summary>
+    internal static string Combine(IReadOnlyList<string> commands, string marker)
+    {
+        var script = new StringBuilder();
+        for (var i = 0; i < commands.Count; i++)
+        {
+            // The newline after the command ends a trailing comment in it; the subshell ends on the next line.
+            script.Append(CultureInfo.InvariantCulture, $"( {commands[i]}\n) </dev/null; printf '\\n%s %s %s\\n' {marker} {i} \"$?\"\n");
+        }
+
+        return script.ToString();
+    }
+
+    /// <summary>
+    /// Cuts the combined output into one answer per command, by the marker lines: a command's output is everything
+    /// after the previous marker line (or the start) up to its own. Null for a command whose marker line is missing,
+    /// out of order or malformed; lines with other markers, or without one, are output like any other. When the
+    /// output was cut (only its tail kept), the first answer found may have lost its beginning: it counts as missing.
+    /// </summary>
+    internal static IReadOnlyList<Answer?> Split(string stdout, string marker, int count, bool outputCut = false)
+    {
+        var answers = new Answer?[count];
+        var prefix = marker + " ";
+        var start = 0;
+        var next = 0;
+        var lineStart = 0;
+        while (lineStart <= stdout.Length && next < count)
+        {
+            var end = stdout.IndexOf('\n', lineStart);
+            var line = end < 0 ? stdout[lineStart..] : stdout[lineStart..end];
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var parts = line[prefix.Length..].Split(' ');
+                if (parts.Length == 2
+                    && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                    && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status))
+                {
+                    // Marker lines come in order; only where the output was cut may the first ones be gone.
+                    var headCut = outputCut && start == 0;
+                    if (index >= count || (index != next && !(headCut && index > next))) return answers;
+                    if (!headCut) answers[index] = new Answer(stdout[start..lineStart], status);
+                    next = index + 1;
+                    start = end < 0 ? stdout.Length : end + 1;
+                }
+                else
+                {
+                    return answers;
+                }
+            }
+
+            if (end < 0) break;
+            lineStart = end + 1;
+        }
+
+        return answers;
     }
 
     /// <summary>The first word of the output, if it looks like a revision; anything else from the host is refused.</summary>
@@ -53,4 +158,10 @@ public static class RevisionReader
 
     public static string PathOnHost(HostConfig host, RoleRepo repo) =>
         repo.Path.StartsWith('/') ? repo.Path : host.Basedir.TrimEnd('/') + "/" + repo.Path;
+
+    private static string Printable(string value)
+    {
+        var clean = new string(value.Trim().Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return clean.Length > 60 ? clean[..60] + "…" : clean;
+    }
 }

@@ -92,6 +92,9 @@ public sealed record HostResult
 
     public Dictionary<string, string> After { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Why a revision in <see cref="Before"/> or <see cref="After"/> is unknown ("before: tools: …").</summary>
+    public List<string> RevisionProblems { get; init; } = [];
+
     public List<StepResult> Steps { get; init; } = [];
 
     public DateTimeOffset? StartedAt { get; init; }

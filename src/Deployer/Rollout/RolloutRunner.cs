@@ -21,8 +21,41 @@ public sealed partial class RolloutRunner(
 {
     private readonly StoreWriter _writer = new(store);
 
-    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
-        await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken);
+    /// <summary>
+    /// Saves and runs a rollout. The hosts that start first (the canaries, or the first wave) begin connecting while
+    /// the rollout is being saved: in a fresh process (<c>chatops deploy</c>) that first store write takes about as
+    /// long as a handshake. Connecting runs nothing on a host; every command still waits until the rollout and the
+    /// host's state are saved, and sessions the rollout does not use (the save failed, or it was cancelled) are closed.
+    /// </summary>
+    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    {
+        var early = new Dictionary<string, Task<ConnectResult>>(StringComparer.Ordinal);
+        using var unusedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            var canaryCount = Math.Min(fleet.Rollout.CanaryCount, plan.Hosts.Count);
+            var first = plan.Hosts.Take(canaryCount > 0 ? Math.Min(canaryCount, fleet.Rollout.Parallelism) : fleet.Rollout.Parallelism);
+            foreach (var name in first.Distinct(StringComparer.Ordinal))
+            {
+                if (fleet.Hosts.FirstOrDefault(h => h.Name == name) is { } host)
+                    early[name] = Task.Run(() => ConnectAsync(host, unusedCts.Token), CancellationToken.None);
+            }
+        }
+
+        try
+        {
+            return await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken, early);
+        }
+        finally
+        {
+            // Whatever no host run took (Begin failed, hosts skipped) stops connecting, or is closed. Every host run
+            // has ended by now, so cancelling cannot reach a connection in use.
+            List<Task<ConnectResult>> unused;
+            lock (early) unused = [.. early.Values];
+            await unusedCts.CancelAsync();
+            await Task.WhenAll(unused.Select(CloseUnusedAsync));
+        }
+    }
 
     /// <summary>Saves the new rollout (state running, every host pending) and announces it; returns it with its id.</summary>
     public RolloutRecord Begin(RolloutPlan plan)
@@ -55,7 +88,11 @@ public sealed partial class RolloutRunner(
     }
 
     /// <summary>Runs a rollout saved by <see cref="Begin"/>.</summary>
-    public async Task<RolloutRecord> ContinueAsync(RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken)
+    public Task<RolloutRecord> ContinueAsync(RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken) =>
+        ContinueAsync(rollout, revisions, cancellationToken, early: null);
+
+    private async Task<RolloutRecord> ContinueAsync(
+        RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken, Dictionary<string, Task<ConnectResult>>? early)
     {
         var hosts = rollout.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = rollout.CanaryCount;
@@ -65,7 +102,7 @@ public sealed partial class RolloutRunner(
         var canaries = hosts.Take(canaryCount).ToList();
         var rest = hosts.Skip(canaryCount).ToList();
 
-        await RunWaveAsync(rollout, canaries, revisions, progress, results, cancellationToken);
+        await RunWaveAsync(rollout, canaries, revisions, progress, results, early, cancellationToken);
         var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
         string? haltReason = null;
         if (failedCanary is not null)
@@ -75,7 +112,7 @@ public sealed partial class RolloutRunner(
         }
         else
         {
-            await RunWaveAsync(rollout, rest, revisions, progress, results, cancellationToken);
+            await RunWaveAsync(rollout, rest, revisions, progress, results, early, cancellationToken);
         }
 
         var all = hosts.Select(h => results[h.Name]).ToList();
@@ -108,14 +145,23 @@ public sealed partial class RolloutRunner(
 
     private async Task RunWaveAsync(
         RolloutRecord rollout, List<HostConfig> wave, RevisionSet revisions, Progress progress,
-        Dictionary<string, HostResult> results, CancellationToken cancellationToken)
+        Dictionary<string, HostResult> results, Dictionary<string, Task<ConnectResult>>? early, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = fleet.Rollout.Parallelism };
         await Parallel.ForEachAsync(wave, options, async (host, _) =>
         {
+            Task<ConnectResult>? connecting = null;
+            if (early is not null && !cancellationToken.IsCancellationRequested)
+            {
+                lock (early)
+                {
+                    if (early.Remove(host.Name, out var started)) connecting = started;
+                }
+            }
+
             var result = cancellationToken.IsCancellationRequested
                 ? Skip(rollout, host, "not started: rollout cancelled", progress)
-                : await RunHostAsync(rollout, host, revisions, progress, cancellationToken);
+                : await RunHostAsync(rollout, host, revisions, progress, connecting, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
@@ -135,7 +181,8 @@ public sealed partial class RolloutRunner(
     }
 
     private async Task<HostResult> RunHostAsync(
-        RolloutRecord rollout, HostConfig host, RevisionSet revisions, Progress progress, CancellationToken cancellationToken)
+        RolloutRecord rollout, HostConfig host, RevisionSet revisions, Progress progress, Task<ConnectResult>? connecting,
+        CancellationToken cancellationToken)
     {
         var result = new HostResult
         {
@@ -144,12 +191,26 @@ public sealed partial class RolloutRunner(
             Outcome = HostOutcome.Running, StartedAt = time.GetUtcNow(),
         };
         var started = result;
-        await _writer.WriteAsync(s => s.SaveHost(started));
+
+        // Connecting runs no command on the host, so it overlaps the saving of the host's "running" state (a store
+        // write that waits its turn behind other hosts' writes). The state is still saved before it is published and
+        // before the first command runs; if the save fails, a session that did open is closed unused.
+        connecting ??= Task.Run(() => ConnectAsync(host, cancellationToken), CancellationToken.None);
+        try
+        {
+            await _writer.WriteAsync(s => s.SaveHost(started));
+        }
+        catch (Exception)
+        {
+            _ = CloseUnusedAsync(connecting);
+            throw;
+        }
+
         events.Publish(new HostStarted(rollout.Id, host.Name));
 
         try
         {
-            var connected = await ConnectAsync(host, cancellationToken);
+            var connected = await connecting;
             if (connected.Session is not { } session)
             {
                 var failure = connected.Failure!; // ConnectResult holds exactly one of the two.
@@ -208,6 +269,18 @@ public sealed partial class RolloutRunner(
         {
             await _writer.WriteAsync(s => s.SaveHost(partial));
             if (step is not null) events.Publish(new HostStepFinished(rollout.Id, host.Name, step));
+        }
+    }
+
+    private static async Task CloseUnusedAsync(Task<ConnectResult> connecting)
+    {
+        try
+        {
+            if ((await connecting).Session is { } session) await session.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Nothing ran on that host; the failure that matters is the store's, already thrown to the caller.
         }
     }
 

@@ -2,10 +2,17 @@ using System.Text;
 
 namespace ChatOpsReconfig.Deployer.Transport;
 
-/// <summary>Keeps the last <c>capacity</c> bytes of a stream so a command printing megabytes costs a fixed amount of memory.</summary>
+/// <summary>
+/// Keeps the last <c>capacity</c> bytes of a stream so a command printing megabytes costs a fixed amount of memory.
+/// The buffer grows with the output up to the capacity: most commands print a line or two, and every command of a
+/// rollout has two tails, so a buffer of the full capacity (64 KB by default) up front was most of what a rollout
+/// allocated (about 130 KB per command).
+/// </summary>
 public sealed class OutputTail(int capacity)
 {
-    private readonly byte[] _buffer = new byte[capacity];
+    private const int InitialSize = 256;
+
+    private byte[] _buffer = [];
     private int _start;
     private int _count;
     private readonly Lock _gate = new();
@@ -16,27 +23,41 @@ public sealed class OutputTail(int capacity)
 
     public void Append(ReadOnlySpan<byte> data)
     {
+        if (data.IsEmpty) return;
         lock (_gate)
         {
             TotalBytes += data.Length;
             if (data.Length >= capacity)
             {
+                if (_buffer.Length < capacity) _buffer = new byte[capacity];
                 data[^capacity..].CopyTo(_buffer);
                 _start = 0;
                 _count = capacity;
                 return;
             }
 
+            // Below the capacity the content stays at the start of the buffer, so growing is one copy.
+            if (_buffer.Length < capacity && _count + data.Length > _buffer.Length) Grow(_count + data.Length);
+
             // Copy in at most two slices (up to the end of the ring, then from its start): this runs for every
             // chunk of a command printing megabytes.
-            var end = (_start + _count) % capacity;
-            var first = Math.Min(data.Length, capacity - end);
+            var size = _buffer.Length;
+            var end = (_start + _count) % size;
+            var first = Math.Min(data.Length, size - end);
             data[..first].CopyTo(_buffer.AsSpan(end));
             data[first..].CopyTo(_buffer);
-            var overflow = Math.Max(0, _count + data.Length - capacity);
-            _count = Math.Min(capacity, _count + data.Length);
-            _start = (_start + overflow) % capacity;
+            var overflow = Math.Max(0, _count + data.Length - size);
+            _count = Math.Min(size, _count + data.Length);
+            _start = (_start + overflow) % size;
         }
+    }
+
+    private void Grow(int needed)
+    {
+        var size = Math.Min(capacity, Math.Max(needed, Math.Max(InitialSize, _buffer.Length * 2)));
+        var grown = new byte[size];
+        _buffer.AsSpan(0, _count).CopyTo(grown);
+        _buffer = grown;
     }
 
     /// <summary>Drains a stream into the tail until it ends.</summary>
@@ -52,7 +73,7 @@ public sealed class OutputTail(int capacity)
         lock (_gate)
         {
             var bytes = new byte[_count];
-            for (var i = 0; i < _count; i++) bytes[i] = _buffer[(_start + i) % capacity];
+            for (var i = 0; i < _count; i++) bytes[i] = _buffer[(_start + i) % _buffer.Length];
             var text = Encoding.UTF8.GetString(bytes);
             return Truncated ? $"[… {TotalBytes - _count} earlier bytes dropped …]\n" + text : text;
         }

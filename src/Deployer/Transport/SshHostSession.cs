@@ -176,7 +176,8 @@ internal sealed class SshHostSession(
         Task.Factory.StartNew(
             () =>
             {
-                var chunk = new byte[32 * 1024];
+                // SSH.NET hands over what has arrived so far; a small chunk only means more reads for big output.
+                var chunk = new byte[4 * 1024];
                 try
                 {
                     int read;

@@ -41,6 +41,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
             RetryAttempts = 1,
         };
         PreferKnownKeyTypes(connectionInfo, _hostKeys.KnownKeyTypes(address, port));
+        SshAlgorithms.ApplyKeyExchange(connectionInfo, settings.KeyExchange);
 
         var target = new HostKeyTarget(host.Name, address, port, host.HostKeyFingerprint);
         HostKeyVerdict? verdict = null;

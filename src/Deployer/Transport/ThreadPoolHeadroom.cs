@@ -8,9 +8,9 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// adds about one more per half second, so on a small machine hosts queue behind each other and every continuation
 /// (the next step, a store write) waits for a thread. Measured with bench/rollout on 2 CPUs and 100 hosts at
 /// parallelism 10: about 10 % less wall time and 5-15 % less CPU time (less thread injection churn).
-/// The floor is capped at <see cref="PerCpu"/> hosts per CPU: each handshake costs ~100 ms of CPU (the post-quantum
-/// key exchange), so a few per CPU already keep the CPUs busy, and beyond that an unthrottled start only has every
-/// handshake in flight at once. At parallelism 100 on 2 CPUs that raised peak RSS from ~105 MB to 160-180 MB (about
+/// The floor is capped at <see cref="PerCpu"/> hosts per CPU: when this was measured each handshake cost ~100 ms of CPU
+/// (sntrup761 key exchange, since moved down the list by <see cref="SshAlgorithms"/>; curve25519 costs ~15 ms), so a few
+/// per CPU already kept the CPUs busy, and beyond that an unthrottled start only has every handshake in flight at once. At parallelism 100 on 2 CPUs that raised peak RSS from ~105 MB to 160-180 MB (about
 /// 1 MB per handshake in flight) and, with the machine otherwise loaded, stretched handshakes past the connect timeout
 /// so that hosts were wrongly reported unreachable.
 /// </summary>

@@ -163,4 +163,22 @@ public sealed class FleetConfigValidatorTests
         Assert.Equal(["chat: unknown key", "lokc: unknown key"], FleetConfigValidator.Validate(config, NoSections));
         Assert.Equal(["lokc: unknown key"], FleetConfigValidator.Validate(config, ["chat"]));
     }
+
+    [Fact]
+    public void Validate_UnknownKeyExchangeAlgorithm_NamesItAndTheSupportedOnes()
+    {
+        var config = Valid() with { Ssh = Valid().Ssh with { KeyExchange = ["curve25519-sha256", "diffie-hellman-group0-md5"] } };
+
+        var problem = Assert.Single(FleetConfigValidator.Validate(config, NoSections));
+
+        Assert.StartsWith("ssh.keyExchange: 'diffie-hellman-group0-md5' is not supported (supported: mlkem768x25519-sha256,", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_EmptyKeyExchangeList_IsRefused()
+    {
+        var config = Valid() with { Ssh = Valid().Ssh with { KeyExchange = [] } };
+
+        Assert.Equal(["ssh.keyExchange: at least one algorithm, or leave it out for the default order"], FleetConfigValidator.Validate(config, NoSections));
+    }
 }

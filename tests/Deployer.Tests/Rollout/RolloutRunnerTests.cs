@@ -3,6 +3,8 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChatOpsReconfig.Deployer.Tests.Rollout;
@@ -375,5 +377,117 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
             Assert.Equal(["update", "checkconfig", "reconfig"], mine.Select(x => x.e).OfType<HostStepFinished>().Select(s => s.Step.Name));
             Assert.IsType<HostFinished>(mine[^1].e);
         }
+    }
+
+    [Fact]
+    public async Task Run_SavingTheRolloutFails_FirstWaveConnectsAreClosedAndNothingRuns()
+    {
+        var fleet = _fleet.Fleet(canaryCount: 0, parallelism: 2);
+        _db ??= new StoreDatabase(_fleet.StorePath);
+        var transports = new RecordingTransportFactory(new HostTransportFactory(fleet, _time));
+        var sut = new RolloutRunner(fleet, transports, new FailingInsertStore(new RolloutStore(_db)), _events, _time,
+            NullLogger<RolloutRunner>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => sut.RunAsync(_fleet.Plan(), CancellationToken.None).WaitAsync(Guard));
+
+        Assert.InRange(transports.Opened, 0, 2);
+        Assert.Equal(transports.Opened, transports.Closed);
+        Assert.Equal(0, transports.Commands);
+        foreach (var host in _fleet.HostNames) await AssertOnDiskAsync(host, _fleet.Previous);
+    }
+
+    [Fact]
+    public async Task Run_Canary_OnlyTheCanaryConnectsBeforeItSucceeds()
+    {
+        var fleet = _fleet.Fleet(canaryCount: 1);
+        _db ??= new StoreDatabase(_fleet.StorePath);
+        var transports = new RecordingTransportFactory(new HostTransportFactory(fleet, _time));
+        var sut = new RolloutRunner(fleet, transports, new RolloutStore(_db), _events, _time,
+            NullLogger<RolloutRunner>.Instance);
+
+        var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal(RolloutState.Succeeded, rollout.State);
+        Assert.Equal(_fleet.HostNames.Count, transports.Opened);
+        Assert.Equal(transports.Opened, transports.Closed);
+        Assert.Equal("h1", transports.ConnectOrder[0]);
+        Assert.Equal(("h1", 1), transports.FirstClosed);
+    }
+
+    /// <summary>Counts sessions opened and closed and commands run, and records the order of connects.</summary>
+    private sealed class RecordingTransportFactory(IHostTransportFactory inner) : IHostTransportFactory
+    {
+        private int _opened;
+        private int _closed;
+        private int _commands;
+
+        public int Opened => _opened;
+
+        public int Closed => _closed;
+
+        public int Commands => _commands;
+
+        public List<string> ConnectOrder { get; } = [];
+
+        /// <summary>The first session closed, and how many connects had started by then.</summary>
+        public (string Host, int Connects)? FirstClosed { get; private set; }
+
+        public IHostTransport For(HostConfig host) => new RecordingTransport(this, inner.For(host));
+
+        private sealed class RecordingTransport(RecordingTransportFactory owner, IHostTransport inner) : IHostTransport
+        {
+            public async Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
+            {
+                lock (owner.ConnectOrder) owner.ConnectOrder.Add(host.Name);
+                var result = await inner.ConnectAsync(host, cancellationToken);
+                if (result.Session is not { } session) return result;
+                Interlocked.Increment(ref owner._opened);
+                return ConnectResult.Ok(new Session(owner, host.Name, session));
+            }
+        }
+
+        private sealed class Session(RecordingTransportFactory owner, string host, IHostSession inner) : IHostSession
+        {
+            public Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref owner._commands);
+                return inner.RunAsync(command, timeout, cancellationToken);
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                lock (owner.ConnectOrder) owner.FirstClosed ??= (host, owner.ConnectOrder.Count);
+                Interlocked.Increment(ref owner._closed);
+                return inner.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The real store, except that saving a new rollout fails as a full disk would.</summary>
+    private sealed class FailingInsertStore(IRolloutStore inner) : IRolloutStore
+    {
+        public int Insert(RolloutRecord rollout) => throw new IOException("disk full");
+
+        public void Update(RolloutRecord rollout) => inner.Update(rollout);
+
+        public void SaveHost(HostResult result) => inner.SaveHost(result);
+
+        public void SaveHostState(HostState state) => inner.SaveHostState(state);
+
+        public RolloutRecord? Get(int id) => inner.Get(id);
+
+        public void MarkAnnounced(int id) => inner.MarkAnnounced(id);
+
+        public IReadOnlyList<HostResult> GetHosts(int rolloutId) => inner.GetHosts(rolloutId);
+
+        public IReadOnlyList<RolloutRecord> Latest(int count) => inner.Latest(count);
+
+        public IReadOnlyList<RolloutRecord> WithState(RolloutState state) => inner.WithState(state);
+
+        public IReadOnlyList<HostState> GetHostStates() => inner.GetHostStates();
+
+        public HostState? GetHostState(string host) => inner.GetHostState(host);
+
+        public void Batch(Action work) => inner.Batch(work);
     }
 }

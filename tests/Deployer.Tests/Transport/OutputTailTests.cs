@@ -129,4 +129,26 @@ public sealed class OutputTailTests
         Assert.EndsWith("THE END", text);
         Assert.Equal(64 * 1024, text[(text.IndexOf('\n') + 1)..].Length);
     }
+
+    [Theory]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 7)]
+    [InlineData(1000, 255)]
+    [InlineData(1000, 999)]
+    [InlineData(4096, 300)]
+    public void Append_ManyChunksWhileTheBufferGrows_KeepsExactlyTheLastCapacityBytes(int capacity, int seed)
+    {
+        var random = new Random(seed);
+        var sut = new OutputTail(capacity);
+        var all = new List<byte>();
+        while (all.Count < 5 * capacity)
+        {
+            var chunk = Enumerable.Range(0, random.Next(1, capacity / 3)).Select(_ => (byte)random.Next('a', 'z' + 1)).ToArray();
+            sut.Append(chunk);
+            all.AddRange(chunk);
+            var expected = System.Text.Encoding.ASCII.GetString(all.Skip(Math.Max(0, all.Count - capacity)).ToArray());
+            Assert.EndsWith(expected, sut.ToString(), StringComparison.Ordinal);
+            Assert.Equal(all.Count > capacity, sut.Truncated);
+        }
+    }
 }
