@@ -33,8 +33,9 @@ public sealed class AutoDeployTests
         // The policy ticks every second; ask until the tick after the merges has recorded its reason.
         for (var i = 0; i < 30 && !bot.Lines.Skip(at).Any(l => l.Contains("policy: waiting: alice holds the lock", StringComparison.Ordinal)); i++)
         {
+            var from = bot.Lines.Count; // before asking: the reply can be printed before SayAsync returns
             await bot.SayAsync("!status");
-            await bot.WaitForAsync(l => l.Contains("policy:", StringComparison.Ordinal), bot.Lines.Count);
+            await bot.WaitForAsync(l => l.Contains("policy:", StringComparison.Ordinal), from);
         }
 
         await bot.WaitForAsync("policy: waiting: alice holds the lock", at);
@@ -90,7 +91,7 @@ public sealed class RestartAnnouncementTests
             Assert.Contains("Bug 1010000", line, StringComparison.Ordinal);
             Assert.Contains("Bug 1020000", line, StringComparison.Ordinal);
             await second.SayAsync("!status");
-            await second.WaitForAsync(l => l.Contains("tools production:", StringComparison.Ordinal) && l.Contains("NOT deployed (2 commits waiting)", StringComparison.Ordinal));
+            await second.WaitForAsync(l => l.Contains("tools production:", StringComparison.Ordinal) && l.Contains("NOT deployed (2 commits waiting; 5/5 hosts behind)", StringComparison.Ordinal));
             second.Terminate();
             await second.WaitForExitAsync();
             Assert.Single(second.Lines, l => l.Contains("tools production: 2 commits", StringComparison.Ordinal));

@@ -1,26 +1,50 @@
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
-/// <summary><c>!status</c> lines per repo: production head, whether it is deployed, minutes since the last push.</summary>
-internal sealed class RepoStatusSection(IRepoStatus repos, TimeProvider time) : IStatusSection
+/// <summary>
+/// <c>!status</c> lines per repo: production head, whether it is deployed (merges waiting, and how many of the hosts
+/// carrying the repo run another revision), minutes since the last push.
+/// </summary>
+internal sealed class RepoStatusSection(IRepoStatus repos, FleetConfig fleet, IRolloutStore store, Hosting.BotOptions options, TimeProvider time) : IStatusSection
 {
     public Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var states = store.GetHostStates().ToDictionary(h => h.Id, StringComparer.Ordinal);
         var lines = new List<string>();
         foreach (var state in repos.GetRepos())
         {
-            var undeployed = repos.GetUndeployedMerges(state.Id);
             var head = state.Head is null ? "head unknown" : RevisionSet.Short(state.Head);
-            var deployed = state.Head is null ? "" : undeployed.Count == 0 ? "deployed" : $"NOT deployed ({undeployed.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count))} commits waiting)";
+            var deployed = state.Head is null ? "" : Deployed(state.Id, state.Head, states);
             var pushed = state.LastPushAt is { } at ? $", last push {HumanTime.MinutesSince(now - at)} ago" : "";
             var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {state.StatusSince:HH:mm} UTC: {MergeAnnouncer.Harmless(state.LastError, 120)}";
             lines.Add($"{state.Id} {state.Branch}: {head} {deployed}{pushed}{reach}".Replace("  ", " ", StringComparison.Ordinal).TrimEnd());
         }
 
         return Task.FromResult<IReadOnlyList<string>>(lines);
+    }
+
+    /// <summary>
+    /// Baselines count as deployed for the policy, but a host may still run something older (it lagged before the
+    /// bot watched, or someone changed it by hand): say so, rather than "deployed" next to a table of lagging hosts.
+    /// </summary>
+    private string Deployed(string repo, string head, Dictionary<string, HostState> states)
+    {
+        var carriers = fleet.Hosts.Where(h => h.Enabled && fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(repo)).ToList();
+        var behind = carriers.Count(h => !(states.TryGetValue(h.Name, out var s) && s.Revisions.TryGetValue(repo, out var rev) && RevisionSet.Matches(rev, head)));
+        var lagging = behind == 0 ? "" : $"{behind}/{carriers.Count} hosts behind";
+        var undeployed = repos.GetUndeployedMerges(repo);
+        if (undeployed.Count > 0)
+        {
+            var commits = undeployed.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count));
+            var waiting = $"{commits} commit{(commits == 1 ? "" : "s")} waiting";
+            return $"NOT deployed ({waiting}{(lagging.Length > 0 ? "; " + lagging : "")})";
+        }
+
+        return lagging.Length == 0 ? "deployed" : $"no merge waiting, but {lagging} ({options.Chat.Prefix}deploy now rolls them forward)";
     }
 }

@@ -63,7 +63,7 @@ internal sealed class StatusReport(
         {
             $"{host.Name} ({host.Role}, {host.Transport.ToString().ToLowerInvariant()}{(host.Address is null ? "" : " " + host.Address)}): {HostLag.Label(row.State)}{(row.Detail is null ? "" : " — " + row.Detail)}",
         };
-        var table = new TextTable("repo", "on host", "production", "");
+        var table = new TextTable("repo", "on host", "production", "state");
         foreach (var c in row.Repos) table.Add(c.Repo, RevisionSet.Short(c.OnHost), RevisionSet.Short(c.Head), c.InSync ? "in sync" : "behind");
         lines.AddRange(table.Lines());
         if (state?.RevisionsAt is { } at) lines.Add($"revisions read {at:yyyy-MM-dd HH:mm}Z");

@@ -56,7 +56,13 @@ internal sealed class LockCommand(LockService locks, LockReplies replies) : ICha
         var hold = result.Hold!;
         var verb = result.Previous is null ? "holds" : "now holds";
         return CommandReply.Ok($"{hold.HolderName} {verb} the deploy lock until {replies.Clock(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? $": {hold.Reason}" : "")}. "
-            + $"Deploys wait; {context.Prefix}unlock when done. Now {replies.Holds(result.Holds)}");
+            + $"Deploys wait; {context.Prefix}unlock when done.{Others(result.Holds, hold)}");
+    }
+
+    private string Others(IReadOnlyList<Hold> holds, Hold mine)
+    {
+        var others = holds.Where(h => h.HolderId != mine.HolderId).ToList();
+        return others.Count == 0 ? "" : " Also held by " + string.Join("; ", others.Select(replies.Hold)) + ".";
     }
 }
 
@@ -92,10 +98,10 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
 
         if (!result.Succeeded) return CommandReply.Error($"not unlocked: {result.Refusal}");
         var released = string.Join(", ", result.Released.Select(h => h.HolderName == me.Name ? "your hold" : $"{h.HolderName}'s hold"));
-        var text = $"released {(released.Length == 0 ? "nothing" : released)}. Now {replies.Holds(result.Holds)}";
+        var text = $"released {(released.Length == 0 ? "nothing" : released)}. " + (result.Holds.Count > 0 ? $"Still {replies.Holds(result.Holds)}" : "No holds left");
         if (result.Holds.Count == 0)
         {
-            foreach (var o in outlooks) text += ". " + await o.OutlookAsync(cancellationToken);
+            foreach (var o in outlooks) text += "; " + await o.OutlookAsync(cancellationToken);
         }
 
         return CommandReply.Ok(text);

@@ -17,7 +17,7 @@ public static class DeployPolicy
         if (s.RolloutRunning) return Wait(PolicyBlocker.RolloutRunning, "waiting: a rollout is already running");
 
         var changed = s.Repos.Where(r => r.ProductionHead is not null && !RevisionSet.Matches(r.DeployedRevision, r.ProductionHead)).ToList();
-        if (changed.Count == 0) return Wait(PolicyBlocker.NothingToDeploy, "nothing to deploy: every repo is deployed");
+        if (changed.Count == 0) return Wait(PolicyBlocker.NothingToDeploy, "nothing to deploy: no merge is waiting");
 
         var names = changed.Select(r => r.Name).ToList();
         var skipped = new List<(PolicyBlocker Blocker, string Text)>();

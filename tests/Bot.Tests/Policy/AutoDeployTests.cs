@@ -38,6 +38,26 @@ public sealed class AutoDeployTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_PerRepo_SaysHowManyHostsLag_WhetherOrNotAMergeIsWaiting()
+    {
+        var first = await _bot.SayAsync("bob", "!status");
+        Assert.Matches(@"buildbot-configs production: [0-9a-f]{12} no merge waiting, but 3/3 hosts behind \(!deploy now rolls them forward\)", first);
+        Assert.Matches(@"tools production: [0-9a-f]{12} no merge waiting, but 5/5 hosts behind", first);
+
+        await _bot.SayAsync("alice", "!lock 30m");
+        _bot.Push("tools", "Bug 1040013 - tools");
+        await _bot.PollAllAsync();
+        Assert.Matches(@"tools production: [0-9a-f]{12} NOT deployed \(1 commit waiting; 5/5 hosts behind\)", await _bot.SayAsync("bob", "!status"));
+
+        await _bot.SayAsync("root", "!deploy now --force");
+        await _bot.Coordinator.WhenIdleAsync();
+        var after = await _bot.SayAsync("bob", "!status");
+        Assert.Matches(@"buildbot-configs production: [0-9a-f]{12} deployed", after);
+        Assert.Matches(@"tools production: [0-9a-f]{12} deployed", after);
+        Assert.DoesNotContain("hosts behind", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HoldThenTwoPushes_NoRollout_UnlockThenQuietWindow_DeploysEveryHost()
     {
         Assert.Contains("alice holds the deploy lock", await _bot.SayAsync("alice", "!lock 30m landing bug 1040013 configs+custom"), StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public sealed class DeployPolicyTests
     private const string ToolsHead = "abc123def4567890abc123def4567890";
 
     private const string RunningLine = "waiting: a rollout is already running";
-    private const string NothingLine = "nothing to deploy: every repo is deployed";
+    private const string NothingLine = "nothing to deploy: no merge is waiting";
     private const string HoldText = "alice holds the lock until 14:30 (landing bug 123)";
     private const string FreezeText = "freeze \"release week\" until 18:00";
     private const string QuietText = "buildbotcustom pushed 2 min ago, quiet in 3 min";
