@@ -40,7 +40,8 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton(Options.Create(fleet.Policy));
         services.AddSingleton<IFreezeStore, FreezeStore>();
         services.AddSingleton<FreezeService>();
-        services.AddHttpClient<CiGate>();
+        services.AddHttpClient(nameof(CiGate));
+        services.AddSingleton<CiGate>();
         return services;
     }
 }

@@ -27,8 +27,10 @@ public sealed record CiStatus(CiState State, string Message = "");
 /// and reads either GitHub's combined status (<c>{"state":"success|pending|failure|error","statuses":[…]}</c>) or a
 /// plain <c>{"state":"…"}</c>. GitHub's <c>error</c> counts as a failure. Timeouts, connection errors, non-2xx
 /// answers, HTML and anything else that is not such JSON give <see cref="CiState.Unknown"/> with the reason.
+/// The HTTP client is made at the first check, not with the gate: most fleets have no CI gate, and an idle bot then
+/// never loads the HTTP stack.
 /// </summary>
-public sealed class CiGate(HttpClient http, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
+public sealed class CiGate(IHttpClientFactory httpFactory, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
 {
     public async Task<CiStatus> CheckAsync(string urlTemplate, string revision, CancellationToken cancellationToken)
     {
@@ -39,6 +41,7 @@ public sealed class CiGate(HttpClient http, TimeProvider time, IOptions<PolicyOp
         CiStatus status;
         try
         {
+            var http = httpFactory.CreateClient(nameof(CiGate));
             using var response = await http.GetAsync(url, linked.Token);
             var body = await response.Content.ReadAsStringAsync(linked.Token);
             status = response.IsSuccessStatusCode

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>Finds bug numbers in commit messages with a configurable pattern whose first group is the number.</summary>
-public sealed class BugReferences
+public sealed partial class BugReferences
 {
     public const string DefaultPattern = @"[Bb]ug[ -]?(\d{5,8})";
 
@@ -15,7 +15,10 @@ public sealed class BugReferences
 
     public BugReferences(string? pattern = null)
     {
-        _pattern = new Regex(pattern ?? DefaultPattern, RegexOptions.CultureInvariant, MatchTimeout);
+        // The default is compiled into the assembly: no regex parser or interpreter in a bot that keeps it.
+        _pattern = pattern is null or DefaultPattern
+            ? DefaultRegex()
+            : new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
     }
 
     public static BugReferences Default { get; } = new();
@@ -40,6 +43,9 @@ public sealed class BugReferences
 
         return found;
     }
+
+    [GeneratedRegex(DefaultPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex DefaultRegex();
 
     /// <summary>The bugs of all <paramref name="commits"/>, in order of first mention, without repeats.</summary>
     public static List<int> Union(IEnumerable<Commit> commits)
