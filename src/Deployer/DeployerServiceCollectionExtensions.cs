@@ -9,6 +9,7 @@ using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Deployer;
@@ -40,8 +41,9 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton(Options.Create(fleet.Policy));
         services.AddSingleton<IFreezeStore, FreezeStore>();
         services.AddSingleton<FreezeService>();
-        services.AddHttpClient(nameof(CiGate));
-        services.AddSingleton<CiGate>();
+        // No IHttpClientFactory: most fleets have no CI gate, and registering one loads the HTTP stack into every bot.
+        services.AddSingleton(sp => new CiGate(
+            CiGate.SharedClient, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PolicyOptions>>(), sp.GetRequiredService<ILogger<CiGate>>()));
         return services;
     }
 }

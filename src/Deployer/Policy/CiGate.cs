@@ -30,8 +30,14 @@ public sealed record CiStatus(CiState State, string Message = "");
 /// The HTTP client is made at the first check, not with the gate: most fleets have no CI gate, and an idle bot then
 /// never loads the HTTP stack.
 /// </summary>
-public sealed class CiGate(IHttpClientFactory httpFactory, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
+public sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
 {
+    /// <summary>
+    /// The one HTTP client of the process's CI checks, made at the first call. Connections are recycled every few
+    /// minutes so a CI host that moves (DNS) is followed; the deadline per check comes from the cancellation token.
+    /// </summary>
+    public static HttpClient SharedClient() => SharedHttp.Client;
+
     public async Task<CiStatus> CheckAsync(string urlTemplate, string revision, CancellationToken cancellationToken)
     {
         var url = urlTemplate.Replace("{rev}", Uri.EscapeDataString(revision), StringComparison.Ordinal);
@@ -41,8 +47,7 @@ public sealed class CiGate(IHttpClientFactory httpFactory, TimeProvider time, IO
         CiStatus status;
         try
         {
-            var http = httpFactory.CreateClient(nameof(CiGate));
-            using var response = await http.GetAsync(url, linked.Token);
+            using var response = await http().GetAsync(url, linked.Token);
             var body = await response.Content.ReadAsStringAsync(linked.Token);
             status = response.IsSuccessStatusCode
                 ? Parse(body, response.Content.Headers.ContentType?.MediaType)
@@ -131,4 +136,13 @@ public sealed class CiGate(IHttpClientFactory httpFactory, TimeProvider time, IO
     }
 
     private static string Host(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "?";
+}
+
+/// <summary>Holds <see cref="CiGate.SharedClient"/>; a class of its own so that it is only built when first used.</summary>
+internal static class SharedHttp
+{
+    public static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 }

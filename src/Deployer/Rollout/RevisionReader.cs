@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Transport;
@@ -80,7 +79,11 @@ public static class RevisionReader
     /// <summary>One answer of the combined command: what a repo's revision command printed and how it exited.</summary>
     internal sealed record Answer(string Stdout, int ExitCode);
 
-    internal static string NewMarker() => "chatops-rev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    /// <summary>
+    /// A marker no repo's output contains by accident. Not a secret (the host sees it in the command), so no
+    /// cryptographic generator: that would load OpenSSL into the idle bot (~5 MB RSS) for a start-up revision read.
+    /// </summary>
+    internal static string NewMarker() => "chatops-rev-" + Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The shell text that runs every command in turn: <c>( cmd ) &lt;/dev/null; printf '\n%s %s %s\n' marker i $?</c>.

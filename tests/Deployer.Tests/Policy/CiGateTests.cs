@@ -28,7 +28,7 @@ public sealed class CiGateTests : IAsyncLifetime
     }
 
     private CiGate CreateSut() =>
-        new(new OneClient(_http), _time, Options.Create(new PolicyOptions { CiTimeoutSeconds = 10 }), NullLogger<CiGate>.Instance);
+        new(() => _http, _time, Options.Create(new PolicyOptions { CiTimeoutSeconds = 10 }), NullLogger<CiGate>.Instance);
 
     private Task<CiStatus> CheckAsync(string scenario) =>
         CreateSut().CheckAsync(_server.Url + "/repos/build/tools/commits/{rev}/status", scenario, CancellationToken.None);
@@ -205,10 +205,4 @@ public sealed class CiGateTests : IAsyncLifetime
         private static string Combined(string state, params (string Context, string State)[] statuses) =>
             $$"""{"state":"{{state}}","sha":"abc","total_count":{{statuses.Length}},"statuses":[{{string.Join(",", statuses.Select(s => $$"""{"context":"{{s.Context}}","state":"{{s.State}}","description":"x"}"""))}}]}""";
     }
-}
-
-/// <summary>Hands out the test's one client, which the test disposes.</summary>
-internal sealed class OneClient(HttpClient client) : IHttpClientFactory
-{
-    public HttpClient CreateClient(string name) => client;
 }
