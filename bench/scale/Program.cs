@@ -2,13 +2,14 @@ using System.Globalization;
 using ChatOpsReconfig.Bench.Scale;
 
 // dotnet run -c Release --project bench/scale [-- status|rss|all] [--sizes 100,1000,5000] [--iterations 50]
-//   [--warmup 5] [--idle 10] [--keep] [NAME=VALUE ...]
+//   [--warmup 5] [--idle 150] [--keep] [NAME=VALUE ...]
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
 var mode = args.Length > 0 && args[0] is "status" or "rss" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
 var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
-var idle = int.Parse(Option("--idle") ?? "10", CultureInfo.InvariantCulture);
+// Steady state: RSS still grows for a minute or two after the greeting (polls, ticks, tier-1 JIT).
+var idle = int.Parse(Option("--idle") ?? "150", CultureInfo.InvariantCulture);
 var keep = args.Contains("--keep");
 var env = args.Where(a => a.Contains('=', StringComparison.Ordinal) && !a.StartsWith("--", StringComparison.Ordinal))
     .Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
