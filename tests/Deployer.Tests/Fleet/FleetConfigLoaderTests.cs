@@ -54,6 +54,26 @@ public sealed class FleetConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void TryLoad_KeysLeftOut_KeepTheRecordsDefaults()
+    {
+        // The source-generated metadata once set left-out init-only properties to null and 0 (dotnet/runtime#84484).
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(ValidJson), baseDirectory: _dir.Path);
+
+        Assert.Empty(problems);
+        Assert.NotNull(config);
+        Assert.Equal("production", config.Repos["configs"].Branch);
+        Assert.Equal(300, config.Roles["master"].Steps[0].TimeoutSeconds);
+        Assert.Equal("update", config.Roles["master"].UpdateStep);
+        Assert.True(config.Hosts[0].Enabled);
+        Assert.Equal(new SshSettings(), config.Ssh with { KnownHosts = null, KeyFile = null });
+        Assert.Equal(new RolloutSettings(), config.Rollout);
+        Assert.Equal(new ChatOpsReconfig.Deployer.Locks.LockOptions(), config.Lock);
+        Assert.Equal("UTC", config.Policy.TimeZone);
+        Assert.Empty(config.Policy.Freezes);
+        Assert.True(config.Policy.AutoResumeInterrupted);
+    }
+
+    [Fact]
     public void TryLoad_RelativePaths_ResolveAgainstBaseDirectory()
     {
         var (config, _) = FleetConfigLoader.TryLoad(Write(ValidJson), baseDirectory: _dir.Path);
