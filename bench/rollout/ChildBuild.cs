@@ -15,6 +15,8 @@ internal static class ChildBuild
         var project = typeof(ChildBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "ProjectDirectory").Value!; // Rollout.csproj always sets it
         var target = Path.GetFullPath(Path.Combine(outDir, "child"));
+        // A fresh directory: nothing left from an older build can be loaded instead of what was just published.
+        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
         Console.WriteLine($"publishing our side (ReadyToRun, as chatops is installed) to {target} …");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "publish", project, "-c", "Release", "-o", target, "--nologo", "-v", "q" }) start.ArgumentList.Add(a);
