@@ -63,8 +63,12 @@ internal static class OurRollout
         }
 
         await using var provider = services.BuildServiceProvider();
+        var built = phases.Elapsed.TotalMilliseconds;
+        provider.GetRequiredService<StoreDatabase>();
+        var opened = phases.Elapsed.TotalMilliseconds;
         provider.GetRequiredService<StartupRecovery>().MarkInterrupted();
         var storeOpen = phases.Elapsed.TotalMilliseconds;
+        if (trace) Console.Error.WriteLine($"services built {built - loaded:0} ms, store opened {opened - built:0} ms, interrupted rollouts marked {storeOpen - opened:0} ms");
 
         // CHATOPS_BENCH_REPEAT=k runs k-1 untimed rollouts first (a warm process, as in the long-running bot).
         var repeat = int.TryParse(Environment.GetEnvironmentVariable("CHATOPS_BENCH_REPEAT"), out var k) ? k : 1;

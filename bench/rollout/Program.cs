@@ -32,7 +32,7 @@ if (args.Length >= 2 && args[0] == "serve" && int.TryParse(args[1], out var serv
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: rollout-bench [--hosts 10,50,100] [--reps 5] [--parallelism 10] [--canary 0] [--no-steps] [--baseline PATH] [--out DIR]");
+    Console.Error.WriteLine("usage: rollout-bench [--hosts 10,50,100] [--reps 5] [--parallelism 10] [--canary 0] [--no-steps] [--ours PATH] [--baseline PATH] [--out DIR]");
     return 2;
 }
 
@@ -41,7 +41,10 @@ using var cts = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
 
-var machine = Machine.Describe();
+// Our side is the published (ReadyToRun) build unless --ours names another rollout-bench executable.
+var ours = options.Ours ?? await ChildBuild.PublishAsync(options.OutDir, cts.Token);
+Console.WriteLine($"ours: {ours}");
+var machine = Machine.Describe() + Environment.NewLine + $"ours: {ours}" + (options.Baseline is null ? "" : $"; baseline: {options.Baseline}");
 Console.WriteLine(machine);
 var rows = new List<Row>();
 foreach (var n in options.Hosts)
@@ -57,13 +60,13 @@ foreach (var n in options.Hosts)
 
     // One untimed run of each first: page cache, sshd's first fork, the runtime's files.
     Console.WriteLine($"warm-up (untimed) with parallelism {parallelism}, canaryCount {options.Canary}");
-    foreach (var side in sides) await Sides.RunAsync(side, hosts, parallelism, options.Canary, options.Baseline, cts.Token);
+    foreach (var side in sides) await Sides.RunAsync(side, hosts, parallelism, options.Canary, ours, options.Baseline, cts.Token);
 
     for (var rep = 0; rep < options.Reps; rep++)
     {
         // Rotate which side goes first, so drift in the machine's load hits every side alike.
         var order = sides.Skip(rep % sides.Count).Concat(sides.Take(rep % sides.Count)).ToList();
-        foreach (var side in order) runs[side].Add(await Sides.RunAsync(side, hosts, parallelism, options.Canary, options.Baseline, cts.Token));
+        foreach (var side in order) runs[side].Add(await Sides.RunAsync(side, hosts, parallelism, options.Canary, ours, options.Baseline, cts.Token));
         Console.WriteLine($"rep {rep + 1}/{options.Reps} (load {Machine.LoadAverage()}): "
             + string.Join("   ", sides.Select(side => $"{Sides.Label(side)} {runs[side][^1].Describe()}")));
     }
@@ -83,7 +86,7 @@ Console.WriteLine($"written to {file}");
 return 0;
 
 /// <summary>Command-line options.</summary>
-internal sealed record BenchOptions(IReadOnlyList<int> Hosts, int Reps, int Parallelism, int Canary, bool Steps, string OutDir, string? Baseline = null)
+internal sealed record BenchOptions(IReadOnlyList<int> Hosts, int Reps, int Parallelism, int Canary, bool Steps, string OutDir, string? Baseline = null, string? Ours = null)
 {
     public static BenchOptions? Parse(string[] args)
     {
@@ -113,6 +116,10 @@ internal sealed record BenchOptions(IReadOnlyList<int> Hosts, int Reps, int Para
                     break;
                 case "--baseline" when value is not null && File.Exists(value):
                     o = o with { Baseline = Path.GetFullPath(value) };
+                    i++;
+                    break;
+                case "--ours" when value is not null && File.Exists(value):
+                    o = o with { Ours = Path.GetFullPath(value) };
                     i++;
                     break;
                 case "--no-steps":

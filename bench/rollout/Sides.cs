@@ -6,7 +6,7 @@ namespace ChatOpsReconfig.Bench.Rollout;
 
 internal enum Side
 {
-    /// <summary>Our rollout: a child process running RolloutRunner, as <c>chatops deploy</c> does.</summary>
+    /// <summary>Our rollout: a child process running RolloutRunner, as <c>chatops deploy</c> does, built as chatops is installed (ReadyToRun).</summary>
     Ours,
 
     /// <summary>The same, with another build of the benchmark (<c>--baseline PATH</c>), e.g. against older Deployer code.</summary>
@@ -48,10 +48,10 @@ internal static class Sides
         _ => "parallel-ssh ×5 (ControlMaster)",
     };
 
-    public static Task<Measurement> RunAsync(Side side, LoopbackHosts hosts, int parallelism, int canary, string? baseline, CancellationToken cancellationToken) =>
+    public static Task<Measurement> RunAsync(Side side, LoopbackHosts hosts, int parallelism, int canary, string ours, string? baseline, CancellationToken cancellationToken) =>
         side switch
         {
-            Side.Ours => RunOursAsync(Environment.ProcessPath!, hosts, parallelism, canary, cancellationToken),
+            Side.Ours => RunOursAsync(ours, hosts, parallelism, canary, cancellationToken),
             Side.OursBaseline => RunOursAsync(baseline!, hosts, parallelism, canary, cancellationToken),
             Side.Pssh => RunPsshAsync(hosts, parallelism, cancellationToken),
             _ => RunPsshStepsAsync(hosts, parallelism, cancellationToken),

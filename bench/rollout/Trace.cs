@@ -89,6 +89,7 @@ internal sealed class TracingStore(ChatOpsReconfig.Deployer.Rollout.IRolloutStor
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult> GetHosts(int rolloutId) => Time(() => inner.GetHosts(rolloutId));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> Latest(int count) => Time(() => inner.Latest(count));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> WithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.WithState(state));
+    public bool AnyWithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.AnyWithState(state));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostState> GetHostStates() => Time(() => inner.GetHostStates());
     public ChatOpsReconfig.Deployer.Rollout.HostState? GetHostState(string host) => Time(() => inner.GetHostState(host));
     public void Batch(Action work) => Time(() => { Interlocked.Increment(ref _batches); inner.Batch(work); return 0; });

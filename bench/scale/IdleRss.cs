@@ -15,9 +15,9 @@ internal static class IdleRss
     /// a few times and reads them again.
     /// </summary>
     public static async Task<Result> MeasureAsync(string label, string directory, int idleSeconds, int statusQueries,
-        IReadOnlyDictionary<string, string> environment, TextWriter log)
+        IReadOnlyDictionary<string, string> environment, TextWriter log, string? chatopsDll = null)
     {
-        var dll = Path.Combine(Paths.RepoRoot(), "src", "Bot", "bin", "Release", "net10.0", "chatops.dll");
+        var dll = chatopsDll ?? Path.Combine(Paths.RepoRoot(), "src", "Bot", "bin", "Release", "net10.0", "chatops.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} not found: dotnet build -c Release src/Bot", dll);
         var psi = new ProcessStartInfo("dotnet")
         {

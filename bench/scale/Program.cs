@@ -2,7 +2,8 @@ using System.Globalization;
 using ChatOpsReconfig.Bench.Scale;
 
 // dotnet run -c Release --project bench/scale [-- status|rss|all] [--sizes 100,1000,5000] [--iterations 50]
-//   [--warmup 5] [--idle 150] [--keep] [NAME=VALUE ...]
+//   [--warmup 5] [--idle 150] [--keep] [--chatops DLL] [NAME=VALUE ...]
+// --chatops measures another build's chatops.dll in the rss mode, e.g. the published (ReadyToRun) one.
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
 var mode = args.Length > 0 && args[0] is "status" or "rss" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
@@ -11,6 +12,7 @@ var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
 // Steady state: RSS still grows for a minute or two after the greeting (polls, ticks, tier-1 JIT).
 var idle = int.Parse(Option("--idle") ?? "150", CultureInfo.InvariantCulture);
 var keep = args.Contains("--keep");
+var chatopsDll = Option("--chatops") is { } d ? Path.GetFullPath(d) : null;
 var env = args.Where(a => a.Contains('=', StringComparison.Ordinal) && !a.StartsWith("--", StringComparison.Ordinal))
     .Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
 var log = Console.Out;
@@ -53,7 +55,7 @@ if (mode is "status" or "all")
 if (mode is "rss" or "all")
 {
     log.WriteLine();
-    log.WriteLine($"== idle RSS of the real chatops process{(env.Count > 0 ? " with " + string.Join(' ', env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} ==");
+    log.WriteLine($"== idle RSS of the real chatops process{(chatopsDll is null ? "" : " " + chatopsDll)}{(env.Count > 0 ? " with " + string.Join(' ', env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} ==");
     var results = new List<IdleRss.Result>();
 
     // 1. The default: a temp copy of config/chatops.json (demo fleet, created on first start).
@@ -62,7 +64,7 @@ if (mode is "rss" or "all")
     File.Copy(Path.Combine(Paths.RepoRoot(), "config", "chatops.json"), Path.Combine(demo, "config", "chatops.json"));
     try
     {
-        results.Add(await IdleRss.MeasureAsync("demo config (5 hosts)", demo, idle, 5, env, log));
+        results.Add(await IdleRss.MeasureAsync("demo config (5 hosts)", demo, idle, 5, env, log, chatopsDll));
     }
     finally
     {
@@ -76,7 +78,7 @@ if (mode is "rss" or "all")
         var fleet = Fleet.Create(n);
         try
         {
-            results.Add(await IdleRss.MeasureAsync($"generated fleet ({n} hosts)", fleet.Directory, idle, 5, env, log));
+            results.Add(await IdleRss.MeasureAsync($"generated fleet ({n} hosts)", fleet.Directory, idle, 5, env, log, chatopsDll));
         }
         finally
         {

@@ -9,6 +9,9 @@ internal sealed partial record BotOptions
 {
     public static readonly string[] SectionNames = ["chat", "permissions", "web"];
 
+    /// <summary>The fleet config's JSON options with the sections' source-generated metadata.</summary>
+    private static readonly JsonSerializerOptions SectionJson = CreateSectionJson();
+
     public ChatOptions Chat { get; init; } = new();
 
     public PermissionsOptions Permissions { get; init; } = new();
@@ -69,6 +72,13 @@ internal sealed partial record BotOptions
         }
     }
 
+    private static JsonSerializerOptions CreateSectionJson()
+    {
+        var options = new JsonSerializerOptions(FleetConfigLoader.JsonOptions) { TypeInfoResolver = BotOptionsJsonContext.Default };
+        options.MakeReadOnly();
+        return options;
+    }
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentVariableName();
 
@@ -79,7 +89,7 @@ internal sealed partial record BotOptions
         if (entry.Key is null) return default;
         try
         {
-            return entry.Value.Deserialize<T>(FleetConfigLoader.JsonOptions);
+            return entry.Value.Deserialize<T>(SectionJson);
         }
         catch (JsonException ex)
         {
@@ -89,53 +99,55 @@ internal sealed partial record BotOptions
     }
 }
 
+// The section records have setters, not init: the JSON source generator (BotOptionsJsonContext) drops the default
+// of an init-only property that the file leaves out (dotnet/runtime#84484).
 internal sealed record ChatOptions
 {
     /// <summary><c>console</c> (stdin/stdout).</summary>
-    public string Transport { get; init; } = "console";
+    public string Transport { get; set; } = "console";
 
-    public string Prefix { get; init; } = "!";
+    public string Prefix { get; set; } = "!";
 
-    public string Channel { get; init; } = "releng";
+    public string Channel { get; set; } = "releng";
 
     /// <summary>Who a bare console line speaks as.</summary>
-    public string ConsoleUser { get; init; } = "you";
+    public string ConsoleUser { get; set; } = "you";
 
     /// <summary>Link for bug numbers in merge announcements; <c>{id}</c> is the bug number.</summary>
-    public string BugUrlTemplate { get; init; } = "https://bugzilla.mozilla.org/show_bug.cgi?id={id}";
+    public string BugUrlTemplate { get; set; } = "https://bugzilla.mozilla.org/show_bug.cgi?id={id}";
 
     /// <summary>How many lagging hosts <c>!status</c> lists before pointing at the full table.</summary>
-    public int StatusListLimit { get; init; } = 25;
+    public int StatusListLimit { get; set; } = 25;
 }
 
 internal sealed record PermissionsOptions
 {
     /// <summary>User names or ids allowed to deploy and lock; <c>*</c> means everyone.</summary>
-    public List<string> Deployers { get; init; } = [];
+    public List<string> Deployers { get; set; } = [];
 
     /// <summary>User names or ids allowed to force deploys and release others' holds.</summary>
-    public List<string> Admins { get; init; } = [];
+    public List<string> Admins { get; set; } = [];
 
     /// <summary>Chat roles (networked transports) mapped to deployer.</summary>
-    public List<string> DeployerRoles { get; init; } = [];
+    public List<string> DeployerRoles { get; set; } = [];
 
     /// <summary>Chat roles mapped to admin.</summary>
-    public List<string> AdminRoles { get; init; } = [];
+    public List<string> AdminRoles { get; set; } = [];
 }
 
 internal sealed record WebOptions
 {
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 
     /// <summary>Where Kestrel listens; port 0 picks a free port (logged at start).</summary>
-    public string Url { get; init; } = "http://127.0.0.1:8080";
+    public string Url { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>Environment variable holding the push-hook secret; takes precedence over <see cref="HookSecretFile"/>.</summary>
-    public string HookSecretEnv { get; init; } = "CHATOPS_HOOK_SECRET";
+    public string HookSecretEnv { get; set; } = "CHATOPS_HOOK_SECRET";
 
     /// <summary>File holding the push-hook secret (surrounding whitespace ignored). Without either, hooks need no signature.</summary>
-    public string? HookSecretFile { get; init; }
+    public string? HookSecretFile { get; set; }
 
     /// <summary>Bound only so that validation can refuse a secret written into the config with a clear message.</summary>
-    public string? HookSecret { get; init; }
+    public string? HookSecret { get; set; }
 }

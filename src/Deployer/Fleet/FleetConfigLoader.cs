@@ -176,9 +176,11 @@ public static class FleetConfigLoader
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             WriteIndented = true,
+            // Only the config types: a type outside them fails loudly instead of falling back to reflection.
+            TypeInfoResolver = FleetConfigJsonContext.Default,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

@@ -1,5 +1,7 @@
 namespace ChatOpsReconfig.Deployer.Locks;
 
+// Setters, not init: read by the JSON source generator, which drops init-only defaults (see Fleet/FleetConfig.cs).
+
 /// <summary>
 /// The <c>lock</c> section of the config: how long holds last and when their holders are warned. Checked at
 /// start-up by <see cref="Validate"/> (through <c>PolicyConfigValidator</c>).
@@ -10,13 +12,13 @@ public sealed record LockOptions
     public static readonly TimeSpan MinimumDuration = TimeSpan.FromMinutes(1);
 
     /// <summary>Hold length when <c>!lock</c> and <c>!extend</c> name none. Default 120 (2 h).</summary>
-    public int DefaultMinutes { get; init; } = 120;
+    public int DefaultMinutes { get; set; } = 120;
 
     /// <summary>Longest a hold may last from now, also after <c>!extend</c>. Default 720 (12 h).</summary>
-    public int MaximumMinutes { get; init; } = 720;
+    public int MaximumMinutes { get; set; } = 720;
 
     /// <summary>How long before expiry the holder is warned; 0 turns the warning off. Default 10.</summary>
-    public int WarningMinutes { get; init; } = 10;
+    public int WarningMinutes { get; set; } = 10;
 
     /// <summary>Every problem as <c>lock.key: message</c>.</summary>
     public IEnumerable<string> Validate()

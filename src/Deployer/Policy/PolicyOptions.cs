@@ -1,31 +1,33 @@
 namespace ChatOpsReconfig.Deployer.Policy;
 
+// Setters, not init: read by the JSON source generator, which drops init-only defaults (see Fleet/FleetConfig.cs).
+
 /// <summary>The <c>policy</c> section of the config: when automatic rollouts may start. Checked by <see cref="PolicyConfigValidator"/>.</summary>
 public sealed record PolicyOptions
 {
     /// <summary>Minutes every repo must go without a push before an automatic rollout; <c>repos.NAME.quietMinutes</c> overrides it per repo. Default 5.</summary>
-    public int QuietMinutes { get; init; } = 5;
+    public int QuietMinutes { get; set; } = 5;
 
     /// <summary>Recurring freeze windows during which nothing deploys unless forced.</summary>
-    public List<FreezeOptions> Freezes { get; init; } = [];
+    public List<FreezeOptions> Freezes { get; set; } = [];
 
     /// <summary>IANA (or Windows) time zone for times shown to people and for freezes that name none. Default <c>UTC</c>.</summary>
-    public string TimeZone { get; init; } = "UTC";
+    public string TimeZone { get; set; } = "UTC";
 
     /// <summary>A host lagging production this many minutes after a merge is a warning (Nagios, metrics). Default 15.</summary>
-    public int LagWarningMinutes { get; init; } = 15;
+    public int LagWarningMinutes { get; set; } = 15;
 
     /// <summary>… and this many minutes is critical. Default 30.</summary>
-    public int LagCriticalMinutes { get; init; } = 30;
+    public int LagCriticalMinutes { get; set; } = 30;
 
     /// <summary>At start-up, roll out again the revisions of a rollout a crash interrupted. Default true.</summary>
-    public bool AutoResumeInterrupted { get; init; } = true;
+    public bool AutoResumeInterrupted { get; set; } = true;
 
     /// <summary>How long a CI gate may take to answer before its state counts as unknown. Default 10.</summary>
-    public int CiTimeoutSeconds { get; init; } = 10;
+    public int CiTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Seconds between two evaluations of the policy (and of lock expiries and lag alarms). Default 10.</summary>
-    public int TickSeconds { get; init; } = 10;
+    public int TickSeconds { get; set; } = 10;
 
     /// <summary>The zone of <see cref="TimeZone"/>; only call after validation.</summary>
     public TimeZoneInfo FindTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
@@ -38,13 +40,13 @@ public sealed record PolicyOptions
 public sealed record FreezeOptions
 {
     /// <summary>E.g. <c>0 9 * * 1</c> (Mondays 09:00); macros such as <c>@daily</c> work too.</summary>
-    public string Cron { get; init; } = "";
+    public string Cron { get; set; } = "";
 
-    public int DurationMinutes { get; init; } = 60;
+    public int DurationMinutes { get; set; } = 60;
 
     /// <summary>Shown to people while the window is open, e.g. <c>release week</c>.</summary>
-    public string Reason { get; init; } = "";
+    public string Reason { get; set; } = "";
 
     /// <summary>Zone the cron expression is read in; default <see cref="PolicyOptions.TimeZone"/>.</summary>
-    public string? TimeZone { get; init; }
+    public string? TimeZone { get; set; }
 }

@@ -27,6 +27,9 @@ public interface IRolloutStore
 
     IReadOnlyList<RolloutRecord> WithState(RolloutState state);
 
+    /// <summary>Whether any rollout is in <paramref name="state"/>; cheaper than <see cref="WithState"/> where the store can.</summary>
+    bool AnyWithState(RolloutState state) => WithState(state).Count > 0;
+
     IReadOnlyList<HostState> GetHostStates();
 
     HostState? GetHostState(string host);
@@ -98,6 +101,14 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
         var name = state.ToString();
         return Rollouts.Find(Query.EQ(nameof(RolloutRecord.State), name)).ToList();
     }
+
+    /// <summary>
+    /// Counted on the raw documents: at start-up there is usually nothing to find, and building LiteDB's mapper for
+    /// <see cref="RolloutRecord"/> (reflection and compiled expressions, ~90 ms cold) can then wait for the first
+    /// rollout, which writes its record while it connects to the hosts.
+    /// </summary>
+    public bool AnyWithState(RolloutState state) =>
+        db.Collection<BsonDocument>("rollouts").Exists(Query.EQ(nameof(RolloutRecord.State), state.ToString()));
 
     /// <summary>
     /// Every host's state. Reading and mapping thousands of documents costs tens of milliseconds, and <c>!status</c>

@@ -9,6 +9,7 @@ public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, 
     public IReadOnlyList<RolloutInterrupted> MarkInterrupted()
     {
         var found = new List<RolloutInterrupted>();
+        if (!store.AnyWithState(RolloutState.Running)) return found;
         foreach (var rollout in store.WithState(RolloutState.Running))
         {
             var hosts = store.GetHosts(rollout.Id);

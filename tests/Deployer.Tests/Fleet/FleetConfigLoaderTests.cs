@@ -54,6 +54,50 @@ public sealed class FleetConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void TryLoad_KeysLeftOut_KeepTheRecordsDefaults()
+    {
+        // The source-generated metadata once set left-out init-only properties to null and 0 (dotnet/runtime#84484).
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(ValidJson), baseDirectory: _dir.Path);
+
+        Assert.Empty(problems);
+        Assert.NotNull(config);
+        Assert.Equal("production", config.Repos["configs"].Branch);
+        Assert.Equal(300, config.Roles["master"].Steps[0].TimeoutSeconds);
+        Assert.Equal("update", config.Roles["master"].UpdateStep);
+        Assert.True(config.Hosts[0].Enabled);
+        Assert.Equal(new SshSettings(), config.Ssh with { KnownHosts = null, KeyFile = null });
+        Assert.Equal(new RolloutSettings(), config.Rollout);
+        Assert.Equal(new ChatOpsReconfig.Deployer.Locks.LockOptions(), config.Lock);
+        Assert.Equal("UTC", config.Policy.TimeZone);
+        Assert.Empty(config.Policy.Freezes);
+        Assert.True(config.Policy.AutoResumeInterrupted);
+    }
+
+    [Fact]
+    public void TryLoad_SectionsGiven_OverrideTheDefaults()
+    {
+        var json = ValidJson.TrimEnd().TrimEnd('}') + """
+              "ssh": { "user": "cltbld", "port": 2222, "keyExchange": ["curve25519-sha256"] },
+              "rollout": { "canaryCount": 0, "parallelism": 3 },
+              "lock": { "defaultMinutes": 30 },
+              "policy": { "quietMinutes": 0, "tickSeconds": 1, "freezes": [{ "cron": "0 9 * * 1", "reason": "release week" }] },
+            }
+            """;
+
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
+
+        Assert.Empty(problems);
+        Assert.NotNull(config);
+        Assert.Equal(("cltbld", 2222), (config.Ssh.User, config.Ssh.Port));
+        Assert.Equal(["curve25519-sha256"], config.Ssh.KeyExchange!);
+        Assert.Equal((0, 3), (config.Rollout.CanaryCount, config.Rollout.Parallelism));
+        Assert.Equal(30, config.Lock.DefaultMinutes);
+        Assert.Equal((0, 1), (config.Policy.QuietMinutes, config.Policy.TickSeconds));
+        Assert.Equal("release week", Assert.Single(config.Policy.Freezes).Reason);
+        Assert.Equal(60, config.Policy.Freezes[0].DurationMinutes);
+    }
+
+    [Fact]
     public void TryLoad_RelativePaths_ResolveAgainstBaseDirectory()
     {
         var (config, _) = FleetConfigLoader.TryLoad(Write(ValidJson), baseDirectory: _dir.Path);

@@ -114,6 +114,22 @@ public sealed class RolloutStoreTests : IDisposable
     }
 
     [Fact]
+    public void AnyWithState_answers_as_WithState_does()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var store = new RolloutStore(db);
+        Assert.False(store.AnyWithState(RolloutState.Running));
+
+        store.Insert(new RolloutRecord { StartedBy = "test", Hosts = ["bm01"], State = RolloutState.Succeeded });
+        Assert.False(store.AnyWithState(RolloutState.Running));
+        Assert.True(store.AnyWithState(RolloutState.Succeeded));
+
+        var id = store.Insert(new RolloutRecord { StartedBy = "test", Hosts = ["bm01"], State = RolloutState.Running });
+        Assert.True(store.AnyWithState(RolloutState.Running));
+        Assert.Equal(id, Assert.Single(store.WithState(RolloutState.Running)).Id);
+    }
+
+    [Fact]
     public void GetHost_finds_one_host_of_a_rollout_by_id()
     {
         using var db = new StoreDatabase(StorePath);

@@ -138,6 +138,25 @@ public sealed class StartupRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void MarkInterrupted_NewStore_FindsNothing()
+    {
+        Assert.Empty(CreateSut().MarkInterrupted());
+    }
+
+    [Fact]
+    public void MarkInterrupted_RunningRolloutAmongFinishedOnes_IsFoundAfterReopening()
+    {
+        SaveRollout(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
+        var running = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Running));
+        Restart();
+
+        var found = Assert.Single(CreateSut().MarkInterrupted());
+
+        Assert.Equal(running, found.Rollout.Id);
+        Assert.Equal(RolloutState.Interrupted, _store.Get(running)!.State);
+    }
+
+    [Fact]
     public void MarkInterrupted_RunTwice_ReportsTheRolloutOnce()
     {
         SaveRollout(RolloutState.Running, ("h1", HostOutcome.Running));
