@@ -464,30 +464,8 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
     }
 
     /// <summary>The real store, except that saving a new rollout fails as a full disk would.</summary>
-    private sealed class FailingInsertStore(IRolloutStore inner) : IRolloutStore
+    private sealed class FailingInsertStore(IRolloutStore inner) : DelegatingRolloutStore(inner)
     {
-        public int Insert(RolloutRecord rollout) => throw new IOException("disk full");
-
-        public void Update(RolloutRecord rollout) => inner.Update(rollout);
-
-        public void SaveHost(HostResult result) => inner.SaveHost(result);
-
-        public void SaveHostState(HostState state) => inner.SaveHostState(state);
-
-        public RolloutRecord? Get(int id) => inner.Get(id);
-
-        public void MarkAnnounced(int id) => inner.MarkAnnounced(id);
-
-        public IReadOnlyList<HostResult> GetHosts(int rolloutId) => inner.GetHosts(rolloutId);
-
-        public IReadOnlyList<RolloutRecord> Latest(int count) => inner.Latest(count);
-
-        public IReadOnlyList<RolloutRecord> WithState(RolloutState state) => inner.WithState(state);
-
-        public IReadOnlyList<HostState> GetHostStates() => inner.GetHostStates();
-
-        public HostState? GetHostState(string host) => inner.GetHostState(host);
-
-        public void Batch(Action work) => inner.Batch(work);
+        public override int Insert(RolloutRecord rollout) => throw new IOException("disk full");
     }
 }

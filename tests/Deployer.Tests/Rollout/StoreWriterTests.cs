@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
 
 namespace ChatOpsReconfig.Deployer.Tests.Rollout;
 
@@ -98,38 +99,16 @@ public sealed class StoreWriterTests : IDisposable
         Id = HostResult.MakeId(1, host), RolloutId = 1, Host = host, Role = "master", Outcome = HostOutcome.Running,
     };
 
-    private sealed class CountingStore(IRolloutStore inner) : IRolloutStore
+    private sealed class CountingStore(IRolloutStore inner) : DelegatingRolloutStore(inner)
     {
         private int _batches;
 
         public int Batches => _batches;
 
-        public int Insert(RolloutRecord rollout) => inner.Insert(rollout);
-
-        public void Update(RolloutRecord rollout) => inner.Update(rollout);
-
-        public void SaveHost(HostResult result) => inner.SaveHost(result);
-
-        public void SaveHostState(HostState state) => inner.SaveHostState(state);
-
-        public RolloutRecord? Get(int id) => inner.Get(id);
-
-        public void MarkAnnounced(int id) => inner.MarkAnnounced(id);
-
-        public IReadOnlyList<HostResult> GetHosts(int rolloutId) => inner.GetHosts(rolloutId);
-
-        public IReadOnlyList<RolloutRecord> Latest(int count) => inner.Latest(count);
-
-        public IReadOnlyList<RolloutRecord> WithState(RolloutState state) => inner.WithState(state);
-
-        public IReadOnlyList<HostState> GetHostStates() => inner.GetHostStates();
-
-        public HostState? GetHostState(string host) => inner.GetHostState(host);
-
-        public void Batch(Action work)
+        public override void Batch(Action work)
         {
             Interlocked.Increment(ref _batches);
-            inner.Batch(work);
+            base.Batch(work);
         }
     }
 }
