@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Bot.Tests.Announcements;
 public sealed class OutboxSenderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("outbox-").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly TimerWatchingTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly FlakyWriter _output = new();
 
     private string DbPath => Path.Combine(_dir, "chatops.db");
@@ -70,11 +70,9 @@ public sealed class OutboxSenderTests : IDisposable
         outbox.Enqueue("releng", "hello");
         await sender.StartAsync(CancellationToken.None);
 
-        await WaitUntil(() => _output.Attempts >= 1);
-        var attempts = _output.Attempts;
-        // Without time passing the sender must not try again.
-        await Task.Delay(200);
-        Assert.Equal(attempts, _output.Attempts);
+        // The sender failed once and now waits for its 1 s backoff on the clock; without time passing it must not try again.
+        await WaitUntil(() => _time.DueTimes.Contains(TimeSpan.FromSeconds(1)));
+        Assert.Equal(1, _output.Attempts);
 
         _output.Broken = false;
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -103,6 +101,21 @@ public sealed class OutboxSenderTests : IDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException();
             await Task.Yield();
             await Task.Delay(5);
+        }
+    }
+
+    /// <summary>A fake clock that records the due time of every timer made on it, so a test can see what the code waits for.</summary>
+    private sealed class TimerWatchingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public IReadOnlyCollection<TimeSpan> DueTimes => _dueTimes;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _dueTimes.Enqueue(dueTime);
+            return timer;
         }
     }
 

@@ -99,12 +99,19 @@ public sealed class BotProcess : IAsyncDisposable
     public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Waits for a stdout line (after index <paramref name="from"/>) matching the predicate; fails with the output on timeout.</summary>
-    public async Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 60)
+    public Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 60) =>
+        WaitForAsync(() => Lines, match, from, timeoutSeconds);
+
+    /// <summary>Waits for a log line on stderr containing <paramref name="contains"/> (logs at Information, see <see cref="Start"/>).</summary>
+    public Task<(string Line, int Index)> WaitForLogAsync(string contains, int timeoutSeconds = 60) =>
+        WaitForAsync(() => { lock (_gate) return _errors.ToList(); }, l => l.Contains(contains, StringComparison.Ordinal), 0, timeoutSeconds);
+
+    private async Task<(string Line, int Index)> WaitForAsync(Func<IReadOnlyList<string>> source, Func<string, bool> match, int from, int timeoutSeconds)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (true)
         {
-            var lines = Lines;
+            var lines = source();
             for (var i = from; i < lines.Count; i++)
                 if (match(lines[i])) return (lines[i], i);
             var left = deadline - DateTime.UtcNow;
@@ -112,7 +119,7 @@ public sealed class BotProcess : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    lines = Lines;
+                    lines = source();
                     for (var i = from; i < lines.Count; i++)
                         if (match(lines[i])) return (lines[i], i);
                 }
