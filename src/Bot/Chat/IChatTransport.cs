@@ -4,7 +4,10 @@ namespace ChatOpsReconfig.Bot.Chat;
 internal interface IChatTransport
 {
     /// <summary>Longest message the transport accepts, in characters; formatting splits below it.</summary>
-    int MaxMessageLength { get; }
+    int MaxMessageLength => Capabilities.MaxMessageLength;
+
+    /// <summary>What the medium can show and do; renderers and the progress announcer read it.</summary>
+    ChatCapabilities Capabilities { get; }
 
     /// <summary>The channel announcements go to.</summary>
     string DefaultChannel { get; }
@@ -25,3 +28,20 @@ internal sealed class ChatDeliveryException(string message, TimeSpan? retryAfter
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>How a medium marks up text.</summary>
+internal enum ChatMarkup
+{
+    /// <summary>Plain lines (console, IRC): tables as aligned text.</summary>
+    Plain,
+
+    /// <summary>Discord's Markdown: tables in code blocks, emphasis, mentions to neutralise.</summary>
+    Markdown,
+}
+
+/// <summary>What a chat transport supports, declared by the transport itself.</summary>
+/// <param name="MaxMessageLength">Longest message, in characters (IRC: the byte limit is the transport's own concern).</param>
+/// <param name="Markup">How text is marked up.</param>
+/// <param name="CanEdit">Whether posted messages can be edited (progress in place); without, progress is posted as milestones.</param>
+/// <param name="Networked">Whether identities come from a network (user ids, roles) rather than the console.</param>
+internal sealed record ChatCapabilities(int MaxMessageLength, ChatMarkup Markup, bool CanEdit, bool Networked);

@@ -16,7 +16,8 @@ internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input
     private readonly Lock _writeGate = new();
     private int _nextId;
 
-    public int MaxMessageLength => 2000;
+    /// <summary>Edits are printed again as new lines: a terminal cannot change what it printed.</summary>
+    public ChatCapabilities Capabilities { get; } = new(2000, ChatMarkup.Plain, CanEdit: true, Networked: false);
 
     public string DefaultChannel => options.Channel;
 
