@@ -1,3 +1,5 @@
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.EndToEnd.Fixtures;
 
 namespace ChatOpsReconfig.EndToEnd;
@@ -152,5 +154,18 @@ public sealed class OneDoorTests : IDisposable
         Assert.All(Hosts, h => Assert.Equal(first, OnHost(h, "tools")));
         await using (var forced = BotProcess.Start(_dir, "deploy", "--yes", "--force")) Assert.Equal(0, await forced.WaitForExitAsync(120));
         Assert.All(Hosts, h => Assert.Equal(BotProcess.Git(tools, "rev-parse", "HEAD"), OnHost(h, "tools")));
+
+        // Every request above went through the door and was recorded with its decision (plans are not requests).
+        using var store = new Deployer.Store.StoreDatabase(Path.Combine(_dir, "data", "chatops.db"), readOnly: true);
+        var log = new Deployer.Policy.DoorLog(store).Latest(10).Reverse().Select(e => (e.Trigger, e.Started, e.Blocker, e.Force, e.RolloutId)).ToList();
+        Assert.Equal(
+        [
+            (RolloutTrigger.Cli, true, PolicyBlocker.None, false, 1),
+            (RolloutTrigger.Cli, true, PolicyBlocker.None, false, 2),
+            (RolloutTrigger.Cli, false, PolicyBlocker.NothingToDeploy, false, null),
+            (RolloutTrigger.Rollback, true, PolicyBlocker.None, false, 3),
+            (RolloutTrigger.Cli, false, PolicyBlocker.Hold, false, null),
+            (RolloutTrigger.Cli, true, PolicyBlocker.None, true, (int?)4),
+        ], log);
     }
 }
