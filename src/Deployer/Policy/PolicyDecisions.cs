@@ -8,7 +8,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// The policy's latest one-line answer, for <c>!status</c>: kept in the store (so a restart shows it at once), logged
 /// and published when it changes.
 /// </summary>
-public sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
+internal sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
 {
     private const string Collection = "policy_state";
     private const string LastId = "last";

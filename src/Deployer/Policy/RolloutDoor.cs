@@ -16,7 +16,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// only then hands a plan to the <see cref="RolloutCoordinator"/>. <see cref="PlanAsync"/> answers the same way
 /// without acting. One request at a time.
 /// </summary>
-public sealed partial class RolloutDoor(
+internal sealed partial class RolloutDoor(
     FleetConfig fleet,
     IRepoStatus repos,
     IRolloutStore rollouts,

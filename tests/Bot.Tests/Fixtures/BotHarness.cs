@@ -45,7 +45,7 @@ public sealed class BotHarness : IAsyncDisposable
 
     public FleetConfig Fleet => _services.GetRequiredService<FleetConfig>();
 
-    public AutoDeployLoop Loop => _services.GetRequiredService<AutoDeployLoop>();
+    internal AutoDeployLoop Loop => _services.GetRequiredService<AutoDeployLoop>();
 
     public RolloutCoordinator Coordinator => _services.GetRequiredService<RolloutCoordinator>();
 
@@ -53,7 +53,7 @@ public sealed class BotHarness : IAsyncDisposable
 
     public RepoWatcher Watcher => _services.GetRequiredService<RepoWatcher>();
 
-    public RolloutDoor Door => _services.GetRequiredService<RolloutDoor>();
+    internal RolloutDoor Door => _services.GetRequiredService<RolloutDoor>();
 
     public DoorLog DoorLog => _services.GetRequiredService<DoorLog>();
 
