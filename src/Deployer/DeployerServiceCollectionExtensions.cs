@@ -22,8 +22,8 @@ public static class DeployerServiceCollectionExtensions
         services.AddStore(fleet, readOnlyStore);
         services.AddRollouts();
         services.AddRepos();
-        services.AddLocks(fleet.Lock);
-        services.AddPolicy(fleet.Policy);
+        services.AddLocks(LockOptions.From(fleet));
+        services.AddPolicy(PolicyOptions.From(fleet));
         services.AddDemo();
         return services;
     }

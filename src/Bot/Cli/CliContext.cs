@@ -28,7 +28,7 @@ internal static class CliContext
         var (config, problems) = FleetConfigLoader.TryLoad(path, BotOptions.SectionNames);
         var all = problems.ToList();
         // The bot's sections are checked even when the Deployer's part has problems: every problem at once.
-        if (config is not null) all.AddRange(BotOptions.Validate(config));
+        if (config is not null) all.AddRange([.. DeployerConfig.Validate(config), .. BotOptions.Validate(config)]);
         if (all.Count == 0) return config;
         Console.Error.WriteLine($"{path}: {all.Count} problem(s):");
         foreach (var p in all) Console.Error.WriteLine(p);

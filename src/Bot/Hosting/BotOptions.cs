@@ -7,7 +7,8 @@ namespace ChatOpsReconfig.Bot.Hosting;
 /// <summary>The config sections the bot owns (the Deployer owns the rest of the file).</summary>
 internal sealed partial record BotOptions
 {
-    public static readonly string[] SectionNames = ["chat", "permissions", "web"];
+    /// <summary>Root sections besides the fleet's: the bot's own and the Deployer's features' (lock, policy).</summary>
+    public static readonly string[] SectionNames = ["chat", "permissions", "web", .. Deployer.DeployerConfig.SectionNames];
 
     /// <summary>The fleet config's JSON options with the sections' source-generated metadata.</summary>
     private static readonly JsonSerializerOptions SectionJson = CreateSectionJson();
@@ -36,7 +37,7 @@ internal sealed partial record BotOptions
         }
         catch (JsonException ex)
         {
-            p.Add($"{(ex.Path ?? "$").TrimStart('$', '.')}: {ex.Message.Split(" Path:")[0]}");
+            p.Add(FleetConfigSections.Describe(ex));
         }
 
         if (options is null) return p;
@@ -82,21 +83,8 @@ internal sealed partial record BotOptions
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentVariableName();
 
-    private static T? Section<T>(FleetConfig fleet, string name)
-    {
-        if (fleet.Extra is null) return default;
-        var entry = fleet.Extra.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase));
-        if (entry.Key is null) return default;
-        try
-        {
-            return entry.Value.Deserialize<T>(SectionJson);
-        }
-        catch (JsonException ex)
-        {
-            var inner = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$');
-            throw new JsonException(ex.Message, $"{name}{inner}", ex.LineNumber, ex.BytePositionInLine, ex);
-        }
-    }
+    private static T? Section<T>(FleetConfig fleet, string name) =>
+        FleetConfigSections.Read(fleet, name, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)SectionJson.GetTypeInfo(typeof(T)));
 }
 
 // The section records have setters, not init: the JSON source generator (BotOptionsJsonContext) drops the default

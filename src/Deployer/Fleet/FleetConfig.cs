@@ -1,9 +1,6 @@
-using ChatOpsReconfig.Deployer.Locks;
-using ChatOpsReconfig.Deployer.Policy;
-
 namespace ChatOpsReconfig.Deployer.Fleet;
 
-// The config records (and LockOptions, PolicyOptions) have setters, not init: FleetConfigJsonContext reads them, and
+// The config records (and the sections other features own) have setters, not init: FleetConfigJsonContext reads them, and
 // the JSON source generator drops the default of an init-only property that the file leaves out
 // (dotnet/runtime#84484) and cannot bind extension data to one. Nothing assigns them after loading; use `with`.
 
@@ -29,13 +26,12 @@ public sealed record FleetConfig
     /// <summary>Creates the demo repos and host directories under the data directory at start-up.</summary>
     public DemoSettings? Demo { get; set; }
 
-    /// <summary>Sections owned by the bot (chat, permissions, web); kept as raw JSON for the bot to bind.</summary>
+    /// <summary>
+    /// Sections owned by other features (lock, policy) and by the bot (chat, permissions, web), kept as raw JSON for
+    /// their owners to bind (<see cref="FleetConfigSections.Read"/>): Fleet knows none of their types.
+    /// </summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Extra { get; set; }
-
-    public LockOptions Lock { get; set; } = new();
-
-    public PolicyOptions Policy { get; set; } = new();
 }
 
 public enum RepoKind

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Deployer.Fleet;
 
@@ -23,7 +22,6 @@ public static partial class FleetConfigValidator
         ValidateHosts(config, p);
         ValidateSsh(config, environment ?? Environment.GetEnvironmentVariable, p);
         ValidateRollout(config.Rollout, p);
-        p.AddRange(Policy.PolicyConfigValidator.Validate(config));
         return p;
     }
 
@@ -118,12 +116,8 @@ public static partial class FleetConfigValidator
         if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
         if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
         if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
-        if (s.KeyExchange is { } kex)
-        {
-            if (kex.Count == 0) p.Add("ssh.keyExchange: at least one algorithm, or leave it out for the default order");
-            foreach (var name in kex.Where(n => !SshAlgorithms.SupportedKeyExchange.Contains(n, StringComparer.Ordinal)))
-                p.Add($"ssh.keyExchange: '{name}' is not supported (supported: {string.Join(", ", SshAlgorithms.SupportedKeyExchange)})");
-        }
+        // Whether each named algorithm is supported is the transport's to say (Transport/SshAlgorithms.Problems).
+        if (s.KeyExchange is { Count: 0 }) p.Add("ssh.keyExchange: at least one algorithm, or leave it out for the default order");
 
         if (config.Hosts.Any(h => h.Transport == TransportKind.Ssh) && s.KeyFile is null && string.IsNullOrWhiteSpace(environment(s.KeyFileEnv)))
             p.Add($"ssh.keyFile: required for ssh hosts (or set the environment variable {s.KeyFileEnv})");

@@ -1,3 +1,5 @@
+using ChatOpsReconfig.Deployer.Fleet;
+
 namespace ChatOpsReconfig.Deployer.Locks;
 
 // Setters, not init: read by the JSON source generator, which drops init-only defaults (see Fleet/FleetConfig.cs).
@@ -8,6 +10,12 @@ namespace ChatOpsReconfig.Deployer.Locks;
 /// </summary>
 public sealed record LockOptions
 {
+    /// <summary>The root key of this section in the config file.</summary>
+    public const string Section = "lock";
+
+    /// <summary>The <c>lock</c> section of <paramref name="fleet"/>, or the defaults; throws JsonException when it does not bind.</summary>
+    public static LockOptions From(FleetConfig fleet) => FleetConfigSections.Read(fleet, Section, LocksJsonContext.Default.LockOptions) ?? new();
+
     /// <summary>Shortest accepted hold or extension.</summary>
     public static readonly TimeSpan MinimumDuration = TimeSpan.FromMinutes(1);
 

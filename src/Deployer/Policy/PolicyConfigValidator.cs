@@ -1,14 +1,13 @@
-using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
 
 namespace ChatOpsReconfig.Deployer.Policy;
 
 /// <summary>Checks the <c>lock</c> and <c>policy</c> sections; every problem as <c>path.to.key: message</c>.</summary>
 public static class PolicyConfigValidator
 {
-    public static IReadOnlyList<string> Validate(FleetConfig config)
+    public static IReadOnlyList<string> Validate(LockOptions locks, PolicyOptions policy)
     {
-        var p = config.Lock.Validate().ToList();
-        var policy = config.Policy;
+        var p = locks.Validate().ToList();
         if (policy.QuietMinutes is < 0 or > 1440) p.Add("policy.quietMinutes: must be between 0 and 1440");
         if (!IsTimeZone(policy.TimeZone)) p.Add($"policy.timeZone: unknown time zone '{policy.TimeZone}' (use an IANA name such as Europe/Berlin, or UTC)");
         if (policy.LagWarningMinutes is < 1 or > 10080) p.Add("policy.lagWarningMinutes: must be between 1 and 10080");

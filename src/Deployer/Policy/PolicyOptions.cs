@@ -1,3 +1,5 @@
+using ChatOpsReconfig.Deployer.Fleet;
+
 namespace ChatOpsReconfig.Deployer.Policy;
 
 // Setters, not init: read by the JSON source generator, which drops init-only defaults (see Fleet/FleetConfig.cs).
@@ -5,6 +7,12 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// <summary>The <c>policy</c> section of the config: when automatic rollouts may start. Checked by <see cref="PolicyConfigValidator"/>.</summary>
 public sealed record PolicyOptions
 {
+    /// <summary>The root key of this section in the config file.</summary>
+    public const string Section = "policy";
+
+    /// <summary>The <c>policy</c> section of <paramref name="fleet"/>, or the defaults; throws JsonException when it does not bind.</summary>
+    public static PolicyOptions From(FleetConfig fleet) => FleetConfigSections.Read(fleet, Section, PolicyJsonContext.Default.PolicyOptions) ?? new();
+
     /// <summary>Minutes every repo must go without a push before an automatic rollout; <c>repos.NAME.quietMinutes</c> overrides it per repo. Default 5.</summary>
     public int QuietMinutes { get; set; } = 5;
 

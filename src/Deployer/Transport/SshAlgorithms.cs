@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Fleet;
 using Renci.SshNet;
 
 namespace ChatOpsReconfig.Deployer.Transport;
@@ -32,6 +33,11 @@ public static class SshAlgorithms
 
     /// <summary>Key exchange algorithms SSH.NET implements, in its own order.</summary>
     public static IReadOnlyList<string> SupportedKeyExchange => Supported.Value;
+
+    /// <summary><c>ssh.keyExchange</c> names the transport does not implement.</summary>
+    public static IEnumerable<string> Problems(SshSettings ssh) =>
+        (ssh.KeyExchange ?? []).Where(n => !SupportedKeyExchange.Contains(n, StringComparer.Ordinal))
+            .Select(n => $"ssh.keyExchange: '{n}' is not supported (supported: {string.Join(", ", SupportedKeyExchange)})");
 
     /// <summary>
     /// Reorders <paramref name="connectionInfo"/>'s key exchange algorithms: <paramref name="configured"/> when given

@@ -67,10 +67,11 @@ public sealed class FleetConfigLoaderTests : IDisposable
         Assert.True(config.Hosts[0].Enabled);
         Assert.Equal(new SshSettings(), config.Ssh with { KnownHosts = null, KeyFile = null });
         Assert.Equal(new RolloutSettings(), config.Rollout);
-        Assert.Equal(new ChatOpsReconfig.Deployer.Locks.LockOptions(), config.Lock);
-        Assert.Equal("UTC", config.Policy.TimeZone);
-        Assert.Empty(config.Policy.Freezes);
-        Assert.True(config.Policy.AutoResumeInterrupted);
+        Assert.Equal(new ChatOpsReconfig.Deployer.Locks.LockOptions(), ChatOpsReconfig.Deployer.Locks.LockOptions.From(config));
+        var policy = ChatOpsReconfig.Deployer.Policy.PolicyOptions.From(config);
+        Assert.Equal("UTC", policy.TimeZone);
+        Assert.Empty(policy.Freezes);
+        Assert.True(policy.AutoResumeInterrupted);
     }
 
     [Fact]
@@ -84,17 +85,19 @@ public sealed class FleetConfigLoaderTests : IDisposable
             }
             """;
 
-        var (config, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(json), DeployerConfig.SectionNames, baseDirectory: _dir.Path);
 
         Assert.Empty(problems);
         Assert.NotNull(config);
+        Assert.Empty(DeployerConfig.Validate(config));
+        var policy = ChatOpsReconfig.Deployer.Policy.PolicyOptions.From(config);
         Assert.Equal(("cltbld", 2222), (config.Ssh.User, config.Ssh.Port));
         Assert.Equal(["curve25519-sha256"], config.Ssh.KeyExchange!);
         Assert.Equal((0, 3), (config.Rollout.CanaryCount, config.Rollout.Parallelism));
-        Assert.Equal(30, config.Lock.DefaultMinutes);
-        Assert.Equal((0, 1), (config.Policy.QuietMinutes, config.Policy.TickSeconds));
-        Assert.Equal("release week", Assert.Single(config.Policy.Freezes).Reason);
-        Assert.Equal(60, config.Policy.Freezes[0].DurationMinutes);
+        Assert.Equal(30, ChatOpsReconfig.Deployer.Locks.LockOptions.From(config).DefaultMinutes);
+        Assert.Equal((0, 1), (policy.QuietMinutes, policy.TickSeconds));
+        Assert.Equal("release week", Assert.Single(policy.Freezes).Reason);
+        Assert.Equal(60, policy.Freezes[0].DurationMinutes);
     }
 
     [Fact]

@@ -169,7 +169,8 @@ public sealed class FleetConfigValidatorTests
     {
         var config = Valid() with { Ssh = Valid().Ssh with { KeyExchange = ["curve25519-sha256", "diffie-hellman-group0-md5"] } };
 
-        var problem = Assert.Single(FleetConfigValidator.Validate(config, NoSections));
+        Assert.Empty(FleetConfigValidator.Validate(config, NoSections));
+        var problem = Assert.Single(DeployerConfig.Validate(config));
 
         Assert.StartsWith("ssh.keyExchange: 'diffie-hellman-group0-md5' is not supported (supported: mlkem768x25519-sha256,", problem, StringComparison.Ordinal);
     }

@@ -8,15 +8,13 @@ namespace ChatOpsReconfig.Deployer.Tests.Policy;
 public sealed class PolicyConfigValidatorTests
 {
     [Fact]
-    public void Validate_Defaults_HasNoProblems() => Assert.Empty(PolicyConfigValidator.Validate(new FleetConfig()));
+    public void Validate_Defaults_HasNoProblems() => Assert.Empty(PolicyConfigValidator.Validate(new LockOptions(), new PolicyOptions()));
 
     [Fact]
     public void Validate_EveryProblem_NamesItsKey()
     {
-        var config = new FleetConfig
-        {
-            Lock = new LockOptions { DefaultMinutes = 800, MaximumMinutes = 720, WarningMinutes = -1 },
-            Policy = new PolicyOptions
+        var locks = new LockOptions { DefaultMinutes = 800, MaximumMinutes = 720, WarningMinutes = -1 };
+        var policy = new PolicyOptions
             {
                 QuietMinutes = -1,
                 TimeZone = "Mars/Olympus",
@@ -28,10 +26,9 @@ public sealed class PolicyConfigValidatorTests
                     new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 60, Reason = "ok" },
                     new FreezeOptions { Cron = "0 25 * * 1", DurationMinutes = -5, Reason = " ", TimeZone = "Nowhere/Town" },
                 ],
-            },
-        };
+            };
 
-        var problems = PolicyConfigValidator.Validate(config);
+        var problems = PolicyConfigValidator.Validate(locks, policy);
 
         Assert.Equal(
             [
@@ -50,12 +47,22 @@ public sealed class PolicyConfigValidatorTests
     }
 
     [Fact]
-    public void FleetConfigValidator_IncludesPolicyProblems()
+    public void DeployerConfig_IncludesPolicyProblems()
     {
-        var config = new FleetConfig { Policy = new PolicyOptions { QuietMinutes = -3 } };
+        var config = Parse("""{ "policy": { "quietMinutes": -3 } }""");
 
-        Assert.Contains("policy.quietMinutes: must be between 0 and 1440", FleetConfigValidator.Validate(config, []));
+        Assert.Contains("policy.quietMinutes: must be between 0 and 1440", DeployerConfig.Validate(config));
     }
+
+    [Fact]
+    public void DeployerConfig_UnknownKeyInASection_NamedWithItsPath()
+    {
+        var problem = Assert.Single(DeployerConfig.Validate(Parse("""{ "policy": { "quietMinuts": 3 } }""")));
+
+        Assert.StartsWith("policy.quietMinuts: unknown key", problem, StringComparison.Ordinal);
+    }
+
+    private static FleetConfig Parse(string json) => JsonSerializer.Deserialize<FleetConfig>(json, FleetConfigLoader.JsonOptions)!;
 
     [Fact]
     public void Loader_BindsLockAndPolicySectionsInCamelCase()
@@ -75,21 +82,22 @@ public sealed class PolicyConfigValidatorTests
             }
             """;
 
-        var config = JsonSerializer.Deserialize<FleetConfig>(json, FleetConfigLoader.JsonOptions)!;
+        var config = Parse(json);
+        var policy = PolicyOptions.From(config);
 
-        Assert.Equal(new LockOptions { DefaultMinutes = 60, MaximumMinutes = 240, WarningMinutes = 5 }, config.Lock);
-        Assert.Equal((3, "Europe/Berlin", 20, 40, false, 5), (config.Policy.QuietMinutes, config.Policy.TimeZone, config.Policy.LagWarningMinutes, config.Policy.LagCriticalMinutes, config.Policy.AutoResumeInterrupted, config.Policy.CiTimeoutSeconds));
-        Assert.Equal(new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 480, Reason = "release week", TimeZone = "UTC" }, Assert.Single(config.Policy.Freezes));
-        Assert.Null(config.Extra);
+        Assert.Equal(new LockOptions { DefaultMinutes = 60, MaximumMinutes = 240, WarningMinutes = 5 }, LockOptions.From(config));
+        Assert.Equal((3, "Europe/Berlin", 20, 40, false, 5), (policy.QuietMinutes, policy.TimeZone, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.CiTimeoutSeconds));
+        Assert.Equal(new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 480, Reason = "release week", TimeZone = "UTC" }, Assert.Single(policy.Freezes));
     }
 
     [Fact]
     public void Loader_MissingSections_UseDefaults()
     {
-        var config = JsonSerializer.Deserialize<FleetConfig>("{}", FleetConfigLoader.JsonOptions)!;
+        var config = Parse("{}");
+        var (locks, policy) = (LockOptions.From(config), PolicyOptions.From(config));
 
-        Assert.Equal((120, 720, 10), (config.Lock.DefaultMinutes, config.Lock.MaximumMinutes, config.Lock.WarningMinutes));
-        Assert.Equal((5, 15, 30, true, "UTC"), (config.Policy.QuietMinutes, config.Policy.LagWarningMinutes, config.Policy.LagCriticalMinutes, config.Policy.AutoResumeInterrupted, config.Policy.TimeZone));
+        Assert.Equal((120, 720, 10), (locks.DefaultMinutes, locks.MaximumMinutes, locks.WarningMinutes));
+        Assert.Equal((5, 15, 30, true, "UTC"), (policy.QuietMinutes, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.TimeZone));
     }
 
     [Theory]
@@ -97,5 +105,5 @@ public sealed class PolicyConfigValidatorTests
     [InlineData("""{ "lock": { "defaultDuration": "2h" } }""")]
     [InlineData("""{ "policy": { "freezes": [ { "cron": "@daily", "reason": "x", "until": "18:00" } ] } }""")]
     public void Loader_UnknownKeyInsideSections_IsRejected(string json) =>
-        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<FleetConfig>(json, FleetConfigLoader.JsonOptions));
+        Assert.Throws<JsonException>(() => (LockOptions.From(Parse(json)), PolicyOptions.From(Parse(json))));
 }
