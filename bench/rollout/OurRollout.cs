@@ -8,6 +8,7 @@ using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Bench.Rollout;
 

@@ -5,6 +5,7 @@ using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,7 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton<DeployerEvents>();
         services.AddStore(fleet, readOnlyStore);
         services.AddRollouts();
+        services.AddStatus();
         services.AddRepos();
         services.AddLocks(LockOptions.From(fleet));
         services.AddPolicy(PolicyOptions.From(fleet));

@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 

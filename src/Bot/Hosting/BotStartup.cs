@@ -5,6 +5,7 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Hosting;
 
@@ -48,8 +49,8 @@ internal sealed partial class BotStartup(
         var recent = time.GetUtcNow().AddDays(-1);
         foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
         {
-            events.Publish(new Deployer.Events.RolloutStarted(r, Replayed: true));
-            events.Publish(new Deployer.Events.RolloutFinished(r, store.GetHosts(r.Id)));
+            events.Publish(new Deployer.Rollout.RolloutStarted(r, Replayed: true));
+            events.Publish(new Deployer.Rollout.RolloutFinished(r, store.GetHosts(r.Id)));
         }
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.

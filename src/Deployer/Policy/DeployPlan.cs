@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Policy;
 

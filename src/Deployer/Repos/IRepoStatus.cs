@@ -1,4 +1,3 @@
-using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Deployer.Repos;
 

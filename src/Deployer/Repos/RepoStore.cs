@@ -1,4 +1,3 @@
-using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
 using LiteDB;
 

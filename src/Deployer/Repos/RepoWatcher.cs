@@ -1,6 +1,5 @@
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
-using ChatOpsReconfig.Deployer.Rollout;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

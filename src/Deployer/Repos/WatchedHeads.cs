@@ -1,5 +1,4 @@
 using ChatOpsReconfig.Deployer.Fleet;
-using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Deployer.Repos;
 

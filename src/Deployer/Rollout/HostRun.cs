@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Transport;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 

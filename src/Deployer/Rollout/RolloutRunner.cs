@@ -4,6 +4,7 @@ using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 

@@ -1,4 +1,3 @@
-using ChatOpsReconfig.Deployer.Status;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,14 +5,14 @@ namespace ChatOpsReconfig.Deployer.Rollout;
 
 public static class RolloutSetup
 {
-    /// <summary>Transports, the runner and the coordinator (which only the door starts), and the live revision probe.</summary>
+    /// <summary>Transports, the runner, the coordinator (which only the door starts) and start-up recovery.</summary>
     public static IServiceCollection AddRollouts(this IServiceCollection services)
     {
         services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<IHostTransportFactory, HostTransportFactory>();
         services.AddSingleton<RolloutRunner>();
         services.AddSingleton<RolloutCoordinator>();
-        services.AddSingleton<LiveProbe>();
+        services.AddSingleton<StartupRecovery>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Status;
 

@@ -4,6 +4,7 @@ using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Tests.Fixtures;
 

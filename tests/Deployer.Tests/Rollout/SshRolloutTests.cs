@@ -5,6 +5,7 @@ using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Tests.Rollout;
 

@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Tests.Status;
 

@@ -1,7 +1,6 @@
 using ChatOpsReconfig.Deployer.Events;
-using ChatOpsReconfig.Deployer.Rollout;
 
-namespace ChatOpsReconfig.Deployer.Store;
+namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>At start-up, marks rollouts a crash left <c>running</c> as <c>interrupted</c> and reports them.</summary>
 public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store, DeployerEvents events, TimeProvider time)
