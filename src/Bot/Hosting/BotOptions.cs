@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Deployer.Fleet;
 
 namespace ChatOpsReconfig.Bot.Hosting;
@@ -41,8 +42,9 @@ internal sealed partial record BotOptions
 
         if (options is null) return p;
         var chat = options.Chat;
-        if (chat.Transport is not ("console"))
-            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console)");
+        if (chat.Transport is not ("console" or "irc"))
+            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console, irc)");
+        if (chat.Transport == "irc") p.AddRange(IrcOptionsValidator.Validate(chat.Irc));
         if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
             p.Add("chat.prefix: one to three non-space characters");
         if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
@@ -103,7 +105,7 @@ internal sealed partial record BotOptions
 // of an init-only property that the file leaves out (dotnet/runtime#84484).
 internal sealed record ChatOptions
 {
-    /// <summary><c>console</c> (stdin/stdout).</summary>
+    /// <summary><c>console</c> (stdin/stdout) or <c>irc</c> (<see cref="Irc"/>).</summary>
     public string Transport { get; set; } = "console";
 
     public string Prefix { get; set; } = "!";
@@ -118,6 +120,9 @@ internal sealed record ChatOptions
 
     /// <summary>How many lagging hosts <c>!status</c> lists before pointing at the full table.</summary>
     public int StatusListLimit { get; set; } = 25;
+
+    /// <summary>The IRC network, when <see cref="Transport"/> is <c>irc</c>.</summary>
+    public IrcOptions Irc { get; set; } = new();
 }
 
 internal sealed record PermissionsOptions
