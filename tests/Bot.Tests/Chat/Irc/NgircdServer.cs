@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ChatOpsReconfig.Bot.Tests.Chat.Irc;
+
+/// <summary>
+/// A real ngIRCd (Debian package <c>ngircd</c>) on a free loopback port, in the foreground (<c>-n</c>), with a
+/// throwaway config, pid and motd file in a temp directory. <see cref="KillAsync"/> and <see cref="StartAsync"/>
+/// stop and start it again on the same port. Ready when it logs that it listens on the port.
+/// </summary>
+public sealed class NgircdServer : IAsyncDisposable
+{
+    public const string Binary = "/usr/sbin/ngircd";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private NgircdServer(string root, int port)
+    {
+        Root = root;
+        Port = port;
+    }
+
+    public string Root { get; }
+
+    public int Port { get; }
+
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    public static async Task<NgircdServer> StartNewAsync()
+    {
+        Assert.True(File.Exists(Binary), $"{Binary} is missing: ./test.sh installs it (apt-get install -y ngircd)");
+        var root = Directory.CreateTempSubdirectory("chatops-ngircd-").FullName;
+        // Started as root, ngIRCd drops to "nobody", which must still be able to write its pid file here.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+        for (var attempt = 0; ; attempt++)
+        {
+            var server = new NgircdServer(root, FreePort());
+            try
+            {
+                await server.StartAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 2)
+            {
+                // Someone took the port between probing and binding: try another.
+                await server.KillAsync();
+            }
+        }
+    }
+
+    /// <summary>Starts the server (again) on <see cref="Port"/> and waits until it listens.</summary>
+    public async Task StartAsync()
+    {
+        var config = Path.Combine(Root, "ngircd.conf");
+        await File.WriteAllTextAsync(Path.Combine(Root, "motd"), "ChatOpsReconfig test server\n");
+        await File.WriteAllTextAsync(config, $"""
+            [Global]
+            Name = irc.chatops.test
+            Info = ChatOpsReconfig test server
+            AdminInfo1 = tests
+            AdminInfo2 = loopback
+            AdminEMail = nobody@example.com
+            Listen = 127.0.0.1
+            Ports = {Port}
+            PidFile = {Path.Combine(Root, "ngircd.pid")}
+            MotdFile = {Path.Combine(Root, "motd")}
+
+            [Limits]
+            MaxNickLength = 30
+            MaxConnectionsIP = 0
+
+            [Options]
+            PAM = no
+            Ident = no
+            DNS = no
+            """);
+
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var psi = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-n", "-f", config }) psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        void OnLine(string? line)
+        {
+            if (line is null) return;
+            lock (_log) _log.AppendLine(line);
+            if (line.Contains($"Now listening on [127.0.0.1]:{Port}", StringComparison.Ordinal)) listening.TrySetResult();
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"ngircd exited:\n{Log}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        try
+        {
+            await listening.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"ngircd did not listen on {Port} within {StartTimeout.TotalSeconds:0} s:\n{Log}");
+        }
+    }
+
+    /// <summary>Kills the server (every client's connection drops) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { } process) return;
+        _process = null;
+        if (!process.HasExited) process.Kill();
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean up.
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
