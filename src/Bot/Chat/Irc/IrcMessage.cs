@@ -21,7 +21,7 @@ internal sealed record IrcMessage(
     /// <summary>Parses a line without its CR/LF; null when there is no command (empty or malformed).</summary>
     public static IrcMessage? Parse(string line)
     {
-        var rest = line.AsSpan().TrimEnd("\r\n");
+        var rest = line.AsSpan().TrimEnd("\r\n").TrimStart(' ');
         var tags = NoTags;
         if (rest.StartsWith("@"))
         {

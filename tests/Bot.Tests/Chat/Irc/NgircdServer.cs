@@ -75,6 +75,8 @@ public sealed class NgircdServer : IAsyncDisposable
             [Limits]
             MaxNickLength = 30
             MaxConnectionsIP = 0
+            # ngIRCd handles 3 commands a second per client by default; without it the pacing a test sees is the bot's own.
+            MaxPenaltyTime = 0
 
             [Options]
             PAM = no
