@@ -209,6 +209,29 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         Assert.Contains("not connected to IRC 127.0.0.1", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tls_TrustedCertificate_Joins_UntrustedCertificate_Refused()
+    {
+        await using var tlsServer = await NgircdServer.StartNewAsync(tls: true);
+        var alice = await RawIrcClient.ConnectAsync(tlsServer.Port, "alice");
+        _cleanup.Add(alice);
+        await alice.JoinAsync(Channel);
+
+        // The self-signed certificate is not in the system's trust store: no connection, and the log says why.
+        var untrusted = await StartBotAsync(o => { o.Port = tlsServer.TlsPort!.Value; o.Tls = true; o.Nick = "untrusted"; });
+        var refused = await _logs.WaitForAsync("Disconnected from IRC");
+        Assert.Contains("certificate", refused, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(untrusted.Current);
+
+        var bot = await StartBotAsync(o => { o.Port = tlsServer.TlsPort!.Value; o.Tls = true; o.TlsCertificateFile = tlsServer.CertificateFile; });
+        await alice.WaitForAsync(m => m.Command == "JOIN" && m.Nick == "chatops", 0);
+        await _logs.WaitForAsync("Joined #releng");
+        var from = alice.Count;
+        await bot.PostAsync(Channel, "over TLS", CancellationToken.None);
+        Assert.Equal(["over TLS"], alice.MessagesFrom("chatops", from));
+        Assert.DoesNotContain(alice.Lines, l => l.Message.Command == "JOIN" && l.Message.Nick == "untrusted");
+    }
+
     private async Task<RawIrcClient> PersonAsync(string nick)
     {
         var client = await RawIrcClient.ConnectAsync(_server.Port, nick);

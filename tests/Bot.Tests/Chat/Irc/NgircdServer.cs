@@ -18,30 +18,37 @@ public sealed class NgircdServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private NgircdServer(string root, int port)
+    private NgircdServer(string root, int port, int? tlsPort)
     {
         Root = root;
         Port = port;
+        TlsPort = tlsPort;
     }
 
     public string Root { get; }
 
     public int Port { get; }
 
+    /// <summary>The TLS port (a throwaway self-signed certificate for 127.0.0.1, <see cref="CertificateFile"/>), when asked for.</summary>
+    public int? TlsPort { get; }
+
+    public string CertificateFile => Path.Combine(Root, "cert.pem");
+
     public string Log
     {
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<NgircdServer> StartNewAsync()
+    public static async Task<NgircdServer> StartNewAsync(bool tls = false)
     {
         Assert.True(File.Exists(Binary), $"{Binary} is missing: ./test.sh installs it (apt-get install -y ngircd)");
         var root = Directory.CreateTempSubdirectory("chatops-ngircd-").FullName;
         // Started as root, ngIRCd drops to "nobody", which must still be able to write its pid file here.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+        if (tls) await MakeCertificateAsync(root);
         for (var attempt = 0; ; attempt++)
         {
-            var server = new NgircdServer(root, FreePort());
+            var server = new NgircdServer(root, FreePort(), tls ? FreePort() : null);
             try
             {
                 await server.StartAsync();
@@ -82,7 +89,13 @@ public sealed class NgircdServer : IAsyncDisposable
             PAM = no
             Ident = no
             DNS = no
-            """);
+            """ + (TlsPort is { } tls ? $"""
+
+            [SSL]
+            CertFile = {CertificateFile}
+            KeyFile = {Path.Combine(Root, "key.pem")}
+            Ports = {tls}
+            """ : ""));
 
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var psi = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -92,7 +105,8 @@ public sealed class NgircdServer : IAsyncDisposable
         {
             if (line is null) return;
             lock (_log) _log.AppendLine(line);
-            if (line.Contains($"Now listening on [127.0.0.1]:{Port}", StringComparison.Ordinal)) listening.TrySetResult();
+            // With TLS, the TLS port is opened second.
+            if (line.Contains($"Now listening on [127.0.0.1]:{TlsPort ?? Port}", StringComparison.Ordinal)) listening.TrySetResult();
         }
 
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -133,6 +147,27 @@ public sealed class NgircdServer : IAsyncDisposable
         {
             // Left for the OS to clean up.
         }
+    }
+
+    private static async Task MakeCertificateAsync(string root)
+    {
+        var psi = new ProcessStartInfo("openssl") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[]
+        {
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-keyout", Path.Combine(root, "key.pem"), "-out", Path.Combine(root, "cert.pem"),
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, $"openssl req failed: {error}");
+        // ngIRCd reads the key after dropping to "nobody"; it is a throwaway key in a throwaway directory.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(root, "key.pem"), (UnixFileMode)0b110_100_100);
     }
 
     private static int FreePort()
