@@ -82,7 +82,7 @@ internal sealed partial record BotOptions
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentVariableName();
+    internal static partial Regex EnvironmentVariableName();
 
     private static T? Section<T>(FleetConfig fleet, string name)
     {

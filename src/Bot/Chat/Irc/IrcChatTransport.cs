@@ -85,7 +85,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The connection is broken or dead: drop it so the loop reconnects; the outbox sends this message again.
-            session.Abort();
+            session.Abort($"sending failed: {ex.Message}");
             throw new ChatDeliveryException($"IRC connection to {_options.Server} lost while sending: {ex.Message}", TimeSpan.Zero, ex);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ChatOpsReconfig.Bot.Hosting;
 
 namespace ChatOpsReconfig.Bot.Chat.Irc;
 
@@ -14,7 +15,7 @@ internal static partial class IrcOptionsValidator
         if (!NickPattern().IsMatch(irc.Nick)) p.Add("chat.irc.nick: 1-30 characters, a letter or one of [\\]^_`{|} first, then also digits and '-'");
         if (!ChannelPattern().IsMatch(irc.Channel)) p.Add("chat.irc.channel: '#' or '&' and up to 49 characters without spaces, commas or control characters (e.g. #releng)");
         if (irc.SaslAccount is { } account && !AccountPattern().IsMatch(account)) p.Add("chat.irc.saslAccount: an account name without spaces or control characters");
-        if (irc.SaslPasswordEnv is { } env && !EnvironmentVariableName().IsMatch(env))
+        if (irc.SaslPasswordEnv is { } env && !BotOptions.EnvironmentVariableName().IsMatch(env))
             p.Add("chat.irc.saslPasswordEnv: an environment variable name (letters, digits and '_', not starting with a digit)");
         if (irc.SaslPasswordFile is { } file)
         {
@@ -44,7 +45,4 @@ internal static partial class IrcOptionsValidator
 
     [GeneratedRegex(@"^[^\s\x00-\x1f]{1,64}$")]
     private static partial Regex AccountPattern();
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentVariableName();
 }

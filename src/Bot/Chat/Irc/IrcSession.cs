@@ -41,6 +41,7 @@ internal sealed class IrcSession(
     private string? _hostmask;
     private bool _registered;
     private int _refusedSends;
+    private string? _abortReason;
 
     public string Nick { get; private set; } = options.Nick;
 
@@ -86,6 +87,10 @@ internal sealed class IrcSession(
                 if (IrcMessage.Parse(line) is { } message) await HandleAsync(message, ct);
             }
         }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException(_abortReason ?? "connection dropped");
+        }
         finally
         {
             Joined = false;
@@ -93,8 +98,12 @@ internal sealed class IrcSession(
         }
     }
 
-    /// <summary>Closes the connection; <see cref="RunAsync"/> returns and the transport reconnects.</summary>
-    public void Abort() => _closed.Cancel();
+    /// <summary>Drops the connection; <see cref="RunAsync"/> ends with <paramref name="reason"/> and the transport reconnects.</summary>
+    public void Abort(string reason)
+    {
+        _abortReason ??= reason;
+        _closed.Cancel();
+    }
 
     /// <summary>Says <paramref name="text"/> in the channel: one line per line of text, paced by the flood control.</summary>
     public async Task SayAsync(string text, CancellationToken cancellationToken)

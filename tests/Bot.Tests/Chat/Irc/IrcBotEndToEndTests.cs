@@ -39,6 +39,9 @@ public sealed partial class IrcBotEndToEndTests
         try
         {
             await alice.WaitForAsync(m => m.Command == "JOIN" && m.Nick == "chatops", 0, Slow);
+            // Deploys are refused until the bot has read every production head; it says so per repo.
+            foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
+                await alice.WaitForMessageAsync("chatops", t => t.StartsWith($"watching {repo} ", StringComparison.Ordinal), 0, Slow);
 
             var from = alice.Count;
             await alice.SayAsync("#releng", "!status");

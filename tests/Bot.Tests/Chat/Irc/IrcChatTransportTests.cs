@@ -4,7 +4,6 @@ using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Bot.Hosting;
 using ChatOpsReconfig.Deployer.Store;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Irc;
 
@@ -134,7 +133,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
     [Fact]
     public async Task ServerKilledAndRestarted_BotRejoins_QueuedMessagesDeliveredInOrderOnce()
     {
-        var time = new BackoffWatchingTime(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTimeProvider(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
         var alice = await PersonAsync("alice");
         var bot = await StartJoinedBotAsync(alice, time: time);
         var dir = Directory.CreateTempSubdirectory("chatops-irc-outbox-").FullName;
@@ -152,7 +151,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         outbox.Enqueue(Channel, "before the outage");
         await alice.WaitForMessageAsync("chatops", t => t == "before the outage", 0);
 
-        var backoff = time.NextBackoffTimer();
+        var backoff = time.NextTimer(TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(1.3)); // the first reconnect delay, 1 s ± 20%
         await _server.KillAsync();
         await _logs.WaitForAsync("Disconnected from IRC");
         for (var i = 1; i <= 5; i++) outbox.Enqueue(Channel, $"queued {i} while down");
@@ -266,24 +265,5 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
     private sealed class Disposer(Func<Task> dispose) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await dispose();
-    }
-
-    /// <summary>A fake clock that reports when the transport starts its first reconnect delay (1 s ± 20%).</summary>
-    private sealed class BackoffWatchingTime(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private TaskCompletionSource _backoff = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task NextBackoffTimer()
-        {
-            _backoff = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _backoff.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            if (dueTime >= TimeSpan.FromSeconds(0.7) && dueTime <= TimeSpan.FromSeconds(1.3)) _backoff.TrySetResult();
-            return timer;
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Irc;
 
@@ -48,7 +47,7 @@ public sealed class NgircdServer : IAsyncDisposable
         if (tls) await MakeCertificateAsync(root);
         for (var attempt = 0; ; attempt++)
         {
-            var server = new NgircdServer(root, FreePort(), tls ? FreePort() : null);
+            var server = new NgircdServer(root, SshdFixture.FreePort(), tls ? SshdFixture.FreePort() : null);
             try
             {
                 await server.StartAsync();
@@ -168,14 +167,5 @@ public sealed class NgircdServer : IAsyncDisposable
         Assert.True(p.ExitCode == 0, $"openssl req failed: {error}");
         // ngIRCd reads the key after dropping to "nobody"; it is a throwaway key in a throwaway directory.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(root, "key.pem"), (UnixFileMode)0b110_100_100);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,17 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Bot.Hosting;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Irc;
 
 /// <summary>
-/// SASL PLAIN and services accounts. ngIRCd has neither (no services, no sasl / account-tag capability), so these
-/// tests script a server on a loopback socket that speaks the IRCv3 wire protocol line by line, as a server with
-/// services does (CAP LS/REQ/ACK, AUTHENTICATE, 900/903/904, account tags).
+/// What ngIRCd cannot show: SASL PLAIN and services accounts (it has no services, no sasl / account-tag capability),
+/// and a server that stops answering. These tests script a server on a loopback socket that speaks the IRCv3 wire
+/// protocol line by line, as a server with services does (CAP LS/REQ/ACK, AUTHENTICATE, 900/903/904, account tags).
 /// </summary>
-public sealed class IrcSaslTests : IAsyncLifetime
+public sealed class IrcScriptedServerTests : IAsyncLifetime
 {
     private const string Password = "hunter2-not-for-logs";
     private readonly LogLines _logs = new();
@@ -101,15 +102,47 @@ public sealed class IrcSaslTests : IAsyncLifetime
         Assert.Equal("JOIN #releng", await server.ExpectAsync("JOIN"));
     }
 
-    private async Task<ScriptedServer> StartAsync(bool requireAccount)
+    [Fact]
+    public async Task SilentServer_UnansweredPing_PostFailsForTheOutboxToRetry_AndTheBotReconnects()
+    {
+        var time = new WatchedTimeProvider(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
+        await using var server = await StartAsync(requireAccount: false, sasl: false, time);
+        await server.ExpectAsync("USER");
+        await server.SendAsync(":irc.test CAP * LS :multi-prefix");
+        Assert.Equal("CAP END", await server.ExpectAsync("CAP"));
+        await server.SendAsync(":irc.test 001 chatops :Welcome");
+        await server.ExpectAsync("JOIN");
+        await server.SendAsync(":chatops!c@h JOIN #releng");
+        await _logs.WaitForAsync("Joined #releng");
+
+        var confirmWait = time.NextTimer(IrcSession.ConfirmTimeout, IrcSession.ConfirmTimeout);
+        var post = _bot!.PostAsync("#releng", "hello", CancellationToken.None);
+        Assert.Equal("PRIVMSG #releng :hello", await server.ExpectAsync("PRIVMSG"));
+        await server.ExpectAsync("PING"); // … and the server never answers
+        await confirmWait;
+        var reconnectWait = time.NextTimer(TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(1.3));
+        time.Advance(IrcSession.ConfirmTimeout);
+
+        var ex = await Assert.ThrowsAsync<ChatDeliveryException>(() => post);
+        Assert.Contains("lost while sending", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sending failed", await _logs.WaitForAsync("Disconnected from IRC"), StringComparison.Ordinal);
+
+        await reconnectWait;
+        time.Advance(TimeSpan.FromSeconds(1.3));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var again = new ScriptedServer(await _listener.AcceptTcpClientAsync(cts.Token));
+        Assert.Equal("CAP LS 302", await again.ExpectAsync("CAP"));
+    }
+
+    private async Task<ScriptedServer> StartAsync(bool requireAccount, bool sasl = true, TimeProvider? time = null)
     {
         var options = new IrcOptions
         {
             Server = "127.0.0.1", Port = ((IPEndPoint)_listener.LocalEndpoint).Port, Tls = false, Channel = "#releng",
-            SaslAccount = "chatops-acct", SaslPasswordFile = _passwordFile, SaslPasswordEnv = "CHATOPS_TEST_UNSET_" + Guid.NewGuid().ToString("N")[..8],
+            SaslAccount = "chatops-acct", SaslPasswordFile = sasl ? _passwordFile : null, SaslPasswordEnv = "CHATOPS_TEST_UNSET_" + Guid.NewGuid().ToString("N")[..8],
             RequireAccount = requireAccount, MessagesPerSecond = 50, Burst = 50,
         };
-        _bot = new IrcChatTransport(options, new ChatOptions { Transport = "irc", Irc = options }, TimeProvider.System, _logs.For<IrcChatTransport>());
+        _bot = new IrcChatTransport(options, new ChatOptions { Transport = "irc", Irc = options }, time ?? TimeProvider.System, _logs.For<IrcChatTransport>());
         await _bot.StartAsync(CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         return new ScriptedServer(await _listener.AcceptTcpClientAsync(cts.Token));
