@@ -106,6 +106,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         await _logs.WaitForAsync("Nick chatops_ is not available");
         var posted = alice.Count;
         await bot.PostAsync(Channel, "still here", CancellationToken.None);
+        await alice.WaitForMessageAsync("chatops__", t => t == "still here", posted);
         Assert.Equal(["still here"], alice.MessagesFrom("chatops__", posted));
         Assert.NotNull(squatter);
         Assert.NotNull(second);
@@ -150,6 +151,8 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
 
         outbox.Enqueue(Channel, "before the outage");
         await alice.WaitForMessageAsync("chatops", t => t == "before the outage", 0);
+        // Delivered only once the server's PONG is back; killing the server before that would (rightly) repeat it.
+        await WaitUntilAsync(() => outbox.PendingCount() == 0);
 
         var backoff = time.NextTimer(TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(1.3)); // the first reconnect delay, 1 s ± 20%
         await _server.KillAsync();
@@ -170,7 +173,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         Assert.Equal(
             [.. Enumerable.Range(1, 5).Select(i => $"queued {i} while down"), "after the outage"],
             alice.MessagesFrom("chatops", from));
-        Assert.Equal(0, outbox.PendingCount());
+        await WaitUntilAsync(() => outbox.PendingCount() == 0);
     }
 
     [Fact]
@@ -227,6 +230,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         await _logs.WaitForAsync("Joined #releng");
         var from = alice.Count;
         await bot.PostAsync(Channel, "over TLS", CancellationToken.None);
+        await alice.WaitForMessageAsync("chatops", t => t == "over TLS", from);
         Assert.Equal(["over TLS"], alice.MessagesFrom("chatops", from));
         Assert.DoesNotContain(alice.Lines, l => l.Message.Command == "JOIN" && l.Message.Nick == "untrusted");
     }
@@ -260,6 +264,22 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         await witness.WaitForAsync(m => m.Command == "JOIN" && m.Nick is not null && m.Nick.StartsWith("chatops", StringComparison.Ordinal), from);
         await _logs.WaitForAsync("Joined #releng");
         return bot;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(10, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("condition not met within 20 s");
+            }
+        }
     }
 
     private sealed class Disposer(Func<Task> dispose) : IAsyncDisposable
