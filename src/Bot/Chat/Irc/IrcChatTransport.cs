@@ -52,7 +52,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
     public string DefaultChannel => _options.Channel;
 
     /// <summary>The session in the channel now, or null; for tests and diagnostics.</summary>
-    internal IrcSession? Current => _joined.Task.IsCompletedSuccessfully ? _joined.Task.Result : null;
+    internal IrcSession? Current { get; private set; }
 
     public async IAsyncEnumerable<ChatMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -103,7 +103,8 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
         var current = _joined;
         if (current.Task.IsCompletedSuccessfully)
         {
-            if (current.Task.Result.Joined) return current.Task.Result;
+            var session = await current.Task;
+            if (session.Joined) return session;
             // Kicked (or the join failed): wait for the rejoin like for a reconnect.
             Interlocked.CompareExchange(ref _joined, NewJoined(), current);
         }
@@ -141,6 +142,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
                     s =>
                     {
                         attempt = 0;
+                        Current = s;
                         _joined.TrySetResult(s);
                     });
                 try
@@ -150,6 +152,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
                 }
                 finally
                 {
+                    Current = null;
                     if (_joined.Task.IsCompleted) _joined = NewJoined();
                     if (stoppingToken.IsCancellationRequested) await QuitAsync(connection);
                 }
