@@ -8,7 +8,8 @@ namespace ChatOpsReconfig.Bot.Announcements;
 
 /// <summary>
 /// Turns Deployer events into chat messages through the outbox: a start message, one progress message edited as
-/// hosts finish, then a summary line and the per-host table. Other features add their own event handlers.
+/// hosts finish (where the transport cannot edit: a progress line at 25%, 50%, 75% and 100%), then a summary line
+/// and the per-host table. Other features add their own event handlers.
 /// </summary>
 internal sealed partial class AnnouncementService(
     DeployerEvents events,
@@ -68,8 +69,12 @@ internal sealed partial class AnnouncementService(
                 outbox.Enqueue(channel, RolloutMessages.Started(s.Rollout));
                 if (!s.Replayed) outbox.Enqueue(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
                 break;
-            case HostFinished f:
+            case HostFinished f when transport.Capabilities.CanEdit:
                 await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), ct);
+                break;
+            case HostFinished f when RolloutMessages.IsMilestone(f.Done, f.Total):
+                // No edits (IRC): a new progress line at every quarter instead of one line edited per host.
+                outbox.Enqueue(channel, RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total));
                 break;
             case RolloutFinished r:
                 outbox.Enqueue(channel, RolloutMessages.Summary(r.Rollout, r.Results));

@@ -23,6 +23,10 @@ internal static class RolloutMessages
     public static string Progress(int id, int done, int total, int failed, bool finished = false) =>
         $"rollout #{id}: {done}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (finished ? "" : "…");
 
+    /// <summary>Whether <paramref name="done"/> of <paramref name="total"/> crosses a quarter (25%, 50%, 75%, 100%).</summary>
+    public static bool IsMilestone(int done, int total) =>
+        total > 0 && done > 0 && done <= total && (done * 4 / total) > ((done - 1) * 4 / total);
+
     public static string Summary(RolloutRecord r, IReadOnlyList<HostResult> results)
     {
         var took = r.FinishedAt is { } f ? $" in {Duration(f - r.StartedAt)}" : "";

@@ -2,6 +2,7 @@ using System.Text;
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
+using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Bot.Cli;
 using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Bot.Web;
@@ -67,10 +68,19 @@ internal static class BotHost
     {
         services.AddDeployer(fleet);
         services.AddSingleton(options);
-        services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
-            options.Chat,
-            new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, false)),
-            new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true }));
+        switch (options.Chat.Transport)
+        {
+            case "irc":
+                services.AddIrcChat(options.Chat);
+                break;
+            default:
+                services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
+                    options.Chat,
+                    new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, false)),
+                    new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true }));
+                break;
+        }
+
         services.AddSingleton<ChatOutbox>();
         services.AddSingleton<OutboxSender>();
         services.AddSingleton<AnnouncementService>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Deployer.Fleet;
 
 namespace ChatOpsReconfig.Bot.Hosting;
@@ -42,8 +43,9 @@ internal sealed partial record BotOptions
 
         if (options is null) return p;
         var chat = options.Chat;
-        if (chat.Transport is not ("console"))
-            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console)");
+        if (chat.Transport is not ("console" or "irc"))
+            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console, irc)");
+        if (chat.Transport == "irc") p.AddRange(IrcOptionsValidator.Validate(chat.Irc));
         if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
             p.Add("chat.prefix: one to three non-space characters");
         if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
@@ -81,7 +83,7 @@ internal sealed partial record BotOptions
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentVariableName();
+    internal static partial Regex EnvironmentVariableName();
 
     private static T? Section<T>(FleetConfig fleet, string name) =>
         FleetConfigSections.Read(fleet, name, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)SectionJson.GetTypeInfo(typeof(T)));
@@ -91,7 +93,7 @@ internal sealed partial record BotOptions
 // of an init-only property that the file leaves out (dotnet/runtime#84484).
 internal sealed record ChatOptions
 {
-    /// <summary><c>console</c> (stdin/stdout).</summary>
+    /// <summary><c>console</c> (stdin/stdout) or <c>irc</c> (<see cref="Irc"/>).</summary>
     public string Transport { get; set; } = "console";
 
     public string Prefix { get; set; } = "!";
@@ -106,6 +108,9 @@ internal sealed record ChatOptions
 
     /// <summary>How many lagging hosts <c>!status</c> lists before pointing at the full table.</summary>
     public int StatusListLimit { get; set; } = 25;
+
+    /// <summary>The IRC network, when <see cref="Transport"/> is <c>irc</c>.</summary>
+    public IrcOptions Irc { get; set; } = new();
 }
 
 internal sealed record PermissionsOptions
