@@ -65,6 +65,9 @@ internal sealed class DriverSequence : IHostSequence
 
     public HostLockResult Lock { get; private set; } = new(LockAction.None);
 
+    /// <summary>The channel has ended, or the session under it was closed.</summary>
+    public bool IsClosed => _closed.Task.IsCompleted;
+
     public string? StartError { get; private set; }
 
     public IReadOnlyList<JournalEntry> Journal { get; private set; } = [];

@@ -82,7 +82,7 @@ internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, T
                     continue;
                 }
 
-                if (execution.IsCompleted)
+                if (execution.IsCompleted || sequence.IsClosed || Volatile.Read(ref _closed) != 0)
                 {
                     Drain(ssh.OutputStream, buffer, sequence.OnStdout);
                     Drain(ssh.ExtendedOutputStream, buffer, sequence.OnStderr);
@@ -92,6 +92,12 @@ internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, T
                 idle++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(MaxPoll.TotalMilliseconds, 1 << Math.Min(idle, 5)));
                 await Task.WhenAny(execution, Task.Delay(delay));
+            }
+
+            if (!execution.IsCompleted)
+            {
+                sequence.OnClosed("the sequence is closed");
+                return;
             }
 
             await execution;

@@ -24,6 +24,9 @@ internal sealed class SshHostSession(
 
     private int _disposed;
 
+    /// <summary>The sequence running on this connection, told when the connection is closed under it.</summary>
+    private DriverSequence? _sequence;
+
     public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -95,6 +98,7 @@ internal sealed class SshHostSession(
     public async Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken)
     {
         var sequence = new DriverSequence(label, maxOutputBytes, time, logger);
+        _sequence = sequence;
         SshDriverChannel channel;
         try
         {
@@ -125,6 +129,9 @@ internal sealed class SshHostSession(
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // SSH.NET does not end a channel's command when the client itself disconnects.
+        _sequence?.OnClosed($"the connection to {label} was closed");
 
         // Disconnect waits for the server's goodbye; never on the caller's thread.
         await Task.Run(() =>
