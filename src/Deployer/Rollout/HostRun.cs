@@ -102,7 +102,7 @@ internal sealed class HostRun(
             {
                 Name = label,
                 Command = expanded.Command,
-                Status = "ok",
+                Status = StepStatus.Ok,
                 ExitCode = 0,
                 StdoutTail = $"already done on this host by interrupted rollout #{interrupted} at these revisions (host journal); not run again\n",
             };
