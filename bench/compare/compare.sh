@@ -9,7 +9,7 @@ ROOT=/tmp/chatops-compare-$N-$VARIANT; OUT="$HERE/results"; mkdir -p "$OUT"
 PUB=/tmp/chatops-compare-publish
 command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh
 command -v ansible-playbook >/dev/null || apt-get install -y -qq ansible-core
-python3 -c 'import fabric' 2>/dev/null || apt-get install -y -qq python3-fabric
+/usr/bin/python3 -c "import fabric" 2>/dev/null || apt-get install -y -qq python3-fabric
 [ -x "$PUB/chatops" ] || dotnet publish "$REPO/src/Bot" -c Release -o "$PUB" >/dev/null
 
 cleanup() {
@@ -38,6 +38,8 @@ for i in $(seq -f %03g 1 "$N"); do
   useradd -M -d "$h/home" -s "$SHELL_BIN" "$u"; usermod -p '*' "$u"
   [ "$VARIANT" = heavy ] && echo "i=0; while [ \$i -lt $LOOPS ]; do i=\$((i+1)); done" > "$h/home/.bashrc"
   git clone -q "$ROOT/upstream" "$h/home/basedir/repo" 2>/dev/null; git -C "$h/home/basedir/repo" checkout -q --detach "$FIRST"
+  # The upstream belongs to root: git only serves another user's repo to those who list it as safe.
+  printf '[safe]\n\tdirectory = %s/upstream/.git\n' "$ROOT" > "$h/home/.gitconfig"
   chown -R "$u" "$h/home"
   ssh-keygen -q -t ed25519 -N '' -f "$h/hostkey"
   port=$((20000 + 10#$i))
@@ -78,7 +80,7 @@ cfg = {
   "repos": {"repo": {"kind": "git", "url": f"{root}/upstream", "branch": "production"}},
   "roles": {"r": {"repos": {"repo": {"path": "repo"}}, "steps": [
     {"name": "one", "timeoutSeconds": 60, "command": "sleep 0.2"},
-    {"name": "two", "timeoutSeconds": 60, "command": step2},
+    {"name": "update", "timeoutSeconds": 60, "command": step2},
     {"name": "three", "timeoutSeconds": 60, "command": "sleep 0.2"}]}},
   "hosts": [{"name": f"h{i:03d}", "role": "r", "transport": "ssh", "address": "127.0.0.1", "port": 20000 + i,
              "user": f"cb{i:03d}", "basedir": f"{root}/h{i:03d}/home/basedir"} for i in range(1, n + 1)],
@@ -122,7 +124,7 @@ OURS="$PUB/chatops deploy --config $ROOT/chatops.json --yes --again"
 declare -A PEER=(
   [pssh]="parallel-ssh -h $ROOT/pssh_hosts -p $N -t 0 -x '$SSHOPTS' '$CHAIN'"
   [ansible]="env ANSIBLE_CONFIG=$ROOT/ansible.cfg ansible-playbook $ROOT/play.yml"
-  [fabric]="python3 $ROOT/fab.py"
+  [fabric]="/usr/bin/python3 $ROOT/fab.py"
 )
 # Warm-up and a check that every side actually works (its exit status and the host revisions).
 $OURS > "$ROOT/ours.log" 2>&1 || { echo "ours failed:"; tail -20 "$ROOT/ours.log"; exit 1; }
