@@ -3,7 +3,7 @@
 # sshd hosts, each logged into as its own unprivileged user created here. See bench/README.md, "Rollout vs peers".
 #   bench/compare/compare.sh N plain|heavy [RUNS]      (as root: creates users cbNNN and sshd processes; removes both)
 set -euo pipefail
-N=${1:?N}; VARIANT=${2:?plain or heavy}; RUNS=${3:-5}
+N=${1:?N}; VARIANT=${2:?plain or heavy}; RUNS=${3:-5}; PEERS=${PEERS:-pssh ansible fabric}
 HERE="$(cd "$(dirname "$0")" && pwd)"; REPO="$(cd "$HERE/../.." && pwd)"
 ROOT=/tmp/chatops-compare-$N-$VARIANT; OUT="$HERE/results"; mkdir -p "$OUT"
 PUB=/tmp/chatops-compare-publish
@@ -17,7 +17,7 @@ cleanup() {
   for i in $(seq -f %03g 1 "$N"); do userdel "cb$i" 2>/dev/null || true; done
   rm -rf "$ROOT"
 }
-trap cleanup EXIT
+[ -n "${KEEP:-}" ] || trap cleanup EXIT
 cleanup; mkdir -p "$ROOT"; chmod 755 "$ROOT"; mkdir -p /run/sshd
 
 # Upstream: a production branch with two commits; hosts start on the first, every run checks out the second.
@@ -126,21 +126,22 @@ declare -A PEER=(
   [ansible]="env ANSIBLE_CONFIG=$ROOT/ansible.cfg ansible-playbook $ROOT/play.yml"
   [fabric]="/usr/bin/python3 $ROOT/fab.py"
 )
+[ "${SETUP_ONLY:-}" ] && { echo "set up in $ROOT: $OURS"; exit 0; }
 # Warm-up and a check that every side actually works (its exit status and the host revisions).
 $OURS > "$ROOT/ours.log" 2>&1 || { echo "ours failed:"; tail -20 "$ROOT/ours.log"; exit 1; }
-for p in pssh ansible fabric; do sh -c "${PEER[$p]}" > "$ROOT/$p.log" 2>&1 || { echo "$p failed:"; tail -20 "$ROOT/$p.log"; exit 1; }; done
+for p in $PEERS; do sh -c "${PEER[$p]}" > "$ROOT/$p.log" 2>&1 || { echo "$p failed:"; tail -20 "$ROOT/$p.log"; exit 1; }; done
 
 # Server CPU: sshd listeners reap their per-connection children, so their cutime+cstime grows by what the side cost.
 server_cpu() { local t=0; for p in "$ROOT"/h*/sshd.pid; do set -- $(cut -d')' -f2 "/proc/$(cat "$p")/stat"); t=$((t + ${14} + ${15})); done; echo "$t"; }
 TICKS=$(getconf CLK_TCK)
 {
   echo "# N=$N variant=$VARIANT runs=$RUNS $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  for side in ours pssh ansible fabric; do
+  for side in ours $PEERS; do
     cmd="$OURS"; [ "$side" = ours ] || cmd="${PEER[$side]}"
     before=$(server_cpu); sh -c "$cmd" >/dev/null 2>&1 || true; after=$(server_cpu)
     echo "server-cpu $side $(awk -v d=$((after - before)) -v t="$TICKS" 'BEGIN { printf "%.2f", d / t }') s"
   done
-  for p in pssh ansible fabric; do
+  for p in $PEERS; do
     echo "## ours vs $p (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
     farm-bench -n "$RUNS" --warmup 0 --timeout 3000 --vs "sh -c \"${PEER[$p]//\"/\\\"}\"" -- $OURS 2>&1
   done
