@@ -14,6 +14,7 @@ public sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents eve
     private const string LastId = "last";
 
     private PolicyDecision? _last = Load(db);
+    private bool _logged;
 
     public PolicyDecision? Last => _last;
 
@@ -21,9 +22,12 @@ public sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents eve
     {
         var changed = _last?.Line != decision.Line;
         _last = decision;
+        // The first answer of a process is logged even when a restart found it unchanged: the log shows where the policy stands.
+        if (!changed && _logged) return;
+        _logged = true;
+        Log.Decision(logger, decision.Line);
         if (!changed) return;
         db.Collection<SavedDecision>(Collection).Upsert(new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = time.GetUtcNow() });
-        Log.Decision(logger, decision.Line);
         events.Publish(new PolicyChanged(decision));
     }
 
