@@ -8,7 +8,10 @@ need=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v hg >/dev/null 2>&1 || need+=(mercurial)
+# IRC transport tests run a real ngircd (tests/Bot.Tests/Chat/Irc).
 [ -x /usr/sbin/ngircd ] || need+=(ngircd)
+# A host whose login shell is not POSIX (tests/Deployer.Tests/Transport/HostDriverTests.cs).
+[ -x /bin/csh ] || need+=(csh)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -139,6 +139,12 @@ public sealed record SshSettings
 
     public int ConnectTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// SSH handshakes in progress at once, on top of <c>rollout.parallelism</c>: key exchange and authentication are
+    /// CPU work on the bot's machine, and more of them than its CPUs can do stretches every one towards the connect timeout.
+    /// </summary>
+    public int MaxConcurrentHandshakes { get; set; } = 8;
+
     /// <summary>Bytes of stdout and of stderr kept per command (the tail).</summary>
     public int MaxOutputBytes { get; set; } = 64 * 1024;
 

@@ -114,6 +114,7 @@ public static partial class FleetConfigValidator
         var s = config.Ssh;
         if (s.Port is < 1 or > 65535) p.Add("ssh.port: must be between 1 and 65535");
         if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
+        if (s.MaxConcurrentHandshakes is < 1 or > 1000) p.Add("ssh.maxConcurrentHandshakes: must be between 1 and 1000");
         if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
         if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
         // Whether each named algorithm is supported is the transport's to say (Transport/SshAlgorithms.Problems).

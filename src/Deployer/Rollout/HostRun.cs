@@ -5,23 +5,43 @@ using ChatOpsReconfig.Deployer.Repos;
 namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>
-/// One host's rollout: connect, read revisions, run the role's steps in order, read revisions again.
+/// One host's rollout: read revisions, run the role's steps in order, read revisions again, all in one sequence
+/// (one channel, one login shell, under the host lock: <see cref="HostDriver"/>).
 /// A failed gate step skips the later steps and re-runs the update step with the previous revisions.
+/// When resuming an interrupted rollout, a step the host's journal shows finished ok by that rollout (at the same
+/// pinned revisions) is not run again.
 /// </summary>
 internal sealed class HostRun(
     FleetConfig fleet,
     HostConfig host,
     IHostSession session,
     RevisionSet target,
-    Func<HostResult, StepResult?, Task> save)
+    Func<HostResult, StepResult?, Task> save,
+    int? resumedFrom = null)
 {
     private const int StoredTailBytes = 4096;
 
     private readonly RoleConfig _role = fleet.Roles[host.Role];
 
+    private IHostSequence _sequence = null!; // set at the start of RunAsync
+
+    private int _rolloutId;
+
     public async Task<HostResult> RunAsync(HostResult result, CancellationToken stopToken)
     {
-        var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, session, CancellationToken.None);
+        // Another sequence on the host only ever finishes the step it is in (nobody sends it more), so the longest
+        // step timeout bounds the wait for it.
+        var lockWait = TimeSpan.FromSeconds(_role.Steps.Select(s => s.TimeoutSeconds).DefaultIfEmpty(60).Max()) + DriverLockSlack;
+        _rolloutId = result.RolloutId;
+        await using var sequence = await session.StartSequenceAsync(new SequenceOptions(result.RolloutId, resumedFrom, lockWait), CancellationToken.None);
+        _sequence = sequence;
+        if (sequence.Lock.Describe() is { } note) result = result with { LockNote = note };
+        if (sequence.StartError is { } startError)
+        {
+            return result with { Outcome = HostOutcome.Failed, FailedStep = sequence.Lock.Action == LockAction.TimedOut ? "lock" : "connect", Error = startError };
+        }
+
+        var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
         var before = read.Revisions;
         result = result with { Before = before, RevisionProblems = [.. read.Problems.Select(p => "before: " + p)] };
         await save(result, null);
@@ -45,7 +65,7 @@ internal sealed class HostRun(
             break;
         }
 
-        var after = await RevisionReader.ReadWithProblemsAsync(fleet, host, session, CancellationToken.None);
+        var after = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
         if (result.Outcome == HostOutcome.Running) result = result with { Outcome = HostOutcome.Ok };
         return result with { After = after.Revisions, RevisionProblems = [.. result.RevisionProblems, .. after.Problems.Select(p => "after: " + p)] };
     }
@@ -76,7 +96,21 @@ internal sealed class HostRun(
             return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = $"refused to run: {expanded.Error}" };
         }
 
-        var outcome = await session.RunAsync(expanded.Command, TimeSpan.FromSeconds(step.TimeoutSeconds), CancellationToken.None);
+        if (resumedFrom is { } interrupted
+            && _sequence.Journal.Any(e => e.ExitCode == 0 && e.Tag == HostDriver.Tag(interrupted, label, revisions)))
+        {
+            return new StepResult
+            {
+                Name = label,
+                Command = expanded.Command,
+                Status = StepStatus.Ok,
+                ExitCode = 0,
+                StdoutTail = $"already done on this host by interrupted rollout #{interrupted} at these revisions (host journal); not run again\n",
+            };
+        }
+
+        var tag = HostDriver.Tag(_rolloutId, label, revisions);
+        var outcome = await _sequence.RunStepAsync(expanded.Command, TimeSpan.FromSeconds(step.TimeoutSeconds), tag, CancellationToken.None);
         return new StepResult
         {
             Name = label,
@@ -95,6 +129,9 @@ internal sealed class HostRun(
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
         };
     }
+
+    /// <summary>On top of the longest step timeout: the orphan's kill (2 s) and the trip back.</summary>
+    private static readonly TimeSpan DriverLockSlack = TimeSpan.FromSeconds(15);
 
     private TemplateValues Values(IReadOnlyDictionary<string, string> revisions) => new(
         host.Name,

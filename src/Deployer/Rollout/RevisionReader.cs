@@ -23,11 +23,11 @@ public static class RevisionReader
     private static readonly TimeSpan TimeoutPerRepo = TimeSpan.FromSeconds(60);
 
     public static async Task<Dictionary<string, string>> ReadAsync(
-        FleetConfig fleet, HostConfig host, IHostSession session, CancellationToken cancellationToken) =>
+        FleetConfig fleet, HostConfig host, ICommandRunner session, CancellationToken cancellationToken) =>
         (await ReadWithProblemsAsync(fleet, host, session, cancellationToken)).Revisions;
 
     public static async Task<RevisionRead> ReadWithProblemsAsync(
-        FleetConfig fleet, HostConfig host, IHostSession session, CancellationToken cancellationToken)
+        FleetConfig fleet, HostConfig host, ICommandRunner session, CancellationToken cancellationToken)
     {
         var role = fleet.Roles[host.Role];
         var values = new TemplateValues(

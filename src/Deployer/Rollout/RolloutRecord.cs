@@ -97,6 +97,9 @@ public sealed record HostResult
     /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
     public bool Restored { get; init; }
 
+    /// <summary>What the host lock did when another sequence held it (waited for it, stopped an orphan); null when free.</summary>
+    public string? LockNote { get; init; }
+
     /// <summary>The bot stopped (crash) before this host finished; resuming the rollout runs it again.</summary>
     public bool Interrupted { get; init; }
 

@@ -254,7 +254,7 @@ public sealed partial class RolloutRunner(
             {
                 await using (session)
                 {
-                    var run = new HostRun(fleet, host, session, revisions, SaveStepAsync);
+                    var run = new HostRun(fleet, host, session, revisions, SaveStepAsync, rollout.ResumedFrom);
                     result = await run.RunAsync(result, cancellationToken);
                 }
             }

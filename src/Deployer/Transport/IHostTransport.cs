@@ -10,14 +10,14 @@ public interface IHostTransport
 }
 
 /// <summary>A connection to one host.</summary>
-public interface IHostSession : IAsyncDisposable
+public interface IHostSession : ICommandRunner, IAsyncDisposable
 {
     /// <summary>
-    /// Runs a shell command. The timeout kills the command and closes its channel.
-    /// Cancelling the token abandons the command the same way; callers that want running steps to finish
-    /// pass <see cref="CancellationToken.None"/> and rely on the timeout.
+    /// Starts the host's sequence (<see cref="HostDriver"/>): one channel for all of its commands, under the host
+    /// lock. Sessions without a driver run each command on its own.
     /// </summary>
-    Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken);
+    Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult<IHostSequence>(new CommandSequence(this));
 }
 
 /// <summary>Picks the transport for a host.</summary>

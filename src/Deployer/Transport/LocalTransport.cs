@@ -73,6 +73,19 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 timeProvider.GetElapsedTime(started), null, stdout.Truncated || stderr.Truncated);
         }
 
+        public async Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken)
+        {
+            var sequence = new DriverSequence("local " + basedir, maxOutputBytes, timeProvider, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            if (LocalDriverChannel.Start(sequence, out var error) is not { } channel)
+            {
+                sequence.OnClosed(error!);
+                return sequence;
+            }
+
+            await sequence.StartAsync(channel, basedir, options);
+            return sequence;
+        }
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -24,6 +24,9 @@ internal sealed class SshHostSession(
 
     private int _disposed;
 
+    /// <summary>The sequence running on this connection, told when the connection is closed under it.</summary>
+    private DriverSequence? _sequence;
+
     public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -92,9 +95,43 @@ internal sealed class SshHostSession(
         }
     }
 
+    public async Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken)
+    {
+        var sequence = new DriverSequence(label, maxOutputBytes, time, logger);
+        _sequence = sequence;
+        SshDriverChannel channel;
+        try
+        {
+            if (Volatile.Read(ref _disposed) != 0 || !client.IsConnected) throw new SshConnectionException("not connected");
+            channel = await SshDriverChannel.OpenAsync(client, sequence, label, KillAsync);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            sequence.OnClosed($"the connection to {label} is lost: {ex.Message}");
+            await sequence.StartAsync(new FailedChannel(), basedir, options);
+            return sequence;
+        }
+
+        await sequence.StartAsync(channel, basedir, options);
+        return sequence;
+    }
+
+    /// <summary>Stands in for a channel that could not be opened: every use fails.</summary>
+    private sealed class FailedChannel : IDriverChannel
+    {
+        public Task SendAsync(string text) => throw new ObjectDisposedException("channel");
+
+        public Task<string> KillGroupAsync(int pgid) => Task.FromResult("no channel");
+
+        public ValueTask CloseAsync() => ValueTask.CompletedTask;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // SSH.NET does not end a channel's command when the client itself disconnects.
+        _sequence?.OnClosed($"the connection to {label} was closed");
 
         // Disconnect waits for the server's goodbye; never on the caller's thread.
         await Task.Run(() =>

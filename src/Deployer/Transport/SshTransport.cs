@@ -20,6 +20,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
     private readonly ILogger _logger = logger ?? NullLogger<SshTransport>.Instance;
     private readonly HostKeyPolicy _hostKeys = new(settings.KnownHosts);
     private readonly SshKeySource _keys = new(settings);
+    private readonly SemaphoreSlim _handshakes = new(settings.MaxConcurrentHandshakes, settings.MaxConcurrentHandshakes);
 
     public async Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
     {
@@ -33,8 +34,25 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         var key = _keys.Get();
         if (key.Key is null) return Fail(host, ConnectFailureKind.Config, key.Error!); // Get returns a key or an error.
 
+        // The connect timeout starts once it is this host's turn: waiting for a handshake slot is not the host's fault.
+        await _handshakes.WaitAsync(cancellationToken);
+        try
+        {
+            return await HandshakeAsync(host, label, user, key.Key, key.Path, cancellationToken);
+        }
+        finally
+        {
+            _handshakes.Release();
+        }
+    }
+
+    private async Task<ConnectResult> HandshakeAsync(
+        HostConfig host, string label, string user, IPrivateKeySource privateKey, string keyPath, CancellationToken cancellationToken)
+    {
+        var address = host.Address ?? "";
+        var port = host.Port ?? settings.Port;
         var timeout = TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds);
-        var auth = new PrivateKeyAuthenticationMethod(user, key.Key);
+        var auth = new PrivateKeyAuthenticationMethod(user, privateKey);
         var connectionInfo = new ConnectionInfo(address, port, user, auth)
         {
             Timeout = timeout,
@@ -52,6 +70,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
             e.CanTrust = verdict.Trusted;
         };
 
+
         // SSH.NET's own timeout covers each wait of the handshake; the deadline bounds the whole of it.
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
@@ -59,7 +78,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         ConnectFailure? failure = null;
         try
         {
-            failure = await AwaitConnectAsync(connect, label, user, key.Path, timeout, () => verdict, cancellationToken);
+            failure = await AwaitConnectAsync(connect, label, user, keyPath, timeout, () => verdict, cancellationToken);
         }
         finally
         {

@@ -147,15 +147,14 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var steps = LocalFleetFixture.DefaultSteps.ToArray();
         steps[2] = steps[2] with
         {
-            TimeoutSeconds = 10,
+            // The host's own watchdog (HostDriver) enforces the timeout, on the host's clock: keep it short.
+            TimeoutSeconds = 1,
             Command = $"if [ {{host}} = h2 ]; then sleep 600 & echo $! > {Q(started)}; wait; fi; " + steps[2].Command,
         };
-        // One host at a time, so that only h2's step timer is pending when the clock moves.
         var sut = CreateSut(_fleet.Fleet(steps, parallelism: 1), out var store);
 
         var run = sut.RunAsync(_fleet.Plan(), CancellationToken.None);
         var sleepPid = int.Parse(await Shell.ReadFifoAsync(started));
-        _time.Advance(TimeSpan.FromSeconds(10));
         var rollout = await run.WaitAsync(Guard);
 
         Assert.Equal(RolloutState.Failed, rollout.State);
@@ -169,6 +168,34 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal(HostOutcome.Ok, results["h1"].Outcome);
         Assert.Equal(HostOutcome.Ok, results["h3"].Outcome);
         Assert.True(Reconfigured("h3"));
+    }
+
+    [Fact]
+    public async Task Run_Resumed_StepTheInterruptedRolloutFinishedOnAHost_IsNotRunAgain()
+    {
+        // As the host's driver leaves it when the bot died after h1's update and checkconfig of rollout 5 ended.
+        var h1 = _fleet.Basedir("h1");
+        await File.WriteAllLinesAsync(Path.Combine(h1, HostDriver.JournalFile),
+        [
+            HostDriver.Tag(5, "update", _fleet.Heads) + " 0",
+            HostDriver.Tag(5, "checkconfig", _fleet.Heads) + " 0",
+            HostDriver.Tag(4, "reconfig", _fleet.Heads) + " 0",
+        ]);
+        var sut = CreateSut(_fleet.Fleet(), out var store);
+
+        var rollout = await sut.RunAsync(_fleet.Plan() with { ResumedFrom = 5 }, CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal(RolloutState.Succeeded, rollout.State);
+        var steps = store.GetHosts(rollout.Id).Single(r => r.Host == "h1").Steps;
+        Assert.Equal(["update", "checkconfig", "reconfig"], steps.Select(s => s.Name));
+        Assert.All(steps, s => Assert.Equal(StepStatus.Ok, s.Status));
+        Assert.StartsWith("already done on this host by interrupted rollout #5", steps[1].StdoutTail, StringComparison.Ordinal);
+        // Journal entries of another rollout do not count: reconfig ran.
+        Assert.True(Reconfigured("h1"));
+        Assert.Contains(HostDriver.Tag(rollout.Id, "reconfig", _fleet.Heads) + " 0", await File.ReadAllLinesAsync(Path.Combine(h1, HostDriver.JournalFile)));
+        // h1 was still behind on disk: its update was skipped, only because the journal said it was done.
+        Assert.Equal(_fleet.Previous, await _fleet.OnDiskAsync("h1"));
+        await AssertOnDiskAsync("h2", _fleet.Heads);
     }
 
     [Fact]

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using ChatOpsReconfig.Deployer.Fleet;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+/// <summary>
+/// The POSIX <c>sh</c> driver that runs a host's whole sequence in one exec channel (one login shell per host: bash
+/// reads <c>~/.bashrc</c> for every exec channel, which on real build hosts costs a noticeable fraction of a second).
+/// The channel's command is <see cref="Command"/>, which the login shell (sh, bash, csh, fish) only has to exec; the
+/// driver's functions and then one line per step are sent on its stdin, so the bot decides each next step (gate
+/// failure, restore, cancel) after it has seen the previous one end.
+/// <para>
+/// Every step runs in its own session (<c>setsid</c>) with stdin from <c>/dev/null</c> and the lock descriptor closed,
+/// so its process group can be killed as a whole and a daemon it starts cannot hold the host lock. A watchdog in its own
+/// group sends TERM, then KILL two seconds later, to the step's group when the step timeout passes. Markers
+/// (<c>\n{marker} start|end|killed …\n</c>) are printed on stdout and, for start and end, on stderr too, so each stream's
+/// output can be cut into steps without relying on the order the two streams arrive in. Markers are printed from a
+/// subshell: if the bot has gone (broken pipe), only that subshell dies and the driver still waits for its step, writes
+/// the journal and keeps the lock until the step has ended.
+/// </para>
+/// <para>
+/// Host files, in the basedir: <c>.chatops.lock</c> (held with <c>flock</c> on fd 9 by the driver for the whole
+/// sequence), <c>.chatops.owner</c> (rollout, driver PID, PGID and tag of the current step: who holds the lock) and
+/// <c>.chatops.journal</c> (one line per finished tagged step: tag and exit code, written before the end marker).
+/// </para>
+/// </summary>
+internal static class HostDriver
+{
+    public const string LockFile = ".chatops.lock";
+    public const string OwnerFile = ".chatops.owner";
+    public const string JournalFile = ".chatops.journal";
+
+    /// <summary>What the login shell runs: <c>exec</c> works the same in sh, bash, csh, tcsh and fish.</summary>
+    public const string Command = "exec /bin/sh -s";
+
+    public static string NewMarker() => "chatops-drv-" + Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
+
+    /// <summary>The driver's functions; ends with the "ready" marker.</summary>
+    public static string Prelude(string marker, string basedir, int rolloutId)
+    {
+        var dir = CommandTemplate.ShellQuote(basedir);
+        var script = $$"""
+            M={{marker}}; D={{dir}}; R={{rolloutId.ToString(CultureInfo.InvariantCulture)}}
+            chatops_both() ( printf '\n%s %s\n' "$M" "$*"; printf '\n%s %s\n' "$M" "$*" >&2 )
+            chatops_out() ( printf '\n%s %s\n' "$M" "$*" )
+            if command -v setsid >/dev/null 2>&1; then chatops_s=setsid; chatops_g=-; else chatops_s=; chatops_g=; fi
+            chatops_kill() {
+              kill -TERM $chatops_g$1 2>/dev/null || kill -TERM $1 2>/dev/null
+              chatops_n=0
+              while [ $chatops_n -lt 20 ] && kill -0 $chatops_g$1 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; chatops_n=$((chatops_n+1)); done
+              kill -KILL $chatops_g$1 2>/dev/null; kill -KILL $1 2>/dev/null; true
+            }
+            chatops_owner() { printf '%s %s %s %s\n' "$R" $$ "$1" "${2:--}" >"$D/{{OwnerFile}}" 2>/dev/null; }
+            chatops_lock() {
+              if [ $chatops_cd -ne 0 ] || ! command -v flock >/dev/null 2>&1 || ! { exec 9>>"$D/{{LockFile}}"; } 2>/dev/null; then chatops_out lock none; return; fi
+              if flock -n 9; then chatops_owner 0; chatops_out lock free; return; fi
+              chatops_who=$(cat "$D/{{OwnerFile}}" 2>/dev/null)
+              set -- "$1" "$2" $chatops_who
+              if [ "$2" != 0 ] && [ "${3:-}" = "$2" ]; then
+                [ "${5:-0}" -gt 1 ] 2>/dev/null && chatops_kill $5
+                [ "${4:-0}" -gt 1 ] 2>/dev/null && chatops_kill $4
+                if flock -w 10 9; then chatops_owner 0; chatops_out lock stopped $chatops_who; else chatops_out lock timeout $chatops_who; fi
+                return
+              fi
+              chatops_t0=$(date +%s)
+              if flock -w "$1" 9; then chatops_owner 0; chatops_out lock waited $(( $(date +%s) - chatops_t0 )) $chatops_who; else chatops_out lock timeout $chatops_who; fi
+            }
+            chatops_journal() { chatops_out journal; tail -n 500 "$D/{{JournalFile}}" 2>/dev/null; chatops_out journal-end; }
+            chatops_step() {
+              if [ $chatops_cd -ne 0 ]; then
+                chatops_both start $1
+                printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
+                chatops_both end $1 97
+                return
+              fi
+              chatops_both start $1
+              $chatops_s /bin/sh -c "$4" </dev/null 9>&- &
+              chatops_p=$!
+              chatops_owner $chatops_p "$3"
+              chatops_out pid $1 $chatops_p
+              $chatops_s /bin/sh -c 'sleep "$1" && { printf "\n%s killed %s\n" "$3" "$4"; kill -TERM -"$2" || kill -TERM "$2"; sleep 2; kill -KILL -"$2" || kill -KILL "$2"; }' chatops-watchdog "$2" $chatops_p "$M" "$1" </dev/null 2>/dev/null 9>&- &
+              chatops_w=$!
+              wait $chatops_p; chatops_rc=$?
+              kill -TERM $chatops_g$chatops_w 2>/dev/null || kill -TERM $chatops_w 2>/dev/null
+              [ "$3" = - ] || printf '%s %s\n' "$3" $chatops_rc >>"$D/{{JournalFile}}" 2>/dev/null
+              chatops_owner 0
+              chatops_both end $1 $chatops_rc
+            }
+            cd "$D" 2>/dev/null; chatops_cd=$?
+            chatops_both ready
+
+            """;
+        return script.Replace("\r", "", StringComparison.Ordinal);
+    }
+
+    /// <summary>Takes the host lock: wait up to <paramref name="wait"/>, or stop the holder if it belongs to <paramref name="stopRollout"/>.</summary>
+    public static string Lock(TimeSpan wait, int? stopRollout) =>
+        string.Create(CultureInfo.InvariantCulture, $"chatops_lock {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} {stopRollout ?? 0}\n");
+
+    public static string Journal => "chatops_journal\n";
+
+    /// <summary>One step; <paramref name="tag"/> ("-" for none) is written to the journal when it ends.</summary>
+    public static string Step(int index, string command, TimeSpan timeout, string tag)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return string.Create(CultureInfo.InvariantCulture, $"chatops_step {index} {seconds} {CommandTemplate.ShellQuote(tag)} {CommandTemplate.ShellQuote(command)}\n");
+    }
+
+    public static string Goodbye => "chatops_out bye; exit 0\n";
+
+    /// <summary>A journal tag: the rollout, the step and a short hash of the revisions it ran at.</summary>
+    public static string Tag(int rolloutId, string step, IReadOnlyDictionary<string, string> revisions)
+    {
+        var text = string.Join(",", revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+        // FNV-1a: the tag only tells revision sets apart; a cryptographic hash would load OpenSSL into a local-only bot.
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text)) hash = (hash ^ b) * 1099511628211UL;
+        return string.Create(CultureInfo.InvariantCulture, $"{rolloutId}:{hash:x16}:{step}");
+    }
+}

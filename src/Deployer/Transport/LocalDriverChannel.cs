@@ -1,0 +1,94 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace ChatOpsReconfig.Deployer.Transport;
+
+/// <summary>The <see cref="HostDriver"/> as a local <c>/bin/sh -s</c> process, for the <c>local</c> transport.</summary>
+internal sealed class LocalDriverChannel(Process process) : IDriverChannel
+{
+    private int _closed;
+
+    /// <summary>Starts the driver process and pumps its output into the sequence; null when /bin/sh cannot start.</summary>
+    public static LocalDriverChannel? Start(DriverSequence sequence, out string? error)
+    {
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("-s");
+        var process = new Process { StartInfo = psi };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
+        {
+            process.Dispose();
+            error = $"cannot start /bin/sh: {ex.Message}";
+            return null;
+        }
+
+        error = null;
+        var channel = new LocalDriverChannel(process);
+        _ = channel.PumpAsync(sequence);
+        return channel;
+    }
+
+    public async Task SendAsync(string text)
+    {
+        if (Volatile.Read(ref _closed) != 0) throw new ObjectDisposedException(nameof(LocalDriverChannel));
+        var stdin = process.StandardInput.BaseStream;
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await stdin.FlushAsync();
+    }
+
+    public async Task<string> KillGroupAsync(int pgid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", RemoteCommand.Kill(pgid) }, UseShellExecute = false });
+        if (kill is null) return $"could not kill process group {pgid}";
+        await kill.WaitForExitAsync();
+        return $"process group {pgid} killed";
+    }
+
+    public ValueTask CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return ValueTask.CompletedTask;
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The driver is gone already.
+        }
+
+        process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task PumpAsync(DriverSequence sequence)
+    {
+        await Task.WhenAll(
+            Pump(process.StandardOutput.BaseStream, sequence.OnStdout),
+            Pump(process.StandardError.BaseStream, sequence.OnStderr));
+        sequence.OnClosed("the driver process ended");
+
+        static async Task Pump(Stream stream, Action<ReadOnlySpan<byte>> sink)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer)) > 0) sink(buffer.AsSpan(0, read));
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // Closed under us: the output ends here.
+            }
+        }
+    }
+}
