@@ -30,7 +30,7 @@ internal sealed partial class ChatService(
                 var reply = await router.HandleAsync(message, stoppingToken);
                 if (reply is null) continue;
                 foreach (var chunk in MessageSplitter.Split(reply.Text, transport.MaxMessageLength))
-                    outbox.Enqueue(message.Channel, chunk);
+                    outbox.Enqueue(message.ReplyTo ?? message.Channel, chunk);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -41,8 +41,10 @@ internal sealed partial record BotOptions
 
         if (options is null) return p;
         var chat = options.Chat;
-        if (chat.Transport is not ("console"))
-            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console)");
+        if (chat.Transport is not ("console" or "discord"))
+            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console, discord)");
+        if (chat.Transport == "discord")
+            chat.Discord.Validate(p, [("permissions.deployerRoles", options.Permissions.DeployerRoles), ("permissions.adminRoles", options.Permissions.AdminRoles)]);
         if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
             p.Add("chat.prefix: one to three non-space characters");
         if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
@@ -103,8 +105,11 @@ internal sealed partial record BotOptions
 // of an init-only property that the file leaves out (dotnet/runtime#84484).
 internal sealed record ChatOptions
 {
-    /// <summary><c>console</c> (stdin/stdout).</summary>
+    /// <summary><c>console</c> (stdin/stdout) or <c>discord</c>.</summary>
     public string Transport { get; set; } = "console";
+
+    /// <summary>Settings for <c>transport: discord</c>.</summary>
+    public Chat.Discord.DiscordOptions Discord { get; set; } = new();
 
     public string Prefix { get; set; } = "!";
 
