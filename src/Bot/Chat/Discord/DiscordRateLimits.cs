@@ -76,9 +76,10 @@ internal sealed class DiscordRateLimits(TimeProvider time)
                 return;
             }
 
+            // retry_after is the wait the server asks for; it overrides the window the headers describe.
             var bucket = BucketOf(route, create: true)!;
             bucket.Remaining = 0;
-            if (until > bucket.ResetAt) bucket.ResetAt = until;
+            bucket.ResetAt = until;
         }
     }
 

@@ -314,6 +314,12 @@ public sealed partial class FakeDiscord : IAsyncDisposable
         }
 
         ctx.Response.StatusCode = 429;
+        if (!global)
+        {
+            ctx.Response.Headers["X-RateLimit-Remaining"] = "0";
+            ctx.Response.Headers["X-RateLimit-Reset-After"] = retryAfter.ToString("0.000", CultureInfo.InvariantCulture);
+        }
+
         ctx.Response.Headers["Retry-After"] = Math.Ceiling(retryAfter).ToString(CultureInfo.InvariantCulture);
         ctx.Response.Headers["X-RateLimit-Scope"] = global ? "global" : "user";
         if (global) ctx.Response.Headers["X-RateLimit-Global"] = "true";
