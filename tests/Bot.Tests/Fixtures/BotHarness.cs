@@ -5,6 +5,7 @@ using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
 using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
@@ -51,6 +52,24 @@ public sealed class BotHarness : IAsyncDisposable
     public IRolloutStore Rollouts => _services.GetRequiredService<IRolloutStore>();
 
     public RepoWatcher Watcher => _services.GetRequiredService<RepoWatcher>();
+
+    public RolloutDoor Door => _services.GetRequiredService<RolloutDoor>();
+
+    public DoorLog DoorLog => _services.GetRequiredService<DoorLog>();
+
+    internal PolicyStatus PolicyStatus => _services.GetRequiredService<PolicyStatus>();
+
+    /// <summary>Reads the hosts' revisions into the store now (as the start-up probe and <c>status --live</c> do).</summary>
+    public async Task ProbeAsync(params string[] hosts)
+    {
+        await _services.GetServices<IHostedService>().OfType<BotStartup>().Single().InitialProbe;
+        await _services.GetRequiredService<Deployer.Status.LiveProbe>().ProbeAsync(Fleet.Hosts.Where(h => hosts.Length == 0 || hosts.Contains(h.Name)), CancellationToken.None);
+    }
+
+    /// <summary>The revision a host's working copy of a repo is checked out at, on disk.</summary>
+    public string OnDisk(string host, string repo) => Git(HostRepo(host, repo), "rev-parse", "HEAD");
+
+    public string UpstreamHead(string repo) => Git(Upstream(repo), "rev-parse", "HEAD");
 
     public string Upstream(string repo) => Path.Combine(Directory, "data", "demo", "upstream", repo);
 
