@@ -44,7 +44,7 @@ using var bot = Process.Start(start)!;
 var stderr = bot.StandardError.ReadToEndAsync();
 try
 {
-    var connection = await fake.NextConnectionAsync();
+    var connection = await fake.NextConnectionAsync(TimeSpan.FromMinutes(3)); // the demo's first start seeds its repos
     await connection.HandshakeAsync();
     // Let the start-up messages (greeting, repos watched) and command registration finish before the storm.
     var settled = 0;

@@ -5,6 +5,7 @@ using ChatOpsReconfig.Bot.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using ChatOpsReconfig.Bot.Tests.Web;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Discord;
@@ -16,7 +17,7 @@ public sealed class DiscordBotTests : IAsyncLifetime
 
     private FakeDiscord _fake = null!;
     private WebApplication? _app;
-    private readonly SignalLogs _logs = new();
+    private readonly CapturedLogs _logs = new();
 
     public async Task InitializeAsync() => _fake = await FakeDiscord.StartAsync(DiscordClient.Token);
 
@@ -128,7 +129,7 @@ public sealed class DiscordBotTests : IAsyncLifetime
 
     private async Task<string> WaitForPostAsync(Func<string, bool> match)
     {
-        await FakeDiscord.Until(() => _fake.Posted.Any(match), $"a matching post; have:\n{string.Join("\n---\n", _fake.Posted)}\nlog:\n{string.Join('\n', _logs.Lines.Select(l => l.Message))}");
+        await FakeDiscord.Until(() => _fake.Posted.Any(match), $"a matching post; have:\n{string.Join("\n---\n", _fake.Posted)}\nlog:\n{string.Join('\n', _logs.Entries.Select(l => l.Message))}");
         return _fake.Posted.Last(match);
     }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Discord;
+using ChatOpsReconfig.Bot.Tests.Web;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Discord;
@@ -36,7 +37,7 @@ public sealed class DiscordClient : IAsyncDisposable
 
     public FakeDiscord Fake { get; }
 
-    public SignalLogs Logs { get; } = new();
+    public CapturedLogs Logs { get; } = new();
 
     internal DiscordOptions Options { get; }
 
@@ -98,43 +99,17 @@ public sealed class DiscordClient : IAsyncDisposable
     }
 }
 
-/// <summary>Captured log lines that a test can wait for.</summary>
-public sealed class SignalLogs : ILoggerProvider
+/// <summary>Waiting for a log line in <see cref="CapturedLogs"/>.</summary>
+public static class CapturedLogsWaits
 {
-    private readonly Lock _gate = new();
-    private readonly List<(LogLevel Level, string Message)> _lines = [];
-
-    public IReadOnlyList<(LogLevel Level, string Message)> Lines
-    {
-        get { lock (_gate) return _lines.ToList(); }
-    }
-
-    public Task<string> WaitForAsync(string contains) => WaitForAsync(l => l.Message.Contains(contains, StringComparison.Ordinal), contains);
+    public static Task<string> WaitForAsync(this CapturedLogs logs, string contains) =>
+        logs.WaitForAsync(l => l.Message.Contains(contains, StringComparison.Ordinal), contains);
 
     /// <summary>The first line matching; fails after 20 s.</summary>
-    public async Task<string> WaitForAsync(Func<(LogLevel Level, string Message), bool> match, string what)
+    public static async Task<string> WaitForAsync(this CapturedLogs logs, Func<(LogLevel Level, int EventId, string Message), bool> match, string what)
     {
         string? found = null;
-        await FakeDiscord.Until(() => (found = Lines.FirstOrDefault(match).Message) is not null, $"log line '{what}'; have:\n{string.Join('\n', Lines.Select(l => l.Message))}");
+        await FakeDiscord.Until(() => (found = logs.Entries.FirstOrDefault(match).Message) is not null, $"log line '{what}'; have:\n{string.Join('\n', logs.Messages)}");
         return found!;
-    }
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(SignalLogs owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._gate) owner._lines.Add((logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
-        }
     }
 }

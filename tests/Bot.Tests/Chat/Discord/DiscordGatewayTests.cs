@@ -63,6 +63,7 @@ public sealed class DiscordGatewayTests : IAsyncLifetime
         var first = connection.Heartbeats[0];
         Assert.Equal(TimeSpan.FromSeconds(10), first.At - start);
         Assert.Equal(3, first.D.GetInt64());
+        await SyncAsync(client, connection); // the client has read the ACK that followed the beat
 
         time.Advance(TimeSpan.FromSeconds(39.9));
         time.Advance(TimeSpan.FromSeconds(0.1));
@@ -260,7 +261,7 @@ public sealed class DiscordGatewayTests : IAsyncLifetime
 
         var line = await client.Logs.WaitForAsync($"closed with {code}");
         Assert.Contains(fix, line);
-        Assert.Single(client.Logs.Lines, l => l.Level == LogLevel.Critical);
+        Assert.Single(client.Logs.Entries, l => l.Level == LogLevel.Critical);
         Assert.NotNull(client.Transport.GatewayFailure);
         Assert.Equal(1, _fake.Identifies);
         Assert.False(client.ReadingEnded);

@@ -122,10 +122,10 @@ public sealed class DiscordRestTests : IAsyncLifetime
         Assert.Equal(callsAfter401, _fake.Calls.Count);
         Assert.NotNull(second.RetryAfter);
         await client.Logs.WaitForAsync("refused the bot token");
-        Assert.Single(client.Logs.Lines, l => l.Level == LogLevel.Critical && l.Message.Contains("refused the bot token", StringComparison.Ordinal));
+        Assert.Single(client.Logs.Entries, l => l.Level == LogLevel.Critical && l.Message.Contains("refused the bot token", StringComparison.Ordinal));
         Assert.DoesNotContain(DiscordClient.Token, first.ToString());
         Assert.DoesNotContain(DiscordClient.Token, second.ToString());
-        Assert.All(client.Logs.Lines, l => Assert.DoesNotContain(DiscordClient.Token, l.Message));
+        Assert.All(client.Logs.Entries, l => Assert.DoesNotContain(DiscordClient.Token, l.Message));
     }
 
     [Fact]

@@ -137,9 +137,9 @@ public sealed partial class FakeDiscord : IAsyncDisposable
         lock (_gate) _scripted.Enqueue((r => r.Contains(routeContains, StringComparison.Ordinal), ctx => ErrorAsync(ctx, status, code, message)));
     }
 
-    public async Task<FakeGatewayConnection> NextConnectionAsync()
+    public async Task<FakeGatewayConnection> NextConnectionAsync(TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(20));
         var connection = await _connections.Reader.ReadAsync(timeout.Token);
         Current = connection;
         return connection;
