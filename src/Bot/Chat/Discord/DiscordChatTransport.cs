@@ -70,7 +70,18 @@ internal sealed partial class DiscordChatTransport : IChatTransport, IAsyncDispo
         var run = _gateway.RunAsync(linked.Token);
         await foreach (var e in _gateway.Events.ReadAllAsync(cancellationToken))
         {
-            var message = Handle(e);
+            ChatMessage? message;
+            try
+            {
+                message = Handle(e);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException or FormatException)
+            {
+                // An event of a shape we do not expect is skipped, not allowed to end the chat (and the bot).
+                Log.EventSkipped(_logger, e.Type, ex.Message);
+                continue;
+            }
+
             if (message is not null) yield return message;
         }
 
@@ -258,6 +269,9 @@ internal sealed partial class DiscordChatTransport : IChatTransport, IAsyncDispo
 
         [LoggerMessage(303, LogLevel.Warning, "Discord slash command registration failed: {Reason}")]
         public static partial void RegisterFailed(ILogger logger, string reason);
+
+        [LoggerMessage(305, LogLevel.Warning, "Discord {Type} event skipped: {Reason}")]
+        public static partial void EventSkipped(ILogger logger, string type, string reason);
 
         [LoggerMessage(304, LogLevel.Warning, "Discord did not take the acknowledgement of a slash command ({Reason}); the answer goes to the channel")]
         public static partial void DeferFailed(ILogger logger, string reason);

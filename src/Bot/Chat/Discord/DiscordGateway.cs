@@ -68,9 +68,10 @@ internal sealed partial class DiscordGateway(
                 {
                     end = await ConnectOnceAsync(identifyDelay, ct);
                 }
-                catch (Exception ex) when (ex is ChatDeliveryException or WebSocketException or IOException or HttpRequestException or JsonException or InvalidOperationException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    // Could not reach the gateway (or /gateway/bot): ask for the URL again next time.
+                    // Could not reach the gateway (or /gateway/bot), or it sent what we cannot read: ask for the URL
+                    // again next time. Whatever went wrong, the bot must not stop over its chat connection.
                     _gatewayUrl = null;
                     end = new ConnectionEnd(Reached: false, Resumable: _sessionId is not null, Reason: ex.Message);
                 }

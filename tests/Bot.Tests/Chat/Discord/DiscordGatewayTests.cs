@@ -309,6 +309,29 @@ public sealed class DiscordGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MalformedEventsAndHello_SkippedOrReconnected_ReadingGoesOn()
+    {
+        await using var client = DiscordClient.Start(_fake);
+        var connection = await _fake.NextConnectionAsync();
+        await connection.HandshakeAsync();
+
+        var interaction = _fake.NewInteraction("status", null);
+        interaction["type"] = "two";
+        await connection.DispatchAsync("INTERACTION_CREATE", interaction);
+        await client.Logs.WaitForAsync("INTERACTION_CREATE event skipped");
+        connection.Drop();
+        var second = await _fake.NextConnectionAsync();
+        await second.SendAsync(10, null); // a Hello without its interval
+        var third = await _fake.NextConnectionAsync();
+        await third.SendHelloAsync();
+        await third.AnswerResumeAsync(await third.ExpectAsync(6));
+        await third.DispatchAsync("MESSAGE_CREATE", _fake.NewMessage("!help"));
+
+        Assert.Equal("!help", (await client.NextMessageAsync()).Text);
+        Assert.False(client.ReadingEnded);
+    }
+
+    [Fact]
     public async Task SlashCommands_RegisteredOnceForTheGuild_NotOverwrittenWhenUnchanged()
     {
         await using (var client = DiscordClient.Start(_fake))
