@@ -31,7 +31,7 @@ internal sealed partial class ChatService(
                 // Empty: the command's answer is an announcement of its own (a rollout's start message).
                 if (reply is null || reply.Text.Length == 0) continue;
                 foreach (var chunk in MessageSplitter.Split(reply.Text, transport.MaxMessageLength))
-                    outbox.Enqueue(message.Channel, chunk);
+                    outbox.Enqueue(message.ReplyTo ?? message.Channel, chunk);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -2,6 +2,7 @@ using System.Text;
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
+using ChatOpsReconfig.Bot.Chat.Discord;
 using ChatOpsReconfig.Bot.Chat.Irc;
 using ChatOpsReconfig.Bot.Cli;
 using ChatOpsReconfig.Bot.Commands;
@@ -68,19 +69,7 @@ internal static class BotHost
     {
         services.AddDeployer(fleet);
         services.AddSingleton(options);
-        switch (options.Chat.Transport)
-        {
-            case "irc":
-                services.AddIrcChat(options.Chat);
-                break;
-            default:
-                services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
-                    options.Chat,
-                    new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, false)),
-                    new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true }));
-                break;
-        }
-
+        services.AddChatTransport(options.Chat);
         services.AddSingleton<ChatOutbox>();
         services.AddSingleton<OutboxSender>();
         services.AddSingleton<AnnouncementService>();
@@ -118,5 +107,26 @@ internal static class BotHost
         services.AddHostedService<ChatService>();
         services.AddHostedService<RolloutShutdown>();
         return services;
+    }
+
+    /// <summary>The chat network named by <c>chat.transport</c> (validated before the bot starts).</summary>
+    private static void AddChatTransport(this IServiceCollection services, ChatOptions chat)
+    {
+        switch (chat.Transport)
+        {
+            case "discord":
+                services.AddSingleton<IChatTransport>(sp => new DiscordChatTransport(
+                    chat.Discord, chat.Prefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<DiscordGatewayTiming>()));
+                break;
+            case "irc":
+                services.AddIrcChat(chat);
+                break;
+            default:
+                services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
+                    chat,
+                    new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, false)),
+                    new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true }));
+                break;
+        }
     }
 }

@@ -43,9 +43,11 @@ internal sealed partial record BotOptions
 
         if (options is null) return p;
         var chat = options.Chat;
-        if (chat.Transport is not ("console" or "irc"))
-            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console, irc)");
+        if (chat.Transport is not ("console" or "discord" or "irc"))
+            p.Add($"chat.transport: unknown transport '{chat.Transport}' (known: console, discord, irc)");
         if (chat.Transport == "irc") p.AddRange(IrcOptionsValidator.Validate(chat.Irc));
+        if (chat.Transport == "discord")
+            chat.Discord.Validate(p, [("permissions.deployerRoles", options.Permissions.DeployerRoles), ("permissions.adminRoles", options.Permissions.AdminRoles)]);
         if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
             p.Add("chat.prefix: one to three non-space characters");
         if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
@@ -93,8 +95,11 @@ internal sealed partial record BotOptions
 // of an init-only property that the file leaves out (dotnet/runtime#84484).
 internal sealed record ChatOptions
 {
-    /// <summary><c>console</c> (stdin/stdout) or <c>irc</c> (<see cref="Irc"/>).</summary>
+    /// <summary><c>console</c> (stdin/stdout), <c>discord</c> (<see cref="Discord"/>) or <c>irc</c> (<see cref="Irc"/>).</summary>
     public string Transport { get; set; } = "console";
+
+    /// <summary>Settings for <c>transport: discord</c>.</summary>
+    public Chat.Discord.DiscordOptions Discord { get; set; } = new();
 
     public string Prefix { get; set; } = "!";
 

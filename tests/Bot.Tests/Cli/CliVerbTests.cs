@@ -110,7 +110,7 @@ public sealed partial class CliVerbTests : IDisposable
         Assert.All(lines.Skip(1), l => Assert.Matches(ProblemLine(), l));
         Assert.Collection(
             lines.Skip(1).Order(StringComparer.Ordinal),
-            l => Assert.Equal("chat.transport: unknown transport 'telnet' (known: console, irc)", l),
+            l => Assert.Equal("chat.transport: unknown transport 'telnet' (known: console, discord, irc)", l),
             l => Assert.StartsWith("hosts[4].adress: unknown key", l),
             l => Assert.Equal("hosts[4].role: no such role 'foopie' (known: master, foopy)", l),
             l => Assert.Equal("roles.master.steps[1].command: placeholder {path:buildbot-config} names repo 'buildbot-config', which this role does not carry", l));
