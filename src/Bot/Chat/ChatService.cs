@@ -28,9 +28,12 @@ internal sealed partial class ChatService(
             await foreach (var message in transport.ReadAsync(stoppingToken))
             {
                 var reply = await router.HandleAsync(message, stoppingToken);
-                // Empty: the command's answer is an announcement of its own (a rollout's start message).
-                if (reply is null || reply.Text.Length == 0) continue;
-                foreach (var chunk in MessageSplitter.Split(reply.Text, transport.MaxMessageLength))
+                if (reply is null) continue;
+                // Empty: the command's answer is an announcement of its own (a rollout's start message). A slash
+                // command still needs its deferred answer filled, or Discord shows "thinking…" for 15 minutes.
+                var text = reply.Text.Length > 0 ? reply.Text : message.ReplyTo is null ? null : "started: the rollout's messages follow in the channel";
+                if (text is null) continue;
+                foreach (var chunk in MessageSplitter.Split(text, transport.MaxMessageLength))
                     outbox.Enqueue(message.ReplyTo ?? message.Channel, chunk);
             }
         }
