@@ -38,6 +38,9 @@ public sealed partial class AutoDeployLoop(
     /// <summary>The latest automatic decision, for <c>!status</c>; restored from the store after a restart.</summary>
     public PolicyDecision? LastDecision { get; private set; } = LoadDecision(db);
 
+    /// <summary>When the last tick finished (also a failed one); null before the first. For <c>/healthz</c>.</summary>
+    public DateTimeOffset? LastTickAt { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.Value.TickSeconds);
@@ -56,6 +59,8 @@ public sealed partial class AutoDeployLoop(
                 // One bad tick (a store hiccup, a CI server's garbage) must not end automatic deploys.
                 Log.TickFailed(logger, ex);
             }
+
+            LastTickAt = time.GetUtcNow();
 
             try
             {
