@@ -22,6 +22,7 @@ internal sealed class StatusViewBuilder(
     LockService locks,
     FreezeService freezes,
     ChatOutbox outbox,
+    Hosting.BotOptions options,
     IOptions<PolicyOptions> policy,
     TimeProvider time)
 {
@@ -150,6 +151,17 @@ internal sealed class StatusViewBuilder(
     {
         var carriers = Carriers(repo).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var running = eta.Running is { } rollout && rollout.Revisions.TryGetValue(repo, out var rev) && RevisionSet.Matches(rev, head) ? rollout.StartedAt : (DateTimeOffset?)null;
+        if (running is null)
+        {
+            // The policy rolls out a head once (a failed rollout is alarmed, not retried), and never a baseline.
+            var deployNow = $"{options.Chat.Prefix}deploy now";
+            var tried = eta.Recent.FirstOrDefault(r => r.State != RolloutState.Running && r.Revisions.TryGetValue(repo, out var carried) && RevisionSet.Matches(carried, head));
+            if (tried is not null)
+                return new LiveEstimate(null, $"no automatic rollout planned: rollout #{tried.Id} ({tried.State.ToString().ToLowerInvariant()}) already carried it; {deployNow} rolls the rest forward");
+            if (repos.GetUndeployedMerges(repo).Count == 0)
+                return new LiveEstimate(null, $"no automatic rollout planned: no merge waiting; {deployNow} rolls the lagging hosts forward");
+        }
+
         return LiveEta.Estimate(new EtaInput
         {
             Now = eta.Now,

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using ChatOpsReconfig.Bot.Web;
 using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatOpsReconfig.Bot.Tests.Web;
 
@@ -53,7 +54,7 @@ public sealed class StatusApiTests
         var before = await LiveAsync(bot, "tools", tools);
         Assert.False(before.Live);
         Assert.Equal(["bm01", "bm02", "bm03", "foopy01", "foopy02"], before.Pending.Order());
-        Assert.StartsWith($"tools {tools[..12]}: live in", before.Estimate);
+        Assert.Equal($"tools {tools[..12]}: no automatic rollout planned: no merge waiting; !deploy now rolls the lagging hosts forward", before.Estimate);
 
         // Every host runs the older revision: it is live, and so is anything it descends from; the head is not.
         Assert.True((await LiveAsync(bot, "tools", older)).Live);
@@ -120,15 +121,43 @@ public sealed class StatusApiTests
     {
         await using var bot = await WebBot.StartAsync();
         var head = await bot.PushAsync("tools", "Bug 1234567 - fix the <foopy> cleanup");
+        // A merge waits for the quiet window (5 min): the page, the API and !status say when it will be live.
+        using (var status = JsonDocument.Parse(await bot.Http.GetStringAsync("/api/status")))
+        {
+            var tools = status.RootElement.GetProperty("repoDetails").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "tools");
+            Assert.Matches($@"^tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d, rollout time unknown\)$", tools.GetProperty("estimate").GetString());
+            Assert.Equal(1, tools.GetProperty("waiting").GetArrayLength());
+        }
+
+        var chat = await bot.Services.GetRequiredService<ChatOpsReconfig.Bot.Announcements.StatusReport>().FleetAsync(null, CancellationToken.None);
+        Assert.Matches($@"\n  tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d, rollout time unknown\)\n", chat);
         var started = await bot.Coordinator.StartAsync(new RolloutRequest("alice", "deploy now", Hosts: ["bm01", "bm02", "bm03"]), CancellationToken.None);
         Assert.True(started.Started, started.Refusal);
         await bot.Coordinator.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The estimate made when the merge was seen (~5 min) against the real time (now): one observation, early.
+        var metrics = await WaitForMetricAsync(bot, "chatops_live_eta_error_seconds_count 1");
+        var sum = double.Parse(metrics.Split('\n').Single(l => l.StartsWith("chatops_live_eta_error_seconds_sum ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(sum, -301, -200);
 
         var html = await bot.Http.GetStringAsync("/maintenance");
         Assert.Contains($"rollout #{started.Rollout!.Id}</a> succeeded", html);
         Assert.Contains("by alice (deploy now); hosts: 3 ok", html);
         Assert.Matches($"<code>{head[..8]}</code> [^<]+: Bug 1234567 - fix the &lt;foopy&gt; cleanup", html);
         Assert.Contains("<a class=\"bug\" href=\"https://bugzilla.mozilla.org/show_bug.cgi?id=1234567\">bug 1234567</a>", html);
+    }
+
+    /// <summary>The metrics once they contain <paramref name="text"/> (events are recorded in the background).</summary>
+    private static async Task<string> WaitForMetricAsync(WebBot bot, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var metrics = await bot.Http.GetStringAsync("/metrics");
+            if (metrics.Contains(text, StringComparison.Ordinal)) return metrics;
+            Assert.True(DateTime.UtcNow < deadline, $"no '{text}' in /metrics within 30 s:\n{metrics}");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<LiveAnswer> LiveAsync(WebBot bot, string repo, string rev) =>

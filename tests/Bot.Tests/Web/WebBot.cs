@@ -66,6 +66,8 @@ public sealed class WebBot : IAsyncDisposable
         {
             var web = new JsonObject { ["url"] = "http://127.0.0.1:0", ["hookSecretEnv"] = "CHATOPS_TEST_HOOK_SECRET_UNSET", ["tokenEnv"] = TokenVariable };
             json["web"] = web;
+            // Polls only when a test asks (PushAsync), so a test's own repo states stay as written.
+            foreach (var (_, repo) in json["repos"]!.AsObject()) repo!["pollSeconds"] = 3600;
             var foopy = json["roles"]!["foopy"]!["steps"]!.AsArray();
             foopy.Add(new JsonObject { ["name"] = "gate", ["timeoutSeconds"] = 120, ["command"] = "if [ -p {basedir}/gate ]; then read line < {basedir}/gate; fi" });
         });
@@ -111,6 +113,13 @@ public sealed class WebBot : IAsyncDisposable
         Store.SaveHostState(State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastError = "connect: connection refused" });
         foreach (var foopy in new[] { "foopy01", "foopy02" })
             Store.SaveHostState(State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok });
+    }
+
+    /// <summary>Rewrites a repo's stored state, e.g. to date its last push or poll back.</summary>
+    public void EditRepoState(string repo, Func<RepoState, RepoState> edit)
+    {
+        var store = Services.GetRequiredService<IRepoStore>();
+        store.SaveState(edit(store.GetState(repo)!));
     }
 
     /// <summary>Makes <c>{basedir}/gate</c> a fifo: the foopy's gate step blocks on it until <see cref="OpenGateAsync"/>.</summary>
