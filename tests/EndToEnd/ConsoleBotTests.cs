@@ -32,7 +32,7 @@ public sealed class ConsoleBotTests : IAsyncLifetime
         await bot.WaitForAsync(l => l.StartsWith("[#releng] bm01", StringComparison.Ordinal) && l.Contains("behind", StringComparison.Ordinal), at);
 
         await bot.SayAsync("!deploy now");
-        await bot.WaitForAsync("rollout #1 starting on 5 hosts", at);
+        await bot.WaitForAsync("rollout #1 started by you (deploy now): 5 hosts", at);
         await bot.WaitForAsync("rollout #1: 5/5 done", at);
         var (summary, s) = await bot.WaitForAsync("rollout #1 succeeded", at);
         Assert.StartsWith("[#releng] OK:", summary, StringComparison.Ordinal);

@@ -66,7 +66,7 @@ internal sealed partial class AnnouncementService(
         {
             case RolloutStarted s:
                 outbox.Enqueue(channel, RolloutMessages.Started(s.Rollout));
-                outbox.Enqueue(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
+                if (!s.Replayed) outbox.Enqueue(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
                 break;
             case HostFinished f:
                 await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), ct);

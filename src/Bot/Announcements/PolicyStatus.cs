@@ -3,21 +3,24 @@ using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
 /// <summary>
-/// Joins the auto-deploy policy to chat: the lock and policy lines of <c>!status</c>, the gate of
-/// <c>!deploy now</c>, the outlook when the last hold goes, lag alarms and CI failures, and whether the bot is idle.
+/// Joins the auto-deploy policy to chat: the lock and policy lines of <c>!status</c>, the outlook when the last hold
+/// goes, lag alarms and CI failures, and whether the bot is idle.
 /// </summary>
 internal sealed class PolicyStatus(
     AutoDeployLoop loop,
+    RolloutDoor door,
+    IRepoStatus repos,
     LockService locks,
     FreezeService freezes,
     RolloutCoordinator coordinator,
     LockReplies replies,
-    TimeProvider time) : IStatusSection, IDeployGate, IUnlockOutlook, IEventAnnouncer, IIdleCheck
+    TimeProvider time) : IStatusSection, IUnlockOutlook, IEventAnnouncer, IIdleCheck
 {
     public async Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
     {
@@ -25,25 +28,21 @@ internal sealed class PolicyStatus(
         var open = await freezes.GetOpenAsync(cancellationToken);
         var lines = new List<string> { "lock: " + (holds.Count == 0 ? "free" : replies.Holds(holds)) };
         lines.AddRange(open.Select(f => $"FROZEN: {f.Reason} until {replies.Clock(f.Until)}{(f.By is null ? "" : $" (by {f.By})")}"));
-        lines.Add("policy: " + (loop.LastDecision?.Line ?? "not evaluated yet"));
+        var polls = repos.FirstPolls;
+        var line = polls.Complete ? loop.LastDecision?.Line ?? "not evaluated yet" : $"starting: reading production heads ({polls.Done}/{polls.Total} repos)";
+        lines.Add("policy: " + line);
         return lines;
     }
 
-    public async Task<string?> BlockedAsync(string user, CancellationToken cancellationToken)
-    {
-        var decision = await loop.EvaluateAsync(TriggerKind.DeployNow, assumeUndeployed: true, cancellationToken);
-        return decision.Blocker is PolicyBlocker.Hold or PolicyBlocker.Freeze or PolicyBlocker.CiFailed or PolicyBlocker.CiPending or PolicyBlocker.CiUnknown
-            ? decision.Line
-            : null;
-    }
-
+    /// <summary>Says what will deploy and when, and asks the door at once (not at the next tick) when it may start.</summary>
     public async Task<string> OutlookAsync(CancellationToken cancellationToken)
     {
-        var decision = await loop.EvaluateAsync(TriggerKind.Automatic, assumeUndeployed: false, cancellationToken);
-        if (!decision.Start) return decision.Line;
-        // Start now rather than at the next tick, so nobody waits for a timer after unlocking.
-        _ = Task.Run(() => loop.TickAsync(CancellationToken.None), CancellationToken.None);
-        return decision.Line;
+        var answer = await door.PlanAsync(new RolloutRequest { Trigger = RolloutTrigger.Unlock }, cancellationToken);
+        var what = answer.Plan?.Changes.Where(c => !c.Unchanged).Select(c => $"{c.Repo} {RevisionSet.Short(c.To)}").ToList() ?? [];
+        var deploys = what.Count == 0 ? "" : $" (would deploy {string.Join(", ", what)} to {answer.Plan!.Hosts.Count} host(s))"; // Changes came from the plan
+        if (!answer.Decision.Start) return answer.Decision.Line + deploys;
+        _ = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
+        return answer.Decision.Line + deploys;
     }
 
     public Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken)
@@ -58,5 +57,5 @@ internal sealed class PolicyStatus(
     }
 
     /// <summary>Idle when no rollout runs and nothing is waiting to deploy (holds, quiet window or CI keep the bot busy).</summary>
-    public bool IsIdle => coordinator.Current is null && loop.LastDecision is null or { Blocker: PolicyBlocker.NothingToDeploy };
+    public bool IsIdle => coordinator.Current is null && repos.FirstPolls.Complete && loop.LastDecision is null or { Blocker: PolicyBlocker.NothingToDeploy };
 }

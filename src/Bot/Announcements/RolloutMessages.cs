@@ -10,8 +10,12 @@ internal static class RolloutMessages
         var canary = r.CanaryCount > 0 ? $", canary {string.Join(", ", r.Hosts.Take(r.CanaryCount))} first" : "";
         var forced = r.Forced ? " FORCED (lock, freezes and CI ignored)" : "";
         var resumed = r.ResumedFrom is { } from ? $", resuming interrupted #{from}" : "";
-        return $"rollout #{r.Id} started by {r.StartedBy} ({r.Reason}){forced}{resumed}: {r.Hosts.Count} hosts{canary}\n"
-            + "revision set: " + string.Join(", ", r.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}"));
+        var word = r.RollbackTo is { } to ? $"ROLLBACK: rollout #{r.Id} to the set of #{to}" : $"rollout #{r.Id}";
+        var lines = new List<string> { $"{word} started by {r.StartedBy} ({r.Reason}){forced}{resumed}: {r.Hosts.Count} hosts{canary}" };
+        if (r.Changes.Count > 0) lines.AddRange(PlanMessages.Changes(r.Changes));
+        else lines.Add("revision set: " + string.Join(", ", r.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}")));
+        if (r.RollbackTo is not null) lines.Add("automatic rollouts are held until !unlock rollback");
+        return string.Join('\n', lines);
     }
 
     public static string Progress(int id, int done, int total, int failed, bool finished = false) =>

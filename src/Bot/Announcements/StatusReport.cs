@@ -107,6 +107,7 @@ internal sealed class StatusReport(
     private static int Rank(HostLagState s) => s switch
     {
         HostLagState.Failed => 0,
+        HostLagState.Partial => 0,
         HostLagState.Unreachable => 1,
         HostLagState.Behind => 2,
         HostLagState.Unknown => 3,

@@ -28,7 +28,8 @@ internal sealed partial class ChatService(
             await foreach (var message in transport.ReadAsync(stoppingToken))
             {
                 var reply = await router.HandleAsync(message, stoppingToken);
-                if (reply is null) continue;
+                // Empty: the command's answer is an announcement of its own (a rollout's start message).
+                if (reply is null || reply.Text.Length == 0) continue;
                 foreach (var chunk in MessageSplitter.Split(reply.Text, transport.MaxMessageLength))
                     outbox.Enqueue(message.Channel, chunk);
             }

@@ -1,4 +1,7 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
@@ -8,11 +11,18 @@ using Spectre.Console;
 
 namespace ChatOpsReconfig.Bot.Cli;
 
-/// <summary><c>chatops deploy</c>: one rollout to the current production heads, without chat (the emergency path).</summary>
+/// <summary>What <c>chatops deploy</c> and <c>chatops rollback</c> were asked.</summary>
+internal sealed record DeployOptions(string? Hosts, bool Yes, bool Force = false, bool Again = false, bool PlanOnly = false, int? RollbackTo = null);
+
+/// <summary>
+/// <c>chatops deploy</c> and <c>chatops rollback</c>: one rollout without chat (the emergency path), through the same
+/// door as the bot's: the plan first, holds, freezes and CI apply (<c>--force</c> skips them), no host moves backward
+/// unless it is a rollback. Recorded in the store, and announced by the bot at its next start.
+/// </summary>
 internal static class DeployVerb
 {
     /// <summary>Ctrl-C stops new hosts and steps from starting; running steps finish and the results still print.</summary>
-    public static async Task<int> RunWithCtrlCAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken)
+    public static async Task<int> RunWithCtrlCAsync(string configPath, DeployOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -24,7 +34,7 @@ internal static class DeployVerb
         Console.CancelKeyPress += onCancel;
         try
         {
-            return await RunAsync(configPath, hostList, yes, console, cts.Token);
+            return await RunAsync(configPath, options, console, cts.Token);
         }
         finally
         {
@@ -32,12 +42,18 @@ internal static class DeployVerb
         }
     }
 
-    public static async Task<int> RunAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken)
+    /// <summary>Exit code when the door refused (a hold, a freeze, CI, every host would move backward).</summary>
+    public const int ExitRefused = 3;
+
+    public static Task<int> RunAsync(string configPath, string? hostList, bool yes, IAnsiConsole console, CancellationToken cancellationToken) =>
+        RunAsync(configPath, new DeployOptions(hostList, yes), console, cancellationToken);
+
+    public static async Task<int> RunAsync(string configPath, DeployOptions o, IAnsiConsole console, CancellationToken cancellationToken)
     {
         var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
 
-        var hosts = SelectHosts(fleet, hostList, out var hostError);
+        var hosts = SelectHosts(fleet, o.Hosts, out var hostError);
         if (hostError is not null)
         {
             Console.Error.WriteLine(hostError);
@@ -58,15 +74,40 @@ internal static class DeployVerb
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
         services.GetRequiredService<StartupRecovery>().MarkInterrupted();
 
-        var heads = await services.GetRequiredService<ProductionHeads>().ResolveAsync(cancellationToken);
-        if (heads.Problems.Count > 0)
+        // Fresh heads through the mirrors, as the bot reads them: merges found are saved, and announced by the bot
+        // at its next start; ancestry for the never-backward check comes from the same mirrors.
+        var polls = await services.GetRequiredService<RepoWatcher>().PollAllAsync(cancellationToken);
+        var failed = polls.Where(p => p.Outcome == PollOutcome.Failed).ToList();
+        if (failed.Count > 0)
         {
-            Console.Error.WriteLine("cannot read production heads: " + string.Join("; ", heads.Problems));
+            Console.Error.WriteLine("cannot read production heads: " + string.Join("; ", failed.Select(p => $"{p.Repo}: {p.Error}")));
             return CliContext.ExitFailed;
         }
 
-        console.WriteLine("revision set: " + string.Join(", ", heads.Heads.Revisions.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}")));
-        if (!yes)
+        var request = new RolloutRequest
+        {
+            Trigger = o.RollbackTo is null ? RolloutTrigger.Cli : RolloutTrigger.Rollback,
+            RequestedBy = Environment.UserName,
+            Force = o.Force,
+            Again = o.Again,
+            Hosts = o.Hosts is null ? null : hosts.Select(h => h.Name).ToList(),
+            RollbackTo = o.RollbackTo,
+        };
+        var door = services.GetRequiredService<RolloutDoor>();
+        var planned = await door.PlanAsync(request, cancellationToken);
+        if (planned.Plan is { } plan)
+        {
+            foreach (var line in PlanMessages.Lines(plan, planned.Decision)) console.WriteLine(line);
+        }
+        else
+        {
+            console.WriteLine("policy: " + planned.Decision.Line);
+        }
+
+        if (o.PlanOnly) return CliContext.ExitOk;
+        if (!planned.Decision.Start) return Refused(planned.Decision);
+
+        if (!o.Yes)
         {
             if (Console.IsInputRedirected)
             {
@@ -74,7 +115,7 @@ internal static class DeployVerb
                 return CliContext.ExitConfig;
             }
 
-            if (!await console.ConfirmAsync($"Roll out to {hosts.Count} host(s)?", defaultValue: false, cancellationToken))
+            if (!await console.ConfirmAsync($"Roll out to {planned.Plan!.Hosts.Count} host(s)?", defaultValue: false, cancellationToken)) // Start implies a plan
                 return CliContext.ExitFailed;
         }
 
@@ -100,9 +141,17 @@ internal static class DeployVerb
             }
         }, CancellationToken.None);
 
-        var runner = services.GetRequiredService<RolloutRunner>();
-        var plan = new RolloutPlan(heads.Heads, hosts.Select(h => h.Name).ToList(), Environment.UserName, "chatops deploy");
-        var rollout = await runner.RunAsync(plan, cancellationToken);
+        var coordinator = services.GetRequiredService<RolloutCoordinator>();
+        var answer = await door.RequestAsync(request, cancellationToken);
+        if (!answer.Started)
+        {
+            events.Unsubscribe(reader);
+            return Refused(answer.Decision);
+        }
+
+        // Ctrl-C cancels like !deploy cancel: no new hosts or steps; running steps finish and the results print.
+        await using var onCancel = cancellationToken.Register(() => coordinator.Cancel(Environment.UserName));
+        var rollout = await coordinator.WhenFinishedAsync() ?? answer.Rollout!;
         await printer;
         events.Unsubscribe(reader);
 
@@ -110,6 +159,13 @@ internal static class DeployVerb
         console.Write(ResultsTable(rollout, results));
         console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {rollout.Summary}");
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;
+    }
+
+    private static int Refused(PolicyDecision decision)
+    {
+        if (decision.Blocker == PolicyBlocker.NothingToDeploy) return CliContext.ExitOk;
+        Console.Error.WriteLine("not deploying: " + Commands.DeployCommand.Trim(decision.Line));
+        return ExitRefused;
     }
 
     internal static List<HostConfig> SelectHosts(FleetConfig fleet, string? hostList, out string? error)

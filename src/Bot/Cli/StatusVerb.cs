@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;

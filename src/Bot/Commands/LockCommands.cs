@@ -71,9 +71,9 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
 {
     public string Name => "unlock";
 
-    public string Usage => "unlock [@user|all]";
+    public string Usage => "unlock [@user|all|rollback]";
 
-    public string Summary => "release your hold; admins may release someone else's (@user) or all";
+    public string Summary => "release your hold; admins may release someone else's (@user) or all; rollback releases the hold a rollback placed";
 
     public Permission Required => Permission.Deployer;
 
@@ -85,6 +85,10 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
         if (context.Args.Count == 0)
         {
             result = await locks.UnlockAsync(me, cancellationToken);
+        }
+        else if (string.Equals(context.Args[0], "rollback", StringComparison.OrdinalIgnoreCase))
+        {
+            result = await locks.ReleaseSystemAsync(me, Hold.RollbackHolder, "rollback", cancellationToken);
         }
         else
         {

@@ -65,11 +65,6 @@ internal static class BotHost
     /// <summary>Every registration of the bot, in order; hosted services stop in reverse order.</summary>
     public static IServiceCollection AddBot(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet, BotOptions options)
     {
-        // The watcher is the source of production heads while the bot runs (the CLI verbs ask the remotes).
-        services.AddSingleton<IRepoStore, RepoStore>();
-        services.AddSingleton<RepoWatcher>();
-        services.AddSingleton<IRepoStatus>(sp => sp.GetRequiredService<RepoWatcher>());
-        services.AddSingleton<IProductionHeadsSource, WatchedHeads>();
         services.AddDeployer(fleet);
         services.AddSingleton(options);
         services.AddSingleton<IChatTransport>(_ => new ConsoleChatTransport(
@@ -85,6 +80,7 @@ internal static class BotHost
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CommandRouter>(sp, options.Chat.Prefix));
         services.AddSingleton<IChatCommand, StatusCommand>();
         services.AddSingleton<IChatCommand, DeployCommand>();
+        services.AddSingleton<IChatCommand, RollbackCommand>();
         services.AddSingleton<IChatCommand, HistoryCommand>();
         services.AddSingleton<IChatCommand, HelpCommand>();
         services.AddSingleton<LockReplies>();
@@ -95,10 +91,8 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, UnfreezeCommand>();
         services.AddSingleton<IEventAnnouncer, LockAnnouncer>();
         services.AddSingleton<IEventAnnouncer, MergeAnnouncer>();
-        services.AddSingleton<Deployer.Policy.AutoDeployLoop>();
         services.AddSingleton<PolicyStatus>();
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<PolicyStatus>());
-        services.AddSingleton<IDeployGate>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IUnlockOutlook>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IEventAnnouncer>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());

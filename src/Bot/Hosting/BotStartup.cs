@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
@@ -8,14 +9,16 @@ using Microsoft.Extensions.Logging;
 namespace ChatOpsReconfig.Bot.Hosting;
 
 /// <summary>
-/// Work that must finish before the loops start: create the demo fleet, mark rollouts a crash left running as
-/// interrupted (announced), and greet the channel.
+/// Work that must finish before the loops start: create the demo fleet, greet the channel, then say what happened
+/// while the bot was away, in order: merges not yet announced, rollouts a crash left running (marked interrupted),
+/// rollouts that finished unannounced (a crash, or <c>chatops deploy</c> while the bot was stopped).
 /// </summary>
 internal sealed partial class BotStartup(
     FleetConfig fleet,
     DemoFleetSeeder seeder,
     StartupRecovery recovery,
     Deployer.Status.LiveProbe probe,
+    Deployer.Repos.RepoWatcher watcher,
     Deployer.Rollout.IRolloutStore store,
     Deployer.Events.DeployerEvents events,
     TimeProvider time,
@@ -30,23 +33,29 @@ internal sealed partial class BotStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
-        var interrupted = recovery.MarkInterrupted();
-
-        // A rollout that finished while the bot crashed before posting its results: post them now.
-        var recent = time.GetUtcNow().AddDays(-1);
-        foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
-            events.Publish(new Deployer.Events.RolloutFinished(r, store.GetHosts(r.Id)));
-
-        // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
-        var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
-        if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
+        var running = store.AnyWithState(Deployer.Rollout.RolloutState.Running) ? store.WithState(Deployer.Rollout.RolloutState.Running).Count : 0;
         var p = options.Chat.Prefix;
         var enabled = fleet.Hosts.Count(h => h.Enabled);
         outbox.Enqueue(transport.DefaultChannel,
             $"ChatOpsReconfig is here: watching {fleet.Repos.Count} repos ({string.Join(", ", fleet.Repos.Keys)}) for {enabled} hosts. "
             + $"Try {p}status, {p}deploy now, {p}help."
-            + (interrupted.Count > 0 ? $" ({interrupted.Count} interrupted rollout(s) found, see below)" : ""));
+            + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""));
+
+        watcher.RepublishUnannounced();
+        recovery.MarkInterrupted();
+
+        // A rollout that finished unannounced: its start message and results, in order.
+        var recent = time.GetUtcNow().AddDays(-1);
+        foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
+        {
+            events.Publish(new Deployer.Events.RolloutStarted(r, Replayed: true));
+            events.Publish(new Deployer.Events.RolloutFinished(r, store.GetHosts(r.Id)));
+        }
+
+        // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
+        var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
+        if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

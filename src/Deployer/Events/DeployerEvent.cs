@@ -5,7 +5,8 @@ namespace ChatOpsReconfig.Deployer.Events;
 /// <summary>Something the bot may want to tell people about. Raised only after the store has it.</summary>
 public abstract record DeployerEvent;
 
-public sealed record RolloutStarted(RolloutRecord Rollout) : DeployerEvent;
+/// <summary>A rollout was saved and starts; <paramref name="Replayed"/> when announced late (it ran while the bot was away).</summary>
+public sealed record RolloutStarted(RolloutRecord Rollout, bool Replayed = false) : DeployerEvent;
 
 public sealed record HostStarted(int RolloutId, string Host) : DeployerEvent;
 

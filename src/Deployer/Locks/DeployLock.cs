@@ -40,6 +40,13 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
         return new DeployLock([.. Holds.Where(h => h.HolderId != holderId), hold]);
     }
 
+    /// <summary>Adds (or replaces) a system hold that lasts until released and is never warned about.</summary>
+    public DeployLock AddUntilReleased(string holderId, string holderName, string reason, DateTimeOffset now)
+    {
+        var hold = new Hold { HolderId = holderId, HolderName = holderName, Reason = reason, Since = now, ExpiresAt = DateTimeOffset.MaxValue, Warned = true };
+        return new DeployLock([.. Holds.Where(h => h.HolderId != holderId), hold]);
+    }
+
     /// <summary>
     /// Pushes the expiry of <paramref name="holderId"/>'s active hold back by <paramref name="by"/>; unchanged when
     /// they hold none. The warning is re-armed unless the new expiry is within <paramref name="warningLead"/>.

@@ -24,6 +24,12 @@ public sealed record Hold
 
     public bool IsActiveAt(DateTimeOffset t) => t < ExpiresAt;
 
+    /// <summary>A system hold (after a rollback): it lasts until someone releases it.</summary>
+    public bool UntilReleased => ExpiresAt == DateTimeOffset.MaxValue;
+
+    /// <summary>The holder id of the hold a rollback places; <c>!unlock rollback</c> releases it.</summary>
+    public const string RollbackHolder = "system:rollback";
+
     /// <summary>Time left at <paramref name="t"/>, never negative.</summary>
     public TimeSpan RemainingAt(DateTimeOffset t) => ExpiresAt > t ? ExpiresAt - t : TimeSpan.Zero;
 }

@@ -92,6 +92,35 @@ public sealed class LockService(
     }
 
     /// <summary>
+    /// Places (or replaces) the system hold <paramref name="holderId"/> on behalf of <paramref name="by"/>: it lasts until
+    /// someone releases it (<see cref="ReleaseSystemAsync"/>), e.g. the hold a rollback places.
+    /// </summary>
+    public async Task<LockResult> PlaceSystemHoldAsync(Actor by, string holderId, string holderName, string reason, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ApplyAsync("system-hold", by, holderName, (state, now) =>
+        {
+            var previous = state.ActiveHoldOf(holderId, now);
+            var next = state.AddUntilReleased(holderId, holderName, reason, now);
+            var hold = next.ActiveHoldOf(holderId, now)!; // just added, no expiry
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"system hold {holderName}: {reason}", new HoldAdded(hold, previous));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Releases the system hold <paramref name="holderId"/> on behalf of <paramref name="user"/>; refused when it is not held.</summary>
+    public async Task<LockResult> ReleaseSystemAsync(Actor user, string holderId, string holderName, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ApplyAsync("unlock-system", user, holderName, (state, now) =>
+        {
+            var hold = state.ActiveHoldOf(holderId, now);
+            if (hold is null) return Refuse(state, now, $"there is no {holderName} hold; current holds: {Describe(state.ActiveAt(now), now)}");
+            var next = state.Release(holderId);
+            return new Change(next, Done(next, now) with { Released = [hold] }, $"released the {holderName} hold", new HoldReleased(hold, user, Forced: false));
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
     /// Pushes <paramref name="user"/>'s own hold back by <paramref name="duration"/> (default
     /// <see cref="LockOptions.DefaultMinutes"/>), as long as it then ends within <see cref="LockOptions.MaximumMinutes"/> from now.
     /// </summary>
@@ -197,7 +226,7 @@ public sealed class LockService(
     internal static string Describe(IReadOnlyList<Hold> holds, DateTimeOffset now) =>
         holds.Count == 0
             ? "none"
-            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({HumanTime.Duration(h.RemainingAt(now))} left{(h.Reason.Length > 0 ? ": " + h.Reason : "")})"));
+            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(now)) + " left")}{(h.Reason.Length > 0 ? ": " + h.Reason : "")})"));
 
     private static Change Refuse(DeployLock state, DateTimeOffset now, string reason) =>
         new(state, Done(state, now) with { Refusal = reason }, reason);

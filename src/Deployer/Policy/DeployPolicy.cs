@@ -16,7 +16,7 @@ public static class DeployPolicy
     {
         if (s.RolloutRunning) return Wait(PolicyBlocker.RolloutRunning, "waiting: a rollout is already running");
 
-        var changed = s.Repos.Where(r => r.ProductionHead is not null && !RevisionSet.Matches(r.DeployedRevision, r.ProductionHead)).ToList();
+        var changed = s.Repos.Where(r => r.ProductionHead is not null && r.Pending).ToList();
         if (changed.Count == 0) return Wait(PolicyBlocker.NothingToDeploy, "nothing to deploy: no merge is waiting");
 
         var names = changed.Select(r => r.Name).ToList();
@@ -59,7 +59,8 @@ public static class DeployPolicy
         {
             var h = holds[0];
             var others = holds.Count switch { 1 => "", 2 => ", and 1 other hold", _ => $", and {holds.Count - 1} other holds" };
-            yield return (PolicyBlocker.Hold, $"{h.HolderName} holds the lock until {Clock(s, h.ExpiresAt)}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}{others}");
+            var until = h.UntilReleased ? "until released" : $"until {Clock(s, h.ExpiresAt)}";
+            yield return (PolicyBlocker.Hold, $"{h.HolderName} holds the lock {until}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}{others}");
         }
 
         var freeze = s.Freezes.Where(f => f.Until > s.Now).MaxBy(f => f.Until);

@@ -4,6 +4,18 @@ namespace ChatOpsReconfig.Deployer.Policy;
 public enum PolicyBlocker
 {
     None,
+
+    /// <summary>Start-up: not every repo has had its first poll, so the heads may be stale.</summary>
+    NotReady,
+
+    /// <summary>A production head (or the set asked for) could not be read.</summary>
+    HeadsUnknown,
+
+    /// <summary>No enabled host matches the request.</summary>
+    NoHosts,
+
+    /// <summary>Every targeted host would move backward (refused by ancestry).</summary>
+    Backward,
     RolloutRunning,
     NothingToDeploy,
     Hold,

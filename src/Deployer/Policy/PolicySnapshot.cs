@@ -46,8 +46,11 @@ public sealed record RepoSnapshot
     /// <summary>Head of the production branch; null when unknown (the repo is then left out).</summary>
     public string? ProductionHead { get; init; }
 
-    /// <summary>Revision the fleet runs; null when never deployed or when hosts disagree.</summary>
-    public string? DeployedRevision { get; init; }
+    /// <summary>
+    /// True when this repo has work for the trigger: for the policy timer, merges no rollout has carried yet and
+    /// hosts not running the head; for a manual trigger, targeted hosts not running the set.
+    /// </summary>
+    public bool Pending { get; init; }
 
     /// <summary>When the production branch last moved; null when not seen move.</summary>
     public DateTimeOffset? LastPushAt { get; init; }

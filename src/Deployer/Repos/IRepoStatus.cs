@@ -15,6 +15,21 @@ public interface IRepoStatus
 
     /// <summary>The production head of every configured repo that has one: what a rollout pins.</summary>
     RevisionSet GetHeads();
+
+    /// <summary>
+    /// How many repos have finished their first poll in this process (whatever its outcome), of how many. Until all
+    /// have, the stored heads may be older than the remotes and no rollout is decided.
+    /// </summary>
+    FirstPolls FirstPolls { get; }
+
+    /// <summary>True when <paramref name="ancestor"/> is in the repo's mirror and equals or precedes <paramref name="descendant"/>.</summary>
+    Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken);
+}
+
+/// <summary>First polls done of the repos configured.</summary>
+public sealed record FirstPolls(int Done, int Total)
+{
+    public bool Complete => Done >= Total;
 }
 
 /// <summary>What one poll found.</summary>

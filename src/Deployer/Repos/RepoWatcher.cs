@@ -21,7 +21,9 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     private readonly RepoWatcherOptions _options;
     private readonly Dictionary<string, WatchedRepo> _repos;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<string> _firstPolled = new(StringComparer.Ordinal);
     private bool _disposed;
+    private int _republished;
 
     public RepoWatcher(
         FleetConfig fleet,
@@ -81,6 +83,8 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     /// <summary>Publishes <see cref="MergeDetected"/> (replayed) for every merge saved but never marked announced.</summary>
     public int RepublishUnannounced()
     {
+        // Once per process: the bot's start-up calls it before the watcher starts, to keep announcements in order.
+        if (Interlocked.Exchange(ref _republished, 1) == 1) return 0;
         var pending = _store.GetUnannounced();
         if (pending.Count > 0) ReposLog.Replaying(_logger, pending.Count);
         foreach (var merge in pending) _events.Publish(new MergeDetected(merge, Replayed: true));
@@ -134,6 +138,23 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
 
     public RevisionSet GetHeads() =>
         new(GetRepos().Where(s => s.Head is not null).ToDictionary(s => s.Id, s => s.Head!, StringComparer.Ordinal));
+
+    public FirstPolls FirstPolls
+    {
+        get
+        {
+            lock (_firstPolled) return new FirstPolls(_firstPolled.Count, _repos.Count);
+        }
+    }
+
+    public Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken) =>
+        _repos.TryGetValue(repo, out var watched)
+            ? watched.Mirror.IsAncestorAsync(ancestor, descendant, cancellationToken)
+            : Task.FromResult(false);
+
+    /// <summary>Polls every repo once, in parallel (the CLI's way to read fresh heads through the mirrors).</summary>
+    public async Task<IReadOnlyList<PollResult>> PollAllAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(_repos.Keys.Select(name => PollNowAsync(name, cancellationToken)));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_repos.Values.Select(r => RunLoopAsync(r, stoppingToken)));
@@ -200,6 +221,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
                 lock (repo.Sync) repo.Queued = null;
                 var started = _time.GetTimestamp();
                 var result = await PollOnceAsync(repo, _stopping.Token);
+                lock (_firstPolled) _firstPolled.Add(repo.Name);
                 ReposLog.Polled(_logger, repo.Name, result.Outcome, _time.GetElapsedTime(started).TotalMilliseconds);
                 queued.TrySetResult(result);
             }

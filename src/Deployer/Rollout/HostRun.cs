@@ -37,9 +37,9 @@ internal sealed class HostRun(
             var stepResult = await RunStepAsync(step, target.Revisions, step.Name);
             result = result with { Steps = [.. result.Steps, stepResult] };
             await save(result, stepResult);
-            if (stepResult.Status == "ok") continue;
+            if (stepResult.Ok) continue;
 
-            result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"{step.Name}: {stepResult.Error ?? stepResult.Status}" };
+            result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"{step.Name}: {stepResult.Error ?? StepResult.Label(stepResult.Status)}" };
             if (step.Gate) result = await RestoreAsync(result, before);
             break;
         }
@@ -62,9 +62,9 @@ internal sealed class HostRun(
         var restore = await RunStepAsync(update, known, "restore");
         result = result with { Steps = [.. result.Steps, restore] };
         await save(result, restore);
-        return restore.Status == "ok"
+        return restore.Ok
             ? result with { Restored = true, Error = result.Error + "; previous revisions restored" }
-            : result with { Error = result.Error + $"; restore failed: {restore.Error ?? restore.Status}" };
+            : result with { Error = result.Error + $"; restore failed: {restore.Error ?? StepResult.Label(restore.Status)}" };
     }
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
@@ -72,7 +72,7 @@ internal sealed class HostRun(
         var expanded = CommandTemplate.Expand(step.Command, Values(revisions));
         if (expanded.Command is null)
         {
-            return new StepResult { Name = label, Command = step.Command, Status = "refused", Error = $"refused to run: {expanded.Error}" };
+            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = $"refused to run: {expanded.Error}" };
         }
 
         var outcome = await session.RunAsync(expanded.Command, TimeSpan.FromSeconds(step.TimeoutSeconds), CancellationToken.None);
@@ -82,10 +82,10 @@ internal sealed class HostRun(
             Command = expanded.Command,
             Status = outcome.Status switch
             {
-                CommandStatus.Ok => "ok",
-                CommandStatus.Failed => "failed",
-                CommandStatus.TimedOut => "timed out",
-                _ => "error",
+                CommandStatus.Ok => StepStatus.Ok,
+                CommandStatus.Failed => StepStatus.Failed,
+                CommandStatus.TimedOut => StepStatus.TimedOut,
+                _ => StepStatus.Error,
             },
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),

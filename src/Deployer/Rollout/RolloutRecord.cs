@@ -45,6 +45,9 @@ public sealed record RolloutRecord
     /// <summary>The revision set: repo name to full revision.</summary>
     public Dictionary<string, string> Revisions { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per repo: from the last set to this one, with the commits going out.</summary>
+    public List<RepoChange> Changes { get; init; } = [];
+
     /// <summary>Host names in the order they run (canaries first).</summary>
     public List<string> Hosts { get; init; } = [];
 
@@ -52,6 +55,15 @@ public sealed record RolloutRecord
 
     /// <summary>When this rollout resumes an interrupted one, that rollout's id.</summary>
     public int? ResumedFrom { get; init; }
+
+    /// <summary>When this rollout rolls the fleet back to an earlier rollout's set (<c>!rollback</c>), that rollout's id.</summary>
+    public int? RollbackTo { get; init; }
+
+    /// <summary>What asked for it (policy timer, <c>!deploy now</c>, CLI, resume, rollback…).</summary>
+    public RolloutTrigger Trigger { get; init; }
+
+    /// <summary>Interrupted rollouts only: the resume was started or found unnecessary, so it is not tried again.</summary>
+    public bool ResumeHandled { get; init; }
 
     public string? Summary { get; init; }
 
@@ -106,6 +118,24 @@ public sealed record HostResult
     public static string MakeId(int rolloutId, string host) => $"{rolloutId}/{host}";
 }
 
+/// <summary>How one step ended.</summary>
+public enum StepStatus
+{
+    Ok,
+
+    /// <summary>Ran and exited non-zero.</summary>
+    Failed,
+
+    /// <summary>Killed at its timeout.</summary>
+    TimedOut,
+
+    /// <summary>Could not run to an exit code (connection lost, channel error).</summary>
+    Error,
+
+    /// <summary>Never started: a value could not be put into its command safely.</summary>
+    Refused,
+}
+
 /// <summary>What one step (or revision read) did.</summary>
 public sealed record StepResult
 {
@@ -113,7 +143,19 @@ public sealed record StepResult
 
     public string Command { get; init; } = "";
 
-    public string Status { get; init; } = "";
+    public StepStatus Status { get; init; }
+
+    public bool Ok => Status == StepStatus.Ok;
+
+    /// <summary>Lower-case words for people: <c>ok</c>, <c>failed</c>, <c>timed out</c>, <c>error</c>, <c>refused</c>.</summary>
+    public static string Label(StepStatus status) => status switch
+    {
+        StepStatus.Ok => "ok",
+        StepStatus.Failed => "failed",
+        StepStatus.TimedOut => "timed out",
+        StepStatus.Refused => "refused",
+        _ => "error",
+    };
 
     public int? ExitCode { get; init; }
 
@@ -145,4 +187,28 @@ public sealed record HostState
     public int? LastRolloutId { get; init; }
 
     public DateTimeOffset? LastRolloutAt { get; init; }
+
+    /// <summary>
+    /// Changed by a step (the update step ran) but stopped before its last step finished ok, without a restore:
+    /// updated, not reconfigured. Set by a cancel, a crash, a step timeout or a lost connection.
+    /// </summary>
+    public bool Partial { get; init; }
+}
+
+/// <summary>Whether a host's run left it changed but unfinished (see <see cref="HostState.Partial"/>).</summary>
+public static class PartialRun
+{
+    public static bool Of(HostResult result, Fleet.RoleConfig role) => Of(result, role.UpdateStep, role.Steps.Count);
+
+    public static bool Of(HostResult result, string updateStep, int stepCount)
+    {
+        if (result.Restored || result.Outcome == HostOutcome.Ok) return false;
+        var updateRan = result.Steps.Any(s => s.Name == updateStep && s.Status != StepStatus.Refused);
+        if (!updateRan) return false;
+        var allOk = result.Steps.Count(s => s.Status == StepStatus.Ok && s.Name != "restore") >= stepCount;
+        if (allOk) return false;
+        // A step that failed on its own (exit code) is a failure, shown as such; the rest stopped partway.
+        var last = result.Steps.LastOrDefault();
+        return result.Interrupted || result.Outcome == HostOutcome.Cancelled || last?.Status is StepStatus.TimedOut or StepStatus.Error;
+    }
 }

@@ -21,16 +21,20 @@ public sealed partial class RolloutRunner(
 {
     private readonly StoreWriter _writer = new(store);
 
+    /// <summary>Saves and runs a rollout, and waits for its end.</summary>
+    public Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) => Start(plan, cancellationToken).Run;
+
     /// <summary>
-    /// Saves and runs a rollout. The hosts that start first (the canaries, or the first wave) begin connecting while
-    /// the rollout is being saved: in a fresh process (<c>chatops deploy</c>) that first store write takes about as
-    /// long as a handshake. Connecting runs nothing on a host; every command still waits until the rollout and the
-    /// host's state are saved, and sessions the rollout does not use (the save failed, or it was cancelled) are closed.
+    /// Saves a rollout (returned once saved and announced) and runs it in the background. The hosts that start first
+    /// (the canaries, or the first wave) begin connecting while the rollout is being saved: in a fresh process
+    /// (<c>chatops deploy</c>) that first store write takes about as long as a handshake. Connecting runs nothing on a
+    /// host; every command still waits until the rollout and the host's state are saved, and sessions the rollout
+    /// does not use (the save failed, or it was cancelled) are closed.
     /// </summary>
-    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    public StartedRollout Start(RolloutPlan plan, CancellationToken cancellationToken, Action<HostResult>? onHostFinished = null)
     {
         var early = new Dictionary<string, Task<ConnectResult>>(StringComparer.Ordinal);
-        using var unusedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var unusedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (!cancellationToken.IsCancellationRequested)
         {
             var canaryCount = Math.Min(fleet.Rollout.CanaryCount, plan.Hosts.Count);
@@ -42,23 +46,46 @@ public sealed partial class RolloutRunner(
             }
         }
 
+        RolloutRecord rollout;
         try
         {
-            return await ContinueAsync(Begin(plan), plan.Revisions, cancellationToken, early);
+            rollout = Begin(plan);
         }
-        finally
+        catch (Exception)
         {
-            // Whatever no host run took (Begin failed, hosts skipped) stops connecting, or is closed. Every host run
-            // has ended by now, so cancelling cannot reach a connection in use.
-            List<Task<ConnectResult>> unused;
-            lock (early) unused = [.. early.Values];
-            await unusedCts.CancelAsync();
-            await Task.WhenAll(unused.Select(CloseUnusedAsync));
+            _ = CloseEarlyAsync(early, unusedCts);
+            throw;
         }
+
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                return await ContinueAsync(rollout, plan.Revisions, cancellationToken, early, onHostFinished);
+            }
+            finally
+            {
+                await CloseEarlyAsync(early, unusedCts);
+            }
+        }, CancellationToken.None);
+        return new StartedRollout(rollout, run);
+    }
+
+    /// <summary>
+    /// Whatever no host run took (Begin failed, hosts skipped) stops connecting, or is closed. Every host run has
+    /// ended by now, so cancelling cannot reach a connection in use.
+    /// </summary>
+    private static async Task CloseEarlyAsync(Dictionary<string, Task<ConnectResult>> early, CancellationTokenSource unusedCts)
+    {
+        List<Task<ConnectResult>> unused;
+        lock (early) unused = [.. early.Values];
+        await unusedCts.CancelAsync();
+        await Task.WhenAll(unused.Select(CloseUnusedAsync));
+        unusedCts.Dispose();
     }
 
     /// <summary>Saves the new rollout (state running, every host pending) and announces it; returns it with its id.</summary>
-    public RolloutRecord Begin(RolloutPlan plan)
+    private RolloutRecord Begin(RolloutPlan plan)
     {
         var hosts = plan.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = Math.Min(fleet.Rollout.CanaryCount, hosts.Count);
@@ -72,6 +99,9 @@ public sealed partial class RolloutRunner(
             Hosts = hosts.Select(h => h.Name).ToList(),
             CanaryCount = canaryCount,
             ResumedFrom = plan.ResumedFrom,
+            RollbackTo = plan.RollbackTo,
+            Trigger = plan.Trigger,
+            Changes = [.. plan.Changes],
         };
         _writer.Write(s =>
         {
@@ -87,17 +117,14 @@ public sealed partial class RolloutRunner(
         return rollout;
     }
 
-    /// <summary>Runs a rollout saved by <see cref="Begin"/>.</summary>
-    public Task<RolloutRecord> ContinueAsync(RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken) =>
-        ContinueAsync(rollout, revisions, cancellationToken, early: null);
-
     private async Task<RolloutRecord> ContinueAsync(
-        RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken, Dictionary<string, Task<ConnectResult>>? early)
+        RolloutRecord rollout, RevisionSet revisions, CancellationToken cancellationToken, Dictionary<string, Task<ConnectResult>>? early,
+        Action<HostResult>? onHostFinished)
     {
         var hosts = rollout.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = rollout.CanaryCount;
 
-        var progress = new Progress(hosts.Count);
+        var progress = new Progress(hosts.Count, onHostFinished);
         var results = new Dictionary<string, HostResult>(StringComparer.Ordinal);
         var canaries = hosts.Take(canaryCount).ToList();
         var rest = hosts.Skip(canaryCount).ToList();
@@ -258,6 +285,7 @@ public sealed partial class RolloutRunner(
                 LastError = final.Error,
                 LastRolloutId = rollout.Id,
                 LastRolloutAt = final.FinishedAt,
+                Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
             });
         });
 
@@ -306,7 +334,7 @@ public sealed partial class RolloutRunner(
         return await pipeline.ExecuteAsync(async ct => await transport.ConnectAsync(host, ct), cancellationToken);
     }
 
-    private sealed class Progress(int total)
+    private sealed class Progress(int total, Action<HostResult>? onHostFinished)
     {
         private readonly Lock _gate = new();
         private int _done;
@@ -320,6 +348,7 @@ public sealed partial class RolloutRunner(
             lock (_gate)
             {
                 if (result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) _failed++;
+                onHostFinished?.Invoke(result);
                 publish(++_done, _failed);
             }
         }
@@ -343,3 +372,6 @@ public sealed partial class RolloutRunner(
         public static partial void HostCrashed(ILogger logger, Exception exception, string host);
     }
 }
+
+/// <summary>A rollout saved and announced, and its run (which completes with the finished record).</summary>
+public sealed record StartedRollout(RolloutRecord Rollout, Task<RolloutRecord> Run);

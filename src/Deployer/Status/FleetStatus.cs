@@ -7,6 +7,9 @@ public enum HostLagState
 {
     InSync,
     Behind,
+
+    /// <summary>Changed by a step but stopped before its last one: updated, not reconfigured.</summary>
+    Partial,
     Failed,
     Unreachable,
     Disabled,
@@ -33,6 +36,7 @@ public sealed record HostLag(
     {
         HostLagState.InSync => "in sync",
         HostLagState.Behind => "behind",
+        HostLagState.Partial => "partial",
         HostLagState.Failed => "failed",
         HostLagState.Unreachable => "unreachable",
         HostLagState.Disabled => "disabled",
@@ -69,6 +73,7 @@ public static class FleetStatus
 
         var lag = !host.Enabled ? HostLagState.Disabled
             : state is null ? HostLagState.Unknown
+            : state.Partial ? HostLagState.Partial
             : state.LastOutcome == HostOutcome.Unreachable ? HostLagState.Unreachable
             : state.LastOutcome == HostOutcome.Failed ? HostLagState.Failed
             : cells.Count > 0 && cells.All(c => c.OnHost is null or RevisionReader.Unknown) ? HostLagState.Unknown
@@ -78,6 +83,7 @@ public static class FleetStatus
         {
             HostLagState.Failed => state?.LastFailedStep is { } step ? $"{step}: {state.LastError}" : state?.LastError,
             HostLagState.Unreachable => state?.LastError,
+            HostLagState.Partial => $"updated, not reconfigured: rollout #{state?.LastRolloutId} stopped at {state?.LastFailedStep ?? "a step"}",
             HostLagState.Behind => string.Join(", ", cells.Where(c => !c.InSync).Select(c => c.Repo)),
             _ => null,
         };

@@ -4,7 +4,7 @@ using ChatOpsReconfig.Deployer.Rollout;
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>At start-up, marks rollouts a crash left <c>running</c> as <c>interrupted</c> and reports them.</summary>
-public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, TimeProvider time)
+public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store, DeployerEvents events, TimeProvider time)
 {
     public IReadOnlyList<RolloutInterrupted> MarkInterrupted()
     {
@@ -18,10 +18,16 @@ public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, 
                 .ToList();
             foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
             {
-                // A host cut off mid-run may be half updated: it failed. Skipped means "not touched".
-                store.SaveHost(r.Outcome == HostOutcome.Running
+                // A host cut off mid-run may be half updated: it failed, and is partial if a step changed it.
+                // Skipped means "not touched".
+                var cut = r.Outcome == HostOutcome.Running
                     ? r with { Outcome = HostOutcome.Failed, Interrupted = true, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() }
-                    : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Error = "interrupted: the bot stopped before this host started", FinishedAt = time.GetUtcNow() });
+                    : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Error = "interrupted: the bot stopped before this host started", FinishedAt = time.GetUtcNow() };
+                store.Batch(() =>
+                {
+                    store.SaveHost(cut);
+                    if (r.Outcome == HostOutcome.Running) SaveInterruptedState(cut);
+                });
             }
 
             var marked = rollout with
@@ -37,5 +43,23 @@ public sealed class StartupRecovery(IRolloutStore store, DeployerEvents events, 
         }
 
         return found;
+    }
+
+    /// <summary>The host's state as the crash left it: its revisions are unknown until read, and it may be partial.</summary>
+    private void SaveInterruptedState(HostResult result)
+    {
+        var previous = store.GetHostState(result.Host);
+        var role = fleet.Hosts.FirstOrDefault(h => h.Name == result.Host) is { } host && fleet.Roles.TryGetValue(host.Role, out var r) ? r : null;
+        var partial = role is not null && PartialRun.Of(result, role);
+        var stoppedAt = role?.Steps.Select(s => s.Name).FirstOrDefault(name => !result.Steps.Any(s => s.Name == name && s.Ok));
+        store.SaveHostState((previous ?? new HostState { Id = result.Host }) with
+        {
+            LastOutcome = HostOutcome.Failed,
+            LastFailedStep = stoppedAt,
+            LastError = result.Error,
+            LastRolloutId = result.RolloutId,
+            LastRolloutAt = result.FinishedAt,
+            Partial = partial,
+        });
     }
 }

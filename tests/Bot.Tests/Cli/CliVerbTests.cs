@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;

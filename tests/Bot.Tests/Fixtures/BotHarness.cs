@@ -5,6 +5,7 @@ using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
 using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;

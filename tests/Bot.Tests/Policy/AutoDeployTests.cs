@@ -195,12 +195,13 @@ public sealed class AutoDeployTests : IAsyncLifetime
     {
         await _bot.SayAsync("alice", "!lock 30m landing");
         var refused = await _bot.SayAsync("bob", "!deploy now");
-        Assert.StartsWith("not deploying: waiting: alice holds the lock until 14:30 (landing)", refused, StringComparison.Ordinal);
+        Assert.StartsWith("not deploying: alice holds the lock until 14:30 (landing)", refused, StringComparison.Ordinal);
         Assert.StartsWith("sorry bob, !deploy now --force is for admins only", await _bot.SayAsync("bob", "!deploy now --force"), StringComparison.Ordinal);
 
-        var forced = await _bot.SayAsync("root", "!deploy now --force");
-        Assert.StartsWith("FORCED by root: lock, freezes and CI ignored.", forced, StringComparison.Ordinal);
+        Assert.Equal("", await _bot.SayAsync("root", "!deploy now --force")); // the start message is the answer
         await _bot.Coordinator.WhenIdleAsync();
+        await _bot.DeliverAsync();
+        Assert.Contains("rollout #1 started by root (deploy now --force) FORCED (lock, freezes and CI ignored)", _bot.Posted, StringComparison.Ordinal);
         Assert.True(_bot.Rollouts.Latest(1)[0].Forced);
     }
 
@@ -212,11 +213,13 @@ public sealed class AutoDeployTests : IAsyncLifetime
         Assert.Equal(PolicyBlocker.Quiet, (await _bot.TickAsync()).Blocker);
 
         Assert.StartsWith("FROZEN by alice", await _bot.SayAsync("alice", "!freeze 1h release week"), StringComparison.Ordinal);
-        Assert.StartsWith("not deploying: waiting: freeze \"release week\"", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
+        Assert.StartsWith("not deploying: freeze \"release week\"", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
         await _bot.SayAsync("alice", "!unfreeze");
 
-        Assert.StartsWith("rollout #1 starting", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
+        Assert.Equal("", await _bot.SayAsync("bob", "!deploy now"));
         await _bot.Coordinator.WhenIdleAsync();
+        await _bot.DeliverAsync();
+        Assert.Contains("rollout #1 started by bob (deploy now)", _bot.Posted, StringComparison.Ordinal);
         Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);
     }
 
@@ -226,8 +229,8 @@ public sealed class AutoDeployTests : IAsyncLifetime
         var replies = await Task.WhenAll(_bot.SayAsync("alice", "!deploy now"), _bot.SayAsync("bob", "!deploy now"));
         await _bot.Coordinator.WhenIdleAsync();
 
-        Assert.Single(replies, r => r.StartsWith("rollout #1 starting", StringComparison.Ordinal));
-        Assert.Single(replies, r => r.StartsWith("not deploying:", StringComparison.Ordinal));
+        Assert.Single(replies, r => r.Length == 0); // started: the start message says so
+        Assert.Single(replies, r => r.StartsWith("not deploying: rollout #1 started by", StringComparison.Ordinal));
         Assert.Single(_bot.Rollouts.Latest(5));
     }
 

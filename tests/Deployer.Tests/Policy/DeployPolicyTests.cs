@@ -27,74 +27,48 @@ public sealed class DeployPolicyTests
         ExpiresAt = Now.AddMinutes(150),
     };
 
-    /// <summary>Every combination of the six conditions (true = the condition blocks) and the three triggers.</summary>
-    public static TheoryData<bool, bool, bool, bool, bool, bool, TriggerKind> AllCombinations()
-    {
-        var data = new TheoryData<bool, bool, bool, bool, bool, bool, TriggerKind>();
-        for (var bits = 0; bits < 64; bits++)
-        {
-            foreach (var trigger in Enum.GetValues<TriggerKind>())
-            {
-                bool Bit(int i) => (bits & (1 << i)) != 0;
-                data.Add(Bit(0), Bit(1), Bit(2), Bit(3), Bit(4), Bit(5), trigger);
-            }
-        }
-
-        return data;
-    }
+    private const string Skipped4 = HoldText + "; " + FreezeText + "; " + QuietText + "; " + CiText;
 
     /// <summary>
-    /// (a) nothing undeployed, (b) a hold, (c) a recent push, (d) an open freeze, (e) CI pending, (f) a rollout running.
-    /// Expected: a running rollout, then nothing to deploy, then hold, freeze, quiet window and CI in that order; the
-    /// trigger skips the quiet window (deploy now) or everything but (a) and (f) (force), and says what it skipped.
+    /// The README's rules, written out as expected answers (not derived from the code): a running rollout first,
+    /// then nothing to deploy, then hold, freeze, quiet window and CI in that order; <c>!deploy now</c> skips the
+    /// quiet window, <c>--force</c> skips hold, freeze, quiet window and CI and says what it skipped.
+    /// Columns: held, recent push, frozen, CI pending, rollout running, nothing pending, trigger → start, blocker, line.
     /// </summary>
-    [Theory]
-    [MemberData(nameof(AllCombinations))]
-    public void Decide_EveryCombination_StartsOrNamesFirstBlocker(
-        bool nothingToDeploy, bool held, bool recentPush, bool frozen, bool ciPending, bool running, TriggerKind trigger)
+    public static TheoryData<bool, bool, bool, bool, bool, bool, TriggerKind, bool, PolicyBlocker, string> Rules() => new()
     {
-        var snapshot = Snapshot(nothingToDeploy, held, recentPush, frozen, ciPending, running, trigger);
+        { false, false, false, false, false, false, TriggerKind.Automatic, true, PolicyBlocker.None, "deploying: " + Deploying },
+        { false, false, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None, "deploying now: " + Deploying },
+        { false, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, "deploying now (forced; nothing was blocking): " + Deploying },
+        { true, true, true, true, true, false, TriggerKind.Automatic, false, PolicyBlocker.RolloutRunning, RunningLine },
+        { true, true, true, true, true, true, TriggerKind.DeployNowForce, false, PolicyBlocker.RolloutRunning, RunningLine },
+        { false, false, false, false, false, true, TriggerKind.Automatic, false, PolicyBlocker.NothingToDeploy, NothingLine },
+        { true, true, true, true, false, true, TriggerKind.DeployNowForce, false, PolicyBlocker.NothingToDeploy, NothingLine },
+        { true, false, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold, "waiting: " + HoldText },
+        { true, false, false, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Hold, "waiting: " + HoldText },
+        { true, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {HoldText}): {Deploying}" },
+        { false, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
+        { true, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold, "waiting: " + HoldText },
+        { false, false, true, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
+        { false, true, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet, "waiting: " + QuietText },
+        { false, true, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None, $"deploying now (skipped: {QuietText}): {Deploying}" },
+        { false, true, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet, "waiting: " + QuietText },
+        { false, true, false, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.CiPending, "waiting: " + CiText },
+        { false, false, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.CiPending, "waiting: " + CiText },
+        { false, false, false, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {CiText}): {Deploying}" },
+        { false, true, true, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
+        { true, true, true, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {Skipped4}): {Deploying}" },
+    };
 
-        var decision = DeployPolicy.Decide(snapshot);
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void Decide_ReadmeRules_ExpectedDecision(
+        bool held, bool recentPush, bool frozen, bool ciPending, bool running, bool nothingPending, TriggerKind trigger,
+        bool start, PolicyBlocker blocker, string line)
+    {
+        var decision = DeployPolicy.Decide(Snapshot(nothingPending, held, recentPush, frozen, ciPending, running, trigger));
 
-        var blockers = new List<(PolicyBlocker Blocker, string Text)>();
-        if (held) blockers.Add((PolicyBlocker.Hold, HoldText));
-        if (frozen) blockers.Add((PolicyBlocker.Freeze, FreezeText));
-        if (recentPush) blockers.Add((PolicyBlocker.Quiet, QuietText));
-        if (ciPending) blockers.Add((PolicyBlocker.CiPending, CiText));
-        var skippable = trigger switch
-        {
-            TriggerKind.DeployNowForce => blockers,
-            TriggerKind.DeployNow => blockers.Where(b => b.Blocker == PolicyBlocker.Quiet).ToList(),
-            _ => [],
-        };
-        var blocking = blockers.Except(skippable).ToList();
-
-        if (running)
-        {
-            Assert.Equal((false, PolicyBlocker.RolloutRunning, RunningLine), (decision.Start, decision.Blocker, decision.Line));
-        }
-        else if (nothingToDeploy)
-        {
-            Assert.Equal((false, PolicyBlocker.NothingToDeploy, NothingLine), (decision.Start, decision.Blocker, decision.Line));
-        }
-        else if (blocking.Count > 0)
-        {
-            Assert.Equal((false, blocking[0].Blocker, "waiting: " + blocking[0].Text), (decision.Start, decision.Blocker, decision.Line));
-        }
-        else
-        {
-            var skipped = string.Join("; ", skippable.Select(b => b.Text));
-            var expected = trigger switch
-            {
-                TriggerKind.DeployNowForce => skippable.Count == 0 ? "deploying now (forced; nothing was blocking)" : $"deploying now (forced; skipped: {skipped})",
-                TriggerKind.DeployNow => skippable.Count == 0 ? "deploying now" : $"deploying now (skipped: {skipped})",
-                _ => "deploying",
-            };
-            Assert.Equal((true, PolicyBlocker.None, $"{expected}: {Deploying}"), (decision.Start, decision.Blocker, decision.Line));
-            Assert.Equal(skippable.Select(b => b.Blocker), decision.Skipped);
-            Assert.Equal(["buildbotcustom", "tools"], decision.ChangedRepos);
-        }
+        Assert.Equal((start, blocker, line), (decision.Start, decision.Blocker, decision.Line));
     }
 
     [Fact]
@@ -128,20 +102,12 @@ public sealed class DeployPolicyTests
     [Fact]
     public void Decide_CiFailedOnARepoAlreadyDeployed_DoesNotBlock()
     {
-        var tools = Tools(new CiStatus(CiState.Failure)) with { DeployedRevision = ToolsHead };
+        var tools = Tools(new CiStatus(CiState.Failure)) with { Pending = false };
 
         var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), tools] });
 
         Assert.True(decision.Start);
         Assert.Equal("deploying: buildbotcustom feedfacecafe", decision.Line);
-    }
-
-    [Fact]
-    public void Decide_DeployedRevisionIsShortHgIdent_CountsAsDeployed()
-    {
-        var repos = new[] { Custom() with { DeployedRevision = CustomHead[..12] }, Tools() with { DeployedRevision = ToolsHead[..12] + "+" } };
-
-        Assert.Equal(NothingLine, DeployPolicy.Decide(Snapshot() with { Repos = repos }).Line);
     }
 
     [Fact]
@@ -230,12 +196,12 @@ public sealed class DeployPolicyTests
         [
             Custom() with
             {
-                DeployedRevision = nothingToDeploy ? CustomHead : "1111111111111111111111111111111111111111",
+                Pending = !nothingToDeploy,
                 LastPushAt = recentPush ? Now.AddMinutes(-2) : Now.AddHours(-1),
             },
             Tools(new CiStatus(ciPending ? CiState.Pending : CiState.Success)) with
             {
-                DeployedRevision = nothingToDeploy ? ToolsHead : "2222222222222222222222222222222222222222",
+                Pending = !nothingToDeploy,
             },
         ],
         Holds = held ? [AliceHold] : [],
@@ -248,7 +214,7 @@ public sealed class DeployPolicyTests
     {
         Name = "buildbotcustom",
         ProductionHead = CustomHead,
-        DeployedRevision = "1111111111111111111111111111111111111111",
+        Pending = true,
         LastPushAt = Now.AddHours(-1),
     };
 
@@ -256,7 +222,7 @@ public sealed class DeployPolicyTests
     {
         Name = "tools",
         ProductionHead = ToolsHead,
-        DeployedRevision = "2222222222222222222222222222222222222222",
+        Pending = true,
         LastPushAt = Now.AddHours(-2),
         Ci = ci ?? new CiStatus(CiState.Success),
     };

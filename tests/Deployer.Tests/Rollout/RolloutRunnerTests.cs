@@ -106,7 +106,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal("checkconfig", h2.FailedStep);
         Assert.True(h2.Restored);
         Assert.Equal(["update", "checkconfig", "restore"], h2.Steps.Select(s => s.Name));
-        Assert.Equal(["ok", "failed", "ok"], h2.Steps.Select(s => s.Status));
+        Assert.Equal([StepStatus.Ok, StepStatus.Failed, StepStatus.Ok], h2.Steps.Select(s => s.Status));
         Assert.Equal(_fleet.Previous, h2.Before);
         Assert.Equal(_fleet.Previous, h2.After);
         Assert.Contains("previous revisions restored", h2.Error);
@@ -163,7 +163,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
         Assert.Equal(HostOutcome.Failed, results["h2"].Outcome);
         Assert.Equal("reconfig", results["h2"].FailedStep);
-        Assert.Equal("timed out", results["h2"].Steps[^1].Status);
+        Assert.Equal(StepStatus.TimedOut, results["h2"].Steps[^1].Status);
         Assert.False(results["h2"].Restored);
         Assert.False(Reconfigured("h2"));
         Assert.Equal(HostOutcome.Ok, results["h1"].Outcome);

@@ -294,7 +294,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         var refused = results["bm03"];
         Assert.Equal((HostOutcome.Failed, "update"), (refused.Outcome, refused.FailedStep));
         var step = Assert.Single(refused.Steps);
-        Assert.Equal("refused", step.Status);
+        Assert.Equal(StepStatus.Refused, step.Status);
         Assert.Contains($"revision 'abc1234;touch {marker}' of repo 'tools' is not a hex revision", step.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(marker));
         Assert.False(File.Exists(Path.Combine(Basedir("bm03"), "reconfig.log")));

@@ -27,7 +27,7 @@ public sealed class StartupRecoveryTests : IDisposable
         _dir.Dispose();
     }
 
-    private StartupRecovery CreateSut() => new(_store, _events, _time);
+    private StartupRecovery CreateSut() => new(new Deployer.Fleet.FleetConfig(), _store, _events, _time);
 
     /// <summary>Closes and reopens the store file, as a restarted bot does.</summary>
     private void Restart()
@@ -54,7 +54,7 @@ public sealed class StartupRecoveryTests : IDisposable
                 Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Role = "master", Outcome = outcome,
                 StartedAt = outcome == HostOutcome.Pending ? null : CrashedAt.AddMinutes(-4),
                 FinishedAt = outcome is HostOutcome.Pending or HostOutcome.Running ? null : CrashedAt.AddMinutes(-3),
-                Steps = outcome == HostOutcome.Pending ? [] : [new StepResult { Name = "update", Status = "ok" }],
+                Steps = outcome == HostOutcome.Pending ? [] : [new StepResult { Name = "update", Status = StepStatus.Ok }],
                 Error = outcome == HostOutcome.Failed ? "checkconfig: exit 1" : null,
             });
         }

@@ -1,6 +1,7 @@
+using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 
-namespace ChatOpsReconfig.Deployer.Fleet;
+namespace ChatOpsReconfig.Deployer.Demo;
 
 /// <summary>
 /// Creates the demo fleet on first start: a local git repo per configured repo (with a production branch) and,

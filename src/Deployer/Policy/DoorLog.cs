@@ -1,0 +1,64 @@
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+/// <summary>One request that came through the door, what was decided and the rollout it started.</summary>
+public sealed record DoorEntry
+{
+    public int Id { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    public RolloutTrigger Trigger { get; init; }
+
+    public string RequestedBy { get; init; } = "";
+
+    public bool Force { get; init; }
+
+    public bool Again { get; init; }
+
+    public List<string>? Hosts { get; init; }
+
+    public int? ResumeOf { get; init; }
+
+    public int? RollbackTo { get; init; }
+
+    public bool Started { get; init; }
+
+    public PolicyBlocker Blocker { get; init; }
+
+    public string Line { get; init; } = "";
+
+    public int? RolloutId { get; init; }
+}
+
+/// <summary>The requests the door answered (every manual one; automatic ones when they start a rollout).</summary>
+public sealed class DoorLog(StoreDatabase db)
+{
+    private const string Collection = "rollout_requests";
+
+    public void Record(DoorAnswer answer, DateTimeOffset at)
+    {
+        var r = answer.Request;
+        db.Collection<DoorEntry>(Collection).Insert(new DoorEntry
+        {
+            At = at,
+            Trigger = r.Trigger,
+            RequestedBy = r.RequestedBy,
+            Force = r.Force,
+            Again = r.Again,
+            Hosts = r.Hosts?.ToList(),
+            ResumeOf = r.ResumeOf,
+            RollbackTo = r.RollbackTo,
+            Started = answer.Started,
+            Blocker = answer.Decision.Blocker,
+            Line = answer.Decision.Line,
+            RolloutId = answer.Rollout?.Id,
+        });
+    }
+
+    /// <summary>The last <paramref name="count"/> entries, newest first.</summary>
+    public IReadOnlyList<DoorEntry> Latest(int count) =>
+        db.Collection<DoorEntry>(Collection).Query().OrderByDescending(e => e.Id).Limit(count).ToList();
+}

@@ -1,0 +1,30 @@
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+/// <summary>
+/// Resumes a rollout a crash interrupted: once, through the door, with its pinned set, on the hosts that did not
+/// finish (partial ones included). Holds and freezes make it wait; any other answer settles it.
+/// </summary>
+public sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor door, IOptions<PolicyOptions> options)
+{
+    /// <summary>The door's answer for the newest interrupted rollout not yet settled, or null when there is none.</summary>
+    public async Task<DoorAnswer?> TryResumeAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.AutoResumeInterrupted) return null;
+        var latest = rollouts.Latest(1).FirstOrDefault();
+        if (latest is not { State: RolloutState.Interrupted, ResumeHandled: false }) return null;
+
+        var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.Resume, ResumeOf = latest.Id }, cancellationToken);
+        var waits = answer.Decision.Blocker is PolicyBlocker.Hold or PolicyBlocker.Freeze or PolicyBlocker.RolloutRunning or PolicyBlocker.NotReady;
+        if (!answer.Started && waits)
+            return answer with { Decision = answer.Decision with { Line = $"resume of interrupted rollout #{latest.Id} {answer.Decision.Line}" } };
+
+        // Started, or nothing left to do (every host finished, or none needs the set any more): not tried again.
+        rollouts.Update(latest with { ResumeHandled = true });
+        return answer.Started
+            ? answer with { Decision = answer.Decision with { Line = $"resuming interrupted rollout #{latest.Id} on {answer.Rollout!.Hosts.Count} host(s)" } }
+            : null;
+    }
+}

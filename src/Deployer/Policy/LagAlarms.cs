@@ -1,0 +1,76 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+/// <summary>
+/// The seed's "Nagios check if a master hasn't reconfiged N minutes after a merge", in chat: once per host, head
+/// and level (also across restarts), with the reason the host lags.
+/// </summary>
+public sealed class LagAlarms(
+    FleetConfig fleet,
+    IRepoStatus repos,
+    IRolloutStore rollouts,
+    LockService locks,
+    StoreDatabase db,
+    DeployerEvents events,
+    TimeProvider time,
+    IOptions<PolicyOptions> options)
+{
+    private const string Collection = "lag_alarms";
+
+    public async Task CheckAsync(PolicyDecision decision, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var warning = TimeSpan.FromMinutes(options.Value.LagWarningMinutes);
+        var critical = TimeSpan.FromMinutes(options.Value.LagCriticalMinutes);
+        var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var alarms = db.Collection<RaisedAlarm>(Collection);
+        IReadOnlyList<Hold>? holds = null;
+        foreach (var repo in repos.GetRepos())
+        {
+            if (repo.Head is null || repo.LastPushAt is not { } mergedAt) continue;
+            var behind = now - mergedAt;
+            if (behind < warning) continue;
+            var level = behind >= critical ? LagLevel.Critical : LagLevel.Warning;
+            foreach (var host in fleet.Hosts.Where(h => h.Enabled && fleet.Roles[h.Role].Repos.ContainsKey(repo.Id)))
+            {
+                states.TryGetValue(host.Name, out var state);
+                if (state is not { Partial: true } && RevisionSet.Matches(state?.Revisions.GetValueOrDefault(repo.Id), repo.Head)) continue;
+                var id = $"{host.Name}/{repo.Id}/{repo.Head}/{level}";
+                if (alarms.FindById(id) is not null) continue;
+                holds ??= (await locks.GetAsync(cancellationToken)).ActiveAt(now);
+                alarms.Insert(new RaisedAlarm { Id = id, At = now });
+                events.Publish(new LagAlarm(host.Name, repo.Id, repo.Head, level, behind, mergedAt, Why(state, holds, decision)));
+            }
+        }
+    }
+
+    private string Why(HostState? state, IReadOnlyList<Hold> holds, PolicyDecision decision)
+    {
+        if (state?.Partial == true)
+            return $"updated, not reconfigured: rollout #{state.LastRolloutId} stopped at {state.LastFailedStep ?? "a step"}";
+        if (state?.LastOutcome == HostOutcome.Failed)
+            return $"last rollout #{state.LastRolloutId} failed{(state.LastFailedStep is null ? "" : $" at {state.LastFailedStep}")}: {state.LastError}";
+        if (state?.LastOutcome == HostOutcome.Unreachable) return $"unreachable: {state.LastError}";
+        if (holds.Count > 0)
+        {
+            var zone = options.Value.FindTimeZone();
+            return "held by the lock: " + string.Join("; ", holds.Select(h => $"{h.HolderName} since {HumanTime.Clock(h.Since, time.GetUtcNow(), zone)}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}"));
+        }
+
+        return decision.Line;
+    }
+
+    private sealed record RaisedAlarm
+    {
+        public string Id { get; init; } = "";
+
+        public DateTimeOffset At { get; init; }
+    }
+}

@@ -1,0 +1,412 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Deployer.Policy;
+
+/// <summary>
+/// The one way into a rollout. Every trigger (the policy timer, <c>!deploy now [--force]</c>, an unlock, a resume
+/// after a crash, <c>chatops deploy</c>, a rollback) comes here as a <see cref="RolloutRequest"/>: the door works
+/// out the target set and the hosts, refuses hosts that would move backward, asks <see cref="DeployPolicy"/>, and
+/// only then hands a plan to the <see cref="RolloutCoordinator"/>. <see cref="PlanAsync"/> answers the same way
+/// without acting. One request at a time.
+/// </summary>
+public sealed partial class RolloutDoor(
+    FleetConfig fleet,
+    IRepoStatus repos,
+    IRolloutStore rollouts,
+    LockService locks,
+    FreezeService freezes,
+    CiChecks ci,
+    RolloutCoordinator coordinator,
+    DoorLog log,
+    TimeProvider time,
+    IOptions<PolicyOptions> options,
+    ILogger<RolloutDoor> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>What <paramref name="request"/> would do now, without doing it (<c>!deploy plan</c>, <c>deploy --plan</c>).</summary>
+    public async Task<DoorAnswer> PlanAsync(RolloutRequest request, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await AnswerAsync(request, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Decides <paramref name="request"/> and, when the answer is to start, starts the rollout.</summary>
+    public async Task<DoorAnswer> RequestAsync(RolloutRequest request, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var answer = await AnswerAsync(request, cancellationToken);
+            if (answer.Decision.Start && answer.Plan is { } plan)
+            {
+                // A rollback holds automatic rollouts before it starts, so no tick can roll forward behind it, not
+                // even after a crash in between.
+                var actor = new Actor(request.RequestedById ?? request.RequestedBy, request.RequestedBy);
+                if (request.Trigger == RolloutTrigger.Rollback)
+                    await locks.PlaceSystemHoldAsync(actor, Hold.RollbackHolder, "rollback", $"rolled back by {request.RequestedBy} to the set of rollout #{plan.RollbackTo}: !unlock rollback to resume automatic rollouts", cancellationToken);
+                var started = coordinator.Start(ToRolloutPlan(request, answer.Decision, plan));
+                answer = started.Started
+                    ? answer with { Rollout = started.Rollout }
+                    : answer with { Decision = Refuse(PolicyBlocker.RolloutRunning, "waiting: " + started.Refusal) };
+                if (!answer.Started && request.Trigger == RolloutTrigger.Rollback)
+                    await locks.ReleaseSystemAsync(actor, Hold.RollbackHolder, "rollback", cancellationToken);
+            }
+
+            // Automatic requests are recorded when they act; their waiting lines are kept by PolicyDecisions.
+            if (request.Trigger != RolloutTrigger.Automatic || answer.Started) log.Record(answer, time.GetUtcNow());
+            Log.Answered(logger, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Line);
+            return answer;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<DoorAnswer> AnswerAsync(RolloutRequest request, CancellationToken ct)
+    {
+        if (coordinator.Current is { } running)
+        {
+            var ago = HumanTime.MinutesSince(time.GetUtcNow() - running.Rollout.StartedAt);
+            return new DoorAnswer(request, Refuse(PolicyBlocker.RolloutRunning,
+                $"waiting: rollout #{running.Rollout.Id} started by {running.Rollout.StartedBy} {ago} ago is running: {running.Done}/{running.Total} done, {running.Failed} failed"), null);
+        }
+
+        var polls = repos.FirstPolls;
+        if (!polls.Complete)
+            return new DoorAnswer(request, Refuse(PolicyBlocker.NotReady, $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"), null);
+
+        var (target, source, targetError) = Target(request);
+        if (target is null) return new DoorAnswer(request, Refuse(PolicyBlocker.HeadsUnknown, targetError!), null); // Target returns one or the other
+
+        var (targeted, hostError) = TargetedHosts(request, source);
+        if (hostError is not null) return new DoorAnswer(request, Refuse(PolicyBlocker.NoHosts, hostError), null);
+
+        var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var atSet = new List<string>();
+        var needing = new List<HostConfig>();
+        foreach (var host in targeted)
+        {
+            var row = FleetStatus.Row(fleet, host, target.Revisions, states.GetValueOrDefault(host.Name));
+            if (row.State == HostLagState.InSync && !request.Again) atSet.Add(host.Name);
+            else needing.Add(host);
+        }
+
+        var lastSet = LastSetRolledOut();
+        var refused = request.Trigger == RolloutTrigger.Rollback
+            ? []
+            : await AncestryAsync(target, needing, states, lastSet, ct);
+        var runnable = needing.Where(h => refused.All(r => r.Host != h.Name)).ToList();
+
+        var plan = new DeployPlan
+        {
+            Target = target,
+            Changes = Changes(target, lastSet, request.Trigger),
+            Hosts = runnable.Select(h => h.Name).ToList(),
+            CanaryCount = Math.Min(fleet.Rollout.CanaryCount, runnable.Count),
+            AlreadyAtSet = atSet,
+            Refused = refused,
+            RollbackTo = source is not null && request.Trigger == RolloutTrigger.Rollback ? source.Id : null,
+            ResumeOf = source is not null && request.Trigger == RolloutTrigger.Resume ? source.Id : null,
+        };
+
+        if (runnable.Count == 0 && refused.Count > 0)
+        {
+            var first = refused[0];
+            return new DoorAnswer(request, Refuse(PolicyBlocker.Backward,
+                $"not deploying: every host would move backward ({first.Host} {first.Repo} at {RevisionSet.Short(first.HostRevision)}, the set has {RevisionSet.Short(first.SetRevision)}"
+                + (refused.Count > 1 ? $", and {refused.Count - 1} more" : "") + "); !rollback moves the fleet back on purpose"), plan);
+        }
+
+        var decision = DeployPolicy.Decide(await SnapshotAsync(request, target, runnable, ct));
+        if (decision.Blocker == PolicyBlocker.NothingToDeploy && request.Trigger != RolloutTrigger.Automatic)
+        {
+            decision = decision with
+            {
+                Line = atSet.Count > 0
+                    ? $"nothing to deploy: every targeted host already runs the set ({atSet.Count} hosts); --again runs the steps again"
+                    : "nothing to deploy: no host needs the set",
+            };
+        }
+
+        return new DoorAnswer(request, decision, plan);
+    }
+
+    /// <summary>The set to roll out: the production heads, or the set of the rollout being resumed or rolled back to.</summary>
+    private (RevisionSet? Target, RolloutRecord? Source, string? Error) Target(RolloutRequest request)
+    {
+        switch (request.Trigger)
+        {
+            case RolloutTrigger.Resume:
+            {
+                var source = request.ResumeOf is { } id ? rollouts.Get(id) : null;
+                return source is null ? (null, null, $"no rollout #{request.ResumeOf} to resume") : (new RevisionSet(source.Revisions), source, null);
+            }
+
+            case RolloutTrigger.Rollback:
+            {
+                var source = RollbackSource(request.RollbackTo, out var error);
+                return source is null ? (null, null, error) : (new RevisionSet(source.Revisions), source, null);
+            }
+
+            default:
+            {
+                var heads = repos.GetHeads();
+                var missing = fleet.Repos.Keys.Where(r => !heads.Revisions.ContainsKey(r)).ToList();
+                if (missing.Count > 0)
+                {
+                    var why = missing.Select(r => repos.GetRepo(r)?.LastError is { } e ? $"{r} ({e})" : r);
+                    return (null, null, $"cannot read production heads: {string.Join(", ", why)}");
+                }
+
+                return (heads, null, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rollout #<paramref name="id"/>, or by default the newest succeeded rollout before the last succeeded one whose
+    /// set differs from it: the fleet as it was before the last change.
+    /// </summary>
+    private RolloutRecord? RollbackSource(int? id, out string? error)
+    {
+        error = null;
+        if (id is { } n)
+        {
+            var r = rollouts.Get(n);
+            if (r is null || r.Revisions.Count == 0) error = $"no rollout #{n}; !history lists them";
+            return error is null ? r : null;
+        }
+
+        var succeeded = rollouts.Latest(200).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
+        if (succeeded.Count == 0)
+        {
+            error = "no succeeded rollout to roll back from; name one: !rollback #N";
+            return null;
+        }
+
+        var last = succeeded[0];
+        var before = succeeded.Skip(1).FirstOrDefault(r => !SameSet(r.Revisions, last.Revisions));
+        if (before is null) error = $"no earlier rollout with another set than #{last.Id}; name one: !rollback #N";
+        return before;
+    }
+
+    private static bool SameSet(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && RevisionSet.Matches(v, kv.Value));
+
+    private (List<HostConfig> Hosts, string? Error) TargetedHosts(RolloutRequest request, RolloutRecord? source)
+    {
+        IEnumerable<HostConfig> hosts = fleet.Hosts;
+        if (request.Hosts is { } names)
+        {
+            var unknown = names.Where(n => fleet.Hosts.All(h => !string.Equals(h.Name, n, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (unknown.Count > 0) return ([], $"unknown host(s): {string.Join(", ", unknown)}");
+            hosts = hosts.Where(h => names.Contains(h.Name, StringComparer.OrdinalIgnoreCase));
+        }
+
+        if (request.Trigger == RolloutTrigger.Resume && source is not null)
+        {
+            var results = rollouts.GetHosts(source.Id);
+            var unfinished = source.Hosts.Where(h => results.FirstOrDefault(r => r.Host == h) is not { Finished: true }).ToHashSet(StringComparer.Ordinal);
+            hosts = hosts.Where(h => unfinished.Contains(h.Name));
+        }
+
+        var list = hosts.Where(h => h.Enabled).ToList();
+        return list.Count == 0 ? ([], request.Trigger == RolloutTrigger.Resume ? "no unfinished host left to resume" : "no enabled hosts to roll out to") : (list, null);
+    }
+
+    /// <summary>Per repo, the revision the newest rollout that carried it rolled out (any outcome: it went out to hosts).</summary>
+    private Dictionary<string, (string Revision, int RolloutId)> LastSetRolledOut()
+    {
+        var last = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
+        foreach (var r in rollouts.Latest(50).Where(r => r.Hosts.Count > 0))
+        {
+            foreach (var (repo, rev) in r.Revisions) last.TryAdd(repo, (rev, r.Id));
+            if (last.Count == fleet.Repos.Count) break;
+        }
+
+        return last;
+    }
+
+    /// <summary>
+    /// Never backward: for every repo, the set's revision must equal or descend from the last set rolled out and from
+    /// each host's revision; a host where it does not is left out, named with both revisions. A repo whose branch was
+    /// rewritten (force-push, announced as the new baseline) counts the rewritten line's revisions as behind it.
+    /// </summary>
+    private async Task<List<HostRefusal>> AncestryAsync(
+        RevisionSet target, List<HostConfig> hosts, Dictionary<string, HostState> states,
+        Dictionary<string, (string Revision, int RolloutId)> lastSet, CancellationToken ct)
+    {
+        var refused = new List<HostRefusal>();
+        var known = new Dictionary<(string Repo, string From), bool>();
+        var behindLastSet = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (repo, rev) in target.Revisions)
+        {
+            if (lastSet.TryGetValue(repo, out var last) && !await DescendsAsync(repo, last.Revision, rev, known, ct)) behindLastSet[repo] = last.Revision;
+        }
+
+        foreach (var host in hosts)
+        {
+            if (!fleet.Roles.TryGetValue(host.Role, out var role)) continue;
+            states.TryGetValue(host.Name, out var state);
+            foreach (var repo in role.Repos.Keys)
+            {
+                if (!target.Revisions.TryGetValue(repo, out var setRev)) continue;
+                var onHost = state?.Revisions.GetValueOrDefault(repo)?.TrimEnd('+');
+                if (behindLastSet.TryGetValue(repo, out var lastRev))
+                {
+                    refused.Add(new HostRefusal(host.Name, repo, onHost is null or RevisionReader.Unknown ? lastRev : onHost, setRev, HostRefusalKind.SetOlderThanLastRollout));
+                    break;
+                }
+
+                // A revision never read cannot be checked; the set still descends from the last one rolled out.
+                if (onHost is null or "" or RevisionReader.Unknown || RevisionSet.Matches(onHost, setRev)) continue;
+                if (!CommandTemplate.IsValidRevision(onHost) || !await DescendsAsync(repo, onHost, setRev, known, ct))
+                {
+                    refused.Add(new HostRefusal(host.Name, repo, onHost, setRev, HostRefusalKind.HostWouldMoveBack));
+                    break;
+                }
+            }
+        }
+
+        return refused;
+    }
+
+    private async Task<bool> DescendsAsync(string repo, string from, string to, Dictionary<(string, string), bool> known, CancellationToken ct)
+    {
+        if (RevisionSet.Matches(from, to)) return true;
+        if (known.TryGetValue((repo, from), out var cached)) return cached;
+        var descends = await repos.IsAncestorAsync(repo, from, to, ct);
+        if (!descends)
+        {
+            foreach (var rewrite in repos.GetUndeployedMerges(repo).Where(m => m.Kind == MergeKind.Rewrite && m.OldHead is not null))
+            {
+                var onOldLine = RevisionSet.Matches(from, rewrite.OldHead) || await repos.IsAncestorAsync(repo, from, rewrite.OldHead!, ct);
+                var toNewLine = RevisionSet.Matches(rewrite.NewHead, to) || await repos.IsAncestorAsync(repo, rewrite.NewHead, to, ct);
+                if (onOldLine && toNewLine)
+                {
+                    descends = true;
+                    break;
+                }
+            }
+        }
+
+        known[(repo, from)] = descends;
+        return descends;
+    }
+
+    private List<RepoChange> Changes(RevisionSet target, Dictionary<string, (string Revision, int RolloutId)> lastSet, RolloutTrigger trigger)
+    {
+        var changes = new List<RepoChange>();
+        foreach (var (repo, rev) in target.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var from = lastSet.TryGetValue(repo, out var last) ? last.Revision : null;
+            var change = new RepoChange { Repo = repo, From = from, To = rev };
+            if (trigger != RolloutTrigger.Rollback && !change.Unchanged)
+            {
+                // The merges no rollout has carried yet, up to the one that ends at this revision.
+                var merges = new List<Merge>();
+                foreach (var m in repos.GetUndeployedMerges(repo))
+                {
+                    merges.Add(m);
+                    if (RevisionSet.Matches(m.NewHead, rev)) break;
+                }
+
+                if (merges.Count > 0 && RevisionSet.Matches(merges[^1].NewHead, rev))
+                {
+                    change = change with
+                    {
+                        Commits = merges.SelectMany(m => m.Commits).Select(c => new ChangeCommit { Rev = c.Rev, Author = c.Author, Summary = c.Summary, Bugs = c.Bugs }).ToList(),
+                        TotalCommits = merges.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count)),
+                    };
+                }
+            }
+
+            changes.Add(change);
+        }
+
+        return changes;
+    }
+
+    private async Task<PolicySnapshot> SnapshotAsync(RolloutRequest request, RevisionSet target, List<HostConfig> runnable, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var automatic = request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Unlock;
+        var pinned = request.Trigger is RolloutTrigger.Resume or RolloutTrigger.Rollback;
+        var snapshots = new List<RepoSnapshot>();
+        foreach (var state in repos.GetRepos())
+        {
+            if (!fleet.Repos.TryGetValue(state.Id, out var config) || !target.Revisions.TryGetValue(state.Id, out var rev)) continue;
+            var carriers = runnable.Where(h => fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(state.Id)).ToList();
+            // The timer deploys merges it saw land (hosts that lagged before wait for !deploy now); a person asks for hosts.
+            var pending = carriers.Count > 0 && (!automatic || repos.GetUndeployedMerges(state.Id).Count > 0);
+            CiStatus? gate = null;
+            if (pending && !pinned && config.CiUrl is not null) gate = await ci.CheckAsync(state.Id, config.CiUrl, rev, ct);
+            snapshots.Add(new RepoSnapshot
+            {
+                Name = state.Id,
+                ProductionHead = rev,
+                Pending = pending,
+                LastPushAt = pinned ? null : state.LastPushAt,
+                QuietMinutes = config.QuietMinutes,
+                Ci = gate,
+            });
+        }
+
+        return new PolicySnapshot
+        {
+            Now = now,
+            TimeZone = options.Value.FindTimeZone(),
+            QuietMinutes = options.Value.QuietMinutes,
+            Repos = snapshots,
+            // A rollback is not held up by the hold an earlier rollback placed (it only keeps the timer from rolling forward).
+            Holds = (await locks.GetAsync(ct)).ActiveAt(now).Where(h => !(request.Trigger == RolloutTrigger.Rollback && h.HolderId == Hold.RollbackHolder)).ToList(),
+            Freezes = await freezes.GetOpenAsync(ct),
+            RolloutRunning = false,
+            Trigger = automatic ? TriggerKind.Automatic : request.Force ? TriggerKind.DeployNowForce : TriggerKind.DeployNow,
+        };
+    }
+
+    private static RolloutPlan ToRolloutPlan(RolloutRequest request, PolicyDecision decision, DeployPlan plan)
+    {
+        var reason = request.Trigger switch
+        {
+            RolloutTrigger.Automatic or RolloutTrigger.Unlock => "automatic: " + decision.Line,
+            RolloutTrigger.DeployNow => request.Force ? "deploy now --force" : "deploy now",
+            RolloutTrigger.Cli => request.Force ? "chatops deploy --force" : "chatops deploy",
+            RolloutTrigger.Resume => $"resume interrupted rollout #{plan.ResumeOf}",
+            RolloutTrigger.Rollback => $"rollback to the set of rollout #{plan.RollbackTo}",
+            _ => request.Trigger.ToString(),
+        };
+        if (request.Again) reason += " --again";
+        return new RolloutPlan(plan.Target, plan.Hosts, request.RequestedBy, reason, request.Force, plan.ResumeOf)
+        {
+            Trigger = request.Trigger,
+            RollbackTo = plan.RollbackTo,
+            Changes = plan.Changes,
+        };
+    }
+
+    private static PolicyDecision Refuse(PolicyBlocker blocker, string line) => new() { Start = false, Blocker = blocker, Line = line };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Door: {Trigger} by {RequestedBy}: started {Started}: {Line}")]
+        public static partial void Answered(ILogger logger, RolloutTrigger trigger, string requestedBy, bool started, string line);
+    }
+}
