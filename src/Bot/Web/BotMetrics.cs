@@ -115,7 +115,7 @@ internal sealed class MetricsRecorder(
         switch (e)
         {
             case HostStepFinished s:
-                metrics.StepSeconds.WithLabels(s.Step.Name, s.Step.Status).Observe(s.Step.DurationMs / 1000.0);
+                metrics.StepSeconds.WithLabels(s.Step.Name, StepResult.Label(s.Step.Status)).Observe(s.Step.DurationMs / 1000.0);
                 break;
             case RolloutFinished f:
                 var outcome = f.Rollout.State.ToString().ToLowerInvariant();

@@ -19,7 +19,7 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
             .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
             .Select(r => new HostResultView(
                 r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, Sanitize(r.Error), r.Restored, r.Before, r.After,
-                r.Steps.Select(s => new StepView(s.Name, s.Status, s.ExitCode, s.DurationMs, Sanitize(s.StdoutTail) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(s.Error))).ToList(),
+                r.Steps.Select(s => new StepView(s.Name, StepResult.Label(s.Status), s.ExitCode, s.DurationMs, Sanitize(s.StdoutTail) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(s.Error))).ToList(),
                 r.StartedAt, r.FinishedAt))
             .ToList();
         return new RolloutDetails(

@@ -31,9 +31,6 @@ public sealed partial class AutoDeployLoop(
     /// <summary>When the last tick ended, for health checks.</summary>
     public DateTimeOffset? LastTickAt { get; private set; }
 
-    /// <summary>When the last tick finished (also a failed one); null before the first. For <c>/healthz</c>.</summary>
-    public DateTimeOffset? LastTickAt { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.Value.TickSeconds);
@@ -52,8 +49,6 @@ public sealed partial class AutoDeployLoop(
                 // One bad tick (a store hiccup, a CI server's garbage) must not end automatic deploys.
                 Log.TickFailed(logger, ex);
             }
-
-            LastTickAt = time.GetUtcNow();
 
             try
             {

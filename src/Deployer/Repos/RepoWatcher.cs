@@ -126,16 +126,6 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     public IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null) =>
         _store.GetUndeployed(repo).Where(m => _repos.ContainsKey(m.Repo)).ToList();
 
-    /// <summary>
-    /// True when <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors in the repo's
-    /// mirror (full revisions only); false when either is not in the mirror; null for an unknown repo.
-    /// </summary>
-    public async Task<bool?> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken)
-    {
-        if (!_repos.TryGetValue(repo, out var watched)) return null;
-        return await watched.Mirror.IsAncestorAsync(ancestor, descendant, cancellationToken);
-    }
-
     public RevisionSet GetHeads() =>
         new(GetRepos().Where(s => s.Head is not null).ToDictionary(s => s.Id, s => s.Head!, StringComparer.Ordinal));
 

@@ -16,8 +16,7 @@ public sealed class WaitLiveTests
         var first = await wait.WaitForLineAsync("waiting: ", TimeSpan.FromSeconds(60));
         Assert.Equal($"waiting: 5 host(s) pending (bm01, bm02, bm03, foopy01, foopy02); tools {tools[..12]}: no automatic rollout planned: no merge waiting; !deploy now rolls the lagging hosts forward", first);
 
-        var started = await bot.Coordinator.StartAsync(new RolloutRequest("alice", "release", Hosts: ["foopy01", "bm01", "bm02", "bm03", "foopy02"]), CancellationToken.None);
-        Assert.True(started.Started, started.Refusal);
+        var started = await bot.DeployAsync("alice", "foopy01", "bm01", "bm02", "bm03", "foopy02");
         // The canary foopy01 holds everyone in its gate step; wait-live keeps waiting and says so.
         await wait.WaitForLineAsync($"tools {tools[..12]}: live in under a minute (rolling out since", TimeSpan.FromSeconds(60));
         await bot.OpenGateAsync("foopy01");

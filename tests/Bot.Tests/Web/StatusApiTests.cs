@@ -60,15 +60,14 @@ public sealed class StatusApiTests
         Assert.True((await LiveAsync(bot, "tools", older)).Live);
 
         await bot.CloseGateAsync("foopy01");
-        var started = await bot.Coordinator.StartAsync(new RolloutRequest("tester", "api test", Hosts: ["foopy01", "foopy02"]), CancellationToken.None);
-        Assert.True(started.Started, started.Refusal);
+        var started = await bot.DeployAsync("tester", "foopy01", "foopy02");
         await bot.OpenGateAsync("foopy01");
         await bot.Coordinator.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         var after = await LiveAsync(bot, "tools", tools);
         Assert.Equal(["bm01", "bm02", "bm03"], after.Pending.Order());
 
-        using var rollout = JsonDocument.Parse(await bot.Http.GetStringAsync($"/api/rollouts/{started.Rollout!.Id}"));
+        using var rollout = JsonDocument.Parse(await bot.Http.GetStringAsync($"/api/rollouts/{started.Id}"));
         Assert.Equal("succeeded", rollout.RootElement.GetProperty("rollout").GetProperty("state").GetString());
         var results = rollout.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["foopy01", "foopy02"], results.Select(r => r.GetProperty("host").GetString()).Order());
@@ -131,8 +130,7 @@ public sealed class StatusApiTests
 
         var chat = await bot.Services.GetRequiredService<ChatOpsReconfig.Bot.Announcements.StatusReport>().FleetAsync(null, CancellationToken.None);
         Assert.Matches($@"\n  tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d, rollout time unknown\)\n", chat);
-        var started = await bot.Coordinator.StartAsync(new RolloutRequest("alice", "deploy now", Hosts: ["bm01", "bm02", "bm03"]), CancellationToken.None);
-        Assert.True(started.Started, started.Refusal);
+        var started = await bot.DeployAsync("alice", "bm01", "bm02", "bm03");
         await bot.Coordinator.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         // The estimate made when the merge was seen (~5 min) against the real time (now): one observation, early.
@@ -141,8 +139,8 @@ public sealed class StatusApiTests
         Assert.InRange(sum, -301, -200);
 
         var html = await bot.Http.GetStringAsync("/maintenance");
-        Assert.Contains($"rollout #{started.Rollout!.Id}</a> succeeded", html);
-        Assert.Contains("by alice (deploy now); hosts: 3 ok", html);
+        Assert.Contains($"rollout #{started.Id}</a> succeeded", html);
+        Assert.Matches("by alice \\([^)]*\\); hosts: 3 ok", html);
         Assert.Matches($"<code>{head[..8]}</code> [^<]+: Bug 1234567 - fix the &lt;foopy&gt; cleanup", html);
         Assert.Contains("<a class=\"bug\" href=\"https://bugzilla.mozilla.org/show_bug.cgi?id=1234567\">bug 1234567</a>", html);
     }

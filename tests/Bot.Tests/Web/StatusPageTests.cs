@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace ChatOpsReconfig.Bot.Tests.Web;
@@ -94,9 +95,8 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
             await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("no rollout running");
 
             await bot.CloseGateAsync("foopy01");
-            var started = await bot.Coordinator.StartAsync(new RolloutRequest("alice", "page test", Hosts: ["foopy01"]), CancellationToken.None);
-            Assert.True(started.Started, started.Refusal);
-            var id = started.Rollout!.Id;
+            var started = await bot.DeployAsync("alice", "foopy01");
+            var id = started.Id;
 
             // foopy01 is blocked in its gate step: what the page shows now came over the event stream, mid-rollout.
             await Assertions.Expect(page.Locator("#live")).ToContainTextAsync($"rollout #{id}: foopy01 cleanup ok", Wait);
@@ -122,36 +122,46 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     }
 
     /// <summary>
-    /// Enable once HostLagState.Partial exists (issue #10, "one door"): a host whose last rollout was cancelled after its
-    /// update step (updated, not reconfigured) must show as partial. The page renders any state generically.
+    /// A host whose rollout was cancelled after its update step (updated, not reconfigured) shows as partial, with the
+    /// same generic rendering as every other state. The store is written the way the runner leaves it.
     /// </summary>
-    [Fact(Skip = "HostLagState.Partial arrives with issue #10; enable after merging it")]
+    [Fact]
     public async Task PartialHostShowsAsPartial()
     {
         await using var bot = await WebBot.StartAsync();
         var heads = bot.Heads;
-        // What a rollout cancelled after foopy02's update leaves: the new revisions, the update ok, nothing after it.
         var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Reason = "cancelled", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
-        bot.Store.SaveHost(new HostResult
+        var result = new HostResult
         {
             Id = HostResult.MakeId(rollout, "foopy02"), RolloutId = rollout, Host = "foopy02", Role = "foopy", Outcome = HostOutcome.Cancelled,
-            Steps = [new StepResult { Name = "update", Status = "ok", ExitCode = 0 }],
-        });
+            Steps = [new StepResult { Name = "update", Status = StepStatus.Ok, ExitCode = 0 }],
+        };
+        bot.Store.SaveHost(result);
+        var partial = PartialRun.Of(result, bot.Services.GetRequiredService<Deployer.Fleet.FleetConfig>().Roles["foopy"]);
+        Assert.True(partial);
         bot.Store.SaveHostState(bot.Store.GetHostState("foopy02")! with
         {
             Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Cancelled, LastRolloutId = rollout,
+            LastFailedStep = "cleanup", Partial = partial,
         });
         var page = await NewPageAsync();
         try
         {
             await page.GotoAsync(bot.Url + "/");
             await AssertRowAsync(page, "foopy02", "partial", "partial");
+            await Assertions.Expect(page.Locator("#host-foopy02")).ToContainTextAsync($"updated, not reconfigured: rollout #{rollout} stopped at cleanup");
+            await AssertRowAsync(page, "foopy01", "behind", "behind");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "partial.png"), FullPage = true });
         }
         finally
         {
             await page.CloseAsync();
         }
+
+        using var status = System.Text.Json.JsonDocument.Parse(await bot.Http.GetStringAsync("/api/status"));
+        var row = status.RootElement.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("name").GetString() == "foopy02");
+        Assert.Equal("partial", row.GetProperty("state").GetString());
+        Assert.Contains("chatops_host_in_sync{host=\"foopy02\",role=\"foopy\"} 0", await bot.Http.GetStringAsync("/metrics"));
     }
 
     private async Task<IPage> NewPageAsync()

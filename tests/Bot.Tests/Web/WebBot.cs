@@ -115,6 +115,15 @@ public sealed class WebBot : IAsyncDisposable
             Store.SaveHostState(State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok });
     }
 
+    /// <summary><c>!deploy now</c> for <paramref name="hosts"/>, through the one door; returns the started rollout.</summary>
+    public async Task<RolloutRecord> DeployAsync(string by, params string[] hosts)
+    {
+        var door = Services.GetRequiredService<Deployer.Policy.RolloutDoor>();
+        var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.DeployNow, RequestedBy = by, Hosts = hosts }, CancellationToken.None);
+        Assert.True(answer.Started, answer.Decision.Line);
+        return answer.Rollout!;
+    }
+
     /// <summary>Rewrites a repo's stored state, e.g. to date its last push or poll back.</summary>
     public void EditRepoState(string repo, Func<RepoState, RepoState> edit)
     {
