@@ -32,6 +32,8 @@ internal static class WebBench
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
             try
             {
+                // Hosted services (and the greeting) start before Kestrel listens.
+                await WaitUpAsync(http, "/healthz");
                 // The same bytes, for the static server.
                 await File.WriteAllBytesAsync(Path.Combine(staticDir, "status.json"), await http.GetByteArrayAsync("/api/status"));
                 await File.WriteAllBytesAsync(Path.Combine(staticDir, "index.html"), await http.GetByteArrayAsync("/"));
@@ -93,13 +95,19 @@ internal static class WebBench
         var lags = new List<double>();
         try
         {
+            await WaitUpAsync(http, "/healthz");
             var upstream = Path.Combine(dir, "data", "demo", "upstream", "tools");
             for (var round = 1; round <= rounds; round++)
             {
                 File.AppendAllText(Path.Combine(upstream, "README"), $"round {round}\n");
                 Fleet.Git(upstream, "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-am", $"Bug 1040013 - round {round}");
                 var head = Fleet.Git(upstream, "rev-parse", "HEAD");
-                var hook = await http.PostAsync("/hooks/hg", new StringContent($"{{\"repo\":\"tools\",\"branch\":\"production\",\"node\":\"{head}\"}}", Encoding.UTF8, "application/json"));
+                using var push = new HttpRequestMessage(HttpMethod.Post, "/hooks/git?repo=tools")
+                {
+                    Content = new StringContent($"{{\"ref\":\"refs/heads/production\",\"after\":\"{head}\",\"repository\":{{\"name\":\"tools\"}}}}", Encoding.UTF8, "application/json"),
+                    Headers = { { "X-GitHub-Event", "push" } },
+                };
+                var hook = await http.SendAsync(push);
                 if (hook.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"hook: {hook.StatusCode}");
                 await WaitAsync(async () => (await http.GetStringAsync("/api/status")).Contains(head[..12], StringComparison.Ordinal), 60);
 

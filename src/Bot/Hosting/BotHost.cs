@@ -101,6 +101,7 @@ internal static class BotHost
         services.AddSingleton<HookRequests>();
         services.AddSingleton(Web.WebToken.Load(options.Web));
         services.AddSingleton<StatusViewBuilder>();
+        services.AddSingleton<StatusCache>();
         services.AddSingleton<LiveCheck>();
         services.AddSingleton<MaintenanceLog>();
         services.AddSingleton<BotMetrics>();

@@ -14,7 +14,7 @@ namespace ChatOpsReconfig.Bot.Web;
 /// </summary>
 internal sealed class BotMetrics
 {
-    public BotMetrics(StatusViewBuilder status, IRepoStatus repos)
+    public BotMetrics(StatusCache status, IRepoStatus repos)
     {
         var f = Metrics.WithCustomRegistry(Registry);
         InSync = f.CreateGauge("chatops_host_in_sync", "1 when the host runs every production head of its repos, else 0", "host", "role");
@@ -31,7 +31,7 @@ internal sealed class BotMetrics
             new HistogramConfiguration { Buckets = [-3600, -1800, -900, -300, -120, -60, -30, 0, 30, 60, 120, 300, 900, 1800, 3600] });
         Registry.AddBeforeCollectCallback(async ct =>
         {
-            Refresh(await status.BuildAsync(ct));
+            Refresh(await status.ViewAsync(ct));
             foreach (var r in repos.GetRepos()) PollFailures.WithLabels(r.Id).Set(r.LastPollOk ? 0 : r.ConsecutiveFailures);
         });
     }

@@ -27,15 +27,15 @@ internal static class StatusApi
 
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", async (HttpContext ctx, StatusViewBuilder status, string? role, string? state) =>
-            Html(StatusPage.Render(await status.BuildAsync(ctx.RequestAborted), role, state)));
+        app.MapGet("/", async (HttpContext ctx, StatusCache status, string? role, string? state) =>
+            Html(await status.PageAsync(role, state, ctx.RequestAborted)));
         app.MapGet("/rollouts/{id:int}", (int id, IRolloutStore store) =>
             RolloutDetails.Load(store, id) is { } d ? Html(StatusPage.RenderRollout(d)) : Results.NotFound($"no rollout #{id}\n"));
         app.MapGet("/maintenance", (MaintenanceLog log, BotOptions options) =>
             Html(StatusPage.RenderMaintenance(log.Latest(MaintenanceEntries), options.Chat.BugUrlTemplate)));
 
-        app.MapGet("/api/status", async (HttpContext ctx, StatusViewBuilder status) =>
-            Results.Json(await status.BuildAsync(ctx.RequestAborted), Json)).AddEndpointFilter(RequireToken);
+        app.MapGet("/api/status", async (HttpContext ctx, StatusCache status) =>
+            Results.Bytes(await status.JsonAsync(ctx.RequestAborted), "application/json; charset=utf-8")).AddEndpointFilter(RequireToken);
         app.MapGet("/api/rollouts/{id:int}", (int id, IRolloutStore store) =>
             RolloutDetails.Load(store, id) is { } d ? Results.Json(d, Json) : Problem(404, $"no rollout #{id}")).AddEndpointFilter(RequireToken);
         app.MapGet("/api/maintenance", (MaintenanceLog log) => Results.Json(log.Latest(MaintenanceEntries), Json)).AddEndpointFilter(RequireToken);

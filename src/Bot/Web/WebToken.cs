@@ -29,13 +29,8 @@ internal sealed class WebToken
 
     public static WebToken Load(WebOptions web)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(web.TokenEnv)?.Trim();
-        if (!string.IsNullOrEmpty(fromEnvironment)) return new(Encoding.UTF8.GetBytes(fromEnvironment), $"environment variable {web.TokenEnv}");
-        if (web.TokenFile is null) return None;
-        var (token, error) = HookSecret.ReadFile(web.TokenFile);
-        if (error is not null) throw new InvalidOperationException($"web.tokenFile: {error}");
-        if (token.Length == 0) throw new InvalidOperationException($"web.tokenFile: {web.TokenFile} is empty");
-        return new(Encoding.UTF8.GetBytes(token), $"file {Path.GetFullPath(web.TokenFile)}");
+        var (token, source) = HookSecret.Read(web.TokenEnv, web.TokenFile, "web.tokenFile");
+        return token is null ? None : new(token, source);
     }
 
     /// <summary>True when no token is required or the request carries <c>Authorization: Bearer TOKEN</c> (compared in constant time).</summary>

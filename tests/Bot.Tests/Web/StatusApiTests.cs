@@ -83,6 +83,23 @@ public sealed class StatusApiTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task StatusAndPageAreBuiltOnceAndServedFromTheCacheWithinItsAge()
+    {
+        await using var bot = await WebBot.StartAsync();
+        bot.Services.GetRequiredService<StatusCache>().MaxAge = TimeSpan.FromHours(1);
+        var first = await bot.Http.GetStringAsync("/api/status");
+        var page = await bot.Http.GetStringAsync("/");
+        bot.SeedMixedFleet();
+        Assert.Equal(first, await bot.Http.GetStringAsync("/api/status"));
+        Assert.Equal(page, await bot.Http.GetStringAsync("/"));
+        // A filtered page is rendered from the same view.
+        Assert.Contains("id=\"host-bm02\" class=\"host state-behind\"", await bot.Http.GetStringAsync("/?state=behind"));
+
+        bot.Services.GetRequiredService<StatusCache>().MaxAge = TimeSpan.Zero;
+        Assert.Contains("\"state\":\"failed\"", await bot.Http.GetStringAsync("/api/status"));
+    }
+
     [Theory]
     [InlineData("/api/live?repo=nope&rev=0123456789012345678901234567890123456789", HttpStatusCode.NotFound, "no repo named 'nope'; known: buildbot-configs, buildbotcustom, tools")]
     [InlineData("/api/live?repo=tools&rev=1a2b3c", HttpStatusCode.BadRequest, "'1a2b3c' is not a full revision (40 or 64 hex digits)")]

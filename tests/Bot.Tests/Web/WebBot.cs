@@ -89,12 +89,14 @@ public sealed class WebBot : IAsyncDisposable
         var app = BotHost.Build(fleet!, options, services =>
         {
             services.RemoveAll<IChatTransport>();
-            services.AddSingleton<IChatTransport>(new ConsoleChatTransport(options.Chat, new SilentReader(), chat));
+            services.AddSingleton<IChatTransport>(new ConsoleChatTransport(options.Chat, new HookedBot.SilentReader(), chat));
             services.RemoveAll<ILoggerProvider>();
             services.AddSingleton<ILoggerProvider>(logs);
         });
         await app.StartAsync();
         var bot = new WebBot(dir, app, chat, logs);
+        // The tests change the store between requests and expect to see it at once.
+        app.Services.GetRequiredService<Bot.Web.StatusCache>().MaxAge = TimeSpan.Zero;
         // Hosts never seen are read at start; wait for that, so the tests' own states are not overwritten.
         await app.Services.GetServices<IHostedService>().OfType<BotStartup>().Single().InitialProbe.WaitAsync(TimeSpan.FromSeconds(60));
         foreach (var repo in fleet!.Repos.Keys) await bot.Watcher.PollNowAsync(repo).WaitAsync(TimeSpan.FromSeconds(60));
@@ -157,15 +159,5 @@ public sealed class WebBot : IAsyncDisposable
         await _app.DisposeAsync();
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { /* a git process may still hold a file; the temp dir is cleaned eventually */ }
-    }
-
-    /// <summary>Console input that never says anything, until the bot stops reading.</summary>
-    private sealed class SilentReader : TextReader
-    {
-        public override async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return null;
-        }
     }
 }
