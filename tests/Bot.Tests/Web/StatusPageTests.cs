@@ -30,6 +30,8 @@ public sealed class Browser : IAsyncLifetime
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs the Debian package chromium");
         _playwright = await Playwright.CreateAsync();
+        // Expectations retry until this bound (default 5 s): generous, for a loaded CI machine.
+        Assertions.SetDefaultExpectTimeout(60_000);
         // --no-sandbox: the tests may run as root, where chromium refuses its sandbox.
         Instance = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
     }
@@ -73,7 +75,8 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
 
             // The filter submits itself on change (and works as a plain form without JavaScript).
             await page.SelectOptionAsync("select[name=state]", "failed");
-            await page.WaitForURLAsync("**/?role=&state=failed");
+            // The URL, not the load event: the page's event stream may keep a busy machine's load pending.
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/\?role=&state=failed$"), new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("#matrix tbody tr")).ToHaveCountAsync(1);
             await Assertions.Expect(page.Locator("#matrix tbody tr th")).ToHaveTextAsync("bm02");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "matrix-filtered.png"), FullPage = true });
@@ -109,7 +112,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
 
             await page.GotoAsync(bot.Url + "/");
             await page.Locator("#rollouts").GetByRole(AriaRole.Link, new() { Name = $"#{id}", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync($"**/rollouts/{id}");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/rollouts/{id}$"), new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("#result-foopy01 .outcome")).ToHaveTextAsync("ok");
             await page.Locator("#result-foopy01 summary", new() { HasText = "gate: ok" }).ClickAsync();
             await Assertions.Expect(page.Locator("#result-foopy01 details[open] summary")).ToContainTextAsync("gate: ok");
@@ -167,7 +170,8 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     private async Task<IPage> NewPageAsync()
     {
         var page = await browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        page.SetDefaultTimeout(30_000);
+        page.SetDefaultTimeout(60_000);
+        page.SetDefaultNavigationTimeout(60_000);
         return page;
     }
 
