@@ -29,7 +29,9 @@ internal sealed class PolicyStatus(
         var lines = new List<string> { "lock: " + (holds.Count == 0 ? "free" : replies.Holds(holds)) };
         lines.AddRange(open.Select(f => $"FROZEN: {f.Reason} until {replies.Clock(f.Until)}{(f.By is null ? "" : $" (by {f.By})")}"));
         var polls = repos.FirstPolls;
-        var line = polls.Complete ? loop.LastDecision?.Line ?? "not evaluated yet" : $"starting: reading production heads ({polls.Done}/{polls.Total} repos)";
+        var line = !polls.Complete ? $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"
+            : loop.LastDecision is null or { Blocker: PolicyBlocker.NotReady } ? "heads read; deciding at the next tick"
+            : loop.LastDecision.Line;
         lines.Add("policy: " + line);
         return lines;
     }
@@ -38,12 +40,15 @@ internal sealed class PolicyStatus(
     public async Task<string> OutlookAsync(CancellationToken cancellationToken)
     {
         var answer = await door.PlanAsync(new RolloutRequest { Trigger = RolloutTrigger.Unlock }, cancellationToken);
-        var what = answer.Plan?.Changes.Where(c => !c.Unchanged).Select(c => $"{c.Repo} {RevisionSet.Short(c.To)}").ToList() ?? [];
-        var deploys = what.Count == 0 ? "" : $" (would deploy {string.Join(", ", what)} to {answer.Plan!.Hosts.Count} host(s))"; // Changes came from the plan
+        var what = answer.Decision.ChangedRepos.Select(r => $"{r} {RevisionSet.Short(answer.Plan?.Target.Revisions.GetValueOrDefault(r))}").ToList();
+        var deploys = what.Count == 0 || answer.Plan is null ? "" : $" (then {string.Join(", ", what)} goes to {answer.Plan.Hosts.Count} host(s))";
         if (!answer.Decision.Start) return answer.Decision.Line + deploys;
-        _ = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
+        UnlockTick = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
         return answer.Decision.Line + deploys;
     }
+
+    /// <summary>The tick an unlock started (tests wait for it).</summary>
+    internal Task UnlockTick { get; private set; } = Task.CompletedTask;
 
     public Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ internal static class RolloutMessages
         var lines = new List<string> { $"{word} started by {r.StartedBy} ({r.Reason}){forced}{resumed}: {r.Hosts.Count} hosts{canary}" };
         if (r.Changes.Count > 0) lines.AddRange(PlanMessages.Changes(r.Changes));
         else lines.Add("revision set: " + string.Join(", ", r.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}")));
+        lines.AddRange(r.Refused.Select(x => "not touched: " + PlanMessages.Refusal(x)));
         if (r.RollbackTo is not null) lines.Add("automatic rollouts are held until !unlock rollback");
         return string.Join('\n', lines);
     }

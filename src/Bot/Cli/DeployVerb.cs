@@ -105,7 +105,12 @@ internal static class DeployVerb
         }
 
         if (o.PlanOnly) return CliContext.ExitOk;
-        if (!planned.Decision.Start) return Refused(planned.Decision);
+        if (!planned.Decision.Start)
+        {
+            // A refused request is recorded like one the bot refused in chat.
+            services.GetRequiredService<DoorLog>().Record(planned, services.GetRequiredService<TimeProvider>().GetUtcNow());
+            return Refused(planned.Decision);
+        }
 
         if (!o.Yes)
         {

@@ -13,7 +13,7 @@ internal sealed class LockReplies(TimeProvider time, IOptions<PolicyOptions> pol
 
     public string Clock(DateTimeOffset at) => $"{HumanTime.Clock(at, time.GetUtcNow(), Zone)} {(Zone == TimeZoneInfo.Utc ? "UTC" : Zone.Id)}";
 
-    public string Hold(Hold h) => $"{h.HolderName} until {Clock(h.ExpiresAt)}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
+    public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
 
     public string Holds(IReadOnlyList<Hold> holds) =>
         holds.Count == 0 ? "no holds: deploys may proceed" : "held by " + string.Join("; ", holds.Select(Hold));

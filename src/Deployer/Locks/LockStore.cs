@@ -18,7 +18,7 @@ public interface ILockStore
 }
 
 /// <summary>Holds in the LiteDB store, one document per holder; audit entries in the store's <see cref="AuditLog"/>.</summary>
-public sealed class LockStore(StoreDatabase db) : ILockStore
+internal sealed class LockStore(StoreDatabase db) : ILockStore
 {
     /// <summary>The <see cref="AuditEntry.Area"/> of lock entries.</summary>
     public const string AuditArea = "lock";

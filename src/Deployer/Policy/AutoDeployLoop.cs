@@ -11,7 +11,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// retire expired holds, resume an interrupted rollout once, ask the door for an automatic rollout, keep the
 /// answer for <c>!status</c>, and raise lag alarms. Each of these is its own type with its own store.
 /// </summary>
-public sealed partial class AutoDeployLoop(
+internal sealed partial class AutoDeployLoop(
     LockService locks,
     InterruptedRollouts interrupted,
     RolloutDoor door,

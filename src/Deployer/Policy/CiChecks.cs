@@ -4,7 +4,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// The CI gate with memory: a final answer (success or failure) for a repo's head is kept until that repo's head
 /// changes, so a green head is not asked again every tick. One entry per repo at most.
 /// </summary>
-public sealed class CiChecks(CiGate gate)
+internal sealed class CiChecks(CiGate gate)
 {
     private readonly Dictionary<string, (string Head, CiStatus Status)> _final = new(StringComparer.Ordinal);
 

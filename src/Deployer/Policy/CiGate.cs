@@ -30,7 +30,7 @@ public sealed record CiStatus(CiState State, string Message = "");
 /// The HTTP client is made at the first check, not with the gate: most fleets have no CI gate, and an idle bot then
 /// never loads the HTTP stack.
 /// </summary>
-public sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
+internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<PolicyOptions> options, ILogger<CiGate> logger)
 {
     /// <summary>
     /// The one HTTP client of the process's CI checks, made at the first call. Connections are recycled every few

@@ -2,19 +2,6 @@ using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Deployer.Policy;
 
-/// <summary>Why a host is left out of a rollout that goes ahead on the others.</summary>
-public enum HostRefusalKind
-{
-    /// <summary>The set's revision does not descend from the revision the host runs (a commit outside production history, or newer).</summary>
-    HostWouldMoveBack,
-
-    /// <summary>The set's revision does not descend from the revision the last rollout carried.</summary>
-    SetOlderThanLastRollout,
-}
-
-/// <summary>A host the door will not touch, naming the repo and both revisions.</summary>
-public sealed record HostRefusal(string Host, string Repo, string HostRevision, string SetRevision, HostRefusalKind Kind);
-
 /// <summary>
 /// What a request would do: the revision set, per repo what changes (with the commits going out), the hosts in
 /// the order they run (canaries first), the hosts left out and why. <c>!deploy plan</c> shows it; a rollout starts from it.

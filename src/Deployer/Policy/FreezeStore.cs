@@ -32,7 +32,7 @@ public interface IFreezeStore
 }
 
 /// <summary>The ad-hoc freeze as one document in the LiteDB store; audit entries in the store's <see cref="AuditLog"/>.</summary>
-public sealed class FreezeStore(StoreDatabase db) : IFreezeStore
+internal sealed class FreezeStore(StoreDatabase db) : IFreezeStore
 {
     /// <summary>The <see cref="AuditEntry.Area"/> of freeze entries.</summary>
     public const string AuditArea = "freeze";

@@ -7,7 +7,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// Resumes a rollout a crash interrupted: once, through the door, with its pinned set, on the hosts that did not
 /// finish (partial ones included). Holds and freezes make it wait; any other answer settles it.
 /// </summary>
-public sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor door, IOptions<PolicyOptions> options)
+internal sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor door, IOptions<PolicyOptions> options)
 {
     /// <summary>The door's answer for the newest interrupted rollout not yet settled, or null when there is none.</summary>
     public async Task<DoorAnswer?> TryResumeAsync(CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// The seed's "Nagios check if a master hasn't reconfiged N minutes after a merge", in chat: once per host, head
 /// and level (also across restarts), with the reason the host lags.
 /// </summary>
-public sealed class LagAlarms(
+internal sealed class LagAlarms(
     FleetConfig fleet,
     IRepoStatus repos,
     IRolloutStore rollouts,

@@ -8,12 +8,13 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// The policy's latest one-line answer, for <c>!status</c>: kept in the store (so a restart shows it at once), logged
 /// and published when it changes.
 /// </summary>
-public sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
+internal sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
 {
     private const string Collection = "policy_state";
     private const string LastId = "last";
 
     private PolicyDecision? _last = Load(db);
+    private bool _logged;
 
     public PolicyDecision? Last => _last;
 
@@ -21,9 +22,12 @@ public sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents eve
     {
         var changed = _last?.Line != decision.Line;
         _last = decision;
+        // The first answer of a process is logged even when a restart found it unchanged: the log shows where the policy stands.
+        if (!changed && _logged) return;
+        _logged = true;
+        Log.Decision(logger, decision.Line);
         if (!changed) return;
         db.Collection<SavedDecision>(Collection).Upsert(new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = time.GetUtcNow() });
-        Log.Decision(logger, decision.Line);
         events.Publish(new PolicyChanged(decision));
     }
 

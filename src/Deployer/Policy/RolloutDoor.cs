@@ -16,7 +16,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// only then hands a plan to the <see cref="RolloutCoordinator"/>. <see cref="PlanAsync"/> answers the same way
 /// without acting. One request at a time.
 /// </summary>
-public sealed partial class RolloutDoor(
+internal sealed partial class RolloutDoor(
     FleetConfig fleet,
     IRepoStatus repos,
     IRolloutStore rollouts,
@@ -34,6 +34,7 @@ public sealed partial class RolloutDoor(
     /// <summary>What <paramref name="request"/> would do now, without doing it (<c>!deploy plan</c>, <c>deploy --plan</c>).</summary>
     public async Task<DoorAnswer> PlanAsync(RolloutRequest request, CancellationToken cancellationToken)
     {
+        await WaitForFirstPollsAsync(request, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -48,6 +49,7 @@ public sealed partial class RolloutDoor(
     /// <summary>Decides <paramref name="request"/> and, when the answer is to start, starts the rollout.</summary>
     public async Task<DoorAnswer> RequestAsync(RolloutRequest request, CancellationToken cancellationToken)
     {
+        await WaitForFirstPollsAsync(request, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -69,7 +71,9 @@ public sealed partial class RolloutDoor(
 
             // Automatic requests are recorded when they act; their waiting lines are kept by PolicyDecisions.
             if (request.Trigger != RolloutTrigger.Automatic || answer.Started) log.Record(answer, time.GetUtcNow());
-            Log.Answered(logger, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Line);
+            // The timer asks every few seconds; its waiting answers are for debugging only.
+            var level = request.Trigger == RolloutTrigger.Automatic && !answer.Started ? LogLevel.Debug : LogLevel.Information;
+            Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Line);
             return answer;
         }
         finally
@@ -77,6 +81,26 @@ public sealed partial class RolloutDoor(
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Someone who asks in the first seconds after a start waits for the heads (a bounded wait) rather than being
+    /// refused; the timer does not wait: it asks again at its next tick.
+    /// </summary>
+    private async Task WaitForFirstPollsAsync(RolloutRequest request, CancellationToken ct)
+    {
+        if (request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Resume || repos.FirstPolls.Complete) return;
+        try
+        {
+            await repos.WhenFirstPolledAsync(ct).WaitAsync(FirstPollsWait, time, ct);
+        }
+        catch (TimeoutException)
+        {
+            // Answered below: "starting: reading production heads (n/m repos)".
+        }
+    }
+
+    /// <summary>How long a person's request waits for the first polls after a start.</summary>
+    private static readonly TimeSpan FirstPollsWait = TimeSpan.FromSeconds(60);
 
     private async Task<DoorAnswer> AnswerAsync(RolloutRequest request, CancellationToken ct)
     {
@@ -133,7 +157,7 @@ public sealed partial class RolloutDoor(
                 + (refused.Count > 1 ? $", and {refused.Count - 1} more" : "") + "); !rollback moves the fleet back on purpose"), plan);
         }
 
-        var decision = DeployPolicy.Decide(await SnapshotAsync(request, target, runnable, ct));
+        var decision = DeployPolicy.Decide(await SnapshotAsync(request, target, runnable, states, ct));
         if (decision.Blocker == PolicyBlocker.NothingToDeploy && request.Trigger != RolloutTrigger.Automatic)
         {
             decision = decision with
@@ -343,7 +367,8 @@ public sealed partial class RolloutDoor(
         return changes;
     }
 
-    private async Task<PolicySnapshot> SnapshotAsync(RolloutRequest request, RevisionSet target, List<HostConfig> runnable, CancellationToken ct)
+    private async Task<PolicySnapshot> SnapshotAsync(
+        RolloutRequest request, RevisionSet target, List<HostConfig> runnable, Dictionary<string, HostState> states, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var automatic = request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Unlock;
@@ -352,9 +377,12 @@ public sealed partial class RolloutDoor(
         foreach (var state in repos.GetRepos())
         {
             if (!fleet.Repos.TryGetValue(state.Id, out var config) || !target.Revisions.TryGetValue(state.Id, out var rev)) continue;
-            var carriers = runnable.Where(h => fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(state.Id)).ToList();
+            // Runnable hosts carrying the repo that do not run its revision (or whose last run did not finish: partial,
+            // failed, unknown), or all of them when asked to run the steps again.
+            var needing = runnable.Any(h => fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(state.Id)
+                && (request.Again || !InSyncWith(state.Id, rev, states.GetValueOrDefault(h.Name))));
             // The timer deploys merges it saw land (hosts that lagged before wait for !deploy now); a person asks for hosts.
-            var pending = carriers.Count > 0 && (!automatic || repos.GetUndeployedMerges(state.Id).Count > 0);
+            var pending = needing && (!automatic || repos.GetUndeployedMerges(state.Id).Count > 0);
             CiStatus? gate = null;
             if (pending && !pinned && config.CiUrl is not null) gate = await ci.CheckAsync(state.Id, config.CiUrl, rev, ct);
             snapshots.Add(new RepoSnapshot
@@ -382,6 +410,10 @@ public sealed partial class RolloutDoor(
         };
     }
 
+    private static bool InSyncWith(string repo, string revision, HostState? state) =>
+        state is { Partial: false, LastOutcome: not (HostOutcome.Failed or HostOutcome.Unreachable) }
+        && RevisionSet.Matches(state.Revisions.GetValueOrDefault(repo), revision);
+
     private static RolloutPlan ToRolloutPlan(RolloutRequest request, PolicyDecision decision, DeployPlan plan)
     {
         var reason = request.Trigger switch
@@ -399,6 +431,7 @@ public sealed partial class RolloutDoor(
             Trigger = request.Trigger,
             RollbackTo = plan.RollbackTo,
             Changes = plan.Changes,
+            Refused = plan.Refused,
         };
     }
 
@@ -406,7 +439,7 @@ public sealed partial class RolloutDoor(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Door: {Trigger} by {RequestedBy}: started {Started}: {Line}")]
-        public static partial void Answered(ILogger logger, RolloutTrigger trigger, string requestedBy, bool started, string line);
+        [LoggerMessage(EventId = 1, Message = "Door: {Trigger} by {RequestedBy}: started {Started}: {Line}")]
+        public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, string line);
     }
 }

@@ -7,7 +7,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// <c>git fetch URL +refs/heads/BRANCH:refs/heads/BRANCH</c> on every poll. Commands name the repository with
 /// <c>--git-dir</c>, so git never wanders into an enclosing repository.
 /// </summary>
-public sealed class GitMirror(string path, string url, string branch, int maxCommits, TimeSpan fetchTimeout, TimeProvider time) : IRepoMirror
+internal sealed class GitMirror(string path, string url, string branch, int maxCommits, TimeSpan fetchTimeout, TimeProvider time) : IRepoMirror
 {
     private const string Format = "--format=%H%x1f%at%x1f%an%x1f%ae%x1f%B";
 

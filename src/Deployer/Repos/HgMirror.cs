@@ -5,7 +5,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// fetch asks the remote for the branch head (<c>hg identify</c>) and pulls exactly that changeset, so changesets
 /// stripped upstream but still in the mirror never pass for the head.
 /// </summary>
-public sealed class HgMirror(string path, string url, string branch, int maxCommits, TimeSpan fetchTimeout, TimeProvider time) : IRepoMirror
+internal sealed class HgMirror(string path, string url, string branch, int maxCommits, TimeSpan fetchTimeout, TimeProvider time) : IRepoMirror
 {
     private const string Template = "{node}\\x1f{date|hgdate}\\x1f{author|person}\\x1f{author|email}\\x1f{desc}\\x00";
 

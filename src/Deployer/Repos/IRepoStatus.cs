@@ -22,6 +22,9 @@ public interface IRepoStatus
     /// </summary>
     FirstPolls FirstPolls { get; }
 
+    /// <summary>Completes once every repo has finished its first poll in this process.</summary>
+    Task WhenFirstPolledAsync(CancellationToken cancellationToken);
+
     /// <summary>True when <paramref name="ancestor"/> is in the repo's mirror and equals or precedes <paramref name="descendant"/>.</summary>
     Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken);
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>Runs git/hg with an argument array (never a shell string) and a timeout.</summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     public static async Task<ProcessResult> RunAsync(
         string file, IReadOnlyList<string> args, string? workingDirectory, TimeSpan timeout, TimeProvider time,

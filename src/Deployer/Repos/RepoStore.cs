@@ -5,7 +5,7 @@ using LiteDB;
 namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>LiteDB-backed <see cref="IRepoStore"/>: collections <c>repo_states</c> and <c>merges</c>.</summary>
-public sealed class RepoStore : IRepoStore
+internal sealed class RepoStore : IRepoStore
 {
     private readonly StoreDatabase _db;
     private readonly TimeProvider _time;

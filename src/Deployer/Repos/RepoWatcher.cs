@@ -22,6 +22,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     private readonly Dictionary<string, WatchedRepo> _repos;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _firstPolled = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _allFirstPolled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
     private int _republished;
 
@@ -137,6 +138,9 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         }
     }
 
+    public Task WhenFirstPolledAsync(CancellationToken cancellationToken) =>
+        _repos.Count == 0 ? Task.CompletedTask : _allFirstPolled.Task.WaitAsync(cancellationToken);
+
     public Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken) =>
         _repos.TryGetValue(repo, out var watched)
             ? watched.Mirror.IsAncestorAsync(ancestor, descendant, cancellationToken)
@@ -211,7 +215,12 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
                 lock (repo.Sync) repo.Queued = null;
                 var started = _time.GetTimestamp();
                 var result = await PollOnceAsync(repo, _stopping.Token);
-                lock (_firstPolled) _firstPolled.Add(repo.Name);
+                lock (_firstPolled)
+                {
+                    _firstPolled.Add(repo.Name);
+                    if (_firstPolled.Count == _repos.Count) _allFirstPolled.TrySetResult();
+                }
+
                 ReposLog.Polled(_logger, repo.Name, result.Outcome, _time.GetElapsedTime(started).TotalMilliseconds);
                 queued.TrySetResult(result);
             }

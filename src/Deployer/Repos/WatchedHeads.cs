@@ -7,7 +7,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// Production heads as the watcher last saw them (no process per call); a repo the watcher has not polled yet
 /// is asked directly, so the first <c>!status</c> after start-up is not empty.
 /// </summary>
-public sealed class WatchedHeads(FleetConfig fleet, IRepoStatus watcher, ProductionHeads remotes) : IProductionHeadsSource
+internal sealed class WatchedHeads(FleetConfig fleet, IRepoStatus watcher, ProductionHeads remotes) : IProductionHeadsSource
 {
     public async Task<HeadsResult> CurrentAsync(CancellationToken cancellationToken)
     {

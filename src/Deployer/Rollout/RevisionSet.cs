@@ -32,6 +32,9 @@ public sealed record RolloutPlan(
 
     /// <summary>Per repo: what the set changes, with the commits going out (saved with the rollout).</summary>
     public IReadOnlyList<RepoChange> Changes { get; init; } = [];
+
+    /// <summary>Hosts the door left out because they would move backward (saved and announced with the rollout).</summary>
+    public IReadOnlyList<HostRefusal> Refused { get; init; } = [];
 }
 
 /// <summary>One repo of a rollout's set: from the last set rolled out to this one, and the commits in between.</summary>

@@ -48,6 +48,9 @@ public sealed record RolloutRecord
     /// <summary>Per repo: from the last set to this one, with the commits going out.</summary>
     public List<RepoChange> Changes { get; init; } = [];
 
+    /// <summary>Hosts left out because they would have moved backward.</summary>
+    public List<HostRefusal> Refused { get; init; } = [];
+
     /// <summary>Host names in the order they run (canaries first).</summary>
     public List<string> Hosts { get; init; } = [];
 

@@ -51,3 +51,16 @@ public sealed record RolloutRequest
     /// <summary>The name the bot acts under when nobody asked.</summary>
     public const string System = "chatops";
 }
+
+/// <summary>Why a host is left out of a rollout that goes ahead on the others.</summary>
+public enum HostRefusalKind
+{
+    /// <summary>The set's revision does not descend from the revision the host runs (a commit outside production history, or newer).</summary>
+    HostWouldMoveBack,
+
+    /// <summary>The set's revision does not descend from the revision the last rollout carried.</summary>
+    SetOlderThanLastRollout,
+}
+
+/// <summary>A host the door will not touch, naming the repo and both revisions.</summary>
+public sealed record HostRefusal(string Host, string Repo, string HostRevision, string SetRevision, HostRefusalKind Kind);

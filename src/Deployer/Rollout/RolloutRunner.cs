@@ -102,6 +102,7 @@ public sealed partial class RolloutRunner(
             RollbackTo = plan.RollbackTo,
             Trigger = plan.Trigger,
             Changes = [.. plan.Changes],
+            Refused = [.. plan.Refused],
         };
         _writer.Write(s =>
         {

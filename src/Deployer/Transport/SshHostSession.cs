@@ -135,7 +135,8 @@ internal sealed class SshHostSession(
     private async Task<string> StopAsync(SshCommand ssh, Task execution, PidMarkerReader pid)
     {
         string killed;
-        if (pid.Pid is { IsCompletedSuccessfully: true, Result: { } remotePid })
+        // Only a pid already read counts: awaiting a completed task does not wait.
+        if ((pid.Pid.IsCompletedSuccessfully ? await pid.Pid : null) is { } remotePid)
         {
             killed = await KillAsync(remotePid);
         }

@@ -45,13 +45,31 @@ public sealed class BotHarness : IAsyncDisposable
 
     public FleetConfig Fleet => _services.GetRequiredService<FleetConfig>();
 
-    public AutoDeployLoop Loop => _services.GetRequiredService<AutoDeployLoop>();
+    internal AutoDeployLoop Loop => _services.GetRequiredService<AutoDeployLoop>();
 
     public RolloutCoordinator Coordinator => _services.GetRequiredService<RolloutCoordinator>();
 
     public IRolloutStore Rollouts => _services.GetRequiredService<IRolloutStore>();
 
     public RepoWatcher Watcher => _services.GetRequiredService<RepoWatcher>();
+
+    internal RolloutDoor Door => _services.GetRequiredService<RolloutDoor>();
+
+    public DoorLog DoorLog => _services.GetRequiredService<DoorLog>();
+
+    internal PolicyStatus PolicyStatus => _services.GetRequiredService<PolicyStatus>();
+
+    /// <summary>Reads the hosts' revisions into the store now (as the start-up probe and <c>status --live</c> do).</summary>
+    public async Task ProbeAsync(params string[] hosts)
+    {
+        await _services.GetServices<IHostedService>().OfType<BotStartup>().Single().InitialProbe;
+        await _services.GetRequiredService<Deployer.Status.LiveProbe>().ProbeAsync(Fleet.Hosts.Where(h => hosts.Length == 0 || hosts.Contains(h.Name)), CancellationToken.None);
+    }
+
+    /// <summary>The revision a host's working copy of a repo is checked out at, on disk.</summary>
+    public string OnDisk(string host, string repo) => Git(HostRepo(host, repo), "rev-parse", "HEAD");
+
+    public string UpstreamHead(string repo) => Git(Upstream(repo), "rev-parse", "HEAD");
 
     public string Upstream(string repo) => Path.Combine(Directory, "data", "demo", "upstream", repo);
 

@@ -12,7 +12,7 @@ namespace ChatOpsReconfig.Deployer.Tests.Repos;
 /// What a watcher test owns: a temp directory with an upstream repo and the data dir, a fake clock, a LiteDB file
 /// that outlives watchers (so <see cref="CreateSut"/> again is a restart) and the captured events.
 /// </summary>
-public sealed class RepoWatcherHarness : IDisposable
+internal sealed class RepoWatcherHarness : IDisposable
 {
     public const string Repo = "app";
 
