@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need when missing, runs every test of the solution, and ends with one line:
-# "N passed, N failed[, N skipped]".
+# "N passed, N failed[, N skipped]". Screenshots of the page tests are kept in TestResults/screenshots.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,8 @@ command -v hg >/dev/null 2>&1 || need+=(mercurial)
 [ -x /usr/sbin/ngircd ] || need+=(ngircd)
 # A host whose login shell is not POSIX (tests/Deployer.Tests/Transport/HostDriverTests.cs).
 [ -x /bin/csh ] || need+=(csh)
+# The status page tests drive Debian's chromium through Playwright (no browser download).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

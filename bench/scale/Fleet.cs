@@ -256,7 +256,7 @@ internal sealed class Fleet
             {
                 Name = name,
                 Command = $"{name} …",
-                Status = fails ? "failed" : "ok",
+                Status = fails ? StepStatus.Failed : StepStatus.Ok,
                 ExitCode = fails ? 1 : 0,
                 StdoutTail = fails ? "" : "ok\n",
                 StderrTail = fails ? "Error: unknown builder 'b2g_try'\n" : "",

@@ -1,11 +1,11 @@
 using System.Globalization;
 using ChatOpsReconfig.Bench.Scale;
 
-// dotnet run -c Release --project bench/scale [-- status|rss|all] [--sizes 100,1000,5000] [--iterations 50]
+// dotnet run -c Release --project bench/scale [-- status|rss|web|all] [--sizes 100,1000,5000] [--iterations 50]
 //   [--warmup 5] [--idle 150] [--keep] [--chatops DLL] [NAME=VALUE ...]
 // --chatops measures another build's chatops.dll in the rss mode, e.g. the published (ReadyToRun) one.
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
-var mode = args.Length > 0 && args[0] is "status" or "rss" or "all" ? args[0] : "all";
+var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
 var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
@@ -91,6 +91,12 @@ if (mode is "rss" or "all")
     {
         log.WriteLine($"  {r.Label,-30} {Mb(r.RssKb),9} {Mb(r.HwmKb),9} {(r.RssAfterStatusKb is { } a ? Mb(a) : "-"),21} {(r.HwmAfterStatusKb is { } h ? Mb(h) : "-"),10}{(r.Label.StartsWith("demo", StringComparison.Ordinal) ? r.RssKb <= TargetRssKb ? "  (target <= 80 MB: met)" : "  (target <= 80 MB: MISSED)" : "")}");
     }
+}
+
+if (mode is "web" or "all")
+{
+    await WebBench.RunStatusAsync(sizes.Where(n => n >= 1000).DefaultIfEmpty(sizes.Max()).ToArray(), warmup, iterations, chatopsDll, keep, log);
+    await WebBench.RunWaitLiveAsync(int.Parse(Option("--rounds") ?? "5", CultureInfo.InvariantCulture), chatopsDll, keep, log);
 }
 
 log.WriteLine();

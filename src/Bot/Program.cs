@@ -53,5 +53,29 @@ status.Options.Add(live);
 status.SetAction((parse, ct) => StatusVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(live), CliContext.CreateConsole(), ct));
 root.Subcommands.Add(status);
 
+var url = new Option<string>("--url") { Description = "The bot's web address, e.g. http://127.0.0.1:8080", Required = true };
+var tokenFile = new Option<string?>("--token-file") { Description = "File holding the web token (default: $CHATOPS_WEB_TOKEN)" };
+var warning = new Option<string>("--warning") { Description = "WARNING when a host lags this long", DefaultValueFactory = _ => "15m" };
+var critical = new Option<string>("--critical") { Description = "CRITICAL when a host lags this long", DefaultValueFactory = _ => "30m" };
+var checkLag = new Command("check-lag", "Nagios/Icinga plugin: one line CHATOPS LAG OK|WARNING|CRITICAL|UNKNOWN with perfdata (exit 0/1/2/3)");
+checkLag.Options.Add(url);
+checkLag.Options.Add(warning);
+checkLag.Options.Add(critical);
+checkLag.Options.Add(tokenFile);
+checkLag.SetAction((parse, ct) => CheckLagVerb.RunAsync(parse.GetValue(url)!, parse.GetValue(warning)!, parse.GetValue(critical)!, parse.GetValue(tokenFile), Console.Out, ct));
+root.Subcommands.Add(checkLag);
+
+var repo = new Option<string>("--repo") { Description = "Repo name as in the config", Required = true };
+var rev = new Option<string>("--rev") { Description = "Full revision that must be live", Required = true };
+var timeout = new Option<string>("--timeout") { Description = "Give up after this long (exit 1)", DefaultValueFactory = _ => "30m" };
+var waitLive = new Command("wait-live", "Wait until every host carrying REPO runs REV or a descendant (exit 0 live, 1 timeout, 2 bad request, 3 bot unreachable)");
+waitLive.Options.Add(url);
+waitLive.Options.Add(repo);
+waitLive.Options.Add(rev);
+waitLive.Options.Add(timeout);
+waitLive.Options.Add(tokenFile);
+waitLive.SetAction((parse, ct) => WaitLiveVerb.RunAsync(parse.GetValue(url)!, parse.GetValue(repo)!, parse.GetValue(rev)!, parse.GetValue(timeout)!, parse.GetValue(tokenFile), Console.Out, ct));
+root.Subcommands.Add(waitLive);
+
 // Run mode stops through the Generic Host (Ctrl-C/SIGTERM, graceful); the deploy verb handles Ctrl-C itself.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -9,9 +9,15 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// <c>!status</c> lines per repo: production head, whether it is deployed (merges waiting, and how many of the hosts
 /// carrying the repo run another revision), minutes since the last push.
 /// </summary>
-internal sealed class RepoStatusSection(IRepoStatus repos, FleetConfig fleet, IRolloutStore store, Hosting.BotOptions options, TimeProvider time) : IStatusSection
+internal sealed class RepoStatusSection(
+    IRepoStatus repos,
+    FleetConfig fleet,
+    IRolloutStore store,
+    Hosting.BotOptions options,
+    TimeProvider time,
+    Web.StatusViewBuilder estimates) : IStatusSection
 {
-    public Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var states = store.GetHostStates().ToDictionary(h => h.Id, StringComparer.Ordinal);
@@ -23,9 +29,12 @@ internal sealed class RepoStatusSection(IRepoStatus repos, FleetConfig fleet, IR
             var pushed = state.LastPushAt is { } at ? $", last push {HumanTime.MinutesSince(now - at)} ago" : "";
             var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {state.StatusSince:HH:mm} UTC: {MergeAnnouncer.Harmless(state.LastError, 120)}";
             lines.Add($"{state.Id} {state.Branch}: {head} {deployed}{pushed}{reach}".Replace("  ", " ", StringComparison.Ordinal).TrimEnd());
+            // "When will it be live?" for every repo with merges waiting.
+            if (state.Head is not null && repos.GetUndeployedMerges(state.Id).Count > 0 && await estimates.EstimateAsync(state.Id, cancellationToken) is { } eta)
+                lines.Add($"  {state.Id} {RevisionSet.Short(state.Head)}: {eta.Text}");
         }
 
-        return Task.FromResult<IReadOnlyList<string>>(lines);
+        return lines;
     }
 
     /// <summary>

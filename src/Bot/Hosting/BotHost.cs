@@ -98,7 +98,15 @@ internal static class BotHost
         services.AddSingleton<IStatusSection, RepoStatusSection>();
         services.AddSingleton(HookSecret.Load(options.Web));
         services.AddSingleton<HookRequests>();
+        services.AddSingleton(Web.WebToken.Load(options.Web));
+        services.AddSingleton<StatusViewBuilder>();
+        services.AddSingleton<StatusCache>();
+        services.AddSingleton<LiveCheck>();
+        services.AddSingleton<MaintenanceLog>();
+        services.AddSingleton<BotMetrics>();
+        services.AddSingleton<MetricsRecorder>();
 
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
         services.AddHostedService<BotStartup>();

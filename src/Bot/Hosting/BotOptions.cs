@@ -55,24 +55,26 @@ internal sealed partial record BotOptions
         if (chat.StatusListLimit is < 5 or > 500) p.Add("chat.statusListLimit: must be between 5 and 500");
         if (!Uri.TryCreate(options.Web.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             p.Add("web.url: an http(s) URL such as http://127.0.0.1:8080");
-        ValidateHookSecret(options.Web, p);
+        ValidateSecret("hookSecret", options.Web.HookSecret, options.Web.HookSecretEnv, options.Web.HookSecretFile, p);
+        ValidateSecret("token", options.Web.Token, options.Web.TokenEnv, options.Web.TokenFile, p);
         return p;
     }
 
-    private static void ValidateHookSecret(WebOptions web, List<string> p)
+    /// <summary>A secret (hook secret, web token) comes from an environment variable or a file, never from the config.</summary>
+    private static void ValidateSecret(string key, string? inConfig, string env, string? file, List<string> p)
     {
-        if (web.HookSecret is not null)
-            p.Add("web.hookSecret: secrets do not go in the config; set web.hookSecretEnv or web.hookSecretFile");
-        if (!EnvironmentVariableName().IsMatch(web.HookSecretEnv))
-            p.Add("web.hookSecretEnv: an environment variable name (letters, digits and '_', not starting with a digit)");
-        if (web.HookSecretFile is null) return;
-        switch (ChatOpsReconfig.Bot.Web.HookSecret.ReadFile(web.HookSecretFile))
+        if (inConfig is not null)
+            p.Add($"web.{key}: secrets do not go in the config; set web.{key}Env or web.{key}File");
+        if (!EnvironmentVariableName().IsMatch(env))
+            p.Add($"web.{key}Env: an environment variable name (letters, digits and '_', not starting with a digit)");
+        if (file is null) return;
+        switch (ChatOpsReconfig.Bot.Web.HookSecret.ReadFile(file))
         {
             case { Error: { } error }:
-                p.Add($"web.hookSecretFile: {error}");
+                p.Add($"web.{key}File: {error}");
                 break;
             case { Secret.Length: 0 }:
-                p.Add($"web.hookSecretFile: {web.HookSecretFile} is empty");
+                p.Add($"web.{key}File: {file} is empty");
                 break;
         }
     }
@@ -148,4 +150,13 @@ internal sealed record WebOptions
 
     /// <summary>Bound only so that validation can refuse a secret written into the config with a clear message.</summary>
     public string? HookSecret { get; set; }
+
+    /// <summary>Environment variable holding the bearer token for <c>/api/*</c> and <c>/metrics</c>; wins over <see cref="TokenFile"/>.</summary>
+    public string TokenEnv { get; set; } = "CHATOPS_WEB_TOKEN";
+
+    /// <summary>File holding that token (surrounding whitespace ignored). Without either, the read-only endpoints are open.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Bound only so that validation can refuse a token written into the config.</summary>
+    public string? Token { get; set; }
 }

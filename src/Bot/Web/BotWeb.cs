@@ -15,7 +15,7 @@ internal static class BotWeb
 {
     public static IEndpointRouteBuilder MapBotWeb(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapStatusApi();
         app.MapHooksApi();
         return app;
     }

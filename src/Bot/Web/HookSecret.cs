@@ -45,15 +45,25 @@ internal sealed class HookSecret
     /// <summary>Reads the secret; the file was checked by validation, so failing here means it changed since.</summary>
     public static HookSecret Load(WebOptions web)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(web.HookSecretEnv)?.Trim();
-        if (!string.IsNullOrEmpty(fromEnvironment))
-            return new(Encoding.UTF8.GetBytes(fromEnvironment), $"environment variable {web.HookSecretEnv}");
-        if (web.HookSecretFile is null) return None;
+        var (key, source) = Read(web.HookSecretEnv, web.HookSecretFile, "web.hookSecretFile");
+        return key is null ? None : new(key, source);
+    }
 
-        var (secret, error) = ReadFile(web.HookSecretFile);
-        if (error is not null) throw new InvalidOperationException($"web.hookSecretFile: {error}");
-        if (secret.Length == 0) throw new InvalidOperationException($"web.hookSecretFile: {web.HookSecretFile} is empty");
-        return new(Encoding.UTF8.GetBytes(secret), $"file {Path.GetFullPath(web.HookSecretFile)}");
+    /// <summary>
+    /// A secret from the environment variable <paramref name="variable"/>, else from <paramref name="file"/>, with where
+    /// it came from (never the value); null when neither holds one. The file was checked by validation, so failing here
+    /// means it changed since.
+    /// </summary>
+    public static (byte[]? Value, string Source) Read(string variable, string? file, string fileKey)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable)?.Trim();
+        if (!string.IsNullOrEmpty(fromEnvironment)) return (Encoding.UTF8.GetBytes(fromEnvironment), $"environment variable {variable}");
+        if (file is null) return (null, "none");
+
+        var (secret, error) = ReadFile(file);
+        if (error is not null) throw new InvalidOperationException($"{fileKey}: {error}");
+        if (secret.Length == 0) throw new InvalidOperationException($"{fileKey}: {file} is empty");
+        return (Encoding.UTF8.GetBytes(secret), $"file {Path.GetFullPath(file)}");
     }
 
     /// <summary>The file's text without surrounding whitespace (<c>echo secret &gt; file</c> adds a newline), or why it cannot be read.</summary>

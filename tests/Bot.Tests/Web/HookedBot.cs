@@ -171,7 +171,7 @@ public sealed class HookedBot : IAsyncDisposable
     }
 
     /// <summary>Console input that never says anything, until the bot stops reading.</summary>
-    private sealed class SilentReader : TextReader
+    internal sealed class SilentReader : TextReader
     {
         public override async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
         {

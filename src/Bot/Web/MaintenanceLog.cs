@@ -1,0 +1,50 @@
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Web;
+
+/// <summary>One deployed change set: a rollout with the merges it carried and how its hosts ended.</summary>
+internal sealed record MaintenanceEntry(
+    int RolloutId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    string StartedBy,
+    string Reason,
+    string State,
+    IReadOnlyDictionary<string, string> Revisions,
+    IReadOnlyList<MaintenanceRepo> Repos,
+    IReadOnlyDictionary<string, int> Outcomes);
+
+/// <summary>The commits a rollout deployed to one repo (empty when its merges were not recorded as deployed by it).</summary>
+internal sealed record MaintenanceRepo(string Repo, string Revision, IReadOnlyList<MaintenanceCommit> Commits, int TotalCommits);
+
+internal sealed record MaintenanceCommit(string Rev, string Author, string Summary, IReadOnlyList<int> Bugs);
+
+/// <summary>
+/// The deployed-changes log (the seed's maintenance wiki page), newest first, built from the rollouts in the store and
+/// the merges each one marked deployed. The bug-update feature reads the same entries.
+/// </summary>
+internal sealed class MaintenanceLog(IRolloutStore rollouts, IRepoStore merges)
+{
+    /// <summary>Merges looked at per repo: enough for the entries shown.</summary>
+    private const int MergesPerRepo = 200;
+
+    public IReadOnlyList<MaintenanceEntry> Latest(int count)
+    {
+        var list = rollouts.Latest(count).Where(r => r.State != RolloutState.Running && r.Hosts.Count > 0).ToList();
+        var byRollout = list.SelectMany(r => r.Revisions.Keys).Distinct(StringComparer.Ordinal)
+            .SelectMany(repo => merges.GetLatestMerges(repo, MergesPerRepo))
+            .Where(m => m.DeployedRolloutId is not null)
+            .ToLookup(m => (m.DeployedRolloutId!.Value, m.Repo)); // filtered on the line above
+        return list.Select(r => new MaintenanceEntry(
+            r.Id, r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.State.ToString().ToLowerInvariant(), r.Revisions,
+            r.Revisions.Select(kv =>
+            {
+                var deployed = byRollout[(r.Id, kv.Key)].OrderBy(m => m.Id).ToList();
+                var commits = deployed.SelectMany(m => m.Commits).Select(c => new MaintenanceCommit(c.Rev, c.Author, c.Summary, c.Bugs)).ToList();
+                return new MaintenanceRepo(kv.Key, kv.Value, commits, deployed.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count)));
+            }).ToList(),
+            rollouts.GetHosts(r.Id).GroupBy(h => h.Outcome.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal)))
+            .ToList();
+    }
+}

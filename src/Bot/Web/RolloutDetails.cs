@@ -1,0 +1,58 @@
+using System.Text;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Web;
+
+/// <summary>One rollout with its per-host results, as <c>/api/rollouts/{id}</c> and the results page show it.</summary>
+internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostResultView> Results)
+{
+    /// <summary>Host output shown per step and stream: the end of the store's tail.</summary>
+    public const int TailChars = 2000;
+
+    public static RolloutDetails? Load(IRolloutStore store, int id)
+    {
+        var rollout = store.Get(id);
+        if (rollout is null) return null;
+        var order = rollout.Hosts.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i, StringComparer.Ordinal);
+        var results = store.GetHosts(id)
+            .OrderBy(r => r.Outcome is HostOutcome.Ok ? 1 : 0)
+            .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
+            .Select(r => new HostResultView(
+                r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, Sanitize(r.Error), r.Restored, r.Before, r.After,
+                r.Steps.Select(s => new StepView(s.Name, StepResult.Label(s.Status), s.ExitCode, s.DurationMs, Sanitize(s.StdoutTail) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(s.Error))).ToList(),
+                r.StartedAt, r.FinishedAt))
+            .ToList();
+        return new RolloutDetails(
+            new RolloutView(rollout.Id, rollout.State.ToString().ToLowerInvariant(), rollout.StartedAt, rollout.FinishedAt, rollout.StartedBy, rollout.Reason, rollout.Revisions, rollout.Hosts.Count, rollout.Summary),
+            results);
+    }
+
+    /// <summary>The last <see cref="TailChars"/> characters, without control characters other than newline and tab.</summary>
+    public static string? Sanitize(string? text)
+    {
+        if (text is null) return null;
+        var tail = text.Length > TailChars ? "…" + text[^TailChars..] : text;
+        var sb = new StringBuilder(tail.Length);
+        foreach (var c in tail)
+        {
+            if (c is '\n' or '\t' || !char.IsControl(c)) sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
+}
+
+internal sealed record HostResultView(
+    string Host,
+    string Role,
+    string Outcome,
+    string? FailedStep,
+    string? Error,
+    bool Restored,
+    IReadOnlyDictionary<string, string> Before,
+    IReadOnlyDictionary<string, string> After,
+    IReadOnlyList<StepView> Steps,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+internal sealed record StepView(string Name, string Status, int? ExitCode, long DurationMs, string Stdout, string Stderr, string? Error);

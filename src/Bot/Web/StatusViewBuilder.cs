@@ -1,0 +1,221 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+using Microsoft.Extensions.Options;
+
+namespace ChatOpsReconfig.Bot.Web;
+
+/// <summary>
+/// Builds the <see cref="StatusView"/> the page, <c>/api/status</c>, <c>/metrics</c> and <c>check-lag</c> read, from
+/// the store and the running services (no SSH), and the "when will it be live?" estimate per repo.
+/// </summary>
+internal sealed class StatusViewBuilder(
+    FleetConfig fleet,
+    IRepoStatus repos,
+    IRolloutStore store,
+    RolloutCoordinator coordinator,
+    AutoDeployLoop loop,
+    LockService locks,
+    FreezeService freezes,
+    ChatOutbox outbox,
+    Hosting.BotOptions options,
+    IOptions<PolicyOptions> policy,
+    TimeProvider time)
+{
+    public const int RecentRollouts = 20;
+
+    /// <summary>A failing repo is polled at most this far apart (the watcher's backoff cap), plus slack.</summary>
+    private static readonly TimeSpan FailingPollBound = TimeSpan.FromMinutes(16);
+
+    public async Task<StatusView> BuildAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var repoStates = repos.GetRepos();
+        var heads = repoStates.Where(r => r.Head is not null).ToDictionary(r => r.Id, r => r.Head!, StringComparer.Ordinal);
+        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var rows = FleetStatus.Build(fleet, heads, states);
+        var lagSince = LagSince(repoStates);
+        var repoNames = fleet.Repos.Keys.ToList();
+
+        var hosts = rows.Select(r => Host(r, repoNames, lagSince, now)).ToList();
+        var counts = FleetStatus.Count(rows);
+        var summary = rows.Count > 0 && counts.GetValueOrDefault(HostLagState.InSync) == rows.Count
+            ? $"{rows.Count} hosts: all in sync"
+            : $"{rows.Count} hosts: " + string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}"));
+
+        var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
+        var open = await freezes.GetOpenAsync(cancellationToken);
+        var running = coordinator.Current;
+        var recent = store.Latest(RecentRollouts);
+        var eta = new EtaContext(now, policy.Value.FindTimeZone(), QuietUntil(repoStates), holds, open, running?.Rollout, recent);
+
+        var details = repoStates.Select(r => Repo(r, states, eta)).ToList();
+        return new StatusView(
+            now,
+            summary,
+            counts.ToDictionary(kv => Key(kv.Key), kv => kv.Value, StringComparer.Ordinal),
+            repoNames,
+            hosts,
+            details,
+            holds.Select(h => new HoldView(h.HolderName, h.Reason, h.Since, h.ExpiresAt)).ToList(),
+            open.Select(f => new FreezeView(f.Reason, f.Until, f.By)).ToList(),
+            loop.LastDecision?.Line ?? "not evaluated yet",
+            running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),
+            recent.Select(Rollout).ToList(),
+            Health(now, repoStates));
+    }
+
+    /// <summary>The estimate for one repo's production head (what <c>!status</c> and <c>/api/live</c> show).</summary>
+    public async Task<LiveEstimate?> EstimateAsync(string repo, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var repoStates = repos.GetRepos();
+        var state = repoStates.FirstOrDefault(r => r.Id == repo);
+        if (state?.Head is null) return null;
+        var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
+        var open = await freezes.GetOpenAsync(cancellationToken);
+        var eta = new EtaContext(now, policy.Value.FindTimeZone(), QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, store.Latest(RecentRollouts));
+        return Estimate(repo, state.Head, eta);
+    }
+
+    /// <summary>Whether the store answers and the loops are on time (for <c>/healthz</c>, without building the table).</summary>
+    public Task<HealthView> HealthAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Health(time.GetUtcNow(), repos.GetRepos()));
+    }
+
+    /// <summary>The enum name lower-cased: the JSON value and the CSS class, for any state (<c>partial</c> too).</summary>
+    public static string Key(HostLagState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Enabled hosts whose role carries <paramref name="repo"/>.</summary>
+    public IEnumerable<HostConfig> Carriers(string repo) =>
+        fleet.Hosts.Where(h => h.Enabled && fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(repo));
+
+    private static HostView Host(HostLag row, IReadOnlyList<string> repoNames, IReadOnlyDictionary<string, DateTimeOffset> lagSince, DateTimeOffset now)
+    {
+        var cells = repoNames.Select(name =>
+        {
+            var cell = row.Repos.FirstOrDefault(c => c.Repo == name);
+            return cell is null ? new CellView(name, null, null, true) : new CellView(name, RevisionSet.Short(cell.OnHost), RevisionSet.Short(cell.Head), cell.InSync);
+        }).ToList();
+        DateTimeOffset? since = null;
+        foreach (var c in row.Repos.Where(c => !c.InSync && c.Head is not null))
+        {
+            if (lagSince.TryGetValue(c.Repo, out var at) && (since is null || at < since)) since = at;
+        }
+
+        long? behind = row.State == HostLagState.Disabled || since is null ? null : (long)Math.Max(0, (now - since.Value).TotalSeconds);
+        return new HostView(row.Host, row.Role, Key(row.State), HostLag.Label(row.State), cells, row.Detail, behind, row.LastRolloutId, row.LastRolloutAt);
+    }
+
+    /// <summary>Per repo, when its production head was first seen: the push, or for a baseline when the bot started watching it.</summary>
+    private IReadOnlyDictionary<string, DateTimeOffset> LagSince(IReadOnlyList<RepoState> repoStates)
+    {
+        var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var r in repoStates)
+        {
+            if (r.Head is null) continue;
+            if (r.LastPushAt is { } pushed) since[r.Id] = pushed;
+            else if (repos.GetUndeployedMerges(r.Id).FirstOrDefault() is { } oldest) since[r.Id] = oldest.DetectedAt;
+            else if (r.StatusSince is { } watched) since[r.Id] = watched;
+        }
+
+        return since;
+    }
+
+    private DateTimeOffset? QuietUntil(IReadOnlyList<RepoState> repoStates) =>
+        repoStates
+            .Where(r => r.LastPushAt is not null)
+            .Select(r => r.LastPushAt!.Value + TimeSpan.FromMinutes(fleet.Repos.GetValueOrDefault(r.Id)?.QuietMinutes ?? policy.Value.QuietMinutes)) // filtered above
+            .DefaultIfEmpty()
+            .Max() is { } q && q != default ? q : null;
+
+    private RepoView Repo(RepoState r, Dictionary<string, HostState> states, EtaContext eta)
+    {
+        var carriers = Carriers(r.Id).ToList();
+        var behind = r.Head is null ? 0 : carriers.Count(h => !(states.TryGetValue(h.Name, out var s) && RevisionSet.Matches(s.Revisions.GetValueOrDefault(r.Id), r.Head)));
+        var waiting = repos.GetUndeployedMerges(r.Id).Select(m => new WaitingMerge(
+            m.Id, RevisionSet.Short(m.NewHead), Math.Max(m.TotalCommits, m.Commits.Count),
+            m.Commits.Select(c => c.Author).Distinct(StringComparer.Ordinal).ToList(), m.Bugs, m.DetectedAt)).ToList();
+        var estimate = waiting.Count > 0 && r.Head is not null ? Estimate(r.Id, r.Head, eta) : null;
+        return new RepoView(r.Id, r.Branch, r.Head, r.LastPushAt, r.LastPollOk || r.LastPollAt is null, r.LastPollOk ? null : MergeAnnouncer.Harmless(r.LastError, 200),
+            carriers.Count, behind, waiting, estimate is null ? null : $"{r.Id} {RevisionSet.Short(r.Head)}: {estimate.Text}", estimate?.LiveAt);
+    }
+
+    private LiveEstimate Estimate(string repo, string head, EtaContext eta)
+    {
+        var carriers = Carriers(repo).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        var running = eta.Running is { } rollout && rollout.Revisions.TryGetValue(repo, out var rev) && RevisionSet.Matches(rev, head) ? rollout.StartedAt : (DateTimeOffset?)null;
+        if (running is null)
+        {
+            // The policy rolls out a head once (a failed rollout is alarmed, not retried), and never a baseline.
+            var deployNow = $"{options.Chat.Prefix}deploy now";
+            var tried = eta.Recent.FirstOrDefault(r => r.State != RolloutState.Running && r.Revisions.TryGetValue(repo, out var carried) && RevisionSet.Matches(carried, head));
+            if (tried is not null)
+                return new LiveEstimate(null, $"no automatic rollout planned: rollout #{tried.Id} ({tried.State.ToString().ToLowerInvariant()}) already carried it; {deployNow} rolls the rest forward");
+            if (repos.GetUndeployedMerges(repo).Count == 0)
+                return new LiveEstimate(null, $"no automatic rollout planned: no merge waiting; {deployNow} rolls the lagging hosts forward");
+        }
+
+        return LiveEta.Estimate(new EtaInput
+        {
+            Now = eta.Now,
+            Zone = eta.Zone,
+            QuietUntil = eta.QuietUntil,
+            Holds = eta.Holds.Select(h => new EtaHold(h.HolderName, h.ExpiresAt)).ToList(),
+            FreezeUntil = eta.Freezes.MaxBy(f => f.Until)?.Until,
+            FreezeReason = eta.Freezes.MaxBy(f => f.Until)?.Reason,
+            RolloutDuration = LiveEta.ExpectedDuration(eta.Recent, carriers),
+            RolloutStartedAt = running,
+        });
+    }
+
+    private static RolloutView Rollout(RolloutRecord r) =>
+        new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.Revisions, r.Hosts.Count, r.Summary);
+
+    private HealthView Health(DateTimeOffset now, IReadOnlyList<RepoState> repoStates)
+    {
+        var problems = new List<string>();
+        var storeOk = true;
+        try
+        {
+            _ = store.Latest(1);
+        }
+        catch (Exception ex) when (ex is IOException or LiteDB.LiteException or UnauthorizedAccessException)
+        {
+            storeOk = false;
+            problems.Add("store unreachable: " + ex.GetType().Name);
+        }
+
+        double? tickAge = loop.LastTickAt is { } tick ? Math.Max(0, (now - tick).TotalSeconds) : null;
+        var tickBound = TimeSpan.FromSeconds((3 * policy.Value.TickSeconds) + 60);
+        var tickLate = tickAge > tickBound.TotalSeconds;
+        if (tickLate) problems.Add($"policy loop last ticked {tickAge:0}s ago");
+
+        var lastPoll = repoStates.Where(r => r.LastPollAt is not null).Select(r => r.LastPollAt!.Value).DefaultIfEmpty().Max(); // filtered
+        double? pollAge = lastPoll == default ? null : Math.Max(0, (now - lastPoll).TotalSeconds);
+        var slowest = fleet.Repos.Values.Select(r => r.PollSeconds ?? 60).DefaultIfEmpty(60).Max();
+        var pollBound = repoStates.Any(r => r.LastPollOk) ? TimeSpan.FromSeconds((3 * slowest) + 60) : FailingPollBound + TimeSpan.FromSeconds(3 * slowest);
+        var pollLate = pollAge > pollBound.TotalSeconds;
+        if (pollLate) problems.Add($"repo watcher last polled {pollAge:0}s ago");
+
+        var pending = storeOk ? outbox.Pending() : [];
+        var chatOk = !pending.Any(e => e.Attempts > 0);
+        if (!chatOk) problems.Add($"chat: {pending.Count} message(s) waiting, delivery failing");
+        return new HealthView(storeOk, tickAge, pollAge, chatOk, pending.Count, !storeOk || tickLate || pollLate, problems);
+    }
+
+    private sealed record EtaContext(
+        DateTimeOffset Now,
+        TimeZoneInfo Zone,
+        DateTimeOffset? QuietUntil,
+        IReadOnlyList<Hold> Holds,
+        IReadOnlyList<OpenFreeze> Freezes,
+        RolloutRecord? Running,
+        IReadOnlyList<RolloutRecord> Recent);
+}
