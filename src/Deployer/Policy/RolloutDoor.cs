@@ -61,7 +61,7 @@ internal sealed partial class RolloutDoor(
                 var actor = new Actor(request.RequestedById ?? request.RequestedBy, request.RequestedBy);
                 if (request.Trigger == RolloutTrigger.Rollback)
                     await locks.PlaceSystemHoldAsync(actor, Hold.RollbackHolder, "rollback", $"rolled back by {request.RequestedBy} to the set of rollout #{plan.RollbackTo}: !unlock rollback to resume automatic rollouts", cancellationToken);
-                var started = coordinator.Start(ToRolloutPlan(request, answer.Decision, plan));
+                var started = await coordinator.StartAsync(ToRolloutPlan(request, answer.Decision, plan));
                 answer = started.Started
                     ? answer with { Rollout = started.Rollout }
                     : answer with { Decision = Refuse(PolicyBlocker.RolloutRunning, "waiting: " + started.Refusal) };

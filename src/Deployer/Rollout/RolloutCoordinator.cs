@@ -44,24 +44,29 @@ public sealed partial class RolloutCoordinator(
 
     public string? CancelledBy => _cancelledBy;
 
-    /// <summary>Starts <paramref name="plan"/> unless a rollout is running. Called by the door only.</summary>
-    public StartResult Start(RolloutPlan plan)
+    /// <summary>Starts <paramref name="plan"/> unless a rollout is running. Called by the door only, one call at a time.</summary>
+    public async Task<StartResult> StartAsync(RolloutPlan plan)
     {
         lock (_gate)
         {
             if (_current is { } running)
                 return new StartResult(null, $"rollout #{running.Id} started by {running.StartedBy} is running");
-
-            var cancel = new CancellationTokenSource();
-            var begun = runner.Start(plan, cancel.Token, OnHostFinished);
-            _current = begun.Rollout;
             _done = 0;
             _failed = 0;
             _cancelledBy = null;
+        }
+
+        var cancel = new CancellationTokenSource();
+        var begun = await runner.StartAsync(plan, cancel.Token, OnHostFinished);
+        lock (_gate)
+        {
+            // Running before FinishAsync can clear it, even when the whole rollout has already ended.
+            _current = begun.Rollout;
             _cancel = cancel;
             _task = FinishAsync(begun.Rollout, begun.Run);
-            return new StartResult(begun.Rollout, null);
         }
+
+        return new StartResult(begun.Rollout, null);
     }
 
     private void OnHostFinished(HostResult result)

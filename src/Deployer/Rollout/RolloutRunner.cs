@@ -23,7 +23,8 @@ public sealed partial class RolloutRunner(
     private readonly StoreWriter _writer = new(store);
 
     /// <summary>Saves and runs a rollout, and waits for its end.</summary>
-    public Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) => Start(plan, cancellationToken).Run;
+    public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
+        await (await StartAsync(plan, cancellationToken)).Run;
 
     /// <summary>
     /// Saves a rollout (returned once saved and announced) and runs it in the background. The hosts that start first
@@ -32,7 +33,7 @@ public sealed partial class RolloutRunner(
     /// host; every command still waits until the rollout and the host's state are saved, and sessions the rollout
     /// does not use (the save failed, or it was cancelled) are closed.
     /// </summary>
-    public StartedRollout Start(RolloutPlan plan, CancellationToken cancellationToken, Action<HostResult>? onHostFinished = null)
+    public async Task<StartedRollout> StartAsync(RolloutPlan plan, CancellationToken cancellationToken, Action<HostResult>? onHostFinished = null)
     {
         var early = new Dictionary<string, Task<ConnectResult>>(StringComparer.Ordinal);
         var unusedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,7 +55,8 @@ public sealed partial class RolloutRunner(
         }
         catch (Exception)
         {
-            _ = CloseEarlyAsync(early, unusedCts);
+            // Nothing ran: the sessions that did open are closed before the caller hears of the failure.
+            await CloseEarlyAsync(early, unusedCts);
             throw;
         }
 

@@ -48,7 +48,7 @@ public sealed class IrcOptionsValidatorTests : IDisposable
     {
         Assert.Contains("chat.irc.server: required for chat.transport irc (e.g. irc.libera.chat)", Problems(new JsonObject { ["transport"] = "irc" }));
         Assert.Empty(Problems(new JsonObject { ["transport"] = "console" }));
-        Assert.Contains("chat.transport: unknown transport 'irq' (known: console, irc)", Problems(new JsonObject { ["transport"] = "irq" }));
+        Assert.Contains("chat.transport: unknown transport 'irq' (known: console, discord, irc)", Problems(new JsonObject { ["transport"] = "irq" }));
     }
 
     [Fact]
