@@ -41,7 +41,11 @@ internal sealed class PolicyStatus(
     {
         var answer = await door.PlanAsync(new RolloutRequest { Trigger = RolloutTrigger.Unlock }, cancellationToken);
         var what = answer.Decision.ChangedRepos.Select(r => $"{r} {RevisionSet.Short(answer.Plan?.Target.Revisions.GetValueOrDefault(r))}").ToList();
-        var deploys = what.Count == 0 || answer.Plan is null ? "" : $" (then {string.Join(", ", what)} goes to {answer.Plan.Hosts.Count} host(s))";
+        var hosts = answer.Plan?.Hosts.Count ?? 0;
+        // Starting: the line already names the revisions. Waiting: say what will go out once the wait is over.
+        var deploys = what.Count == 0 || answer.Plan is null ? ""
+            : answer.Decision.Start ? $" to {hosts} host(s)"
+            : $" (then {string.Join(", ", what)} goes to {hosts} host(s))";
         if (!answer.Decision.Start) return answer.Decision.Line + deploys;
         UnlockTick = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
         return answer.Decision.Line + deploys;

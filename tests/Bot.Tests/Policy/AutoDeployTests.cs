@@ -76,6 +76,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         var unlocked = await _bot.SayAsync("alice", "!unlock");
         Assert.Contains("released your hold", unlocked, StringComparison.Ordinal);
         Assert.Contains("quiet in 3 min", unlocked, StringComparison.Ordinal);
+        Assert.Contains($"(then buildbot-configs {configs[..12]}, buildbotcustom {custom[..12]} goes to 5 host(s))", unlocked, StringComparison.Ordinal);
 
         var quiet = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.Quiet, quiet.Blocker);
