@@ -29,7 +29,6 @@ public sealed partial class RolloutCoordinator(
     private RolloutRecord? _current;
     private Task<RolloutRecord>? _task;
     private CancellationTokenSource? _cancel;
-    private string? _cancelledBy;
     private int _done;
     private int _failed;
 
@@ -42,8 +41,6 @@ public sealed partial class RolloutCoordinator(
         }
     }
 
-    public string? CancelledBy => _cancelledBy;
-
     /// <summary>Starts <paramref name="plan"/> unless a rollout is running. Called by the door only, one call at a time.</summary>
     public async Task<StartResult> StartAsync(RolloutPlan plan)
     {
@@ -53,7 +50,6 @@ public sealed partial class RolloutCoordinator(
                 return new StartResult(null, $"rollout #{running.Id} started by {running.StartedBy} is running");
             _done = 0;
             _failed = 0;
-            _cancelledBy = null;
         }
 
         var cancel = new CancellationTokenSource();
@@ -105,7 +101,7 @@ public sealed partial class RolloutCoordinator(
         lock (_gate)
         {
             if (_current is null) return null;
-            _cancelledBy = by;
+            Log.Cancelled(logger, _current.Id, by);
             _cancel?.Cancel();
             return _current;
         }
@@ -133,5 +129,8 @@ public sealed partial class RolloutCoordinator(
     {
         [LoggerMessage(1, LogLevel.Error, "Rollout {RolloutId} crashed")]
         public static partial void RolloutCrashed(ILogger logger, Exception exception, int rolloutId);
+
+        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} cancelled by {By}")]
+        public static partial void Cancelled(ILogger logger, int rolloutId, string by);
     }
 }
