@@ -40,15 +40,7 @@ internal sealed class ChatOutbox(StoreDatabase db, TimeProvider time)
 {
     private readonly SemaphoreSlim _signal = new(0);
 
-    private ILiteCollection<OutboxEntry> Entries
-    {
-        get
-        {
-            var c = db.Collection<OutboxEntry>("chat_outbox");
-            c.EnsureIndex(e => e.State);
-            return c;
-        }
-    }
+    private ILiteCollection<OutboxEntry> Entries => db.Collection<OutboxEntry>(StoreCollections.ChatOutbox);
 
     public OutboxEntry Enqueue(string channel, string text, string? progressKey = null)
     {

@@ -81,7 +81,7 @@ internal sealed class MetricsRecorder(
     RepoWatcher watcher,
     StoreDatabase db) : BackgroundService
 {
-    private LiteDB.ILiteCollection<SavedEstimate> Estimates => db.Collection<SavedEstimate>("live_estimates");
+    private LiteDB.ILiteCollection<SavedEstimate> Estimates => db.Collection<SavedEstimate>(StoreCollections.LiveEstimates);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -25,7 +25,7 @@ internal sealed class LockStore(StoreDatabase db) : ILockStore
 
     private readonly AuditLog _audit = new(db);
 
-    private ILiteCollection<HoldDocument> Holds => db.Collection<HoldDocument>("lock_holds");
+    private ILiteCollection<HoldDocument> Holds => db.Collection<HoldDocument>(StoreCollections.LockHolds);
 
     public Task<DeployLock> LoadAsync(CancellationToken cancellationToken)
     {

@@ -36,7 +36,7 @@ public sealed record DoorEntry
 /// <summary>The requests the door answered (every manual one; automatic ones when they start a rollout).</summary>
 public sealed class DoorLog(StoreDatabase db)
 {
-    private const string Collection = "rollout_requests";
+    private const string Collection = StoreCollections.RolloutRequests;
 
     public void Record(DoorAnswer answer, DateTimeOffset at)
     {

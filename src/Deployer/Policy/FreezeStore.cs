@@ -41,7 +41,7 @@ internal sealed class FreezeStore(StoreDatabase db) : IFreezeStore
 
     private readonly AuditLog _audit = new(db);
 
-    private ILiteCollection<FreezeDocument> Freezes => db.Collection<FreezeDocument>("freezes");
+    private ILiteCollection<FreezeDocument> Freezes => db.Collection<FreezeDocument>(StoreCollections.Freezes);
 
     public Task<AdHocFreeze?> GetAsync(CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ internal sealed class LagAlarms(
     TimeProvider time,
     IOptions<PolicyOptions> options)
 {
-    private const string Collection = "lag_alarms";
+    private const string Collection = StoreCollections.LagAlarms;
 
     public async Task CheckAsync(PolicyDecision decision, CancellationToken cancellationToken)
     {

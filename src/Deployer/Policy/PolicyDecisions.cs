@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// </summary>
 internal sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
 {
-    private const string Collection = "policy_state";
+    private const string Collection = StoreCollections.PolicyState;
     private const string LastId = "last";
 
     private PolicyDecision? _last = Load(db);

@@ -16,12 +16,11 @@ internal sealed class RepoStore : IRepoStore
     {
         _db = db;
         _time = time;
-        Merges.EnsureIndex(m => m.Repo);
     }
 
-    private ILiteCollection<RepoState> States => _db.Collection<RepoState>("repo_states");
+    private ILiteCollection<RepoState> States => _db.Collection<RepoState>(StoreCollections.RepoStates);
 
-    private ILiteCollection<Merge> Merges => _db.Collection<Merge>("merges");
+    private ILiteCollection<Merge> Merges => _db.Collection<Merge>(StoreCollections.Merges);
 
     public RepoState? GetState(string repo) => States.FindById(repo);
 

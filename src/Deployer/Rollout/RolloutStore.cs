@@ -45,29 +45,13 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     private volatile StatesSnapshot? _states;
 
-    private ILiteCollection<RolloutRecord> Rollouts => db.Collection<RolloutRecord>("rollouts");
+    private ILiteCollection<RolloutRecord> Rollouts => db.Collection<RolloutRecord>(StoreCollections.Rollouts);
 
-    // EnsureIndex is an operation of its own (in shared mode: open the file, check, close); once per store is enough.
-    private int _indexed;
+    private ILiteCollection<HostResult> Results => db.Collection<HostResult>(StoreCollections.HostResults);
 
-    private ILiteCollection<HostResult> Results
-    {
-        get
-        {
-            var c = db.Collection<HostResult>("host_results");
-            if (Volatile.Read(ref _indexed) == 0)
-            {
-                c.EnsureIndex(r => r.RolloutId);
-                Volatile.Write(ref _indexed, 1);
-            }
+    private ILiteCollection<HostState> States => db.Collection<HostState>(StoreCollections.HostStates);
 
-            return c;
-        }
-    }
-
-    private ILiteCollection<HostState> States => db.Collection<HostState>("host_states");
-
-    private ILiteCollection<BsonDocument> Stamps => db.Collection<BsonDocument>("store_stamps");
+    private ILiteCollection<BsonDocument> Stamps => db.Collection<BsonDocument>(StoreCollections.StoreStamps);
 
     public int Insert(RolloutRecord rollout) => Rollouts.Insert(rollout).AsInt32;
 
@@ -108,7 +92,7 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     /// rollout, which writes its record while it connects to the hosts.
     /// </summary>
     public bool AnyWithState(RolloutState state) =>
-        db.Collection<BsonDocument>("rollouts").Exists(Query.EQ(nameof(RolloutRecord.State), state.ToString()));
+        db.Collection<BsonDocument>(StoreCollections.Rollouts).Exists(Query.EQ(nameof(RolloutRecord.State), state.ToString()));
 
     /// <summary>
     /// Every host's state. Reading and mapping thousands of documents costs tens of milliseconds, and <c>!status</c>

@@ -5,7 +5,7 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// <summary>The append-only audit log every feature writes its changes and refusals to.</summary>
 public sealed class AuditLog(StoreDatabase db)
 {
-    private ILiteCollection<AuditEntry> Entries => db.Collection<AuditEntry>("audit");
+    private ILiteCollection<AuditEntry> Entries => db.Collection<AuditEntry>(StoreCollections.Audit);
 
     /// <summary>Appends <paramref name="entry"/>; returns it with the id the store gave it.</summary>
     public AuditEntry Append(AuditEntry entry) => entry with { Id = Entries.Insert(entry with { Id = 0 }).AsInt32 };

@@ -52,6 +52,7 @@ public sealed class StoreDatabase : IDisposable
         if (_db.UserVersion == 0) _db.UserVersion = SchemaVersion;
         else if (_db.UserVersion > SchemaVersion)
             throw new InvalidOperationException($"store {path} has schema {_db.UserVersion}, newer than this build's {SchemaVersion}");
+        CreateCollections();
     }
 
     public string Path { get; }
@@ -84,6 +85,29 @@ public sealed class StoreDatabase : IDisposable
             _db.Rollback();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Creates every collection before any thread uses the store. LiteDB 5.0.21 fails a read of a collection that
+    /// another transaction is creating at that moment with "page type must be collection page" and then closes the
+    /// engine (litedb-org/LiteDB#2792): the bot's loops would all fail until restarted. A collection is created by
+    /// its first write; a document with a string id, deleted in the same transaction, leaves it empty and leaves the
+    /// numeric id sequence untouched.
+    /// </summary>
+    private void CreateCollections()
+    {
+        var existing = _db.GetCollectionNames().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var missing = StoreCollections.All.Where(n => !existing.Contains(n)).ToList();
+        InTransaction(() =>
+        {
+            foreach (var name in missing)
+            {
+                var collection = _db.GetCollection(name);
+                collection.Insert(new BsonDocument { ["_id"] = "created" });
+                collection.Delete("created");
+            }
+        });
+        foreach (var (collection, field) in StoreCollections.Indexes) _db.GetCollection(collection).EnsureIndex(field, "$." + field);
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>

@@ -42,6 +42,47 @@ public sealed class StoreDatabaseTests : IDisposable
         }
     }
 
+    [Fact]
+    public void EveryCollection_ReadWhileItsFirstDocumentIsWritten_NeverFailsOrClosesTheStore()
+    {
+        // LiteDB alone fails a read of a collection another transaction is creating ("page type must be collection
+        // page") and then closes the engine; the store creates every collection when it opens. A race: repeated on
+        // fresh files, with readers spinning while the first documents are written.
+        for (var round = 0; round < 20; round++)
+        {
+            var path = Path.Combine(_dir, $"race{round}.db");
+            using var db = new StoreDatabase(path);
+            using var stop = new CancellationTokenSource();
+            var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+            var readers = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+            {
+                try
+                {
+                    while (!stop.IsCancellationRequested)
+                        foreach (var name in StoreCollections.All) db.Collection<Row>(name).Query().Limit(1).ToList();
+                }
+                catch (Exception ex)
+                {
+                    errors.Add(ex);
+                }
+            })).ToList();
+            readers.ForEach(t => t.Start());
+            try
+            {
+                foreach (var name in StoreCollections.All) db.Collection<Row>(name).Insert(new Row { State = name });
+            }
+            finally
+            {
+                stop.Cancel();
+                readers.ForEach(t => t.Join());
+            }
+
+            Assert.Empty(errors);
+            Assert.All(StoreCollections.All, name => Assert.Equal(1, db.Collection<Row>(name).Query().Where(r => r.State == name).Count()));
+            Assert.All(StoreCollections.All, name => Assert.Equal(1, db.Collection<Row>(name).Query().Where(r => r.State == name).First().Id));
+        }
+    }
+
     public sealed record Row
     {
         public int Id { get; init; }
