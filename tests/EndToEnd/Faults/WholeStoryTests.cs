@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 /// the automatic rollout with per-host results, `/api/live` true and `check-lag` OK, a second rollout, then
 /// `!rollback` puts every host back on disk.
 /// </summary>
-[Collection(SshFarmCollection.Name)]
+[Collection(SecondSshFarmCollection.Name)]
 public sealed class WholeStoryTests(SshFarm farm)
 {
     [Fact]

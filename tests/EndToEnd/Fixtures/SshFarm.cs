@@ -123,8 +123,16 @@ public sealed class SshFarm : IAsyncLifetime
     }
 }
 
+/// <summary>The host faults; a farm of their own, so they run beside <see cref="SshFarmCollection"/>.</summary>
 [CollectionDefinition(Name)]
 public sealed class SshFarmCollection : ICollectionFixture<SshFarm>
 {
     public const string Name = "ssh farm";
+}
+
+/// <summary>The whole story and the floods, on a second farm.</summary>
+[CollectionDefinition(Name)]
+public sealed class SecondSshFarmCollection : ICollectionFixture<SshFarm>
+{
+    public const string Name = "ssh farm 2";
 }
