@@ -1,7 +1,7 @@
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>Every collection in the store, named in one place. All of them exist from the moment the store opens.</summary>
-public static class StoreCollections
+internal static class StoreCollections
 {
     public const string Rollouts = "rollouts";
     public const string HostResults = "host_results";

@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// used because it releases its named mutex from whichever thread closes last, which fails when several threads use
 /// the store at once. Another process may open the file read-only (<c>chatops status</c> while the bot runs).
 /// </summary>
-public sealed class StoreDatabase : IDisposable
+internal sealed class StoreDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
@@ -189,6 +189,12 @@ public sealed class StoreDatabase : IDisposable
         && type != typeof(DateTimeOffset) && type != typeof(TimeSpan) && type != typeof(object)
         && type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
         && type.Namespace?.StartsWith("LiteDB", StringComparison.Ordinal) != true;
+}
+
+/// <summary>Which exceptions mean the store itself failed (file gone, unreadable, damaged), for health checks.</summary>
+public static class StoreErrors
+{
+    public static bool IsStoreFailure(Exception ex) => ex is IOException or LiteException or UnauthorizedAccessException;
 }
 
 /// <summary>Another process owns the store for writing.</summary>

@@ -41,7 +41,7 @@ public sealed class DoorTests : IAsyncLifetime
         var decision = await _bot.TickAsync();
 
         Assert.True(decision.Start, decision.Line);
-        var entry = _bot.DoorLog.Latest(1)[0];
+        var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Automatic, AutoDeployLoop.SystemUser, true), (entry.Trigger, entry.RequestedBy, entry.Started));
         Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, entry.RolloutId);
         Assert.StartsWith("deploying: ", entry.Line, StringComparison.Ordinal);
