@@ -18,6 +18,9 @@ internal static class StoreCollections
     public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
 
+    /// <summary>Where builds before the generic outbox queued chat messages; moved into <see cref="Outbox"/> at open.</summary>
+    public const string LegacyChatOutbox = "chat_outbox";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Rollouts, HostResults, HostStates, StoreStamps, RepoStates, Merges, LockHolds, Freezes, PolicyState, LagAlarms,

@@ -126,6 +126,38 @@ internal sealed class StoreDatabase : IDisposable
             }
         });
         foreach (var (collection, field) in StoreCollections.Indexes) _db.GetCollection(collection).EnsureIndex(field, "$." + field);
+        if (existing.Contains(StoreCollections.LegacyChatOutbox)) MoveLegacyChatOutbox();
+    }
+
+    /// <summary>
+    /// Builds before the generic outbox kept chat messages in <c>chat_outbox</c>. Its pending messages become
+    /// outbox entries of kind <c>chat</c>, in order, with the payload the bot's chat outbox writes; the old documents
+    /// go in the same transaction (so a crash cannot move them twice), then the empty collection.
+    /// </summary>
+    private void MoveLegacyChatOutbox()
+    {
+        var old = _db.GetCollection(StoreCollections.LegacyChatOutbox, BsonAutoId.Int32);
+        var outbox = _db.GetCollection(StoreCollections.Outbox, BsonAutoId.Int32);
+        InTransaction(() =>
+        {
+            foreach (var doc in old.Find(Query.EQ("State", "Pending")).OrderBy(d => d["_id"].AsInt32).ToList())
+            {
+                var payload = System.Text.Json.JsonSerializer.Serialize(new { Channel = doc["Channel"].AsString, Text = doc["Text"].AsString });
+                outbox.Insert(new BsonDocument
+                {
+                    ["Kind"] = "chat",
+                    ["Key"] = doc["ProgressKey"],
+                    ["Payload"] = payload,
+                    ["State"] = "Pending",
+                    ["Attempts"] = doc["Attempts"],
+                    ["CreatedAt"] = doc["CreatedAt"],
+                    ["NextAttemptAt"] = doc["CreatedAt"],
+                });
+            }
+
+            old.DeleteAll();
+        });
+        _db.DropCollection(StoreCollections.LegacyChatOutbox);
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
