@@ -63,7 +63,7 @@ internal static class DeployVerb
         await using var services = CliContext.BuildServices(fleet);
         try
         {
-            services.GetRequiredService<Deployer.Store.StoreDatabase>();
+            Deployer.Store.StoreSetup.OpenStore(services);
         }
         catch (Deployer.Store.StoreBusyException ex)
         {
@@ -108,7 +108,7 @@ internal static class DeployVerb
         if (!planned.Decision.Start)
         {
             // A refused request is recorded like one the bot refused in chat.
-            services.GetRequiredService<DoorLog>().Record(planned, services.GetRequiredService<TimeProvider>().GetUtcNow());
+            await services.GetRequiredService<IDoorLog>().RecordAsync(planned, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
             return Refused(planned.Decision);
         }
 

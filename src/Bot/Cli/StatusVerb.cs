@@ -20,7 +20,7 @@ internal static class StatusVerb
         var readOnly = false;
         try
         {
-            services.GetRequiredService<Deployer.Store.StoreDatabase>();
+            Deployer.Store.StoreSetup.OpenStore(services);
         }
         catch (Deployer.Store.StoreBusyException ex)
         {

@@ -1,7 +1,7 @@
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>Every collection in the store, named in one place. All of them exist from the moment the store opens.</summary>
-public static class StoreCollections
+internal static class StoreCollections
 {
     public const string Rollouts = "rollouts";
     public const string HostResults = "host_results";
@@ -15,18 +15,21 @@ public static class StoreCollections
     public const string LagAlarms = "lag_alarms";
     public const string RolloutRequests = "rollout_requests";
     public const string Audit = "audit";
-    public const string ChatOutbox = "chat_outbox";
+    public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
+
+    /// <summary>Where builds before the generic outbox queued chat messages; moved into <see cref="Outbox"/> at open.</summary>
+    public const string LegacyChatOutbox = "chat_outbox";
 
     public static IReadOnlyList<string> All { get; } =
     [
         Rollouts, HostResults, HostStates, StoreStamps, RepoStates, Merges, LockHolds, Freezes, PolicyState, LagAlarms,
-        RolloutRequests, Audit, ChatOutbox, LiveEstimates,
+        RolloutRequests, Audit, Outbox, LiveEstimates,
     ];
 
     /// <summary>Secondary indexes (collection, document field), made when the store opens.</summary>
     public static IReadOnlyList<(string Collection, string Field)> Indexes { get; } =
     [
-        (Merges, "Repo"), (HostResults, "RolloutId"), (ChatOutbox, "State"),
+        (Merges, "Repo"), (HostResults, "RolloutId"), (Outbox, "State"), (Outbox, "Key"),
     ];
 }

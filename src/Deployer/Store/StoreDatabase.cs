@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// used because it releases its named mutex from whichever thread closes last, which fails when several threads use
 /// the store at once. Another process may open the file read-only (<c>chatops status</c> while the bot runs).
 /// </summary>
-public sealed class StoreDatabase : IDisposable
+internal sealed class StoreDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
@@ -20,6 +20,10 @@ public sealed class StoreDatabase : IDisposable
     private readonly BsonMapper _mapper;
     private readonly ConcurrentDictionary<Type, bool> _mapped = new();
     private readonly Lock _mapping = new();
+
+    // LiteDB 5.0.21 corrupts its free-page list when write transactions on different collections run at once
+    // (litedb-org/LiteDB#2825): every write takes this gate. Reentrant, so a write may call another.
+    private readonly Lock _writeGate = new();
 
     private readonly FileStream? _writerLock;
 
@@ -69,22 +73,36 @@ public sealed class StoreDatabase : IDisposable
     /// </summary>
     public void InTransaction(Action work)
     {
-        if (!_db.BeginTrans())
+        lock (_writeGate)
         {
-            work();
-            return;
-        }
+            if (!_db.BeginTrans())
+            {
+                work();
+                return;
+            }
 
-        try
-        {
-            work();
-            _db.Commit();
+            try
+            {
+                work();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
-        catch
-        {
-            _db.Rollback();
-            throw;
-        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> as one transaction, after every other write (see <see cref="InTransaction"/>).</summary>
+    public void Write(Action work) => InTransaction(work);
+
+    /// <inheritdoc cref="Write(Action)"/>
+    public T Write<T>(Func<T> work)
+    {
+        T result = default!;
+        InTransaction(() => result = work());
+        return result;
     }
 
     /// <summary>
@@ -108,6 +126,38 @@ public sealed class StoreDatabase : IDisposable
             }
         });
         foreach (var (collection, field) in StoreCollections.Indexes) _db.GetCollection(collection).EnsureIndex(field, "$." + field);
+        if (existing.Contains(StoreCollections.LegacyChatOutbox)) MoveLegacyChatOutbox();
+    }
+
+    /// <summary>
+    /// Builds before the generic outbox kept chat messages in <c>chat_outbox</c>. Its pending messages become
+    /// outbox entries of kind <c>chat</c>, in order, with the payload the bot's chat outbox writes; the old documents
+    /// go in the same transaction (so a crash cannot move them twice), then the empty collection.
+    /// </summary>
+    private void MoveLegacyChatOutbox()
+    {
+        var old = _db.GetCollection(StoreCollections.LegacyChatOutbox, BsonAutoId.Int32);
+        var outbox = _db.GetCollection(StoreCollections.Outbox, BsonAutoId.Int32);
+        InTransaction(() =>
+        {
+            foreach (var doc in old.Find(Query.EQ("State", "Pending")).OrderBy(d => d["_id"].AsInt32).ToList())
+            {
+                var payload = System.Text.Json.JsonSerializer.Serialize(new { Channel = doc["Channel"].AsString, Text = doc["Text"].AsString });
+                outbox.Insert(new BsonDocument
+                {
+                    ["Kind"] = "chat",
+                    ["Key"] = doc["ProgressKey"],
+                    ["Payload"] = payload,
+                    ["State"] = "Pending",
+                    ["Attempts"] = doc["Attempts"],
+                    ["CreatedAt"] = doc["CreatedAt"],
+                    ["NextAttemptAt"] = doc["CreatedAt"],
+                });
+            }
+
+            old.DeleteAll();
+        });
+        _db.DropCollection(StoreCollections.LegacyChatOutbox);
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
@@ -171,6 +221,12 @@ public sealed class StoreDatabase : IDisposable
         && type != typeof(DateTimeOffset) && type != typeof(TimeSpan) && type != typeof(object)
         && type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
         && type.Namespace?.StartsWith("LiteDB", StringComparison.Ordinal) != true;
+}
+
+/// <summary>Which exceptions mean the store itself failed (file gone, unreadable, damaged), for health checks.</summary>
+public static class StoreErrors
+{
+    public static bool IsStoreFailure(Exception ex) => ex is IOException or LiteException or UnauthorizedAccessException;
 }
 
 /// <summary>Another process owns the store for writing.</summary>

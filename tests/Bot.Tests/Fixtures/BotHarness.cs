@@ -55,7 +55,7 @@ public sealed class BotHarness : IAsyncDisposable
 
     internal RolloutDoor Door => _services.GetRequiredService<RolloutDoor>();
 
-    public DoorLog DoorLog => _services.GetRequiredService<DoorLog>();
+    public IDoorLog DoorLog => _services.GetRequiredService<IDoorLog>();
 
     internal PolicyStatus PolicyStatus => _services.GetRequiredService<PolicyStatus>();
 
