@@ -61,15 +61,7 @@ internal static class DeployVerb
         }
 
         await using var services = CliContext.BuildServices(fleet);
-        try
-        {
-            services.GetRequiredService<Deployer.Store.StoreDatabase>();
-        }
-        catch (Deployer.Store.StoreBusyException ex)
-        {
-            Console.Error.WriteLine($"{ex.Message}: use !deploy now in chat, or stop the bot first");
-            return CliContext.ExitConfig;
-        }
+        if (StoreGate.TryOpen(services, configPath, "use !deploy now in chat, or stop the bot first") is not null) return CliContext.ExitConfig;
 
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
         services.GetRequiredService<StartupRecovery>().MarkInterrupted();

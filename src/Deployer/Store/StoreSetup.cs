@@ -10,6 +10,13 @@ public static class StoreSetup
     {
         services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnly));
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<StoreBackupLoop>();
         return services;
     }
+
+    /// <summary>
+    /// Opens the store now (lock, integrity check, LiteDB), so that a store that cannot be used is reported before
+    /// anything else starts; throws <see cref="StoreUnusableException"/>.
+    /// </summary>
+    public static void OpenStore(this IServiceProvider services) => services.GetRequiredService<StoreDatabase>();
 }
