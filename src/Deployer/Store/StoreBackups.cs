@@ -66,6 +66,43 @@ public static class StoreBackups
         return target;
     }
 
+    /// <summary>
+    /// <c>chatops store backup</c>: opens the store as its writer (the lock, then the check), copies it to
+    /// <paramref name="to"/> or into the backups directory. Throws <see cref="StoreUnusableException"/>.
+    /// </summary>
+    public static string Backup(string storePath, string? to, DateTimeOffset now)
+    {
+        using var db = new StoreDatabase(storePath);
+        return Create(db, now, to);
+    }
+
+    /// <summary>
+    /// <c>chatops store restore</c>: checks <paramref name="from"/>, takes the writer's lock, moves the current file
+    /// (damaged or not, with its log) aside into the backups directory, and puts a copy of <paramref name="from"/> in
+    /// its place. Returns where the replaced file went (null when there was none). Throws <see cref="StoreUnusableException"/>.
+    /// </summary>
+    public static string? Restore(string storePath, string from, DateTimeOffset now)
+    {
+        if (Path.GetFullPath(from) == Path.GetFullPath(storePath)) throw new StoreCorruptException(from, "is the store itself; name a backup");
+        if (StoreIntegrity.Check(from).Fresh) throw new StoreCorruptException(from, File.Exists(from) ? "empty file, not a backup" : "no such file");
+        using var _ = StoreLock.Acquire(storePath);
+        string? kept = null;
+        if (File.Exists(storePath))
+        {
+            var dir = DirectoryFor(storePath);
+            Directory.CreateDirectory(dir);
+            kept = Path.Combine(dir, $"{Prefix(storePath)}replaced-{now.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}{Path.GetExtension(storePath)}");
+            File.Move(storePath, kept, overwrite: true);
+            if (File.Exists(StoreIntegrity.LogFile(storePath))) File.Move(StoreIntegrity.LogFile(storePath), StoreIntegrity.LogFile(kept), overwrite: true);
+        }
+
+        var temp = storePath + ".restoring";
+        File.Copy(from, temp, overwrite: true);
+        if (File.Exists(StoreIntegrity.LogFile(from))) File.Copy(StoreIntegrity.LogFile(from), StoreIntegrity.LogFile(storePath), overwrite: true);
+        File.Move(temp, storePath);
+        return kept;
+    }
+
     private static void Prune(string storePath)
     {
         var all = List(storePath);

@@ -46,14 +46,14 @@ public static class StoreIntegrity
 
     private static int CheckPages(string path, long length)
     {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var header = new byte[PageSize];
+        stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (length >= HeaderInfoOffset + HeaderInfo.Length && Encoding.ASCII.GetString(header, HeaderInfoOffset, HeaderInfo.Length) != HeaderInfo)
+            throw new StoreCorruptException(path, "not a LiteDB file (no LiteDB header in its first page)");
         if (length < PageSize || length % PageSize != 0)
             throw new StoreCorruptException(path, $"truncated: {length} bytes is not a whole number of {PageSize}-byte pages");
         var pages = checked((int)(length / PageSize));
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var header = new byte[PageSize];
-        stream.ReadExactly(header);
-        if (Encoding.ASCII.GetString(header, HeaderInfoOffset, HeaderInfo.Length) != HeaderInfo)
-            throw new StoreCorruptException(path, "not a LiteDB file (no LiteDB header in its first page)");
         if (header[FileVersionOffset] != FileVersion)
             throw new StoreCorruptException(path, $"LiteDB file format {header[FileVersionOffset]}, this build reads format {FileVersion}");
         var lastPage = BitConverter.ToUInt32(header, LastPageIdOffset);
@@ -122,4 +122,4 @@ public sealed class StoreCorruptException(string path, string problem) : StoreUn
 
 /// <summary>The store (or its directory) cannot be written: read-only, immutable, or not ours.</summary>
 public sealed class StoreReadOnlyException(string path, Exception inner)
-    : StoreUnusableException($"{path}: read-only, cannot be opened for writing ({inner.Message.ReplaceLineEndings(" ")})", inner);
+    : StoreUnusableException($"{path}: read-only: cannot be opened for writing (permission denied)", inner);
