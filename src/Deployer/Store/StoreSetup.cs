@@ -11,6 +11,8 @@ public static class StoreSetup
         services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnly));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<StoreBackupLoop>();
+        services.AddSingleton(StoreOptions.From(fleet));
+        services.AddSingleton<RolloutRetention>();
         return services;
     }
 

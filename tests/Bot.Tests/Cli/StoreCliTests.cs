@@ -222,4 +222,19 @@ public sealed class StoreCliTests : IDisposable
         Assert.Equal($"{garbage}: not a LiteDB file (no LiteDB header in its first page); nothing restored", Assert.Single(Lines(bad.Stderr)));
         Assert.Equal(before, Hash(StorePath));
     }
+
+    [Fact]
+    public async Task ValidateConfig_KeepRolloutDetailOutOfRange_NamesTheKey()
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path),
+            documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
+        json["store"] = new System.Text.Json.Nodes.JsonObject { ["keepRolloutDetail"] = 0 };
+        File.WriteAllText(path, json.ToJsonString());
+
+        var result = await ChatopsAsync("validate-config");
+
+        Assert.True(result.ExitCode == 1, Describe(result));
+        Assert.Contains("store.keepRolloutDetail: must be between 1 and 100000", result.Stderr, StringComparison.Ordinal);
+    }
 }
