@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatOpsReconfig.Deployer.Store;
@@ -13,6 +14,7 @@ public static class StoreSetup
         services.AddSingleton<StoreBackupLoop>();
         services.AddSingleton(StoreOptions.From(fleet));
         services.AddSingleton<RolloutRetention>();
+        services.AddSingleton<IOutboxStore, LiteOutboxStore>();
         return services;
     }
 
