@@ -12,6 +12,8 @@ namespace ChatOpsReconfig.Bench.Scale;
 /// </summary>
 internal static class RolloutBench
 {
+    private static readonly System.Text.RegularExpressions.Regex Finished = new(@"rollout #1 (succeeded|failed|halted|cancelled)");
+
     public sealed record Result(int Hosts, double WallSeconds, long HwmKb, Stats Status, long StoreBefore, long StoreAfter, string Outcome);
 
     public static async Task<Result> RunAsync(int hosts, int parallelism, string dll, IReadOnlyDictionary<string, string> environment, bool keep, TextWriter log)
@@ -161,7 +163,7 @@ internal static class RolloutBench
                 await SayAsync("!status");
                 var reply = await WaitAsync(before, l => l.Contains("full table: ", StringComparison.Ordinal), 120);
                 samples.Add(Stopwatch.GetElapsedTime(sent, reply.At).TotalMilliseconds);
-                finished = Find(from, l => l.Contains("rollout #1 ", StringComparison.Ordinal) && (l.Contains(" succeeded", StringComparison.Ordinal) || l.Contains(" failed", StringComparison.Ordinal)))?.Text;
+                finished = Find(from, l => Finished.IsMatch(l))?.Text;
                 if (finished is null) await Task.Delay(200);
             }
 
@@ -174,6 +176,7 @@ internal static class RolloutBench
             try { await process.WaitForExitAsync(cts.Token); }
             catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
             var storeAfter = StoreBytes(dir);
+            log.WriteLine($"  bot exit {(process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "killed")}; data file {new FileInfo(Path.Combine(dir, "data", "chatops.db")).Length / 1024} KB, log file {(File.Exists(Path.Combine(dir, "data", "chatops-log.db")) ? new FileInfo(Path.Combine(dir, "data", "chatops-log.db")).Length / 1024 : 0)} KB");
             return new Result(hosts, wall, hwm, new Stats("!status during the rollout", samples, samples), storeBefore, storeAfter, finished);
         }
         finally
