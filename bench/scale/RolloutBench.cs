@@ -16,14 +16,14 @@ internal static class RolloutBench
 
     public sealed record Result(int Hosts, double WallSeconds, long HwmKb, Stats Status, long StoreBefore, long StoreAfter, string Outcome);
 
-    public static async Task<Result> RunAsync(int hosts, int parallelism, string dll, IReadOnlyDictionary<string, string> environment, bool keep, TextWriter log)
+    public static async Task<Result> RunAsync(int hosts, int parallelism, string dll, IReadOnlyDictionary<string, string> environment, bool keep, TimeSpan? deadline, TextWriter log)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"chatops-rollout-{hosts}-{Guid.NewGuid().ToString("N")[..8]}");
         try
         {
             var (previous, head) = CreateFleet(dir, hosts, parallelism);
             log.WriteLine($"  fleet in {dir}: {hosts} local hosts at {previous[..8]}, production head {head[..8]}, parallelism {parallelism}");
-            return await MeasureAsync(dir, hosts, dll, environment, log);
+            return await MeasureAsync(dir, hosts, dll, environment, deadline, log);
         }
         finally
         {
@@ -85,7 +85,7 @@ internal static class RolloutBench
         return (previous, head);
     }
 
-    private static async Task<Result> MeasureAsync(string dir, int hosts, string dll, IReadOnlyDictionary<string, string> environment, TextWriter log)
+    private static async Task<Result> MeasureAsync(string dir, int hosts, string dll, IReadOnlyDictionary<string, string> environment, TimeSpan? deadline, TextWriter log)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -164,6 +164,14 @@ internal static class RolloutBench
                 var reply = await WaitAsync(before, l => l.Contains("full table: ", StringComparison.Ordinal), 120);
                 samples.Add(Stopwatch.GetElapsedTime(sent, reply.At).TotalMilliseconds);
                 finished = Find(from, l => Finished.IsMatch(l))?.Text;
+                var running = Find(before, l => l.Contains("running: rollout 1", StringComparison.Ordinal))?.Text;
+                log.WriteLine($"  {clock.Elapsed.TotalSeconds,7:0.0}s !status {samples[^1],8:0.0} ms  rss {IdleRss.Read(process.Id).Hwm / 1024} MB  {running?.Split("running: ")[1]}  load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                if (finished is null && deadline is { } d && clock.Elapsed > d)
+                {
+                    // Out of time on a loaded machine: stop the rollout and report what was measured.
+                    await SayAsync("!deploy cancel");
+                    finished = (await WaitAsync(from, l => Finished.IsMatch(l), 600)).Text + " (cancelled by the bench after --deadline)";
+                }
                 if (finished is null) await Task.Delay(200);
             }
 
