@@ -103,7 +103,7 @@ internal static class OurRollout
 
         var results = provider.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
         var good = results.Count(r => r.Outcome == HostOutcome.Ok
-            && r.Steps.Count == Steps.Length && r.Steps.All(s => s.Status == "ok")
+            && r.Steps.Count == Steps.Length && r.Steps.All(s => s.Status == StepStatus.Ok)
             && r.Steps[1].StdoutTail == "ok\n"
             && r.Before.GetValueOrDefault(Repo) == Revision && r.After.GetValueOrDefault(Repo) == Revision);
         var firstError = results.FirstOrDefault(r => r.Outcome != HostOutcome.Ok)?.Error;

@@ -157,7 +157,7 @@ public sealed class OneDoorTests : IDisposable
 
         // Every request above went through the door and was recorded with its decision (plans are not requests).
         using var store = new Deployer.Store.StoreDatabase(Path.Combine(_dir, "data", "chatops.db"), readOnly: true);
-        var log = new Deployer.Policy.DoorLog(store).Latest(10).Reverse().Select(e => (e.Trigger, e.Started, e.Blocker, e.Force, e.RolloutId)).ToList();
+        var log = (await new Deployer.Store.DoorLog(store).LatestAsync(10, CancellationToken.None)).Reverse().Select(e => (e.Trigger, e.Started, e.Blocker, e.Force, e.RolloutId)).ToList();
         Assert.Equal(
         [
             (RolloutTrigger.Cli, true, PolicyBlocker.None, false, 1),

@@ -60,8 +60,8 @@ internal sealed partial class CommandRouter(
 
         if (reply.Refused || command.Required > Permission.Anyone)
         {
-            audit.Record(message.AuthorId, message.AuthorName, Shorten(line, 300),
-                reply.Refused ? "refused: " + Shorten(reply.Text, 300) : reply.IsError ? "error: " + Shorten(reply.Text, 300) : "ok", reply.Refused);
+            await audit.RecordAsync(message.AuthorId, message.AuthorName, Shorten(line, 300),
+                reply.Refused ? "refused: " + Shorten(reply.Text, 300) : reply.IsError ? "error: " + Shorten(reply.Text, 300) : "ok", reply.Refused, cancellationToken);
         }
 
         if (reply.Refused) Log.Refused(logger, message.AuthorName, line);

@@ -1,7 +1,7 @@
 using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
 using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Bot.Commands;

@@ -2,7 +2,6 @@ using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
-using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ChatOpsReconfig.Deployer.Rollout;

@@ -1,7 +1,7 @@
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Status;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 
@@ -79,10 +79,8 @@ internal sealed class MetricsRecorder(
     DeployerEvents events,
     StatusViewBuilder status,
     RepoWatcher watcher,
-    StoreDatabase db) : BackgroundService
+    ILiveEstimateStore estimates) : BackgroundService
 {
-    private LiteDB.ILiteCollection<SavedEstimate> Estimates => db.Collection<SavedEstimate>(StoreCollections.LiveEstimates);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = events.Subscribe();
@@ -126,7 +124,7 @@ internal sealed class MetricsRecorder(
             case MergeDetected { Replayed: false, Merge.Kind: not MergeKind.Baseline } m:
                 var estimate = await status.EstimateAsync(m.Merge.Repo, ct);
                 if (estimate?.LiveAt is { } at)
-                    Estimates.Upsert(new SavedEstimate { Id = m.Merge.Id, Repo = m.Merge.Repo, Head = m.Merge.NewHead, LiveAt = at });
+                    await estimates.SaveAsync(new SavedEstimate { Id = m.Merge.Id, Repo = m.Merge.Repo, Head = m.Merge.NewHead, LiveAt = at }, ct);
                 break;
         }
     }
@@ -134,29 +132,13 @@ internal sealed class MetricsRecorder(
     private async Task ResolveEstimatesAsync(RolloutRecord rollout, CancellationToken ct)
     {
         var live = rollout.FinishedAt ?? rollout.StartedAt;
-        foreach (var saved in Estimates.Find(x => !x.Resolved).ToList())
+        foreach (var saved in await estimates.GetUnresolvedAsync(ct))
         {
             if (!rollout.Revisions.TryGetValue(saved.Repo, out var rev)) continue;
             if (!RevisionSet.Matches(rev, saved.Head) && await watcher.IsAncestorAsync(saved.Repo, saved.Head, rev, ct) != true) continue;
             var error = (live - saved.LiveAt).TotalSeconds;
             metrics.EtaError.Observe(error);
-            Estimates.Update(saved with { Resolved = true, ErrorSeconds = error });
+            await estimates.ResolveAsync(saved.Id, error, ct);
         }
-    }
-
-    private sealed record SavedEstimate
-    {
-        /// <summary>The merge's id.</summary>
-        public int Id { get; init; }
-
-        public string Repo { get; init; } = "";
-
-        public string Head { get; init; } = "";
-
-        public DateTimeOffset LiveAt { get; init; }
-
-        public bool Resolved { get; init; }
-
-        public double? ErrorSeconds { get; init; }
     }
 }

@@ -182,7 +182,7 @@ internal sealed class StatusViewBuilder(
         {
             _ = store.Latest(1);
         }
-        catch (Exception ex) when (ex is IOException or LiteDB.LiteException or UnauthorizedAccessException)
+        catch (Exception ex) when (Deployer.Store.StoreErrors.IsStoreFailure(ex))
         {
             storeOk = false;
             problems.Add("store unreachable: " + ex.GetType().Name);

@@ -10,7 +10,7 @@ public sealed record FleetConfig
     /// <summary>Directory for the store, mirrors and demo files; relative paths resolve against the working directory.</summary>
     public string DataDir { get; set; } = "data";
 
-    /// <summary>LiteDB file; default <c>{dataDir}/chatops.db</c>.</summary>
+    /// <summary>The store file; default <c>{dataDir}/chatops.db</c>.</summary>
     public string? StorePath { get; set; }
 
     public Dictionary<string, RepoConfig> Repos { get; set; } = new(StringComparer.Ordinal);

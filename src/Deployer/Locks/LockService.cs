@@ -1,5 +1,5 @@
 using ChatOpsReconfig.Deployer.Events;
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

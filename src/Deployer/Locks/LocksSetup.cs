@@ -9,7 +9,6 @@ public static class LocksSetup
     public static IServiceCollection AddLocks(this IServiceCollection services, LockOptions options)
     {
         services.AddSingleton(Options.Create(options));
-        services.AddSingleton<ILockStore, LockStore>();
         services.AddSingleton<LockService>();
         return services;
     }

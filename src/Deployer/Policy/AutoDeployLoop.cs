@@ -70,7 +70,7 @@ internal sealed partial class AutoDeployLoop(
             await locks.TickAsync(cancellationToken);
             var answer = await interrupted.TryResumeAsync(cancellationToken)
                 ?? await door.RequestAsync(new RolloutRequest { Trigger = trigger }, cancellationToken);
-            decisions.Record(answer.Decision);
+            await decisions.RecordAsync(answer.Decision, cancellationToken);
             await lagAlarms.CheckAsync(answer.Decision, cancellationToken);
             LastTickAt = time.GetUtcNow();
             return answer.Decision;

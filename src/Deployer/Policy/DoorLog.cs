@@ -1,5 +1,4 @@
 using ChatOpsReconfig.Deployer.Rollout;
-using ChatOpsReconfig.Deployer.Store;
 
 namespace ChatOpsReconfig.Deployer.Policy;
 
@@ -31,17 +30,11 @@ public sealed record DoorEntry
     public string Line { get; init; } = "";
 
     public int? RolloutId { get; init; }
-}
 
-/// <summary>The requests the door answered (every manual one; automatic ones when they start a rollout).</summary>
-public sealed class DoorLog(StoreDatabase db)
-{
-    private const string Collection = StoreCollections.RolloutRequests;
-
-    public void Record(DoorAnswer answer, DateTimeOffset at)
+    public static DoorEntry From(DoorAnswer answer, DateTimeOffset at)
     {
         var r = answer.Request;
-        db.Collection<DoorEntry>(Collection).Insert(new DoorEntry
+        return new DoorEntry
         {
             At = at,
             Trigger = r.Trigger,
@@ -55,10 +48,15 @@ public sealed class DoorLog(StoreDatabase db)
             Blocker = answer.Decision.Blocker,
             Line = answer.Decision.Line,
             RolloutId = answer.Rollout?.Id,
-        });
+        };
     }
+}
+
+/// <summary>The requests the door answered (every manual one; automatic ones when they start a rollout).</summary>
+public interface IDoorLog
+{
+    Task RecordAsync(DoorAnswer answer, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>The last <paramref name="count"/> entries, newest first.</summary>
-    public IReadOnlyList<DoorEntry> Latest(int count) =>
-        db.Collection<DoorEntry>(Collection).Query().OrderByDescending(e => e.Id).Limit(count).ToList();
+    Task<IReadOnlyList<DoorEntry>> LatestAsync(int count, CancellationToken cancellationToken);
 }

@@ -1,4 +1,4 @@
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

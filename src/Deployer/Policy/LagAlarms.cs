@@ -3,7 +3,6 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
-using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Deployer.Policy;
@@ -17,20 +16,17 @@ internal sealed class LagAlarms(
     IRepoStatus repos,
     IRolloutStore rollouts,
     LockService locks,
-    StoreDatabase db,
+    IPolicyStateStore store,
     DeployerEvents events,
     TimeProvider time,
     IOptions<PolicyOptions> options)
 {
-    private const string Collection = StoreCollections.LagAlarms;
-
     public async Task CheckAsync(PolicyDecision decision, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var warning = TimeSpan.FromMinutes(options.Value.LagWarningMinutes);
         var critical = TimeSpan.FromMinutes(options.Value.LagCriticalMinutes);
         var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
-        var alarms = db.Collection<RaisedAlarm>(Collection);
         IReadOnlyList<Hold>? holds = null;
         foreach (var repo in repos.GetRepos())
         {
@@ -43,9 +39,8 @@ internal sealed class LagAlarms(
                 states.TryGetValue(host.Name, out var state);
                 if (state is not { Partial: true } && RevisionSet.Matches(state?.Revisions.GetValueOrDefault(repo.Id), repo.Head)) continue;
                 var id = $"{host.Name}/{repo.Id}/{repo.Head}/{level}";
-                if (alarms.FindById(id) is not null) continue;
+                if (!await store.TryRaiseAlarmAsync(id, now, cancellationToken)) continue;
                 holds ??= (await locks.GetAsync(cancellationToken)).ActiveAt(now);
-                alarms.Insert(new RaisedAlarm { Id = id, At = now });
                 events.Publish(new LagAlarm(host.Name, repo.Id, repo.Head, level, behind, mergedAt, Why(state, holds, decision)));
             }
         }
@@ -65,12 +60,5 @@ internal sealed class LagAlarms(
         }
 
         return decision.Line;
-    }
-
-    private sealed record RaisedAlarm
-    {
-        public string Id { get; init; } = "";
-
-        public DateTimeOffset At { get; init; }
     }
 }

@@ -1,5 +1,4 @@
 using ChatOpsReconfig.Deployer.Events;
-using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Deployer.Policy;
@@ -8,17 +7,16 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// The policy's latest one-line answer, for <c>!status</c>: kept in the store (so a restart shows it at once), logged
 /// and published when it changes.
 /// </summary>
-internal sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
+internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
 {
-    private const string Collection = StoreCollections.PolicyState;
-    private const string LastId = "last";
-
-    private PolicyDecision? _last = Load(db);
+    // Read once when the service is made, before the first tick, so !status shows it at once. The embedded store
+    // answers synchronously; this is the only blocking wait on the store.
+    private PolicyDecision? _last = store.LoadDecisionAsync(CancellationToken.None).GetAwaiter().GetResult();
     private bool _logged;
 
     public PolicyDecision? Last => _last;
 
-    public void Record(PolicyDecision decision)
+    public async Task RecordAsync(PolicyDecision decision, CancellationToken cancellationToken)
     {
         var changed = _last?.Line != decision.Line;
         _last = decision;
@@ -27,27 +25,8 @@ internal sealed partial class PolicyDecisions(StoreDatabase db, DeployerEvents e
         _logged = true;
         Log.Decision(logger, decision.Line);
         if (!changed) return;
-        db.Collection<SavedDecision>(Collection).Upsert(new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = time.GetUtcNow() });
+        await store.SaveDecisionAsync(decision, time.GetUtcNow(), cancellationToken);
         events.Publish(new PolicyChanged(decision));
-    }
-
-    private static PolicyDecision? Load(StoreDatabase db)
-    {
-        var saved = db.Collection<SavedDecision>(Collection).FindById(LastId);
-        return saved is null ? null : new PolicyDecision { Line = saved.Line, Start = saved.Start, Blocker = saved.Blocker };
-    }
-
-    private sealed record SavedDecision
-    {
-        public string Id { get; init; } = "";
-
-        public string Line { get; init; } = "";
-
-        public bool Start { get; init; }
-
-        public PolicyBlocker Blocker { get; init; }
-
-        public DateTimeOffset At { get; init; }
     }
 
     private static partial class Log

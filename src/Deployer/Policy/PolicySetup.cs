@@ -10,13 +10,11 @@ public static class PolicySetup
     public static IServiceCollection AddPolicy(this IServiceCollection services, PolicyOptions options)
     {
         services.AddSingleton(Options.Create(options));
-        services.AddSingleton<IFreezeStore, FreezeStore>();
         services.AddSingleton<FreezeService>();
         // No IHttpClientFactory: most fleets have no CI gate, and registering one loads the HTTP stack into every bot.
         services.AddSingleton(sp => new CiGate(
             CiGate.SharedClient, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PolicyOptions>>(), sp.GetRequiredService<ILogger<CiGate>>()));
         services.AddSingleton<CiChecks>();
-        services.AddSingleton<DoorLog>();
         services.AddSingleton<RolloutDoor>();
         services.AddSingleton<InterruptedRollouts>();
         services.AddSingleton<PolicyDecisions>();

@@ -3,7 +3,7 @@ using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +24,7 @@ internal sealed partial class RolloutDoor(
     FreezeService freezes,
     CiChecks ci,
     RolloutCoordinator coordinator,
-    DoorLog log,
+    IDoorLog log,
     TimeProvider time,
     IOptions<PolicyOptions> options,
     ILogger<RolloutDoor> logger)
@@ -70,7 +70,7 @@ internal sealed partial class RolloutDoor(
             }
 
             // Automatic requests are recorded when they act; their waiting lines are kept by PolicyDecisions.
-            if (request.Trigger != RolloutTrigger.Automatic || answer.Started) log.Record(answer, time.GetUtcNow());
+            if (request.Trigger != RolloutTrigger.Automatic || answer.Started) await log.RecordAsync(answer, time.GetUtcNow(), cancellationToken);
             // The timer asks every few seconds; its waiting answers are for debugging only.
             var level = request.Trigger == RolloutTrigger.Automatic && !answer.Started ? LogLevel.Debug : LogLevel.Information;
             Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Line);

@@ -11,7 +11,6 @@ public static class ReposSetup
     /// </summary>
     public static IServiceCollection AddRepos(this IServiceCollection services)
     {
-        services.AddSingleton<IRepoStore, RepoStore>();
         services.AddSingleton<RepoWatcher>();
         services.AddSingleton<IRepoStatus>(sp => sp.GetRequiredService<RepoWatcher>());
         services.AddSingleton<ProductionHeads>();

@@ -8,7 +8,6 @@ public static class RolloutSetup
     /// <summary>Transports, the runner, the coordinator (which only the door starts) and start-up recovery.</summary>
     public static IServiceCollection AddRollouts(this IServiceCollection services)
     {
-        services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<IHostTransportFactory, HostTransportFactory>();
         services.AddSingleton<RolloutRunner>();
         services.AddSingleton<RolloutCoordinator>();

@@ -3,7 +3,7 @@ namespace ChatOpsReconfig.Deployer.Rollout;
 /// <summary>
 /// Every store write of a rollout goes through here, one at a time. Writes that arrive while another is being
 /// written are queued, and the next caller to find the store free writes the whole queue as one batch (one
-/// transaction): with many hosts finishing steps at once, LiteDB commits to its log once per batch instead of once
+/// transaction): with many hosts finishing steps at once, the store commits to its log once per batch instead of once
 /// per write, and no host blocks a thread waiting for the store. <see cref="WriteAsync"/> completes once its write is committed, so "saved before published" still holds.
 /// </summary>
 internal sealed class StoreWriter(IRolloutStore store)

@@ -4,7 +4,7 @@ using LiteDB;
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>The outbox in the LiteDB store, one collection for every kind.</summary>
-public sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOutboxStore
+internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOutboxStore
 {
     private ILiteCollection<OutboxEntry> Entries => db.Collection<OutboxEntry>(StoreCollections.Outbox);
 

@@ -6,8 +6,17 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// Drops the per-host results of all but the newest <see cref="StoreOptions.KeepRolloutDetail"/> rollouts, so the store
 /// grows by a rollout's summary, not by its thousands of host results; the rollout records themselves stay forever.
 /// </summary>
-public sealed class RolloutRetention(StoreDatabase db, StoreOptions options)
+public sealed class RolloutRetention
 {
+    private readonly StoreDatabase db;
+    private readonly StoreOptions options;
+
+    internal RolloutRetention(StoreDatabase db, StoreOptions options)
+    {
+        this.db = db;
+        this.options = options;
+    }
+
     /// <summary>Deletes the host results of rollouts older than the kept ones; returns how many were deleted.</summary>
     public int Prune()
     {

@@ -4,8 +4,19 @@ using Microsoft.Extensions.Logging;
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>The running bot's backups: one as it starts (before the other services start), then one a day.</summary>
-public sealed partial class StoreBackupLoop(StoreDatabase db, TimeProvider time, ILogger<StoreBackupLoop> logger) : BackgroundService
+public sealed partial class StoreBackupLoop : BackgroundService
 {
+    private readonly StoreDatabase db;
+    private readonly TimeProvider time;
+    private readonly ILogger<StoreBackupLoop> logger;
+
+    internal StoreBackupLoop(StoreDatabase db, TimeProvider time, ILogger<StoreBackupLoop> logger)
+    {
+        this.db = db;
+        this.time = time;
+        this.logger = logger;
+    }
+
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
 
     /// <summary>Raised with the file of each backup made (tests wait on it).</summary>

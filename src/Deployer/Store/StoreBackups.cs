@@ -36,7 +36,7 @@ public static class StoreBackups
     /// log; should LiteDB checkpoint on its own during the copy, the check of the copy fails and it is made again.
     /// Returns the file written.
     /// </summary>
-    public static string Create(StoreDatabase db, DateTimeOffset now, string? to = null)
+    internal static string Create(StoreDatabase db, DateTimeOffset now, string? to = null)
     {
         var target = to ?? Path.Combine(DirectoryFor(db.Path), $"{Prefix(db.Path)}{now.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}{Path.GetExtension(db.Path)}");
         var dir = Path.GetDirectoryName(Path.GetFullPath(target))!;

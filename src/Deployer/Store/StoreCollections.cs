@@ -1,7 +1,7 @@
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>Every collection in the store, named in one place. All of them exist from the moment the store opens.</summary>
-public static class StoreCollections
+internal static class StoreCollections
 {
     public const string Rollouts = "rollouts";
     public const string HostResults = "host_results";
@@ -17,6 +17,9 @@ public static class StoreCollections
     public const string Audit = "audit";
     public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
+
+    /// <summary>Where builds before the generic outbox queued chat messages; moved into <see cref="Outbox"/> at open.</summary>
+    public const string LegacyChatOutbox = "chat_outbox";
 
     public static IReadOnlyList<string> All { get; } =
     [

@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// used because it releases its named mutex from whichever thread closes last, which fails when several threads use
 /// the store at once. Another process may open the file read-only (<c>chatops status</c> while the bot runs).
 /// </summary>
-public sealed class StoreDatabase : IDisposable
+internal sealed class StoreDatabase : IDisposable
 {
     public const int SchemaVersion = 1;
 
@@ -137,6 +137,38 @@ public sealed class StoreDatabase : IDisposable
             }
         });
         foreach (var (collection, field) in StoreCollections.Indexes) _db.GetCollection(collection).EnsureIndex(field, "$." + field);
+        if (existing.Contains(StoreCollections.LegacyChatOutbox)) MoveLegacyChatOutbox();
+    }
+
+    /// <summary>
+    /// Builds before the generic outbox kept chat messages in <c>chat_outbox</c>. Its pending messages become
+    /// outbox entries of kind <c>chat</c>, in order, with the payload the bot's chat outbox writes; the old documents
+    /// go in the same transaction (so a crash cannot move them twice), then the empty collection.
+    /// </summary>
+    private void MoveLegacyChatOutbox()
+    {
+        var old = _db.GetCollection(StoreCollections.LegacyChatOutbox, BsonAutoId.Int32);
+        var outbox = _db.GetCollection(StoreCollections.Outbox, BsonAutoId.Int32);
+        InTransaction(() =>
+        {
+            foreach (var doc in old.Find(Query.EQ("State", "Pending")).OrderBy(d => d["_id"].AsInt32).ToList())
+            {
+                var payload = System.Text.Json.JsonSerializer.Serialize(new { Channel = doc["Channel"].AsString, Text = doc["Text"].AsString });
+                outbox.Insert(new BsonDocument
+                {
+                    ["Kind"] = "chat",
+                    ["Key"] = doc["ProgressKey"],
+                    ["Payload"] = payload,
+                    ["State"] = "Pending",
+                    ["Attempts"] = doc["Attempts"],
+                    ["CreatedAt"] = doc["CreatedAt"],
+                    ["NextAttemptAt"] = doc["CreatedAt"],
+                });
+            }
+
+            old.DeleteAll();
+        });
+        _db.DropCollection(StoreCollections.LegacyChatOutbox);
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
@@ -200,6 +232,12 @@ public sealed class StoreDatabase : IDisposable
         && type != typeof(DateTimeOffset) && type != typeof(TimeSpan) && type != typeof(object)
         && type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
         && type.Namespace?.StartsWith("LiteDB", StringComparison.Ordinal) != true;
+}
+
+/// <summary>Which exceptions mean the store itself failed (file gone, unreadable, damaged), for health checks.</summary>
+public static class StoreErrors
+{
+    public static bool IsStoreFailure(Exception ex) => ex is IOException or LiteException or UnauthorizedAccessException;
 }
 
 /// <summary>Another process owns the store for writing.</summary>

@@ -87,7 +87,7 @@ public sealed class CommandRouterTests : IDisposable
         Assert.True(reply!.Refused);
         Assert.Equal("sorry mallory, !deploy is for deployers only; ask an admin to add you to permissions in the config", reply.Text);
         Assert.Equal(0, _deployish.Calls);
-        var entry = Assert.Single(_audit.Latest(10));
+        var entry = Assert.Single(await _audit.LatestAsync(10, CancellationToken.None));
         Assert.Equal("mallory", entry.ActorName);
         Assert.Equal("!deploy now", entry.Action);
         Assert.True(entry.Refused);
@@ -100,7 +100,7 @@ public sealed class CommandRouterTests : IDisposable
     {
         var reply = await CreateSut().HandleAsync(Say("!deploy now", "carol", "releng"), CancellationToken.None);
         Assert.Equal("ran with now", reply!.Text);
-        Assert.Equal("ok", Assert.Single(_audit.Latest(10)).Detail);
+        Assert.Equal("ok", Assert.Single(await _audit.LatestAsync(10, CancellationToken.None)).Detail);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class DoorTests : IAsyncLifetime
         var decision = await _bot.TickAsync();
 
         Assert.True(decision.Start, decision.Line);
-        var entry = _bot.DoorLog.Latest(1)[0];
+        var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Automatic, AutoDeployLoop.SystemUser, true), (entry.Trigger, entry.RequestedBy, entry.Started));
         Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, entry.RolloutId);
         Assert.StartsWith("deploying: ", entry.Line, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class DoorTests : IAsyncLifetime
     {
         await _bot.SayAsync("alice", "!lock 30m landing");
         Assert.StartsWith("not deploying: alice holds the lock", await _bot.SayAsync("bob", "!deploy now"), StringComparison.Ordinal);
-        var refused = _bot.DoorLog.Latest(1)[0];
+        var refused = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.DeployNow, "bob", false, PolicyBlocker.Hold), (refused.Trigger, refused.RequestedBy, refused.Started, refused.Blocker));
         Assert.Null(refused.RolloutId);
 
@@ -61,7 +61,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.PolicyStatus.UnlockTick;
         Assert.Equal("", await _bot.SayAsync("bob", "!deploy now"));
         await _bot.Coordinator.WhenIdleAsync();
-        var started = _bot.DoorLog.Latest(1)[0];
+        var started = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.DeployNow, "bob", true), (started.Trigger, started.RequestedBy, started.Started));
         Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, started.RolloutId);
     }
@@ -79,7 +79,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.Coordinator.WhenIdleAsync();
 
         Assert.Contains($"deploying: tools {head[..12]} to 5 host(s)", reply, StringComparison.Ordinal);
-        var entry = _bot.DoorLog.Latest(1)[0];
+        var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Unlock, true), (entry.Trigger, entry.Started));
         Assert.All(AllHosts, h => Assert.Equal(head, _bot.OnDisk(h, "tools")));
     }
@@ -110,7 +110,7 @@ public sealed class DoorTests : IAsyncLifetime
 
         Assert.True(decision.Start, decision.Line);
         Assert.Equal($"resuming interrupted rollout #{id} on 2 host(s)", decision.Line);
-        var entry = _bot.DoorLog.Latest(1)[0];
+        var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Resume, id, true), (entry.Trigger, entry.ResumeOf, entry.Started));
         var resumed = _bot.Rollouts.Latest(1)[0];
         Assert.Equal(id, resumed.ResumedFrom);

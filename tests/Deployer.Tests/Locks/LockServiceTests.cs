@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Audit;
 using System.Threading.Channels;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Locks;

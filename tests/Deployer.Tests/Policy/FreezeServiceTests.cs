@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Audit;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Logging.Abstractions;

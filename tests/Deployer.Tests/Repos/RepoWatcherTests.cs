@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Store;
 
 namespace ChatOpsReconfig.Deployer.Tests.Repos;
 

@@ -1,16 +1,13 @@
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Repos;
 using LiteDB;
 
-namespace ChatOpsReconfig.Deployer.Repos;
+namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>LiteDB-backed <see cref="IRepoStore"/>: collections <c>repo_states</c> and <c>merges</c>.</summary>
 internal sealed class RepoStore : IRepoStore
 {
     private readonly StoreDatabase _db;
     private readonly TimeProvider _time;
-
-    // Flags are set read-modify-write; one gate keeps the watcher, the announcer and the rollout from losing each other's updates.
-    private readonly Lock _gate = new();
 
     public RepoStore(StoreDatabase db, TimeProvider time)
     {
@@ -26,14 +23,12 @@ internal sealed class RepoStore : IRepoStore
 
     public IReadOnlyList<RepoState> GetStates() => States.FindAll().ToList();
 
-    public void SaveState(RepoState state)
-    {
-        lock (_gate) States.Upsert(state);
-    }
+    public void SaveState(RepoState state) => _db.Write(() => States.Upsert(state));
 
+    // Each read-modify-write is one write: the watcher, the announcer and the rollout do not lose each other's updates.
     public MergeRecorded RecordMerge(Merge merge, RepoState state)
     {
-        lock (_gate)
+        return _db.Write(() =>
         {
             // The watcher only records moves away from the stored head, so finding this very move already saved means
             // a crash came between saving the merge and saving the head: keep the first copy.
@@ -47,7 +42,7 @@ internal sealed class RepoStore : IRepoStore
             var saved = merge with { Id = Merges.Insert(merge).AsInt32 };
             States.Upsert(state);
             return new MergeRecorded(saved, Created: true);
-        }
+        });
     }
 
     public Merge? GetMerge(int id) => Merges.FindById(id);
@@ -66,17 +61,17 @@ internal sealed class RepoStore : IRepoStore
 
     public bool MarkAnnounced(int mergeId)
     {
-        lock (_gate)
+        return _db.Write(() =>
         {
             var merge = Merges.FindById(mergeId);
             if (merge is null || merge.Announced) return false;
             return Merges.Update(merge with { Announced = true, AnnouncedAt = _time.GetUtcNow() });
-        }
+        });
     }
 
     public IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId)
     {
-        lock (_gate)
+        return _db.Write(() =>
         {
             var pending = Merges.Find(m => m.Repo == repo && m.Deployed == false).OrderBy(m => m.Id).ToList();
             var upTo = pending.LastOrDefault(m => RevisionSet.Matches(revision, m.NewHead));
@@ -89,6 +84,6 @@ internal sealed class RepoStore : IRepoStore
                 .ToList();
             Merges.Update(marked);
             return marked.Where(m => m.Kind != MergeKind.Baseline).ToList();
-        }
+        });
     }
 }

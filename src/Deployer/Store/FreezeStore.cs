@@ -1,35 +1,8 @@
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
+using ChatOpsReconfig.Deployer.Policy;
 using LiteDB;
 
-namespace ChatOpsReconfig.Deployer.Policy;
-
-/// <summary>An ad-hoc freeze (<c>!freeze 2h reason</c>): at most one at a time; a new one replaces it.</summary>
-public sealed record AdHocFreeze
-{
-    public string Reason { get; init; } = "";
-
-    public string ById { get; init; } = "";
-
-    public string ByName { get; init; } = "";
-
-    public DateTimeOffset Since { get; init; }
-
-    public DateTimeOffset Until { get; init; }
-}
-
-/// <summary>Where the ad-hoc freeze and the freeze audit entries live; a shared server store may replace the LiteDB one.</summary>
-public interface IFreezeStore
-{
-    Task<AdHocFreeze?> GetAsync(CancellationToken cancellationToken);
-
-    /// <summary>Stores <paramref name="freeze"/>, replacing any previous one; null removes it.</summary>
-    Task SetAsync(AdHocFreeze? freeze, CancellationToken cancellationToken);
-
-    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
-
-    /// <summary>The newest <paramref name="count"/> freeze audit entries, newest first.</summary>
-    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int count, CancellationToken cancellationToken);
-}
+namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>The ad-hoc freeze as one document in the LiteDB store; audit entries in the store's <see cref="AuditLog"/>.</summary>
 internal sealed class FreezeStore(StoreDatabase db) : IFreezeStore
@@ -52,8 +25,11 @@ internal sealed class FreezeStore(StoreDatabase db) : IFreezeStore
     public Task SetAsync(AdHocFreeze? freeze, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (freeze is null) Freezes.Delete(AdHocId);
-        else Freezes.Upsert(new FreezeDocument { Id = AdHocId, Freeze = freeze });
+        db.Write(() =>
+        {
+            if (freeze is null) Freezes.Delete(AdHocId);
+            else Freezes.Upsert(new FreezeDocument { Id = AdHocId, Freeze = freeze });
+        });
         return Task.CompletedTask;
     }
 

@@ -1,44 +1,10 @@
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Rollout;
 using LiteDB;
 
-namespace ChatOpsReconfig.Deployer.Rollout;
+namespace ChatOpsReconfig.Deployer.Store;
 
-/// <summary>Rollouts, their host results and the last known state of every host.</summary>
-public interface IRolloutStore
-{
-    int Insert(RolloutRecord rollout);
-
-    void Update(RolloutRecord rollout);
-
-    void SaveHost(HostResult result);
-
-    void SaveHostState(HostState state);
-
-    RolloutRecord? Get(int id);
-
-    void MarkAnnounced(int id);
-
-    IReadOnlyList<HostResult> GetHosts(int rolloutId);
-
-    /// <summary>One host's part of a rollout, or null.</summary>
-    HostResult? GetHost(int rolloutId, string host) => GetHosts(rolloutId).FirstOrDefault(r => r.Host == host);
-
-    IReadOnlyList<RolloutRecord> Latest(int count);
-
-    IReadOnlyList<RolloutRecord> WithState(RolloutState state);
-
-    /// <summary>Whether any rollout is in <paramref name="state"/>; cheaper than <see cref="WithState"/> where the store can.</summary>
-    bool AnyWithState(RolloutState state) => WithState(state).Count > 0;
-
-    IReadOnlyList<HostState> GetHostStates();
-
-    HostState? GetHostState(string host);
-
-    /// <summary>Runs several writes as one unit (one transaction where the store has them); synchronous work only.</summary>
-    void Batch(Action work) => work();
-}
-
-public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
+/// <summary>Rollouts, host results and host states in the LiteDB store.</summary>
+internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 {
     /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any writer).</summary>
     private const string HostStatesStamp = "host_states";
@@ -53,24 +19,30 @@ public sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     private ILiteCollection<BsonDocument> Stamps => db.Collection<BsonDocument>(StoreCollections.StoreStamps);
 
-    public int Insert(RolloutRecord rollout) => Rollouts.Insert(rollout).AsInt32;
+    public int Insert(RolloutRecord rollout) => db.Write(() => Rollouts.Insert(rollout).AsInt32);
 
-    public void Update(RolloutRecord rollout) => Rollouts.Update(rollout);
+    public void Update(RolloutRecord rollout) => db.Write(() => Rollouts.Update(rollout));
 
-    public void SaveHost(HostResult result) => Results.Upsert(result);
+    public void SaveHost(HostResult result) => db.Write(() => Results.Upsert(result));
 
     /// <summary>Saves the state, then a fresh stamp, so every reader that cached the states before sees them change.</summary>
     public void SaveHostState(HostState state)
     {
-        States.Upsert(state);
-        Stamps.Upsert(new BsonDocument { ["_id"] = HostStatesStamp, ["stamp"] = Guid.NewGuid().ToString("N") });
+        db.Write(() =>
+        {
+            States.Upsert(state);
+            Stamps.Upsert(new BsonDocument { ["_id"] = HostStatesStamp, ["stamp"] = Guid.NewGuid().ToString("N") });
+        });
     }
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);
 
     public void MarkAnnounced(int id)
     {
-        if (Rollouts.FindById(id) is { } r) Rollouts.Update(r with { Announced = true });
+        db.Write(() =>
+        {
+            if (Rollouts.FindById(id) is { } r) Rollouts.Update(r with { Announced = true });
+        });
     }
 
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).ToList();

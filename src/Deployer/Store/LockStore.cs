@@ -1,21 +1,8 @@
-using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Audit;
+using ChatOpsReconfig.Deployer.Locks;
 using LiteDB;
 
-namespace ChatOpsReconfig.Deployer.Locks;
-
-/// <summary>Where the holds and the lock's audit entries live; a shared server store may replace the LiteDB one.</summary>
-public interface ILockStore
-{
-    Task<DeployLock> LoadAsync(CancellationToken cancellationToken);
-
-    /// <summary>Makes the stored holds exactly <paramref name="state"/>'s holds.</summary>
-    Task SaveAsync(DeployLock state, CancellationToken cancellationToken);
-
-    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
-
-    /// <summary>The newest <paramref name="count"/> lock audit entries, newest first.</summary>
-    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int count, CancellationToken cancellationToken);
-}
+namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>Holds in the LiteDB store, one document per holder; audit entries in the store's <see cref="AuditLog"/>.</summary>
 internal sealed class LockStore(StoreDatabase db) : ILockStore
@@ -38,8 +25,11 @@ internal sealed class LockStore(StoreDatabase db) : ILockStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);
-        foreach (var hold in state.Holds) Holds.Upsert(new HoldDocument { Id = hold.HolderId, Hold = hold });
+        db.Write(() =>
+        {
+            foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);
+            foreach (var hold in state.Holds) Holds.Upsert(new HoldDocument { Id = hold.HolderId, Hold = hold });
+        });
         return Task.CompletedTask;
     }
 

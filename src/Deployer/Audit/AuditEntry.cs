@@ -1,4 +1,4 @@
-namespace ChatOpsReconfig.Deployer.Store;
+namespace ChatOpsReconfig.Deployer.Audit;
 
 /// <summary>Someone (or the bot itself) acting on the deployer: a chat user id and the name people see.</summary>
 public sealed record Actor(string Id, string Name)

@@ -1,0 +1,56 @@
+using ChatOpsReconfig.Deployer.Policy;
+
+namespace ChatOpsReconfig.Deployer.Store;
+
+/// <summary>The policy's latest answer (collection <c>policy_state</c>) and raised lag alarms (<c>lag_alarms</c>).</summary>
+internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
+{
+    private const string LastId = "last";
+
+    public Task<PolicyDecision?> LoadDecisionAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var saved = db.Collection<SavedDecision>(StoreCollections.PolicyState).FindById(LastId);
+        return Task.FromResult(saved is null ? null : new PolicyDecision { Line = saved.Line, Start = saved.Start, Blocker = saved.Blocker });
+    }
+
+    public Task SaveDecisionAsync(PolicyDecision decision, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var saved = new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = at };
+        db.Write(() => db.Collection<SavedDecision>(StoreCollections.PolicyState).Upsert(saved));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryRaiseAlarmAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var alarms = db.Collection<RaisedAlarm>(StoreCollections.LagAlarms);
+        return Task.FromResult(db.Write(() =>
+        {
+            if (alarms.FindById(id) is not null) return false;
+            alarms.Insert(new RaisedAlarm { Id = id, At = at });
+            return true;
+        }));
+    }
+
+    private sealed record SavedDecision
+    {
+        public string Id { get; init; } = "";
+
+        public string Line { get; init; } = "";
+
+        public bool Start { get; init; }
+
+        public PolicyBlocker Blocker { get; init; }
+
+        public DateTimeOffset At { get; init; }
+    }
+
+    private sealed record RaisedAlarm
+    {
+        public string Id { get; init; } = "";
+
+        public DateTimeOffset At { get; init; }
+    }
+}
