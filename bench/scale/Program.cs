@@ -5,7 +5,7 @@ using ChatOpsReconfig.Bench.Scale;
 //   [--warmup 5] [--idle 150] [--keep] [--chatops DLL] [NAME=VALUE ...]
 // --chatops measures another build's chatops.dll in the rss mode, e.g. the published (ReadyToRun) one.
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
-var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "all" ? args[0] : "all";
+var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "rollout" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
 var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
@@ -97,6 +97,21 @@ if (mode is "web" or "all")
 {
     await WebBench.RunStatusAsync(sizes.Where(n => n >= 1000).DefaultIfEmpty(sizes.Max()).ToArray(), warmup, iterations, chatopsDll, keep, log);
     await WebBench.RunWaitLiveAsync(int.Parse(Option("--rounds") ?? "5", CultureInfo.InvariantCulture), chatopsDll, keep, log);
+}
+
+if (mode is "rollout")
+{
+    // A rollout of N local hosts (largest --sizes, default 5000) by the real bot; --chatops the published chatops.dll.
+    var n = Option("--sizes") is null ? 5000 : sizes.Max();
+    var parallelism = int.Parse(Option("--parallelism") ?? "50", CultureInfo.InvariantCulture);
+    var dll = chatopsDll ?? Path.Combine(Paths.RepoRoot(), "src", "Bot", "bin", "Release", "net10.0", "chatops.dll");
+    log.WriteLine();
+    log.WriteLine($"== rollout of {n} local hosts by {dll} ==");
+    var deadline = Option("--deadline") is { } secs ? TimeSpan.FromSeconds(int.Parse(secs, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
+    var r = await RolloutBench.RunAsync(n, parallelism, dll, env, keep, deadline, log);
+    var s = r.Status;
+    log.WriteLine($"  wall {r.WallSeconds:0.0}s; bot peak RSS (VmHWM) {Mb(r.HwmKb)} MB (target <= 400); store {r.StoreBefore / 1024} KB -> {r.StoreAfter / 1024} KB (+{(r.StoreAfter - r.StoreBefore) / 1024} KB)");
+    log.WriteLine($"  !status during the rollout ({s.Samples.Count} asks): min {Stats.Ms(s.Min)}, median {Stats.Ms(s.Median)} (target <= 50), p95 {Stats.Ms(s.P95)} (target <= 150), max {Stats.Ms(s.Max)} ms");
 }
 
 log.WriteLine();

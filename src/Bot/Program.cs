@@ -77,5 +77,21 @@ waitLive.Options.Add(tokenFile);
 waitLive.SetAction((parse, ct) => WaitLiveVerb.RunAsync(parse.GetValue(url)!, parse.GetValue(repo)!, parse.GetValue(rev)!, parse.GetValue(timeout)!, parse.GetValue(tokenFile), Console.Out, ct));
 root.Subcommands.Add(waitLive);
 
+var store = new Command("store", "The store file: check, back up, restore (exit 0 done, 2 refused: damaged, busy, read-only, bad file)");
+var storeCheck = new Command("check", "Check the store file without changing it; print the newest backup");
+storeCheck.SetAction(parse => StoreVerbs.Check(parse.GetValue(config)!));
+store.Subcommands.Add(storeCheck);
+var backupTo = new Option<string?>("--to") { Description = "Write the backup to this file (default: a new file in data/backups/, last 7 kept)" };
+var storeBackup = new Command("backup", "Copy the store (checkpointed and checked) into data/backups/ or --to FILE; refused while the bot runs");
+storeBackup.Options.Add(backupTo);
+storeBackup.SetAction(parse => StoreVerbs.Backup(parse.GetValue(config)!, parse.GetValue(backupTo)));
+store.Subcommands.Add(storeBackup);
+var restoreFrom = new Option<string>("--from") { Description = "The backup to put in the store's place (checked first)", Required = true };
+var storeRestore = new Command("restore", "Check FILE, keep the current store aside in data/backups/, put FILE in its place; refused while the bot runs");
+storeRestore.Options.Add(restoreFrom);
+storeRestore.SetAction(parse => StoreVerbs.Restore(parse.GetValue(config)!, parse.GetValue(restoreFrom)!));
+store.Subcommands.Add(storeRestore);
+root.Subcommands.Add(store);
+
 // Run mode stops through the Generic Host (Ctrl-C/SIGTERM, graceful); the deploy verb handles Ctrl-C itself.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

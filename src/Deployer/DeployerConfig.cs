@@ -11,7 +11,7 @@ namespace ChatOpsReconfig.Deployer;
 /// </summary>
 public static class DeployerConfig
 {
-    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section];
+    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section];
 
     /// <summary>Every problem in those sections as <c>path.to.key: message</c>.</summary>
     public static IReadOnlyList<string> Validate(FleetConfig fleet)
@@ -21,6 +21,7 @@ public static class DeployerConfig
         var policy = Bind(() => PolicyOptions.From(fleet), p);
         if (locks is not null && policy is not null) p.AddRange(PolicyConfigValidator.Validate(locks, policy));
         p.AddRange(Transport.SshAlgorithms.Problems(fleet.Ssh));
+        p.AddRange(Bind(() => Store.StoreOptions.From(fleet), p)?.Validate() ?? []);
         return p;
     }
 

@@ -61,15 +61,7 @@ internal static class DeployVerb
         }
 
         await using var services = CliContext.BuildServices(fleet);
-        try
-        {
-            Deployer.Store.StoreSetup.OpenStore(services);
-        }
-        catch (Deployer.Store.StoreBusyException ex)
-        {
-            Console.Error.WriteLine($"{ex.Message}: use !deploy now in chat, or stop the bot first");
-            return CliContext.ExitConfig;
-        }
+        if (StoreGate.TryOpen(services, configPath, "use !deploy now in chat, or stop the bot first") is not null) return CliContext.ExitConfig;
 
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
         services.GetRequiredService<StartupRecovery>().MarkInterrupted();
@@ -108,7 +100,7 @@ internal static class DeployVerb
         if (!planned.Decision.Start)
         {
             // A refused request is recorded like one the bot refused in chat.
-            await services.GetRequiredService<IDoorLog>().RecordAsync(planned, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+            services.GetRequiredService<DoorLog>().Record(planned, services.GetRequiredService<TimeProvider>().GetUtcNow());
             return Refused(planned.Decision);
         }
 

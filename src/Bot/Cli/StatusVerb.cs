@@ -18,22 +18,26 @@ internal static class StatusVerb
 
         var services = CliContext.BuildServices(fleet);
         var readOnly = false;
-        try
-        {
-            Deployer.Store.StoreSetup.OpenStore(services);
-        }
-        catch (Deployer.Store.StoreBusyException ex)
+        var failure = StoreGate.TryOpen(services, configPath, "--live records what it reads; use !status in chat, or stop the bot first", print: false);
+        if (failure is not null)
         {
             await services.DisposeAsync();
-            if (live)
+            // The bot owns the store, or the file cannot be written: read it without writing. --live writes what it reads.
+            if (live || failure is not (Deployer.Store.StoreBusyException or Deployer.Store.StoreReadOnlyException))
             {
-                Console.Error.WriteLine($"{ex.Message}: --live records what it reads; use !status in chat, or stop the bot first");
+                Console.Error.WriteLine(StoreGate.Describe(failure, configPath, "--live records what it reads; use !status in chat, or stop the bot first"));
                 return CliContext.ExitConfig;
             }
 
-            // The bot owns the store; read it without writing.
             services = CliContext.BuildServices(fleet, readOnlyStore: true);
             readOnly = true;
+            if (failure is Deployer.Store.StoreReadOnlyException)
+            {
+                // Nobody checked this file at open (no bot holds it): check it before LiteDB reads it.
+                var unusable = StoreGate.CheckReadOnly(fleet.StorePath!, configPath);
+                if (unusable is not null) return CliContext.ExitConfig;
+                console.WriteLine($"{fleet.StorePath}: read-only; showing what it holds");
+            }
         }
 
         await using var _ = services;

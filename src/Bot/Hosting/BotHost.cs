@@ -27,6 +27,7 @@ internal static class BotHost
         var options = BotOptions.From(fleet);
 
         await using var app = Build(fleet, options);
+        if (StoreGate.TryOpen(app.Services, configPath, "a second bot needs its own dataDir; stop the other one first") is not null) return CliContext.ExitConfig;
         try
         {
             await app.RunAsync(cancellationToken);
@@ -106,6 +107,7 @@ internal static class BotHost
         services.AddSingleton<BotMetrics>();
         services.AddSingleton<MetricsRecorder>();
 
+        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());

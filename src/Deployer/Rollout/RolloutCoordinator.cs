@@ -23,6 +23,7 @@ public sealed record RunningRollout(RolloutRecord Rollout, int Done, int Failed)
 public sealed partial class RolloutCoordinator(
     RolloutRunner runner,
     IRepoStore repos,
+    Store.RolloutRetention retention,
     ILogger<RolloutCoordinator> logger)
 {
     private readonly Lock _gate = new();
@@ -82,6 +83,7 @@ public sealed partial class RolloutCoordinator(
             // A rollout that ran to its end carried its merges (a failed one too: its failures are reported and
             // alarmed, not retried in a loop); the hosts' own revisions say who runs what.
             foreach (var change in finished.Changes.Where(c => !c.Unchanged)) repos.MarkDeployed(change.Repo, change.To, finished.Id);
+            retention.Prune();
             return finished;
         }
         catch (Exception ex)

@@ -34,13 +34,16 @@ internal sealed class StoreDatabase : IDisposable
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         if (!readOnly)
         {
+            _writerLock = StoreLock.Acquire(path);
             try
             {
-                _writerLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                // Checked before LiteDB opens it for writing: LiteDB rewrites a file it cannot read (StoreIntegrity).
+                StoreIntegrity.Check(path);
             }
-            catch (IOException ex)
+            catch
             {
-                throw new StoreBusyException($"the store {path} is in use by another chatops process (the running bot?)", ex);
+                _writerLock.Dispose();
+                throw;
             }
         }
 
@@ -51,7 +54,15 @@ internal sealed class StoreDatabase : IDisposable
         mapper.RegisterType(
             serialize: (TimeSpan t) => new BsonValue(t.Ticks),
             deserialize: b => TimeSpan.FromTicks(b.AsInt64));
-        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, mapper);
+        try
+        {
+            _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, mapper);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            _writerLock?.Dispose();
+            throw new StoreReadOnlyException(path, ex);
+        }
         if (readOnly) return;
         if (_db.UserVersion == 0) _db.UserVersion = SchemaVersion;
         else if (_db.UserVersion > SchemaVersion)
@@ -230,4 +241,4 @@ public static class StoreErrors
 }
 
 /// <summary>Another process owns the store for writing.</summary>
-public sealed class StoreBusyException(string message, Exception inner) : Exception(message, inner);
+public sealed class StoreBusyException(string message, Exception inner) : StoreUnusableException(message, inner);

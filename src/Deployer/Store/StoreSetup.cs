@@ -17,6 +17,9 @@ public static class StoreSetup
     {
         services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnly));
         services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton(sp => new StoreBackupLoop(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StoreBackupLoop>>()));
+        services.AddSingleton(StoreOptions.From(fleet));
+        services.AddSingleton(sp => new RolloutRetention(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<StoreOptions>()));
         services.AddSingleton<IOutboxStore, LiteOutboxStore>();
         services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<IRepoStore, RepoStore>();
@@ -28,6 +31,9 @@ public static class StoreSetup
         return services;
     }
 
-    /// <summary>Opens the store now, so a verb can say at once that another process holds it (<see cref="StoreBusyException"/>).</summary>
+    /// <summary>
+    /// Opens the store now (lock, integrity check, LiteDB), so that a store that cannot be used is reported before
+    /// anything else starts; throws <see cref="StoreUnusableException"/>.
+    /// </summary>
     public static void OpenStore(this IServiceProvider services) => services.GetRequiredService<StoreDatabase>();
 }
