@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatOpsReconfig.Deployer.Bugs;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
@@ -11,7 +12,7 @@ namespace ChatOpsReconfig.Deployer;
 /// </summary>
 public static class DeployerConfig
 {
-    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section];
+    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, BugsOptions.Section];
 
     /// <summary>Every problem in those sections as <c>path.to.key: message</c>.</summary>
     public static IReadOnlyList<string> Validate(FleetConfig fleet)
@@ -21,6 +22,7 @@ public static class DeployerConfig
         var policy = Bind(() => PolicyOptions.From(fleet), p);
         if (locks is not null && policy is not null) p.AddRange(PolicyConfigValidator.Validate(locks, policy));
         p.AddRange(Transport.SshAlgorithms.Problems(fleet.Ssh));
+        if (Bind(() => BugsOptions.From(fleet), p) is { } bugs) p.AddRange(BugsConfigValidator.Validate(fleet, bugs));
         return p;
     }
 

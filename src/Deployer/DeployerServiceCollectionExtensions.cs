@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Bugs;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
@@ -27,6 +28,7 @@ public static class DeployerServiceCollectionExtensions
         services.AddLocks(LockOptions.From(fleet));
         services.AddPolicy(PolicyOptions.From(fleet));
         services.AddDemo();
+        services.AddBugs(fleet);
         return services;
     }
 }

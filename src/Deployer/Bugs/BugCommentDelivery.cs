@@ -1,0 +1,200 @@
+using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Deployer.Bugs;
+
+/// <summary>
+/// Plans bug comments when a rollout finishes and delivers the outbox: each try is counted in the store before any
+/// network call, and a try after one that began (its answer may have been lost, or the bot died after the POST)
+/// first reads the bug's recent comments for the rollout's marker, so a comment is posted once. Tracker outages are
+/// retried with a growing wait (1 min doubling to 1 h); a missing bug or a refused comment is reported once and dropped.
+/// </summary>
+public sealed class BugCommentDelivery : BackgroundService
+{
+    /// <summary>Tries of one comment that fail before the tracker is reported failing in chat.</summary>
+    public const int AlarmAfterAttempts = 3;
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromHours(1);
+
+    /// <summary>Slack for clocks: comments read back start this long before the entry was made.</summary>
+    private static readonly TimeSpan MarkerSlack = TimeSpan.FromHours(1);
+
+    private readonly BugTrackers _trackers;
+    private readonly BugCommentPlanner _planner;
+    private readonly IBugCommentOutbox _outbox;
+    private readonly DeployerEvents _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BugCommentDelivery> _logger;
+    private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader;
+    private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
+
+    internal BugCommentDelivery(
+        BugTrackers trackers,
+        BugCommentPlanner planner,
+        IBugCommentOutbox outbox,
+        DeployerEvents events,
+        TimeProvider time,
+        ILogger<BugCommentDelivery> logger)
+    {
+        _trackers = trackers;
+        _planner = planner;
+        _outbox = outbox;
+        _events = events;
+        _time = time;
+        _logger = logger;
+        // Subscribed at construction: a rollout finishing before the loop starts is not missed.
+        _reader = events.Subscribe();
+    }
+
+    /// <summary>Raised after each pass over the due entries (tests wait on it).</summary>
+    internal event Action? Passed;
+
+    /// <summary>Delivers every entry due now, one after another; returns how many were sent.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        foreach (var entry in _outbox.Due(_time.GetUtcNow()))
+        {
+            if (await DeliverAsync(entry, cancellationToken)) sent++;
+        }
+
+        return sent;
+    }
+
+    /// <summary>Plans the comments of rollouts finished since the last pass.</summary>
+    public int PlanFinished()
+    {
+        var planned = 0;
+        while (_reader.TryRead(out var e))
+        {
+            if (e is RolloutFinished f) planned += _planner.Plan(f.Rollout, f.Results);
+        }
+
+        return planned;
+    }
+
+    public override void Dispose()
+    {
+        _events.Unsubscribe(_reader);
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_trackers.Options.Count == 0) return;
+        await Task.Yield();
+        _planner.CatchUpAfterRestart();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                PlanFinished();
+                await DeliverDueAsync(stoppingToken);
+                Passed?.Invoke();
+                await WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                BugsLog.LoopFailed(_logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(30), _time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Until the next entry is due or an event arrives.</summary>
+    private async Task WaitAsync(CancellationToken stoppingToken)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var next = _outbox.NextDue();
+        var delay = next is null ? Timeout.InfiniteTimeSpan : next.Value - _time.GetUtcNow() is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero;
+        var timer = Task.Delay(delay, _time, wake.Token);
+        var arrived = _reader.WaitToReadAsync(wake.Token).AsTask();
+        await Task.WhenAny(timer, arrived);
+        await wake.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task<bool> DeliverAsync(BugCommentEntry entry, CancellationToken cancellationToken)
+    {
+        var options = _trackers.Options.GetValueOrDefault(entry.Tracker);
+        var client = _trackers.Client(entry.Tracker);
+        if (options is null || client is null)
+        {
+            Drop(entry, $"tracker '{entry.Tracker}' is no longer configured");
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        if (options.DryRun)
+        {
+            BugsLog.DryRun(_logger, entry.Tracker, entry.Bug, entry.RolloutId, entry.Text);
+            _outbox.Update(entry with { State = BugCommentState.Sent, DeliveredAt = now, Note = "dry run: logged, not sent" });
+            return true;
+        }
+
+        var attempt = entry.Attempts + 1;
+        entry = entry with { Attempts = attempt, NextAttemptAt = now + Backoff(attempt) };
+        _outbox.Update(entry); // before the network: a crash after the POST leaves a begun try, and the next one checks the marker
+        try
+        {
+            if (attempt == 1)
+            {
+                await client.EnsureExistsAsync(entry.Bug, cancellationToken);
+            }
+            else
+            {
+                var marker = BugComment.Marker(entry.RolloutId);
+                var comments = await client.CommentsSinceAsync(entry.Bug, entry.CreatedAt - MarkerSlack, cancellationToken);
+                if (comments.Any(c => c.Contains(marker, StringComparison.Ordinal)))
+                {
+                    BugsLog.AlreadyThere(_logger, entry.Tracker, entry.Bug, entry.RolloutId);
+                    Delivered(entry with { Note = "found on the bug after a lost answer; not posted again" });
+                    return true;
+                }
+            }
+
+            await client.PostCommentAsync(entry.Bug, entry.Text, cancellationToken);
+            BugsLog.Posted(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt);
+            Delivered(entry);
+            return true;
+        }
+        catch (BugTrackerException ex) when (ex.Failure == BugFailure.Unavailable)
+        {
+            _outbox.Update(entry with { LastError = ex.Message });
+            BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, entry.NextAttemptAt, ex.Message);
+            if (attempt >= AlarmAfterAttempts && _failing.Add(entry.Tracker))
+                _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, _outbox.Due(DateTimeOffset.MaxValue).Count(e => e.Tracker == entry.Tracker)));
+            return false;
+        }
+        catch (BugTrackerException ex)
+        {
+            Drop(entry, ex.Failure == BugFailure.Missing ? $"bug {entry.Bug} does not exist or is not accessible ({ex.Message})" : $"refused: {ex.Message}");
+            return false;
+        }
+    }
+
+    private void Delivered(BugCommentEntry entry)
+    {
+        _outbox.Update(entry with { State = BugCommentState.Sent, DeliveredAt = _time.GetUtcNow(), LastError = null });
+        if (_failing.Remove(entry.Tracker)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
+    }
+
+    private void Drop(BugCommentEntry entry, string reason)
+    {
+        entry = entry with { State = BugCommentState.Failed, LastError = reason };
+        _outbox.Update(entry);
+        BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, reason);
+        _events.Publish(new BugCommentDropped(entry, reason));
+    }
+
+    /// <summary>1 min after the first failed try, doubling, at most 1 h.</summary>
+    internal static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks << Math.Min(attempt - 1, 10)));
+}
