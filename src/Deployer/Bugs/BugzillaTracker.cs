@@ -36,7 +36,7 @@ internal sealed class BugzillaTracker : IBugTracker
 
     public async Task EnsureExistsAsync(int bug, CancellationToken cancellationToken)
     {
-        using var response = await _http.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{_root}/rest/bug/{bug}?include_fields=id"), cancellationToken);
+        using var response = await _http.SendAsync(HttpMethod.Get, () => new HttpRequestMessage(HttpMethod.Get, $"{_root}/rest/bug/{bug}?include_fields=id"), cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);
         var found = doc.RootElement.TryGetProperty("bugs", out var bugs) && bugs.ValueKind == JsonValueKind.Array
             && bugs.EnumerateArray().Any(b => b.TryGetProperty("id", out var id) && id.TryGetInt32(out var n) && n == bug);
@@ -46,7 +46,7 @@ internal sealed class BugzillaTracker : IBugTracker
     public async Task<IReadOnlyList<string>> CommentsSinceAsync(int bug, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var newSince = Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        using var response = await _http.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{_root}/rest/bug/{bug}/comment?new_since={newSince}"), cancellationToken);
+        using var response = await _http.SendAsync(HttpMethod.Get, () => new HttpRequestMessage(HttpMethod.Get, $"{_root}/rest/bug/{bug}/comment?new_since={newSince}"), cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);
         // {"bugs": {"123": {"comments": [{"text": …}, …]}}, "comments": {}}
         if (!doc.RootElement.TryGetProperty("bugs", out var bugs) || bugs.ValueKind != JsonValueKind.Object
@@ -62,6 +62,7 @@ internal sealed class BugzillaTracker : IBugTracker
     {
         var body = new JsonObject { ["comment"] = text }.ToJsonString();
         using var response = await _http.SendAsync(
+            HttpMethod.Post,
             () => new HttpRequestMessage(HttpMethod.Post, $"{_root}/rest/bug/{bug}/comment") { Content = new StringContent(body, Encoding.UTF8, "application/json") },
             cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);

@@ -37,7 +37,7 @@ internal sealed class GitHubTracker : IBugTracker
 
     public async Task EnsureExistsAsync(int bug, CancellationToken cancellationToken)
     {
-        using var response = await _http.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{_root}/repos/{_project}/issues/{bug}"), cancellationToken);
+        using var response = await _http.SendAsync(HttpMethod.Get, () => new HttpRequestMessage(HttpMethod.Get, $"{_root}/repos/{_project}/issues/{bug}"), cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);
     }
 
@@ -45,6 +45,7 @@ internal sealed class GitHubTracker : IBugTracker
     {
         var s = Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         using var response = await _http.SendAsync(
+            HttpMethod.Get,
             () => new HttpRequestMessage(HttpMethod.Get, $"{_root}/repos/{_project}/issues/{bug}/comments?since={s}&per_page=100"), cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);
         if (doc.RootElement.ValueKind != JsonValueKind.Array) return [];
@@ -57,6 +58,7 @@ internal sealed class GitHubTracker : IBugTracker
     {
         var body = new JsonObject { ["body"] = text }.ToJsonString();
         using var response = await _http.SendAsync(
+            HttpMethod.Post,
             () => new HttpRequestMessage(HttpMethod.Post, $"{_root}/repos/{_project}/issues/{bug}/comments") { Content = new StringContent(body, Encoding.UTF8, "application/json") },
             cancellationToken);
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);

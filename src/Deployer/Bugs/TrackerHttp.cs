@@ -19,19 +19,33 @@ public sealed record TrackerRetry
 }
 
 /// <summary>
-/// Sends tracker requests through one Polly pipeline: a timeout per try, and retries with exponential backoff and
-/// jitter on 5xx, 408, 429 (honouring Retry-After), timeouts and connection failures. Other 4xx are not retried.
+/// Sends tracker requests through Polly: a timeout per try, and retries with exponential backoff and jitter on 5xx,
+/// 408, 429 (honouring Retry-After), timeouts and connection failures. Other 4xx are not retried. A POST is retried
+/// here only when the server said it did not act (429, 503): after a timeout or a cut connection the comment may be
+/// on the bug, so the outbox's next try checks the marker instead of posting blindly.
 /// </summary>
 internal sealed class TrackerHttp
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline<HttpResponseMessage> _postPipeline;
     private readonly Action<HttpRequestMessage> _authorize;
 
     public TrackerHttp(HttpClient http, TimeSpan timeout, TrackerRetry retry, TimeProvider time, Action<HttpRequestMessage> authorize)
     {
         _http = http;
         _authorize = authorize;
+        _pipeline = Build(timeout, retry, time, outcome => outcome switch
+        {
+            { Exception: HttpRequestException or TimeoutRejectedException } => true,
+            { Result: { } r } => IsTransient(r.StatusCode),
+            _ => false,
+        });
+        _postPipeline = Build(timeout, retry, time, outcome => outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable);
+    }
+
+    private static ResiliencePipeline<HttpResponseMessage> Build(TimeSpan timeout, TrackerRetry retry, TimeProvider time, Func<Outcome<HttpResponseMessage>, bool> transient)
+    {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (retry.Retries > 0)
         {
@@ -41,12 +55,8 @@ internal sealed class TrackerHttp
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = retry.BaseDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
-                    { Result: { } r } => IsTransient(r.StatusCode) && (RetryAfter(r, time) is not { } after || after <= retry.MaxRetryAfter),
-                    _ => false,
-                }),
+                ShouldHandle = args => ValueTask.FromResult(transient(args.Outcome)
+                    && (args.Outcome.Result is not { } r || RetryAfter(r, time) is not { } after || after <= retry.MaxRetryAfter)),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? RetryAfter(r, time) : null),
                 OnRetry = args =>
                 {
@@ -56,17 +66,18 @@ internal sealed class TrackerHttp
             });
         }
 
-        _pipeline = builder.AddTimeout(timeout).Build();
+        return builder.AddTimeout(timeout).Build();
     }
 
     public static bool IsTransient(HttpStatusCode code) => (int)code >= 500 || code is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
 
     /// <summary>Sends the request built by <paramref name="build"/> (once per try) and returns the final answer.</summary>
-    public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
         try
         {
-            return await _pipeline.ExecuteAsync(
+            var pipeline = method == HttpMethod.Post ? _postPipeline : _pipeline;
+            return await pipeline.ExecuteAsync(
                 async ct =>
                 {
                     using var request = build();
