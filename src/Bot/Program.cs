@@ -76,6 +76,7 @@ waitLive.Options.Add(timeout);
 waitLive.Options.Add(tokenFile);
 waitLive.SetAction((parse, ct) => WaitLiveVerb.RunAsync(parse.GetValue(url)!, parse.GetValue(repo)!, parse.GetValue(rev)!, parse.GetValue(timeout)!, parse.GetValue(tokenFile), Console.Out, ct));
 root.Subcommands.Add(waitLive);
+root.Subcommands.Add(ChatOpsReconfig.Bot.Maintenance.MaintenanceLogCli.Create(config));
 
 // Run mode stops through the Generic Host (Ctrl-C/SIGTERM, graceful); the deploy verb handles Ctrl-C itself.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

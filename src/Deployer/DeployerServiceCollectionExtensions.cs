@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Bugs;
+using ChatOpsReconfig.Deployer.CommitHolds;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
@@ -29,6 +30,7 @@ public static class DeployerServiceCollectionExtensions
         services.AddPolicy(PolicyOptions.From(fleet));
         services.AddDemo();
         services.AddBugs(fleet);
+        services.AddCommitHolds();
         return services;
     }
 }
