@@ -15,32 +15,52 @@ internal static class MaintenanceLogVerb
 
     public static int Run(string configPath, string since, string format, TextWriter output, TimeProvider time)
     {
+        if (Check(since, format) is not { } period) return CliContext.ExitConfig;
+        var fleet = CliContext.LoadOrReport(configPath);
+        if (fleet is null) return CliContext.ExitConfig;
+        if (fleet.StorePath is null || !File.Exists(fleet.StorePath))
+        {
+            output.Write(Render([], format, BotOptions.From(fleet)));
+            return CliContext.ExitOk;
+        }
+
+        // Read-only: the running bot may hold the store, and this verb changes nothing.
+        using var services = CliContext.BuildServices(fleet, readOnlyStore: true);
+        var log = new MaintenanceLog(
+            (IRolloutStore)services.GetService(typeof(IRolloutStore))!, (IRepoStore)services.GetService(typeof(IRepoStore))!);
+        return Write(log, since, format, output, time, BotOptions.From(fleet));
+    }
+
+    /// <summary>The entries of <paramref name="log"/> finished within <paramref name="since"/>, in <paramref name="format"/>.</summary>
+    public static int Write(MaintenanceLog log, string since, string format, TextWriter output, TimeProvider time, BotOptions options)
+    {
+        if (Check(since, format) is not { } period) return CliContext.ExitConfig;
+        var from = time.GetUtcNow() - period;
+        output.Write(Render(log.Latest(MaxEntries).Where(e => (e.FinishedAt ?? e.StartedAt) >= from).ToList(), format, options));
+        return CliContext.ExitOk;
+    }
+
+    private static string Render(IReadOnlyList<MaintenanceEntry> entries, string format, BotOptions options) =>
+        format == "json"
+            ? JsonSerializer.Serialize(entries, StatusApi.Json) + "\n"
+            : MaintenanceText.Markdown(entries, options.Chat.BugUrlTemplate, options.Web.Enabled ? options.Web.Url : null);
+
+    private static TimeSpan? Check(string since, string format)
+    {
         var period = Commands.Duration.Parse(since);
         if (period.Error is not null)
         {
             Console.Error.WriteLine($"--since: {period.Error}");
-            return CliContext.ExitConfig;
+            return null;
         }
 
         if (format is not ("markdown" or "json"))
         {
             Console.Error.WriteLine($"--format: '{format}' is not a format; use markdown or json");
-            return CliContext.ExitConfig;
+            return null;
         }
 
-        var fleet = CliContext.LoadOrReport(configPath);
-        if (fleet is null) return CliContext.ExitConfig;
-        var options = BotOptions.From(fleet);
-        // Read-only: the running bot may hold the store, and this verb changes nothing.
-        using var services = CliContext.BuildServices(fleet, readOnlyStore: true);
-        var log = new MaintenanceLog(
-            (IRolloutStore)services.GetService(typeof(IRolloutStore))!, (IRepoStore)services.GetService(typeof(IRepoStore))!);
-        var from = time.GetUtcNow() - period.Value;
-        var entries = log.Latest(MaxEntries).Where(e => (e.FinishedAt ?? e.StartedAt) >= from).ToList();
-        output.Write(format == "json"
-            ? JsonSerializer.Serialize(entries, StatusApi.Json) + "\n"
-            : MaintenanceText.Markdown(entries, options.Chat.BugUrlTemplate, options.Web.Enabled ? options.Web.Url : null));
-        return CliContext.ExitOk;
+        return period.Value;
     }
 }
 
