@@ -117,11 +117,11 @@ internal static class StatusBench
             await Stats.MeasureAsync("router: !status", warmup, iterations, () => Command(router, "!status")),
             await Stats.MeasureAsync("router: !status <host>", warmup, iterations, () => Command(router, "!status " + failedHost)),
             await Stats.MeasureAsync("router: !status foopy (role)", warmup, iterations, () => Command(router, "!status foopy")),
-            await Stats.MeasureAsync("chat outbox: enqueue one line -> on stdout", warmup, iterations, () =>
+            await Stats.MeasureAsync("chat outbox: enqueue one line -> on stdout", warmup, iterations, async () =>
             {
                 var after = stdout.Count;
-                outbox.Enqueue(transport.DefaultChannel, "bench");
-                return stdout.WaitForAsync(l => l.EndsWith("] bench", StringComparison.Ordinal), after, TimeSpan.FromSeconds(60));
+                await outbox.EnqueueAsync(transport.DefaultChannel, "bench");
+                await stdout.WaitForAsync(l => l.EndsWith("] bench", StringComparison.Ordinal), after, TimeSpan.FromSeconds(60));
             }),
             await Stats.MeasureAsync("chat e2e: !status (stdin line -> reply on stdout)", warmup, iterations, () => SayAsync(stdin, stdout, "!status", fleetLast)),
             await Stats.MeasureAsync("chat e2e: !status <host>", warmup, iterations, () => SayAsync(stdin, stdout, "!status " + failedHost, hostLast)),

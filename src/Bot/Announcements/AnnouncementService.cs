@@ -66,25 +66,25 @@ internal sealed partial class AnnouncementService(
         switch (e)
         {
             case RolloutStarted s:
-                outbox.Enqueue(channel, RolloutMessages.Started(s.Rollout));
-                if (!s.Replayed) outbox.Enqueue(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
+                await outbox.EnqueueAsync(channel, RolloutMessages.Started(s.Rollout), cancellationToken: ct);
+                if (!s.Replayed) await outbox.EnqueueAsync(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id), ct);
                 break;
             case HostFinished f when transport.Capabilities.CanEdit:
                 await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), ct);
                 break;
             case HostFinished f when RolloutMessages.IsMilestone(f.Done, f.Total):
                 // No edits (IRC): a new progress line at every quarter instead of one line edited per host.
-                outbox.Enqueue(channel, RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total));
+                await outbox.EnqueueAsync(channel, RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), cancellationToken: ct);
                 break;
             case RolloutFinished r:
-                outbox.Enqueue(channel, RolloutMessages.Summary(r.Rollout, r.Results));
-                foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) outbox.Enqueue(channel, chunk);
+                await outbox.EnqueueAsync(channel, RolloutMessages.Summary(r.Rollout, r.Results), cancellationToken: ct);
+                foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
                 store.MarkAnnounced(r.Rollout.Id);
                 break;
             case RolloutInterrupted i:
                 var results = store.GetHosts(i.Rollout.Id);
                 var done = results.Count(x => x.Outcome is HostOutcome.Ok);
-                outbox.Enqueue(channel,
+                await outbox.EnqueueAsync(channel,
                     $"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
                 store.MarkAnnounced(i.Rollout.Id);
                 break;
@@ -94,7 +94,7 @@ internal sealed partial class AnnouncementService(
         {
             foreach (var text in await announcer.AnnounceAsync(e, ct))
             {
-                foreach (var chunk in MessageSplitter.Split(text, limit)) outbox.Enqueue(channel, chunk);
+                foreach (var chunk in MessageSplitter.Split(text, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
             }
 
             announcer.Queued(e);

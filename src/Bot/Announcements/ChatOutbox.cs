@@ -1,67 +1,53 @@
-using ChatOpsReconfig.Deployer.Store;
-using LiteDB;
+using System.Text.Json;
+using ChatOpsReconfig.Deployer.Outbox;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
-internal enum OutboxState
-{
-    Pending,
-    Sent,
-}
+/// <summary>A chat message as the outbox keeps it (the payload of an entry of kind <see cref="OutboxKinds.Chat"/>).</summary>
+internal sealed record QueuedChatMessage(string Channel, string Text);
 
-/// <summary>A message on its way to chat. Saved before it is sent, so nothing is lost when chat is down or the bot stops.</summary>
-internal sealed record OutboxEntry
-{
-    public int Id { get; init; }
-
-    public string Channel { get; init; } = "";
-
-    public string Text { get; init; } = "";
-
-    public OutboxState State { get; init; } = OutboxState.Pending;
-
-    public int Attempts { get; init; }
-
-    public string? LastError { get; init; }
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset? SentAt { get; init; }
-
-    /// <summary>Names a message that later edits replace (a rollout's progress line).</summary>
-    public string? ProgressKey { get; init; }
-
-    /// <summary>The transport's id of the delivered message, for edits.</summary>
-    public string? TransportId { get; init; }
-}
-
-/// <summary>The chat outbox in the store; <see cref="OutboxSender"/> delivers it in order.</summary>
-internal sealed class ChatOutbox(StoreDatabase db, TimeProvider time)
+/// <summary>The chat entries of the store's outbox; <see cref="OutboxSender"/> delivers them in order.</summary>
+internal sealed class ChatOutbox(IOutboxStore store)
 {
     private readonly SemaphoreSlim _signal = new(0);
 
-    private ILiteCollection<OutboxEntry> Entries => db.Collection<OutboxEntry>(StoreCollections.ChatOutbox);
+    /// <summary>
+    /// The outbox message for <paramref name="text"/>, to enqueue here or with the state change it announces.
+    /// <paramref name="progressKey"/> names a message that later edits replace (a rollout's progress line).
+    /// </summary>
+    public static OutboxMessage Message(string channel, string text, string? progressKey = null) =>
+        new(OutboxKinds.Chat, JsonSerializer.Serialize(new QueuedChatMessage(channel, text)), progressKey);
 
-    public OutboxEntry Enqueue(string channel, string text, string? progressKey = null)
+    public static QueuedChatMessage Read(OutboxEntry entry) =>
+        JsonSerializer.Deserialize<QueuedChatMessage>(entry.Payload) ?? throw new InvalidDataException($"outbox entry {entry.Id} has no chat message");
+
+    public static string Payload(QueuedChatMessage message) => JsonSerializer.Serialize(message);
+
+    public async Task<OutboxEntry> EnqueueAsync(string channel, string text, string? progressKey = null, CancellationToken cancellationToken = default)
     {
-        var entry = new OutboxEntry { Channel = channel, Text = text, CreatedAt = time.GetUtcNow(), ProgressKey = progressKey };
-        entry = entry with { Id = Entries.Insert(entry).AsInt32 };
+        var entry = await store.EnqueueAsync(Message(channel, text, progressKey), cancellationToken);
         _signal.Release();
         return entry;
     }
 
-    public IReadOnlyList<OutboxEntry> Pending() =>
-        Entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Pending.ToString())).OrderBy(e => e.Id).ToList();
+    public Task<IReadOnlyList<OutboxEntry>> PendingAsync(CancellationToken cancellationToken) => store.PendingAsync(OutboxKinds.Chat, cancellationToken);
 
-    public OutboxEntry? FindProgress(string key) =>
-        Entries.Find(Query.EQ(nameof(OutboxEntry.ProgressKey), key)).OrderByDescending(e => e.Id).FirstOrDefault();
+    public async Task<int> PendingCountAsync(CancellationToken cancellationToken = default) => (await PendingAsync(cancellationToken)).Count;
 
-    public void Update(OutboxEntry entry) => Entries.Update(entry);
+    public Task<OutboxEntry?> FindProgressAsync(string key, CancellationToken cancellationToken) => store.FindAsync(OutboxKinds.Chat, key, cancellationToken);
 
-    public int PendingCount() => Entries.Count(Query.EQ(nameof(OutboxEntry.State), OutboxState.Pending.ToString()));
+    public Task<bool> ReplacePendingTextAsync(OutboxEntry entry, string text, CancellationToken cancellationToken) =>
+        store.ReplacePendingPayloadAsync(entry.Id, Payload(Read(entry) with { Text = text }), cancellationToken);
+
+    public Task MarkSentAsync(OutboxEntry entry, DateTimeOffset at, string transportId, CancellationToken cancellationToken) =>
+        store.MarkSentAsync(entry.Id, at, transportId, cancellationToken);
+
+    public Task MarkAttemptFailedAsync(OutboxEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        store.MarkAttemptFailedAsync(entry.Id, error, nextAttemptAt, cancellationToken);
 
     /// <summary>Waits until something is enqueued (or the timeout passes).</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 
+    /// <summary>Wakes the sender: something was enqueued elsewhere (with the state change it announces).</summary>
     public void Wake() => _signal.Release();
 }

@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Deployer.Outbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,24 +15,31 @@ internal sealed partial class OutboxSender(
     TimeProvider time,
     ILogger<OutboxSender> logger) : BackgroundService
 {
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
-    private readonly Lock _editGate = new();
+    private TimeSpan _backoff = FirstBackoff;
+
+    /// <summary>How long to wait after the last refusal: the transport's Retry-After, else the backoff.</summary>
+    private TimeSpan NextWait { get; set; } = FirstBackoff;
 
     /// <summary>Sends what is pending now; returns false if the transport refused a message.</summary>
     public async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in outbox.Pending())
+        // In order, due or not: the first refused message holds back everything behind it, and the loop does the waiting.
+        foreach (var entry in await outbox.PendingAsync(cancellationToken))
         {
+            var message = ChatOutbox.Read(entry);
             try
             {
-                var posted = await transport.PostAsync(entry.Channel, entry.Text, cancellationToken);
-                outbox.Update(entry with { State = OutboxState.Sent, SentAt = time.GetUtcNow(), Attempts = entry.Attempts + 1, TransportId = posted.Id, LastError = null });
+                var posted = await transport.PostAsync(message.Channel, message.Text, cancellationToken);
+                await outbox.MarkSentAsync(entry, time.GetUtcNow(), posted.Id, cancellationToken);
+                _backoff = FirstBackoff;
             }
             catch (ChatDeliveryException ex)
             {
-                outbox.Update(entry with { Attempts = entry.Attempts + 1, LastError = ex.Message });
+                BackOff(ex.RetryAfter);
+                await outbox.MarkAttemptFailedAsync(entry, ex.Message, time.GetUtcNow() + NextWait, cancellationToken);
                 Log.DeliveryFailed(logger, entry.Id, entry.Attempts + 1, ex.Message);
-                LastRetryAfter = ex.RetryAfter;
                 return false;
             }
         }
@@ -39,26 +47,25 @@ internal sealed partial class OutboxSender(
         return true;
     }
 
-    private TimeSpan? LastRetryAfter { get; set; }
+    private void BackOff(TimeSpan? retryAfter)
+    {
+        NextWait = retryAfter ?? _backoff;
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+    }
 
     /// <summary>Replaces a progress message: edits it if delivered, else updates the pending text.</summary>
     public async Task EditProgressAsync(string key, string text, CancellationToken cancellationToken)
     {
-        OutboxEntry? entry;
-        lock (_editGate)
-        {
-            entry = outbox.FindProgress(key);
-            if (entry is null) return;
-            if (entry.State == OutboxState.Pending)
-            {
-                outbox.Update(entry with { Text = text });
-                return;
-            }
-        }
+        var entry = await outbox.FindProgressAsync(key, cancellationToken);
+        if (entry is null) return;
+        if (entry.State == OutboxState.Pending && await outbox.ReplacePendingTextAsync(entry, text, cancellationToken)) return;
 
+        // Delivered (perhaps just now): read it again for the transport's id of the message.
+        entry = await outbox.FindProgressAsync(key, cancellationToken);
+        if (entry is not { State: OutboxState.Sent }) return;
         try
         {
-            await transport.EditAsync(new PostedMessage(entry.Channel, entry.TransportId ?? ""), text, cancellationToken);
+            await transport.EditAsync(new PostedMessage(ChatOutbox.Read(entry).Channel, entry.Receipt ?? ""), text, cancellationToken);
         }
         catch (ChatDeliveryException ex)
         {
@@ -69,7 +76,6 @@ internal sealed partial class OutboxSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             bool delivered;
@@ -84,23 +90,14 @@ internal sealed partial class OutboxSender(
             catch (Exception ex)
             {
                 Log.LoopFailed(logger, ex);
+                BackOff(null);
                 delivered = false;
             }
 
             try
             {
-                if (delivered)
-                {
-                    backoff = TimeSpan.FromSeconds(1);
-                    await outbox.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
-                }
-                else
-                {
-                    var wait = LastRetryAfter ?? backoff;
-                    LastRetryAfter = null;
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                    await Task.Delay(wait, time, stoppingToken);
-                }
+                if (delivered) await outbox.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                else await Task.Delay(NextWait, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

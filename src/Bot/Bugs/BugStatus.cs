@@ -10,11 +10,11 @@ internal sealed class BugStatus(BugTrackers trackers, IBugCommentOutbox outbox, 
 {
     private const int Shown = 10;
 
-    public string Reply()
+    public async Task<string> ReplyAsync(CancellationToken cancellationToken)
     {
         if (trackers.Options.Count == 0) return "no bug trackers configured (the bugs section of the config)";
         var now = time.GetUtcNow();
-        var entries = outbox.Recent(Shown);
+        var entries = await outbox.RecentAsync(Shown, cancellationToken);
         var sb = new StringBuilder();
         foreach (var (name, t) in trackers.Options)
         {

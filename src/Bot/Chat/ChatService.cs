@@ -34,7 +34,7 @@ internal sealed partial class ChatService(
                 var text = reply.Text.Length > 0 ? reply.Text : message.ReplyTo is null ? null : "started: the rollout's messages follow in the channel";
                 if (text is null) continue;
                 foreach (var chunk in MessageSplitter.Split(text, transport.MaxMessageLength))
-                    outbox.Enqueue(message.ReplyTo ?? message.Channel, chunk);
+                    await outbox.EnqueueAsync(message.ReplyTo ?? message.Channel, chunk, cancellationToken: stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -52,7 +52,7 @@ internal sealed partial class ChatService(
         while (!ct.IsCancellationRequested)
         {
             await coordinator.WhenIdleAsync();
-            var busy = coordinator.Current is not null || announcements.Pending > 0 || outbox.PendingCount() > 0
+            var busy = coordinator.Current is not null || announcements.Pending > 0 || await outbox.PendingCountAsync(ct) > 0
                 || idleChecks.Any(c => !c.IsIdle);
             if (!busy) return;
             try

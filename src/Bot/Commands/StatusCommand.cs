@@ -20,7 +20,7 @@ internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetCon
 
         var name = context.Args[0];
         if (bugs is not null && string.Equals(name, "bugs", StringComparison.OrdinalIgnoreCase) && !fleet.Hosts.Any(h => h.Name == name))
-            return CommandReply.Ok(bugs.Reply());
+            return CommandReply.Ok(await bugs.ReplyAsync(cancellationToken));
         if (await report.HostAsync(name, cancellationToken) is { } host) return CommandReply.Ok(host);
         if (report.IsRole(name)) return CommandReply.Ok(await report.FleetAsync(name.ToLowerInvariant(), cancellationToken));
 

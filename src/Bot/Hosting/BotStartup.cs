@@ -37,10 +37,10 @@ internal sealed partial class BotStartup(
         var running = store.AnyWithState(Deployer.Rollout.RolloutState.Running) ? store.WithState(Deployer.Rollout.RolloutState.Running).Count : 0;
         var p = options.Chat.Prefix;
         var enabled = fleet.Hosts.Count(h => h.Enabled);
-        outbox.Enqueue(transport.DefaultChannel,
+        await outbox.EnqueueAsync(transport.DefaultChannel,
             $"ChatOpsReconfig is here: watching {fleet.Repos.Count} repos ({string.Join(", ", fleet.Repos.Keys)}) for {enabled} hosts. "
             + $"Try {p}status, {p}deploy now, {p}help."
-            + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""));
+            + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""), cancellationToken: cancellationToken);
 
         watcher.RepublishUnannounced();
         recovery.MarkInterrupted();

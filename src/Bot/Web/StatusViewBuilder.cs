@@ -66,7 +66,7 @@ internal sealed class StatusViewBuilder(
             loop.LastDecision?.Line ?? "not evaluated yet",
             running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),
             recent.Select(Rollout).ToList(),
-            Health(now, repoStates));
+            await HealthAsync(now, repoStates, cancellationToken));
     }
 
     /// <summary>The estimate for one repo's production head (what <c>!status</c> and <c>/api/live</c> show).</summary>
@@ -83,11 +83,7 @@ internal sealed class StatusViewBuilder(
     }
 
     /// <summary>Whether the store answers and the loops are on time (for <c>/healthz</c>, without building the table).</summary>
-    public Task<HealthView> HealthAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Health(time.GetUtcNow(), repos.GetRepos()));
-    }
+    public Task<HealthView> HealthAsync(CancellationToken cancellationToken) => HealthAsync(time.GetUtcNow(), repos.GetRepos(), cancellationToken);
 
     /// <summary>The enum name lower-cased: the JSON value and the CSS class, for any state (<c>partial</c> too).</summary>
     public static string Key(HostLagState state) => state.ToString().ToLowerInvariant();
@@ -178,7 +174,7 @@ internal sealed class StatusViewBuilder(
     private static RolloutView Rollout(RolloutRecord r) =>
         new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.Revisions, r.Hosts.Count, r.Summary);
 
-    private HealthView Health(DateTimeOffset now, IReadOnlyList<RepoState> repoStates)
+    private async Task<HealthView> HealthAsync(DateTimeOffset now, IReadOnlyList<RepoState> repoStates, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         var storeOk = true;
@@ -204,7 +200,7 @@ internal sealed class StatusViewBuilder(
         var pollLate = pollAge > pollBound.TotalSeconds;
         if (pollLate) problems.Add($"repo watcher last polled {pollAge:0}s ago");
 
-        var pending = storeOk ? outbox.Pending() : [];
+        var pending = storeOk ? await outbox.PendingAsync(cancellationToken) : [];
         var chatOk = !pending.Any(e => e.Attempts > 0);
         if (!chatOk) problems.Add($"chat: {pending.Count} message(s) waiting, delivery failing");
         return new HealthView(storeOk, tickAge, pollAge, chatOk, pending.Count, !storeOk || tickLate || pollLate, problems);

@@ -56,7 +56,7 @@ public sealed class BugCommentDelivery : BackgroundService
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
-        foreach (var entry in _outbox.Due(_time.GetUtcNow()))
+        foreach (var entry in await _outbox.DueAsync(_time.GetUtcNow(), cancellationToken))
         {
             if (await DeliverAsync(entry, cancellationToken)) sent++;
         }
@@ -65,12 +65,12 @@ public sealed class BugCommentDelivery : BackgroundService
     }
 
     /// <summary>Plans the comments of rollouts finished since the last pass.</summary>
-    public int PlanFinished()
+    public async Task<int> PlanFinishedAsync(CancellationToken cancellationToken)
     {
         var planned = 0;
         while (_reader.TryRead(out var e))
         {
-            if (e is RolloutFinished f) planned += _planner.Plan(f.Rollout, f.Results);
+            if (e is RolloutFinished f) planned += await _planner.PlanAsync(f.Rollout, f.Results, cancellationToken);
         }
 
         return planned;
@@ -86,12 +86,12 @@ public sealed class BugCommentDelivery : BackgroundService
     {
         if (_trackers.Options.Count == 0) return;
         await Task.Yield();
-        _planner.CatchUpAfterRestart();
+        await _planner.CatchUpAfterRestartAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                PlanFinished();
+                await PlanFinishedAsync(stoppingToken);
                 await DeliverDueAsync(stoppingToken);
                 Passed?.Invoke();
                 await WaitAsync(stoppingToken);
@@ -112,7 +112,7 @@ public sealed class BugCommentDelivery : BackgroundService
     private async Task WaitAsync(CancellationToken stoppingToken)
     {
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var next = _outbox.NextDue();
+        var next = (await _outbox.PendingAsync(stoppingToken)).Select(e => (DateTimeOffset?)e.NextAttemptAt).Min();
         var delay = next is null ? Timeout.InfiniteTimeSpan : next.Value - _time.GetUtcNow() is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero;
         var timer = Task.Delay(delay, _time, wake.Token);
         var arrived = _reader.WaitToReadAsync(wake.Token).AsTask();
@@ -127,24 +127,24 @@ public sealed class BugCommentDelivery : BackgroundService
         var client = _trackers.Client(entry.Tracker);
         if (options is null || client is null)
         {
-            Drop(entry, $"tracker '{entry.Tracker}' is no longer configured");
+            await DropAsync(entry, $"tracker '{entry.Tracker}' is no longer configured", cancellationToken);
             return false;
         }
 
-        var now = _time.GetUtcNow();
         if (options.DryRun)
         {
             BugsLog.DryRun(_logger, entry.Tracker, entry.Bug, entry.RolloutId, entry.Text);
-            _outbox.Update(entry with { State = BugCommentState.Sent, DeliveredAt = now, Note = "dry run: logged, not sent" });
+            await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), "dry run: logged, not sent", cancellationToken);
             return true;
         }
 
+        // A try that began before may have posted (its answer lost, or the bot killed after the POST): look first.
+        var lookFirst = entry.Begun || entry.Attempts > 0;
+        if (!entry.Begun) await _outbox.MarkBegunAsync(entry, cancellationToken); // in the store before the network
         var attempt = entry.Attempts + 1;
-        entry = entry with { Attempts = attempt, NextAttemptAt = now + Backoff(attempt) };
-        _outbox.Update(entry); // before the network: a crash after the POST leaves a begun try, and the next one checks the marker
         try
         {
-            if (attempt == 1)
+            if (!lookFirst)
             {
                 await client.EnsureExistsAsync(entry.Bug, cancellationToken);
             }
@@ -155,43 +155,48 @@ public sealed class BugCommentDelivery : BackgroundService
                 if (comments.Any(c => c.Contains(marker, StringComparison.Ordinal)))
                 {
                     BugsLog.AlreadyThere(_logger, entry.Tracker, entry.Bug, entry.RolloutId);
-                    Delivered(entry with { Note = "found on the bug after a lost answer; not posted again" });
+                    await DeliveredAsync(entry, "found on the bug after a lost answer; not posted again", cancellationToken);
                     return true;
                 }
             }
 
             await client.PostCommentAsync(entry.Bug, entry.Text, cancellationToken);
             BugsLog.Posted(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt);
-            Delivered(entry);
+            await DeliveredAsync(entry, "posted", cancellationToken);
             return true;
         }
         catch (BugTrackerException ex) when (ex.Failure == BugFailure.Unavailable)
         {
-            _outbox.Update(entry with { LastError = ex.Message });
-            BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, entry.NextAttemptAt, ex.Message);
+            var next = _time.GetUtcNow() + Backoff(attempt);
+            await _outbox.MarkAttemptFailedAsync(entry, ex.Message, next, cancellationToken);
+            BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, next, ex.Message);
             if (attempt >= AlarmAfterAttempts && _failing.Add(entry.Tracker))
-                _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, _outbox.Due(DateTimeOffset.MaxValue).Count(e => e.Tracker == entry.Tracker)));
+            {
+                var waiting = (await _outbox.PendingAsync(cancellationToken)).Count(e => e.Tracker == entry.Tracker);
+                _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, waiting));
+            }
+
             return false;
         }
         catch (BugTrackerException ex)
         {
-            Drop(entry, ex.Failure == BugFailure.Missing ? $"bug {entry.Bug} does not exist or is not accessible ({ex.Message})" : $"refused: {ex.Message}");
+            var reason = ex.Failure == BugFailure.Missing ? $"bug {entry.Bug} does not exist or is not accessible ({ex.Message})" : $"refused: {ex.Message}";
+            await DropAsync(entry, reason, cancellationToken);
             return false;
         }
     }
 
-    private void Delivered(BugCommentEntry entry)
+    private async Task DeliveredAsync(BugCommentEntry entry, string note, CancellationToken cancellationToken)
     {
-        _outbox.Update(entry with { State = BugCommentState.Sent, DeliveredAt = _time.GetUtcNow(), LastError = null });
+        await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), note, cancellationToken);
         if (_failing.Remove(entry.Tracker)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
     }
 
-    private void Drop(BugCommentEntry entry, string reason)
+    private async Task DropAsync(BugCommentEntry entry, string reason, CancellationToken cancellationToken)
     {
-        entry = entry with { State = BugCommentState.Failed, LastError = reason };
-        _outbox.Update(entry);
+        await _outbox.MarkFailedAsync(entry, reason, cancellationToken);
         BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, reason);
-        _events.Publish(new BugCommentDropped(entry, reason));
+        _events.Publish(new BugCommentDropped(entry with { State = BugCommentState.Failed, LastError = reason }, reason));
     }
 
     /// <summary>1 min after the first failed try, doubling, at most 1 h.</summary>

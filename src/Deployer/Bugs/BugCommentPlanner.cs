@@ -21,7 +21,7 @@ internal sealed class BugCommentPlanner(
     private const int CatchUpWindow = 20;
 
     /// <summary>Plans <paramref name="rollout"/>'s comments unless done before; returns how many were added.</summary>
-    public int Plan(RolloutRecord rollout, IReadOnlyList<HostResult> results)
+    public async Task<int> PlanAsync(RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
     {
         if (trackers.Options.Count == 0 || rollout.State == RolloutState.Running || outbox.IsPlanned(rollout.Id)) return 0;
         var added = 0;
@@ -29,7 +29,7 @@ internal sealed class BugCommentPlanner(
         if (rollout.RollbackTo is null)
         {
             foreach (var (name, options) in trackers.Options)
-                added += PlanTracker(name, options, rollout, results);
+                added += await PlanTrackerAsync(name, options, rollout, results, cancellationToken);
         }
 
         outbox.MarkPlanned(rollout.Id);
@@ -41,7 +41,7 @@ internal sealed class BugCommentPlanner(
     /// rollout's end and its planning). The first time, the newest finished rollout is the starting point, so switching
     /// the feature on does not comment on old rollouts.
     /// </summary>
-    public int CatchUpAfterRestart()
+    public async Task<int> CatchUpAfterRestartAsync(CancellationToken cancellationToken)
     {
         if (trackers.Options.Count == 0) return 0;
         var finished = rollouts.Latest(CatchUpWindow).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
@@ -51,10 +51,12 @@ internal sealed class BugCommentPlanner(
             return 0;
         }
 
-        return finished.Where(r => r.Id > last).Sum(r => Plan(r, rollouts.GetHosts(r.Id)));
+        var added = 0;
+        foreach (var r in finished.Where(r => r.Id > last)) added += await PlanAsync(r, rollouts.GetHosts(r.Id), cancellationToken);
+        return added;
     }
 
-    private int PlanTracker(string name, BugTrackerOptions options, RolloutRecord rollout, IReadOnlyList<HostResult> results)
+    private async Task<int> PlanTrackerAsync(string name, BugTrackerOptions options, RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
     {
         var repos = options.Repos.ToHashSet(StringComparer.Ordinal);
         var commits = CommitsByBug(rollout, repos);
@@ -74,7 +76,7 @@ internal sealed class BugCommentPlanner(
                 Key = BugCommentEntry.KeyOf(name, bug, rollout.Id), Tracker = name, Bug = bug, RolloutId = rollout.Id, Text = text,
                 CreatedAt = now, NextAttemptAt = now,
             };
-            if (outbox.TryAdd(entry))
+            if (await outbox.TryAddAsync(entry, cancellationToken))
             {
                 added++;
                 BugsLog.Planned(logger, name, bug, rollout.Id);

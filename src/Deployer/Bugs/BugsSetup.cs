@@ -31,7 +31,8 @@ public static class BugsSetup
             sp.GetService<BugStatusLink>()?.Url,
             Policy.SharedHttp.Client,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IBugCommentOutbox>(sp => new BugCommentOutbox(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IBugCommentOutbox>(sp => new BugCommentOutbox(
+            sp.GetRequiredService<Outbox.IOutboxStore>(), sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BugCommentPlanner(
             sp.GetRequiredService<BugTrackers>(), fleet, sp.GetRequiredService<IRolloutStore>(), sp.GetRequiredService<IBugCommentOutbox>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BugCommentPlanner>>()));

@@ -10,8 +10,8 @@ public enum BugCommentState
 }
 
 /// <summary>
-/// One bug comment on its way, saved before any network call. <see cref="Key"/> (tracker, bug, rollout) makes it
-/// unique: planning a rollout twice adds nothing.
+/// One bug comment on its way (an entry of kind <c>bug-comment</c> in the store's outbox), saved before any network
+/// call. <see cref="Key"/> (tracker, bug, rollout) makes it unique: planning a rollout twice adds nothing.
 /// </summary>
 public sealed record BugCommentEntry
 {
@@ -30,8 +30,11 @@ public sealed record BugCommentEntry
 
     public BugCommentState State { get; init; } = BugCommentState.Pending;
 
-    /// <summary>Tries begun. Saved before each try: a try that began may have posted even if its answer was lost.</summary>
+    /// <summary>Tries that ended (failed or delivered).</summary>
     public int Attempts { get; init; }
+
+    /// <summary>A try began (saved before its first request): its POST may have landed even if no answer was recorded.</summary>
+    public bool Begun { get; init; }
 
     public DateTimeOffset NextAttemptAt { get; init; }
 
@@ -41,30 +44,37 @@ public sealed record BugCommentEntry
 
     public DateTimeOffset? DeliveredAt { get; init; }
 
-    /// <summary>Sent: the marker was already on the bug (an earlier try's answer was lost). Dry run: logged only.</summary>
+    /// <summary>Sent: how (posted, found on the bug after a lost answer, dry run).</summary>
     public string? Note { get; init; }
 
     public static string KeyOf(string tracker, int bug, int rolloutId) => $"{tracker}/{bug}/{rolloutId}";
 }
 
-/// <summary>Where bug comments wait for delivery (kind <c>bug-comment</c>, keyed by tracker, bug and rollout).</summary>
+/// <summary>Bug comments in the store's outbox, and which rollouts have been planned.</summary>
 public interface IBugCommentOutbox
 {
     /// <summary>Saves <paramref name="entry"/> as pending unless its key is already there; true when added.</summary>
-    bool TryAdd(BugCommentEntry entry);
+    Task<bool> TryAddAsync(BugCommentEntry entry, CancellationToken cancellationToken);
 
     /// <summary>Pending entries whose next attempt is due at <paramref name="now"/>, oldest first.</summary>
-    IReadOnlyList<BugCommentEntry> Due(DateTimeOffset now);
+    Task<IReadOnlyList<BugCommentEntry>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The earliest next attempt of any pending entry.</summary>
-    DateTimeOffset? NextDue();
+    /// <summary>Every pending entry, oldest first.</summary>
+    Task<IReadOnlyList<BugCommentEntry>> PendingAsync(CancellationToken cancellationToken);
 
-    void Update(BugCommentEntry entry);
+    /// <summary>Records that a try begins, before its first request.</summary>
+    Task MarkBegunAsync(BugCommentEntry entry, CancellationToken cancellationToken);
 
-    BugCommentEntry? Find(string key);
+    Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, string note, CancellationToken cancellationToken);
 
-    /// <summary>Pending and failed entries, and the newest sent ones, newest first.</summary>
-    IReadOnlyList<BugCommentEntry> Recent(int count);
+    Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+
+    Task MarkFailedAsync(BugCommentEntry entry, string error, CancellationToken cancellationToken);
+
+    Task<BugCommentEntry?> FindAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Pending and given-up entries, then the newest sent ones, newest first.</summary>
+    Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken);
 
     /// <summary>Whether rollout <paramref name="rolloutId"/>'s comments were planned.</summary>
     bool IsPlanned(int rolloutId);

@@ -15,20 +15,19 @@ public static class StoreCollections
     public const string LagAlarms = "lag_alarms";
     public const string RolloutRequests = "rollout_requests";
     public const string Audit = "audit";
-    public const string ChatOutbox = "chat_outbox";
+    public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
-    public const string BugComments = "bug_comments";
     public const string BugPlans = "bug_plans";
 
     public static IReadOnlyList<string> All { get; } =
     [
         Rollouts, HostResults, HostStates, StoreStamps, RepoStates, Merges, LockHolds, Freezes, PolicyState, LagAlarms,
-        RolloutRequests, Audit, ChatOutbox, LiveEstimates, BugComments, BugPlans,
+        RolloutRequests, Audit, Outbox, LiveEstimates, BugPlans,
     ];
 
     /// <summary>Secondary indexes (collection, document field), made when the store opens.</summary>
     public static IReadOnlyList<(string Collection, string Field)> Indexes { get; } =
     [
-        (Merges, "Repo"), (HostResults, "RolloutId"), (ChatOutbox, "State"), (BugComments, "Key"),
+        (Merges, "Repo"), (HostResults, "RolloutId"), (Outbox, "State"), (Outbox, "Key"),
     ];
 }

@@ -21,6 +21,10 @@ public sealed class StoreDatabase : IDisposable
     private readonly ConcurrentDictionary<Type, bool> _mapped = new();
     private readonly Lock _mapping = new();
 
+    // LiteDB 5.0.21 corrupts its free-page list when write transactions on different collections run at once
+    // (litedb-org/LiteDB#2825): every write takes this gate. Reentrant, so a write may call another.
+    private readonly Lock _writeGate = new();
+
     private readonly FileStream? _writerLock;
 
     public StoreDatabase(string path, bool readOnly = false)
@@ -69,22 +73,36 @@ public sealed class StoreDatabase : IDisposable
     /// </summary>
     public void InTransaction(Action work)
     {
-        if (!_db.BeginTrans())
+        lock (_writeGate)
         {
-            work();
-            return;
-        }
+            if (!_db.BeginTrans())
+            {
+                work();
+                return;
+            }
 
-        try
-        {
-            work();
-            _db.Commit();
+            try
+            {
+                work();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
-        catch
-        {
-            _db.Rollback();
-            throw;
-        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> as one transaction, after every other write (see <see cref="InTransaction"/>).</summary>
+    public void Write(Action work) => InTransaction(work);
+
+    /// <inheritdoc cref="Write(Action)"/>
+    public T Write<T>(Func<T> work)
+    {
+        T result = default!;
+        InTransaction(() => result = work());
+        return result;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatOpsReconfig.Deployer.Store;
@@ -10,6 +11,7 @@ public static class StoreSetup
     {
         services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnly));
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<IOutboxStore, LiteOutboxStore>();
         return services;
     }
 }

@@ -20,7 +20,7 @@ public sealed class OutboxSenderTests : IDisposable
     private (StoreDatabase Db, ChatOutbox Outbox, OutboxSender Sender) CreateSut()
     {
         var db = new StoreDatabase(DbPath);
-        var outbox = new ChatOutbox(db, _time);
+        var outbox = new ChatOutbox(new LiteOutboxStore(db, _time));
         var transport = new ConsoleChatTransport(new ChatOptions(), new StringReader(""), _output);
         return (db, outbox, new OutboxSender(outbox, transport, _time, NullLogger<OutboxSender>.Instance));
     }
@@ -30,33 +30,33 @@ public sealed class OutboxSenderTests : IDisposable
     {
         var (db, outbox, sender) = CreateSut();
         using var _ = db;
-        outbox.Enqueue("releng", "first");
-        outbox.Enqueue("releng", "second");
+        await outbox.EnqueueAsync("releng", "first");
+        await outbox.EnqueueAsync("releng", "second");
         _output.Broken = true;
 
         Assert.False(await sender.FlushAsync(CancellationToken.None));
-        Assert.Equal(2, outbox.PendingCount());
+        Assert.Equal(2, await outbox.PendingCountAsync());
         Assert.Equal("", _output.Text);
 
         _output.Broken = false;
-        outbox.Enqueue("releng", "third");
+        await outbox.EnqueueAsync("releng", "third");
         Assert.True(await sender.FlushAsync(CancellationToken.None));
         Assert.True(await sender.FlushAsync(CancellationToken.None));
 
         Assert.Equal("[#releng] first\n[#releng] second\n[#releng] third\n", _output.Text);
-        Assert.Equal(0, outbox.PendingCount());
+        Assert.Equal(0, await outbox.PendingCountAsync());
     }
 
     [Fact]
     public async Task Pending_SurvivesRestart_DeliveredByTheNextProcess()
     {
         var (db, outbox, _) = CreateSut();
-        outbox.Enqueue("releng", "queued while chat was down");
+        await outbox.EnqueueAsync("releng", "queued while chat was down");
         db.Dispose();
 
         var (db2, outbox2, sender2) = CreateSut();
         using var __ = db2;
-        Assert.Equal(1, outbox2.PendingCount());
+        Assert.Equal(1, await outbox2.PendingCountAsync());
         Assert.True(await sender2.FlushAsync(CancellationToken.None));
         Assert.Equal("[#releng] queued while chat was down\n", _output.Text);
     }
@@ -67,7 +67,7 @@ public sealed class OutboxSenderTests : IDisposable
         var (db, outbox, sender) = CreateSut();
         using var _ = db;
         _output.Broken = true;
-        outbox.Enqueue("releng", "hello");
+        await outbox.EnqueueAsync("releng", "hello");
         await sender.StartAsync(CancellationToken.None);
 
         // The sender failed once and now waits for its 1 s backoff on the clock; without time passing it must not try again.
@@ -86,7 +86,7 @@ public sealed class OutboxSenderTests : IDisposable
     {
         var (db, outbox, sender) = CreateSut();
         using var _ = db;
-        outbox.Enqueue("releng", "rollout #1: 0/5 done…", "rollout:1");
+        await outbox.EnqueueAsync("releng", "rollout #1: 0/5 done…", "rollout:1");
         await sender.EditProgressAsync("rollout:1", "rollout #1: 2/5 done…", CancellationToken.None);
         await sender.FlushAsync(CancellationToken.None);
         await sender.EditProgressAsync("rollout:1", "rollout #1: 5/5 done", CancellationToken.None);

@@ -66,9 +66,9 @@ public sealed class BotBugsTests : IAsyncLifetime
         var rollout = bot.Rollouts.Latest(1)[0];
 
         var delivery = bot.Get<BugCommentDelivery>();
-        Assert.Equal(1, delivery.PlanFinished());
+        Assert.Equal(1, await delivery.PlanFinishedAsync(CancellationToken.None));
         Assert.Equal(1, await delivery.DeliverDueAsync(CancellationToken.None));
-        Assert.Equal(0, delivery.PlanFinished());
+        Assert.Equal(0, await delivery.PlanFinishedAsync(CancellationToken.None));
         var comment = Assert.Single(bugzilla.CommentsOn(1040013));
         Assert.Contains($"Deployed by chatops rollout #{rollout.Id} to all 5 hosts.", comment, StringComparison.Ordinal);
         Assert.Contains($"tools {rev[..12]}", comment, StringComparison.Ordinal);

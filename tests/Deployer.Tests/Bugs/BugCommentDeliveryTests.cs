@@ -13,7 +13,7 @@ public sealed class BugCommentDeliveryTests
 
         Assert.Equal(2, await h.FinishAndDeliverAsync(rollout));
         // Planning the same rollout again (a replayed event, a restart) adds nothing.
-        Assert.Equal(0, h.Planner.Plan(rollout, h.Rollouts.GetHosts(rollout.Id)));
+        Assert.Equal(0, await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None));
         Assert.Equal(0, await h.DeliverAsync());
 
         var first = Assert.Single(h.Tracker.CommentsOn(123456));
@@ -26,7 +26,7 @@ public sealed class BugCommentDeliveryTests
         Assert.Contains($"http://chatops.test:8080/rollouts/{rollout.Id}", first, StringComparison.Ordinal);
         Assert.EndsWith($"[chatops rollout #{rollout.Id}]", second, StringComparison.Ordinal);
         Assert.Equal(0, h.Tracker.Unauthorized);
-        Assert.All(h.Outbox.Recent(10), e => Assert.Equal(BugCommentState.Sent, e.State));
+        Assert.All(await h.Outbox.RecentAsync(10, CancellationToken.None), e => Assert.Equal(BugCommentState.Sent, e.State));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class BugCommentDeliveryTests
         Assert.Equal(1, await h.DeliverAsync()); // try 3: 500, then the marker check and the POST
 
         Assert.Single(h.Tracker.CommentsOn(123456));
-        var entry = h.Outbox.Find(BugCommentEntry.KeyOf("bmo", 123456, rollout.Id))!;
+        var entry = (await h.EntryAsync(123456, rollout.Id))!;
         Assert.Equal(BugCommentState.Sent, entry.State);
         Assert.Equal(3, entry.Attempts);
         h.Time.Advance(TimeSpan.FromHours(2));
@@ -70,7 +70,7 @@ public sealed class BugCommentDeliveryTests
         Assert.Equal(1, await h.DeliverAsync());
 
         Assert.Single(h.Tracker.CommentsOn(123456));
-        Assert.Contains("not posted again", h.Outbox.Find(BugCommentEntry.KeyOf("bmo", 123456, rollout.Id))!.Note, StringComparison.Ordinal);
+        Assert.Contains("not posted again", (await h.EntryAsync(123456, rollout.Id))!.Note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class BugCommentDeliveryTests
         h.Tracker.HoldAfterNextPost();
         var posted = h.Tracker.PostRecorded!.Task;
         var rollout = h.Finish(["Bug 123456 - thing"]);
-        h.Planner.Plan(rollout, h.Rollouts.GetHosts(rollout.Id));
+        await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None);
         using var kill = new CancellationTokenSource();
         var delivering = h.DeliverAsync(kill.Token);
 
@@ -89,12 +89,12 @@ public sealed class BugCommentDeliveryTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delivering);
         h.Restart();
 
-        var entry = h.Outbox.Find(BugCommentEntry.KeyOf("bmo", 123456, rollout.Id))!;
+        var entry = (await h.EntryAsync(123456, rollout.Id))!;
         Assert.Equal(BugCommentState.Pending, entry.State);
         h.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await h.DeliverAsync());
         Assert.Single(h.Tracker.CommentsOn(123456));
-        Assert.Equal(BugCommentState.Sent, h.Outbox.Find(entry.Key)!.State);
+        Assert.Equal(BugCommentState.Sent, (await h.Outbox.FindAsync(entry.Key, CancellationToken.None))!.State);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class BugCommentDeliveryTests
         var dropped = Assert.IsType<BugCommentDropped>(Assert.Single(Drain(reader)));
         Assert.Equal(999999, dropped.Entry.Bug);
         Assert.Contains("does not exist", dropped.Reason, StringComparison.Ordinal);
-        Assert.Equal(BugCommentState.Failed, h.Outbox.Find(dropped.Entry.Key)!.State);
+        Assert.Equal(BugCommentState.Failed, (await h.Outbox.FindAsync(dropped.Entry.Key, CancellationToken.None))!.State);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class BugCommentDeliveryTests
         h.Tracker.Arrived += r => arrivals.Writer.TryWrite(r);
         h.Tracker.Hold();
         var rollout = h.Finish(["Bug 123456 - thing"]);
-        h.Planner.Plan(rollout, h.Rollouts.GetHosts(rollout.Id));
+        await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None);
         var delivering = h.DeliverAsync();
 
         for (var i = 0; i < 2; i++) // the try and Polly's retry each wait out the 30 s timeout
@@ -158,7 +158,7 @@ public sealed class BugCommentDeliveryTests
         }
 
         Assert.Equal(0, await delivering.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("no answer in time", h.Outbox.Find(BugCommentEntry.KeyOf("bmo", 123456, rollout.Id))!.LastError);
+        Assert.Equal("no answer in time", (await h.EntryAsync(123456, rollout.Id))!.LastError);
         h.Tracker.Release();
         h.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await h.DeliverAsync());
@@ -191,7 +191,7 @@ public sealed class BugCommentDeliveryTests
         var alarm = Assert.IsType<BugTrackerFailing>(Assert.Single(Drain(reader)));
         Assert.Contains("401", alarm.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(h.Tracker.Secret, alarm.Error, StringComparison.Ordinal);
-        Assert.Equal(BugCommentState.Pending, h.Outbox.Find(BugCommentEntry.KeyOf("bmo", 42, next.Id))!.State);
+        Assert.Equal(BugCommentState.Pending, (await h.EntryAsync(42, next.Id))!.State);
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class BugCommentDeliveryTests
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456), dryRun: true);
         Assert.Equal(1, await h.FinishAndDeliverAsync(h.Finish(["Bug 123456 - thing"])));
         Assert.Equal(0, h.Tracker.Requests);
-        Assert.Contains("dry run", Assert.Single(h.Outbox.Recent(5)).Note, StringComparison.Ordinal);
+        Assert.Contains("dry run", Assert.Single(await h.Outbox.RecentAsync(5, CancellationToken.None)).Note, StringComparison.Ordinal);
     }
 
     private static List<Events.DeployerEvent> Drain(System.Threading.Channels.ChannelReader<Events.DeployerEvent> reader)

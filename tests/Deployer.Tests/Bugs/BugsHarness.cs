@@ -61,6 +61,9 @@ internal sealed class BugsHarness : IAsyncDisposable
 
     public RolloutStore Rollouts { get; private set; } = null!;
 
+    /// <summary>The entry of tracker <c>bmo</c>, <paramref name="bug"/> and <paramref name="rolloutId"/>.</summary>
+    public Task<BugCommentEntry?> EntryAsync(int bug, int rolloutId) => Outbox.FindAsync(BugCommentEntry.KeyOf("bmo", bug, rolloutId), CancellationToken.None);
+
     public IBugCommentOutbox Outbox { get; private set; } = null!;
 
     public BugCommentPlanner Planner { get; private set; } = null!;
@@ -102,7 +105,7 @@ internal sealed class BugsHarness : IAsyncDisposable
     /// <summary>Plans the rollout as the worker does when it finishes, and delivers what is due.</summary>
     public async Task<int> FinishAndDeliverAsync(RolloutRecord rollout)
     {
-        Planner.Plan(rollout, Rollouts.GetHosts(rollout.Id));
+        await Planner.PlanAsync(rollout, Rollouts.GetHosts(rollout.Id), CancellationToken.None);
         return await Delivery.DeliverDueAsync(CancellationToken.None);
     }
 
@@ -129,7 +132,7 @@ internal sealed class BugsHarness : IAsyncDisposable
     {
         Db = new StoreDatabase(Fleet.StorePath!);
         Rollouts = new RolloutStore(Db);
-        Outbox = new BugCommentOutbox(Db, Time);
+        Outbox = new BugCommentOutbox(new LiteOutboxStore(Db, Time), Db, Time);
         var trackers = new BugTrackers(
             _options, "http://chatops.test:8080", _http, Time, new TrackerRetry { Retries = 1, BaseDelay = TimeSpan.Zero }, _ => Secret ?? Tracker.Secret);
         Planner = new BugCommentPlanner(trackers, Fleet, Rollouts, Outbox, Time, NullLogger<BugCommentPlanner>.Instance);

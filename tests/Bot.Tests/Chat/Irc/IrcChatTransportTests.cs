@@ -139,7 +139,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         var bot = await StartJoinedBotAsync(alice, time: time);
         var dir = Directory.CreateTempSubdirectory("chatops-irc-outbox-").FullName;
         var db = new StoreDatabase(Path.Combine(dir, "chatops.db"));
-        var outbox = new ChatOutbox(db, time);
+        var outbox = new ChatOutbox(new LiteOutboxStore(db, time));
         var sender = new OutboxSender(outbox, bot, time, _logs.For<OutboxSender>());
         await sender.StartAsync(CancellationToken.None);
         _cleanup.Add(new Disposer(async () =>
@@ -149,15 +149,15 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
             Directory.Delete(dir, recursive: true);
         }));
 
-        outbox.Enqueue(Channel, "before the outage");
+        await outbox.EnqueueAsync(Channel, "before the outage");
         await alice.WaitForMessageAsync("chatops", t => t == "before the outage", 0);
         // Delivered only once the server's PONG is back; killing the server before that would (rightly) repeat it.
-        await WaitUntilAsync(() => outbox.PendingCount() == 0);
+        await WaitUntilAsync(async () => await outbox.PendingCountAsync() == 0);
 
         var backoff = time.NextTimer(TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(1.3)); // the first reconnect delay, 1 s ± 20%
         await _server.KillAsync();
         await _logs.WaitForAsync("Disconnected from IRC");
-        for (var i = 1; i <= 5; i++) outbox.Enqueue(Channel, $"queued {i} while down");
+        for (var i = 1; i <= 5; i++) await outbox.EnqueueAsync(Channel, $"queued {i} while down");
 
         await _server.StartAsync();
         await alice.DisposeAsync();
@@ -168,12 +168,12 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
 
         await alice.WaitForAsync(m => m.Command == "JOIN" && m.Nick == "chatops", from);
         await alice.WaitForMessageAsync("chatops", t => t == "queued 5 while down", from);
-        outbox.Enqueue(Channel, "after the outage");
+        await outbox.EnqueueAsync(Channel, "after the outage");
         await alice.WaitForMessageAsync("chatops", t => t == "after the outage", from);
         Assert.Equal(
             [.. Enumerable.Range(1, 5).Select(i => $"queued {i} while down"), "after the outage"],
             alice.MessagesFrom("chatops", from));
-        await WaitUntilAsync(() => outbox.PendingCount() == 0);
+        await WaitUntilAsync(async () => await outbox.PendingCountAsync() == 0);
     }
 
     [Fact]
@@ -266,10 +266,12 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         return bot;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
+        while (!await condition())
         {
             try
             {

@@ -1,0 +1,93 @@
+using ChatOpsReconfig.Deployer.Outbox;
+using LiteDB;
+
+namespace ChatOpsReconfig.Deployer.Store;
+
+/// <summary>The outbox in the LiteDB store, one collection for every kind.</summary>
+public sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOutboxStore
+{
+    private ILiteCollection<OutboxEntry> Entries => db.Collection<OutboxEntry>(StoreCollections.Outbox);
+
+    public Task<OutboxEntry> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(db.Write(() => Insert(message)));
+    }
+
+    public Task<IReadOnlyList<OutboxEntry>> EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<OutboxEntry>>(db.Write(() => messages.Select(Insert).ToList()));
+    }
+
+    /// <summary>Saves <paramref name="message"/> inside the caller's write (another store's transaction).</summary>
+    internal OutboxEntry Insert(OutboxMessage message)
+    {
+        if (message.Key is not null && Find(message.Kind, message.Key) is { } existing) return existing;
+        var now = time.GetUtcNow();
+        var entry = new OutboxEntry { Kind = message.Kind, Key = message.Key, Payload = message.Payload, CreatedAt = now, NextAttemptAt = now };
+        return entry with { Id = Entries.Insert(entry).AsInt32 };
+    }
+
+    public Task<IReadOnlyList<OutboxEntry>> DueAsync(string kind, DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<OutboxEntry>>(Pending(kind).Where(e => e.NextAttemptAt <= now).Take(max).ToList());
+    }
+
+    public Task<IReadOnlyList<OutboxEntry>> PendingAsync(string kind, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<OutboxEntry>>(Pending(kind));
+    }
+
+    private List<OutboxEntry> Pending(string kind) =>
+        Entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Pending.ToString())).Where(e => e.Kind == kind).OrderBy(e => e.Id).ToList();
+
+    public Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Find(kind, key));
+    }
+
+    private OutboxEntry? Find(string kind, string key) =>
+        Entries.Find(Query.EQ(nameof(OutboxEntry.Key), key)).FirstOrDefault(e => e.Kind == kind);
+
+    public Task<bool> ReplacePendingPayloadAsync(int id, string payload, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(db.Write(() =>
+            Entries.FindById(id) is { State: OutboxState.Pending } entry && Entries.Update(entry with { Payload = payload })));
+    }
+
+    public Task MarkSentAsync(int id, DateTimeOffset at, string? receipt, CancellationToken cancellationToken) =>
+        Change(id, e => e with { State = OutboxState.Sent, DeliveredAt = at, Attempts = e.Attempts + 1, Receipt = receipt, LastError = null }, cancellationToken);
+
+    public Task MarkAttemptFailedAsync(int id, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        Change(id, e => e with { Attempts = e.Attempts + 1, LastError = error, NextAttemptAt = nextAttemptAt }, cancellationToken);
+
+    public Task MarkFailedAsync(int id, string error, CancellationToken cancellationToken) =>
+        Change(id, e => e with { State = OutboxState.Failed, LastError = error }, cancellationToken);
+
+    private Task Change(int id, Func<OutboxEntry, OutboxEntry> change, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        db.Write(() =>
+        {
+            var entry = Entries.FindById(id) ?? throw new InvalidOperationException($"outbox entry {id} does not exist");
+            Entries.Update(change(entry));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<OutboxCount>> CountsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var counts = Entries.FindAll()
+            .GroupBy(e => (e.Kind, e.State))
+            .Select(g => new OutboxCount(g.Key.Kind, g.Key.State, g.Count()))
+            .OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.State)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<OutboxCount>>(counts);
+    }
+}
