@@ -45,8 +45,9 @@ public sealed class BugCommentDelivery : BackgroundService
         _events = events;
         _time = time;
         _logger = logger;
-        // Subscribed at construction: a rollout finishing before the loop starts is not missed.
-        _reader = events.Subscribe();
+        // Subscribed at construction: a rollout finishing before the loop starts is not missed. Without trackers
+        // nothing reads events, so nothing subscribes (an unread subscription would keep every event).
+        _reader = trackers.Options.Count > 0 ? events.Subscribe() : System.Threading.Channels.Channel.CreateUnbounded<DeployerEvent>().Reader;
     }
 
     /// <summary>Raised after each pass over the due entries (tests wait on it).</summary>
