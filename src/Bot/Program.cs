@@ -76,6 +76,7 @@ waitLive.Options.Add(timeout);
 waitLive.Options.Add(tokenFile);
 waitLive.SetAction((parse, ct) => WaitLiveVerb.RunAsync(parse.GetValue(url)!, parse.GetValue(repo)!, parse.GetValue(rev)!, parse.GetValue(timeout)!, parse.GetValue(tokenFile), Console.Out, ct));
 root.Subcommands.Add(waitLive);
+root.Subcommands.Add(ChatOpsReconfig.Bot.Maintenance.MaintenanceLogCli.Create(config));
 
 var store = new Command("store", "The store file: check, back up, restore (exit 0 done, 2 refused: damaged, busy, read-only, bad file)");
 var storeCheck = new Command("check", "Check the store file without changing it; print the newest backup");

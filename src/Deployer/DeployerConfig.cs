@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatOpsReconfig.Deployer.Bugs;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
@@ -11,7 +12,7 @@ namespace ChatOpsReconfig.Deployer;
 /// </summary>
 public static class DeployerConfig
 {
-    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section];
+    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section, BugsOptions.Section];
 
     /// <summary>Every problem in those sections as <c>path.to.key: message</c>.</summary>
     public static IReadOnlyList<string> Validate(FleetConfig fleet)
@@ -22,6 +23,7 @@ public static class DeployerConfig
         if (locks is not null && policy is not null) p.AddRange(PolicyConfigValidator.Validate(locks, policy));
         p.AddRange(Transport.SshAlgorithms.Problems(fleet.Ssh));
         p.AddRange(Bind(() => Store.StoreOptions.From(fleet), p)?.Validate() ?? []);
+        if (Bind(() => BugsOptions.From(fleet), p) is { } bugs) p.AddRange(BugsConfigValidator.Validate(fleet, bugs));
         return p;
     }
 

@@ -1,3 +1,5 @@
+using ChatOpsReconfig.Deployer.Bugs;
+using ChatOpsReconfig.Deployer.CommitHolds;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
@@ -27,6 +29,8 @@ public static class DeployerServiceCollectionExtensions
         services.AddLocks(LockOptions.From(fleet));
         services.AddPolicy(PolicyOptions.From(fleet));
         services.AddDemo();
+        services.AddBugs(fleet);
+        services.AddCommitHolds();
         return services;
     }
 }

@@ -69,6 +69,9 @@ internal sealed partial class MergeAnnouncer(IRepoStore repos, Hosting.BotOption
         }
 
         sb.Append(string.Join('\n', lines));
+        // A commit that holds its own deploy: the hold is already placed (the watcher's merge hook), say so with the merge.
+        foreach (var hold in Deployer.CommitHolds.CommitHoldService.Find(m))
+            sb.Append('\n').Append(Harmless(hold.Describe(options.Chat.Prefix), 300));
         return sb.ToString().TrimEnd('\n');
     }
 

@@ -100,7 +100,7 @@ internal static class DeployVerb
         if (!planned.Decision.Start)
         {
             // A refused request is recorded like one the bot refused in chat.
-            services.GetRequiredService<DoorLog>().Record(planned, services.GetRequiredService<TimeProvider>().GetUtcNow());
+            await services.GetRequiredService<IDoorLog>().RecordAsync(planned, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
             return Refused(planned.Decision);
         }
 

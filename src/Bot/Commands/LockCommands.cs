@@ -71,9 +71,9 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
 {
     public string Name => "unlock";
 
-    public string Usage => "unlock [@user|all|rollback]";
+    public string Usage => "unlock [@user|all|rollback|commit]";
 
-    public string Summary => "release your hold; admins may release someone else's (@user) or all; rollback releases the hold a rollback placed";
+    public string Summary => "release your hold; admins may release someone else's (@user) or all; rollback releases the hold a rollback placed; commit the hold a 'deploy: hold' commit placed";
 
     public Permission Required => Permission.Deployer;
 
@@ -89,6 +89,10 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
         else if (string.Equals(context.Args[0], "rollback", StringComparison.OrdinalIgnoreCase))
         {
             result = await locks.ReleaseSystemAsync(me, Hold.RollbackHolder, "rollback", cancellationToken);
+        }
+        else if (string.Equals(context.Args[0], Deployer.CommitHolds.CommitHoldService.UnlockWord, StringComparison.OrdinalIgnoreCase))
+        {
+            result = await locks.ReleaseSystemAsync(me, Deployer.CommitHolds.CommitHoldService.Holder, "commit", cancellationToken);
         }
         else
         {

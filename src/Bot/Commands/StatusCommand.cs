@@ -3,11 +3,11 @@ using ChatOpsReconfig.Bot.Announcements;
 namespace ChatOpsReconfig.Bot.Commands;
 
 /// <summary><c>!status [host|role]</c>: which hosts lag and why, from the store (no SSH).</summary>
-internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetConfig fleet) : IChatCommand
+internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetConfig fleet, Bugs.BugStatus? bugs = null) : IChatCommand
 {
     public string Name => "status";
 
-    public string Usage => "status [host|role]";
+    public string Usage => "status [host|role|bugs]";
 
     public string Summary => "which hosts lag behind production and why; lock and policy state";
 
@@ -19,6 +19,8 @@ internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetCon
         if (context.Args.Count == 0) return CommandReply.Ok(await report.FleetAsync(null, cancellationToken));
 
         var name = context.Args[0];
+        if (bugs is not null && string.Equals(name, "bugs", StringComparison.OrdinalIgnoreCase) && !fleet.Hosts.Any(h => h.Name == name))
+            return CommandReply.Ok(await bugs.ReplyAsync(cancellationToken));
         if (await report.HostAsync(name, cancellationToken) is { } host) return CommandReply.Ok(host);
         if (report.IsRole(name)) return CommandReply.Ok(await report.FleetAsync(name.ToLowerInvariant(), cancellationToken));
 

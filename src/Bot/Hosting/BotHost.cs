@@ -1,5 +1,6 @@
 using System.Text;
 using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Bugs;
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Bot.Chat.Console;
 using ChatOpsReconfig.Bot.Chat.Discord;
@@ -108,6 +109,7 @@ internal static class BotHost
         services.AddSingleton<MetricsRecorder>();
 
         services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
+        services.AddBotBugs(options);
         services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());

@@ -22,6 +22,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _firstPolled = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _allFirstPolled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IMergeHook> _hooks;
     private bool _disposed;
     private int _republished;
 
@@ -31,8 +32,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         DeployerEvents events,
         TimeProvider time,
         ILogger<RepoWatcher> logger,
-        RepoWatcherOptions? options = null)
+        RepoWatcherOptions? options = null,
+        IEnumerable<IMergeHook>? hooks = null)
     {
+        _hooks = hooks?.ToList() ?? [];
         _store = store;
         _events = events;
         _time = time;
@@ -296,7 +299,11 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
         else ReposLog.Moved(_logger, repo.Name, merge.Kind, merge.OldHead, head, merge.TotalCommits);
 
-        if (recorded.Created) _events.Publish(new MergeDetected(recorded.Merge));
+        if (recorded.Created)
+        {
+            foreach (var hook in _hooks) await hook.OnMergeRecordedAsync(recorded.Merge, cancellationToken);
+            _events.Publish(new MergeDetected(recorded.Merge));
+        }
         else ReposLog.AlreadyRecorded(_logger, repo.Name, head); // saved before the crash; StartAsync re-published it if it was never announced.
         return new PollResult(repo.Name, PollOutcome.Changed, head, recorded.Merge, null, 0);
     }

@@ -17,6 +17,7 @@ internal static class StoreCollections
     public const string Audit = "audit";
     public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
+    public const string BugPlans = "bug_plans";
 
     /// <summary>Where builds before the generic outbox queued chat messages; moved into <see cref="Outbox"/> at open.</summary>
     public const string LegacyChatOutbox = "chat_outbox";
@@ -24,7 +25,7 @@ internal static class StoreCollections
     public static IReadOnlyList<string> All { get; } =
     [
         Rollouts, HostResults, HostStates, StoreStamps, RepoStates, Merges, LockHolds, Freezes, PolicyState, LagAlarms,
-        RolloutRequests, Audit, Outbox, LiveEstimates,
+        RolloutRequests, Audit, Outbox, LiveEstimates, BugPlans,
     ];
 
     /// <summary>Secondary indexes (collection, document field), made when the store opens.</summary>

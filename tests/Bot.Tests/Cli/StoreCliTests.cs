@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ChatOpsReconfig.Deployer.Audit;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Store;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;

@@ -59,6 +59,10 @@ public sealed class BotHarness : IAsyncDisposable
 
     internal PolicyStatus PolicyStatus => _services.GetRequiredService<PolicyStatus>();
 
+    /// <summary>Any of the bot's services (feature tests drive their own workers).</summary>
+    internal T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
     /// <summary>Reads the hosts' revisions into the store now (as the start-up probe and <c>status --live</c> do).</summary>
     public async Task ProbeAsync(params string[] hosts)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ChatOpsReconfig.Deployer.Audit;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -36,7 +37,7 @@ public sealed class StoreIntegrityTests : IDisposable
         Assert.True(StoreIntegrity.Check(StorePath).Fresh);
 
         using var db = new StoreDatabase(StorePath);
-        Assert.Empty(new AuditLog(db).Latest(10));
+        Assert.Empty(new AuditLog(db).Latest(10, null));
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public sealed class StoreIntegrityTests : IDisposable
         Assert.NotNull(kept);
         Assert.Equal(damaged, Hash(kept));
         using var db = new StoreDatabase(StorePath);
-        Assert.Equal(10, new AuditLog(db).Latest(10).Count);
+        Assert.Equal(10, new AuditLog(db).Latest(10, null).Count);
     }
 
     [Fact]

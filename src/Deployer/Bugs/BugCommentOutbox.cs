@@ -1,0 +1,86 @@
+using System.Text.Json;
+using ChatOpsReconfig.Deployer.Outbox;
+using ChatOpsReconfig.Deployer.Store;
+using LiteDB;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+
+namespace ChatOpsReconfig.Deployer.Bugs;
+
+/// <summary>A rollout whose bug comments were planned (or the starting point when the feature was switched on).</summary>
+internal sealed record BugPlan
+{
+    /// <summary>The rollout id.</summary>
+    public int Id { get; init; }
+
+    public DateTimeOffset PlannedAt { get; init; }
+}
+
+/// <summary>What a <c>bug-comment</c> outbox entry carries.</summary>
+internal sealed record BugCommentPayload(string Tracker, int Bug, int RolloutId, string Text, bool Begun = false);
+
+/// <summary>
+/// Bug comments as entries of kind <see cref="OutboxKinds.BugComment"/> in the store's event outbox, keyed
+/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>. Given-up and sent entries are listed from
+/// the outbox collection directly (the outbox interface lists only pending ones).
+/// </summary>
+internal sealed class BugCommentOutbox(IOutboxStore outbox, StoreDatabase db, TimeProvider time) : IBugCommentOutbox
+{
+    private const string Kind = OutboxKinds.BugComment;
+
+    private ILiteCollection<BugPlan> Plans => db.Collection<BugPlan>(StoreCollections.BugPlans);
+
+    public async Task<bool> TryAddAsync(BugCommentEntry entry, CancellationToken cancellationToken)
+    {
+        if (await outbox.FindAsync(Kind, entry.Key, cancellationToken) is not null) return false;
+        var payload = JsonSerializer.Serialize(new BugCommentPayload(entry.Tracker, entry.Bug, entry.RolloutId, entry.Text));
+        await outbox.EnqueueAsync(new OutboxMessage(Kind, payload, entry.Key), cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<BugCommentEntry>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await outbox.DueAsync(Kind, now, int.MaxValue, cancellationToken)).Select(View).ToList();
+
+    public async Task<IReadOnlyList<BugCommentEntry>> PendingAsync(CancellationToken cancellationToken) =>
+        (await outbox.PendingAsync(Kind, cancellationToken)).Select(View).ToList();
+
+    public Task MarkBegunAsync(BugCommentEntry entry, CancellationToken cancellationToken) =>
+        outbox.ReplacePendingPayloadAsync(entry.Id, JsonSerializer.Serialize(new BugCommentPayload(entry.Tracker, entry.Bug, entry.RolloutId, entry.Text, Begun: true)), cancellationToken);
+
+    public Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, string note, CancellationToken cancellationToken) =>
+        outbox.MarkSentAsync(entry.Id, at, note, cancellationToken);
+
+    public Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        outbox.MarkAttemptFailedAsync(entry.Id, error, nextAttemptAt, cancellationToken);
+
+    public Task MarkFailedAsync(BugCommentEntry entry, string error, CancellationToken cancellationToken) =>
+        outbox.MarkFailedAsync(entry.Id, error, cancellationToken);
+
+    public async Task<BugCommentEntry?> FindAsync(string key, CancellationToken cancellationToken) =>
+        await outbox.FindAsync(Kind, key, cancellationToken) is { } e ? View(e) : null;
+
+    public async Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken)
+    {
+        var pending = await outbox.PendingAsync(Kind, cancellationToken);
+        var entries = db.Collection<OutboxEntry>(StoreCollections.Outbox);
+        var failed = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Failed.ToString())).Where(e => e.Kind == Kind);
+        var done = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Sent.ToString())).Where(e => e.Kind == Kind).OrderByDescending(e => e.Id).Take(sent);
+        return pending.Concat(failed).Concat(done).OrderByDescending(e => e.Id).Select(View).ToList();
+    }
+
+    public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);
+
+    public void MarkPlanned(int rolloutId) => db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
+
+    public int? LastPlanned() => Plans.Count() == 0 ? null : Plans.Max(p => p.Id);
+
+    private static BugCommentEntry View(OutboxEntry e)
+    {
+        var p = JsonSerializer.Deserialize<BugCommentPayload>(e.Payload) ?? throw new InvalidDataException($"outbox entry {e.Id} has no bug comment");
+        return new BugCommentEntry
+        {
+            Id = e.Id, Key = e.Key ?? "", Tracker = p.Tracker, Bug = p.Bug, RolloutId = p.RolloutId, Text = p.Text, Begun = p.Begun,
+            State = e.State switch { OutboxState.Sent => BugCommentState.Sent, OutboxState.Failed => BugCommentState.Failed, _ => BugCommentState.Pending },
+            Attempts = e.Attempts, NextAttemptAt = e.NextAttemptAt, LastError = e.LastError, CreatedAt = e.CreatedAt, DeliveredAt = e.DeliveredAt, Note = e.Receipt,
+        };
+    }
+}

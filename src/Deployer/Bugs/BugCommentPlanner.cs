@@ -1,0 +1,162 @@
+using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Rollout;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Deployer.Bugs;
+
+/// <summary>
+/// Turns a finished rollout into bug comments in the outbox: one per bug per tracker, naming the commits it deployed
+/// and how many of the hosts carrying them took them, plus a catch-up note for earlier partial rollouts whose missing
+/// hosts this one completed. Planning a rollout twice adds nothing (the outbox's keys, and the plan record).
+/// </summary>
+internal sealed class BugCommentPlanner(
+    BugTrackers trackers,
+    FleetConfig fleet,
+    IRolloutStore rollouts,
+    IBugCommentOutbox outbox,
+    TimeProvider time,
+    ILogger<BugCommentPlanner> logger)
+{
+    /// <summary>How many earlier rollouts are looked at for hosts that caught up.</summary>
+    private const int CatchUpWindow = 20;
+
+    /// <summary>Plans <paramref name="rollout"/>'s comments unless done before; returns how many were added.</summary>
+    public async Task<int> PlanAsync(RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
+    {
+        if (trackers.Options.Count == 0 || rollout.State == RolloutState.Running || outbox.IsPlanned(rollout.Id)) return 0;
+        var added = 0;
+        // A rollback deploys nothing new: saying "deployed" on the bugs of the set it returns to would mislead.
+        if (rollout.RollbackTo is null)
+        {
+            foreach (var (name, options) in trackers.Options)
+                added += await PlanTrackerAsync(name, options, rollout, results, cancellationToken);
+        }
+
+        outbox.MarkPlanned(rollout.Id);
+        return added;
+    }
+
+    /// <summary>
+    /// At start-up: plans every finished rollout newer than the last one planned (a crash may have come between the
+    /// rollout's end and its planning). The first time, the newest finished rollout is the starting point, so switching
+    /// the feature on does not comment on old rollouts.
+    /// </summary>
+    public async Task<int> CatchUpAfterRestartAsync(CancellationToken cancellationToken)
+    {
+        if (trackers.Options.Count == 0) return 0;
+        var finished = rollouts.Latest(CatchUpWindow).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
+        if (outbox.LastPlanned() is not { } last)
+        {
+            if (finished.Count > 0) outbox.MarkPlanned(finished[^1].Id);
+            return 0;
+        }
+
+        var added = 0;
+        foreach (var r in finished.Where(r => r.Id > last)) added += await PlanAsync(r, rollouts.GetHosts(r.Id), cancellationToken);
+        return added;
+    }
+
+    private async Task<int> PlanTrackerAsync(string name, BugTrackerOptions options, RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
+    {
+        var repos = options.Repos.ToHashSet(StringComparer.Ordinal);
+        var commits = CommitsByBug(rollout, repos);
+        var catchUps = CatchUps(rollout, results, repos, commits);
+        var added = 0;
+        foreach (var bug in commits.Keys.Union(catchUps.Keys).Order())
+        {
+            var mine = commits.GetValueOrDefault(bug) ?? [];
+            var hosts = HostsFor(mine.Select(c => c.Repo), results);
+            var ups = catchUps.GetValueOrDefault(bug) ?? [];
+            if (hosts.Ok == 0) mine = []; // nothing of it is live yet; a later rollout's catch-up reports it
+            if (mine.Count == 0 && ups.Count == 0) continue;
+            var text = BugComment.Render(options.Template, bug, rollout, mine, hosts, ups, fleet, trackers.StatusUrl);
+            var now = time.GetUtcNow();
+            var entry = new BugCommentEntry
+            {
+                Key = BugCommentEntry.KeyOf(name, bug, rollout.Id), Tracker = name, Bug = bug, RolloutId = rollout.Id, Text = text,
+                CreatedAt = now, NextAttemptAt = now,
+            };
+            if (await outbox.TryAddAsync(entry, cancellationToken))
+            {
+                added++;
+                BugsLog.Planned(logger, name, bug, rollout.Id);
+            }
+        }
+
+        return added;
+    }
+
+    private static Dictionary<int, List<BugCommit>> CommitsByBug(RolloutRecord rollout, HashSet<string> repos)
+    {
+        var byBug = new Dictionary<int, List<BugCommit>>();
+        foreach (var change in rollout.Changes.Where(c => repos.Contains(c.Repo)))
+        {
+            foreach (var c in change.Commits)
+            {
+                foreach (var bug in c.Bugs)
+                {
+                    if (!byBug.TryGetValue(bug, out var list)) byBug[bug] = list = [];
+                    if (list.All(x => x.Rev != c.Rev)) list.Add(new BugCommit(change.Repo, c.Rev, c.Author, c.Summary));
+                }
+            }
+        }
+
+        return byBug;
+    }
+
+    /// <summary>For each bug of an earlier partial rollout: the hosts it missed that are all ok once this rollout ran, and not before.</summary>
+    private Dictionary<int, List<CatchUp>> CatchUps(RolloutRecord rollout, IReadOnlyList<HostResult> results, HashSet<string> repos, Dictionary<int, List<BugCommit>> current)
+    {
+        var found = new Dictionary<int, List<CatchUp>>();
+        var okNow = results.Where(r => r.Outcome == HostOutcome.Ok).Select(r => r.Host).ToHashSet(StringComparer.Ordinal);
+        if (okNow.Count == 0) return found;
+        var earlier = rollouts.Latest(CatchUpWindow)
+            .Where(r => r.Id < rollout.Id && r.State != RolloutState.Running && r.RollbackTo is null)
+            .OrderBy(r => r.Id)
+            .ToList();
+        var okAfter = new Dictionary<int, HashSet<string>>(); // rollout id → hosts ok in it
+        foreach (var r in earlier) okAfter[r.Id] = rollouts.GetHosts(r.Id).Where(h => h.Outcome == HostOutcome.Ok).Select(h => h.Host).ToHashSet(StringComparer.Ordinal);
+        foreach (var m in earlier)
+        {
+            var mResults = rollouts.GetHosts(m.Id);
+            foreach (var (bug, commits) in CommitsByBug(m, repos))
+            {
+                var hosts = HostsFor(commits.Select(c => c.Repo), mResults);
+                if (hosts.Complete) continue;
+                var missing = mResults.Where(h => h.Outcome != HostOutcome.Ok && Carries(h, commits.Select(c => c.Repo))).Select(h => h.Host).ToList();
+                var before = earlier.Where(r => r.Id > m.Id).SelectMany(r => okAfter[r.Id]).ToHashSet(StringComparer.Ordinal);
+                if (missing.All(before.Contains) || !missing.All(h => before.Contains(h) || okNow.Contains(h))) continue;
+                if (hosts.Ok == 0)
+                {
+                    // Its first report never went out (nothing was live): this comment names its commits.
+                    if (!current.TryGetValue(bug, out var list)) current[bug] = list = [];
+                    list.AddRange(commits.Where(c => list.All(x => x.Rev != c.Rev)));
+                    continue;
+                }
+
+                if (!found.TryGetValue(bug, out var ups)) found[bug] = ups = [];
+                ups.Add(new CatchUp(m.Id, hosts.Total, missing));
+            }
+        }
+
+        return found;
+    }
+
+    private BugHosts HostsFor(IEnumerable<string> repos, IReadOnlyList<HostResult> results)
+    {
+        var set = repos.ToList();
+        var carrying = results.Where(r => Carries(r, set)).ToList();
+        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).Select(Describe).ToList();
+        return new BugHosts(carrying.Count - notOk.Count, carrying.Count, notOk);
+    }
+
+    private bool Carries(HostResult host, IEnumerable<string> repos) =>
+        fleet.Roles.TryGetValue(host.Role, out var role) ? repos.Any(role.Repos.ContainsKey) : true;
+
+    private static string Describe(HostResult h) => h.Outcome switch
+    {
+        HostOutcome.Failed => $"{h.Host} failed at {h.FailedStep ?? "a step"}",
+        HostOutcome.Unreachable => $"{h.Host} unreachable",
+        _ => $"{h.Host} {h.Outcome.ToString().ToLowerInvariant()}",
+    };
+}

@@ -1,0 +1,86 @@
+namespace ChatOpsReconfig.Deployer.Bugs;
+
+public enum BugCommentState
+{
+    Pending,
+    Sent,
+
+    /// <summary>Given up: the bug does not exist, is not accessible, or the tracker refused the comment.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One bug comment on its way (an entry of kind <c>bug-comment</c> in the store's outbox), saved before any network
+/// call. <see cref="Key"/> (tracker, bug, rollout) makes it unique: planning a rollout twice adds nothing.
+/// </summary>
+public sealed record BugCommentEntry
+{
+    public int Id { get; init; }
+
+    /// <summary><c>{tracker}/{bug}/{rollout}</c>.</summary>
+    public string Key { get; init; } = "";
+
+    public string Tracker { get; init; } = "";
+
+    public int Bug { get; init; }
+
+    public int RolloutId { get; init; }
+
+    public string Text { get; init; } = "";
+
+    public BugCommentState State { get; init; } = BugCommentState.Pending;
+
+    /// <summary>Tries that ended (failed or delivered).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>A try began (saved before its first request): its POST may have landed even if no answer was recorded.</summary>
+    public bool Begun { get; init; }
+
+    public DateTimeOffset NextAttemptAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? DeliveredAt { get; init; }
+
+    /// <summary>Sent: how (posted, found on the bug after a lost answer, dry run).</summary>
+    public string? Note { get; init; }
+
+    public static string KeyOf(string tracker, int bug, int rolloutId) => $"{tracker}/{bug}/{rolloutId}";
+}
+
+/// <summary>Bug comments in the store's outbox, and which rollouts have been planned.</summary>
+public interface IBugCommentOutbox
+{
+    /// <summary>Saves <paramref name="entry"/> as pending unless its key is already there; true when added.</summary>
+    Task<bool> TryAddAsync(BugCommentEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Pending entries whose next attempt is due at <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<BugCommentEntry>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Every pending entry, oldest first.</summary>
+    Task<IReadOnlyList<BugCommentEntry>> PendingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that a try begins, before its first request.</summary>
+    Task MarkBegunAsync(BugCommentEntry entry, CancellationToken cancellationToken);
+
+    Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, string note, CancellationToken cancellationToken);
+
+    Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+
+    Task MarkFailedAsync(BugCommentEntry entry, string error, CancellationToken cancellationToken);
+
+    Task<BugCommentEntry?> FindAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Pending and given-up entries, then the newest sent ones, newest first.</summary>
+    Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken);
+
+    /// <summary>Whether rollout <paramref name="rolloutId"/>'s comments were planned.</summary>
+    bool IsPlanned(int rolloutId);
+
+    void MarkPlanned(int rolloutId);
+
+    /// <summary>The newest rollout planned (or taken as the starting point); null before the first.</summary>
+    int? LastPlanned();
+}
