@@ -180,6 +180,53 @@ public sealed partial class CliVerbTests : IDisposable
         Assert.False(Directory.Exists(_dir.Combine("data")));
     }
 
+    private void EditConfig(params string[] edits)
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var text = File.ReadAllText(path);
+        for (var i = 0; i < edits.Length; i += 2)
+        {
+            Assert.Contains(edits[i], text, StringComparison.Ordinal);
+            text = text.Replace(edits[i], edits[i + 1], StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(path, text);
+    }
+
+    [Fact]
+    public async Task Run_WebPortTaken_OneLineExitTwoAndNoGreeting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+        EditConfig("\"url\": \"http://127.0.0.1:8080\"", $"\"url\": \"{url}\"");
+
+        var result = await ChatopsAsync("run");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal($"web.url: {url} is already in use (another chatops running?); set web.url to a free address, or web.enabled to false", result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+        // Nothing was started: no greeting queued in a store for the next start, no demo fleet.
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    [Fact]
+    public async Task Run_SshKeyFileMissing_OneLineExitTwoAndNoGreeting()
+    {
+        EditConfig(
+            "\"url\": \"http://127.0.0.1:8080\"", "\"url\": \"http://127.0.0.1:0\"",
+            "\"dataDir\": \"data\",", "\"dataDir\": \"data\", \"ssh\": { \"user\": \"cltbld\", \"keyFile\": \"keys/deploy_key\" },",
+            "{ \"name\": \"bm03\",     \"role\": \"master\", \"transport\": \"local\",",
+            "{ \"name\": \"bm03\",     \"role\": \"master\", \"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"hostKeyFingerprint\": \"SHA256:" + new string('A', 43) + "\",");
+
+        var result = await ChatopsWithAsync(Config, new() { ["CHATOPS_SSH_KEY"] = "" }, "run");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal($"ssh.keyFile: the ssh key {_dir.Combine("keys", "deploy_key")} does not exist (needed for 1 ssh host(s): bm03)", result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
     [Fact]
     public async Task Deploy_Yes_ExitsZeroAndEveryHostAtTheUpstreamHeads()
     {
