@@ -101,6 +101,7 @@ internal static class BotHost
         services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
         services.AddSingleton(HookSecret.Load(options.Web));
+        services.AddSingleton<HookBodyFailures>();
         services.AddSingleton<HookRequests>();
         services.AddSingleton(Web.WebToken.Load(options.Web));
         services.AddSingleton<StatusViewBuilder>();
