@@ -166,12 +166,15 @@ public sealed partial class CliVerbTests : IDisposable
         Assert.DoesNotContain("System.", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Run_ProblemsOfEveryKind_ExitsTwoWithTheSameReportBeforeAnythingStarts()
+    [Theory]
+    [InlineData("run")]
+    [InlineData("status")]
+    [InlineData("deploy", "--yes")]
+    public async Task Run_ProblemsOfEveryKind_ExitsTwoWithTheSameReportBeforeAnythingStarts(params string[] verb)
     {
         BreakEveryWay();
 
-        var result = await ChatopsAsync("run");
+        var result = await ChatopsAsync(verb);
 
         Assert.True(result.ExitCode == 2, Describe(result));
         Assert.Equal(EveryProblem, result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Order(StringComparer.Ordinal));
