@@ -136,15 +136,7 @@ public sealed class ConfigShape
             var property = info.Properties.FirstOrDefault(p => !p.IsExtensionData && string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase));
             path = Join(parent, property?.Name ?? key);
             reader.Read();
-            if (seen.TryGetValue(key, out var first))
-            {
-                Problem(path, $"duplicate key (first on line {first})", line);
-                reader.Skip();
-                continue;
-            }
-
-            seen[key] = line;
-            _lines.TryAdd(path, line);
+            if (SkipDuplicate(ref reader, seen, key, line, path)) continue;
             if (property is not null)
             {
                 Member(ref reader, w, property.Name, property.PropertyType, info.Options, property.IsSetNullable, line, ref path);
@@ -184,15 +176,7 @@ public sealed class ConfigShape
             var line = LineOf(reader.TokenStartIndex);
             path = Join(parent, key);
             reader.Read();
-            if (seen.TryGetValue(key, out var first))
-            {
-                Problem(path, $"duplicate key (first on line {first})", line);
-                reader.Skip();
-                continue;
-            }
-
-            seen[key] = line;
-            _lines.TryAdd(path, line);
+            if (SkipDuplicate(ref reader, seen, key, line, path)) continue;
             Member(ref reader, w, key, info.ElementType!, info.Options, nullable: false, line, ref path); // dictionaries always have an element type
         }
 
@@ -226,6 +210,21 @@ public sealed class ConfigShape
 
         w.WriteEndArray();
         path = parent;
+    }
+
+    /// <summary>True when <paramref name="key"/> came before in this object: reported, and its value skipped.</summary>
+    private bool SkipDuplicate(ref Utf8JsonReader reader, Dictionary<string, int> seen, string key, int line, string path)
+    {
+        if (seen.TryGetValue(key, out var first))
+        {
+            Problem(path, $"duplicate key (first on line {first})", line);
+            reader.Skip();
+            return true;
+        }
+
+        seen[key] = line;
+        _lines.TryAdd(path, line);
+        return false;
     }
 
     /// <summary>A property's value: written when its token type fits, else reported and left out (the default applies).</summary>
