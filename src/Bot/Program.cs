@@ -18,7 +18,7 @@ var run = new Command("run", "Run the bot (the default when no verb is given)");
 run.SetAction((parse, ct) => BotHost.RunAsync(parse.GetValue(config)!, ct));
 root.Subcommands.Add(run);
 
-var validate = new Command("validate-config", "Check the config; print every problem as path.to.key: message");
+var validate = new Command("validate-config", "Check the config; print every problem as path.to.key: message (line N) (exit 0 valid, 1 problems)");
 validate.SetAction(parse => ValidateConfigVerb.Run(parse.GetValue(config)!, CliContext.CreateConsole()));
 root.Subcommands.Add(validate);
 
@@ -27,7 +27,7 @@ var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confir
 var force = new Option<bool>("--force") { Description = "Skip holds, freezes and CI (nothing else)" };
 var again = new Option<bool>("--again") { Description = "Also run the steps on hosts that already run the set (e.g. to reconfigure again)" };
 var planOnly = new Option<bool>("--plan") { Description = "Print what would be done and why, and do nothing" };
-var deploy = new Command("deploy", "Run one rollout to the current production heads (exit 0 all ok or nothing to deploy, 1 any host failed, 2 config error or store busy, 3 refused)");
+var deploy = new Command("deploy", "Run one rollout to the current production heads (exit 0 all ok or nothing to deploy, 1 any host failed, 2 cannot start: config error, store busy, or no terminal and no --yes; 3 refused)");
 deploy.Options.Add(hosts);
 deploy.Options.Add(yes);
 deploy.Options.Add(force);
@@ -48,7 +48,7 @@ rollback.SetAction((parse, ct) => DeployVerb.RunWithCtrlCAsync(parse.GetValue(co
 root.Subcommands.Add(rollback);
 
 var live = new Option<bool>("--live") { Description = "Ask the hosts for their revisions now instead of reading the store" };
-var status = new Command("status", "Print the lag table: revision on each host against the production head");
+var status = new Command("status", "Print the lag table: revision on each host against the production head (exit 0; 2 config error, or --live while the bot runs)");
 status.Options.Add(live);
 status.SetAction((parse, ct) => StatusVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(live), CliContext.CreateConsole(), ct));
 root.Subcommands.Add(status);

@@ -14,13 +14,24 @@ public static class DeployerConfig
 {
     public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section, BugsOptions.Section];
 
+    /// <summary>Those sections' JSON metadata, for checking their shape with the rest of the file (<see cref="ConfigSections"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, System.Text.Json.Serialization.Metadata.JsonTypeInfo?> SectionTypes =
+        new Dictionary<string, System.Text.Json.Serialization.Metadata.JsonTypeInfo?>
+        {
+            [LockOptions.Section] = LocksJsonContext.Default.LockOptions,
+            [PolicyOptions.Section] = PolicyJsonContext.Default.PolicyOptions,
+            [Store.StoreOptions.Section] = Store.StoreJsonContext.Default.StoreOptions,
+            [BugsOptions.Section] = BugsJsonContext.Default.DictionaryStringBugTrackerOptions,
+        };
+
     /// <summary>Every problem in those sections as <c>path.to.key: message</c>.</summary>
     public static IReadOnlyList<string> Validate(FleetConfig fleet)
     {
         var p = new List<string>();
         var locks = Bind(() => LockOptions.From(fleet), p);
         var policy = Bind(() => PolicyOptions.From(fleet), p);
-        if (locks is not null && policy is not null) p.AddRange(PolicyConfigValidator.Validate(locks, policy));
+        // A section that does not bind is checked with its defaults, so the other one's problems are still reported.
+        p.AddRange(PolicyConfigValidator.Validate(locks ?? new(), policy ?? new()));
         p.AddRange(Transport.SshAlgorithms.Problems(fleet.Ssh));
         p.AddRange(Bind(() => Store.StoreOptions.From(fleet), p)?.Validate() ?? []);
         if (Bind(() => BugsOptions.From(fleet), p) is { } bugs) p.AddRange(BugsConfigValidator.Validate(fleet, bugs));

@@ -34,6 +34,14 @@ public sealed class SecondProcessTests
             Assert.Contains(status.Lines, l => l.Contains("bm01", StringComparison.Ordinal));
         }
 
+        // --live records what it reads, so it needs the store: refused like deploy, with the same exit code.
+        await using (var live = BotProcess.Start(dir, "status", "--live"))
+        {
+            Assert.Equal(2, await live.WaitForExitAsync());
+            Assert.Contains("is in use by another chatops process", live.Stderr, StringComparison.Ordinal);
+            Assert.Contains("use !status in chat", live.Stderr, StringComparison.Ordinal);
+        }
+
         // The bot was not disturbed: it still owns the store and deploys.
         await bot.SayAsync("!deploy now");
         await bot.WaitForAsync("rollout #1 succeeded", timeoutSeconds: 120);

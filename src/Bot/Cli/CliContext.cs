@@ -25,10 +25,8 @@ internal static class CliContext
     /// <summary>Loads and validates; prints every problem and returns null when the config is unusable.</summary>
     public static FleetConfig? LoadOrReport(string path)
     {
-        var (config, problems) = FleetConfigLoader.TryLoad(path, BotOptions.SectionNames);
-        var all = problems.ToList();
-        // The bot's sections are checked even when the Deployer's part has problems: every problem at once.
-        if (config is not null) all.AddRange([.. DeployerConfig.Validate(config), .. BotOptions.Validate(config)]);
+        // Every section's shape and checks in one go: every problem at once, each with its line.
+        var (config, all) = FleetConfigLoader.TryLoad(path, BotOptions.Sections);
         if (all.Count == 0) return config;
         Console.Error.WriteLine($"{path}: {all.Count} problem(s):");
         foreach (var p in all) Console.Error.WriteLine(p);

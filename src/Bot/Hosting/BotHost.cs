@@ -26,6 +26,10 @@ internal static class BotHost
         var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
         var options = BotOptions.From(fleet);
+        // Before the greeting: a bot that cannot run must not say hello first.
+        var startup = StartupChecks.Problems(fleet, options);
+        foreach (var problem in startup) Console.Error.WriteLine(problem);
+        if (startup.Count > 0) return CliContext.ExitConfig;
 
         await using var app = Build(fleet, options);
         if (StoreGate.TryOpen(app.Services, configPath, "a second bot needs its own dataDir; stop the other one first") is not null) return CliContext.ExitConfig;
@@ -35,7 +39,7 @@ internal static class BotHost
         }
         catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
-            Console.Error.WriteLine($"web.url: {options.Web.Url} is already in use (another chatops running?); set web.url to a free address, or web.enabled to false");
+            Console.Error.WriteLine(StartupChecks.WebUrlInUse(options.Web.Url));
             return CliContext.ExitConfig;
         }
 
@@ -99,6 +103,7 @@ internal static class BotHost
         services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
         services.AddSingleton(HookSecret.Load(options.Web));
+        services.AddSingleton<HookBodyFailures>();
         services.AddSingleton<HookRequests>();
         services.AddSingleton(Web.WebToken.Load(options.Web));
         services.AddSingleton<StatusViewBuilder>();

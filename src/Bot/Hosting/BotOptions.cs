@@ -14,6 +14,16 @@ internal sealed partial record BotOptions
     /// <summary>The fleet config's JSON options with the sections' source-generated metadata.</summary>
     private static readonly JsonSerializerOptions SectionJson = CreateSectionJson();
 
+    /// <summary>Every root section besides the fleet's with its JSON metadata, and their checks: see <see cref="ConfigSections"/>.</summary>
+    public static readonly ConfigSections Sections = new(
+        new Dictionary<string, System.Text.Json.Serialization.Metadata.JsonTypeInfo?>(Deployer.DeployerConfig.SectionTypes)
+        {
+            ["chat"] = SectionJson.GetTypeInfo(typeof(ChatOptions)),
+            ["permissions"] = SectionJson.GetTypeInfo(typeof(PermissionsOptions)),
+            ["web"] = SectionJson.GetTypeInfo(typeof(WebOptions)),
+        },
+        fleet => [.. Deployer.DeployerConfig.Validate(fleet), .. Validate(fleet)]);
+
     public ChatOptions Chat { get; init; } = new();
 
     public PermissionsOptions Permissions { get; init; } = new();

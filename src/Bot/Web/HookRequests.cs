@@ -26,7 +26,7 @@ internal sealed record HookBody(ReadOnlyMemory<byte> Json, ProblemHttpResult? Re
 /// What the hook endpoints share: reading a body within the limit and checking its type and signature, refusing with
 /// a logged reason, finding configured repos, and starting polls in the background.
 /// </summary>
-internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookSecret secret, ILogger<HookRequests> logger)
+internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookSecret secret, HookBodyFailures failures, ILogger<HookRequests> logger)
 {
     /// <summary>Bodies are refused past this, while reading; a push event of a few hundred commits is well under it.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -54,7 +54,15 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
         if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
             return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status415UnsupportedMediaType, $"charset '{PushText.Printable(type.Charset.Value)}' is not utf-8"));
 
-        var raw = await ReadBoundedAsync(request, cancellationToken);
+        var (raw, failure) = await ReadBoundedAsync(request, cancellationToken);
+        if (failure is { } bad)
+        {
+            // Slow or cut-off senders are counted and summed up once a minute (HookBodyFailures), not logged one by one;
+            // the connection is usually gone, but a sender still listening learns why.
+            failures.Record(bad.Reason, endpoint, Remote(request));
+            return HookBody.Refused(TypedResults.Problem(detail: bad.Reason, statusCode: bad.Status, title: ReasonPhrases.GetReasonPhrase(bad.Status)));
+        }
+
         if (raw is null)
             return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status413PayloadTooLarge, $"body is over the limit of {MaxBodyBytes} bytes"));
 
@@ -88,9 +96,11 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
     /// <summary>Logs the refusal with its reason and answers with a problem whose detail is that reason.</summary>
     public ProblemHttpResult Refuse(HttpRequest request, string endpoint, int status, string reason)
     {
-        WebLog.Refused(logger, endpoint, status, reason, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        WebLog.Refused(logger, endpoint, status, reason, Remote(request));
         return TypedResults.Problem(detail: reason, statusCode: status, title: ReasonPhrases.GetReasonPhrase(status));
     }
+
+    private static string Remote(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public Accepted<HookAccepted> Ignore(string endpoint, string repo, string reason)
     {
@@ -140,11 +150,11 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
     /// <summary>
     /// The body, or null once it is known to exceed <see cref="MaxBodyBytes"/>; never buffers more than that. Kestrel's
     /// own limit stays as it is: it then discards the rest of a refused upload, so the sender reads our 413 instead of
-    /// a connection reset in the middle of sending.
+    /// a connection reset in the middle of sending. A body sent too slowly or cut off is a failure with its status.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(ReadOnlyMemory<byte>? Body, (int Status, string Reason)? Failure)> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes) return null;
+        if (request.ContentLength > MaxBodyBytes) return (null, null);
 
         var body = new MemoryStream((int)Math.Min(request.ContentLength ?? 16 * 1024, MaxBodyBytes));
         var chunk = new byte[16 * 1024];
@@ -153,16 +163,24 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (body.Length + read > MaxBodyBytes) return null;
+                if (body.Length + read > MaxBodyBytes) return (null, null);
                 body.Write(chunk, 0, read);
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return null;
+            return (null, null);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return (null, (ex.StatusCode, "timed out (body sent too slowly)"));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, (ex.StatusCode, "cut off (body shorter than its Content-Length)"));
         }
 
-        return body.GetBuffer().AsMemory(0, (int)body.Length);
+        return (body.GetBuffer().AsMemory(0, (int)body.Length), null);
     }
 
     private async Task FollowAsync(string repo, Task<PollResult> poll)

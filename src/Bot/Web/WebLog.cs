@@ -29,6 +29,9 @@ internal static partial class WebLog
     [LoggerMessage(513, LogLevel.Information, "Hook {Endpoint}: ping answered")]
     public static partial void Pong(ILogger logger, string endpoint);
 
+    [LoggerMessage(515, LogLevel.Warning, "Hooks: {Count} request bodies not read in the last {Minutes} min ({Reasons}); the last: {LastFrom}")]
+    public static partial void BodiesNotRead(ILogger logger, int count, int minutes, string reasons, string lastFrom);
+
     [LoggerMessage(514, LogLevel.Debug, "Poll of {Repo} after a hook: {Outcome} {Error}")]
     public static partial void PolledAfterHook(ILogger logger, string repo, Deployer.Repos.PollOutcome outcome, string error);
 }

@@ -19,38 +19,50 @@ public static class FleetConfigLoader
 
     /// <summary>
     /// Loads and validates, returning the problems instead of throwing. <paramref name="environment"/> looks up
-    /// environment variables the config names (the ssh key's); the process environment by default.
+    /// environment variables the config names (the ssh key's); the process environment by default. The root sections
+    /// named in <paramref name="extraSections"/> are passed through unchecked: their owners bind them.
     /// </summary>
     public static (FleetConfig? Config, IReadOnlyList<string> Problems) TryLoad(
-        string path, IEnumerable<string>? extraSections = null, string? baseDirectory = null, Func<string, string?>? environment = null)
+        string path, IEnumerable<string>? extraSections = null, string? baseDirectory = null, Func<string, string?>? environment = null) =>
+        TryLoad(path, new ConfigSections((extraSections ?? []).ToDictionary(n => n, _ => (JsonTypeInfo?)null, StringComparer.OrdinalIgnoreCase)), baseDirectory, environment);
+
+    /// <summary>
+    /// Loads and validates with the other components' sections: their shape is checked with their metadata, and
+    /// their checks run too, so that every problem in the file is reported in one go, each with its line.
+    /// </summary>
+    public static (FleetConfig? Config, IReadOnlyList<string> Problems) TryLoad(
+        string path, ConfigSections sections, string? baseDirectory = null, Func<string, string?>? environment = null)
     {
-        string text;
+        byte[] utf8;
         try
         {
-            text = File.ReadAllText(path);
+            utf8 = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return (null, [$"(file): cannot read {path}: {ex.Message}"]);
         }
 
+        // The shape first: wrong types, duplicate and unknown keys are all reported (binding stops at the first), and
+        // binding then sees only values of the right type, so the semantic checks below run on everything else.
+        var shape = ConfigShape.Check(utf8, JsonOptions.GetTypeInfo(typeof(FleetConfig)), sections.Types);
+        var problems = shape.Problems.Select(p => p.ToString()).ToList();
+        if (shape.Cleaned is null) return (null, problems);
+
         FleetConfig? config;
-        var problems = new List<string>();
         try
         {
-            // Unknown keys are collected first, so that they are reported together with every other problem
-            // instead of the first one stopping deserialization.
-            problems.AddRange(UnknownKeys(text));
-            config = JsonSerializer.Deserialize<FleetConfig>(text, problems.Count == 0 ? JsonOptions : LenientOptions);
+            config = JsonSerializer.Deserialize<FleetConfig>(shape.Cleaned, LenientOptions);
         }
         catch (JsonException ex)
         {
-            return (null, [Describe(ex)]);
+            return (null, [.. problems, Describe(ex)]);
         }
 
         if (config is null) return (null, ["(root): the file is empty or null"]);
 
-        problems.AddRange(FleetConfigValidator.Validate(config, extraSections ?? [], environment));
+        var semantic = FleetConfigValidator.Validate(config, sections.Types.Keys, environment).Concat(sections.Validate?.Invoke(config) ?? []);
+        problems.AddRange(semantic.Select(shape.Place).OfType<string>());
         if (problems.Count > 0) return (config, problems);
         return (Resolve(config, baseDirectory ?? Directory.GetCurrentDirectory()), problems);
     }
@@ -86,73 +98,6 @@ public static class FleetConfigLoader
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
             : path;
 
-    /// <summary>Every key the config types do not declare, as <c>path.to.key: unknown key (line N)</c>.</summary>
-    private static List<string> UnknownKeys(string text)
-    {
-        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var problems = new List<string>();
-        try
-        {
-            if (reader.Read()) Walk(ref reader, JsonOptions.GetTypeInfo(typeof(FleetConfig)), "", utf8, problems);
-        }
-        catch (JsonException)
-        {
-            // Malformed JSON: deserialization reports it with the key path, which the bare reader does not know.
-            return [];
-        }
-
-        return problems;
-    }
-
-    private static void Walk(ref Utf8JsonReader reader, JsonTypeInfo info, string path, byte[] utf8, List<string> problems)
-    {
-        if (info.Kind == JsonTypeInfoKind.Object && reader.TokenType == JsonTokenType.StartObject)
-        {
-            var hasExtensionData = info.Properties.Any(p => p.IsExtensionData);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.GetString()!; // a PropertyName token always has a string value
-                var line = 1 + utf8.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
-                reader.Read();
-                var property = info.Properties.FirstOrDefault(p => !p.IsExtensionData && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-                if (property is not null)
-                {
-                    Walk(ref reader, JsonOptions.GetTypeInfo(property.PropertyType), Join(path, name), utf8, problems);
-                }
-                else
-                {
-                    // Root sections owned by other components land in the extension data; the validator checks those.
-                    if (!hasExtensionData) problems.Add($"{Join(path, name)}: unknown key (line {line})");
-                    reader.Skip();
-                }
-            }
-        }
-        else if (info.Kind == JsonTypeInfoKind.Dictionary && reader.TokenType == JsonTokenType.StartObject)
-        {
-            var values = JsonOptions.GetTypeInfo(info.ElementType!); // dictionaries always have an element type
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var key = reader.GetString()!;
-                reader.Read();
-                Walk(ref reader, values, Join(path, key), utf8, problems);
-            }
-        }
-        else if (info.Kind == JsonTypeInfoKind.Enumerable && reader.TokenType == JsonTokenType.StartArray)
-        {
-            var items = JsonOptions.GetTypeInfo(info.ElementType!); // enumerables always have an element type
-            for (var i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
-                Walk(ref reader, items, $"{path}[{i}]", utf8, problems);
-        }
-        else
-        {
-            // Scalars and values of the wrong shape: deserialization reports the latter with its path.
-            reader.Skip();
-        }
-    }
-
-    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
-
     private static string Describe(JsonException ex)
     {
         var where = string.IsNullOrEmpty(ex.Path) ? "(root)" : ex.Path.TrimStart('$', '.');
@@ -184,6 +129,12 @@ public static class FleetConfigLoader
         return options;
     }
 }
+
+/// <summary>
+/// The root sections other components own (their JSON metadata; null passes a section through unchecked) and their
+/// checks of the loaded config, as <c>path.to.key: message</c>.
+/// </summary>
+public sealed record ConfigSections(IReadOnlyDictionary<string, JsonTypeInfo?> Types, Func<FleetConfig, IEnumerable<string>>? Validate = null);
 
 public sealed class FleetConfigException(string path, IReadOnlyList<string> problems)
     : Exception($"invalid config {path}:{Environment.NewLine}{string.Join(Environment.NewLine, problems)}")

@@ -36,8 +36,8 @@ public static partial class FleetConfigValidator
             else if (repo.Url.Any(char.IsControl)) p.Add($"{at}.url: contains control characters");
             if (!CommandTemplate.IsValidBranch(repo.Branch)) p.Add($"{at}.branch: '{repo.Branch}' is not a valid branch name");
             if (repo.BugPattern is not null && !IsRegex(repo.BugPattern, out var why)) p.Add($"{at}.bugPattern: not a valid regex: {why}");
-            if (repo.QuietMinutes is < 0 or > 1440) p.Add($"{at}.quietMinutes: must be between 0 and 1440");
-            if (repo.PollSeconds is < 5 or > 86400) p.Add($"{at}.pollSeconds: must be between 5 and 86400");
+            if (repo.QuietMinutes is { } quiet) ConfigRange.Check(p, $"{at}.quietMinutes", quiet, 0, 1440, "minutes");
+            if (repo.PollSeconds is { } poll) ConfigRange.Check(p, $"{at}.pollSeconds", poll, 5, 86400, "seconds");
             if (repo.CiUrl is not null && !IsHttpUrl(repo.CiUrl.Replace("{rev}", "0", StringComparison.Ordinal)))
                 p.Add($"{at}.ciUrl: must be an http(s) URL (use {{rev}} for the revision)");
         }
@@ -73,7 +73,7 @@ public static partial class FleetConfigValidator
                 else if (!seen.Add(step.Name)) p.Add($"{sat}.name: duplicate step '{step.Name}'");
                 if (string.IsNullOrWhiteSpace(step.Command)) p.Add($"{sat}.command: required");
                 foreach (var problem in CommandTemplate.Check(step.Command, repoNames)) p.Add($"{sat}.command: {problem}");
-                if (step.TimeoutSeconds is < 1 or > 86400) p.Add($"{sat}.timeoutSeconds: must be between 1 and 86400");
+                ConfigRange.Check(p, $"{sat}.timeoutSeconds", step.TimeoutSeconds, 1, 86400, "seconds");
             }
 
             if (role.Steps.Count > 0 && !seen.Contains(role.UpdateStep))
@@ -103,7 +103,7 @@ public static partial class FleetConfigValidator
                     p.Add($"{at}.hostKeyFingerprint: no way to verify this host's key; set it or ssh.knownHosts");
             }
 
-            if (h.Port is < 1 or > 65535) p.Add($"{at}.port: must be between 1 and 65535");
+            if (h.Port is { } port) ConfigRange.Check(p, $"{at}.port", port, 1, 65535);
             if (h.HostKeyFingerprint is not null && !FingerprintPattern().IsMatch(h.HostKeyFingerprint))
                 p.Add($"{at}.hostKeyFingerprint: expected 'SHA256:' and 43 base64 characters, as printed by ssh-keygen -lf");
         }
@@ -112,10 +112,10 @@ public static partial class FleetConfigValidator
     private static void ValidateSsh(FleetConfig config, Func<string, string?> environment, List<string> p)
     {
         var s = config.Ssh;
-        if (s.Port is < 1 or > 65535) p.Add("ssh.port: must be between 1 and 65535");
-        if (s.ConnectTimeoutSeconds is < 1 or > 300) p.Add("ssh.connectTimeoutSeconds: must be between 1 and 300");
-        if (s.MaxConcurrentHandshakes is < 1 or > 1000) p.Add("ssh.maxConcurrentHandshakes: must be between 1 and 1000");
-        if (s.MaxOutputBytes is < 1024 or > 64 * 1024 * 1024) p.Add("ssh.maxOutputBytes: must be between 1024 and 67108864");
+        ConfigRange.Check(p, "ssh.port", s.Port, 1, 65535);
+        ConfigRange.Check(p, "ssh.connectTimeoutSeconds", s.ConnectTimeoutSeconds, 1, 300, "seconds");
+        ConfigRange.Check(p, "ssh.maxConcurrentHandshakes", s.MaxConcurrentHandshakes, 1, 1000);
+        ConfigRange.Check(p, "ssh.maxOutputBytes", s.MaxOutputBytes, 1024, 64 * 1024 * 1024, "bytes");
         if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
         // Whether each named algorithm is supported is the transport's to say (Transport/SshAlgorithms.Problems).
         if (s.KeyExchange is { Count: 0 }) p.Add("ssh.keyExchange: at least one algorithm, or leave it out for the default order");
@@ -126,10 +126,10 @@ public static partial class FleetConfigValidator
 
     private static void ValidateRollout(RolloutSettings r, List<string> p)
     {
-        if (r.CanaryCount is < 0 or > 100) p.Add("rollout.canaryCount: must be between 0 and 100");
-        if (r.Parallelism is < 1 or > 1000) p.Add("rollout.parallelism: must be between 1 and 1000");
-        if (r.ConnectAttempts is < 1 or > 10) p.Add("rollout.connectAttempts: must be between 1 and 10");
-        if (r.ConnectBackoffSeconds is < 0 or > 300) p.Add("rollout.connectBackoffSeconds: must be between 0 and 300");
+        ConfigRange.Check(p, "rollout.canaryCount", r.CanaryCount, 0, 100);
+        ConfigRange.Check(p, "rollout.parallelism", r.Parallelism, 1, 1000);
+        ConfigRange.Check(p, "rollout.connectAttempts", r.ConnectAttempts, 1, 10);
+        ConfigRange.Check(p, "rollout.connectBackoffSeconds", r.ConnectBackoffSeconds, 0, 300, "seconds");
     }
 
     internal static bool IsRegex(string pattern, out string? why)

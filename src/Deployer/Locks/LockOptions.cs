@@ -31,8 +31,10 @@ public sealed record LockOptions
     /// <summary>Every problem as <c>lock.key: message</c>.</summary>
     public IEnumerable<string> Validate()
     {
-        if (MaximumMinutes is < 1 or > 10080) yield return "lock.maximumMinutes: must be between 1 and 10080 (7 days)";
-        if (DefaultMinutes < 1 || DefaultMinutes > MaximumMinutes) yield return $"lock.defaultMinutes: must be between 1 and lock.maximumMinutes ({MaximumMinutes})";
-        if (WarningMinutes < 0 || WarningMinutes >= MaximumMinutes) yield return $"lock.warningMinutes: must be between 0 and lock.maximumMinutes ({MaximumMinutes}) - 1";
+        var p = new List<string>();
+        ConfigRange.Check(p, "lock.maximumMinutes", MaximumMinutes, 1, 10080, "minutes, 7 days");
+        ConfigRange.Check(p, "lock.defaultMinutes", DefaultMinutes, 1, MaximumMinutes, "minutes, at most lock.maximumMinutes");
+        ConfigRange.Check(p, "lock.warningMinutes", WarningMinutes, 0, MaximumMinutes - 1, "minutes, less than lock.maximumMinutes");
+        return p;
     }
 }

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Locks;
 
 namespace ChatOpsReconfig.Deployer.Policy;
@@ -8,13 +9,14 @@ public static class PolicyConfigValidator
     public static IReadOnlyList<string> Validate(LockOptions locks, PolicyOptions policy)
     {
         var p = locks.Validate().ToList();
-        if (policy.QuietMinutes is < 0 or > 1440) p.Add("policy.quietMinutes: must be between 0 and 1440");
+        ConfigRange.Check(p, "policy.quietMinutes", policy.QuietMinutes, 0, 1440, "minutes");
         if (!IsTimeZone(policy.TimeZone)) p.Add($"policy.timeZone: unknown time zone '{policy.TimeZone}' (use an IANA name such as Europe/Berlin, or UTC)");
-        if (policy.LagWarningMinutes is < 1 or > 10080) p.Add("policy.lagWarningMinutes: must be between 1 and 10080");
-        if (policy.LagCriticalMinutes < policy.LagWarningMinutes || policy.LagCriticalMinutes > 10080)
-            p.Add($"policy.lagCriticalMinutes: must be between policy.lagWarningMinutes ({policy.LagWarningMinutes}) and 10080");
-        if (policy.TickSeconds is < 1 or > 300) p.Add("policy.tickSeconds: must be between 1 and 300");
-        if (policy.CiTimeoutSeconds is < 1 or > 300) p.Add("policy.ciTimeoutSeconds: must be between 1 and 300");
+        ConfigRange.Check(p, "policy.lagWarningMinutes", policy.LagWarningMinutes, 1, 10080, "minutes");
+        if (policy.LagCriticalMinutes < policy.LagWarningMinutes)
+            p.Add($"policy.lagCriticalMinutes: {policy.LagCriticalMinutes} is less than policy.lagWarningMinutes ({policy.LagWarningMinutes})");
+        else ConfigRange.Check(p, "policy.lagCriticalMinutes", policy.LagCriticalMinutes, 1, 10080, "minutes");
+        ConfigRange.Check(p, "policy.tickSeconds", policy.TickSeconds, 1, 300, "seconds");
+        ConfigRange.Check(p, "policy.ciTimeoutSeconds", policy.CiTimeoutSeconds, 1, 300, "seconds");
 
         for (var i = 0; i < policy.Freezes.Count; i++)
         {
@@ -22,7 +24,7 @@ public static class PolicyConfigValidator
             var at = $"policy.freezes[{i}]";
             if (FreezeWindow.ParseCron(f.Cron) is null)
                 p.Add($"{at}.cron: invalid cron expression '{f.Cron}' (five fields: minute hour day-of-month month day-of-week, e.g. '0 9 * * 1')");
-            if (f.DurationMinutes is < 1 or > 44640) p.Add($"{at}.durationMinutes: must be between 1 and 44640 (31 days)");
+            ConfigRange.Check(p, $"{at}.durationMinutes", f.DurationMinutes, 1, 44640, "minutes, 31 days");
             if (string.IsNullOrWhiteSpace(f.Reason)) p.Add($"{at}.reason: required (it is shown while the freeze is open)");
             if (f.TimeZone is not null && !IsTimeZone(f.TimeZone)) p.Add($"{at}.timeZone: unknown time zone '{f.TimeZone}'");
         }

@@ -75,6 +75,26 @@ public sealed partial class CliVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateConfig_EverySectionTheReadmeNames_IsKnown_AndItsShapeChecked()
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var root = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        root["store"] = new JsonObject { ["keepRolloutDetail"] = 50 };
+        root["bugs"] = new JsonObject { ["bmo"] = new JsonObject { ["kind"] = "bugzilla", ["url"] = "https://bugzilla.mozilla.org", ["repos"] = new JsonArray("buildbot-configs"), ["dryRun"] = true } };
+        File.WriteAllText(path, root.ToJsonString());
+        var good = await ChatopsAsync("validate-config");
+        root["store"]!["keepRolloutDetail"] = "many";
+        root["bugs"]!["bmo"]!["dryrun2"] = true;
+        File.WriteAllText(path, root.ToJsonString());
+        var bad = await ChatopsAsync("validate-config");
+
+        Assert.True(good.ExitCode == 0, Describe(good));
+        Assert.True(bad.ExitCode == 1, Describe(bad));
+        Assert.Contains("store.keepRolloutDetail: expected a whole number, got \"many\"", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("bugs.bmo.dryrun2: unknown key", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ValidateConfig_ExampleSshFleet_ValidWithTheKeyVariable_NamesTheVariableWithoutIt()
     {
         foreach (var name in new[] { "example-fleet.json", "known_hosts.example" })
@@ -110,10 +130,123 @@ public sealed partial class CliVerbTests : IDisposable
         Assert.All(lines.Skip(1), l => Assert.Matches(ProblemLine(), l));
         Assert.Collection(
             lines.Skip(1).Order(StringComparer.Ordinal),
-            l => Assert.Equal("chat.transport: unknown transport 'telnet' (known: console, discord, irc)", l),
-            l => Assert.StartsWith("hosts[4].adress: unknown key", l),
-            l => Assert.Equal("hosts[4].role: no such role 'foopie' (known: master, foopy)", l),
-            l => Assert.Equal("roles.master.steps[1].command: placeholder {path:buildbot-config} names repo 'buildbot-config', which this role does not carry", l));
+            l => Assert.Equal("chat.transport: unknown transport 'telnet' (known: console, discord, irc) (line 1)", l),
+            l => Assert.Equal("hosts[4].adress: unknown key (line 1)", l),
+            l => Assert.Equal("hosts[4].role: no such role 'foopie' (known: master, foopy) (line 1)", l),
+            l => Assert.Equal("roles.master.steps[1].command: placeholder {path:buildbot-config} names repo 'buildbot-config', which this role does not carry (line 1)", l));
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    /// <summary>The demo config with a problem of every kind the shape check knows, on known lines.</summary>
+    private void BreakEveryWay()
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var text = File.ReadAllText(path);
+        string[] edits =
+        [
+            "\"dataDir\": \"data\",", "\"dataDir\": \"data\", \"DataDir\": \"other\",",
+            "\"demo\": { \"create\": true },", "\"demo\": { \"create\": true }, \"lock\": { \"warningMinutes\": 99999 }, \"policy\": { \"quietMinutes\": 0.5 },",
+            "\"branch\": \"production-0.8\" }", "\"branch\": \"production-0.8\", \"quietMinutes\": 0.5 }",
+            "{ \"name\": \"bm02\",     \"role\": \"master\",", "{ \"name\": \"bm02\",     \"role\": \"master\", \"enabled\": \"yes\",",
+            "{ \"canaryCount\": 1, \"parallelism\": 4, \"connectAttempts\": 2,", "{ \"canaryCount\": -4, \"parallelism\": \"ten\", \"connectAttempts\": 1e9, \"paralelism\": 3,",
+        ];
+        for (var i = 0; i < edits.Length; i += 2)
+        {
+            Assert.Contains(edits[i], text, StringComparison.Ordinal);
+            text = text.Replace(edits[i], edits[i + 1], StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(path, text);
+    }
+
+    private static readonly string[] EveryProblem =
+    [
+        "dataDir: duplicate key (first on line 5) (line 5)",
+        "hosts[1].enabled: expected true or false, got \"yes\" (line 53)",
+        "lock.warningMinutes: 99999 is more than 719 (minutes, less than lock.maximumMinutes) (line 6)",
+        "policy.quietMinutes: expected a whole number of minutes, got 0.5 (line 6)",
+        "repos.buildbotcustom.quietMinutes: expected a whole number of minutes, got 0.5 (line 18)",
+        "rollout.canaryCount: -4 is less than 0 (line 59)",
+        "rollout.connectAttempts: 1000000000 is more than 10 (line 59)",
+        "rollout.paralelism: unknown key (line 59)",
+        "rollout.parallelism: expected a whole number, got \"ten\" (line 59)",
+    ];
+
+    [Fact]
+    public async Task ValidateConfig_ProblemsOfEveryKind_ReportsEveryOneWithItsLineAndNoDotNetTypeNames()
+    {
+        BreakEveryWay();
+
+        var result = await ChatopsAsync("validate-config");
+
+        Assert.True(result.ExitCode == 1, Describe(result));
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"config/chatops.json: {EveryProblem.Length} problem(s):", lines[0]);
+        Assert.Equal(EveryProblem, lines.Skip(1).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("System.", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("status")]
+    [InlineData("deploy", "--yes")]
+    public async Task Run_ProblemsOfEveryKind_ExitsTwoWithTheSameReportBeforeAnythingStarts(params string[] verb)
+    {
+        BreakEveryWay();
+
+        var result = await ChatopsAsync(verb);
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal(EveryProblem, result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Order(StringComparer.Ordinal));
+        Assert.Equal("", result.Stdout);
+        Assert.DoesNotContain("System.", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    private void EditConfig(params string[] edits)
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var text = File.ReadAllText(path);
+        for (var i = 0; i < edits.Length; i += 2)
+        {
+            Assert.Contains(edits[i], text, StringComparison.Ordinal);
+            text = text.Replace(edits[i], edits[i + 1], StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(path, text);
+    }
+
+    [Fact]
+    public async Task Run_WebPortTaken_OneLineExitTwoAndNoGreeting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+        EditConfig("\"url\": \"http://127.0.0.1:8080\"", $"\"url\": \"{url}\"");
+
+        var result = await ChatopsAsync("run");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal($"web.url: {url} is already in use (another chatops running?); set web.url to a free address, or web.enabled to false", result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+        // Nothing was started: no greeting queued in a store for the next start, no demo fleet.
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    [Fact]
+    public async Task Run_SshKeyFileMissing_OneLineExitTwoAndNoGreeting()
+    {
+        EditConfig(
+            "\"url\": \"http://127.0.0.1:8080\"", "\"url\": \"http://127.0.0.1:0\"",
+            "\"dataDir\": \"data\",", "\"dataDir\": \"data\", \"ssh\": { \"user\": \"cltbld\", \"keyFile\": \"keys/deploy_key\" },",
+            "{ \"name\": \"bm03\",     \"role\": \"master\", \"transport\": \"local\",",
+            "{ \"name\": \"bm03\",     \"role\": \"master\", \"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"hostKeyFingerprint\": \"SHA256:" + new string('A', 43) + "\",");
+
+        var result = await ChatopsWithAsync(Config, new() { ["CHATOPS_SSH_KEY"] = "" }, "run");
+
+        Assert.True(result.ExitCode == 2, Describe(result));
+        Assert.Equal($"ssh.keyFile: the ssh key {_dir.Combine("keys", "deploy_key")} does not exist (needed for 1 ssh host(s): bm03)", result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
         Assert.False(Directory.Exists(_dir.Combine("data")));
     }
 

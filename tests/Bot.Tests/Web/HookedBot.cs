@@ -54,8 +54,10 @@ public sealed class HookedBot : IAsyncDisposable
 
     public RepoWatcher Watcher => _app.Services.GetRequiredService<RepoWatcher>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a bot watching a git repo and/or an hg repo; returns once both baselines are announced.</summary>
-    public static async Task<HookedBot> StartAsync(UpstreamTemplates templates, bool git = true, bool hg = false, bool signed = true)
+    public static async Task<HookedBot> StartAsync(UpstreamTemplates templates, bool git = true, bool hg = false, bool signed = true, Action<IServiceCollection>? configure = null)
     {
         var root = Directory.CreateTempSubdirectory("chatops-hooks-").FullName;
         var gitUpstream = git ? Upstream.Create(RepoKind.Git, Path.Combine(root, "git"), templates) : null;
@@ -108,6 +110,7 @@ public sealed class HookedBot : IAsyncDisposable
             services.RemoveAll<ILoggerProvider>();
             services.AddSingleton<ILoggerProvider>(logs);
             services.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Debug);
+            configure?.Invoke(services);
         });
         await app.StartAsync();
         var bot = new HookedBot(root, app, chat, logs, gitUpstream, hgUpstream);

@@ -129,12 +129,12 @@ public sealed class FleetConfigLoaderTests : IDisposable
 
         Assert.Collection(
             problems.Order(StringComparer.Ordinal),
-            p => Assert.StartsWith("hosts[1].adress: unknown key", p),
-            p => Assert.Equal("hosts[1].role: no such role 'mastr' (known: master)", p),
-            p => Assert.Equal("lokc: unknown key", p),
-            p => Assert.StartsWith("repos.configs.bugPattern: not a valid regex: ", p),
-            p => Assert.StartsWith("repos.configs.pollSecs: unknown key", p),
-            p => Assert.StartsWith("roles.master.steps[1].command: unknown placeholder {target}", p));
+            p => Assert.Equal("hosts[1].adress: unknown key (line 20)", p),
+            p => Assert.Equal("hosts[1].role: no such role 'mastr' (known: master) (line 20)", p),
+            p => Assert.Equal("lokc: unknown key (line 3)", p),
+            p => Assert.Matches(@"^repos\.configs\.bugPattern: not a valid regex: .* \(line 5\)$", p),
+            p => Assert.Equal("repos.configs.pollSecs: unknown key (line 5)", p),
+            p => Assert.Matches(@"^roles\.master\.steps\[1\]\.command: unknown placeholder \{target\}.* \(line 14\)$", p));
     }
 
     [Fact]
@@ -165,11 +165,15 @@ public sealed class FleetConfigLoaderTests : IDisposable
     {
         var json = ValidJson.Replace("\"transport\": \"local\"", "\"transport\": \"telnet\"", StringComparison.Ordinal);
 
-        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
+        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path, environment: _ => null);
 
-        var problem = Assert.Single(problems);
-        Assert.StartsWith("hosts[0].transport: ", problem);
-        Assert.EndsWith("(line 19)", problem);
+        // The host falls back to ssh, which the fleet then lacks a key for; nothing else about the host is reported.
+        Assert.Equal(
+            [
+                "hosts[0].transport: expected one of \"ssh\", \"local\", got \"telnet\" (line 19)",
+                "ssh.keyFile: required for ssh hosts (or set the environment variable CHATOPS_SSH_KEY)",
+            ],
+            problems);
     }
 
     [Fact]
@@ -181,6 +185,79 @@ public sealed class FleetConfigLoaderTests : IDisposable
 
         var problem = Assert.Single(problems);
         Assert.StartsWith("roles.master.steps[1].timeoutSeconds: ", problem);
+    }
+
+    [Fact]
+    public void TryLoad_WholeNumbersInAnyNotation_AreRangeCheckedAsNumbers()
+    {
+        var json = ValidJson.TrimEnd().TrimEnd('}') + """
+              "rollout": { "parallelism": 1e9, "canaryCount": 2.0, "connectAttempts": 2E0 },
+            }
+            """;
+
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
+
+        Assert.Equal(["rollout.parallelism: 1000000000 is more than 1000 (line 21)"], problems);
+        Assert.Equal((2, 2), (config!.Rollout.CanaryCount, config.Rollout.ConnectAttempts));
+    }
+
+    [Fact]
+    public void TryLoad_DuplicateKeys_InObjectsAndNamedMaps_AreEachReported()
+    {
+        var json = ValidJson
+            .Replace("\"dataDir\": \"state\",", "\"dataDir\": \"state\",\n  \"DATADIR\": \"elsewhere\",", StringComparison.Ordinal)
+            .Replace("\"custom\": { \"kind\": \"hg\",", "\"custom\": { \"kind\": \"hg\", \"kind\": \"git\",", StringComparison.Ordinal)
+            .Replace("\"roles\": {", "\"roles\": {\n    \"master\": { \"repos\": {}, \"steps\": [] },", StringComparison.Ordinal);
+
+        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path);
+
+        Assert.Equal(
+            [
+                "dataDir: duplicate key (first on line 3) (line 4)",
+                "repos.custom.kind: duplicate key (first on line 8) (line 8)",
+                "roles.master: duplicate key (first on line 11) (line 12)",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void TryLoad_SectionsWithTheirMetadata_AreShapeCheckedAndTheirChecksRun()
+    {
+        var json = ValidJson.TrimEnd().TrimEnd('}') + """
+              "policy": { "quietMinutes": 0.5, "autoResumeInterrupted": "no", "tickSeconds": 0 },
+              "lock": { "warningMinutes": 99999, "defaultMinutes": "two hours\u0007" },
+            }
+            """;
+
+        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), new ConfigSections(DeployerConfig.SectionTypes, DeployerConfig.Validate), _dir.Path);
+
+        Assert.Equal(
+            [
+                "policy.quietMinutes: expected a whole number of minutes, got 0.5 (line 21)",
+                "policy.autoResumeInterrupted: expected true or false, got \"no\" (line 21)",
+                "lock.defaultMinutes: expected a whole number of minutes, got \"two hours\\u0007\" (line 22)",
+                "lock.warningMinutes: 99999 is more than 719 (minutes, less than lock.maximumMinutes) (line 22)",
+                "policy.tickSeconds: 0 is less than 1 (seconds) (line 21)",
+            ],
+            problems);
+        Assert.DoesNotContain(problems, p => p.Contains("System.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryLoad_ListItemOfTheWrongType_KeepsTheOtherItemsIndexes()
+    {
+        var json = ValidJson.Replace("\"hosts\": [", "\"hosts\": [ \"bm00\",", StringComparison.Ordinal)
+            .Replace("\"role\": \"master\",", "\"role\": \"mastr\",", StringComparison.Ordinal);
+
+        // The placeholder item is an ssh host: the fleet then needs a key (given here), nothing about the item is reported.
+        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), baseDirectory: _dir.Path, environment: _ => "/keys/deploy");
+
+        Assert.Equal(
+            [
+                "hosts[0]: expected an object { … }, got \"bm00\" (line 18)",
+                "hosts[1].role: no such role 'mastr' (known: master) (line 19)",
+            ],
+            problems);
     }
 
     [Fact]
@@ -198,7 +275,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
         var (config, problems) = FleetConfigLoader.TryLoad(Write("null"));
 
         Assert.Null(config);
-        Assert.Equal(["(root): the file is empty or null"], problems);
+        Assert.Equal(["(root): the file is empty or null (line 1)"], problems);
     }
 
     [Fact]
@@ -208,7 +285,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
 
         var ex = Assert.Throws<FleetConfigException>(() => FleetConfigLoader.Load(Write(json), baseDirectory: _dir.Path));
 
-        Assert.Equal(["hosts[0].role: no such role 'mastr' (known: master)"], ex.Problems);
+        Assert.Equal(["hosts[0].role: no such role 'mastr' (known: master) (line 19)"], ex.Problems);
         Assert.Contains("hosts[0].role: no such role", ex.Message);
     }
 

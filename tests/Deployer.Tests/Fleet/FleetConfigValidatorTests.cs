@@ -72,10 +72,10 @@ public sealed class FleetConfigValidatorTests
         Assert.Equal(
             [
                 "repos.x.bugPattern: not a valid regex: " + RegexError("bug (\\d+"),
-                "repos.x.pollSeconds: must be between 5 and 86400",
+                "repos.x.pollSeconds: 1 is less than 5 (seconds)",
                 "roles.master.steps[0].command: unknown placeholder {revision:configs} (use {basedir}, {host}, {path:REPO}, {rev:REPO}, {branch:REPO}; write {{ for a literal brace)",
                 "roles.master.steps[1].name: duplicate step 'update'",
-                "roles.master.steps[1].timeoutSeconds: must be between 1 and 86400",
+                "roles.master.steps[1].timeoutSeconds: 0 is less than 1 (seconds)",
                 "hosts[1].role: no such role 'mastr' (known: master)",
                 "hosts[2].name: duplicate host 'BM01'",
                 "hosts[2].basedir: required, without control characters",
@@ -83,8 +83,8 @@ public sealed class FleetConfigValidatorTests
                 "hosts[3].address: required for ssh; a host name or IP address",
                 "hosts[3].user: required for ssh (here or in ssh.user); letters, digits, '.', '_' and '-'",
                 "hosts[3].hostKeyFingerprint: no way to verify this host's key; set it or ssh.knownHosts",
-                "hosts[3].port: must be between 1 and 65535",
-                "rollout.parallelism: must be between 1 and 1000",
+                "hosts[3].port: 70000 is more than 65535",
+                "rollout.parallelism: 0 is less than 1",
             ],
             problems);
     }

@@ -32,14 +32,14 @@ public sealed class PolicyConfigValidatorTests
 
         Assert.Equal(
             [
-                "lock.defaultMinutes: must be between 1 and lock.maximumMinutes (720)",
-                "lock.warningMinutes: must be between 0 and lock.maximumMinutes (720) - 1",
-                "policy.quietMinutes: must be between 0 and 1440",
+                "lock.defaultMinutes: 800 is more than 720 (minutes, at most lock.maximumMinutes)",
+                "lock.warningMinutes: -1 is less than 0 (minutes, less than lock.maximumMinutes)",
+                "policy.quietMinutes: -1 is less than 0 (minutes)",
                 "policy.timeZone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Berlin, or UTC)",
-                "policy.lagCriticalMinutes: must be between policy.lagWarningMinutes (15) and 10080",
-                "policy.ciTimeoutSeconds: must be between 1 and 300",
+                "policy.lagCriticalMinutes: 10 is less than policy.lagWarningMinutes (15)",
+                "policy.ciTimeoutSeconds: 0 is less than 1 (seconds)",
                 "policy.freezes[1].cron: invalid cron expression '0 25 * * 1' (five fields: minute hour day-of-month month day-of-week, e.g. '0 9 * * 1')",
-                "policy.freezes[1].durationMinutes: must be between 1 and 44640 (31 days)",
+                "policy.freezes[1].durationMinutes: -5 is less than 1 (minutes, 31 days)",
                 "policy.freezes[1].reason: required (it is shown while the freeze is open)",
                 "policy.freezes[1].timeZone: unknown time zone 'Nowhere/Town'",
             ],
@@ -51,7 +51,7 @@ public sealed class PolicyConfigValidatorTests
     {
         var config = Parse("""{ "policy": { "quietMinutes": -3 } }""");
 
-        Assert.Contains("policy.quietMinutes: must be between 0 and 1440", DeployerConfig.Validate(config));
+        Assert.Contains("policy.quietMinutes: -3 is less than 0 (minutes)", DeployerConfig.Validate(config));
     }
 
     [Fact]
