@@ -30,14 +30,18 @@ public static class HumanTime
         value < TimeSpan.FromMinutes(1) ? "under a minute" : $"{((long)value.TotalMinutes).ToString(CultureInfo.InvariantCulture)} min";
 
     /// <summary>
-    /// Wall-clock time of <paramref name="at"/> in <paramref name="zone"/>: <c>14:30</c> when on the same day as
-    /// <paramref name="now"/> there, else <c>Nov 26 14:30</c>.
+    /// Wall-clock time of <paramref name="at"/> in <paramref name="zone"/>, always with the zone: <c>14:30 UTC</c>
+    /// when on the same day as <paramref name="now"/> there, else <c>Nov 26 14:30 Europe/Berlin</c>. A time without
+    /// its zone is read in the reader's own zone, which is rarely the bot's.
     /// </summary>
     public static string Clock(DateTimeOffset at, DateTimeOffset now, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(at, zone);
         var today = TimeZoneInfo.ConvertTime(now, zone);
         var format = local.Date == today.Date ? "HH:mm" : "MMM d HH:mm";
-        return local.ToString(format, CultureInfo.InvariantCulture);
+        return local.ToString(format, CultureInfo.InvariantCulture) + " " + ZoneName(zone);
     }
+
+    /// <summary><c>UTC</c>, or the zone's IANA name (<c>Europe/Berlin</c>).</summary>
+    public static string ZoneName(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc || zone.Id is "UTC" or "Etc/UTC" ? "UTC" : zone.Id;
 }

@@ -22,7 +22,7 @@ internal sealed class PolicyStatus(
     LockReplies replies,
     TimeProvider time) : IStatusSection, IUnlockOutlook, IEventAnnouncer, IIdleCheck
 {
-    public async Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken)
     {
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(time.GetUtcNow());
         var open = await freezes.GetOpenAsync(cancellationToken);

@@ -20,8 +20,11 @@ internal static class RolloutMessages
         return string.Join('\n', lines);
     }
 
-    public static string Progress(int id, int done, int total, int failed, bool finished = false) =>
-        $"rollout #{id}: {done}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (finished ? "" : "…");
+    /// <summary><c>rollout #3: 3/40 done, 1 failed…</c>; hosts that never started are named as such, not counted as done.</summary>
+    public static string Progress(int id, int done, int total, int failed, bool finished = false, int notStarted = 0) =>
+        $"rollout #{id}: {done - notStarted}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (notStarted > 0 ? $", {notStarted} not started" : "") + (finished ? "" : "…");
+
+    public static string Progress(HostFinished f) => Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total, f.NotStarted);
 
     /// <summary>Whether <paramref name="done"/> of <paramref name="total"/> crosses a quarter (25%, 50%, 75%, 100%).</summary>
     public static bool IsMilestone(int done, int total) =>

@@ -9,7 +9,9 @@ namespace ChatOpsReconfig.Bot.Announcements;
 internal interface IStatusSection
 {
     /// <summary>Lines to show under the summary; empty when there is nothing to say.</summary>
-    Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken);
+    /// <param name="role">The role asked about (<c>!status foopy</c>): only what concerns its hosts and repos; null for the fleet.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken);
 }
 
 /// <summary>Builds the <c>!status</c> replies from the store (no SSH): summary first, then what lags.</summary>
@@ -29,11 +31,12 @@ internal sealed class StatusReport(
         var (rows, headSet, problems) = await RowsAsync(cancellationToken);
         if (role is not null) rows = rows.Where(r => string.Equals(r.Role, role, StringComparison.OrdinalIgnoreCase)).ToList();
         var lines = new List<string> { Summary(rows, role) };
-        lines.Add("production: " + string.Join(", ", fleet.Repos.Keys.Select(r => $"{r} {RevisionSet.Short(headSet.GetValueOrDefault(r))}")));
-        lines.AddRange(problems.Select(p => $"cannot read production head of {p}"));
+        var repos = role is null ? fleet.Repos.Keys.ToList() : fleet.Repos.Keys.Where(r => fleet.Roles[role].Repos.ContainsKey(r)).ToList();
+        lines.Add("production: " + string.Join(", ", repos.Select(r => $"{r} {RevisionSet.Short(headSet.GetValueOrDefault(r))}")));
+        lines.AddRange(problems.Where(repos.Contains).Select(p => $"cannot read production head of {p}"));
         if (coordinator.Current is { } running)
             lines.Add($"running: rollout {running.Rollout.Id} by {running.Rollout.StartedBy}, {running.Done}/{running.Total} done, {running.Failed} failed");
-        foreach (var section in sections) lines.AddRange(await section.LinesAsync(cancellationToken));
+        foreach (var section in sections) lines.AddRange(await section.LinesAsync(role, cancellationToken));
 
         var show = rows.Count <= SmallFleet ? rows : rows.Where(r => r.State is not (HostLagState.InSync or HostLagState.Disabled)).ToList();
         var limit = options.Chat.StatusListLimit;
@@ -87,7 +90,8 @@ internal sealed class StatusReport(
         return string.Join('\n', lines);
     }
 
-    public bool IsRole(string name) => fleet.Roles.Keys.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The role's name as configured, or null when there is no such role.</summary>
+    public string? RoleNamed(string name) => fleet.Roles.Keys.FirstOrDefault(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase));
 
     private async Task<(IReadOnlyList<HostLag> Rows, IReadOnlyDictionary<string, string> Heads, IReadOnlyList<string> Problems)> RowsAsync(CancellationToken ct)
     {

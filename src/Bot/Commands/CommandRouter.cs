@@ -26,7 +26,7 @@ internal sealed partial class CommandRouter(
         var text = message.Text.Trim();
         if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var words = text[prefix.Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0) return null;
+        if (words.Length == 0) return CommandReply.Error($"{prefix} alone is not a command; {prefix}help lists the commands");
 
         var name = words[0].ToLowerInvariant();
         if (!_commands.TryGetValue(name, out var command))

@@ -20,7 +20,7 @@ internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetCon
 
         var name = context.Args[0];
         if (await report.HostAsync(name, cancellationToken) is { } host) return CommandReply.Ok(host);
-        if (report.IsRole(name)) return CommandReply.Ok(await report.FleetAsync(name.ToLowerInvariant(), cancellationToken));
+        if (report.RoleNamed(name) is { } role) return CommandReply.Ok(await report.FleetAsync(role, cancellationToken));
 
         var shown = TextTable.Cell(name);
         var hosts = fleet.Hosts.Count <= 12 ? string.Join(", ", fleet.Hosts.Select(h => h.Name)) : $"{fleet.Hosts.Count} hosts, e.g. {string.Join(", ", fleet.Hosts.Take(5).Select(h => h.Name))}";

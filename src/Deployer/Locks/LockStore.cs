@@ -37,7 +37,7 @@ internal sealed class LockStore(StoreDatabase db) : ILockStore
     public Task SaveAsync(DeployLock state, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.Ordinal);
+        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.OrdinalIgnoreCase); // LiteDB ids ignore case too
         foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);
         foreach (var hold in state.Holds) Holds.Upsert(new HoldDocument { Id = hold.HolderId, Hold = hold });
         return Task.CompletedTask;
