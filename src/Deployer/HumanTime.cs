@@ -7,12 +7,15 @@ namespace ChatOpsReconfig.Deployer;
 public static class HumanTime
 {
     /// <summary>
-    /// Compact duration as typed in chat: <c>1d2h</c>, <c>1h30m</c>, <c>45m</c>, <c>1m30s</c>; zero is <c>0m</c>,
-    /// negative values get a leading <c>-</c>. Fractions of a second are dropped.
+    /// The one duration format, as typed in chat: <c>1d2h</c>, <c>1h30m</c>, <c>45m</c>, <c>1m30s</c>; under a minute
+    /// <c>12s</c> or, with a fraction, <c>12.3s</c> (step and rollout times); zero is <c>0m</c>, negative values get a
+    /// leading <c>-</c>. From a minute on, fractions of a second are dropped.
     /// </summary>
     public static string Duration(TimeSpan value)
     {
         if (value < TimeSpan.Zero) return "-" + Duration(value == TimeSpan.MinValue ? TimeSpan.MaxValue : value.Negate());
+        if (value > TimeSpan.Zero && value < TimeSpan.FromMinutes(1) && value.Ticks % TimeSpan.TicksPerSecond != 0)
+            return value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
         var sb = new StringBuilder();
         if (value.Days > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Days}d");
         if (value.Hours > 0) sb.Append(CultureInfo.InvariantCulture, $"{value.Hours}h");

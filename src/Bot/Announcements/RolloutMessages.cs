@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Repos;
 
@@ -32,7 +33,7 @@ internal static class RolloutMessages
 
     public static string Summary(RolloutRecord r, IReadOnlyList<HostResult> results)
     {
-        var took = r.FinishedAt is { } f ? $" in {Duration(f - r.StartedAt)}" : "";
+        var took = r.FinishedAt is { } f ? $" in {HumanTime.Duration(f - r.StartedAt)}" : "";
         var word = r.State switch
         {
             RolloutState.Succeeded => "OK",
@@ -60,7 +61,7 @@ internal static class RolloutMessages
                 var after = RevisionSet.Short(x.After.GetValueOrDefault(repo));
                 return before == after ? $"{repo} {after[..Math.Min(8, after.Length)]}" : $"{repo} {before[..Math.Min(8, before.Length)]}→{after[..Math.Min(8, after.Length)]}";
             }));
-            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
+            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
         }
 
         return table.Chunks(limit);
@@ -84,7 +85,4 @@ internal static class RolloutMessages
         HostOutcome.Ok => 4,
         _ => 3,
     };
-
-    public static string Duration(TimeSpan t) =>
-        t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.0}s" : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{(int)t.TotalHours}h{t.Minutes:00}m";
 }

@@ -2,6 +2,7 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -77,10 +78,10 @@ internal sealed class StatusReport(
             if (result is not null)
             {
                 foreach (var s in result.Steps)
-                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {s.DurationMs / 1000.0:0.0}s{(s.Error is null ? "" : " — " + TextTable.Cell(s.Error))}");
+                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {HumanTime.Duration(TimeSpan.FromMilliseconds(s.DurationMs))}{(s.Error is null ? "" : " — " + SafeText.Clean(s.Error))}");
             }
 
-            if (state.LastError is not null) lines.Add($"last error: {TextTable.Cell(state.LastError)}");
+            if (state.LastError is not null) lines.Add($"last error: {SafeText.Clean(state.LastError)}");
         }
         else
         {

@@ -153,14 +153,11 @@ internal sealed class HostRun(
         if (lines.Length == 0) return null;
         var last = lines[^1];
         var first = lines.FirstOrDefault(IsErrorLine);
-        var text = first is null || first == last ? last : $"{Cut(first)} … {last}";
-        return Cut(text, 300);
+        return first is null || first == last ? SafeText.Clean(last, 300) : $"{SafeText.Clean(first, 200)} … {SafeText.Clean(last, 200)}";
     }
 
     private static bool IsErrorLine(string line) =>
         line.StartsWith("fatal:", StringComparison.OrdinalIgnoreCase) || line.StartsWith("error:", StringComparison.OrdinalIgnoreCase)
         || line.StartsWith("abort:", StringComparison.OrdinalIgnoreCase) || line.StartsWith("ERROR", StringComparison.Ordinal)
         || line.Contains(" error:", StringComparison.OrdinalIgnoreCase) || line.Contains("fatal:", StringComparison.OrdinalIgnoreCase);
-
-    private static string Cut(string line, int max = 200) => line.Length > max ? line[..max] + "…" : line;
 }
