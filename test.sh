@@ -14,6 +14,8 @@ command -v hg >/dev/null 2>&1 || need+=(mercurial)
 [ -x /bin/csh ] || need+=(csh)
 # The status page tests drive Debian's chromium through Playwright (no browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The PostgreSQL store tests start their own server from Debian's binaries (tests/Deployer.Tests/Fixtures/PostgresFixture.cs).
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -25,6 +25,20 @@ internal sealed partial class AnnouncementService(
     /// <summary>Events published but not yet turned into outbox entries (including the one being handled).</summary>
     public int Pending => _reader.Count;
 
+    private TaskCompletionSource _handled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every event published so far is in the outbox (shutdown and tests wait on it).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the signal before looking: an event handled in between completes it, and the loop looks again.
+            var handled = Volatile.Read(ref _handled);
+            if (_reader.Count == 0) return;
+            await handled.Task.WaitAsync(cancellationToken);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -44,6 +58,7 @@ internal sealed partial class AnnouncementService(
                     }
 
                     _reader.TryRead(out _);
+                    Interlocked.Exchange(ref _handled, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
             }
         }

@@ -163,9 +163,8 @@ public sealed class BotHarness : IAsyncDisposable
     /// <summary>Lets queued events become outbox entries and delivers them.</summary>
     public async Task DeliverAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_announcements.Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(5);
-        await Task.Delay(20);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _announcements.WhenIdleAsync(bound.Token);
         await _sender.FlushAsync(CancellationToken.None);
     }
 

@@ -17,10 +17,10 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a refused hook gets to show a poll it should not have started. A hook's poll of a local git repo ends
-    /// well within it; absence cannot be awaited, so this is the one fixed wait.
+    /// The hook logs this (event 512) before it answers whenever it starts a poll, so once the answer is in, its
+    /// absence proves no poll was started: no fixed wait for something not to happen.
     /// </summary>
-    private static readonly TimeSpan PollWouldHaveEnded = TimeSpan.FromSeconds(2);
+    private const int PollTriggered = 512;
 
     [Theory]
     [InlineData("application/json")]
@@ -87,7 +87,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
             Assert.Contains("X-Hub-Signature-256", await Detail(response), StringComparison.Ordinal);
         }
 
-        await Task.Delay(PollWouldHaveEnded);
+        Assert.DoesNotContain(bot.Logs.Entries, e => e.EventId == PollTriggered);
         Assert.Equal(polledAt, bot.LastPollAt(HookedBot.GitRepo));
         Assert.DoesNotContain(bot.Lines.Skip(from), l => l.Contains("commit", StringComparison.Ordinal));
         Assert.Equal(6, bot.Logs.Entries.Count(e => e.EventId == 510 && e.Message.Contains("refused with 401", StringComparison.Ordinal)));
@@ -96,6 +96,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         // The same push with the right signature is announced: the refusals were about the signature alone.
         using var signed = await bot.PostAsync("/hooks/git", body);
         Assert.Equal(HttpStatusCode.Accepted, signed.StatusCode);
+        Assert.Single(bot.Logs.Entries, e => e.EventId == PollTriggered);
         await bot.WaitForLineAsync("app production: 1 commit", Quickly, from);
     }
 
@@ -116,7 +117,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         Assert.Contains("ignored: refs/tags/v1 is not a branch", await tag.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Accepted, issue.StatusCode);
         Assert.Contains("ignored: event 'issues' is not a push", await issue.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await Task.Delay(PollWouldHaveEnded);
+        Assert.DoesNotContain(bot.Logs.Entries, e => e.EventId == PollTriggered);
         Assert.Equal(polledAt, bot.LastPollAt(HookedBot.GitRepo));
     }
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatOpsReconfig.Deployer.Tests.Transport;
 
@@ -239,33 +240,32 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
     [Fact]
     public async Task Connect_ServerNeverSpeaks_TimesOut()
     {
+        // The connect timeout runs on the transport's clock: a fake one, moved on once the server has accepted. SSH.NET's
+        // own per-read timeout (the same 30 s, on the wall clock) cannot end the handshake within this test.
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var accepted = new List<TcpClient>();
-        var accepting = Task.Run(async () =>
-        {
-            try
-            {
-                while (true) accepted.Add(await listener.AcceptTcpClientAsync());
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // Listener stopped.
-            }
-        });
+        var time = new FakeTimeProvider();
         var host = Host(Bm01) with { Port = ((IPEndPoint)listener.LocalEndpoint).Port };
-        var clock = Stopwatch.StartNew();
+        var started = time.GetUtcNow();
 
-        var result = await CreateSut(sshd.Settings(connectTimeoutSeconds: 1)).ConnectAsync(host, CancellationToken.None);
+        var connect = new SshTransport(sshd.Settings(connectTimeoutSeconds: 30), time).ConnectAsync(host, CancellationToken.None);
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(connect.IsCompleted);
 
-        clock.Stop();
+        // The deadline and the guard are armed just after the TCP connect: advance in steps until they fire.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!connect.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(connect, Task.Delay(20, bound.Token));
+        }
+
+        var result = await connect;
         listener.Stop();
-        await accepting;
-        foreach (var c in accepted) c.Dispose();
         Assert.Equal(ConnectFailureKind.Timeout, result.Failure?.Kind);
         Assert.True(result.Failure?.IsTransient);
-        Assert.Contains("within 1s", result.Failure?.Message, StringComparison.Ordinal);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        Assert.Contains("within 30s", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.InRange(time.GetUtcNow() - started, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(33)); // not before the timeout, and soon after it
     }
 
     [Fact]
@@ -376,16 +376,26 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
     [Fact]
     public async Task Connect_KeyFileFromEnvironment_TakesPrecedence()
     {
-        var settings = sshd.Settings() with { KeyFile = sshd.StrangerKey };
+        // A variable name of this test's own: the process environment is shared by every test running at once.
+        var settings = sshd.Settings() with { KeyFile = sshd.StrangerKey, KeyFileEnv = "CHATOPS_TEST_KEY_" + Guid.NewGuid().ToString("N") };
+
+        var fromFile = await CreateSut(settings).ConnectAsync(Host(Bm01), CancellationToken.None);
         Environment.SetEnvironmentVariable(settings.KeyFileEnv, sshd.UserKey);
+        ConnectResult fromEnv;
         try
         {
-            await using var session = await ConnectAsync(CreateSut(settings), Host(Bm01));
+            fromEnv = await CreateSut(settings).ConnectAsync(Host(Bm01), CancellationToken.None);
         }
         finally
         {
             Environment.SetEnvironmentVariable(settings.KeyFileEnv, null);
         }
+
+        await using var session = fromEnv.Session;
+        Assert.Null(fromFile.Session); // the configured file holds a key sshd does not accept…
+        Assert.Equal(ConnectFailureKind.AuthFailed, fromFile.Failure?.Kind);
+        Assert.True(fromEnv.Session is not null, $"connect with the key from the environment failed: {fromEnv.Failure}"); // …the variable's key is.
+        Assert.Equal("ok\n", (await fromEnv.Session.RunAsync("echo ok", TimeSpan.FromSeconds(10), CancellationToken.None)).Stdout);
     }
 
     [Fact]
@@ -395,7 +405,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         const string passphrase = "correct horse battery staple";
         await Shell.CheckAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "encrypted", "-f", key]);
         await File.AppendAllTextAsync(Path.Combine(sshd.Root, "authorized_keys"), await File.ReadAllTextAsync(key + ".pub"));
-        var settings = sshd.Settings() with { KeyFile = key };
+        var settings = sshd.Settings() with { KeyFile = key, KeyPassphraseEnv = "CHATOPS_TEST_PASSPHRASE_" + Guid.NewGuid().ToString("N") };
 
         var without = await CreateSut(settings).ConnectAsync(Host(Bm01), CancellationToken.None);
         Environment.SetEnvironmentVariable(settings.KeyPassphraseEnv, "wrong");

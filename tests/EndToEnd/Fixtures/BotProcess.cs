@@ -38,6 +38,11 @@ public sealed class BotProcess : IAsyncDisposable
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
+    /// <summary>The process's peak resident set so far (VmHWM), in bytes.</summary>
+    public long PeakRssBytes =>
+        File.ReadLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024).Single();
+
     /// <summary>A fresh directory with the repo's demo config copied in (edited by <paramref name="edit"/>).</summary>
     public static string PrepareDirectory(Action<JsonObject>? edit = null)
     {

@@ -1,0 +1,197 @@
+using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using ChatOpsReconfig.EndToEnd.Fixtures;
+
+namespace ChatOpsReconfig.EndToEnd.Faults;
+
+/// <summary>
+/// Faults on the ten-host ssh farm, each its own scenario through the real process. Afterwards each asserts what the
+/// hosts hold on disk and what the bot said: nothing lost, nothing doubled, nothing moved backward.
+/// </summary>
+[Collection(SshFarmCollection.Name)]
+public sealed class HostFaultTests(SshFarm farm)
+{
+    /// <summary>
+    /// A master step between checkconfig and reconfig that says it started (a file) and, on the hosts given, waits for a
+    /// gate file the test may never create; every reconfig is counted in a file of the host's.
+    /// </summary>
+    private string GatedFarm(string[] gatedHosts, int timeoutSeconds = 300, Action<JsonObject>? edit = null) => farm.Prepare(json =>
+    {
+        var steps = json["roles"]!["master"]!["steps"]!.AsArray();
+        var test = string.Join(" || ", gatedHosts.Select(h => $"[ {{host}} = {h} ]"));
+        steps.Insert(2, new JsonObject
+        {
+            ["name"] = "gated",
+            ["timeoutSeconds"] = timeoutSeconds,
+            ["command"] = $"touch {{basedir}}/gate-reached; if {(gatedHosts.Length == 0 ? "false" : test)}; then until [ -e {{basedir}}/gate-open ]; do sleep 0.1; done; fi",
+        });
+        steps[3]!["command"] = "echo reconfig >> {basedir}/reconfig-count && echo reconfigured {host}";
+        edit?.Invoke(json);
+    });
+
+    private static async Task UntilAsync(Func<bool> condition, string what, int seconds = 60)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"not within {seconds}s: {what}");
+            }
+        }
+    }
+
+    private static int Reconfigs(string dir, string host)
+    {
+        var path = Path.Combine(SshFarm.Basedir(dir, host), "reconfig-count");
+        return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+    }
+
+    private static async Task<bool> GateLoopRunsAsync(string dir, string host)
+    {
+        var r = await Shell.RunAsync("pgrep", ["-f", Path.Combine(SshFarm.Basedir(dir, host), "gate-open")]);
+        return r.ExitCode == 0;
+    }
+
+    [Fact]
+    public async Task HostThatHangs_TimesOutAlone_ItsStepIsKilled_TheOthersDeploy()
+    {
+        var dir = GatedFarm(["bm03"], timeoutSeconds: 3);
+        var head = BotProcess.Git(SshFarm.Upstream(dir, "tools"), "rev-parse", "HEAD");
+        await using var bot = BotProcess.Start(dir);
+        await bot.WaitForAsync("ChatOpsReconfig is here");
+
+        await bot.SayAsync("!deploy now");
+        var (summary, at) = await bot.WaitForAsync(l => l.Contains("rollout #1 failed", StringComparison.Ordinal) || l.Contains("rollout #1 succeeded", StringComparison.Ordinal), timeoutSeconds: 120);
+
+        Assert.Contains("9/10 ok", summary, StringComparison.Ordinal);
+        await bot.WaitForAsync(l => l.Contains("bm03", StringComparison.Ordinal) && l.Contains("timed out", StringComparison.Ordinal), at);
+        Assert.False(await GateLoopRunsAsync(dir, "bm03"), "the hung step still runs on bm03");
+        foreach (var host in SshFarm.HostNames)
+        {
+            Assert.Equal(head, SshFarm.HostHead(dir, host, "tools")); // bm03 too: update ran before the step that hung
+            if (host.StartsWith("bm", StringComparison.Ordinal)) Assert.Equal(host == "bm03" ? 0 : 1, Reconfigs(dir, host));
+        }
+
+        await bot.SayAsync("!status bm03");
+        await bot.WaitForAsync(l => l.Contains("partial", StringComparison.Ordinal), at);
+    }
+
+    [Fact]
+    public async Task HostWhoseKeyChanged_FailsAloneAndLoudly_IsNotRetried_TheOthersDeploy()
+    {
+        // The bot's known_hosts holds another key for bm04 (its key "changed" since it was recorded).
+        var knownHosts = Path.Combine(Path.GetTempPath(), "chatops-known-" + Guid.NewGuid().ToString("N")[..8]);
+        var stranger = await File.ReadAllTextAsync(farm.Sshd.UserKey + ".pub");
+        await File.WriteAllLinesAsync(knownHosts, farm.Sshd.Hosts.Select(h => h.Name == "bm04"
+            ? $"[127.0.0.1]:{h.Port} {string.Join(' ', stranger.Trim().Split(' ').Take(2))}"
+            : h.KnownHostsLine()));
+        var dir = GatedFarm([], edit: json => json["ssh"]!["knownHosts"] = knownHosts);
+        await using var bot = BotProcess.Start(dir);
+        await bot.WaitForAsync("ChatOpsReconfig is here");
+
+        await bot.SayAsync("!deploy now");
+        var (summary, at) = await bot.WaitForAsync(l => l.Contains("rollout #1 failed", StringComparison.Ordinal) || l.Contains("rollout #1 succeeded", StringComparison.Ordinal), timeoutSeconds: 120);
+
+        Assert.Contains("9/10 ok", summary, StringComparison.Ordinal);
+        var (line, _) = await bot.WaitForAsync(l => l.Contains("bm04", StringComparison.Ordinal) && l.Contains("host key", StringComparison.Ordinal), at);
+        Assert.True(line.Contains("changed: got SHA256:", StringComparison.Ordinal), line + "\n" + bot.Stderr);
+        Assert.False(File.Exists(Path.Combine(SshFarm.Basedir(dir, "bm04"), "gate-reached")), "a step ran on the host whose key changed");
+        var logged = bot.Stderr.Split('\n').Where(l => l.Contains("bm04", StringComparison.Ordinal)).ToList();
+        Assert.True(logged.Count(l => l.Contains("changed: got", StringComparison.Ordinal)) == 1, string.Join('\n', logged)); // one connect: a changed key is never retried
+        Assert.All(SshFarm.HostNames.Where(h => h != "bm04" && h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(1, Reconfigs(dir, h)));
+        File.Delete(knownHosts);
+    }
+
+    [Fact]
+    public async Task HostWhoseSshdDiesMidStep_FailsAlone_IsPartial_AndTheNextDeployCompletesIt()
+    {
+        var dir = GatedFarm(["bm05"]);
+        await using var bot = BotProcess.Start(dir);
+        await bot.WaitForAsync("ChatOpsReconfig is here");
+
+        await bot.SayAsync("!deploy now");
+        await UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, "bm05"), "gate-reached")), "bm05 inside the gated step");
+        // Kill the sshd processes serving bm05's connection (children of its listener): the connection drops mid-step.
+        await Shell.RunAsync("pkill", ["-KILL", "-P", farm.Host("bm05").Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var (summary, at) = await bot.WaitForAsync(l => l.Contains("rollout #1 failed", StringComparison.Ordinal) || l.Contains("rollout #1 succeeded", StringComparison.Ordinal), timeoutSeconds: 120);
+
+        Assert.Contains("9/10 ok", summary, StringComparison.Ordinal);
+        Assert.Equal(0, Reconfigs(dir, "bm05"));
+        await bot.SayAsync("!status bm05");
+        await bot.WaitForAsync(l => l.Contains("partial", StringComparison.Ordinal), at);
+
+        // The orphaned step is still waiting on bm05; the next rollout stops it (its rollout is over) and completes the host.
+        File.WriteAllText(Path.Combine(SshFarm.Basedir(dir, "bm05"), "gate-open"), "");
+        await bot.SayAsync("!deploy now");
+        var (second, _) = await bot.WaitForAsync(l => l.Contains("rollout #2 succeeded", StringComparison.Ordinal), at, timeoutSeconds: 120);
+        Assert.Contains("1/1 ok", second, StringComparison.Ordinal);
+        Assert.Equal(1, Reconfigs(dir, "bm05"));
+        Assert.All(SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(1, Reconfigs(dir, h)));
+    }
+
+    [Fact]
+    public async Task BotKilledMidRollout_RestartResumes_NoStepTwice_NothingBackward()
+    {
+        var dir = GatedFarm(["bm02", "bm03", "bm04", "bm05", "bm06"]);
+        await using (var bot = BotProcess.Start(dir))
+        {
+            await bot.WaitForAsync("ChatOpsReconfig is here");
+            await bot.SayAsync("!deploy now");
+            foreach (var host in new[] { "bm02", "bm03", "bm04", "bm05", "bm06" })
+                await UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "gate-reached")), $"{host} inside the gated step");
+            bot.Kill();
+            await bot.WaitForExitAsync();
+        }
+
+        // The orphaned steps finish while the bot is down; their hosts have not been reconfigured.
+        foreach (var host in new[] { "bm02", "bm03", "bm04", "bm05", "bm06" })
+            File.WriteAllText(Path.Combine(SshFarm.Basedir(dir, host), "gate-open"), "");
+        Assert.All(new[] { "bm02", "bm03", "bm04", "bm05", "bm06" }, h => Assert.Equal(0, Reconfigs(dir, h)));
+
+        await using var again = BotProcess.Start(dir);
+        await again.WaitForAsync("INTERRUPTED: rollout #1");
+        var (_, at) = await again.WaitForAsync("started by chatops (resume interrupted rollout #1)");
+        await again.WaitForAsync("rollout #2 succeeded", at, timeoutSeconds: 120);
+
+        foreach (var host in SshFarm.HostNames)
+        {
+            foreach (var repo in host.StartsWith("bm", StringComparison.Ordinal) ? SshFarm.Repos : ["tools"])
+                Assert.Equal(BotProcess.Git(SshFarm.Upstream(dir, repo), "rev-parse", "HEAD"), SshFarm.HostHead(dir, host, repo));
+            if (host.StartsWith("bm", StringComparison.Ordinal)) Assert.Equal(1, Reconfigs(dir, host));
+        }
+    }
+
+    [Fact]
+    public async Task PushLandingMidRollout_WaitsForTheNextRollout_ThePinnedSetHolds()
+    {
+        var dir = GatedFarm(["bm01"]);
+        var pinned = BotProcess.Git(SshFarm.Upstream(dir, "tools"), "rev-parse", "HEAD");
+        await using var bot = BotProcess.Start(dir);
+        await bot.WaitForAsync("ChatOpsReconfig is here");
+        await bot.WaitForAsync("watching tools production at");
+
+        await bot.SayAsync("!deploy now");
+        await UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, "bm01"), "gate-reached")), "the canary inside the gated step");
+        var pushed = SshFarm.Commit(dir, "tools", "Bug 1040015 - lands mid-rollout");
+        await bot.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040015");
+        File.WriteAllText(Path.Combine(SshFarm.Basedir(dir, "bm01"), "gate-open"), "");
+
+        var (_, first) = await bot.WaitForAsync("rollout #1 succeeded", timeoutSeconds: 120);
+        var (start, second) = await bot.WaitForAsync("rollout #2 started", first, timeoutSeconds: 90);
+        await bot.WaitForAsync("rollout #2 succeeded", second, timeoutSeconds: 120);
+
+        Assert.Contains(pushed[..12], start, StringComparison.Ordinal);
+        var startOfFirst = bot.Lines.First(l => l.Contains("rollout #1 started", StringComparison.Ordinal));
+        // The start message: its first line and the indented lines of the revision set under it.
+        var setOfFirst = string.Join('\n', bot.Lines.SkipWhile(l => l != startOfFirst).Skip(1).TakeWhile(l => l.StartsWith("[#releng]   ", StringComparison.Ordinal)));
+        Assert.Contains("tools " + pinned[..12], setOfFirst, StringComparison.Ordinal);
+        Assert.DoesNotContain(pushed[..12], setOfFirst, StringComparison.Ordinal);
+        Assert.All(SshFarm.HostNames, h => Assert.Equal(pushed, SshFarm.HostHead(dir, h, "tools")));
+        Assert.All(SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(2, Reconfigs(dir, h)));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using ChatOpsReconfig.EndToEnd.Fixtures;
+
+namespace ChatOpsReconfig.EndToEnd.Faults;
+
+/// <summary>
+/// The whole story on ten real sshd hosts with the real process: merges announced, lock, pushes to two repos, unlock,
+/// the automatic rollout with per-host results, `/api/live` true and `check-lag` OK, a second rollout, then
+/// `!rollback` puts every host back on disk.
+/// </summary>
+[Collection(SshFarmCollection.Name)]
+public sealed class WholeStoryTests(SshFarm farm)
+{
+    [Fact]
+    public async Task LockPushUnlock_DeploysTenSshHosts_LiveAndOk_ThenRollsBack()
+    {
+        var port = SshdFixture.FreePort();
+        var dir = farm.Prepare(json => json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" });
+        await using var bot = BotProcess.Start(dir);
+        await bot.WaitForAsync("ChatOpsReconfig is here");
+        await bot.WaitForAsync("watching tools production at");
+
+        await bot.SayAsync("alice: !lock 30m landing bug 1040013 across configs and tools");
+        var (_, at) = await bot.WaitForAsync("alice holds the deploy lock until");
+        var configs = SshFarm.Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
+        var tools = SshFarm.Commit(dir, "tools", "Bug 1040013 - tools half");
+        await bot.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
+        await bot.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040013", at);
+        Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 started", StringComparison.Ordinal));
+
+        await bot.SayAsync("alice: !unlock");
+        var (_, started) = await bot.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
+        var (summary, done) = await bot.WaitForAsync(l => l.Contains("rollout #1 succeeded", StringComparison.Ordinal), started, timeoutSeconds: 120);
+        Assert.Contains("10", summary, StringComparison.Ordinal);
+        foreach (var host in SshFarm.HostNames)
+        {
+            Assert.True(tools == SshFarm.HostHead(dir, host, "tools"), $"{host} runs tools {SshFarm.HostHead(dir, host, "tools")}, not {tools}\n{string.Join('\n', bot.Lines)}\n{bot.Stderr}");
+            if (host.StartsWith("bm", StringComparison.Ordinal))
+            {
+                Assert.Equal(configs, SshFarm.HostHead(dir, host, "buildbot-configs"));
+                Assert.True(File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "last-reconfig")), $"{host} was not reconfigured");
+            }
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
+        Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
+        Assert.Empty(live["pending"]!.AsArray());
+        await using (var check = BotProcess.Start(dir, "check-lag", "--url", $"http://127.0.0.1:{port}"))
+        {
+            var exit = await check.WaitForExitAsync();
+            Assert.True(exit == 0, $"check-lag exited {exit}: {string.Join('\n', check.Lines)}");
+            Assert.StartsWith("CHATOPS LAG OK - 10 hosts in sync", Assert.Single(check.Lines), StringComparison.Ordinal);
+        }
+
+        // A second rollout, then roll back to the first one's set: every host's tools goes back on disk.
+        var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
+        await bot.WaitForAsync("rollout #2 succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
+        await bot.SayAsync("alice: !rollback");
+        var (rollback, _) = await bot.WaitForAsync("ROLLBACK", done, timeoutSeconds: 60);
+        await bot.WaitForAsync("rollout #3 succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools")));
+        Assert.Contains("#1", rollback, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+
+namespace ChatOpsReconfig.EndToEnd.Fixtures;
+
+/// <summary>
+/// Ten real OpenSSH servers on loopback (bm01–bm06 masters, foopy07–foopy10 foopies) shared by the fault scenarios.
+/// Each scenario gets its own directory: the demo's three upstream repos and, per host, working copies one commit
+/// behind production in a basedir of its own, reached over ssh (the bot's own ssh transport, host keys checked
+/// against a known_hosts file).
+/// </summary>
+public sealed class SshFarm : IAsyncLifetime
+{
+    public const int Masters = 6;
+
+    private readonly SshdFixture _sshd = new();
+
+    public static IReadOnlyList<string> HostNames { get; } =
+        [.. Enumerable.Range(1, Masters).Select(i => $"bm{i:00}"), .. Enumerable.Range(Masters + 1, 10 - Masters).Select(i => $"foopy{i:00}")];
+
+    public static IReadOnlyList<string> Repos { get; } = ["buildbot-configs", "buildbotcustom", "tools"];
+
+    public SshdFixture Sshd => _sshd;
+
+    public async Task InitializeAsync()
+    {
+        await _sshd.InitializeAsync(); // bm01–bm03
+        await Task.WhenAll(HostNames.Skip(SshdFixture.HostCount).Select(_sshd.StartHostAsync));
+        await File.WriteAllLinesAsync(_sshd.KnownHosts, _sshd.Hosts.Select(h => h.KnownHostsLine()));
+    }
+
+    public Task DisposeAsync() => _sshd.DisposeAsync();
+
+    public SshdHost Host(string name) => _sshd.Hosts.Single(h => h.Name == name);
+
+    /// <summary>
+    /// A scenario directory: the demo config with the ten ssh hosts, quiet window 0, fast polls and ticks, all hosts
+    /// in one wave after the canary; <paramref name="edit"/> changes the rest.
+    /// </summary>
+    public string Prepare(Action<JsonObject>? edit = null)
+    {
+        var dir = BotProcess.PrepareDirectory(json =>
+        {
+            foreach (var (_, repo) in json["repos"]!.AsObject()) repo!["pollSeconds"] = 5;
+            json["policy"] = new JsonObject { ["quietMinutes"] = 0, ["tickSeconds"] = 1 };
+            json["rollout"] = new JsonObject { ["canaryCount"] = 1, ["parallelism"] = 10, ["connectAttempts"] = 2, ["connectBackoffSeconds"] = 1 };
+            json["ssh"] = new JsonObject
+            {
+                ["user"] = SshdFixture.User,
+                ["keyFile"] = _sshd.UserKey,
+                ["knownHosts"] = _sshd.KnownHosts,
+                ["connectTimeoutSeconds"] = 5,
+                // A variable nobody sets: a CHATOPS_SSH_KEY in the test environment must not change the key.
+                ["keyFileEnv"] = "CHATOPS_TEST_UNSET_KEY",
+            };
+            var hosts = new JsonArray();
+            foreach (var name in HostNames)
+            {
+                hosts.Add(new JsonObject
+                {
+                    ["name"] = name,
+                    ["role"] = name.StartsWith("bm", StringComparison.Ordinal) ? "master" : "foopy",
+                    ["transport"] = "ssh",
+                    ["address"] = "127.0.0.1",
+                    ["port"] = Host(name).Port,
+                    ["basedir"] = "BASEDIR/" + name, // made absolute below: it is a path on the host, not next to the bot
+                });
+            }
+
+            json["hosts"] = hosts;
+            edit?.Invoke(json);
+        });
+
+        var config = Path.Combine(dir, "config", "chatops.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("BASEDIR/", Path.Combine(dir, "data", "farm") + "/", StringComparison.Ordinal));
+        Seed(dir);
+        return dir;
+    }
+
+    public static string Basedir(string dir, string host) => Path.Combine(dir, "data", "farm", host);
+
+    public static string Upstream(string dir, string repo) => Path.Combine(dir, "data", "demo", "upstream", repo);
+
+    /// <summary>The revision a host's working copy of <paramref name="repo"/> has checked out.</summary>
+    public static string HostHead(string dir, string host, string repo) => BotProcess.Git(Path.Combine(Basedir(dir, host), repo), "rev-parse", "HEAD");
+
+    public static string Commit(string dir, string repo, string message)
+    {
+        var path = Upstream(dir, repo);
+        File.AppendAllText(Path.Combine(path, "README"), message + "\n");
+        BotProcess.Git(path, "commit", "-q", "-am", message);
+        return BotProcess.Git(path, "rev-parse", "HEAD");
+    }
+
+    /// <summary>The demo's upstream repos (as the bot's demo seeder makes them), and working copies one behind.</summary>
+    private static void Seed(string dir)
+    {
+        foreach (var repo in Repos)
+        {
+            var path = Upstream(dir, repo);
+            Directory.CreateDirectory(path);
+            var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
+            BotProcess.Git(path, "init", "-q", "-b", branch);
+            File.WriteAllText(Path.Combine(path, "README"), $"{repo}\n");
+            if (repo == "buildbot-configs") File.WriteAllText(Path.Combine(path, "checkconfig.sh"), "#!/bin/sh\necho 'config ok'\n");
+            BotProcess.Git(path, "add", "-A");
+            BotProcess.Git(path, "commit", "-q", "-m", $"Initial {repo}");
+            Commit(dir, repo, $"Bug 1040013 - {repo}: no manual reconfigs");
+            BotProcess.Git(path, "config", "receive.denyCurrentBranch", "updateInstead");
+        }
+
+        foreach (var host in HostNames)
+        {
+            foreach (var repo in host.StartsWith("bm", StringComparison.Ordinal) ? Repos : ["tools"])
+            {
+                var path = Path.Combine(Basedir(dir, host), repo);
+                var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
+                Directory.CreateDirectory(Basedir(dir, host));
+                BotProcess.Git(Basedir(dir, host), "clone", "-q", "--branch", branch, "--", Upstream(dir, repo), path);
+                BotProcess.Git(path, "checkout", "-q", "--detach", "HEAD~1");
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SshFarmCollection : ICollectionFixture<SshFarm>
+{
+    public const string Name = "ssh farm";
+}
