@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ChatOpsReconfig.Deployer;
 
 /// <summary>The free-text reasons people give for holds and freezes: folded to one line and limited in length.</summary>
@@ -11,25 +9,12 @@ public static class ReasonText
     /// </summary>
     public const int MaxLength = 500;
 
-    /// <summary>Trims, drops control characters and folds every run of white space (newlines too) into one space.</summary>
-    public static string Normalize(string? reason)
-    {
-        if (string.IsNullOrWhiteSpace(reason)) return "";
-        var sb = new StringBuilder(reason.Length);
-        foreach (var c in reason.Trim())
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                if (sb[^1] != ' ') sb.Append(' ');
-            }
-            else if (!char.IsControl(c))
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>
+    /// Made safe once, as it is stored, so every place that shows it (chat, status, the web page, the CLI, the audit)
+    /// shows the same harmless text: one line, no control or bidi characters, mentions broken, emoji whole
+    /// (<see cref="SafeText"/>). Not cut here: <see cref="Check"/> refuses an over-long reason instead.
+    /// </summary>
+    public static string Normalize(string? reason) => SafeText.Clean(reason, int.MaxValue);
 
     /// <summary>The refusal for a (normalized) reason that is too long, or null.</summary>
     public static string? Check(string reason) =>

@@ -85,11 +85,11 @@ internal sealed partial class AnnouncementService(
                 if (!s.Replayed) await outbox.EnqueueAsync(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id), ct);
                 break;
             case HostFinished f when transport.Capabilities.CanEdit:
-                await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), ct);
+                await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f), ct);
                 break;
             case HostFinished f when RolloutMessages.IsMilestone(f.Done, f.Total):
                 // No edits (IRC): a new progress line at every quarter instead of one line edited per host.
-                await outbox.EnqueueAsync(channel, RolloutMessages.Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total), cancellationToken: ct);
+                await outbox.EnqueueAsync(channel, RolloutMessages.Progress(f), cancellationToken: ct);
                 break;
             case RolloutFinished r:
                 await outbox.EnqueueAsync(channel, RolloutMessages.Summary(r.Rollout, r.Results), cancellationToken: ct);

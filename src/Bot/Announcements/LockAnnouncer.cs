@@ -5,7 +5,10 @@ using ChatOpsReconfig.Deployer.Locks;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
-/// <summary>Tells the channel about lock changes nobody typed: expiry warnings and expiries.</summary>
+/// <summary>
+/// Tells the channel about lock changes nobody typed: expiry warnings and expiries. A release someone typed (also
+/// an admin's <c>!unlock @bob</c>) is answered by the command's reply alone.
+/// </summary>
 internal sealed class LockAnnouncer(LockService locks, LockReplies replies, IEnumerable<IUnlockOutlook> outlooks, Hosting.BotOptions options, TimeProvider time) : IEventAnnouncer
 {
     public async Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken)
@@ -18,15 +21,13 @@ internal sealed class LockAnnouncer(LockService locks, LockReplies replies, IEnu
             case HoldExpired x:
                 var state = await locks.GetAsync(cancellationToken);
                 var holds = state.ActiveAt(time.GetUtcNow());
-                var text = $"{x.Hold.HolderName}'s deploy lock expired{(x.Hold.Reason.Length > 0 ? $" ({x.Hold.Reason})" : "")}. Now {replies.Holds(holds)}";
+                var text = $"{HumanNames.Possessive(x.Hold.HolderName)} deploy lock expired{(x.Hold.Reason.Length > 0 ? $" ({x.Hold.Reason})" : "")}. Now {replies.Holds(holds)}";
                 if (holds.Count == 0)
                 {
                     foreach (var o in outlooks) text += ". " + await o.OutlookAsync(cancellationToken);
                 }
 
                 return [text];
-            case HoldReleased { Forced: true } r:
-                return [$"{r.By.Name} released {r.Hold.HolderName}'s deploy lock{(r.Hold.Reason.Length > 0 ? $" ({r.Hold.Reason})" : "")}"];
             default:
                 return [];
         }

@@ -1,8 +1,8 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// Announces merges to production branches (who, what, which bugs), rewrites, and repos that cannot be reached.
 /// Commit text is made harmless first: no mentions, no code spans, no control characters.
 /// </summary>
-internal sealed partial class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions options) : IEventAnnouncer
+internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions options) : IEventAnnouncer
 {
     /// <summary>Commits listed in full; longer merges show the first and last few.</summary>
     internal const int ListAll = 12;
@@ -21,8 +21,8 @@ internal sealed partial class MergeAnnouncer(IRepoStore repos, Hosting.BotOption
         IReadOnlyList<string> texts = e switch
         {
             MergeDetected m => [Format(m.Merge)],
-            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {u.Since:HH:mm} UTC ({u.Failures} failed polls): {Harmless(u.Error, 200)}. Retrying with backoff; I will say when it is back"],
-            RepoRecovered r => [$"repo {r.Repo} is reachable again (unreachable since {r.UnreachableSince:HH:mm} UTC, {RolloutMessages.Duration(r.RecoveredAt - r.UnreachableSince)})"],
+            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {u.Since:HH:mm} UTC ({u.Failures} failed polls): {SafeText.Clean(u.Error, 200)}. Retrying with backoff; I will say when it is back"],
+            RepoRecovered r => [$"repo {r.Repo} is reachable again (unreachable since {r.UnreachableSince:HH:mm} UTC, {HumanTime.Duration(r.RecoveredAt - r.UnreachableSince)})"],
             _ => [],
         };
         return Task.FromResult(texts);
@@ -46,7 +46,7 @@ internal sealed partial class MergeAnnouncer(IRepoStore repos, Hosting.BotOption
                 if (m.Commits.Count > 0) sb.Append('\n');
                 break;
             default:
-                var authors = m.Commits.Select(c => Harmless(c.Author, 40)).Distinct().ToList();
+                var authors = m.Commits.Select(c => SafeText.Clean(c.Author, 40)).Distinct().ToList();
                 var who = authors.Count <= 4 ? string.Join(", ", authors) : string.Join(", ", authors.Take(4)) + $" and {authors.Count - 4} more";
                 var total = Math.Max(m.TotalCommits, m.Commits.Count);
                 sb.Append(CultureInfo($"{m.Repo} {m.Branch}: {total} commit{(total == 1 ? "" : "s")} by {who}"));
@@ -71,43 +71,15 @@ internal sealed partial class MergeAnnouncer(IRepoStore repos, Hosting.BotOption
         sb.Append(string.Join('\n', lines));
         // A commit that holds its own deploy: the hold is already placed (the watcher's merge hook), say so with the merge.
         foreach (var hold in Deployer.CommitHolds.CommitHoldService.Find(m))
-            sb.Append('\n').Append(Harmless(hold.Describe(options.Chat.Prefix), 300));
+            sb.Append('\n').Append(SafeText.Clean(hold.Describe(options.Chat.Prefix), 300));
         return sb.ToString().TrimEnd('\n');
     }
 
     private static string CultureInfo(FormattableString s) => FormattableString.Invariant(s);
 
-    private static string Line(Commit c) => $"  {RevisionSet.Short(c.Rev)}  {Harmless(c.Author, 30)}  {Harmless(c.Summary, 120)}";
+    private static string Line(Commit c) => $"  {RevisionSet.Short(c.Rev)}  {SafeText.Clean(c.Author, 30)}  {SafeText.Clean(c.Summary, 120)}";
 
     private string BugLink(int bug) => $"Bug {bug} ({options.Chat.BugUrlTemplate.Replace("{id}", bug.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)})";
 
-    /// <summary>
-    /// Text from commits and remotes, made safe for any chat: one line, no control characters, mentions broken
-    /// with a zero-width space, backticks and Markdown emphasis neutralised, and bounded length.
-    /// </summary>
-    internal static string Harmless(string? text, int max)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        var sb = new StringBuilder(Math.Min(text.Length, max + 1));
-        foreach (var ch in text)
-        {
-            if (sb.Length >= max) { sb.Append('…'); break; }
-            sb.Append(ch switch
-            {
-                '`' => '\'',
-                '*' or '_' or '~' or '|' or '>' => ch,
-                _ when char.IsControl(ch) => ' ',
-                _ => ch,
-            });
-        }
 
-        var s = Mention().Replace(sb.ToString(), "@\u200b$1");
-        return MarkdownEmphasis().Replace(s, @"\$1");
-    }
-
-    [GeneratedRegex(@"@(\S)")]
-    private static partial Regex Mention();
-
-    [GeneratedRegex(@"([*_~|])")]
-    private static partial Regex MarkdownEmphasis();
 }

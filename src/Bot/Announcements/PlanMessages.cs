@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -44,7 +45,7 @@ internal static class PlanMessages
             foreach (var commit in c.Commits.TakeLast(CommitsShown))
             {
                 var bugs = commit.Bugs.Count > 0 ? " [bug " + string.Join(", ", commit.Bugs) + "]" : "";
-                yield return $"    {RevisionSet.Short(commit.Rev)} {MergeAnnouncer.Harmless(commit.Author, 40)}: {MergeAnnouncer.Harmless(commit.Summary, 100)}{bugs}";
+                yield return $"    {RevisionSet.Short(commit.Rev)} {SafeText.Clean(commit.Author, 40)}: {SafeText.Clean(commit.Summary, 100)}{bugs}";
             }
 
             if (c.Commits.Count > CommitsShown) yield return $"    … and {c.Commits.Count - CommitsShown} earlier";

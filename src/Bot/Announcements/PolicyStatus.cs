@@ -5,6 +5,7 @@ using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -22,7 +23,7 @@ internal sealed class PolicyStatus(
     LockReplies replies,
     TimeProvider time) : IStatusSection, IUnlockOutlook, IEventAnnouncer, IIdleCheck
 {
-    public async Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken)
     {
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(time.GetUtcNow());
         var open = await freezes.GetOpenAsync(cancellationToken);
@@ -58,7 +59,7 @@ internal sealed class PolicyStatus(
     {
         IReadOnlyList<string> texts = e switch
         {
-            LagAlarm a => [$"LAG {(a.Level == LagLevel.Critical ? "CRITICAL" : "WARNING")}: {a.Host} is not at {a.Repo} {RevisionSet.Short(a.Head)} {(int)a.Behind.TotalMinutes} min after the merge ({replies.Clock(a.MergedAt)}): {TextTable.Cell(a.Why, 300)}"],
+            LagAlarm a => [$"LAG {(a.Level == LagLevel.Critical ? "CRITICAL" : "WARNING")}: {a.Host} is not at {a.Repo} {RevisionSet.Short(a.Head)} {(int)a.Behind.TotalMinutes} min after the merge ({replies.Clock(a.MergedAt)}): {SafeText.Clean(a.Why, 300)}"],
             PolicyChanged { Decision.Blocker: PolicyBlocker.CiFailed } c => [$"CI FAILED — not deploying: {c.Decision.Line}. Waiting for a new head"],
             _ => [],
         };

@@ -17,17 +17,18 @@ internal sealed class RepoStatusSection(
     TimeProvider time,
     Web.StatusViewBuilder estimates) : IStatusSection
 {
-    public async Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var states = store.GetHostStates().ToDictionary(h => h.Id, StringComparer.Ordinal);
         var lines = new List<string>();
         foreach (var state in repos.GetRepos())
         {
+            if (role is not null && !fleet.Roles[role].Repos.ContainsKey(state.Id)) continue; // a role's status shows only its repos
             var head = state.Head is null ? "head unknown" : RevisionSet.Short(state.Head);
-            var deployed = state.Head is null ? "" : Deployed(state.Id, state.Head, states);
+            var deployed = state.Head is null ? "" : Deployed(state.Id, state.Head, states, role);
             var pushed = state.LastPushAt is { } at ? $", last push {HumanTime.MinutesSince(now - at)} ago" : "";
-            var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {state.StatusSince:HH:mm} UTC: {MergeAnnouncer.Harmless(state.LastError, 120)}";
+            var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {state.StatusSince:HH:mm} UTC: {SafeText.Clean(state.LastError, 120)}";
             lines.Add($"{state.Id} {state.Branch}: {head} {deployed}{pushed}{reach}".Replace("  ", " ", StringComparison.Ordinal).TrimEnd());
             // "When will it be live?" for every repo with merges waiting.
             if (state.Head is not null && repos.GetUndeployedMerges(state.Id).Count > 0 && await estimates.EstimateAsync(state.Id, cancellationToken) is { } eta)
@@ -41,9 +42,10 @@ internal sealed class RepoStatusSection(
     /// Baselines count as deployed for the policy, but a host may still run something older (it lagged before the
     /// bot watched, or someone changed it by hand): say so, rather than "deployed" next to a table of lagging hosts.
     /// </summary>
-    private string Deployed(string repo, string head, Dictionary<string, HostState> states)
+    private string Deployed(string repo, string head, Dictionary<string, HostState> states, string? onlyRole)
     {
-        var carriers = fleet.Hosts.Where(h => h.Enabled && fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(repo)).ToList();
+        var carriers = fleet.Hosts.Where(h => h.Enabled && (onlyRole is null || string.Equals(h.Role, onlyRole, StringComparison.OrdinalIgnoreCase))
+            && fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(repo)).ToList();
         var behind = carriers.Count(h => !(states.TryGetValue(h.Name, out var s) && s.Revisions.TryGetValue(repo, out var rev) && RevisionSet.Matches(rev, head)));
         var lagging = behind == 0 ? "" : $"{behind}/{carriers.Count} hosts behind";
         var undeployed = repos.GetUndeployedMerges(repo);

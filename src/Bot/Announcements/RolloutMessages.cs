@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Repos;
 
@@ -20,8 +21,11 @@ internal static class RolloutMessages
         return string.Join('\n', lines);
     }
 
-    public static string Progress(int id, int done, int total, int failed, bool finished = false) =>
-        $"rollout #{id}: {done}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (finished ? "" : "…");
+    /// <summary><c>rollout #3: 3/40 done, 1 failed…</c>; hosts that never started are named as such, not counted as done.</summary>
+    public static string Progress(int id, int done, int total, int failed, bool finished = false, int notStarted = 0) =>
+        $"rollout #{id}: {done - notStarted}/{total} done" + (failed > 0 ? $", {failed} failed" : "") + (notStarted > 0 ? $", {notStarted} not started" : "") + (finished ? "" : "…");
+
+    public static string Progress(HostFinished f) => Progress(f.RolloutId, f.Done, f.Total, f.Failed, f.Done == f.Total, f.NotStarted);
 
     /// <summary>Whether <paramref name="done"/> of <paramref name="total"/> crosses a quarter (25%, 50%, 75%, 100%).</summary>
     public static bool IsMilestone(int done, int total) =>
@@ -29,7 +33,7 @@ internal static class RolloutMessages
 
     public static string Summary(RolloutRecord r, IReadOnlyList<HostResult> results)
     {
-        var took = r.FinishedAt is { } f ? $" in {Duration(f - r.StartedAt)}" : "";
+        var took = r.FinishedAt is { } f ? $" in {HumanTime.Duration(f - r.StartedAt)}" : "";
         var word = r.State switch
         {
             RolloutState.Succeeded => "OK",
@@ -57,7 +61,7 @@ internal static class RolloutMessages
                 var after = RevisionSet.Short(x.After.GetValueOrDefault(repo));
                 return before == after ? $"{repo} {after[..Math.Min(8, after.Length)]}" : $"{repo} {before[..Math.Min(8, before.Length)]}→{after[..Math.Min(8, after.Length)]}";
             }));
-            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
+            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
         }
 
         return table.Chunks(limit);
@@ -81,7 +85,4 @@ internal static class RolloutMessages
         HostOutcome.Ok => 4,
         _ => 3,
     };
-
-    public static string Duration(TimeSpan t) =>
-        t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.0}s" : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{(int)t.TotalHours}h{t.Minutes:00}m";
 }

@@ -2,6 +2,7 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -9,7 +10,9 @@ namespace ChatOpsReconfig.Bot.Announcements;
 internal interface IStatusSection
 {
     /// <summary>Lines to show under the summary; empty when there is nothing to say.</summary>
-    Task<IReadOnlyList<string>> LinesAsync(CancellationToken cancellationToken);
+    /// <param name="role">The role asked about (<c>!status foopy</c>): only what concerns its hosts and repos; null for the fleet.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken);
 }
 
 /// <summary>Builds the <c>!status</c> replies from the store (no SSH): summary first, then what lags.</summary>
@@ -29,11 +32,12 @@ internal sealed class StatusReport(
         var (rows, headSet, problems) = await RowsAsync(cancellationToken);
         if (role is not null) rows = rows.Where(r => string.Equals(r.Role, role, StringComparison.OrdinalIgnoreCase)).ToList();
         var lines = new List<string> { Summary(rows, role) };
-        lines.Add("production: " + string.Join(", ", fleet.Repos.Keys.Select(r => $"{r} {RevisionSet.Short(headSet.GetValueOrDefault(r))}")));
-        lines.AddRange(problems.Select(p => $"cannot read production head of {p}"));
+        var repos = role is null ? fleet.Repos.Keys.ToList() : fleet.Repos.Keys.Where(r => fleet.Roles[role].Repos.ContainsKey(r)).ToList();
+        lines.Add("production: " + string.Join(", ", repos.Select(r => $"{r} {RevisionSet.Short(headSet.GetValueOrDefault(r))}")));
+        lines.AddRange(problems.Where(repos.Contains).Select(p => $"cannot read production head of {p}"));
         if (coordinator.Current is { } running)
             lines.Add($"running: rollout {running.Rollout.Id} by {running.Rollout.StartedBy}, {running.Done}/{running.Total} done, {running.Failed} failed");
-        foreach (var section in sections) lines.AddRange(await section.LinesAsync(cancellationToken));
+        foreach (var section in sections) lines.AddRange(await section.LinesAsync(role, cancellationToken));
 
         var show = rows.Count <= SmallFleet ? rows : rows.Where(r => r.State is not (HostLagState.InSync or HostLagState.Disabled)).ToList();
         var limit = options.Chat.StatusListLimit;
@@ -74,10 +78,10 @@ internal sealed class StatusReport(
             if (result is not null)
             {
                 foreach (var s in result.Steps)
-                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {s.DurationMs / 1000.0:0.0}s{(s.Error is null ? "" : " — " + TextTable.Cell(s.Error))}");
+                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {HumanTime.Duration(TimeSpan.FromMilliseconds(s.DurationMs))}{(s.Error is null ? "" : " — " + SafeText.Clean(s.Error))}");
             }
 
-            if (state.LastError is not null) lines.Add($"last error: {TextTable.Cell(state.LastError)}");
+            if (state.LastError is not null) lines.Add($"last error: {SafeText.Clean(state.LastError)}");
         }
         else
         {
@@ -87,7 +91,8 @@ internal sealed class StatusReport(
         return string.Join('\n', lines);
     }
 
-    public bool IsRole(string name) => fleet.Roles.Keys.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The role's name as configured, or null when there is no such role.</summary>
+    public string? RoleNamed(string name) => fleet.Roles.Keys.FirstOrDefault(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase));
 
     private async Task<(IReadOnlyList<HostLag> Rows, IReadOnlyDictionary<string, string> Heads, IReadOnlyList<string> Problems)> RowsAsync(CancellationToken ct)
     {

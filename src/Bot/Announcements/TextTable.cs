@@ -1,4 +1,5 @@
 using System.Text;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -15,7 +16,7 @@ internal sealed class TextTable(params string[] headers)
 
     public TextTable Add(params string?[] cells)
     {
-        _rows.Add(cells.Select(c => Cell(c, MaxCell)).ToArray());
+        _rows.Add(cells.Select(c => SafeText.Clean(c, MaxCell)).ToArray());
         return this;
     }
 
@@ -69,19 +70,6 @@ internal sealed class TextTable(params string[] headers)
     private static string Line(string[] cells, int[] widths) =>
         string.Join("  ", widths.Select((w, i) => (i < cells.Length ? cells[i] : "").PadRight(w))).TrimEnd();
 
-    /// <summary>One line, no control characters, bounded length: text from hosts or commits cannot break the table.</summary>
-    internal static string Cell(string? text, int max = DefaultMaxCell)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        var sb = new StringBuilder(Math.Min(text.Length, max));
-        foreach (var c in text)
-        {
-            if (sb.Length >= max) { sb.Append('…'); break; }
-            sb.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return sb.ToString();
-    }
 }
 
 /// <summary>Splits long text into messages under a limit, at line boundaries.</summary>

@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Bugs;
 using ChatOpsReconfig.Deployer.Events;
 
@@ -12,9 +13,9 @@ internal sealed class BugAnnouncer(Hosting.BotOptions options) : IEventAnnouncer
         var prefix = options.Chat.Prefix;
         IReadOnlyList<string> texts = e switch
         {
-            BugTrackerFailing f => [$"bug comments to {f.Tracker} are failing ({MergeAnnouncer.Harmless(f.Error, 200)}); {f.Waiting} waiting, retried with backoff. {prefix}status bugs shows them"],
+            BugTrackerFailing f => [$"bug comments to {f.Tracker} are failing ({SafeText.Clean(f.Error, 200)}); {f.Waiting} waiting, retried with backoff. {prefix}status bugs shows them"],
             BugTrackerRecovered r => [$"bug comments to {r.Tracker} are delivered again"],
-            BugCommentDropped d => [$"gave up the comment on {d.Entry.Tracker} bug {d.Entry.Bug} for rollout #{d.Entry.RolloutId}: {MergeAnnouncer.Harmless(d.Reason, 200)}"],
+            BugCommentDropped d => [$"gave up the comment on {d.Entry.Tracker} bug {d.Entry.Bug} for rollout #{d.Entry.RolloutId}: {SafeText.Clean(d.Reason, 200)}"],
             _ => [],
         };
         return Task.FromResult(texts);

@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Bot.Chat;
 using Microsoft.Extensions.Logging;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Commands;
 
@@ -26,15 +27,15 @@ internal sealed partial class CommandRouter(
         var text = message.Text.Trim();
         if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var words = text[prefix.Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0) return null;
+        if (words.Length == 0) return CommandReply.Error($"{prefix} alone is not a command; {prefix}help lists the commands");
 
         var name = words[0].ToLowerInvariant();
         if (!_commands.TryGetValue(name, out var command))
         {
             var suggestion = Closest(name);
             return CommandReply.Error(suggestion is null
-                ? $"unknown command {prefix}{Shorten(name)}; {prefix}help lists the commands"
-                : $"unknown command {prefix}{Shorten(name)}: did you mean {prefix}{suggestion}? ({prefix}help lists the commands)");
+                ? $"unknown command {prefix}{SafeText.Clean(name, 40)}; {prefix}help lists the commands"
+                : $"unknown command {prefix}{SafeText.Clean(name, 40)}: did you mean {prefix}{suggestion}? ({prefix}help lists the commands)");
         }
 
         var permission = permissions.Of(message);
@@ -60,8 +61,8 @@ internal sealed partial class CommandRouter(
 
         if (reply.Refused || command.Required > Permission.Anyone)
         {
-            await audit.RecordAsync(message.AuthorId, message.AuthorName, Shorten(line, 300),
-                reply.Refused ? "refused: " + Shorten(reply.Text, 300) : reply.IsError ? "error: " + Shorten(reply.Text, 300) : "ok", reply.Refused, cancellationToken);
+            await audit.RecordAsync(message.AuthorId, message.AuthorName, SafeText.Clean(line, 300),
+                reply.Refused ? "refused: " + SafeText.Clean(reply.Text, 300) : reply.IsError ? "error: " + SafeText.Clean(reply.Text, 300) : "ok", reply.Refused, cancellationToken);
         }
 
         if (reply.Refused) Log.Refused(logger, message.AuthorName, line);
@@ -99,8 +100,6 @@ internal sealed partial class CommandRouter(
 
         return d[a.Length, b.Length];
     }
-
-    private static string Shorten(string s, int max = 40) => s.Length <= max ? s : s[..max] + "…";
 
     private static partial class Log
     {

@@ -11,9 +11,13 @@ internal sealed class LockReplies(TimeProvider time, IOptions<PolicyOptions> pol
 {
     private TimeZoneInfo Zone => policy.Value.FindTimeZone();
 
-    public string Clock(DateTimeOffset at) => $"{HumanTime.Clock(at, time.GetUtcNow(), Zone)} {(Zone == TimeZoneInfo.Utc ? "UTC" : Zone.Id)}";
+    public string Clock(DateTimeOffset at) => HumanTime.Clock(at, time.GetUtcNow(), Zone);
 
     public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
+
+    /// <summary><c>your hold (landing)</c>, <c>bob's hold</c>: a released hold, as its releaser reads it.</summary>
+    public string Released(Hold h, Actor releaser) =>
+        $"{(DeployLock.SameHolder(h.HolderId, releaser.Id) ? "your" : HumanNames.Possessive(h.HolderName))} hold{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
 
     public string Holds(IReadOnlyList<Hold> holds) =>
         holds.Count == 0 ? "no holds: deploys may proceed" : "held by " + string.Join("; ", holds.Select(Hold));
@@ -55,13 +59,13 @@ internal sealed class LockCommand(LockService locks, LockReplies replies) : ICha
         if (!result.Succeeded) return CommandReply.Error($"not locked: {result.Refusal}");
         var hold = result.Hold!;
         var verb = result.Previous is null ? "holds" : "now holds";
-        return CommandReply.Ok($"{hold.HolderName} {verb} the deploy lock until {replies.Clock(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? $": {hold.Reason}" : "")}. "
+        return CommandReply.Ok($"{HumanNames.With(hold.HolderName, verb)} the deploy lock until {replies.Clock(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? $": {hold.Reason}" : "")}. "
             + $"Deploys wait; {context.Prefix}unlock when done.{Others(result.Holds, hold)}");
     }
 
     private string Others(IReadOnlyList<Hold> holds, Hold mine)
     {
-        var others = holds.Where(h => h.HolderId != mine.HolderId).ToList();
+        var others = holds.Where(h => !DeployLock.SameHolder(h.HolderId, mine.HolderId)).ToList();
         return others.Count == 0 ? "" : " Also held by " + string.Join("; ", others.Select(replies.Hold)) + ".";
     }
 }
@@ -105,13 +109,18 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
         }
 
         if (!result.Succeeded) return CommandReply.Error($"not unlocked: {result.Refusal}");
-        var released = string.Join(", ", result.Released.Select(h => h.HolderName == me.Name ? "your hold" : $"{h.HolderName}'s hold"));
-        var text = $"released {(released.Length == 0 ? "nothing" : released)}. " + (result.Holds.Count > 0 ? $"Still {replies.Holds(result.Holds)}" : "No holds left");
+
+        // Summary first, then one line per released hold when there were several; the command's reply is the only
+        // message about it (no separate announcement), so the order never swaps.
+        var released = result.Released;
+        var text = released.Count == 1 ? $"released {replies.Released(released[0], me)}" : $"released {released.Count} holds";
+        text += ". " + (result.Holds.Count > 0 ? $"Still {replies.Holds(result.Holds)}" : "No holds left");
         if (result.Holds.Count == 0)
         {
             foreach (var o in outlooks) text += "; " + await o.OutlookAsync(cancellationToken);
         }
 
+        if (released.Count > 1) text += string.Concat(released.Select(h => "\n  " + replies.Released(h, me)));
         return CommandReply.Ok(text);
     }
 }

@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Commands;
 
@@ -22,9 +23,9 @@ internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetCon
         if (bugs is not null && string.Equals(name, "bugs", StringComparison.OrdinalIgnoreCase) && !fleet.Hosts.Any(h => h.Name == name))
             return CommandReply.Ok(await bugs.ReplyAsync(cancellationToken));
         if (await report.HostAsync(name, cancellationToken) is { } host) return CommandReply.Ok(host);
-        if (report.IsRole(name)) return CommandReply.Ok(await report.FleetAsync(name.ToLowerInvariant(), cancellationToken));
+        if (report.RoleNamed(name) is { } role) return CommandReply.Ok(await report.FleetAsync(role, cancellationToken));
 
-        var shown = TextTable.Cell(name);
+        var shown = SafeText.Clean(name);
         var hosts = fleet.Hosts.Count <= 12 ? string.Join(", ", fleet.Hosts.Select(h => h.Name)) : $"{fleet.Hosts.Count} hosts, e.g. {string.Join(", ", fleet.Hosts.Take(5).Select(h => h.Name))}";
         return CommandReply.Error($"no host or role named '{shown}'. hosts: {hosts}; roles: {string.Join(", ", fleet.Roles.Keys)}");
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Web;
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Bot.Maintenance;
@@ -22,7 +23,7 @@ internal static class MaintenanceText
                 foreach (var c in repo.Commits)
                 {
                     sb.Append("  ").Append(repo.Repo).Append(' ').Append(RevisionSet.Short(c.Rev)).Append("  ")
-                        .Append(MergeAnnouncer.Harmless(c.Author, 30)).Append("  ").Append(MergeAnnouncer.Harmless(c.Summary, 100));
+                        .Append(SafeText.Clean(c.Author, 30)).Append("  ").Append(SafeText.Clean(c.Summary, 100));
                     foreach (var bug in c.Bugs) sb.Append(' ').Append(BugUrl(bugUrlTemplate, bug));
                     sb.Append('\n');
                 }
@@ -62,7 +63,7 @@ internal static class MaintenanceText
     }
 
     private static string Header(MaintenanceEntry e) =>
-        $"#{e.RolloutId} {Time(e)} {e.State} by {MergeAnnouncer.Harmless(e.StartedBy, 40)} ({MergeAnnouncer.Harmless(e.Reason, 80)}); hosts: {Outcomes(e)}";
+        $"#{e.RolloutId} {Time(e)} {e.State} by {SafeText.Clean(e.StartedBy, 40)} ({SafeText.Clean(e.Reason, 80)}); hosts: {Outcomes(e)}";
 
     private static string Outcomes(MaintenanceEntry e) => string.Join(", ", e.Outcomes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
 
@@ -74,7 +75,7 @@ internal static class MaintenanceText
     private static string Md(string s)
     {
         var sb = new StringBuilder(s.Length);
-        foreach (var ch in MergeAnnouncer.Harmless(s, 200))
+        foreach (var ch in SafeText.Clean(s, 200))
         {
             if (ch is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '#' or '|') sb.Append('\\');
             sb.Append(ch);

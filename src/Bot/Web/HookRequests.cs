@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -48,11 +49,11 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
         {
             var accepted = allowForm ? $"{Json} or {Form}" : Json;
             return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status415UnsupportedMediaType,
-                $"content type '{PushText.Printable(request.ContentType ?? "(none)")}' is not {accepted}"));
+                $"content type '{SafeText.Clean(request.ContentType ?? "(none)")}' is not {accepted}"));
         }
 
         if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status415UnsupportedMediaType, $"charset '{PushText.Printable(type.Charset.Value)}' is not utf-8"));
+            return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status415UnsupportedMediaType, $"charset '{SafeText.Clean(type.Charset.Value)}' is not utf-8"));
 
         var (raw, failure) = await ReadBoundedAsync(request, cancellationToken);
         if (failure is { } bad)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -40,7 +41,7 @@ internal static class HooksApi
         if (body.Refusal is not null) return body.Refusal;
         if (gitHubEvent == "ping") return hooks.Pong(GitEndpoint);
         if (!string.IsNullOrEmpty(gitHubEvent) && gitHubEvent != "push")
-            return hooks.Ignore(GitEndpoint, repo ?? "", $"event '{PushText.Printable(gitHubEvent)}' is not a push");
+            return hooks.Ignore(GitEndpoint, repo ?? "", $"event '{SafeText.Clean(gitHubEvent)}' is not a push");
 
         var parsed = GitPush.Parse(body.Json);
         if (parsed.Value is not { } push) return hooks.Refuse(request, GitEndpoint, StatusCodes.Status400BadRequest, parsed.Error!); // Parse gives an error whenever it gives no value.
@@ -49,7 +50,7 @@ internal static class HooksApi
         if (!string.IsNullOrEmpty(repo))
         {
             if (hooks.Find(repo, RepoKind.Git) is null)
-                return hooks.Refuse(request, GitEndpoint, StatusCodes.Status404NotFound, $"no git repo named '{PushText.Printable(repo)}' ({hooks.Known(RepoKind.Git, repo)})");
+                return hooks.Refuse(request, GitEndpoint, StatusCodes.Status404NotFound, $"no git repo named '{SafeText.Clean(repo)}' ({hooks.Known(RepoKind.Git, repo)})");
             repos = [repo];
         }
         else
@@ -62,7 +63,7 @@ internal static class HooksApi
                 return hooks.Refuse(request, GitEndpoint, StatusCodes.Status404NotFound, $"no git repo matches repository '{push.RepositoryLabel}' by url or name ({hooks.Known(RepoKind.Git)})");
         }
 
-        if (push.Branch is not { } branch) return hooks.Ignore(GitEndpoint, string.Join(",", repos), $"{PushText.Printable(push.Ref)} is not a branch");
+        if (push.Branch is not { } branch) return hooks.Ignore(GitEndpoint, string.Join(",", repos), $"{SafeText.Clean(push.Ref)} is not a branch");
         var production = repos.Where(r => hooks.BranchOf(r) == branch).ToList();
         if (production.Count == 0)
         {
@@ -86,9 +87,9 @@ internal static class HooksApi
         if (parsed.Value is not { } push) return hooks.Refuse(request, HgEndpoint, StatusCodes.Status400BadRequest, parsed.Error!); // Parse gives an error whenever it gives no value.
 
         if (hooks.Find(push.Repo, RepoKind.Hg) is not { } config)
-            return hooks.Refuse(request, HgEndpoint, StatusCodes.Status404NotFound, $"no hg repo named '{PushText.Printable(push.Repo)}' ({hooks.Known(RepoKind.Hg, push.Repo)})");
+            return hooks.Refuse(request, HgEndpoint, StatusCodes.Status404NotFound, $"no hg repo named '{SafeText.Clean(push.Repo)}' ({hooks.Known(RepoKind.Hg, push.Repo)})");
         if (config.Branch != push.Branch)
-            return hooks.Ignore(HgEndpoint, push.Repo, $"push to {PushText.Printable(push.Branch)}, not to the production branch ({config.Branch})");
+            return hooks.Ignore(HgEndpoint, push.Repo, $"push to {SafeText.Clean(push.Branch)}, not to the production branch ({config.Branch})");
 
         return hooks.Trigger(HgEndpoint, [push.Repo], push.Branch, push.Node);
     }

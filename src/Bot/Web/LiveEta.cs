@@ -99,7 +99,7 @@ internal static class LiveEta
         wait <= TimeSpan.FromSeconds(30) ? "live in under a minute" : $"live in ~{Minutes(wait)}";
 
     private static string Minutes(TimeSpan t) =>
-        t < TimeSpan.FromMinutes(90) ? HumanTime.MinutesUntil(t) : $"{Math.Round(t.TotalHours, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} h";
+        t < TimeSpan.FromMinutes(90) ? HumanTime.MinutesUntil(t) : HumanTime.Duration(TimeSpan.FromMinutes(Math.Round(t.TotalMinutes)));
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -29,7 +30,7 @@ internal sealed partial record GitPush(string Ref, string? After, string? Reposi
     public bool HasRepository => RepositoryName is not null || RepositoryUrls.Count > 0;
 
     /// <summary>How the payload names its repository, for messages.</summary>
-    public string RepositoryLabel => PushText.Printable(RepositoryFullName ?? RepositoryName ?? RepositoryUrls.FirstOrDefault() ?? "(none)");
+    public string RepositoryLabel => SafeText.Clean(RepositoryFullName ?? RepositoryName ?? RepositoryUrls.FirstOrDefault() ?? "(none)");
 
     public static Parsed<GitPush> Parse(ReadOnlyMemory<byte> json)
     {
@@ -39,11 +40,11 @@ internal sealed partial record GitPush(string Ref, string? After, string? Reposi
 
         if (!PushText.TryGetString(root, "ref", required: true, out var @ref, out error)) return Parsed<GitPush>.Fail(error!);
         if (!@ref!.StartsWith("refs/", StringComparison.Ordinal) || !IsValidRefName(@ref))
-            return Parsed<GitPush>.Fail($"'ref' is not a git ref such as refs/heads/production: '{PushText.Printable(@ref)}'");
+            return Parsed<GitPush>.Fail($"'ref' is not a git ref such as refs/heads/production: '{SafeText.Clean(@ref)}'");
 
         if (!PushText.TryGetString(root, "after", required: false, out var after, out error)) return Parsed<GitPush>.Fail(error!);
         if (after is not null && !(after.Length is 40 or 64 && PushText.IsHex(after)))
-            return Parsed<GitPush>.Fail($"'after' is not a 40- or 64-character hex commit id: '{PushText.Printable(after)}'");
+            return Parsed<GitPush>.Fail($"'after' is not a 40- or 64-character hex commit id: '{SafeText.Clean(after)}'");
 
         string? name = null, fullName = null;
         var urls = new List<string>();
@@ -114,10 +115,10 @@ internal sealed record HgPush(string Repo, string Branch, string? Node)
 
         if (!PushText.TryGetString(root, "repo", required: true, out var repo, out error)) return Parsed<HgPush>.Fail(error!);
         if (!PushText.TryGetString(root, "branch", required: true, out var branch, out error)) return Parsed<HgPush>.Fail(error!);
-        if (!IsValidBranch(branch!)) return Parsed<HgPush>.Fail($"'branch' is not a valid Mercurial branch name: '{PushText.Printable(branch)}'");
+        if (!IsValidBranch(branch!)) return Parsed<HgPush>.Fail($"'branch' is not a valid Mercurial branch name: '{SafeText.Clean(branch)}'");
         if (!PushText.TryGetString(root, "node", required: false, out var node, out error)) return Parsed<HgPush>.Fail(error!);
         if (node is not null && !(node.Length is >= 12 and <= 64 && PushText.IsHex(node)))
-            return Parsed<HgPush>.Fail($"'node' is not a hex changeset id of 12 to 64 characters: '{PushText.Printable(node)}'");
+            return Parsed<HgPush>.Fail($"'node' is not a hex changeset id of 12 to 64 characters: '{SafeText.Clean(node)}'");
         return Parsed<HgPush>.Ok(new HgPush(repo!, branch!, node));
     }
 
@@ -189,17 +190,4 @@ internal static class PushText
 
     public static bool IsHex(string s) => s.All(char.IsAsciiHexDigit);
 
-    /// <summary>Client input fit for a message or log line: control characters replaced, at most 100 characters.</summary>
-    public static string Printable(string? s)
-    {
-        if (s is null) return "";
-        var sb = new StringBuilder(Math.Min(s.Length, 101));
-        foreach (var c in s)
-        {
-            if (sb.Length == 100) return sb.Append('…').ToString();
-            sb.Append(char.IsControl(c) ? '?' : c);
-        }
-
-        return sb.ToString();
-    }
 }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Prometheus;
+using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -49,8 +50,8 @@ internal static class StatusApi
     private static async Task<IResult> LiveAsync(HttpContext ctx, string? repo, string? rev, FleetConfig fleet, LiveCheck live)
     {
         if (string.IsNullOrEmpty(repo) || string.IsNullOrEmpty(rev)) return Problem(400, "give ?repo=NAME&rev=REVISION");
-        if (!fleet.Repos.ContainsKey(repo)) return Problem(404, $"no repo named '{Printable(repo)}'; known: {string.Join(", ", fleet.Repos.Keys)}");
-        if (!CommitLog.IsRevision(rev.ToLowerInvariant())) return Problem(400, $"'{Printable(rev)}' is not a full revision (40 or 64 hex digits)");
+        if (!fleet.Repos.ContainsKey(repo)) return Problem(404, $"no repo named '{SafeText.Clean(repo, 80)}'; known: {string.Join(", ", fleet.Repos.Keys)}");
+        if (!CommitLog.IsRevision(rev.ToLowerInvariant())) return Problem(400, $"'{SafeText.Clean(rev, 80)}' is not a full revision (40 or 64 hex digits)");
         return Results.Json(await live.CheckAsync(repo, rev, ctx.RequestAborted), Json);
     }
 
@@ -113,7 +114,6 @@ internal static class StatusApi
 
     private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
 
-    private static string Printable(string s) => Announcements.MergeAnnouncer.Harmless(s, 80);
 }
 
 /// <summary>One Server-Sent Event for the page: its kind and a line of text ready to show.</summary>

@@ -115,7 +115,7 @@ internal sealed class TrackerHttp
         var message = root is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
         var failure = response.IsSuccessStatusCode ? BugFailure.Unavailable : classify(response.StatusCode, root);
         doc?.Dispose();
-        throw new BugTrackerException(failure, $"HTTP {(int)response.StatusCode}{(message is null ? "" : ": " + Shorten(message))}");
+        throw new BugTrackerException(failure, $"HTTP {(int)response.StatusCode}{(message is null ? "" : ": " + SafeText.Clean(message, 200))}");
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage r, TimeProvider time)
@@ -124,6 +124,4 @@ internal sealed class TrackerHttp
         if (after.Delta is { } delta) return delta;
         return after.Date is { } date ? date - time.GetUtcNow() is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero : null;
     }
-
-    private static string Shorten(string s) => s.Length > 200 ? s[..200] + "…" : s;
 }

@@ -86,35 +86,28 @@ public static partial class CommandTemplate
         {
             case "basedir":
                 value = values.Basedir;
-                if (!IsValidPath(value)) { error = $"basedir '{Printable(value)}' is not a valid path"; return null; }
+                if (!IsValidPath(value)) { error = $"basedir '{SafeText.Clean(value, 80)}' is not a valid path"; return null; }
                 return value;
             case "host":
                 value = values.Host;
-                if (!IsValidName(value)) { error = $"host name '{Printable(value)}' may only contain letters, digits, '.', '_' and '-'"; return null; }
+                if (!IsValidName(value)) { error = $"host name '{SafeText.Clean(value, 80)}' may only contain letters, digits, '.', '_' and '-'"; return null; }
                 return value;
             case "path":
                 if (!values.Paths.TryGetValue(token.Arg ?? "", out value)) { error = $"no path for repo '{token.Arg}'"; return null; }
-                if (!IsValidPath(value)) { error = $"path '{Printable(value)}' of repo '{token.Arg}' is not a valid path"; return null; }
+                if (!IsValidPath(value)) { error = $"path '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a valid path"; return null; }
                 return value;
             case "rev":
                 if (!values.Revisions.TryGetValue(token.Arg ?? "", out value)) { error = $"no revision for repo '{token.Arg}'"; return null; }
-                if (!IsValidRevision(value)) { error = $"revision '{Printable(value)}' of repo '{token.Arg}' is not a hex revision"; return null; }
+                if (!IsValidRevision(value)) { error = $"revision '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a hex revision"; return null; }
                 return value;
             case "branch":
                 if (!values.Branches.TryGetValue(token.Arg ?? "", out value)) { error = $"no branch for repo '{token.Arg}'"; return null; }
-                if (!IsValidBranch(value)) { error = $"branch '{Printable(value)}' of repo '{token.Arg}' is not a valid branch name"; return null; }
+                if (!IsValidBranch(value)) { error = $"branch '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a valid branch name"; return null; }
                 return value;
             default:
                 error = $"unknown placeholder {{{token.Raw}}}";
                 return null;
         }
-    }
-
-    private static string Printable(string? value)
-    {
-        if (value is null) return "";
-        var clean = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return clean.Length > 80 ? clean[..80] + "…" : clean;
     }
 
     private static string Unescape(string literal) =>

@@ -17,7 +17,7 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
 
     /// <summary>The hold of <paramref name="holderId"/> if it is active at <paramref name="t"/>.</summary>
     public Hold? ActiveHoldOf(string holderId, DateTimeOffset t) =>
-        Holds.FirstOrDefault(h => h.HolderId == holderId && h.IsActiveAt(t));
+        Holds.FirstOrDefault(h => SameHolder(h.HolderId, holderId) && h.IsActiveAt(t));
 
     /// <summary>
     /// Adds a hold for <paramref name="holderId"/> from <paramref name="now"/> for <paramref name="duration"/>. If that
@@ -30,21 +30,21 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
         var previous = ActiveHoldOf(holderId, now);
         var hold = new Hold
         {
-            HolderId = holderId,
-            HolderName = holderName,
+            HolderId = previous?.HolderId ?? holderId,
+            HolderName = previous?.HolderName ?? holderName, // shown as first seen: ALICE then alice is still ALICE
             Reason = previous is not null && reason.Length == 0 ? previous.Reason : reason,
             Since = previous?.Since ?? now,
             ExpiresAt = now + duration,
             Warned = duration <= warningLead,
         };
-        return new DeployLock([.. Holds.Where(h => h.HolderId != holderId), hold]);
+        return new DeployLock([.. Holds.Where(h => !SameHolder(h.HolderId, holderId)), hold]);
     }
 
     /// <summary>Adds (or replaces) a system hold that lasts until released and is never warned about.</summary>
     public DeployLock AddUntilReleased(string holderId, string holderName, string reason, DateTimeOffset now)
     {
         var hold = new Hold { HolderId = holderId, HolderName = holderName, Reason = reason, Since = now, ExpiresAt = DateTimeOffset.MaxValue, Warned = true };
-        return new DeployLock([.. Holds.Where(h => h.HolderId != holderId), hold]);
+        return new DeployLock([.. Holds.Where(h => !SameHolder(h.HolderId, holderId)), hold]);
     }
 
     /// <summary>
@@ -52,12 +52,12 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
     /// they hold none. The warning is re-armed unless the new expiry is within <paramref name="warningLead"/>.
     /// </summary>
     public DeployLock Extend(string holderId, DateTimeOffset now, TimeSpan by, TimeSpan warningLead) =>
-        new(Holds.Select(h => h.HolderId == holderId && h.IsActiveAt(now)
+        new(Holds.Select(h => SameHolder(h.HolderId, holderId) && h.IsActiveAt(now)
             ? h with { ExpiresAt = h.ExpiresAt + by, Warned = h.ExpiresAt + by - now <= warningLead }
             : h).ToList());
 
     /// <summary>Removes <paramref name="holderId"/>'s hold (own release or a forced release of one).</summary>
-    public DeployLock Release(string holderId) => new(Holds.Where(h => h.HolderId != holderId).ToList());
+    public DeployLock Release(string holderId) => new(Holds.Where(h => !SameHolder(h.HolderId, holderId)).ToList());
 
     /// <summary>Removes every hold (a forced release of all).</summary>
     public DeployLock ReleaseAll() => Empty;
@@ -78,7 +78,7 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
     /// <summary>Marks the holds of <paramref name="holderIds"/> as warned.</summary>
     public DeployLock MarkWarned(IEnumerable<string> holderIds)
     {
-        var ids = holderIds.ToHashSet(StringComparer.Ordinal);
+        var ids = holderIds.ToHashSet(StringComparer.OrdinalIgnoreCase);
         return new(Holds.Select(h => ids.Contains(h.HolderId) ? h with { Warned = true } : h).ToList());
     }
 
@@ -89,10 +89,16 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
     public Hold? FindActive(string target, DateTimeOffset t)
     {
         var active = ActiveAt(t);
-        var byId = active.FirstOrDefault(h => h.HolderId == target);
+        var byId = active.FirstOrDefault(h => SameHolder(h.HolderId, target));
         if (byId is not null) return byId;
         var name = target.TrimStart('@');
         var byName = active.Where(h => string.Equals(h.HolderName, name, StringComparison.OrdinalIgnoreCase)).ToList();
         return byName.Count == 1 ? byName[0] : null;
     }
+
+    /// <summary>
+    /// People are the same whatever the case they type their name in (<c>ALICE: !lock</c> and <c>alice: !lock</c> are
+    /// one hold); Discord and IRC ids are compared the same way, which changes nothing for them.
+    /// </summary>
+    public static bool SameHolder(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -81,7 +81,7 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
         }
         catch (JsonException)
         {
-            return new CiStatus(CiState.Unknown, $"CI answered something that is not JSON: {Excerpt(text)}");
+            return new CiStatus(CiState.Unknown, $"CI answered something that is not JSON: {SafeText.Clean(text, 40)}");
         }
 
         using (doc)
@@ -97,7 +97,7 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
                 "success" => new CiStatus(CiState.Success),
                 "pending" => new CiStatus(CiState.Pending, Pending(statuses)),
                 "failure" or "error" => new CiStatus(CiState.Failure, Failed(statuses, state)),
-                _ => new CiStatus(CiState.Unknown, $"CI answered an unknown state \"{Excerpt(state)}\""),
+                _ => new CiStatus(CiState.Unknown, $"CI answered an unknown state \"{SafeText.Clean(state, 40)}\""),
             };
         }
     }
@@ -128,12 +128,6 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?"; // String kind has a value
 
     private static string Describe(HttpStatusCode code) => Enum.IsDefined(code) ? code.ToString() : "";
-
-    private static string Excerpt(string text)
-    {
-        var line = text.ReplaceLineEndings(" ");
-        return line.Length <= 40 ? line : line[..40] + "…";
-    }
 
     private static string Host(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "?";
 }

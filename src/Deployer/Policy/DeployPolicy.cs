@@ -61,7 +61,7 @@ public static class DeployPolicy
             var h = holds[0];
             var others = holds.Count switch { 1 => "", 2 => ", and 1 other hold", _ => $", and {holds.Count - 1} other holds" };
             var until = h.UntilReleased ? "until released" : $"until {Clock(s, h.ExpiresAt)}";
-            yield return (PolicyBlocker.Hold, $"{h.HolderName} holds the lock {until}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}{others}");
+            yield return (PolicyBlocker.Hold, $"{HumanNames.With(h.HolderName, "holds")} the lock {until}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}{others}");
         }
 
         var freeze = s.Freezes.Where(f => f.Until > s.Now).MaxBy(f => f.Until);

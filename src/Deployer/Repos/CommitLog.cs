@@ -37,7 +37,7 @@ public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total,
 
             var fields = record.Split(FieldSeparator, FieldCount);
             if (fields.Length != FieldCount || !IsRevision(fields[0]) || !TryParseTime(fields[1], out var when))
-                return Failure($"unreadable log output at commit {commits.Count + 1}: {Printable(record)}");
+                return Failure($"unreadable log output at commit {commits.Count + 1}: {SafeText.Clean(record, 80)}");
 
             var message = fields[4].TrimEnd('\n');
             commits.Add(new Commit
@@ -69,13 +69,6 @@ public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total,
     {
         var end = message.IndexOf('\n', StringComparison.Ordinal);
         return (end < 0 ? message : message[..end]).TrimEnd('\r');
-    }
-
-    /// <summary>A short, one-line excerpt of tool output for an error message.</summary>
-    internal static string Printable(string text)
-    {
-        var cut = text.Length > 80 ? text[..80] + "…" : text;
-        return new string(cut.Select(c => char.IsControl(c) ? '·' : c).ToArray());
     }
 
     [GeneratedRegex("^([0-9a-f]{40}|[0-9a-f]{64})$")]

@@ -32,7 +32,7 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
         var identify = await HgAsync(["identify", "--debug", "--id", "-r", branch, "--", url], fetchTimeout, cancellationToken);
         if (!identify.Ok) return FetchResult.Failure(identify.TimedOut ? $"hg identify timed out after {fetchTimeout.TotalSeconds:0}s" : identify.Describe());
         var head = identify.Stdout.Trim();
-        if (!CommitLog.IsRevision(head)) return FetchResult.Failure($"unexpected answer from hg identify: {CommitLog.Printable(head)}");
+        if (!CommitLog.IsRevision(head)) return FetchResult.Failure($"unexpected answer from hg identify: {SafeText.Clean(head, 80)}");
 
         if (head == _lastHead) return FetchResult.Success(head);
 

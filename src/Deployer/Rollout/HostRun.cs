@@ -125,7 +125,7 @@ internal sealed class HostRun(
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),
             StderrTail = Tail(outcome.Stderr),
-            Error = outcome.Succeeded ? null : outcome.Error ?? LastLine(outcome.Stderr) ?? outcome.Describe(),
+            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr) ?? outcome.Describe(),
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
         };
     }
@@ -142,10 +142,22 @@ internal sealed class HostRun(
 
     private static string Tail(string text) => text.Length <= StoredTailBytes ? text : "…" + text[^StoredTailBytes..];
 
-    private static string? LastLine(string text)
+    /// <summary>
+    /// What a failed command's stderr says went wrong: the first line that reads as an error (<c>fatal: …</c>,
+    /// <c>error: …</c>, <c>abort: …</c>) and, when different, the last line. git ends with advice ("and the repository
+    /// exists.") after the line that names the failure, so the last line alone hides it. Null for empty stderr.
+    /// </summary>
+    internal static string? FailureDetail(string stderr)
     {
-        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (line is null) return null;
-        return line.Length > 200 ? line[..200] + "…" : line;
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length == 0) return null;
+        var last = lines[^1];
+        var first = lines.FirstOrDefault(IsErrorLine);
+        return first is null || first == last ? SafeText.Clean(last, 300) : $"{SafeText.Clean(first, 200)} … {SafeText.Clean(last, 200)}";
     }
+
+    private static bool IsErrorLine(string line) =>
+        line.StartsWith("fatal:", StringComparison.OrdinalIgnoreCase) || line.StartsWith("error:", StringComparison.OrdinalIgnoreCase)
+        || line.StartsWith("abort:", StringComparison.OrdinalIgnoreCase) || line.StartsWith("ERROR", StringComparison.Ordinal)
+        || line.Contains(" error:", StringComparison.OrdinalIgnoreCase) || line.Contains("fatal:", StringComparison.OrdinalIgnoreCase);
 }

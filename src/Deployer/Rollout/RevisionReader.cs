@@ -67,7 +67,7 @@ public static class RevisionReader
                     (null, $"{repo}: revisions not read: {outcome.Error ?? outcome.Describe()}"),
                 null => (null, $"{repo}: no result line for this repo in the host's output (output cut or not from our command)"),
                 { ExitCode: not 0 } a => (null, $"{repo}: revision command exited {a.ExitCode}"),
-                { } a => Parse(a.Stdout) is { } r ? (r, null) : (null, $"{repo}: not a revision: '{Printable(a.Stdout)}'"),
+                { } a => Parse(a.Stdout) is { } r ? (r, null) : (null, $"{repo}: not a revision: '{SafeText.Clean(a.Stdout, 60)}'"),
             };
             revisions[repo] = read.Revision ?? Unknown;
             if (read.Problem is not null) problems.Add(read.Problem);
@@ -162,9 +162,4 @@ public static class RevisionReader
     public static string PathOnHost(HostConfig host, RoleRepo repo) =>
         repo.Path.StartsWith('/') ? repo.Path : host.Basedir.TrimEnd('/') + "/" + repo.Path;
 
-    private static string Printable(string value)
-    {
-        var clean = new string(value.Trim().Select(c => char.IsControl(c) ? ' ' : c).ToArray());
-        return clean.Length > 60 ? clean[..60] + "…" : clean;
-    }
 }

@@ -10,7 +10,13 @@ public sealed record HostStarted(int RolloutId, string Host) : DeployerEvent;
 public sealed record HostStepFinished(int RolloutId, string Host, StepResult Step) : DeployerEvent;
 
 /// <summary>A host finished; <paramref name="Done"/> of <paramref name="Total"/> are finished, <paramref name="Failed"/> of them not ok.</summary>
-public sealed record HostFinished(int RolloutId, HostResult Result, int Done, int Total, int Failed) : DeployerEvent;
+/// <param name="RolloutId">The rollout.</param>
+/// <param name="Result">The host's result.</param>
+/// <param name="Done">Hosts finished so far, whatever their outcome (of <paramref name="Total"/>).</param>
+/// <param name="Total">Hosts in the rollout.</param>
+/// <param name="Failed">Of those, failed or unreachable.</param>
+/// <param name="NotStarted">Of those, never started (a failed canary, a cancel): "3/3 done" must not hide them.</param>
+public sealed record HostFinished(int RolloutId, HostResult Result, int Done, int Total, int Failed, int NotStarted = 0) : DeployerEvent;
 
 public sealed record RolloutFinished(RolloutRecord Rollout, IReadOnlyList<HostResult> Results) : DeployerEvent;
 

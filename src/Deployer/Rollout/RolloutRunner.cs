@@ -207,7 +207,7 @@ public sealed partial class RolloutRunner(
             Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
         };
         _writer.Write(s => s.SaveHost(result));
-        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed)));
+        progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed, skipped)));
         return result;
     }
 
@@ -294,7 +294,7 @@ public sealed partial class RolloutRunner(
         });
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
-        progress.Finish(result, (done, failed) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed)));
+        progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed, skipped)));
         return result;
 
         async Task SaveStepAsync(HostResult partial, StepResult? step)
@@ -343,17 +343,19 @@ public sealed partial class RolloutRunner(
         private readonly Lock _gate = new();
         private int _done;
         private int _failed;
+        private int _skipped;
 
         public int Total => total;
 
         /// <summary>Counts a finished host and publishes under the same lock, so listeners see Done go 1, 2, … N.</summary>
-        public void Finish(HostResult result, Action<int, int> publish)
+        public void Finish(HostResult result, Action<int, int, int> publish)
         {
             lock (_gate)
             {
                 if (result.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) _failed++;
+                if (result.Outcome is HostOutcome.Skipped) _skipped++;
                 onHostFinished?.Invoke(result);
-                publish(++_done, _failed);
+                publish(++_done, _failed, _skipped);
             }
         }
     }

@@ -24,7 +24,7 @@ internal sealed class LockStore(StoreDatabase db) : ILockStore
     public Task SaveAsync(DeployLock state, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.Ordinal);
+        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.OrdinalIgnoreCase); // LiteDB ids ignore case too
         db.Write(() =>
         {
             foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);

@@ -165,21 +165,15 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         // These values reach a shell only through quoting, but a name like "bm01;touch /tmp/x" means the config was
         // not validated; nothing runs on such a host.
         if (!CommandTemplate.IsValidName(host.Name))
-            return $"host name '{Printable(host.Name)}' may only contain letters, digits, '.', '_' and '-'; refusing to connect";
+            return $"host name '{SafeText.Clean(host.Name, 80)}' may only contain letters, digits, '.', '_' and '-'; refusing to connect";
         if (address.Length == 0 || address.Length > 253 || !address.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':'))
-            return $"address '{Printable(address)}' of host {host.Name} is not a host name or IP address; refusing to connect";
+            return $"address '{SafeText.Clean(address, 80)}' of host {host.Name} is not a host name or IP address; refusing to connect";
         if (port is < 1 or > 65535) return $"port {port} of host {host.Name} is not between 1 and 65535";
         if (!CommandTemplate.IsValidName(user))
-            return $"ssh user '{Printable(user)}' of host {host.Name} is missing or invalid (set hosts[].user or ssh.user)";
+            return $"ssh user '{SafeText.Clean(user, 80)}' of host {host.Name} is missing or invalid (set hosts[].user or ssh.user)";
         if (!CommandTemplate.IsValidPath(host.Basedir))
-            return $"basedir '{Printable(host.Basedir)}' of host {host.Name} is not a valid path";
+            return $"basedir '{SafeText.Clean(host.Basedir, 80)}' of host {host.Name} is not a valid path";
         return null;
-    }
-
-    private static string Printable(string value)
-    {
-        var clean = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return clean.Length > 80 ? clean[..80] + "…" : clean;
     }
 
     /// <summary>

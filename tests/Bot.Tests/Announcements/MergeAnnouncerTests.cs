@@ -75,7 +75,8 @@ public sealed class MergeAnnouncerTests : IDisposable
         Assert.DoesNotContain("@here", text, StringComparison.Ordinal);
         Assert.DoesNotContain("<@123>", text, StringComparison.Ordinal);
         Assert.DoesNotContain("`", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("**", text, StringComparison.Ordinal);
+        Assert.Contains("**bold**", text, StringComparison.Ordinal); // plain media show it as typed
+        Assert.Contains("\\*\\*bold\\*\\*", ChatOpsReconfig.Bot.Chat.Discord.DiscordText.Format(text), StringComparison.Ordinal); // Discord shows it literally too
         Assert.DoesNotContain("\u0007", text, StringComparison.Ordinal);
         Assert.Equal(2, text.Split('\n').Length);
         Assert.Contains("@\u200beveryone", text, StringComparison.Ordinal);

@@ -43,4 +43,8 @@ public sealed class RolloutMessagesTests
         Assert.Equal("rollout #3: 3/40 done, 1 failed…", RolloutMessages.Progress(3, 3, 40, 1));
         Assert.Equal("rollout #3: 40/40 done", RolloutMessages.Progress(3, 40, 40, 0, finished: true));
     }
+
+    [Fact]
+    public void Progress_AfterAFailedCanary_NamesTheHostsThatNeverStarted() =>
+        Assert.Equal("rollout #3: 1/3 done, 1 failed, 2 not started", RolloutMessages.Progress(3, 3, 3, 1, finished: true, notStarted: 2));
 }

@@ -39,7 +39,7 @@ public sealed class TextTableTests
     {
         var lines = new TextTable("host", "detail").Add("bm01", "line1\nline2\r\u0007end").Lines();
         Assert.Equal(3, lines.Count);
-        Assert.Contains("line1 line2  end", lines[2], StringComparison.Ordinal);
+        Assert.Contains("line1 line2 end", lines[2], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class UnannouncedRolloutTests
             await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
             {
                 await again.DeliverAsync();
-                Assert.Contains("FAILED: rollout #1 failed in 1m00s: 0/1 ok, 1 failed — bm01 at checkconfig", again.Posted, StringComparison.Ordinal);
+                Assert.Contains("FAILED: rollout #1 failed in 1m: 0/1 ok, 1 failed — bm01 at checkconfig", again.Posted, StringComparison.Ordinal);
                 Assert.True(again.Rollouts.Get(1)!.Announced);
             }
 

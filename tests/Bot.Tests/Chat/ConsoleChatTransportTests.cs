@@ -15,6 +15,10 @@ public sealed class ConsoleChatTransportTests
     [InlineData("  bob:   !deploy now  ", "bob", "!deploy now")]
     [InlineData("!lock 30m note: colon in reason", "you", "!lock 30m note: colon in reason")]
     [InlineData("not a name: hello", "you", "not a name: hello")]
+    [InlineData("alice : !lock 5m", "alice", "!lock 5m")]
+    [InlineData("alice\t:\t!lock 5m", "alice", "!lock 5m")]
+    [InlineData("!lock 5m 🚀 rocket reason 👩‍👩‍👧", "you", "!lock 5m 🚀 rocket reason 👩‍👩‍👧")]
+    [InlineData("!lock 5m lone \ud83d surrogate", "you", "!lock 5m lone  surrogate")]
     public void Parse_Line_SpeaksAsTheRightUser(string line, string author, string text)
     {
         var m = ConsoleChatTransport.Parse(line, Options)!;

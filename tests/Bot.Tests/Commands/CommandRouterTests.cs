@@ -50,10 +50,19 @@ public sealed class CommandRouterTests : IDisposable
 
     [Theory]
     [InlineData("hello there")]
-    [InlineData("!")]
     [InlineData("?history")]
     public async Task Handle_NotACommand_ReturnsNull(string text) =>
         Assert.Null(await CreateSut().HandleAsync(Say(text), CancellationToken.None));
+
+    [Theory]
+    [InlineData("!")]
+    [InlineData("  !   ")]
+    public async Task Handle_BarePrefix_AnswersWithTheHelpHint(string text)
+    {
+        var reply = await CreateSut().HandleAsync(Say(text), CancellationToken.None);
+        Assert.Equal("! alone is not a command; !help lists the commands", reply!.Text);
+        Assert.True(reply.IsError);
+    }
 
     [Theory]
     [InlineData("!histroy", "did you mean !history?")]

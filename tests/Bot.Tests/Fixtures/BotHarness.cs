@@ -79,6 +79,9 @@ public sealed class BotHarness : IAsyncDisposable
 
     public string HostRepo(string host, string repo) => Path.Combine(Directory, "data", "demo", "hosts", host, repo);
 
+    /// <summary>One of the bot's services, for tests that feed a path directly.</summary>
+    internal T Service<T>() where T : notnull => _services.GetRequiredService<T>();
+
     /// <summary>Everything the bot has posted (delivered from the outbox) so far.</summary>
     public string Posted => _output.ToString();
 

@@ -69,7 +69,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
 
         var held = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.Hold, held.Blocker);
-        Assert.StartsWith("waiting: alice holds the lock until 14:30", held.Line, StringComparison.Ordinal);
+        Assert.StartsWith("waiting: alice holds the lock until 14:30 UTC", held.Line, StringComparison.Ordinal);
         Assert.Contains("policy: waiting: alice holds the lock", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
 
         _bot.Time.Advance(TimeSpan.FromMinutes(2));
@@ -114,7 +114,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         await _bot.TickAsync();
         var warnings = Lines(_bot.Posted, "LAG WARNING");
         Assert.Equal(5, warnings.Count); // every host carries tools
-        Assert.All(warnings, w => Assert.Contains("held by the lock: alice since 14:00 (long landing)", w, StringComparison.Ordinal));
+        Assert.All(warnings, w => Assert.Contains("held by the lock: alice since 14:00 UTC (long landing)", w, StringComparison.Ordinal));
 
         _bot.Time.Advance(TimeSpan.FromMinutes(15));
         await _bot.TickAsync();
@@ -196,7 +196,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
     {
         await _bot.SayAsync("alice", "!lock 30m landing");
         var refused = await _bot.SayAsync("bob", "!deploy now");
-        Assert.StartsWith("not deploying: alice holds the lock until 14:30 (landing)", refused, StringComparison.Ordinal);
+        Assert.StartsWith("not deploying: alice holds the lock until 14:30 UTC (landing)", refused, StringComparison.Ordinal);
         Assert.StartsWith("sorry bob, !deploy now --force is for admins only", await _bot.SayAsync("bob", "!deploy now --force"), StringComparison.Ordinal);
 
         Assert.Equal("", await _bot.SayAsync("root", "!deploy now --force")); // the start message is the answer

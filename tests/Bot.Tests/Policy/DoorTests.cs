@@ -221,7 +221,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.SayAsync("alice", "!lock 30m landing");
         var plan = await _bot.SayAsync("bob", "!deploy plan");
         Assert.Contains("plan: roll out to 5 host(s)", plan, StringComparison.Ordinal);
-        Assert.Contains("policy: waiting: alice holds the lock until 14:30 (landing)", plan, StringComparison.Ordinal);
+        Assert.Contains("policy: waiting: alice holds the lock until 14:30 UTC (landing)", plan, StringComparison.Ordinal);
         Assert.Empty(_bot.Rollouts.Latest(5));
     }
 

@@ -10,17 +10,17 @@ public sealed class LiveEtaTests
 
     private static readonly Dictionary<string, (EtaInput Input, string Text, DateTimeOffset? LiveAt)> Table = new()
     {
-        ["quiet window"] = (Input() with { QuietUntil = Now.AddMinutes(7) }, "live in ~9 min (quiet until 14:32, rollout ~2 min)", Now.AddMinutes(9)),
+        ["quiet window"] = (Input() with { QuietUntil = Now.AddMinutes(7) }, "live in ~9 min (quiet until 14:32 UTC, rollout ~2 min)", Now.AddMinutes(9)),
         ["nothing blocks"] = (Input(), "live in ~2 min (deploying at the next policy tick, rollout ~2 min)", Now.AddMinutes(2)),
         ["quiet window already over"] = (Input() with { QuietUntil = Now.AddMinutes(-1) }, "live in ~2 min (deploying at the next policy tick, rollout ~2 min)", Now.AddMinutes(2)),
-        ["hold outlasts the quiet window"] = (Input() with { QuietUntil = Now.AddMinutes(3), Holds = [new EtaHold("alice", Now.AddMinutes(35))] }, "live in ~37 min (held by alice until 15:00, rollout ~2 min)", Now.AddMinutes(37)),
-        ["the later of two holds"] = (Input() with { Holds = [new EtaHold("alice", Now.AddMinutes(5)), new EtaHold("bob", Now.AddMinutes(20))] }, "live in ~22 min (held by bob until 14:45, rollout ~2 min)", Now.AddMinutes(22)),
+        ["hold outlasts the quiet window"] = (Input() with { QuietUntil = Now.AddMinutes(3), Holds = [new EtaHold("alice", Now.AddMinutes(35))] }, "live in ~37 min (held by alice until 15:00 UTC, rollout ~2 min)", Now.AddMinutes(37)),
+        ["the later of two holds"] = (Input() with { Holds = [new EtaHold("alice", Now.AddMinutes(5)), new EtaHold("bob", Now.AddMinutes(20))] }, "live in ~22 min (held by bob until 14:45 UTC, rollout ~2 min)", Now.AddMinutes(22)),
         ["hold without expiry"] = (Input() with { QuietUntil = Now.AddMinutes(3), Holds = [new EtaHold("alice", null)] }, "not before the hold ends: held by alice, no expiry known", null),
-        ["freeze over a hold"] = (Input() with { Holds = [new EtaHold("alice", Now.AddMinutes(5))], FreezeUntil = Now.AddHours(18).AddMinutes(35), FreezeReason = "weekend" }, "live in ~18.6 h (freeze \"weekend\" until Dec 1 09:00, rollout ~2 min)", Now.AddHours(18).AddMinutes(37)),
-        ["no rollout history"] = (Input() with { RolloutDuration = null, QuietUntil = Now.AddMinutes(4) }, "live in ~4 min (quiet until 14:29, rollout time unknown)", Now.AddMinutes(4)),
+        ["freeze over a hold"] = (Input() with { Holds = [new EtaHold("alice", Now.AddMinutes(5))], FreezeUntil = Now.AddHours(18).AddMinutes(35), FreezeReason = "weekend" }, "live in ~18h37m (freeze \"weekend\" until Dec 1 09:00 UTC, rollout ~2 min)", Now.AddHours(18).AddMinutes(37)),
+        ["no rollout history"] = (Input() with { RolloutDuration = null, QuietUntil = Now.AddMinutes(4) }, "live in ~4 min (quiet until 14:29 UTC, rollout time unknown)", Now.AddMinutes(4)),
         ["no history, nothing blocks"] = (Input() with { RolloutDuration = null }, "live in under a minute (deploying at the next policy tick, rollout time unknown)", Now),
-        ["rolling out"] = (Input() with { RolloutStartedAt = Now.AddMinutes(-1), RolloutDuration = TimeSpan.FromMinutes(4) }, "live in ~3 min (rolling out since 14:24, rollout ~4 min)", Now.AddMinutes(3)),
-        ["rollout running longer than usual"] = (Input() with { RolloutStartedAt = Now.AddMinutes(-10) }, "live in under a minute (rolling out since 14:15, rollout ~2 min)", Now),
+        ["rolling out"] = (Input() with { RolloutStartedAt = Now.AddMinutes(-1), RolloutDuration = TimeSpan.FromMinutes(4) }, "live in ~3 min (rolling out since 14:24 UTC, rollout ~4 min)", Now.AddMinutes(3)),
+        ["rollout running longer than usual"] = (Input() with { RolloutStartedAt = Now.AddMinutes(-10) }, "live in under a minute (rolling out since 14:15 UTC, rollout ~2 min)", Now),
     };
 
     public static TheoryData<string> Cases => new(Table.Keys);

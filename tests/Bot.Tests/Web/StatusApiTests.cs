@@ -141,12 +141,12 @@ public sealed class StatusApiTests
         using (var status = JsonDocument.Parse(await bot.Http.GetStringAsync("/api/status")))
         {
             var tools = status.RootElement.GetProperty("repoDetails").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "tools");
-            Assert.Matches($@"^tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d, rollout time unknown\)$", tools.GetProperty("estimate").GetString());
+            Assert.Matches($@"^tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d UTC, rollout time unknown\)$", tools.GetProperty("estimate").GetString());
             Assert.Equal(1, tools.GetProperty("waiting").GetArrayLength());
         }
 
         var chat = await bot.Services.GetRequiredService<ChatOpsReconfig.Bot.Announcements.StatusReport>().FleetAsync(null, CancellationToken.None);
-        Assert.Matches($@"\n  tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d, rollout time unknown\)\n", chat);
+        Assert.Matches($@"\n  tools {head[..12]}: live in ~5 min \(quiet until \d\d:\d\d UTC, rollout time unknown\)\n", chat);
         var started = await bot.DeployAsync("alice", "bm01", "bm02", "bm03");
         await bot.Coordinator.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -12,8 +12,8 @@ public sealed class DeployPolicyTests
 
     private const string RunningLine = "waiting: a rollout is already running";
     private const string NothingLine = "nothing to deploy: no merge is waiting";
-    private const string HoldText = "alice holds the lock until 14:30 (landing bug 123)";
-    private const string FreezeText = "freeze \"release week\" until 18:00";
+    private const string HoldText = "alice holds the lock until 14:30 UTC (landing bug 123)";
+    private const string FreezeText = "freeze \"release week\" until 18:00 UTC";
     private const string QuietText = "buildbotcustom pushed 2 min ago, quiet in 3 min";
     private const string CiText = "CI pending for tools abc123def456";
     private const string Deploying = "buildbotcustom feedfacecafe, tools abc123def456";
@@ -151,7 +151,7 @@ public sealed class DeployPolicyTests
 
         var decision = DeployPolicy.Decide(Snapshot() with { Holds = [AliceHold, bob] });
 
-        Assert.Equal("waiting: bob holds the lock until 17:00, and 1 other hold", decision.Line);
+        Assert.Equal("waiting: bob holds the lock until 17:00 UTC, and 1 other hold", decision.Line);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class DeployPolicyTests
     {
         var decision = DeployPolicy.Decide(Snapshot() with { Freezes = [new OpenFreeze("db migration", Now.AddMinutes(90), "carol")] });
 
-        Assert.Equal("waiting: freeze \"db migration\" by carol until 13:30", decision.Line);
+        Assert.Equal("waiting: freeze \"db migration\" by carol until 13:30 UTC", decision.Line);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class DeployPolicyTests
 
         var decision = DeployPolicy.Decide(Snapshot() with { TimeZone = berlin, Holds = [hold] });
 
-        Assert.Equal("waiting: alice holds the lock until Nov 26 01:00 (landing bug 123)", decision.Line);
+        Assert.Equal("waiting: alice holds the lock until Nov 26 01:00 Europe/Berlin (landing bug 123)", decision.Line);
     }
 
     private static PolicySnapshot Snapshot(

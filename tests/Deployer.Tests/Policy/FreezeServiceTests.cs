@@ -100,7 +100,7 @@ public sealed class FreezeServiceTests : IDisposable
 
         var result = await sut.UnfreezeAsync(Carol, Ct);
 
-        Assert.Equal("no ad-hoc freeze is open; \"release week\" until 17:00 is scheduled (policy.freezes) and can only be overridden with --force", result.Refusal);
+        Assert.Equal("no ad-hoc freeze is open; \"release week\" until 17:00 UTC is scheduled (policy.freezes) and can only be overridden with --force", result.Refusal);
         Assert.Equal("release week", Assert.Single(await sut.GetOpenAsync(Ct)).Reason);
     }
 

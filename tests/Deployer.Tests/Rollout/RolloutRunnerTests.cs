@@ -116,10 +116,14 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
     public async Task Run_CanaryFails_RolloutHaltsAndOthersAreUntouched()
     {
         File.WriteAllText(Path.Combine(_fleet.Basedir("h1"), "break-checkconfig"), "");
+        var reader = _events.Subscribe();
         var sut = CreateSut(_fleet.Fleet(), out var store);
 
         var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None);
 
+        // The last progress event counts the two hosts the failed canary kept from starting as such.
+        var last = Enumerable.Range(0, 100).Select(_ => reader.TryRead(out var e) ? e : null).OfType<HostFinished>().Last();
+        Assert.Equal((3, 3, 1, 2), (last.Done, last.Total, last.Failed, last.NotStarted));
         Assert.Equal(RolloutState.Halted, rollout.State);
         Assert.StartsWith("canary h1 failed (checkconfig: ", rollout.Summary);
         Assert.EndsWith("not touched: h2, h3", rollout.Summary);

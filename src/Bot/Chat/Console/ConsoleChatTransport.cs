@@ -50,16 +50,20 @@ internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input
         }
     }
 
-    /// <summary>Turns one stdin line into a message; null for lines with nothing to say.</summary>
+    /// <summary>
+    /// Turns one stdin line into a message; null for lines with nothing to say. <c>name: text</c> (or <c>name : text</c>)
+    /// speaks as name when name is 1 to 32 letters, digits, '.', '_' or '-' and the line does not start with the prefix.
+    /// </summary>
     internal static ChatMessage? Parse(string line, ChatOptions options)
     {
         var clean = Clean(line);
         if (clean.Length == 0) return null;
         var author = options.ConsoleUser;
         var colon = clean.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && colon <= 32 && ChatNames.Pattern().IsMatch(clean[..colon]) && !clean.StartsWith(options.Prefix, StringComparison.Ordinal))
+        var name = colon > 0 ? clean[..colon].TrimEnd() : "";
+        if (name.Length is > 0 and <= 32 && ChatNames.Pattern().IsMatch(name) && !clean.StartsWith(options.Prefix, StringComparison.Ordinal))
         {
-            author = clean[..colon];
+            author = name;
             clean = clean[(colon + 1)..].Trim();
             if (clean.Length == 0) return null;
         }
@@ -67,15 +71,18 @@ internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input
         return new ChatMessage(options.Channel, author, author, [], clean);
     }
 
-    /// <summary>Drops control characters and replacement characters from broken UTF-8, trims, and caps the length.</summary>
+    /// <summary>
+    /// Drops control characters, lone surrogates and replacement characters from broken UTF-8, trims, and caps the
+    /// length. Emoji (surrogate pairs, ZWJ sequences) stay whole.
+    /// </summary>
     internal static string Clean(string line)
     {
         var sb = new StringBuilder(Math.Min(line.Length, MaxInputLength));
-        foreach (var c in line)
+        foreach (var rune in line.EnumerateRunes())
         {
-            if (sb.Length >= MaxInputLength) break;
-            if (c == '\t') sb.Append(' ');
-            else if (!char.IsControl(c) && c != '\uFFFD' && !char.IsSurrogate(c)) sb.Append(c);
+            if (sb.Length + rune.Utf16SequenceLength > MaxInputLength) break;
+            if (rune.Value == '\t') sb.Append(' ');
+            else if (!Rune.IsControl(rune) && rune != Rune.ReplacementChar) sb.Append(rune.ToString());
         }
 
         return sb.ToString().Trim();

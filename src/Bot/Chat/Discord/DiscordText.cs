@@ -6,7 +6,9 @@ namespace ChatOpsReconfig.Bot.Chat.Discord;
 /// <summary>
 /// The bot's plain text as Discord Markdown: aligned tables (a header, a dashed rule, rows) go in code blocks so the
 /// columns line up, and text over the 2,000-character limit is split at line ends, closing and reopening the code
-/// block, so no row is broken. Mentions are harmless anyway: every message is sent with <c>allowed_mentions</c> off.
+/// block, so no row is broken. Outside tables the text is shown as written: Markdown characters are escaped (the
+/// bot's texts are plain, and echoed text such as <c>*bold*</c> in a lock reason must not turn into formatting).
+/// Mentions are harmless anyway: every message is sent with <c>allowed_mentions</c> off.
 /// </summary>
 internal static partial class DiscordText
 {
@@ -32,7 +34,7 @@ internal static partial class DiscordText
             }
 
             // A cell holding ``` would end the code block early.
-            sb.Append(inTable ? lines[i].Replace(Fence, "`\u200b``", StringComparison.Ordinal) : lines[i]).Append('\n');
+            sb.Append(inTable ? lines[i].Replace(Fence, "`\u200b``", StringComparison.Ordinal) : Literal(lines[i])).Append('\n');
         }
 
         if (inTable) sb.Append(Fence).Append('\n');
@@ -73,6 +75,32 @@ internal static partial class DiscordText
         if (current.Length > 0) parts.Add(current.ToString().TrimEnd('\n'));
         return parts;
     }
+
+    /// <summary>
+    /// One plain line as Discord shows it literally: <c>\ * _ ~ | ` [ ]</c> escaped, and <c>&gt;</c>, <c>#</c>, <c>-</c> at
+    /// the start (quote, heading, list). URLs are left alone, or Discord would no longer link them.
+    /// </summary>
+    public static string Literal(string line)
+    {
+        var parts = Url().Split(line);
+        var sb = new StringBuilder(line.Length + 8);
+        foreach (var part in parts)
+        {
+            if (Url().IsMatch(part)) { sb.Append(part); continue; }
+            foreach (var c in part)
+            {
+                if (c is '\\' or '*' or '_' or '~' or '|' or '`' or '[' or ']') sb.Append('\\');
+                sb.Append(c);
+            }
+        }
+
+        var text = sb.ToString();
+        var start = text.Length - text.TrimStart().Length;
+        return start < text.Length && text[start] is '>' or '#' or '-' ? text[..start] + "\\" + text[start..] : text;
+    }
+
+    [GeneratedRegex(@"(https?://\S+)")]
+    private static partial Regex Url();
 
     /// <summary>The dashed rule under a table header, as <c>TextTable</c> draws it.</summary>
     [GeneratedRegex("^-{2,}(  -+)*$")]

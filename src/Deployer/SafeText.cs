@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ChatOpsReconfig.Deployer;
+
+/// <summary>
+/// The one sanitizer for text the bot echoes from people, commits, hosts and hooks. It keeps what people wrote
+/// readable (emoji and ZWJ sequences whole) and takes away what could hurt a channel or a reader: control characters
+/// (line breaks fold to one space), bidi overrides and invisible characters (U+202E turns "gpj.exe" around),
+/// mentions (<c>@everyone</c>, <c>@here</c>, <c>&lt;@123&gt;</c>, <c>&lt;@&amp;1&gt;</c>, <c>&lt;!here&gt;</c>, <c>&lt;#1&gt;</c>, broken with a
+/// zero-width space) and backticks (which would open or close a code block). Over-long text is cut on a grapheme
+/// boundary, never inside an emoji or a surrogate pair, and ends with <c>…</c>. Markup of a particular medium
+/// (Discord's <c>*</c>, <c>_</c>, <c>~</c>) is the renderer's concern.
+/// </summary>
+public static partial class SafeText
+{
+    /// <summary>Breaks a mention without changing how it reads.</summary>
+    public const char ZeroWidthSpace = '\u200B';
+
+    /// <summary>One line of at most <paramref name="max"/> text elements (plus <c>…</c> when cut); empty for null.</summary>
+    public static string Clean(string? text, int max = 200)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(Math.Min(text.Length, 1024));
+        var count = 0;
+        var cut = false;
+        var elements = StringInfo.GetTextElementEnumerator(text);
+        while (elements.MoveNext())
+        {
+            var element = (string)elements.Current;
+            if (IsSpace(element))
+            {
+                if (sb.Length > 0 && sb[^1] != ' ') { sb.Append(' '); count++; }
+            }
+            else if (Keep(element) is { Length: > 0 } kept)
+            {
+                if (count >= max) { cut = true; break; }
+                sb.Append(kept == "`" ? "'" : kept);
+                count++;
+            }
+
+            if (count > max) { cut = true; break; }
+        }
+
+        var line = sb.ToString().Trim();
+        line = NeutraliseMentions(line);
+        return cut ? line.TrimEnd() + "…" : line;
+    }
+
+    /// <summary><c>@everyone</c> → <c>@​everyone</c>, <c>&lt;@123&gt;</c> → <c>&lt;​@123&gt;</c>: reads the same, pings nobody.</summary>
+    public static string NeutraliseMentions(string text)
+    {
+        if (text.IndexOfAny(['@', '<']) < 0) return text;
+        text = AtMention().Replace(text, "@" + ZeroWidthSpace + "$1");
+        return AngleMention().Replace(text, "<" + ZeroWidthSpace + "$1");
+    }
+
+    private static bool IsSpace(string element) => element.Length > 0 && element.All(c => c is '\n' or '\r' or '\t' or '\v' or '\f' || c == ' ' || char.GetUnicodeCategory(c) is UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
+
+    /// <summary>The element without its dangerous code points; empty when nothing visible is left.</summary>
+    private static string Keep(string element)
+    {
+        var sb = new StringBuilder(element.Length);
+        var visible = false;
+        foreach (var rune in element.EnumerateRunes())
+        {
+            if (rune == Rune.ReplacementChar && !element.Contains('\uFFFD', StringComparison.Ordinal)) continue; // a lone surrogate
+            if (Rune.IsControl(rune) || IsInvisible(rune.Value)) continue;
+            // ZWJ, variation selectors and tags only join visible characters: alone (an emoji stripped before) they go.
+            if (rune.Value is 0x200D or 0x200C || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark && !visible)
+            {
+                if (visible) sb.Append(rune.ToString());
+                continue;
+            }
+
+            visible = true;
+            sb.Append(rune.ToString());
+        }
+
+        return visible ? sb.ToString().TrimEnd('\u200D', '\u200C') : "";
+    }
+
+    /// <summary>Bidi controls, zero-width spaces and other characters that change text without being seen.</summary>
+    private static bool IsInvisible(int c) =>
+        c is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0x200E or 0x200F or 0x061C
+            or 0x200B or 0x2060 or 0xFEFF or 0x00AD or 0x180E or (>= 0x2061 and <= 0x2064) or 0xFFF9 or 0xFFFA or 0xFFFB or 0xFFFC
+            or (>= 0xD800 and <= 0xDFFF);
+
+    [GeneratedRegex(@"<([@#!])")]
+    private static partial Regex AngleMention();
+
+    [GeneratedRegex(@"(?<!<)@(\S)")]
+    private static partial Regex AtMention();
+}
