@@ -33,7 +33,7 @@ internal static class StatusVerb
             readOnly = true;
             if (failure is Deployer.Store.StoreReadOnlyException)
             {
-                // Nobody checked this file at open (no bot holds it): check it before LiteDB reads it.
+                // Nobody checked this file at open (no bot holds it): check it before the store reads it.
                 var unusable = StoreGate.CheckReadOnly(fleet.StorePath!, configPath);
                 if (unusable is not null) return CliContext.ExitConfig;
                 console.WriteLine($"{fleet.StorePath}: read-only; showing what it holds");

@@ -1,7 +1,6 @@
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
-using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,8 +30,6 @@ public static class BugsSetup
             sp.GetService<BugStatusLink>()?.Url,
             Policy.SharedHttp.Client,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IBugCommentOutbox>(sp => new BugCommentOutbox(
-            sp.GetRequiredService<Outbox.IOutboxStore>(), sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BugCommentPlanner(
             sp.GetRequiredService<BugTrackers>(), fleet, sp.GetRequiredService<IRolloutStore>(), sp.GetRequiredService<IBugCommentOutbox>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BugCommentPlanner>>()));

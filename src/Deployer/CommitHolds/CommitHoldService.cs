@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Audit;
-using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -28,6 +28,7 @@ public static class StoreSetup
         services.AddSingleton<IDoorLog, DoorLog>();
         services.AddSingleton<IPolicyStateStore, PolicyStateStore>();
         services.AddSingleton<ILiveEstimateStore, LiveEstimateStore>();
+        services.AddSingleton<Bugs.IBugCommentOutbox, BugCommentOutbox>();
         return services;
     }
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
+using ChatOpsReconfig.Deployer.Bugs;
 using ChatOpsReconfig.Deployer.Outbox;
-using ChatOpsReconfig.Deployer.Store;
 using LiteDB;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 
-namespace ChatOpsReconfig.Deployer.Bugs;
+namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>A rollout whose bug comments were planned (or the starting point when the feature was switched on).</summary>
 internal sealed record BugPlan
