@@ -23,6 +23,13 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     private readonly HashSet<string> _firstPolled = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _allFirstPolled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IMergeHook> _hooks;
+
+    /// <summary>
+    /// Each repo's head as this watcher last saved it. The watcher is the only writer of heads, so what it saved is what
+    /// the store holds; the door plans from this copy instead of reading the store back, so a plan can never carry an
+    /// older head than the merges it announces (a read-back once returned the previous heads under load).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _heads = new(StringComparer.Ordinal);
     private bool _disposed;
     private int _republished;
 
@@ -129,8 +136,17 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     public IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null) =>
         _store.GetUndeployed(repo).Where(m => _repos.ContainsKey(m.Repo)).ToList();
 
-    public RevisionSet GetHeads() =>
-        new(GetRepos().Where(s => s.Head is not null).ToDictionary(s => s.Id, s => s.Head!, StringComparer.Ordinal));
+    public RevisionSet GetHeads()
+    {
+        var heads = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in _repos.Keys)
+        {
+            var head = _heads.TryGetValue(name, out var saved) ? saved : _store.GetState(name)?.Head;
+            if (head is not null) heads[name] = head;
+        }
+
+        return new RevisionSet(heads);
+    }
 
     public FirstPolls FirstPolls
     {
@@ -260,6 +276,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         {
             var unchanged = Succeed(repo, state, now);
             _store.SaveState(unchanged);
+            _heads[repo.Name] = head;
             PublishRecovery(state, now);
             return new PollResult(repo.Name, PollOutcome.Unchanged, head, null, null, 0);
         }
@@ -295,6 +312,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             LastPushAt = merge.Kind == MergeKind.Baseline ? null : now,
         };
         var recorded = _store.RecordMerge(merge, newState);
+        _heads[repo.Name] = head;
         PublishRecovery(state, now);
         if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
         else ReposLog.Moved(_logger, repo.Name, merge.Kind, merge.OldHead, head, merge.TotalCommits);

@@ -25,6 +25,12 @@ internal sealed class StoreDatabase : IDisposable
     // (litedb-org/LiteDB#2825): every write takes this gate. Reentrant, so a write may call another.
     private readonly Lock _writeGate = new();
 
+    private static int _staleTransactions;
+
+    /// <summary>How deep this thread is in <see cref="InTransaction"/> calls (nested writes join the outer one).</summary>
+    [ThreadStatic]
+    private static int _writeDepth;
+
     private readonly FileStream? _writerLock;
 
     public StoreDatabase(string path, bool readOnly = false)
@@ -86,24 +92,36 @@ internal sealed class StoreDatabase : IDisposable
     {
         lock (_writeGate)
         {
-            if (!_db.BeginTrans())
+            var begun = _db.BeginTrans();
+            if (!begun && _writeDepth == 0)
             {
-                work();
-                return;
+                // This thread holds a transaction no Write began: one LiteDB left bound to the thread. Joining it
+                // would never commit; drop it (it can hold no write of ours) and begin our own.
+                Interlocked.Increment(ref _staleTransactions);
+                _db.Rollback();
+                begun = _db.BeginTrans();
             }
 
+            _writeDepth++;
             try
             {
                 work();
-                _db.Commit();
+                if (begun) _db.Commit();
             }
             catch
             {
-                _db.Rollback();
+                if (begun) _db.Rollback();
                 throw;
+            }
+            finally
+            {
+                _writeDepth--;
             }
         }
     }
+
+    /// <summary>Transactions found left on a thread by LiteDB and dropped before a write (see <see cref="InTransaction"/>).</summary>
+    public static int StaleTransactions => Volatile.Read(ref _staleTransactions);
 
     /// <summary>Runs <paramref name="work"/> as one transaction, after every other write (see <see cref="InTransaction"/>).</summary>
     public void Write(Action work) => InTransaction(work);
