@@ -138,6 +138,7 @@ public sealed class ConsoleBotTests : IAsyncLifetime
         (_, at) = await bot.WaitForAsync("bob holds the deploy lock", at);
         await bot.SayAsync("!unlock all");
         (_, at) = await bot.WaitForAsync("released 2 holds. No holds left", at);
+        await bot.WaitForAsync("bob's hold", at); // the answer's lines arrive one by one
         Assert.Equal("[#releng]   your hold (🚀 rocket reason 👩‍👩‍👧)", bot.Lines[at + 1]);
         Assert.Equal("[#releng]   bob's hold", bot.Lines[at + 2]);
 
