@@ -123,7 +123,7 @@ internal sealed class BugCommentPlanner(
             {
                 var hosts = HostsFor(commits.Select(c => c.Repo), mResults);
                 if (hosts.Complete) continue;
-                var missing = mResults.Where(h => h.Outcome != HostOutcome.Ok && Carries(h, commits.Select(c => c.Repo))).Select(h => h.Host).ToList();
+                var missing = mResults.Where(h => h.Outcome != HostOutcome.Ok && Carries(h, commits.Select(c => c.Repo))).Select(h => h.Host).Order(StringComparer.Ordinal).ToList();
                 var before = earlier.Where(r => r.Id > m.Id).SelectMany(r => okAfter[r.Id]).ToHashSet(StringComparer.Ordinal);
                 if (missing.All(before.Contains) || !missing.All(h => before.Contains(h) || okNow.Contains(h))) continue;
                 if (hosts.Ok == 0)
@@ -146,7 +146,8 @@ internal sealed class BugCommentPlanner(
     {
         var set = repos.ToList();
         var carrying = results.Where(r => Carries(r, set)).ToList();
-        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).Select(Describe).ToList();
+        // The store returns a rollout's hosts in no set order; the comment names them by name.
+        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).OrderBy(r => r.Host, StringComparer.Ordinal).Select(Describe).ToList();
         return new BugHosts(carrying.Count - notOk.Count, carrying.Count, notOk);
     }
 

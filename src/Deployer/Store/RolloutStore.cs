@@ -45,7 +45,8 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
         });
     }
 
-    public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).ToList();
+    // LiteDB returns equal index keys in no set order; callers show these, so the order is by host name.
+    public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).OrderBy(r => r.Host, StringComparer.Ordinal).ToList();
 
     public HostResult? GetHost(int rolloutId, string host) => Results.FindById(HostResult.MakeId(rolloutId, host));
 
