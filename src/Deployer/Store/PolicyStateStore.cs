@@ -11,13 +11,13 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var saved = db.Collection<SavedDecision>(StoreCollections.PolicyState).FindById(LastId);
-        return Task.FromResult(saved is null ? null : new PolicyDecision { Line = saved.Line, Start = saved.Start, Blocker = saved.Blocker });
+        return Task.FromResult(saved?.ToDecision());
     }
 
     public Task SaveDecisionAsync(PolicyDecision decision, DateTimeOffset at, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var saved = new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = at };
+        var saved = SavedDecision.Of(LastId, decision, at);
         db.Write(() => db.Collection<SavedDecision>(StoreCollections.PolicyState).Upsert(saved));
         return Task.CompletedTask;
     }
@@ -34,8 +34,14 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
         }));
     }
 
-    private sealed record SavedDecision
+    /// <summary>The decision as both stores keep it.</summary>
+    internal sealed record SavedDecision
     {
+        public static SavedDecision Of(string id, PolicyDecision decision, DateTimeOffset at) =>
+            new() { Id = id, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = at };
+
+        public PolicyDecision ToDecision() => new() { Line = Line, Start = Start, Blocker = Blocker };
+
         public string Id { get; init; } = "";
 
         public string Line { get; init; } = "";

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ChatOpsReconfig.Deployer.Rollout;
 using LiteDB;
 
@@ -10,7 +9,7 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any writer).</summary>
     private const string HostStatesStamp = "host_states";
 
-    private volatile StatesSnapshot? _states;
+    private volatile HostStatesSnapshot? _states;
 
     private ILiteCollection<RolloutRecord> Rollouts => db.Collection<RolloutRecord>(StoreCollections.Rollouts);
 
@@ -89,26 +88,10 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
         var stamp = Stamps.FindById(HostStatesStamp)?["stamp"];
         var cached = _states;
         if (stamp is { IsString: true } && cached is not null && cached.Stamp == stamp.AsString) return cached.States;
-        var snapshot = StatesSnapshot.Of(stamp is { IsString: true } ? stamp.AsString : null, States.FindAll());
+        var snapshot = HostStatesSnapshot.Of(stamp is { IsString: true } ? stamp.AsString : null, States.FindAll());
         // No stamp: states written by an older build; read them every time until a state is saved.
         if (snapshot.Stamp is not null) _states = snapshot;
         return snapshot.States;
-    }
-
-    /// <summary>The states as read at <see cref="Stamp"/>, with each host's position so one state can be replaced cheaply.</summary>
-    private sealed record StatesSnapshot(string? Stamp, ImmutableList<HostState> States, ImmutableDictionary<string, int> Index)
-    {
-        public static StatesSnapshot Of(string? stamp, IEnumerable<HostState> states)
-        {
-            var list = states.ToImmutableList();
-            var index = list.Select((s, i) => KeyValuePair.Create(s.Id, i)).ToImmutableDictionary(StringComparer.Ordinal);
-            return new StatesSnapshot(stamp, list, index);
-        }
-
-        public StatesSnapshot With(string stamp, HostState state) =>
-            Index.TryGetValue(state.Id, out var at)
-                ? this with { Stamp = stamp, States = States.SetItem(at, state) }
-                : new StatesSnapshot(stamp, States.Add(state), Index.Add(state.Id, States.Count));
     }
 
     public HostState? GetHostState(string host) => States.FindById(host);
