@@ -113,7 +113,8 @@ internal static class BotHost
         services.AddSingleton<BotMetrics>();
         services.AddSingleton<MetricsRecorder>();
 
-        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
+        // PostgreSQL is backed up by its own tools (pg_dump, base backups); the embedded file by the bot.
+        if (!Deployer.Store.StoreOptions.From(fleet).IsPostgres) services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
         services.AddBotBugs(options);
         services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());

@@ -45,6 +45,13 @@ internal sealed class PgOutboxStore(PgDocuments docs, TimeProvider time) : IOutb
 
     private IReadOnlyList<OutboxEntry> Pending(string kind) => docs.Find<OutboxEntry>(StoreCollections.Outbox, PendingOfKind, "num", null, ("kind", kind));
 
+    public Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(docs.Find<OutboxEntry>(
+            StoreCollections.Outbox, "doc->>'State' = @state AND doc->>'Kind' = @kind", "num DESC", max, ("state", state.ToString()), ("kind", kind)));
+    }
+
     public Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

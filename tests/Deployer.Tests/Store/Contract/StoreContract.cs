@@ -264,6 +264,8 @@ public abstract class StoreContract : IAsyncLifetime
         await S.Outbox.MarkSentAsync(a.Id, Time.GetUtcNow(), "msg-1", CancellationToken.None);
         Assert.False(await S.Outbox.ReplacePendingPayloadAsync(a.Id, "a''", CancellationToken.None));
         await S.Outbox.MarkFailedAsync(batch[0].Id, "gave up", CancellationToken.None);
+        Assert.Equal(["b"], (await S.Outbox.LatestAsync(OutboxKinds.Chat, OutboxState.Failed, 5, CancellationToken.None)).Select(e => e.Payload));
+        Assert.Empty(await S.Outbox.LatestAsync(OutboxKinds.BugComment, OutboxState.Failed, 5, CancellationToken.None));
 
         S = await ReopenAsync();
         var sent = (await S.Outbox.FindAsync(OutboxKinds.Chat, "rollout:1", CancellationToken.None))!;
