@@ -29,7 +29,6 @@ public sealed class BugCommentDelivery : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<BugCommentDelivery> _logger;
     private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader;
-    private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
 
     internal BugCommentDelivery(
         BugTrackers trackers,
@@ -171,7 +170,7 @@ public sealed class BugCommentDelivery : BackgroundService
             var next = _time.GetUtcNow() + Backoff(attempt);
             await _outbox.MarkAttemptFailedAsync(entry, ex.Message, next, cancellationToken);
             BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, next, ex.Message);
-            if (attempt >= AlarmAfterAttempts && _failing.Add(entry.Tracker))
+            if (attempt >= AlarmAfterAttempts && await _outbox.TryRaiseFailingAsync(entry.Tracker, _time.GetUtcNow(), cancellationToken))
             {
                 var waiting = (await _outbox.PendingAsync(cancellationToken)).Count(e => e.Tracker == entry.Tracker);
                 _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, waiting));
@@ -190,7 +189,7 @@ public sealed class BugCommentDelivery : BackgroundService
     private async Task DeliveredAsync(BugCommentEntry entry, string note, CancellationToken cancellationToken)
     {
         await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), note, cancellationToken);
-        if (_failing.Remove(entry.Tracker)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
+        if (await _outbox.TryClearFailingAsync(entry.Tracker, cancellationToken)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
     }
 
     private async Task DropAsync(BugCommentEntry entry, string reason, CancellationToken cancellationToken)

@@ -15,19 +15,29 @@ internal sealed record BugPlan
     public DateTimeOffset PlannedAt { get; init; }
 }
 
+/// <summary>A tracker reported failing in chat, until a delivery to it succeeds (the tracker's name is the id).</summary>
+internal sealed record BugAlarm
+{
+    public string Id { get; init; } = "";
+
+    public DateTimeOffset Since { get; init; }
+}
+
 /// <summary>What a <c>bug-comment</c> outbox entry carries.</summary>
 internal sealed record BugCommentPayload(string Tracker, int Bug, int RolloutId, string Text, bool Begun = false);
 
 /// <summary>
 /// Bug comments as entries of kind <see cref="OutboxKinds.BugComment"/> in the store's event outbox, keyed
-/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>. Given-up and sent entries are listed from
-/// the outbox collection directly (the outbox interface lists only pending ones).
+/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>; the trackers reported failing in
+/// <c>bug_alarms</c>.
 /// </summary>
 internal sealed class BugCommentOutbox(IOutboxStore outbox, StoreDatabase db, TimeProvider time) : IBugCommentOutbox
 {
     private const string Kind = OutboxKinds.BugComment;
 
     private ILiteCollection<BugPlan> Plans => db.Collection<BugPlan>(StoreCollections.BugPlans);
+
+    private ILiteCollection<BugAlarm> Alarms => db.Collection<BugAlarm>(StoreCollections.BugAlarms);
 
     public async Task<bool> TryAddAsync(BugCommentEntry entry, CancellationToken cancellationToken)
     {
@@ -60,11 +70,28 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, StoreDatabase db, Ti
 
     public async Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken)
     {
-        var pending = await outbox.PendingAsync(Kind, cancellationToken);
-        var entries = db.Collection<OutboxEntry>(StoreCollections.Outbox);
-        var failed = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Failed.ToString())).Where(e => e.Kind == Kind);
-        var done = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Sent.ToString())).Where(e => e.Kind == Kind).OrderByDescending(e => e.Id).Take(sent);
+        var pending = await outbox.ListAsync(Kind, OutboxState.Pending, int.MaxValue, cancellationToken);
+        var failed = await outbox.ListAsync(Kind, OutboxState.Failed, int.MaxValue, cancellationToken);
+        var done = await outbox.ListAsync(Kind, OutboxState.Sent, sent, cancellationToken);
         return pending.Concat(failed).Concat(done).OrderByDescending(e => e.Id).Select(View).ToList();
+    }
+
+    public Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(db.Write(() =>
+        {
+            if (Alarms.FindById(tracker) is not null) return false;
+            Alarms.Insert(new BugAlarm { Id = tracker, Since = at });
+            return true;
+        }));
+    }
+
+    public Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Read first: a delivery to a healthy tracker (the usual case) writes nothing.
+        return Task.FromResult(Alarms.FindById(tracker) is not null && db.Write(() => Alarms.Delete(tracker)));
     }
 
     public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);

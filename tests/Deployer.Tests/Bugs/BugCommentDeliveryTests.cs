@@ -195,6 +195,42 @@ public sealed class BugCommentDeliveryTests
     }
 
     [Fact]
+    public async Task TrackerFailing_AlarmsOnce_NotAgainAfterARestart_ThenRecoversOnce()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        var reader = h.Events.Subscribe();
+        h.Tracker.FailNext(1000);
+        var rollout = h.Finish(["Bug 123456 - thing"]);
+        await h.FinishAndDeliverAsync(rollout);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await h.DeliverAsync();
+        }
+
+        var alarm = Assert.IsType<BugTrackerFailing>(Assert.Single(Drain(reader)));
+        Assert.Equal("bmo", alarm.Tracker);
+        Assert.Equal(1, alarm.Waiting);
+
+        h.Restart(); // the bot comes back with the tracker still down: the channel heard about it already
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await h.DeliverAsync();
+        }
+
+        Assert.Empty(Drain(reader));
+        Assert.True((await h.EntryAsync(123456, rollout.Id))!.Attempts >= 6);
+
+        h.Restart();
+        h.Tracker.Heal();
+        h.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await h.DeliverAsync());
+        Assert.IsType<BugTrackerRecovered>(Assert.Single(Drain(reader)));
+        Assert.Single(h.Tracker.CommentsOn(123456));
+    }
+
+    [Fact]
     public async Task DryRun_LogsAndSendsNothing()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456), dryRun: true);

@@ -47,6 +47,9 @@ public abstract class FakeTracker : IAsyncDisposable
         for (var i = 0; i < count; i++) _failures.Enqueue(status);
     }
 
+    /// <summary>Drops the failures still queued by <see cref="FailNext"/>: the tracker is back.</summary>
+    public void Heal() => _failures.Clear();
+
     /// <summary>Requests wait until <see cref="Release"/> (or the client gives up).</summary>
     public void Hold() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
