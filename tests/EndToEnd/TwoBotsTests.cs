@@ -52,4 +52,37 @@ public sealed class TwoBotsTests(PostgresFixture pg)
         await second.SayAsync("alice: !status");
         await second.WaitForAsync("leader: bot-b, leading for");
     }
+
+    [Fact]
+    public async Task LeaderPausedPastItsLease_StandbyTakesOver_TheOldLeaderWakesUpAndStepsDownWithoutSpeaking()
+    {
+        var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
+        var dir = BotProcess.PrepareDirectory(json =>
+        {
+            json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
+            json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = LeaseSeconds };
+        });
+        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
+        b["ha"]!["instance"] = "bot-b";
+        File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
+
+        await using var first = BotProcess.Start(dir, environment);
+        await first.WaitForAsync("watching tools production at");
+        await using var second = BotProcess.Start(dir, environment, "run", "--config", "config/b.json");
+        await second.WaitForLogAsync("bot-b stands by: bot-a leads");
+
+        first.Pause();
+        await second.WaitForAsync("ChatOpsReconfig is here");
+        // A command typed to the old leader while it sleeps: it must not be answered by a bot that no longer leads.
+        await first.SayAsync("alice: !lock 10m typed to the paused leader");
+        var linesBefore = first.Lines.Count;
+        first.Resume();
+
+        Assert.Equal(3, await first.WaitForExitAsync());
+        await first.WaitForLogAsync("bot-a lost the leader lease");
+        Assert.DoesNotContain(first.Lines.Skip(linesBefore), l => l.Contains("lock", StringComparison.OrdinalIgnoreCase));
+        await second.SayAsync("alice: !status");
+        await second.WaitForAsync("leader: bot-b, leading for");
+        Assert.DoesNotContain(second.Lines, l => l.Contains("typed to the paused leader", StringComparison.Ordinal));
+    }
 }

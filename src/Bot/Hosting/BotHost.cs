@@ -43,7 +43,8 @@ internal static class BotHost
             return CliContext.ExitConfig;
         }
 
-        return CliContext.ExitOk;
+        // A leader that found its lease lost stops with its own code, for the supervisor.
+        return Environment.ExitCode == LeaderServices.ExitLostLease ? LeaderServices.ExitLostLease : CliContext.ExitOk;
     }
 
     /// <summary>The bot as a web application, ready to run; tests pass <paramref name="configure"/> to swap the chat transport or logging.</summary>

@@ -153,6 +153,12 @@ public sealed class BotProcess : IAsyncDisposable
     /// <summary>SIGTERM, as systemd or Ctrl-C would.</summary>
     public void Terminate() => Signal("TERM");
 
+    /// <summary>SIGSTOP: the process is paused (a stalled VM, a debugger).</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT: a paused process runs again.</summary>
+    public void Resume() => Signal("CONT");
+
     /// <summary>SIGKILL: a crash.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
