@@ -6,7 +6,7 @@ set -euo pipefail
 N=${1:?N}; VARIANT=${2:?plain or heavy}; RUNS=${3:-5}; PEERS=${PEERS:-pssh ansible fabric}
 HERE="$(cd "$(dirname "$0")" && pwd)"; REPO="$(cd "$HERE/../.." && pwd)"
 ROOT=/tmp/chatops-compare-$N-$VARIANT; OUT="$HERE/results"; mkdir -p "$OUT"
-PUB=/tmp/chatops-compare-publish
+PUB=${PUB:-/tmp/chatops-compare-publish}   # published once; set PUB to compare two builds
 command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh
 command -v ansible-playbook >/dev/null || apt-get install -y -qq ansible-core
 /usr/bin/python3 -c "import fabric" 2>/dev/null || apt-get install -y -qq python3-fabric
