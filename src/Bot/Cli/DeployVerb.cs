@@ -61,6 +61,9 @@ internal static class DeployVerb
         }
 
         await using var services = CliContext.BuildServices(fleet);
+        // The handshakes take about as long as opening the store and fetching the heads, and connecting runs nothing on
+        // a host, so they start now; the rollout takes them over once it is saved (unused ones are closed at the end).
+        if (o.Yes && !o.PlanOnly) services.GetRequiredService<EarlyConnections>().Start(hosts);
         if (StoreGate.TryOpen(services, configPath, "use !deploy now in chat, or stop the bot first") is not null) return CliContext.ExitConfig;
 
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
