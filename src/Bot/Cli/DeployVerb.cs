@@ -65,7 +65,9 @@ internal static partial class DeployVerb
         await using var services = CliContext.BuildServices(fleet);
         // The handshakes take about as long as opening the store and fetching the heads, and connecting runs nothing on
         // a host, so they start now; the rollout takes them over once it is saved (unused ones are closed at the end).
-        if (o.Yes && !o.PlanOnly) services.GetRequiredService<EarlyConnections>().Start(hosts);
+        // Not local hosts: connecting to one costs nothing, and the demo fleet's basedirs only exist once seeded below.
+        if (o.Yes && !o.PlanOnly)
+            services.GetRequiredService<EarlyConnections>().Start(hosts.Where(h => h.Transport == TransportKind.Ssh).ToList());
         var startup = new StartupClock(services);
         startup.Reached("services built");
         if (StoreGate.TryOpen(services, configPath, "use !deploy now in chat, or stop the bot first") is not null) return CliContext.ExitConfig;
