@@ -6,7 +6,7 @@ set -euo pipefail
 N=${1:?N}; VARIANT=${2:?plain or heavy}; RUNS=${3:-5}; PEERS=${PEERS:-pssh ansible fabric}
 HERE="$(cd "$(dirname "$0")" && pwd)"; REPO="$(cd "$HERE/../.." && pwd)"
 ROOT=/tmp/chatops-compare-$N-$VARIANT; OUT="$HERE/results"; mkdir -p "$OUT"
-PUB=/tmp/chatops-compare-publish
+PUB=${PUB:-/tmp/chatops-compare-publish}   # published once; set PUB to compare two builds
 command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh
 command -v ansible-playbook >/dev/null || apt-get install -y -qq ansible-core
 /usr/bin/python3 -c "import fabric" 2>/dev/null || apt-get install -y -qq python3-fabric
@@ -66,7 +66,9 @@ CONF
 done
 chmod 644 "$ROOT/known_hosts"
 if [ "$VARIANT" = heavy ]; then
-  echo "bashrc cost (user+sys s): $( { /usr/bin/time -f '%U %S' su -s /bin/bash cb001 -c 'SSH_CLIENT=x bash -c true' ; } 2>&1 | tail -1)" | tee "$OUT/bashrc-$N.txt"
+  # Sourced directly: a `bash -c` started under su is a nested shell (SHLVL 2) and skips ~/.bashrc, so timing one
+  # showed ~0.04 s; bash run by sshd does read it (`ssh cb001@… 'echo $i'` prints 40000).
+  echo "bashrc cost (user+sys s): $( { /usr/bin/time -f '%U %S' su -s /bin/bash cb001 -c '. ~/.bashrc' ; } 2>&1 | tail -1)" | tee "$OUT/bashrc-$N.txt"
 fi
 
 STEP2="git -C {path:repo} fetch -q origin && git -C {path:repo} checkout -q --detach {rev:repo} && sleep 0.2"

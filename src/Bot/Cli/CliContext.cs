@@ -33,8 +33,10 @@ internal static class CliContext
         return null;
     }
 
+    /// <summary>The verbs' services; <c>CHATOPS_LOG_LEVEL</c> (as for the bot) overrides <paramref name="minimum"/>.</summary>
     public static ServiceProvider BuildServices(FleetConfig fleet, LogLevel minimum = LogLevel.Warning, bool readOnlyStore = false)
     {
+        if (Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("CHATOPS_LOG_LEVEL"), true, out var level)) minimum = level;
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimum)
             .AddFilter("Microsoft", LogLevel.Warning));

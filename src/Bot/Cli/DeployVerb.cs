@@ -6,7 +6,9 @@ using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace ChatOpsReconfig.Bot.Cli;
@@ -19,7 +21,7 @@ internal sealed record DeployOptions(string? Hosts, bool Yes, bool Force = false
 /// door as the bot's: the plan first, holds, freezes and CI apply (<c>--force</c> skips them), no host moves backward
 /// unless it is a rollback. Recorded in the store, and announced by the bot at its next start.
 /// </summary>
-internal static class DeployVerb
+internal static partial class DeployVerb
 {
     /// <summary>Ctrl-C stops new hosts and steps from starting; running steps finish and the results still print.</summary>
     public static async Task<int> RunWithCtrlCAsync(string configPath, DeployOptions options, IAnsiConsole console, CancellationToken cancellationToken)
@@ -61,7 +63,15 @@ internal static class DeployVerb
         }
 
         await using var services = CliContext.BuildServices(fleet);
+        // The handshakes take about as long as opening the store and fetching the heads, and connecting runs nothing on
+        // a host, so they start now; the rollout takes them over once it is saved (unused ones are closed at the end).
+        // Not local hosts: connecting to one costs nothing, and the demo fleet's basedirs only exist once seeded below.
+        if (o.Yes && !o.PlanOnly)
+            services.GetRequiredService<EarlyConnections>().Start(hosts.Where(h => h.Transport == TransportKind.Ssh).ToList());
+        var startup = new StartupClock(services);
+        startup.Reached("services built");
         if (StoreGate.TryOpen(services, configPath, "use !deploy now in chat, or stop the bot first") is not null) return CliContext.ExitConfig;
+        startup.Reached("store open");
 
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
         services.GetRequiredService<StartupRecovery>().MarkInterrupted();
@@ -69,6 +79,7 @@ internal static class DeployVerb
         // Fresh heads through the mirrors, as the bot reads them: merges found are saved, and announced by the bot
         // at its next start; ancestry for the never-backward check comes from the same mirrors.
         var polls = await services.GetRequiredService<RepoWatcher>().PollAllAsync(cancellationToken);
+        startup.Reached("heads read");
         var failed = polls.Where(p => p.Outcome == PollOutcome.Failed).ToList();
         if (failed.Count > 0)
         {
@@ -87,6 +98,7 @@ internal static class DeployVerb
         };
         var door = services.GetRequiredService<RolloutDoor>();
         var planned = await door.PlanAsync(request, cancellationToken);
+        startup.Reached("planned");
         if (planned.Plan is { } plan)
         {
             foreach (var line in PlanMessages.Lines(plan, planned.Decision)) console.WriteLine(line);
@@ -140,6 +152,7 @@ internal static class DeployVerb
 
         var coordinator = services.GetRequiredService<RolloutCoordinator>();
         var answer = await door.RequestAsync(request, cancellationToken);
+        startup.Reached("rollout saved");
         if (!answer.Started)
         {
             events.Unsubscribe(reader);
@@ -152,6 +165,7 @@ internal static class DeployVerb
         await printer;
         events.Unsubscribe(reader);
 
+        startup.Reached("rollout finished");
         var results = services.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
         console.Write(ResultsTable(rollout, results));
         console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {rollout.Summary}");
@@ -191,6 +205,25 @@ internal static class DeployVerb
         HostOutcome.Cancelled => "stopped partway",
         _ => r.Outcome.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>
+    /// Where the time before the first host goes (<c>CHATOPS_LOG_LEVEL=Debug</c>): milliseconds since the process
+    /// started, .NET start-up included, at each phase of the verb.
+    /// </summary>
+    private sealed class StartupClock(IServiceProvider services)
+    {
+        private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ChatOpsReconfig.Bot.Cli.DeployVerb");
+        private readonly TimeProvider _time = services.GetRequiredService<TimeProvider>();
+        private readonly DateTimeOffset _processStart = new(Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
+
+        public void Reached(string phase) => Log.Phase(_logger, phase, (long)(_time.GetUtcNow() - _processStart).TotalMilliseconds);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "deploy: {Phase} {Milliseconds} ms after the process started")]
+        public static partial void Phase(ILogger logger, string phase, long milliseconds);
+    }
 
     internal static Table ResultsTable(RolloutRecord rollout, IReadOnlyList<HostResult> results)
     {

@@ -2,8 +2,6 @@ using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Transport;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
@@ -18,9 +16,11 @@ public sealed partial class RolloutRunner(
     IRolloutStore store,
     DeployerEvents events,
     TimeProvider time,
-    ILogger<RolloutRunner> logger)
+    ILogger<RolloutRunner> logger,
+    EarlyConnections? earlyConnections = null)
 {
     private readonly StoreWriter _writer = new(store);
+    private readonly HostConnector _connector = new(fleet, transports, time, logger);
 
     /// <summary>Saves and runs a rollout, and waits for its end.</summary>
     public async Task<RolloutRecord> RunAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
@@ -31,11 +31,12 @@ public sealed partial class RolloutRunner(
     /// (the canaries, or the first wave) begin connecting while the rollout is being saved: in a fresh process
     /// (<c>chatops deploy</c>) that first store write takes about as long as a handshake. Connecting runs nothing on a
     /// host; every command still waits until the rollout and the host's state are saved, and sessions the rollout
-    /// does not use (the save failed, or it was cancelled) are closed.
+    /// does not use (the save failed, or it was cancelled) are closed. Connections already started for the plan's
+    /// hosts (<see cref="EarlyConnections"/>) are taken over.
     /// </summary>
     public async Task<StartedRollout> StartAsync(RolloutPlan plan, CancellationToken cancellationToken, Action<HostResult>? onHostFinished = null)
     {
-        var early = new Dictionary<string, Task<ConnectResult>>(StringComparer.Ordinal);
+        var early = earlyConnections?.Take(plan.Hosts) ?? new Dictionary<string, Task<ConnectResult>>(StringComparer.Ordinal);
         var unusedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (!cancellationToken.IsCancellationRequested)
         {
@@ -43,8 +44,8 @@ public sealed partial class RolloutRunner(
             var first = plan.Hosts.Take(canaryCount > 0 ? Math.Min(canaryCount, fleet.Rollout.Parallelism) : fleet.Rollout.Parallelism);
             foreach (var name in first.Distinct(StringComparer.Ordinal))
             {
-                if (fleet.Hosts.FirstOrDefault(h => h.Name == name) is { } host)
-                    early[name] = Task.Run(() => ConnectAsync(host, unusedCts.Token), CancellationToken.None);
+                if (!early.ContainsKey(name) && fleet.Hosts.FirstOrDefault(h => h.Name == name) is { } host)
+                    early[name] = Task.Run(() => _connector.ConnectAsync(host, unusedCts.Token), CancellationToken.None);
             }
         }
 
@@ -83,7 +84,7 @@ public sealed partial class RolloutRunner(
         List<Task<ConnectResult>> unused;
         lock (early) unused = [.. early.Values];
         await unusedCts.CancelAsync();
-        await Task.WhenAll(unused.Select(CloseUnusedAsync));
+        await Task.WhenAll(unused.Select(HostConnector.CloseUnusedAsync));
         unusedCts.Dispose();
     }
 
@@ -226,14 +227,14 @@ public sealed partial class RolloutRunner(
         // Connecting runs no command on the host, so it overlaps the saving of the host's "running" state (a store
         // write that waits its turn behind other hosts' writes). The state is still saved before it is published and
         // before the first command runs; if the save fails, a session that did open is closed unused.
-        connecting ??= Task.Run(() => ConnectAsync(host, cancellationToken), CancellationToken.None);
+        connecting ??= Task.Run(() => _connector.ConnectAsync(host, cancellationToken), CancellationToken.None);
         try
         {
             await _writer.WriteAsync(s => s.SaveHost(started));
         }
         catch (Exception)
         {
-            _ = CloseUnusedAsync(connecting);
+            _ = HostConnector.CloseUnusedAsync(connecting);
             throw;
         }
 
@@ -304,40 +305,6 @@ public sealed partial class RolloutRunner(
         }
     }
 
-    private static async Task CloseUnusedAsync(Task<ConnectResult> connecting)
-    {
-        try
-        {
-            if ((await connecting).Session is { } session) await session.DisposeAsync();
-        }
-        catch (Exception)
-        {
-            // Nothing ran on that host; the failure that matters is the store's, already thrown to the caller.
-        }
-    }
-
-    private async Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
-    {
-        var transport = transports.For(host);
-        if (fleet.Rollout.ConnectAttempts <= 1) return await transport.ConnectAsync(host, cancellationToken);
-        var pipeline = new ResiliencePipelineBuilder<ConnectResult> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<ConnectResult>
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Failure?.IsTransient == true),
-                MaxRetryAttempts = fleet.Rollout.ConnectAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromSeconds(fleet.Rollout.ConnectBackoffSeconds),
-                UseJitter = true,
-                OnRetry = args =>
-                {
-                    Log.ConnectRetry(logger, host.Name, args.AttemptNumber + 1, args.Outcome.Result?.Failure?.Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-        return await pipeline.ExecuteAsync(async ct => await transport.ConnectAsync(host, ct), cancellationToken);
-    }
-
     private sealed class Progress(int total, Action<HostResult>? onHostFinished)
     {
         private readonly Lock _gate = new();
@@ -370,9 +337,6 @@ public sealed partial class RolloutRunner(
 
         [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Error}")]
         public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, string? error);
-
-        [LoggerMessage(4, LogLevel.Warning, "Connect to {Host} failed, attempt {Attempt}: {Reason}")]
-        public static partial void ConnectRetry(ILogger logger, string host, int attempt, string? reason);
 
         [LoggerMessage(5, LogLevel.Error, "Host {Host} run crashed")]
         public static partial void HostCrashed(ILogger logger, Exception exception, string host);

@@ -9,6 +9,7 @@ public static class RolloutSetup
     public static IServiceCollection AddRollouts(this IServiceCollection services)
     {
         services.AddSingleton<IHostTransportFactory, HostTransportFactory>();
+        services.AddSingleton<EarlyConnections>();
         services.AddSingleton<RolloutRunner>();
         services.AddSingleton<RolloutCoordinator>();
         services.AddSingleton<StartupRecovery>();

@@ -11,13 +11,21 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// driver's functions and then one line per step are sent on its stdin, so the bot decides each next step (gate
 /// failure, restore, cancel) after it has seen the previous one end.
 /// <para>
-/// Every step runs in its own session (<c>setsid</c>) with stdin from <c>/dev/null</c> and the lock descriptor closed,
-/// so its process group can be killed as a whole and a daemon it starts cannot hold the host lock. A watchdog in its own
-/// group sends TERM, then KILL two seconds later, to the step's group when the step timeout passes. Markers
-/// (<c>\n{marker} start|end|killed …\n</c>) are printed on stdout and, for start and end, on stderr too, so each stream's
-/// output can be cut into steps without relying on the order the two streams arrive in. Markers are printed from a
-/// subshell: if the bot has gone (broken pipe), only that subshell dies and the driver still waits for its step, writes
-/// the journal and keeps the lock until the step has ended.
+/// Every step runs in its own process group with stdin from <c>/dev/null</c> and the lock descriptor closed, so the
+/// group can be killed as a whole and a daemon it starts cannot hold the host lock. Where GNU <c>timeout</c> and
+/// <c>/proc/uptime</c> are there (any Linux with coreutils), <c>timeout -k 2</c> starts the step: it makes its own
+/// process group, sends TERM to the group when the step timeout passes and KILL two seconds later; the driver tells a
+/// timeout (exit 124 or 137 once the time has passed, timed with <c>read</c> from <c>/proc/uptime</c>) from a step's
+/// own exit code. Elsewhere the step runs under <c>setsid</c> with a watchdog in its own group that does the same.
+/// That is two processes per step instead of about ten: every fork counts on a host whose login shell is already slow.
+/// </para>
+/// <para>
+/// Markers (<c>\n{marker} start|end|killed …\n</c>) are printed on stdout and, for start and end, on stderr too, so
+/// each stream's output can be cut into steps without relying on the order the two streams arrive in. They are
+/// printed with the <c>printf</c> builtin, no subshell, while the driver ignores SIGPIPE: if the bot has gone (broken
+/// pipe), a marker fails and the driver still waits for its step, writes the journal and keeps the lock until the step
+/// has ended. Steps start with SIGPIPE back to its default (<c>trap - PIPE</c> around the start), so a pipeline such
+/// as <c>git log | head -1</c> behaves as it does in any shell.
 /// </para>
 /// <para>
 /// Host files, in the basedir: <c>.chatops.lock</c> (held with <c>flock</c> on fd 9 by the driver for the whole
@@ -42,9 +50,18 @@ internal static class HostDriver
         var dir = CommandTemplate.ShellQuote(basedir);
         var script = $$"""
             M={{marker}}; D={{dir}}; R={{rolloutId.ToString(CultureInfo.InvariantCulture)}}
-            chatops_both() ( printf '\n%s %s\n' "$M" "$*"; printf '\n%s %s\n' "$M" "$*" >&2 )
-            chatops_out() ( printf '\n%s %s\n' "$M" "$*" )
-            if command -v setsid >/dev/null 2>&1; then chatops_s=setsid; chatops_g=-; else chatops_s=; chatops_g=; fi
+            trap '' PIPE
+            chatops_both() { printf '\n%s %s\n' "$M" "$*"; printf '\n%s %s\n' "$M" "$*" >&2; }
+            chatops_out() { printf '\n%s %s\n' "$M" "$*"; }
+            chatops_up=
+            [ -r /proc/uptime ] && read chatops_up chatops_x </proc/uptime 2>/dev/null
+            chatops_now() {
+              if [ -n "$chatops_up" ]; then read chatops_up chatops_x </proc/uptime; chatops_cs=$(( ${chatops_up%.*} * 100 + 1${chatops_up#*.} - 100 ))
+              else chatops_cs=$(( $(date +%s) * 100 )); fi
+            }
+            chatops_to=
+            if [ -n "$chatops_up" ] && command -v timeout >/dev/null 2>&1; then case $(timeout --version 2>/dev/null) in *GNU*) chatops_to=1;; esac; fi
+            if [ -n "$chatops_to" ] || command -v setsid >/dev/null 2>&1; then chatops_s=setsid; chatops_g=-; else chatops_s=; chatops_g=; fi
             chatops_kill() {
               kill -TERM $chatops_g$1 2>/dev/null || kill -TERM $1 2>/dev/null
               chatops_n=0
@@ -63,26 +80,37 @@ internal static class HostDriver
                 if flock -w 10 9; then chatops_owner 0; chatops_out lock stopped $chatops_who; else chatops_out lock timeout $chatops_who; fi
                 return
               fi
-              chatops_t0=$(date +%s)
-              if flock -w "$1" 9; then chatops_owner 0; chatops_out lock waited $(( $(date +%s) - chatops_t0 )) $chatops_who; else chatops_out lock timeout $chatops_who; fi
+              chatops_now; chatops_t0=$chatops_cs
+              if flock -w "$1" 9; then chatops_owner 0; chatops_now; chatops_out lock waited $(( (chatops_cs - chatops_t0) / 100 )) $chatops_who; else chatops_out lock timeout $chatops_who; fi
             }
             chatops_journal() { chatops_out journal; tail -n 500 "$D/{{JournalFile}}" 2>/dev/null; chatops_out journal-end; }
             chatops_step() {
+              chatops_both start $1
               if [ $chatops_cd -ne 0 ]; then
-                chatops_both start $1
                 printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
                 chatops_both end $1 97
                 return
               fi
-              chatops_both start $1
-              $chatops_s /bin/sh -c "$4" </dev/null 9>&- &
-              chatops_p=$!
+              trap - PIPE
+              if [ -n "$chatops_to" ]; then
+                chatops_now; chatops_t0=$chatops_cs
+                timeout -k 2 "$2" /bin/sh -c "$4" </dev/null 9>&- &
+                chatops_p=$!; chatops_w=
+              else
+                $chatops_s /bin/sh -c "$4" </dev/null 9>&- &
+                chatops_p=$!
+                $chatops_s /bin/sh -c 'sleep "$1" && { printf "\n%s killed %s\n" "$3" "$4"; kill -TERM -"$2" || kill -TERM "$2"; sleep 2; kill -KILL -"$2" || kill -KILL "$2"; }' chatops-watchdog "$2" $chatops_p "$M" "$1" </dev/null 2>/dev/null 9>&- &
+                chatops_w=$!
+              fi
+              trap '' PIPE
               chatops_owner $chatops_p "$3"
               chatops_out pid $1 $chatops_p
-              $chatops_s /bin/sh -c 'sleep "$1" && { printf "\n%s killed %s\n" "$3" "$4"; kill -TERM -"$2" || kill -TERM "$2"; sleep 2; kill -KILL -"$2" || kill -KILL "$2"; }' chatops-watchdog "$2" $chatops_p "$M" "$1" </dev/null 2>/dev/null 9>&- &
-              chatops_w=$!
               wait $chatops_p; chatops_rc=$?
-              kill -TERM $chatops_g$chatops_w 2>/dev/null || kill -TERM $chatops_w 2>/dev/null
+              if [ -n "$chatops_w" ]; then
+                kill -TERM $chatops_g$chatops_w 2>/dev/null || kill -TERM $chatops_w 2>/dev/null
+              elif [ $chatops_rc -eq 124 ] || [ $chatops_rc -eq 137 ]; then
+                chatops_now; [ $((chatops_cs - chatops_t0)) -ge $(($2 * 100)) ] && chatops_out killed $1
+              fi
               [ "$3" = - ] || printf '%s %s\n' "$3" $chatops_rc >>"$D/{{JournalFile}}" 2>/dev/null
               chatops_owner 0
               chatops_both end $1 $chatops_rc

@@ -9,8 +9,11 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
 {
     private int _closed;
 
-    /// <summary>Starts the driver process and pumps its output into the sequence; null when /bin/sh cannot start.</summary>
-    public static LocalDriverChannel? Start(DriverSequence sequence, out string? error)
+    /// <summary>
+    /// Starts the driver process and pumps its output into the sequence; null when /bin/sh cannot start.
+    /// <paramref name="searchPath"/> replaces PATH (tests: a host without GNU <c>timeout</c>).
+    /// </summary>
+    public static LocalDriverChannel? Start(DriverSequence sequence, out string? error, string? searchPath = null)
     {
         var psi = new ProcessStartInfo("/bin/sh")
         {
@@ -20,6 +23,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("-s");
+        if (searchPath is not null) psi.Environment["PATH"] = searchPath;
         var process = new Process { StartInfo = psi };
         try
         {

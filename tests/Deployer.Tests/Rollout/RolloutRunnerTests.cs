@@ -445,6 +445,58 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal(("h1", 1), transports.FirstClosed);
     }
 
+    [Fact]
+    public async Task Run_EarlyConnections_AreTakenOver_EveryHostConnectsOnce()
+    {
+        var fleet = _fleet.Fleet(canaryCount: 0, parallelism: 2);
+        _db ??= new StoreDatabase(_fleet.StorePath);
+        var transports = new RecordingTransportFactory(new HostTransportFactory(fleet, _time));
+        await using var early = new EarlyConnections(fleet, transports, _time, NullLogger<EarlyConnections>.Instance);
+        var sut = new RolloutRunner(fleet, transports, new RolloutStore(_db), _events, _time, NullLogger<RolloutRunner>.Instance, early);
+
+        early.Start(fleet.Hosts);
+        var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal(RolloutState.Succeeded, rollout.State);
+        Assert.Equal(["h1", "h2"], transports.ConnectOrder.Take(2).Order());
+        Assert.Equal(_fleet.HostNames, transports.ConnectOrder.Order());
+        Assert.Equal((3, 3), (transports.Opened, transports.Closed));
+    }
+
+    [Fact]
+    public async Task Run_EarlyConnectionsToHostsOutsideThePlan_AreClosedUnused()
+    {
+        var fleet = _fleet.Fleet(canaryCount: 0);
+        _db ??= new StoreDatabase(_fleet.StorePath);
+        var transports = new RecordingTransportFactory(new HostTransportFactory(fleet, _time));
+        await using var early = new EarlyConnections(fleet, transports, _time, NullLogger<EarlyConnections>.Instance);
+        var sut = new RolloutRunner(fleet, transports, new RolloutStore(_db), _events, _time, NullLogger<RolloutRunner>.Instance, early);
+
+        early.Start(fleet.Hosts);
+        var rollout = await sut.RunAsync(_fleet.Plan(["h1"]), CancellationToken.None).WaitAsync(Guard);
+
+        Assert.Equal(RolloutState.Succeeded, rollout.State);
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(transports.Closed == 3), Guard));
+        Assert.Equal(_fleet.HostNames, transports.ConnectOrder.Order());
+        Assert.Equal(3, transports.Opened);
+        await AssertOnDiskAsync("h2", _fleet.Previous);
+        await AssertOnDiskAsync("h3", _fleet.Previous);
+    }
+
+    [Fact]
+    public async Task EarlyConnections_NoRollout_AreClosedOnDispose()
+    {
+        var fleet = _fleet.Fleet(canaryCount: 0);
+        var transports = new RecordingTransportFactory(new HostTransportFactory(fleet, _time));
+        var early = new EarlyConnections(fleet, transports, _time, NullLogger<EarlyConnections>.Instance);
+
+        early.Start(fleet.Hosts);
+        await early.DisposeAsync();
+        early.Start(fleet.Hosts);
+
+        Assert.Equal((3, 3, 0), (transports.Opened, transports.Closed, transports.Commands));
+    }
+
     /// <summary>Counts sessions opened and closed and commands run, and records the order of connects.</summary>
     private sealed class RecordingTransportFactory(IHostTransportFactory inner) : IHostTransportFactory
     {

@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChatOpsReconfig.Deployer.Tests.Transport;
@@ -22,6 +23,34 @@ public sealed class LocalTransportTests : IDisposable
         var connected = await new LocalTransport(maxOutputBytes, _time).ConnectAsync(Host(), CancellationToken.None);
         Assert.Null(connected.Failure);
         return connected.Session!;
+    }
+
+    [Fact]
+    public async Task Driver_WithoutGnuTimeout_TheWatchdogKillsTheStepsGroup_AndTheNextStepRuns()
+    {
+        // A host without coreutils' timeout: every command of /usr/bin and /bin except timeout, through PATH.
+        var bin = Directory.CreateDirectory(_dir.Combine("bin")).FullName;
+        foreach (var file in Directory.EnumerateFiles("/usr/bin").Concat(Directory.EnumerateFiles("/bin")))
+        {
+            var link = Path.Combine(bin, Path.GetFileName(file));
+            if (Path.GetFileName(file) != "timeout" && !File.Exists(link)) File.CreateSymbolicLink(link, file);
+        }
+
+        var basedir = Directory.CreateDirectory(_dir.Combine("base")).FullName;
+        await using var sequence = new DriverSequence("local", 64 * 1024, TimeProvider.System, NullLogger.Instance);
+        await sequence.StartAsync(LocalDriverChannel.Start(sequence, out _, bin)!, basedir, new SequenceOptions(1, null, TimeSpan.FromSeconds(60)));
+        var sleep = $"sleep 300.{Random.Shared.Next(100000, 999999)}";
+
+        var parent = await sequence.RunStepAsync("command -v timeout || ps -o comm= -p $PPID", Timeout, "parent", CancellationToken.None);
+        var slow = await sequence.RunStepAsync($"{sleep} & {sleep}; touch finished", TimeSpan.FromSeconds(1), "slow", CancellationToken.None);
+        var next = await sequence.RunStepAsync($"pgrep -f '[{sleep[0]}]{sleep[1..]}' || echo none left", Timeout, "next", CancellationToken.None);
+
+        Assert.Equal("sh\n", parent.Stdout);
+        Assert.Equal(CommandStatus.TimedOut, slow.Status);
+        Assert.Matches("^timed out after 1s; process group [0-9]+ killed$", slow.Error);
+        Assert.Equal("none left\n", next.Stdout);
+        Assert.False(File.Exists(Path.Combine(basedir, "finished")));
+        Assert.Equal(["parent 0", "slow 143", "next 0"], await File.ReadAllLinesAsync(Path.Combine(basedir, HostDriver.JournalFile)));
     }
 
     [Fact]
