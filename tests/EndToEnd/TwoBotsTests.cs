@@ -42,6 +42,19 @@ public sealed class TwoBotsTests(PostgresFixture pg)
         await first.SayAsync("alice: !status");
         await first.WaitForAsync("leader: bot-a, leading for");
 
+        // A verb that writes takes the lease too, as the file lock does on LiteDB: refused while a bot leads.
+        await using (var deploy = BotProcess.Start(dir, environment, "deploy", "--yes"))
+        {
+            Assert.Equal(2, await deploy.WaitForExitAsync());
+            Assert.Contains("PostgreSQL store: bot-a leads it: use !deploy now in chat, or stop the bot first", deploy.Stderr, StringComparison.Ordinal);
+        }
+
+        await using (var status = BotProcess.Start(dir, environment, "status"))
+        {
+            Assert.Equal(0, await status.WaitForExitAsync());
+            Assert.Contains(status.Lines, l => l.Contains("bm01", StringComparison.Ordinal));
+        }
+
         first.Kill();
         var killedAt = DateTime.UtcNow;
         await second.WaitForAsync("ChatOpsReconfig is here");

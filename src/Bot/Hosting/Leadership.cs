@@ -67,6 +67,7 @@ internal static class LeadershipSetup
         var shared = services.HasSharedStore();
         services.AddSingleton(sp => new LeaderState(ha.InstanceName, shared, sp.GetRequiredService<TimeProvider>().GetUtcNow()));
         if (!shared) return services;
+        services.AddSingleton(new LeaseHeldByLoop());
         services.AddSingleton(sp => new PgLeadership(
             new PgLeaderLease(sp.GetRequiredService<PgStore>().Source), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, TimeSpan.FromSeconds(ha.LeaseSeconds)));
         services.AddHostedService<LeaderServices>();

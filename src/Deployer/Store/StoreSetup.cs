@@ -18,7 +18,7 @@ public static class StoreSetup
     {
         var options = StoreOptions.From(fleet);
         services.AddSingleton(options);
-        return options.IsPostgres ? services.AddPostgresStore(options) : services.AddLiteDbStore(fleet, readOnly);
+        return options.IsPostgres ? services.AddPostgresStore(options, readOnly) : services.AddLiteDbStore(fleet, readOnly);
     }
 
     private static IServiceCollection AddLiteDbStore(this IServiceCollection services, FleetConfig fleet, bool readOnly)
@@ -41,10 +41,17 @@ public static class StoreSetup
         return services;
     }
 
-    private static IServiceCollection AddPostgresStore(this IServiceCollection services, StoreOptions options)
+    private static IServiceCollection AddPostgresStore(this IServiceCollection services, StoreOptions options, bool readOnly)
     {
         services.AddSingleton(_ => new PgStore(options, Environment.GetEnvironmentVariable));
-        services.AddSingleton(new StoreOpener(sp => sp.GetRequiredService<PgStore>()));
+        // A verb that writes holds the lease while it runs (the bot's lease loop leads instead; read-only verbs need none).
+        services.AddSingleton(sp => PgVerbLease.Take(sp.GetRequiredService<PgStore>().Source, sp.GetRequiredService<PgDocuments>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new StoreOpener(sp =>
+        {
+            var store = sp.GetRequiredService<PgStore>();
+            if (!readOnly && sp.GetService<LeaseHeldByLoop>() is null) sp.GetRequiredService<PgVerbLease>();
+            return store;
+        }));
         services.AddSingleton(sp => new PgDocuments(sp.GetRequiredService<PgStore>().Source, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAuditLog, PgAuditLog>();
         services.AddSingleton<IRolloutRetention, PgRolloutRetention>();
