@@ -5,7 +5,7 @@ using ChatOpsReconfig.Bench.Scale;
 //   [--warmup 5] [--idle 150] [--keep] [--chatops DLL] [NAME=VALUE ...]
 // --chatops measures another build's chatops.dll in the rss mode, e.g. the published (ReadyToRun) one.
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
-var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "rollout" or "all" ? args[0] : "all";
+var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "rollout" or "writes" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
 var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
@@ -20,6 +20,13 @@ var log = Console.Out;
 log.WriteLine($"machine: {Environment.ProcessorCount} cpus, {TotalRamMb()} MB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {LoadAverage()}");
 const double TargetMs = 50;
 const long TargetRssKb = 80 * 1024;
+
+if (mode is "writes")
+{
+    log.WriteLine();
+    log.WriteLine("== store write throughput (one transaction per write) ==");
+    foreach (var n in sizes) StoreWritesBench.Run(n, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), log);
+}
 
 if (mode is "status" or "all")
 {

@@ -111,7 +111,7 @@ internal static class StatusBench
             await Stats.MeasureAsync("FleetStatus.Build", warmup, iterations, () => Task.FromResult(FleetStatus.Build(fleet, resolved.Heads.Revisions, statesNow))),
             await Stats.MeasureAsync("IStatusSection lines (repos, locks…)", warmup, iterations, async () =>
             {
-                foreach (var section in sections) await section.LinesAsync(CancellationToken.None);
+                foreach (var section in sections) await section.LinesAsync(null, CancellationToken.None);
             }),
             await Stats.MeasureAsync("StatusReport.FleetAsync", warmup, iterations, () => report.FleetAsync(null, CancellationToken.None)),
             await Stats.MeasureAsync("router: !status", warmup, iterations, () => Command(router, "!status")),
