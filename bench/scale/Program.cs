@@ -5,7 +5,7 @@ using ChatOpsReconfig.Bench.Scale;
 //   [--warmup 5] [--idle 150] [--keep] [--chatops DLL] [NAME=VALUE ...]
 // --chatops measures another build's chatops.dll in the rss mode, e.g. the published (ReadyToRun) one.
 // NAME=VALUE arguments go into the environment of the chatops process the rss mode starts (e.g. DOTNET_TieredPGO=0).
-var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "rollout" or "writes" or "all" ? args[0] : "all";
+var mode = args.Length > 0 && args[0] is "status" or "rss" or "web" or "rollout" or "writes" or "failover" or "all" ? args[0] : "all";
 var sizes = Option("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1000, 5000];
 var iterations = int.Parse(Option("--iterations") ?? "50", CultureInfo.InvariantCulture);
 var warmup = int.Parse(Option("--warmup") ?? "5", CultureInfo.InvariantCulture);
@@ -26,6 +26,16 @@ if (mode is "writes")
     log.WriteLine();
     log.WriteLine("== store write throughput (one transaction per write) ==");
     foreach (var n in sizes) StoreWritesBench.Run(n, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), log);
+}
+
+if (mode is "failover")
+{
+    // Two published bots on one PostgreSQL (--pg: a connection string whose user may CREATE DATABASE).
+    log.WriteLine();
+    log.WriteLine("== failover: leader kill -9 -> standby's takeover greeting ==");
+    var failoverDll = chatopsDll ?? Path.Combine(Paths.RepoRoot(), "src", "Bot", "bin", "Release", "net10.0", "chatops.dll");
+    await FailoverBench.RunAsync(failoverDll, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG") ?? throw new InvalidOperationException("--pg CONNECTION_STRING"),
+        int.Parse(Option("--runs") ?? "5", CultureInfo.InvariantCulture), int.Parse(Option("--lease") ?? "10", CultureInfo.InvariantCulture), log);
 }
 
 if (mode is "status" or "all")
