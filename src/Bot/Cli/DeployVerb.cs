@@ -86,14 +86,15 @@ internal static class DeployVerb
             RollbackTo = o.RollbackTo,
         };
         var door = services.GetRequiredService<RolloutDoor>();
+        var zone = Hosting.BotOptions.From(fleet).Chat.FindTimeZone();
         var planned = await door.PlanAsync(request, cancellationToken);
         if (planned.Plan is { } plan)
         {
-            foreach (var line in PlanMessages.Lines(plan, planned.Decision)) console.WriteLine(line);
+            foreach (var line in PlanMessages.Lines(plan, planned.Decision, zone)) console.WriteLine(line);
         }
         else
         {
-            console.WriteLine("policy: " + planned.Decision.Line);
+            console.WriteLine("policy: " + PolicyText.Line(planned.Decision, zone));
         }
 
         if (o.PlanOnly) return CliContext.ExitOk;
@@ -101,7 +102,7 @@ internal static class DeployVerb
         {
             // A refused request is recorded like one the bot refused in chat.
             await services.GetRequiredService<IDoorLog>().RecordAsync(planned, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
-            return Refused(planned.Decision);
+            return Refused(planned.Decision, zone);
         }
 
         if (!o.Yes)
@@ -143,7 +144,7 @@ internal static class DeployVerb
         if (!answer.Started)
         {
             events.Unsubscribe(reader);
-            return Refused(answer.Decision);
+            return Refused(answer.Decision, zone);
         }
 
         // Ctrl-C cancels like !deploy cancel: no new hosts or steps; running steps finish and the results print.
@@ -158,10 +159,10 @@ internal static class DeployVerb
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;
     }
 
-    private static int Refused(PolicyDecision decision)
+    private static int Refused(PolicyDecision decision, TimeZoneInfo zone)
     {
         if (decision.Blocker == PolicyBlocker.NothingToDeploy) return CliContext.ExitOk;
-        Console.Error.WriteLine("not deploying: " + Commands.DeployCommand.Trim(decision.Line));
+        Console.Error.WriteLine("not deploying: " + Commands.DeployCommand.Trim(PolicyText.Line(decision, zone)));
         return ExitRefused;
     }
 

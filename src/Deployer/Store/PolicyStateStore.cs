@@ -11,13 +11,13 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var saved = db.Collection<SavedDecision>(StoreCollections.PolicyState).FindById(LastId);
-        return Task.FromResult(saved is null ? null : new PolicyDecision { Line = saved.Line, Start = saved.Start, Blocker = saved.Blocker });
+        return Task.FromResult(PolicyDecisionJson.Deserialize(saved?.Decision));
     }
 
     public Task SaveDecisionAsync(PolicyDecision decision, DateTimeOffset at, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var saved = new SavedDecision { Id = LastId, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = at };
+        var saved = new SavedDecision { Id = LastId, Decision = PolicyDecisionJson.Serialize(decision), At = at };
         db.Write(() => db.Collection<SavedDecision>(StoreCollections.PolicyState).Upsert(saved));
         return Task.CompletedTask;
     }
@@ -38,11 +38,8 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
     {
         public string Id { get; init; } = "";
 
-        public string Line { get; init; } = "";
-
-        public bool Start { get; init; }
-
-        public PolicyBlocker Blocker { get; init; }
+        /// <summary>The decision as JSON; empty in a store written before decisions were data (read as none).</summary>
+        public string Decision { get; init; } = "";
 
         public DateTimeOffset At { get; init; }
     }
