@@ -69,7 +69,7 @@ public sealed record RepoHead(string Repo, string? Revision);
 public sealed record ResumeNote(int RolloutId, int? Hosts = null);
 
 /// <summary>Why a rollout does not start: one record per <see cref="PolicyBlocker"/>, with the facts people need.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$reason")]
 [JsonDerivedType(typeof(RolloutRunningWait), "running")]
 [JsonDerivedType(typeof(NotReadyWait), "notReady")]
 [JsonDerivedType(typeof(TargetUnknown), "targetUnknown")]
