@@ -12,7 +12,7 @@ namespace ChatOpsReconfig.Deployer;
 /// </summary>
 public static class DeployerConfig
 {
-    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section, BugsOptions.Section];
+    public static readonly string[] SectionNames = [LockOptions.Section, PolicyOptions.Section, Store.StoreOptions.Section, Store.HaOptions.Section, BugsOptions.Section];
 
     /// <summary>Those sections' JSON metadata, for checking their shape with the rest of the file (<see cref="ConfigSections"/>).</summary>
     public static readonly IReadOnlyDictionary<string, System.Text.Json.Serialization.Metadata.JsonTypeInfo?> SectionTypes =
@@ -21,6 +21,7 @@ public static class DeployerConfig
             [LockOptions.Section] = LocksJsonContext.Default.LockOptions,
             [PolicyOptions.Section] = PolicyJsonContext.Default.PolicyOptions,
             [Store.StoreOptions.Section] = Store.StoreJsonContext.Default.StoreOptions,
+            [Store.HaOptions.Section] = Store.HaJsonContext.Default.HaOptions,
             [BugsOptions.Section] = BugsJsonContext.Default.DictionaryStringBugTrackerOptions,
         };
 
@@ -33,7 +34,10 @@ public static class DeployerConfig
         // A section that does not bind is checked with its defaults, so the other one's problems are still reported.
         p.AddRange(PolicyConfigValidator.Validate(locks ?? new(), policy ?? new()));
         p.AddRange(Transport.SshAlgorithms.Problems(fleet.Ssh));
-        p.AddRange(Bind(() => Store.StoreOptions.From(fleet), p)?.Validate() ?? []);
+        var store = Bind(() => Store.StoreOptions.From(fleet), p);
+        p.AddRange(store?.Validate() ?? []);
+        var haPresent = fleet.Extra?.Keys.Any(k => string.Equals(k, Store.HaOptions.Section, StringComparison.OrdinalIgnoreCase)) == true;
+        p.AddRange(Bind(() => Store.HaOptions.From(fleet), p)?.Validate(store ?? new(), haPresent) ?? []);
         if (Bind(() => BugsOptions.From(fleet), p) is { } bugs) p.AddRange(BugsConfigValidator.Validate(fleet, bugs));
         return p;
     }

@@ -20,8 +20,8 @@ public static class BotBugsSetup
         services.AddSingleton<BugStatus>();
         services.AddSingleton<IChatCommand, LogCommand>();
         services.AddSingleton<IEventAnnouncer, BugAnnouncer>();
-        services.AddHostedService(sp => sp.GetRequiredService<CommitHoldService>());
-        services.AddHostedService(sp => sp.GetRequiredService<BugCommentDelivery>());
+        services.AddLeaderOnly(sp => sp.GetRequiredService<CommitHoldService>());
+        services.AddLeaderOnly(sp => sp.GetRequiredService<BugCommentDelivery>());
         return services;
     }
 }

@@ -5,10 +5,18 @@ namespace ChatOpsReconfig.Bot.Cli;
 /// <summary><c>chatops store check|backup|restore</c>: the store file, checked, copied and put back. Exit 0 done, 2 refused (one line on stderr).</summary>
 internal static class StoreVerbs
 {
+    /// <summary>These verbs work on the embedded file; a PostgreSQL store has its own tools.</summary>
+    private static bool RefusePostgres(Deployer.Fleet.FleetConfig fleet)
+    {
+        if (!StoreOptions.From(fleet).IsPostgres) return false;
+        Console.Error.WriteLine("store: this config uses the postgres store: check and back it up with PostgreSQL's own tools (pg_dump, pg_basebackup, amcheck); these verbs are for the embedded store file");
+        return true;
+    }
+
     public static int Check(string configPath)
     {
         var fleet = CliContext.LoadOrReport(configPath);
-        if (fleet is null) return CliContext.ExitConfig;
+        if (fleet is null || RefusePostgres(fleet)) return CliContext.ExitConfig;
         var path = fleet.StorePath!;
         // A copy taken while the bot writes may be torn; the bot checked the file when it opened it.
         if (StoreLock.IsHeld(path))
@@ -34,7 +42,7 @@ internal static class StoreVerbs
     public static int Backup(string configPath, string? to)
     {
         var fleet = CliContext.LoadOrReport(configPath);
-        if (fleet is null) return CliContext.ExitConfig;
+        if (fleet is null || RefusePostgres(fleet)) return CliContext.ExitConfig;
         var path = fleet.StorePath!;
         if (to is not null && File.Exists(to))
         {
@@ -64,7 +72,7 @@ internal static class StoreVerbs
     public static int Restore(string configPath, string from)
     {
         var fleet = CliContext.LoadOrReport(configPath);
-        if (fleet is null) return CliContext.ExitConfig;
+        if (fleet is null || RefusePostgres(fleet)) return CliContext.ExitConfig;
         var path = fleet.StorePath!;
         try
         {

@@ -74,6 +74,7 @@ internal static class BotHost
     public static IServiceCollection AddBot(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet, BotOptions options)
     {
         services.AddDeployer(fleet);
+        services.AddLeadership(fleet);
         services.AddSingleton(options);
         services.AddChatTransport(options.Chat);
         services.AddSingleton<ChatOutbox>();
@@ -114,16 +115,18 @@ internal static class BotHost
         services.AddSingleton<BotMetrics>();
         services.AddSingleton<MetricsRecorder>();
 
-        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
+        // PostgreSQL is backed up by its own tools (pg_dump, base backups); the embedded file by the bot.
+        if (!Deployer.Store.StoreOptions.From(fleet).IsPostgres) services.AddHostedService(sp => sp.GetRequiredService<Deployer.Store.StoreBackupLoop>());
         services.AddBotBugs(options);
         services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
-        services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
-        services.AddHostedService<BotStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<RepoWatcher>());
-        services.AddHostedService(sp => sp.GetRequiredService<Deployer.Policy.AutoDeployLoop>());
-        services.AddHostedService<ChatService>();
-        services.AddHostedService<RolloutShutdown>();
+        // Everything that acts or speaks runs on the leader only (with a shared PostgreSQL store; alone, always).
+        services.AddLeaderOnly(sp => sp.GetRequiredService<OutboxSender>());
+        services.AddLeaderOnly(sp => sp.GetRequiredService<AnnouncementService>());
+        services.AddLeaderOnly<BotStartup>();
+        services.AddLeaderOnly(sp => sp.GetRequiredService<RepoWatcher>());
+        services.AddLeaderOnly(sp => sp.GetRequiredService<Deployer.Policy.AutoDeployLoop>());
+        services.AddLeaderOnly<ChatService>();
+        services.AddLeaderOnly<RolloutShutdown>();
         return services;
     }
 

@@ -18,7 +18,7 @@ internal static class MaintenanceLogVerb
         if (Check(since, format) is not { } period) return CliContext.ExitConfig;
         var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
-        if (fleet.StorePath is null || !File.Exists(fleet.StorePath))
+        if (!Deployer.Store.StoreOptions.From(fleet).IsPostgres && (fleet.StorePath is null || !File.Exists(fleet.StorePath)))
         {
             output.Write(Render([], format, BotOptions.From(fleet)));
             return CliContext.ExitOk;

@@ -18,6 +18,9 @@ public interface IOutboxStore
     /// <summary>Every pending entry of <paramref name="kind"/>, due or not, oldest first.</summary>
     Task<IReadOnlyList<OutboxEntry>> PendingAsync(string kind, CancellationToken cancellationToken);
 
+    /// <summary>The newest <paramref name="max"/> entries of <paramref name="kind"/> in <paramref name="state"/>, newest first.</summary>
+    Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken);
+
     /// <summary>The entry of <paramref name="kind"/> with dedupe key <paramref name="key"/>, if any.</summary>
     Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken);
 

@@ -23,7 +23,7 @@ public sealed record RunningRollout(RolloutRecord Rollout, int Done, int Failed)
 public sealed partial class RolloutCoordinator(
     RolloutRunner runner,
     IRepoStore repos,
-    Store.RolloutRetention retention,
+    IRolloutRetention retention,
     ILogger<RolloutCoordinator> logger)
 {
     private readonly Lock _gate = new();

@@ -15,19 +15,38 @@ internal sealed record BugPlan
     public DateTimeOffset PlannedAt { get; init; }
 }
 
+/// <summary>Which rollouts had their bug comments planned (collection <c>bug_plans</c>).</summary>
+internal interface IBugPlans
+{
+    bool IsPlanned(int rolloutId);
+
+    void MarkPlanned(int rolloutId);
+
+    int? LastPlanned();
+}
+
+/// <summary><see cref="IBugPlans"/> in the LiteDB store.</summary>
+internal sealed class LiteBugPlans(StoreDatabase db, TimeProvider time) : IBugPlans
+{
+    private ILiteCollection<BugPlan> Plans => db.Collection<BugPlan>(StoreCollections.BugPlans);
+
+    public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);
+
+    public void MarkPlanned(int rolloutId) => db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
+
+    public int? LastPlanned() => Plans.Count() == 0 ? null : Plans.Max(p => p.Id);
+}
+
 /// <summary>What a <c>bug-comment</c> outbox entry carries.</summary>
 internal sealed record BugCommentPayload(string Tracker, int Bug, int RolloutId, string Text, bool Begun = false);
 
 /// <summary>
 /// Bug comments as entries of kind <see cref="OutboxKinds.BugComment"/> in the store's event outbox, keyed
-/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>. Given-up and sent entries are listed from
-/// the outbox collection directly (the outbox interface lists only pending ones).
+/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>.
 /// </summary>
-internal sealed class BugCommentOutbox(IOutboxStore outbox, StoreDatabase db, TimeProvider time) : IBugCommentOutbox
+internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugPlans plans) : IBugCommentOutbox
 {
     private const string Kind = OutboxKinds.BugComment;
-
-    private ILiteCollection<BugPlan> Plans => db.Collection<BugPlan>(StoreCollections.BugPlans);
 
     public async Task<bool> TryAddAsync(BugCommentEntry entry, CancellationToken cancellationToken)
     {
@@ -61,17 +80,16 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, StoreDatabase db, Ti
     public async Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken)
     {
         var pending = await outbox.PendingAsync(Kind, cancellationToken);
-        var entries = db.Collection<OutboxEntry>(StoreCollections.Outbox);
-        var failed = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Failed.ToString())).Where(e => e.Kind == Kind);
-        var done = entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Sent.ToString())).Where(e => e.Kind == Kind).OrderByDescending(e => e.Id).Take(sent);
+        var failed = await outbox.LatestAsync(Kind, OutboxState.Failed, int.MaxValue, cancellationToken);
+        var done = await outbox.LatestAsync(Kind, OutboxState.Sent, sent, cancellationToken);
         return pending.Concat(failed).Concat(done).OrderByDescending(e => e.Id).Select(View).ToList();
     }
 
-    public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);
+    public bool IsPlanned(int rolloutId) => plans.IsPlanned(rolloutId);
 
-    public void MarkPlanned(int rolloutId) => db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
+    public void MarkPlanned(int rolloutId) => plans.MarkPlanned(rolloutId);
 
-    public int? LastPlanned() => Plans.Count() == 0 ? null : Plans.Max(p => p.Id);
+    public int? LastPlanned() => plans.LastPlanned();
 
     private static BugCommentEntry View(OutboxEntry e)
     {

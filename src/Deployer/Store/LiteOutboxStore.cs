@@ -44,6 +44,13 @@ internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOu
     private List<OutboxEntry> Pending(string kind) =>
         Entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Pending.ToString())).Where(e => e.Kind == kind).OrderBy(e => e.Id).ToList();
 
+    public Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<OutboxEntry>>(
+            Entries.Find(Query.EQ(nameof(OutboxEntry.State), state.ToString())).Where(e => e.Kind == kind).OrderByDescending(e => e.Id).Take(max).ToList());
+    }
+
     public Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

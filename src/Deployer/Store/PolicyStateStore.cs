@@ -11,13 +11,13 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var saved = db.Collection<SavedDecision>(StoreCollections.PolicyState).FindById(LastId);
-        return Task.FromResult(PolicyDecisionJson.Deserialize(saved?.Decision));
+        return Task.FromResult(saved?.ToDecision());
     }
 
     public Task SaveDecisionAsync(PolicyDecision decision, DateTimeOffset at, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var saved = new SavedDecision { Id = LastId, Decision = PolicyDecisionJson.Serialize(decision), At = at };
+        var saved = SavedDecision.Of(LastId, decision, at);
         db.Write(() => db.Collection<SavedDecision>(StoreCollections.PolicyState).Upsert(saved));
         return Task.CompletedTask;
     }
@@ -34,8 +34,15 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
         }));
     }
 
-    private sealed record SavedDecision
+    /// <summary>The decision as both stores keep it.</summary>
+    internal sealed record SavedDecision
     {
+        public static SavedDecision Of(string id, PolicyDecision decision, DateTimeOffset at) =>
+            new() { Id = id, Decision = PolicyDecisionJson.Serialize(decision), At = at };
+
+        /// <summary>The decision, or null for an entry written before decisions were data.</summary>
+        public PolicyDecision? ToDecision() => PolicyDecisionJson.Deserialize(Decision);
+
         public string Id { get; init; } = "";
 
         /// <summary>The decision as JSON; empty in a store written before decisions were data (read as none).</summary>

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Rollout;
 using LiteDB;
 
 namespace ChatOpsReconfig.Deployer.Store;
@@ -6,7 +7,7 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// Drops the per-host results of all but the newest <see cref="StoreOptions.KeepRolloutDetail"/> rollouts, so the store
 /// grows by a rollout's summary, not by its thousands of host results; the rollout records themselves stay forever.
 /// </summary>
-public sealed class RolloutRetention
+internal sealed class RolloutRetention : IRolloutRetention
 {
     private readonly StoreDatabase db;
     private readonly StoreOptions options;
@@ -17,7 +18,6 @@ public sealed class RolloutRetention
         this.options = options;
     }
 
-    /// <summary>Deletes the host results of rollouts older than the kept ones; returns how many were deleted.</summary>
     public int Prune()
     {
         var rollouts = db.Collection<BsonDocument>(StoreCollections.Rollouts);

@@ -95,6 +95,28 @@ public sealed partial class CliVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateConfig_StoreKind_UnknownKindAndPostgresWithoutItsConnectionString_AreNamed()
+    {
+        var path = _dir.Combine("config", "chatops.json");
+        var root = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        root["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
+        File.WriteAllText(path, root.ToJsonString());
+        var good = await ChatopsAsync("validate-config");
+        root["store"] = new JsonObject { ["kind"] = "mysql" };
+        File.WriteAllText(path, root.ToJsonString());
+        var unknown = await ChatopsAsync("validate-config");
+        root["store"] = new JsonObject { ["kind"] = "postgres" };
+        File.WriteAllText(path, root.ToJsonString());
+        var noSecret = await ChatopsAsync("validate-config");
+
+        Assert.True(good.ExitCode == 0, Describe(good));
+        Assert.True(unknown.ExitCode == 1, Describe(unknown));
+        Assert.Contains("store.kind: \"mysql\" is not a store kind: use \"litedb\" or \"postgres\"", unknown.Stderr, StringComparison.Ordinal);
+        Assert.True(noSecret.ExitCode == 1, Describe(noSecret));
+        Assert.Contains("store: a postgres store needs exactly one of connectionStringEnv (an environment variable) or connectionStringFile", noSecret.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ValidateConfig_ExampleSshFleet_ValidWithTheKeyVariable_NamesTheVariableWithoutIt()
     {
         foreach (var name in new[] { "example-fleet.json", "known_hosts.example" })

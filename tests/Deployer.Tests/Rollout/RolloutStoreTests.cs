@@ -72,6 +72,41 @@ public sealed class RolloutStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_state_saved_here_updates_the_snapshot_in_place_without_reading_every_state_again()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var store = new RolloutStore(db);
+        store.SaveHostState(State("bm01", "aaa"));
+        _ = store.GetHostStates();
+        // Written past the store (no stamp): only a re-read of the collection would show it.
+        db.Write(() => db.Collection<HostState>(StoreCollections.HostStates).Upsert(State("bm09", "zzz")));
+
+        store.SaveHostState(State("bm01", "bbb"));
+        store.SaveHostState(State("bm02", "ccc"));
+
+        var states = store.GetHostStates();
+        Assert.Equal(["bm01", "bm02"], states.Select(s => s.Id));
+        Assert.Equal("bbb", states[0].Revisions["tools"]);
+        Assert.Same(states, store.GetHostStates());
+    }
+
+    [Fact]
+    public void A_save_after_another_writer_saved_drops_the_snapshot_and_reads_both()
+    {
+        using var db = new StoreDatabase(StorePath);
+        var status = new RolloutStore(db);
+        status.SaveHostState(State("bm01", "aaa"));
+        _ = status.GetHostStates();
+
+        new RolloutStore(db).SaveHostState(State("bm02", "bbb"));
+        status.SaveHostState(State("bm01", "ccc"));
+
+        var states = status.GetHostStates().ToDictionary(s => s.Id);
+        Assert.Equal("ccc", states["bm01"].Revisions["tools"]);
+        Assert.Equal("bbb", states["bm02"].Revisions["tools"]);
+    }
+
+    [Fact]
     public void A_state_saved_by_a_later_writer_of_the_file_shows_on_the_next_read()
     {
         using (var first = new StoreDatabase(StorePath))

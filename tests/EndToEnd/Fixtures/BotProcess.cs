@@ -104,11 +104,11 @@ public sealed class BotProcess : IAsyncDisposable
     public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Waits for a stdout line (after index <paramref name="from"/>) matching the predicate; fails with the output on timeout.</summary>
-    public Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 60) =>
+    public Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 120) =>
         WaitForAsync(() => Lines, match, from, timeoutSeconds);
 
     /// <summary>Waits for a log line on stderr containing <paramref name="contains"/> (logs at Information, see <see cref="Start"/>).</summary>
-    public Task<(string Line, int Index)> WaitForLogAsync(string contains, int timeoutSeconds = 60) =>
+    public Task<(string Line, int Index)> WaitForLogAsync(string contains, int timeoutSeconds = 120) =>
         WaitForAsync(() => { lock (_gate) return _errors.ToList(); }, l => l.Contains(contains, StringComparison.Ordinal), 0, timeoutSeconds);
 
     private async Task<(string Line, int Index)> WaitForAsync(Func<IReadOnlyList<string>> source, Func<string, bool> match, int from, int timeoutSeconds)
@@ -136,10 +136,10 @@ public sealed class BotProcess : IAsyncDisposable
         }
     }
 
-    public Task<(string Line, int Index)> WaitForAsync(string contains, int from = 0, int timeoutSeconds = 60) =>
+    public Task<(string Line, int Index)> WaitForAsync(string contains, int from = 0, int timeoutSeconds = 120) =>
         WaitForAsync(l => l.Contains(contains, StringComparison.Ordinal), from, timeoutSeconds);
 
-    public async Task<int> WaitForExitAsync(int timeoutSeconds = 60)
+    public async Task<int> WaitForExitAsync(int timeoutSeconds = 120)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         await _process.WaitForExitAsync(cts.Token);

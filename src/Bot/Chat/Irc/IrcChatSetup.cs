@@ -14,7 +14,7 @@ internal static class IrcChatSetup
     {
         services.AddSingleton(sp => new IrcChatTransport(chat.Irc, chat, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IrcChatTransport>>()));
         services.AddSingleton<IChatTransport>(sp => sp.GetRequiredService<IrcChatTransport>());
-        services.AddHostedService(sp => sp.GetRequiredService<IrcChatTransport>());
+        services.AddLeaderOnly(sp => sp.GetRequiredService<IrcChatTransport>());
         return services;
     }
 }

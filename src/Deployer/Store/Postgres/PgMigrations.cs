@@ -26,6 +26,21 @@ internal static class PgMigrations
             expires_at timestamptz NOT NULL
         );
         """,
+        """
+        CREATE TABLE documents (
+            collection text NOT NULL,
+            id text NOT NULL,
+            num bigint NOT NULL DEFAULT 0,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (collection, id)
+        );
+        CREATE INDEX documents_num ON documents (collection, num);
+        CREATE INDEX documents_pending ON documents (collection, (doc->>'State'));
+        CREATE TABLE counters (
+            collection text PRIMARY KEY,
+            last bigint NOT NULL
+        );
+        """,
     ];
 
     public static int Latest => Steps.Count;

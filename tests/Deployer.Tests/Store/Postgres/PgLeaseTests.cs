@@ -25,6 +25,31 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
     private PgLeadership Bot(string host) => new(new PgLeaderLease(_source), _time, host, Length);
 
     [Fact]
+    public async Task EveryStoreWrite_OfALeaderThatLostItsLease_IsRefused_AndChangesNothing()
+    {
+        var a = Bot("relengbot1");
+        var b = Bot("relengbot2");
+        await a.TickAsync(CancellationToken.None);
+        // The fence a leader's writes carry is the epoch it held when it last knew it led.
+        var held = a.Epoch!.Value;
+        var rollouts = new PgRolloutStore(new PgDocuments(_source, _time) { Fence = () => (a.Holder, held) });
+        var first = rollouts.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "alice" });
+
+        // The leader is paused (SIGSTOP) past its lease; the standby takes over.
+        _time.Advance(Length + TimeSpan.FromSeconds(1));
+        Assert.Equal(LeadershipChange.Acquired, await b.TickAsync(CancellationToken.None));
+
+        Assert.Throws<LeaseLostException>(() => rollouts.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "bob" }));
+        Assert.Throws<LeaseLostException>(() => rollouts.SaveHostState(new ChatOpsReconfig.Deployer.Rollout.HostState { Id = "bm01" }));
+        Assert.Equal([first], new PgRolloutStore(new PgDocuments(_source, _time)).Latest(10).Select(r => r.Id));
+        Assert.Empty(new PgRolloutStore(new PgDocuments(_source, _time)).GetHostStates());
+
+        // The new leader's writes go through.
+        var mine = new PgRolloutStore(new PgDocuments(_source, _time) { Fence = () => (b.Holder, b.Epoch!.Value) });
+        Assert.Equal(first + 1, mine.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "carol" }));
+    }
+
+    [Fact]
     public async Task FirstBotLeads_SecondStandsBy_WhileTheLeaderRenews()
     {
         var a = Bot("relengbot1");

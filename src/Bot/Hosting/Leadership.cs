@@ -1,0 +1,169 @@
+using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Store.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOpsReconfig.Bot.Hosting;
+
+/// <summary>Who leads: this bot alone (LiteDB), or one of the bots sharing a PostgreSQL store, and since when.</summary>
+internal sealed class LeaderState(string instance, bool shared, DateTimeOffset processStart)
+{
+    private volatile Leader? _leader;
+
+    public string Instance { get; } = instance;
+
+    /// <summary>True when bots share the store (PostgreSQL): only the lease holder acts.</summary>
+    public bool Shared { get; } = shared;
+
+    public DateTimeOffset ProcessStart { get; } = processStart;
+
+    /// <summary>Alone, this bot always leads; shared, only while it holds the lease.</summary>
+    public bool IsLeader => !Shared || _leader?.Instance == Instance;
+
+    /// <summary>The leader as last seen (this bot or another), or null before the first look.</summary>
+    public Leader? Current => Shared ? _leader : new Leader(Instance, ProcessStart);
+
+    /// <summary><c>single</c>, <c>leader</c> or <c>standby</c>.</summary>
+    public string Role => !Shared ? "single" : IsLeader ? "leader" : "standby";
+
+    public void Saw(Leader? leader) => _leader = leader;
+}
+
+/// <summary>A leader and since when it leads.</summary>
+internal sealed record Leader(string Instance, DateTimeOffset Since);
+
+/// <summary>A hosted service that only the leader runs (everything that acts or speaks).</summary>
+internal sealed record LeaderOnly(Func<IServiceProvider, IHostedService> Create);
+
+internal static class LeadershipSetup
+{
+    /// <summary>Whether the store registered is shared (PostgreSQL): then leader-only services wait for the lease.</summary>
+    public static bool HasSharedStore(this IServiceCollection services) =>
+        services.Any(d => d.ServiceType == typeof(StoreOptions) && d.ImplementationInstance is StoreOptions { IsPostgres: true });
+
+    /// <summary>
+    /// Registers <paramref name="create"/> as a hosted service that only the leader runs. Alone (LiteDB) it is a
+    /// plain hosted service; with a shared store, <see cref="LeaderServices"/> starts it once this bot holds the lease.
+    /// </summary>
+    public static IServiceCollection AddLeaderOnly(this IServiceCollection services, Func<IServiceProvider, IHostedService> create)
+    {
+        if (services.HasSharedStore()) services.AddSingleton(new LeaderOnly(create));
+        else services.AddHostedService(create);
+        return services;
+    }
+
+    public static IServiceCollection AddLeaderOnly<T>(this IServiceCollection services)
+        where T : class, IHostedService
+    {
+        services.AddSingleton<T>();
+        return services.AddLeaderOnly(sp => sp.GetRequiredService<T>());
+    }
+
+    /// <summary>The lease loop and the leader state; call after the store is registered.</summary>
+    public static IServiceCollection AddLeadership(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet)
+    {
+        var ha = HaOptions.From(fleet);
+        var shared = services.HasSharedStore();
+        services.AddSingleton(sp => new LeaderState(ha.InstanceName, shared, sp.GetRequiredService<TimeProvider>().GetUtcNow()));
+        if (!shared) return services;
+        services.AddSingleton(sp => new PgLeadership(
+            new PgLeaderLease(sp.GetRequiredService<PgStore>().Source), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, TimeSpan.FromSeconds(ha.LeaseSeconds)));
+        services.AddHostedService<LeaderServices>();
+        return services;
+    }
+}
+
+/// <summary>
+/// With a shared store: holds or waits for the leader lease, renewing it every third of its length. On taking it, it
+/// starts the leader-only services in the order they were registered (start-up recovery marks a rollout the old
+/// leader left running as interrupted, and says so). A bot that finds it lost the lease — paused or cut off past its
+/// length — stops at once with exit code 3: its writes are already refused (every write carries the lease), and a
+/// supervisor restarts it as a standby.
+/// </summary>
+internal sealed partial class LeaderServices(
+    IServiceProvider services,
+    IEnumerable<LeaderOnly> leaderOnly,
+    PgLeadership leadership,
+    PgDocuments documents,
+    LeaderState state,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<LeaderServices> logger) : BackgroundService
+{
+    public const int ExitLostLease = 3;
+
+    private readonly List<IHostedService> _started = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A standby's writes are refused too: epoch 0 is never held.
+        documents.Fence = () => (leadership.Holder, leadership.Epoch ?? 0);
+        var lease = new PgLeaderLease(services.GetRequiredService<PgStore>().Source);
+        var standbyLogged = false;
+        var renewed = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            LeadershipChange change;
+            try
+            {
+                change = await leadership.TickAsync(stoppingToken);
+                if (leadership.IsLeader) renewed = time.GetUtcNow();
+                var holder = await lease.CurrentAsync(stoppingToken);
+                state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt));
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                Log.StoreUnreachable(logger, ex.Message);
+                // A leader that cannot renew has lost the lease once it would have run out.
+                change = leadership.IsLeader && time.GetUtcNow() - renewed > leadership.Length ? LeadershipChange.Lost : LeadershipChange.None;
+            }
+
+            if (change == LeadershipChange.Acquired)
+            {
+                Log.Leading(logger, state.Instance, leadership.Epoch ?? 0);
+                foreach (var service in leaderOnly.Select(l => l.Create(services)))
+                {
+                    await service.StartAsync(stoppingToken);
+                    _started.Add(service);
+                }
+            }
+            else if (change == LeadershipChange.Lost)
+            {
+                Log.LostLease(logger, state.Instance, leadership.Length.TotalSeconds);
+                Environment.ExitCode = ExitLostLease;
+                lifetime.StopApplication();
+                return;
+            }
+            else if (!leadership.IsLeader && !standbyLogged)
+            {
+                Log.Standby(logger, state.Instance, state.Current?.Instance ?? "nobody");
+                standbyLogged = true;
+            }
+
+            await Task.Delay(leadership.Length / 3, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        for (var i = _started.Count - 1; i >= 0; i--) await _started[i].StopAsync(cancellationToken);
+        if (Environment.ExitCode != ExitLostLease) await leadership.StepDownAsync(cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "{Instance} leads (lease epoch {Epoch}): starting the watcher, the policy, rollouts and chat")]
+        public static partial void Leading(ILogger logger, string instance, long epoch);
+
+        [LoggerMessage(2, LogLevel.Warning, "{Instance} stands by: {Leader} leads; serving the read-only web endpoints until the lease is free")]
+        public static partial void Standby(ILogger logger, string instance, string leader);
+
+        [LoggerMessage(3, LogLevel.Critical, "{Instance} lost the leader lease (no renewal within {Seconds} s: paused or cut off); its writes are refused; stopping (exit 3) so that a supervisor restarts it as a standby")]
+        public static partial void LostLease(ILogger logger, string instance, double seconds);
+
+        [LoggerMessage(4, LogLevel.Error, "The PostgreSQL store cannot be reached for the lease: {Error}")]
+        public static partial void StoreUnreachable(ILogger logger, string error);
+    }
+}

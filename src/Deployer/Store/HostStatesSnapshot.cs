@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Deployer.Store;
+
+/// <summary>The states as read at <see cref="Stamp"/>, with each host's position so one state can be replaced cheaply.</summary>
+internal sealed record HostStatesSnapshot(string? Stamp, ImmutableList<HostState> States, ImmutableDictionary<string, int> Index)
+{
+    public static HostStatesSnapshot Of(string? stamp, IEnumerable<HostState> states)
+    {
+        var list = states.ToImmutableList();
+        var index = list.Select((s, i) => KeyValuePair.Create(s.Id, i)).ToImmutableDictionary(StringComparer.Ordinal);
+        return new HostStatesSnapshot(stamp, list, index);
+    }
+
+    public HostStatesSnapshot With(string stamp, HostState state) =>
+        Index.TryGetValue(state.Id, out var at)
+            ? this with { Stamp = stamp, States = States.SetItem(at, state) }
+            : new HostStatesSnapshot(stamp, States.Add(state), Index.Add(state.Id, States.Count));
+}

@@ -1,0 +1,281 @@
+using ChatOpsReconfig.Deployer.Audit;
+using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Outbox;
+using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatOpsReconfig.Deployer.Tests.Store.Contract;
+
+/// <summary>Every feature store of one store kind, opened on one database.</summary>
+public sealed record StoresUnderTest(
+    IRolloutStore Rollouts,
+    IRepoStore Repos,
+    ILockStore Locks,
+    IFreezeStore Freezes,
+    IPolicyStateStore Policy,
+    ILiveEstimateStore Estimates,
+    IAuditLog Audit,
+    IDoorLog Doors,
+    IOutboxStore Outbox);
+
+/// <summary>
+/// What every store kind must do the same way (issue 11: "one contract test suite runs against both stores"). Each
+/// kind derives from this class and says how to open its stores; <see cref="ReopenAsync"/> opens them again on the
+/// same data, as a restarted bot would.
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+
+    protected StoresUnderTest S { get; private set; } = null!;
+
+    /// <summary>Opens a fresh, empty store.</summary>
+    protected abstract Task<StoresUnderTest> CreateAsync();
+
+    /// <summary>Drops every open handle and opens the same store again.</summary>
+    protected abstract Task<StoresUnderTest> ReopenAsync();
+
+    public virtual async Task InitializeAsync() => S = await CreateAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static RolloutRecord Rollout(string by, RolloutState state = RolloutState.Running) => new()
+    {
+        StartedAt = DateTimeOffset.UnixEpoch, StartedBy = by, State = state, Trigger = RolloutTrigger.Automatic,
+        Revisions = { ["tools"] = "abc123" }, Hosts = ["bm02", "bm01"],
+        Changes = [new RepoChange { Repo = "tools", To = "abc123", Commits = [new ChangeCommit { Rev = "abc123", Author = "alice", Summary = "Bug 1 - x", Bugs = [1] }], TotalCommits = 1 }],
+    };
+
+    [Fact]
+    public async Task Rollouts_get_increasing_ids_and_read_back_whole_after_a_restart()
+    {
+        var first = S.Rollouts.Insert(Rollout("alice"));
+        var second = S.Rollouts.Insert(Rollout("bob"));
+        Assert.Equal(first + 1, second);
+        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Summary = "ok" });
+
+        S = await ReopenAsync();
+        var read = S.Rollouts.Get(first)!;
+        Assert.Equal(RolloutState.Succeeded, read.State);
+        Assert.Equal("abc123", read.Revisions["tools"]);
+        Assert.Equal(["bm02", "bm01"], read.Hosts);
+        Assert.Equal([1], Assert.Single(Assert.Single(read.Changes).Commits).Bugs);
+        Assert.Equal([second, first], S.Rollouts.Latest(5).Select(r => r.Id));
+        Assert.Equal([second], S.Rollouts.WithState(RolloutState.Running).Select(r => r.Id));
+        Assert.True(S.Rollouts.AnyWithState(RolloutState.Succeeded));
+        Assert.False(S.Rollouts.AnyWithState(RolloutState.Interrupted));
+        Assert.Null(S.Rollouts.Get(999));
+    }
+
+    [Fact]
+    public void Host_results_are_per_rollout_and_in_host_order()
+    {
+        var id = S.Rollouts.Insert(Rollout("alice"));
+        var other = S.Rollouts.Insert(Rollout("bob"));
+        foreach (var host in new[] { "bm03", "bm01", "bm02" })
+            S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok });
+        S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(other, "bm09"), RolloutId = other, Host = "bm09" });
+        S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Outcome = HostOutcome.Failed, FailedStep = "checkconfig" });
+
+        Assert.Equal(["bm01", "bm02", "bm03"], S.Rollouts.GetHosts(id).Select(h => h.Host));
+        Assert.Equal("checkconfig", S.Rollouts.GetHost(id, "bm02")!.FailedStep);
+        Assert.Null(S.Rollouts.GetHost(id, "bm09"));
+    }
+
+    [Fact]
+    public async Task Host_states_saved_show_on_the_next_read_here_and_after_a_restart()
+    {
+        S.Rollouts.SaveHostState(new HostState { Id = "bm01", Revisions = { ["tools"] = "aaa" } });
+        Assert.Equal("aaa", Assert.Single(S.Rollouts.GetHostStates()).Revisions["tools"]);
+        S.Rollouts.SaveHostState(new HostState { Id = "bm01", Revisions = { ["tools"] = "bbb" }, LastOutcome = HostOutcome.Failed });
+        S.Rollouts.SaveHostState(new HostState { Id = "bm02", Revisions = { ["tools"] = "ccc" } });
+
+        var states = S.Rollouts.GetHostStates().ToDictionary(s => s.Id);
+        Assert.Equal("bbb", states["bm01"].Revisions["tools"]);
+        Assert.Equal(HostOutcome.Failed, states["bm01"].LastOutcome);
+
+        S = await ReopenAsync();
+        Assert.Equal(["bm01", "bm02"], S.Rollouts.GetHostStates().Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal("ccc", S.Rollouts.GetHostState("bm02")!.Revisions["tools"]);
+        Assert.Null(S.Rollouts.GetHostState("bm99"));
+    }
+
+    [Fact]
+    public void A_batch_that_throws_leaves_nothing_behind()
+    {
+        Assert.Throws<InvalidOperationException>(() => S.Rollouts.Batch(() =>
+        {
+            S.Rollouts.Insert(Rollout("alice"));
+            S.Rollouts.SaveHostState(new HostState { Id = "bm01" });
+            throw new InvalidOperationException("crash in the middle");
+        }));
+
+        Assert.Empty(S.Rollouts.Latest(10));
+        Assert.Empty(S.Rollouts.GetHostStates());
+    }
+
+    [Fact]
+    public async Task Parallel_inserts_get_distinct_ids()
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => S.Rollouts.Insert(Rollout($"u{i}")))));
+        Assert.Equal(20, ids.Distinct().Count());
+        Assert.Equal(20, S.Rollouts.Latest(100).Count);
+    }
+
+    private static Merge Push(string repo, string? from, string to, MergeKind kind = MergeKind.Push) =>
+        new() { Repo = repo, Branch = "production", Kind = kind, OldHead = from, NewHead = to, DetectedAt = DateTimeOffset.UnixEpoch };
+
+    private static RepoState Head(string repo, string head) => new() { Id = repo, Branch = "production", Head = head, LastPollOk = true };
+
+    [Fact]
+    public async Task Merges_are_recorded_once_announced_once_and_deployed_up_to_a_revision()
+    {
+        var baseline = S.Repos.RecordMerge(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"));
+        var one = S.Repos.RecordMerge(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"));
+        var again = S.Repos.RecordMerge(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111")); // crash between merge and head
+        var two = S.Repos.RecordMerge(Push("tools", "b111111111", "c222222222"), Head("tools", "c222222222"));
+        S.Repos.RecordMerge(Push("configs", null, "x999"), Head("configs", "x999"));
+
+        Assert.True(baseline.Created && one.Created && two.Created);
+        Assert.False(again.Created);
+        Assert.Equal(one.Merge.Id, again.Merge.Id);
+        Assert.Equal("c222222222", S.Repos.GetState("tools")!.Head);
+        Assert.Equal(["configs", "tools"], S.Repos.GetStates().Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal([two.Merge.Id, one.Merge.Id], S.Repos.GetLatestMerges("tools", 2).Select(m => m.Id));
+        Assert.Equal([one.Merge.Id, two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
+
+        Assert.True(S.Repos.MarkAnnounced(one.Merge.Id));
+        Assert.False(S.Repos.MarkAnnounced(one.Merge.Id));
+        Assert.False(S.Repos.MarkAnnounced(12345));
+        Assert.DoesNotContain(one.Merge.Id, S.Repos.GetUnannounced().Select(m => m.Id));
+
+        Assert.Empty(S.Repos.MarkDeployed("tools", "ffffffffff", 7));
+        var marked = S.Repos.MarkDeployed("tools", "b1111111", 7); // a prefix of the head
+        Assert.Equal([one.Merge.Id], marked.Select(m => m.Id));
+
+        S = await ReopenAsync();
+        Assert.Equal(7, S.Repos.GetMerge(one.Merge.Id)!.DeployedRolloutId);
+        Assert.Equal(Time.GetUtcNow(), S.Repos.GetMerge(one.Merge.Id)!.AnnouncedAt);
+        Assert.Equal([two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
+        Assert.Equal(2, S.Repos.GetUndeployed().Count); // c222 and configs' push
+    }
+
+    private static Hold Hold(string id, string name, int minutes) =>
+        new() { HolderId = id, HolderName = name, Reason = "landing 🚀", Since = DateTimeOffset.UnixEpoch.AddMinutes(minutes), ExpiresAt = DateTimeOffset.MaxValue };
+
+    [Fact]
+    public async Task Holds_are_saved_exactly_and_holders_compare_without_case()
+    {
+        await S.Locks.SaveAsync(new DeployLock([Hold("bob", "bob", 2), Hold("Alice", "Alice", 1)]), CancellationToken.None);
+        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1), Hold("carol", "carol", 3)]), CancellationToken.None);
+
+        S = await ReopenAsync();
+        var holds = (await S.Locks.LoadAsync(CancellationToken.None)).Holds;
+        Assert.Equal(["alice", "carol"], holds.Select(h => h.HolderName));
+        Assert.Equal("landing 🚀", holds[0].Reason);
+        Assert.True(holds[0].UntilReleased);
+    }
+
+    private static AuditEntry Audit(string action) => new() { At = DateTimeOffset.UnixEpoch, ActorId = "alice", ActorName = "alice", Action = action, Detail = "d" };
+
+    [Fact]
+    public async Task Audit_entries_are_numbered_and_read_newest_first_per_area()
+    {
+        await S.Locks.AppendAuditAsync(Audit("lock"), CancellationToken.None);
+        await S.Freezes.AppendAuditAsync(Audit("freeze"), CancellationToken.None);
+        var third = await S.Audit.AppendAsync(Audit("deploy") with { Area = "deploy" }, CancellationToken.None);
+        await S.Locks.AppendAuditAsync(Audit("unlock"), CancellationToken.None);
+
+        Assert.Equal(3, third.Id);
+        Assert.Equal(["unlock", "lock"], (await S.Locks.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+        Assert.Equal(["freeze"], (await S.Freezes.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+        Assert.Equal(["unlock", "deploy"], (await S.Audit.LatestAsync(2, null, CancellationToken.None)).Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task The_freeze_is_one_document_replaced_and_removed()
+    {
+        Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "first", Until = DateTimeOffset.UnixEpoch.AddHours(1) }, CancellationToken.None);
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "second", Until = DateTimeOffset.UnixEpoch.AddHours(2) }, CancellationToken.None);
+        S = await ReopenAsync();
+        Assert.Equal("second", (await S.Freezes.GetAsync(CancellationToken.None))!.Reason);
+        await S.Freezes.SetAsync(null, CancellationToken.None);
+        Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_policy_keeps_its_last_answer_and_raises_each_alarm_once()
+    {
+        Assert.Null(await S.Policy.LoadDecisionAsync(CancellationToken.None));
+        var held = new HoldWait("alice", Time.GetUtcNow().AddHours(1), "landing", 0);
+        await S.Policy.SaveDecisionAsync(new PolicyDecision { Start = false, Blocker = PolicyBlocker.Hold, Reason = held }, Time.GetUtcNow(), CancellationToken.None);
+        Assert.True(await S.Policy.TryRaiseAlarmAsync("bm01/42", Time.GetUtcNow(), CancellationToken.None));
+
+        S = await ReopenAsync();
+        var loaded = (await S.Policy.LoadDecisionAsync(CancellationToken.None))!;
+        Assert.Equal((PolicyBlocker.Hold, (PolicyReason)held), (loaded.Blocker, loaded.Reason));
+        Assert.False(await S.Policy.TryRaiseAlarmAsync("bm01/42", Time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await S.Policy.TryRaiseAlarmAsync("bm02/42", Time.GetUtcNow(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Live_estimates_stay_until_resolved()
+    {
+        await S.Estimates.SaveAsync(new SavedEstimate { Id = 4, Repo = "tools", Head = "b111111111", LiveAt = Time.GetUtcNow() }, CancellationToken.None);
+        await S.Estimates.SaveAsync(new SavedEstimate { Id = 5, Repo = "tools", Head = "c222222222", LiveAt = Time.GetUtcNow() }, CancellationToken.None);
+        await S.Estimates.ResolveAsync(4, 12.5, CancellationToken.None);
+        await S.Estimates.ResolveAsync(99, 1, CancellationToken.None); // unknown: nothing happens
+
+        Assert.Equal([5], (await S.Estimates.GetUnresolvedAsync(CancellationToken.None)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task The_door_log_lists_answers_newest_first()
+    {
+        foreach (var who in new[] { "alice", "bob", "carol" })
+        {
+            var answer = new DoorAnswer(new RolloutRequest { Trigger = RolloutTrigger.DeployNow, RequestedBy = who }, new PolicyDecision { Blocker = PolicyBlocker.Quiet }, null);
+            await S.Doors.RecordAsync(answer, Time.GetUtcNow(), CancellationToken.None);
+        }
+
+        Assert.Equal(["carol", "bob"], (await S.Doors.LatestAsync(2, CancellationToken.None)).Select(e => e.RequestedBy));
+    }
+
+    [Fact]
+    public async Task The_outbox_keeps_order_dedupes_keys_per_kind_and_records_each_attempt()
+    {
+        var a = await S.Outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.Chat, "a", "rollout:1"), CancellationToken.None);
+        var again = await S.Outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.Chat, "a2", "rollout:1"), CancellationToken.None);
+        var otherKind = await S.Outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.BugComment, "bug", "rollout:1"), CancellationToken.None);
+        var batch = await S.Outbox.EnqueueAsync([new OutboxMessage(OutboxKinds.Chat, "b"), new OutboxMessage(OutboxKinds.Chat, "c")], CancellationToken.None);
+
+        Assert.Equal(a.Id, again.Id);
+        Assert.Equal("a", again.Payload);
+        Assert.NotEqual(a.Id, otherKind.Id);
+        Assert.Equal(["a", "b", "c"], (await S.Outbox.PendingAsync(OutboxKinds.Chat, CancellationToken.None)).Select(e => e.Payload));
+
+        await S.Outbox.MarkAttemptFailedAsync(a.Id, "429", Time.GetUtcNow().AddMinutes(1), CancellationToken.None);
+        Assert.Equal(["b", "c"], (await S.Outbox.DueAsync(OutboxKinds.Chat, Time.GetUtcNow(), 10, CancellationToken.None)).Select(e => e.Payload));
+        Assert.Equal(["a"], (await S.Outbox.DueAsync(OutboxKinds.Chat, Time.GetUtcNow().AddMinutes(1), 1, CancellationToken.None)).Select(e => e.Payload));
+
+        Assert.True(await S.Outbox.ReplacePendingPayloadAsync(a.Id, "a'", CancellationToken.None));
+        await S.Outbox.MarkSentAsync(a.Id, Time.GetUtcNow(), "msg-1", CancellationToken.None);
+        Assert.False(await S.Outbox.ReplacePendingPayloadAsync(a.Id, "a''", CancellationToken.None));
+        await S.Outbox.MarkFailedAsync(batch[0].Id, "gave up", CancellationToken.None);
+        Assert.Equal(["b"], (await S.Outbox.LatestAsync(OutboxKinds.Chat, OutboxState.Failed, 5, CancellationToken.None)).Select(e => e.Payload));
+        Assert.Empty(await S.Outbox.LatestAsync(OutboxKinds.BugComment, OutboxState.Failed, 5, CancellationToken.None));
+
+        S = await ReopenAsync();
+        var sent = (await S.Outbox.FindAsync(OutboxKinds.Chat, "rollout:1", CancellationToken.None))!;
+        Assert.Equal((OutboxState.Sent, 2, "msg-1", "a'"), (sent.State, sent.Attempts, sent.Receipt, sent.Payload));
+        Assert.Equal(["c"], (await S.Outbox.PendingAsync(OutboxKinds.Chat, CancellationToken.None)).Select(e => e.Payload));
+        Assert.Equal(
+            [new OutboxCount(OutboxKinds.BugComment, OutboxState.Pending, 1), new OutboxCount(OutboxKinds.Chat, OutboxState.Pending, 1),
+             new OutboxCount(OutboxKinds.Chat, OutboxState.Sent, 1), new OutboxCount(OutboxKinds.Chat, OutboxState.Failed, 1)],
+            await S.Outbox.CountsAsync(CancellationToken.None));
+    }
+}
