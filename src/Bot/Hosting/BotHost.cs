@@ -104,6 +104,7 @@ internal static class BotHost
         services.AddSingleton<IEventAnnouncer>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IIdleCheck>(sp => sp.GetRequiredService<PolicyStatus>());
         services.AddSingleton<IStatusSection, RepoStatusSection>();
+        services.AddSingleton<IStatusSection, LeaderStatusSection>();
         services.AddSingleton(HookSecret.Load(options.Web));
         services.AddSingleton<HookBodyFailures>();
         services.AddSingleton<HookRequests>();

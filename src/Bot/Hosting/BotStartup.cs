@@ -25,6 +25,7 @@ internal sealed partial class BotStartup(
     ChatOutbox outbox,
     IChatTransport transport,
     BotOptions options,
+    LeaderState leadership,
     ILogger<BotStartup> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -39,6 +40,7 @@ internal sealed partial class BotStartup(
         await outbox.EnqueueAsync(transport.DefaultChannel,
             $"ChatOpsReconfig is here: watching {fleet.Repos.Count} repos ({string.Join(", ", fleet.Repos.Keys)}) for {enabled} hosts. "
             + $"Try {p}status, {p}deploy now, {p}help."
+            + (leadership.Shared ? $" ({leadership.Instance} leads; the other bots on this store stand by)" : "")
             + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""), cancellationToken: cancellationToken);
 
         watcher.RepublishUnannounced();

@@ -94,6 +94,16 @@ internal sealed partial class LeaderServices(
     public const int ExitLostLease = 3;
 
     private readonly List<IHostedService> _started = [];
+    private Task _starting = Task.CompletedTask;
+
+    private async Task StartLeaderServicesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var service in leaderOnly.Select(l => l.Create(services)))
+        {
+            await service.StartAsync(cancellationToken);
+            lock (_started) _started.Add(service);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,11 +132,8 @@ internal sealed partial class LeaderServices(
             if (change == LeadershipChange.Acquired)
             {
                 Log.Leading(logger, state.Instance, leadership.Epoch ?? 0);
-                foreach (var service in leaderOnly.Select(l => l.Create(services)))
-                {
-                    await service.StartAsync(stoppingToken);
-                    _started.Add(service);
-                }
+                // Started beside this loop: start-up work (recovery, the demo fleet) must not hold up the renewals.
+                _starting = Task.Run(() => StartLeaderServicesAsync(stoppingToken), CancellationToken.None);
             }
             else if (change == LeadershipChange.Lost)
             {
@@ -148,7 +155,18 @@ internal sealed partial class LeaderServices(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        for (var i = _started.Count - 1; i >= 0; i--) await _started[i].StopAsync(cancellationToken);
+        try
+        {
+            await _starting.WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or LeaseLostException)
+        {
+            // Stopping while it started: stop what did start.
+        }
+
+        List<IHostedService> started;
+        lock (_started) started = [.. _started];
+        for (var i = started.Count - 1; i >= 0; i--) await started[i].StopAsync(cancellationToken);
         if (Environment.ExitCode != ExitLostLease) await leadership.StepDownAsync(cancellationToken);
     }
 

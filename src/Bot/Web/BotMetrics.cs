@@ -27,6 +27,7 @@ internal sealed class BotMetrics
         HoldsActive = f.CreateGauge("chatops_holds_active", "Active holds on the deploy lock");
         PollFailures = f.CreateGauge("chatops_repo_poll_consecutive_failures", "Failed polls in a row per repo (0 when the last poll succeeded)", "repo");
         OutboxDepth = f.CreateGauge("chatops_outbox_depth", "Chat messages waiting in the outbox");
+        Leader = f.CreateGauge("chatops_leader", "1 while this bot leads (always, alone on its store), 0 on a standby", "instance");
         EtaError = f.CreateHistogram("chatops_live_eta_error_seconds", "Live time minus the estimate made when the merge was seen (negative: earlier than estimated)",
             new HistogramConfiguration { Buckets = [-3600, -1800, -900, -300, -120, -60, -30, 0, 30, 60, 120, 300, 900, 1800, 3600] });
         Registry.AddBeforeCollectCallback(async ct =>
@@ -54,6 +55,8 @@ internal sealed class BotMetrics
 
     public Gauge OutboxDepth { get; }
 
+    public Gauge Leader { get; }
+
     public Histogram EtaError { get; }
 
     private void Refresh(StatusView view)
@@ -66,6 +69,7 @@ internal sealed class BotMetrics
 
         HoldsActive.Set(view.Holds.Count);
         OutboxDepth.Set(view.Health.OutboxDepth);
+        Leader.WithLabels(view.Health.Instance.Name).Set(view.Health.Instance.Role == "standby" ? 0 : 1);
     }
 }
 

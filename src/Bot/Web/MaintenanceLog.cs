@@ -22,7 +22,8 @@ internal sealed record MaintenanceCommit(string Rev, string Author, string Summa
 
 /// <summary>
 /// The deployed-changes log (the seed's maintenance wiki page), newest first, built from the rollouts in the store and
-/// the merges each one marked deployed. The bug-update feature reads the same entries.
+/// the merges each one marked deployed. (Bug comments are planned from the rollout's own record of the commits it
+/// carried, <c>RolloutRecord.Changes</c>, not from these entries.)
 /// </summary>
 internal sealed class MaintenanceLog(IRolloutStore rollouts, IRepoStore merges)
 {

@@ -77,4 +77,11 @@ internal sealed record HealthView(
     bool ChatConnected,
     int OutboxDepth,
     bool Stale,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    InstanceView Instance);
+
+/// <summary>
+/// This bot and who leads: <see cref="Role"/> is <c>single</c> (alone on its store), <c>leader</c> or <c>standby</c>
+/// (bots sharing a PostgreSQL store); <see cref="Leader"/> is null while nobody holds the lease.
+/// </summary>
+internal sealed record InstanceView(string Name, string Role, string? Leader, DateTimeOffset? LeaderSince);

@@ -25,6 +25,7 @@ internal sealed class StatusViewBuilder(
     ChatOutbox outbox,
     Hosting.BotOptions options,
     IOptions<PolicyOptions> policy,
+    Hosting.LeaderState leadership,
     Announcements.ChatClock clock,
     TimeProvider time)
 {
@@ -205,7 +206,9 @@ internal sealed class StatusViewBuilder(
         var pending = storeOk ? await outbox.PendingAsync(cancellationToken) : [];
         var chatOk = !pending.Any(e => e.Attempts > 0);
         if (!chatOk) problems.Add($"chat: {pending.Count} message(s) waiting, delivery failing");
-        return new HealthView(storeOk, tickAge, pollAge, chatOk, pending.Count, !storeOk || tickLate || pollLate, problems);
+        var leader = leadership.Current;
+        var instance = new InstanceView(leadership.Instance, leadership.Role, leader?.Instance, leader?.Since);
+        return new HealthView(storeOk, tickAge, pollAge, chatOk, pending.Count, !storeOk || tickLate || pollLate, problems, instance);
     }
 
     private sealed record EtaContext(

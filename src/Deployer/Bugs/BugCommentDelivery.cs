@@ -9,7 +9,7 @@ namespace ChatOpsReconfig.Deployer.Bugs;
 /// Plans bug comments when a rollout finishes and delivers the outbox: each try is counted in the store before any
 /// network call, and a try after one that began (its answer may have been lost, or the bot died after the POST)
 /// first reads the bug's recent comments for the rollout's marker, so a comment is posted once. Tracker outages are
-/// retried with a growing wait (1 min doubling to 1 h); a missing bug or a refused comment is reported once and dropped.
+/// retried with a growing wait (1 min doubling to 1 h, or the tracker's Retry-After when longer); a missing bug or a refused comment is reported once and dropped.
 /// </summary>
 public sealed class BugCommentDelivery : BackgroundService
 {
@@ -29,7 +29,6 @@ public sealed class BugCommentDelivery : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<BugCommentDelivery> _logger;
     private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader;
-    private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
 
     internal BugCommentDelivery(
         BugTrackers trackers,
@@ -168,10 +167,13 @@ public sealed class BugCommentDelivery : BackgroundService
         }
         catch (BugTrackerException ex) when (ex.Failure == BugFailure.Unavailable)
         {
-            var next = _time.GetUtcNow() + Backoff(attempt);
+            // A tracker that said how long to wait (429 or 503 with a Retry-After past what one try waits out) gets at least
+            // that, up to the longest backoff.
+            var wait = ex.RetryAfter is { } after && after > Backoff(attempt) ? (after < MaxRetry ? after : MaxRetry) : Backoff(attempt);
+            var next = _time.GetUtcNow() + wait;
             await _outbox.MarkAttemptFailedAsync(entry, ex.Message, next, cancellationToken);
             BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, next, ex.Message);
-            if (attempt >= AlarmAfterAttempts && _failing.Add(entry.Tracker))
+            if (attempt >= AlarmAfterAttempts && await _outbox.TryRaiseFailingAsync(entry.Tracker, _time.GetUtcNow(), cancellationToken))
             {
                 var waiting = (await _outbox.PendingAsync(cancellationToken)).Count(e => e.Tracker == entry.Tracker);
                 _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, waiting));
@@ -190,7 +192,7 @@ public sealed class BugCommentDelivery : BackgroundService
     private async Task DeliveredAsync(BugCommentEntry entry, string note, CancellationToken cancellationToken)
     {
         await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), note, cancellationToken);
-        if (_failing.Remove(entry.Tracker)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
+        if (await _outbox.TryClearFailingAsync(entry.Tracker, cancellationToken)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
     }
 
     private async Task DropAsync(BugCommentEntry entry, string reason, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ namespace ChatOpsReconfig.Deployer.Bugs;
 public sealed record BugCommentDropped(BugCommentEntry Entry, string Reason) : DeployerEvent;
 
 /// <summary>
-/// Delivering to <paramref name="Tracker"/> keeps failing; published once per outage (again only after a delivery
-/// to it succeeded). The comments wait in the outbox.
+/// Delivering to <paramref name="Tracker"/> keeps failing; published once per outage, across restarts (again only
+/// after a delivery to it succeeded). The comments wait in the outbox.
 /// </summary>
 public sealed record BugTrackerFailing(string Tracker, string Error, int Waiting) : DeployerEvent;
 

@@ -76,6 +76,15 @@ public interface IBugCommentOutbox
     /// <summary>Pending and given-up entries, then the newest sent ones, newest first.</summary>
     Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records that <paramref name="tracker"/> was reported failing; false when it already was (then nothing changes). Kept
+    /// in the store, so a failure alarms once in chat across restarts.
+    /// </summary>
+    Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Forgets that <paramref name="tracker"/> was failing; true when it was (its recovery is then announced).</summary>
+    Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken);
+
     /// <summary>Whether rollout <paramref name="rolloutId"/>'s comments were planned.</summary>
     bool IsPlanned(int rolloutId);
 

@@ -33,4 +33,7 @@ public enum BugFailure
 public sealed class BugTrackerException(BugFailure failure, string message, Exception? inner = null) : Exception(message, inner)
 {
     public BugFailure Failure { get; } = failure;
+
+    /// <summary>How long the tracker asked us to wait (its Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

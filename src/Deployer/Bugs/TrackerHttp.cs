@@ -115,7 +115,13 @@ internal sealed class TrackerHttp
         var message = root is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
         var failure = response.IsSuccessStatusCode ? BugFailure.Unavailable : classify(response.StatusCode, root);
         doc?.Dispose();
-        throw new BugTrackerException(failure, $"HTTP {(int)response.StatusCode}{(message is null ? "" : ": " + SafeText.Clean(message, 200))}");
+        throw new BugTrackerException(failure, $"HTTP {(int)response.StatusCode}{(message is null ? "" : ": " + SafeText.Clean(message, 200))}")
+        {
+            // A date is measured against the server's own clock (its Date header), so no clock of ours is needed.
+            RetryAfter = response.Headers.RetryAfter is { } after
+                ? after.Delta ?? (after.Date - response.Headers.Date is { } d && d > TimeSpan.Zero ? d : null)
+                : null,
+        };
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage r, TimeProvider time)

@@ -18,8 +18,11 @@ public interface IOutboxStore
     /// <summary>Every pending entry of <paramref name="kind"/>, due or not, oldest first.</summary>
     Task<IReadOnlyList<OutboxEntry>> PendingAsync(string kind, CancellationToken cancellationToken);
 
-    /// <summary>The newest <paramref name="max"/> entries of <paramref name="kind"/> in <paramref name="state"/>, newest first.</summary>
-    Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken);
+    /// <summary>
+    /// Entries of <paramref name="kind"/> in <paramref name="state"/>, newest first, at most <paramref name="max"/>: what a
+    /// status command lists (pending, given up, the latest sent).
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> ListAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken);
 
     /// <summary>The entry of <paramref name="kind"/> with dedupe key <paramref name="key"/>, if any.</summary>
     Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken);

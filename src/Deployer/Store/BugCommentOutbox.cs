@@ -15,26 +15,52 @@ internal sealed record BugPlan
     public DateTimeOffset PlannedAt { get; init; }
 }
 
-/// <summary>Which rollouts had their bug comments planned (collection <c>bug_plans</c>).</summary>
-internal interface IBugPlans
+/// <summary>A tracker reported failing in chat, until a delivery to it succeeds (the tracker's name is the id).</summary>
+internal sealed record BugAlarm
+{
+    public string Id { get; init; } = "";
+
+    public DateTimeOffset Since { get; init; }
+}
+
+/// <summary>What the bug outbox keeps besides its entries: the rollouts planned (<c>bug_plans</c>) and the trackers reported failing (<c>bug_alarms</c>).</summary>
+internal interface IBugRecords
 {
     bool IsPlanned(int rolloutId);
 
     void MarkPlanned(int rolloutId);
 
     int? LastPlanned();
+
+    /// <summary>Records <paramref name="tracker"/> as reported failing; false when it already was.</summary>
+    bool TryRaiseFailing(string tracker, DateTimeOffset at);
+
+    /// <summary>Clears the failing mark; false when there was none.</summary>
+    bool TryClearFailing(string tracker);
 }
 
-/// <summary><see cref="IBugPlans"/> in the LiteDB store.</summary>
-internal sealed class LiteBugPlans(StoreDatabase db, TimeProvider time) : IBugPlans
+/// <summary><see cref="IBugRecords"/> in the LiteDB store.</summary>
+internal sealed class LiteBugRecords(StoreDatabase db, TimeProvider time) : IBugRecords
 {
     private ILiteCollection<BugPlan> Plans => db.Collection<BugPlan>(StoreCollections.BugPlans);
+
+    private ILiteCollection<BugAlarm> Alarms => db.Collection<BugAlarm>(StoreCollections.BugAlarms);
 
     public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);
 
     public void MarkPlanned(int rolloutId) => db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
 
     public int? LastPlanned() => Plans.Count() == 0 ? null : Plans.Max(p => p.Id);
+
+    public bool TryRaiseFailing(string tracker, DateTimeOffset at) => db.Write(() =>
+    {
+        if (Alarms.FindById(tracker) is not null) return false;
+        Alarms.Insert(new BugAlarm { Id = tracker, Since = at });
+        return true;
+    });
+
+    // Read first: a delivery to a healthy tracker (the usual case) writes nothing.
+    public bool TryClearFailing(string tracker) => Alarms.FindById(tracker) is not null && db.Write(() => Alarms.Delete(tracker));
 }
 
 /// <summary>What a <c>bug-comment</c> outbox entry carries.</summary>
@@ -42,9 +68,10 @@ internal sealed record BugCommentPayload(string Tracker, int Bug, int RolloutId,
 
 /// <summary>
 /// Bug comments as entries of kind <see cref="OutboxKinds.BugComment"/> in the store's event outbox, keyed
-/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>.
+/// <c>{tracker}/{bug}/{rollout}</c>; the planned rollouts in <c>bug_plans</c>; the trackers reported failing in
+/// <c>bug_alarms</c>.
 /// </summary>
-internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugPlans plans) : IBugCommentOutbox
+internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records) : IBugCommentOutbox
 {
     private const string Kind = OutboxKinds.BugComment;
 
@@ -79,17 +106,29 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugPlans plans) : I
 
     public async Task<IReadOnlyList<BugCommentEntry>> RecentAsync(int sent, CancellationToken cancellationToken)
     {
-        var pending = await outbox.PendingAsync(Kind, cancellationToken);
-        var failed = await outbox.LatestAsync(Kind, OutboxState.Failed, int.MaxValue, cancellationToken);
-        var done = await outbox.LatestAsync(Kind, OutboxState.Sent, sent, cancellationToken);
+        var pending = await outbox.ListAsync(Kind, OutboxState.Pending, int.MaxValue, cancellationToken);
+        var failed = await outbox.ListAsync(Kind, OutboxState.Failed, int.MaxValue, cancellationToken);
+        var done = await outbox.ListAsync(Kind, OutboxState.Sent, sent, cancellationToken);
         return pending.Concat(failed).Concat(done).OrderByDescending(e => e.Id).Select(View).ToList();
     }
 
-    public bool IsPlanned(int rolloutId) => plans.IsPlanned(rolloutId);
+    public Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(records.TryRaiseFailing(tracker, at));
+    }
 
-    public void MarkPlanned(int rolloutId) => plans.MarkPlanned(rolloutId);
+    public Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(records.TryClearFailing(tracker));
+    }
 
-    public int? LastPlanned() => plans.LastPlanned();
+    public bool IsPlanned(int rolloutId) => records.IsPlanned(rolloutId);
+
+    public void MarkPlanned(int rolloutId) => records.MarkPlanned(rolloutId);
+
+    public int? LastPlanned() => records.LastPlanned();
 
     private static BugCommentEntry View(OutboxEntry e)
     {

@@ -41,15 +41,17 @@ internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOu
         return Task.FromResult<IReadOnlyList<OutboxEntry>>(Pending(kind));
     }
 
-    private List<OutboxEntry> Pending(string kind) =>
-        Entries.Find(Query.EQ(nameof(OutboxEntry.State), OutboxState.Pending.ToString())).Where(e => e.Kind == kind).OrderBy(e => e.Id).ToList();
-
-    public Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxEntry>> ListAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IReadOnlyList<OutboxEntry>>(
-            Entries.Find(Query.EQ(nameof(OutboxEntry.State), state.ToString())).Where(e => e.Kind == kind).OrderByDescending(e => e.Id).Take(max).ToList());
+        return Task.FromResult<IReadOnlyList<OutboxEntry>>(InState(kind, state).OrderByDescending(e => e.Id).Take(max).ToList());
     }
+
+    private List<OutboxEntry> Pending(string kind) => InState(kind, OutboxState.Pending).OrderBy(e => e.Id).ToList();
+
+    // The State index returns equal keys in no set order: callers sort.
+    private IEnumerable<OutboxEntry> InState(string kind, OutboxState state) =>
+        Entries.Find(Query.EQ(nameof(OutboxEntry.State), state.ToString())).Where(e => e.Kind == kind);
 
     public Task<OutboxEntry?> FindAsync(string kind, string key, CancellationToken cancellationToken)
     {

@@ -18,6 +18,7 @@ internal static class StoreCollections
     public const string Outbox = "outbox";
     public const string LiveEstimates = "live_estimates";
     public const string BugPlans = "bug_plans";
+    public const string BugAlarms = "bug_alarms";
 
     /// <summary>Where builds before the generic outbox queued chat messages; moved into <see cref="Outbox"/> at open.</summary>
     public const string LegacyChatOutbox = "chat_outbox";
@@ -25,7 +26,7 @@ internal static class StoreCollections
     public static IReadOnlyList<string> All { get; } =
     [
         Rollouts, HostResults, HostStates, StoreStamps, RepoStates, Merges, LockHolds, Freezes, PolicyState, LagAlarms,
-        RolloutRequests, Audit, Outbox, LiveEstimates, BugPlans,
+        RolloutRequests, Audit, Outbox, LiveEstimates, BugPlans, BugAlarms,
     ];
 
     /// <summary>Secondary indexes (collection, document field), made when the store opens.</summary>

@@ -36,7 +36,7 @@ public static class StoreSetup
         services.AddSingleton<IDoorLog, DoorLog>();
         services.AddSingleton<IPolicyStateStore, PolicyStateStore>();
         services.AddSingleton<ILiveEstimateStore, LiveEstimateStore>();
-        services.AddSingleton<IBugPlans, LiteBugPlans>();
+        services.AddSingleton<IBugRecords, LiteBugRecords>();
         services.AddSingleton<Bugs.IBugCommentOutbox, BugCommentOutbox>();
         return services;
     }
@@ -56,7 +56,7 @@ public static class StoreSetup
         services.AddSingleton<IDoorLog, PgDoorLog>();
         services.AddSingleton<IPolicyStateStore, PgPolicyStateStore>();
         services.AddSingleton<ILiveEstimateStore, PgLiveEstimateStore>();
-        services.AddSingleton<IBugPlans, PgBugPlans>();
+        services.AddSingleton<IBugRecords, PgBugRecords>();
         services.AddSingleton<Bugs.IBugCommentOutbox, BugCommentOutbox>();
         return services;
     }

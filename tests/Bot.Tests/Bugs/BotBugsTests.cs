@@ -103,6 +103,67 @@ public sealed class BotBugsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeployHold_IsOverriddenByDeployNowForce_ForAdmins()
+    {
+        var bot = await StartAsync();
+        var rev = bot.Push("buildbot-configs", "Bug 1040013 - move the db\n\ndeploy: hold run migrate.sh first");
+        await bot.PollAllAsync();
+        await bot.DeliverAsync();
+
+        Assert.Contains("admins only", await bot.SayAsync("alice", "!deploy now --force"), StringComparison.Ordinal);
+        Assert.Empty(bot.Rollouts.Latest(5));
+        await bot.SayAsync("root", "!deploy now --force");
+        await bot.Coordinator.WhenIdleAsync();
+        Assert.Equal(rev, Assert.Single(bot.Rollouts.Latest(5)).Revisions["buildbot-configs"]);
+    }
+
+    [Fact]
+    public async Task StatusBugs_ShowsPendingGivenUpAndDryRun_AndTheChannelHearsEachTroubleOnce()
+    {
+        var down = await FakeBugzilla.StartAsync(1040013); // refuses the key the bot has: the comment waits
+        var up = await FakeBugzilla.StartAsync();          // has no bug 7777777: the comment is given up
+        _disposables.Add(down);
+        _disposables.Add(up);
+        var wrongKey = Path.GetTempFileName();
+        var rightKey = Path.GetTempFileName();
+        await File.WriteAllTextAsync(wrongKey, "not-the-key");
+        await File.WriteAllTextAsync(rightKey, up.Secret);
+        var bot = await StartAsync(json => json["bugs"] = new JsonObject
+        {
+            ["bmo"] = new JsonObject { ["kind"] = "bugzilla", ["url"] = down.Url, ["apiKeyFile"] = wrongKey, ["repos"] = new JsonArray("tools") },
+            ["other"] = new JsonObject { ["kind"] = "bugzilla", ["url"] = up.Url, ["apiKeyFile"] = rightKey, ["repos"] = new JsonArray("buildbot-configs") },
+            ["gh"] = new JsonObject { ["kind"] = "github", ["url"] = "https://api.github.com", ["project"] = "mozilla/custom", ["repos"] = new JsonArray("buildbotcustom"), ["dryRun"] = true },
+        });
+        bot.Push("tools", "Bug 1040013 - teach tools to reconfig");
+        bot.Push("buildbot-configs", "Bug 7777777 - a typo in the bug number");
+        await bot.PollAllAsync();
+        await bot.SayAsync("alice", "!deploy now");
+        await bot.Coordinator.WhenIdleAsync();
+        var delivery = bot.Get<BugCommentDelivery>();
+        Assert.Equal(2, await delivery.PlanFinishedAsync(CancellationToken.None));
+        for (var i = 0; i < 5; i++)
+        {
+            await delivery.DeliverDueAsync(CancellationToken.None);
+            bot.Time.Advance(TimeSpan.FromHours(1));
+        }
+
+        await bot.DeliverAsync();
+        Assert.Empty(down.CommentsOn(1040013));
+        Assert.Equal(5, down.Unauthorized);
+        Assert.Single(Lines(bot.Posted, "bug comments to bmo are failing (HTTP 401: You must log in"));
+        Assert.Single(Lines(bot.Posted, "gave up the comment on other bug 7777777 for rollout #1: bug 7777777 does not exist"));
+
+        var status = await bot.SayAsync("bob", "!status bugs");
+        Assert.Contains("gh: github https://api.github.com mozilla/custom, repos buildbotcustom — DRY RUN: comments are logged, not sent", status, StringComparison.Ordinal);
+        Assert.Contains("1 pending, 1 given up", status, StringComparison.Ordinal);
+        Assert.Matches(@"pending\s+\|?\s*bmo\s+\|?\s*1040013\s+\|?\s*#1\s+\|?\s*5\s+\|?\s*next ", status);
+        Assert.Matches(@"given up\s+\|?\s*other\s+\|?\s*7777777\s+\|?\s*#1\s.*does not exist", status);
+        Assert.DoesNotContain("not-the-key", status, StringComparison.Ordinal);
+        File.Delete(wrongKey);
+        File.Delete(rightKey);
+    }
+
+    [Fact]
     public async Task StatusBugs_WithoutTrackers_SaysSo_AndLogBeforeAnyRollout()
     {
         var bot = await StartAsync();
@@ -110,6 +171,9 @@ public sealed class BotBugsTests : IAsyncLifetime
         Assert.Contains("no rollout has finished yet", await bot.SayAsync("bob", "!log"), StringComparison.Ordinal);
         Assert.Contains("usage: !log [n]", await bot.SayAsync("bob", "!log lots"), StringComparison.Ordinal);
     }
+
+    private static IEnumerable<string> Lines(string posted, string containing) =>
+        posted.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal));
 
     private async Task<BotHarness> StartAsync(Action<JsonObject>? edit = null)
     {

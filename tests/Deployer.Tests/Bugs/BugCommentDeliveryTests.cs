@@ -58,6 +58,44 @@ public sealed class BugCommentDeliveryTests
     }
 
     [Fact]
+    public async Task RateLimited_ShortRetryAfterIsWaitedOutInTheTry_ALongOneByTheOutbox()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456, 456789));
+        h.Tracker.FailNext(1, 429, retryAfterSeconds: 0);
+        var first = h.Finish(["Bug 123456 - thing"]);
+        Assert.Equal(1, await h.FinishAndDeliverAsync(first)); // GET 429, GET again, POST
+        Assert.Equal(3, h.Tracker.Requests);
+
+        h.Tracker.FailNext(1, 429, retryAfterSeconds: 600);
+        var second = h.Finish(["Bug 456789 - other thing"]);
+        Assert.Equal(0, await h.FinishAndDeliverAsync(second)); // longer than a try waits: not retried here
+        Assert.Equal(4, h.Tracker.Requests);
+        var entry = (await h.EntryAsync(456789, second.Id))!;
+        Assert.Equal("HTTP 429: rate limited", entry.LastError);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(10), entry.NextAttemptAt); // not the 1 min backoff
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, await h.DeliverAsync());
+        Assert.Single(h.Tracker.CommentsOn(456789));
+    }
+
+    [Fact]
+    public async Task OtherClientError_IsNotRetried_TheCommentIsGivenUp()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        h.Tracker.FailNext(1, 400);
+        var rollout = h.Finish(["Bug 123456 - thing"]);
+
+        Assert.Equal(0, await h.FinishAndDeliverAsync(rollout));
+        Assert.Equal(1, h.Tracker.Requests);
+        h.Time.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(0, await h.DeliverAsync());
+        Assert.Equal(1, h.Tracker.Requests);
+        var entry = (await h.EntryAsync(123456, rollout.Id))!;
+        Assert.Equal(BugCommentState.Failed, entry.State);
+        Assert.StartsWith("refused: HTTP 400", entry.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LostAnswerToThePost_NextTryFindsTheMarkerAndDoesNotPostAgain()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
@@ -192,6 +230,42 @@ public sealed class BugCommentDeliveryTests
         Assert.Contains("401", alarm.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(h.Tracker.Secret, alarm.Error, StringComparison.Ordinal);
         Assert.Equal(BugCommentState.Pending, (await h.EntryAsync(42, next.Id))!.State);
+    }
+
+    [Fact]
+    public async Task TrackerFailing_AlarmsOnce_NotAgainAfterARestart_ThenRecoversOnce()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        var reader = h.Events.Subscribe();
+        h.Tracker.FailNext(1000);
+        var rollout = h.Finish(["Bug 123456 - thing"]);
+        await h.FinishAndDeliverAsync(rollout);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await h.DeliverAsync();
+        }
+
+        var alarm = Assert.IsType<BugTrackerFailing>(Assert.Single(Drain(reader)));
+        Assert.Equal("bmo", alarm.Tracker);
+        Assert.Equal(1, alarm.Waiting);
+
+        h.Restart(); // the bot comes back with the tracker still down: the channel heard about it already
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await h.DeliverAsync();
+        }
+
+        Assert.Empty(Drain(reader));
+        Assert.True((await h.EntryAsync(123456, rollout.Id))!.Attempts >= 6);
+
+        h.Restart();
+        h.Tracker.Heal();
+        h.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await h.DeliverAsync());
+        Assert.IsType<BugTrackerRecovered>(Assert.Single(Drain(reader)));
+        Assert.Single(h.Tracker.CommentsOn(123456));
     }
 
     [Fact]

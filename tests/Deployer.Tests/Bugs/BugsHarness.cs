@@ -132,7 +132,7 @@ internal sealed class BugsHarness : IAsyncDisposable
     {
         Db = new StoreDatabase(Fleet.StorePath!);
         Rollouts = new RolloutStore(Db);
-        Outbox = new BugCommentOutbox(new LiteOutboxStore(Db, Time), new LiteBugPlans(Db, Time));
+        Outbox = new BugCommentOutbox(new LiteOutboxStore(Db, Time), new LiteBugRecords(Db, Time));
         var trackers = new BugTrackers(
             _options, "http://chatops.test:8080", _http, Time, new TrackerRetry { Retries = 1, BaseDelay = TimeSpan.Zero }, _ => Secret ?? Tracker.Secret);
         Planner = new BugCommentPlanner(trackers, Fleet, Rollouts, Outbox, Time, NullLogger<BugCommentPlanner>.Instance);

@@ -16,7 +16,7 @@ namespace ChatOpsReconfig.Deployer.Tests.Bugs;
 /// </summary>
 public abstract class FakeTracker : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<int> _failures = new();
+    private readonly ConcurrentQueue<(int Status, int RetryAfterSeconds)> _failures = new();
     private WebApplication? _app;
     private volatile TaskCompletionSource? _held;
     private int _loseNextPostAnswers;
@@ -41,11 +41,14 @@ public abstract class FakeTracker : IAsyncDisposable
 
     public IReadOnlyList<string> CommentsOn(int bug) => Comments.TryGetValue(bug, out var list) ? Locked(list, () => list.ToList()) : [];
 
-    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/>.</summary>
-    public void FailNext(int count, int status = 500)
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/> (a 429 with <paramref name="retryAfterSeconds"/>).</summary>
+    public void FailNext(int count, int status = 500, int retryAfterSeconds = 0)
     {
-        for (var i = 0; i < count; i++) _failures.Enqueue(status);
+        for (var i = 0; i < count; i++) _failures.Enqueue((status, retryAfterSeconds));
     }
+
+    /// <summary>Drops the failures still queued by <see cref="FailNext"/>: the tracker is back.</summary>
+    public void Heal() => _failures.Clear();
 
     /// <summary>Requests wait until <see cref="Release"/> (or the client gives up).</summary>
     public void Hold() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -130,9 +133,10 @@ public abstract class FakeTracker : IAsyncDisposable
         Interlocked.Increment(ref Requests);
         Arrived?.Invoke($"{ctx.Request.Method} {ctx.Request.Path}");
         if (_held is { } held) await held.Task.WaitAsync(ctx.RequestAborted);
-        if (_failures.TryDequeue(out var status))
+        if (_failures.TryDequeue(out var failure))
         {
-            if (status == 429) ctx.Response.Headers.RetryAfter = "0";
+            var status = failure.Status;
+            if (status == 429) ctx.Response.Headers.RetryAfter = failure.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await ErrorAsync(ctx, status, status == 429 ? "rate limited" : "Internal Error", 0);
             return;
         }

@@ -68,6 +68,23 @@ public sealed class LiteOutboxStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task List_OneKindInOneState_NewestFirst_AtMostMax()
+    {
+        var (db, outbox) = CreateSut();
+        using var _ = db;
+        var entries = await outbox.EnqueueAsync(
+            [.. Enumerable.Range(1, 6).Select(i => new OutboxMessage(OutboxKinds.BugComment, $"{{\"n\":{i}}}", $"k{i}"))], _ct);
+        await outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.Chat, "{}"), _ct);
+        foreach (var i in new[] { 0, 2, 4 }) await outbox.MarkSentAsync(entries[i].Id, _time.GetUtcNow(), null, _ct);
+        await outbox.MarkFailedAsync(entries[1].Id, "bug 999 does not exist", _ct);
+
+        Assert.Equal([entries[5].Id, entries[3].Id], (await outbox.ListAsync(OutboxKinds.BugComment, OutboxState.Pending, 10, _ct)).Select(e => e.Id));
+        Assert.Equal([entries[1].Id], (await outbox.ListAsync(OutboxKinds.BugComment, OutboxState.Failed, 10, _ct)).Select(e => e.Id));
+        Assert.Equal([entries[4].Id, entries[2].Id], (await outbox.ListAsync(OutboxKinds.BugComment, OutboxState.Sent, 2, _ct)).Select(e => e.Id));
+        Assert.Single(await outbox.ListAsync(OutboxKinds.Chat, OutboxState.Pending, 10, _ct));
+    }
+
+    [Fact]
     public async Task ReplacePendingPayload_OnlyWhilePending()
     {
         var (db, outbox) = CreateSut();

@@ -56,7 +56,10 @@ public sealed class BotProcess : IAsyncDisposable
         return dir;
     }
 
-    public static BotProcess Start(string directory, params string[] args)
+    public static BotProcess Start(string directory, params string[] args) => Start(directory, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with extra environment variables (a connection string).</summary>
+    public static BotProcess Start(string directory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "chatops.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -72,6 +75,7 @@ public sealed class BotProcess : IAsyncDisposable
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["CHATOPS_LOG_LEVEL"] = "Information";
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var bot = new BotProcess(process, directory);
         process.OutputDataReceived += (_, e) => bot.Add(e.Data, stdout: true);

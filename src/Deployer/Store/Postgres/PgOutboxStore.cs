@@ -45,7 +45,7 @@ internal sealed class PgOutboxStore(PgDocuments docs, TimeProvider time) : IOutb
 
     private IReadOnlyList<OutboxEntry> Pending(string kind) => docs.Find<OutboxEntry>(StoreCollections.Outbox, PendingOfKind, "num", null, ("kind", kind));
 
-    public Task<IReadOnlyList<OutboxEntry>> LatestAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxEntry>> ListAsync(string kind, OutboxState state, int max, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(docs.Find<OutboxEntry>(

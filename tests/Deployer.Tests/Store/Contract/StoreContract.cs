@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ChatOpsReconfig.Deployer.Tests.Store.Contract;
 
 /// <summary>Every feature store of one store kind, opened on one database.</summary>
-public sealed record StoresUnderTest(
+internal sealed record StoresUnderTest(
     IRolloutStore Rollouts,
     IRepoStore Repos,
     ILockStore Locks,
@@ -19,7 +19,8 @@ public sealed record StoresUnderTest(
     ILiveEstimateStore Estimates,
     IAuditLog Audit,
     IDoorLog Doors,
-    IOutboxStore Outbox);
+    IOutboxStore Outbox,
+    ChatOpsReconfig.Deployer.Store.IBugRecords Bugs);
 
 /// <summary>
 /// What every store kind must do the same way (issue 11: "one contract test suite runs against both stores"). Each
@@ -30,13 +31,13 @@ public abstract class StoreContract : IAsyncLifetime
 {
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 
-    protected StoresUnderTest S { get; private set; } = null!;
+    private protected StoresUnderTest S { get; private set; } = null!;
 
     /// <summary>Opens a fresh, empty store.</summary>
-    protected abstract Task<StoresUnderTest> CreateAsync();
+    private protected abstract Task<StoresUnderTest> CreateAsync();
 
     /// <summary>Drops every open handle and opens the same store again.</summary>
-    protected abstract Task<StoresUnderTest> ReopenAsync();
+    private protected abstract Task<StoresUnderTest> ReopenAsync();
 
     public virtual async Task InitializeAsync() => S = await CreateAsync();
 
@@ -266,8 +267,8 @@ public abstract class StoreContract : IAsyncLifetime
         await S.Outbox.MarkSentAsync(a.Id, Time.GetUtcNow(), "msg-1", CancellationToken.None);
         Assert.False(await S.Outbox.ReplacePendingPayloadAsync(a.Id, "a''", CancellationToken.None));
         await S.Outbox.MarkFailedAsync(batch[0].Id, "gave up", CancellationToken.None);
-        Assert.Equal(["b"], (await S.Outbox.LatestAsync(OutboxKinds.Chat, OutboxState.Failed, 5, CancellationToken.None)).Select(e => e.Payload));
-        Assert.Empty(await S.Outbox.LatestAsync(OutboxKinds.BugComment, OutboxState.Failed, 5, CancellationToken.None));
+        Assert.Equal(["b"], (await S.Outbox.ListAsync(OutboxKinds.Chat, OutboxState.Failed, 5, CancellationToken.None)).Select(e => e.Payload));
+        Assert.Empty(await S.Outbox.ListAsync(OutboxKinds.BugComment, OutboxState.Failed, 5, CancellationToken.None));
 
         S = await ReopenAsync();
         var sent = (await S.Outbox.FindAsync(OutboxKinds.Chat, "rollout:1", CancellationToken.None))!;
@@ -277,5 +278,24 @@ public abstract class StoreContract : IAsyncLifetime
             [new OutboxCount(OutboxKinds.BugComment, OutboxState.Pending, 1), new OutboxCount(OutboxKinds.Chat, OutboxState.Pending, 1),
              new OutboxCount(OutboxKinds.Chat, OutboxState.Sent, 1), new OutboxCount(OutboxKinds.Chat, OutboxState.Failed, 1)],
             await S.Outbox.CountsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Bug_plans_and_failing_trackers_are_kept_across_a_restart()
+    {
+        Assert.Null(S.Bugs.LastPlanned());
+        S.Bugs.MarkPlanned(3);
+        S.Bugs.MarkPlanned(12);
+        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+
+        S = await ReopenAsync();
+        Assert.Equal(12, S.Bugs.LastPlanned());
+        Assert.True(S.Bugs.IsPlanned(3));
+        Assert.False(S.Bugs.IsPlanned(4));
+        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        Assert.True(S.Bugs.TryClearFailing("bmo"));
+        Assert.False(S.Bugs.TryClearFailing("bmo"));
+        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
     }
 }

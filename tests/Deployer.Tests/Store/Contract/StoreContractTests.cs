@@ -11,9 +11,9 @@ public sealed class LiteDbStoreContractTests : StoreContract, IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "contract-" + Guid.NewGuid().ToString("N")[..8]);
     private StoreDatabase? _db;
 
-    protected override Task<StoresUnderTest> CreateAsync() => Task.FromResult(Open());
+    private protected override Task<StoresUnderTest> CreateAsync() => Task.FromResult(Open());
 
-    protected override Task<StoresUnderTest> ReopenAsync()
+    private protected override Task<StoresUnderTest> ReopenAsync()
     {
         _db?.Dispose();
         return Task.FromResult(Open());
@@ -25,7 +25,7 @@ public sealed class LiteDbStoreContractTests : StoreContract, IDisposable
         var audit = new AuditLog(_db);
         return new StoresUnderTest(
             new RolloutStore(_db), new RepoStore(_db, Time), new LockStore(_db), new FreezeStore(_db), new PolicyStateStore(_db),
-            new LiveEstimateStore(_db), audit, new DoorLog(_db), new LiteOutboxStore(_db, Time));
+            new LiveEstimateStore(_db), audit, new DoorLog(_db), new LiteOutboxStore(_db, Time), new LiteBugRecords(_db, Time));
     }
 
     public void Dispose()
@@ -42,21 +42,21 @@ public sealed class PostgresStoreContractTests(PostgresFixture pg) : StoreContra
 {
     private NpgsqlDataSource? _source;
 
-    protected override async Task<StoresUnderTest> CreateAsync()
+    private protected override async Task<StoresUnderTest> CreateAsync()
     {
         _source = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync());
         await PgMigrations.ApplyAsync(_source, CancellationToken.None);
         return Open();
     }
 
-    protected override Task<StoresUnderTest> ReopenAsync() => Task.FromResult(Open());
+    private protected override Task<StoresUnderTest> ReopenAsync() => Task.FromResult(Open());
 
     private StoresUnderTest Open()
     {
         var docs = new PgDocuments(_source!, Time);
         return new StoresUnderTest(
             new PgRolloutStore(docs), new PgRepoStore(docs, Time), new PgLockStore(docs), new PgFreezeStore(docs), new PgPolicyStateStore(docs),
-            new PgLiveEstimateStore(docs), new PgAuditLog(docs), new PgDoorLog(docs), new PgOutboxStore(docs, Time));
+            new PgLiveEstimateStore(docs), new PgAuditLog(docs), new PgDoorLog(docs), new PgOutboxStore(docs, Time), new PgBugRecords(docs, Time));
     }
 
     public override async Task DisposeAsync()
