@@ -49,7 +49,9 @@ internal static class LeadershipSetup
     public static IServiceCollection AddLeaderOnly(this IServiceCollection services, Func<IServiceProvider, IHostedService> create)
     {
         if (services.HasSharedStore()) services.AddSingleton(new LeaderOnly(create));
-        else services.AddHostedService(create);
+        // Not AddHostedService(create): with a factory typed IHostedService it adds by TryAddEnumerable, which refuses
+        // a second such factory as "indistinguishable", so the bot could not be built alone (LiteDB).
+        else services.AddSingleton<IHostedService>(create);
         return services;
     }
 
