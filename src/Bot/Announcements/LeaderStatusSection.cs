@@ -9,7 +9,7 @@ internal sealed class LeaderStatusSection(LeaderState leadership, TimeProvider t
     {
         if (!leadership.Shared || role is not null) return Task.FromResult<IReadOnlyList<string>>([]);
         var line = leadership.Current is { } leader
-            ? $"leader: {leader.Instance}, leading for {Deployer.HumanTime.Duration(time.GetUtcNow() - leader.Since)}"
+            ? $"leader: {leader.Instance}, leading for {HumanTime.Duration(time.GetUtcNow() - leader.Since)}"
             : "leader: none (the lease is free; a bot takes it within a few seconds)";
         return Task.FromResult<IReadOnlyList<string>>([line]);
     }

@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// Announces merges to production branches (who, what, which bugs), rewrites, and repos that cannot be reached.
 /// Commit text is made harmless first: no mentions, no code spans, no control characters.
 /// </summary>
-internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions options) : IEventAnnouncer
+internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions options, ChatClock clock) : IEventAnnouncer
 {
     /// <summary>Commits listed in full; longer merges show the first and last few.</summary>
     internal const int ListAll = 12;
@@ -21,8 +21,8 @@ internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions option
         IReadOnlyList<string> texts = e switch
         {
             MergeDetected m => [Format(m.Merge)],
-            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {u.Since:HH:mm} UTC ({u.Failures} failed polls): {SafeText.Clean(u.Error, 200)}. Retrying with backoff; I will say when it is back"],
-            RepoRecovered r => [$"repo {r.Repo} is reachable again (unreachable since {r.UnreachableSince:HH:mm} UTC, {HumanTime.Duration(r.RecoveredAt - r.UnreachableSince)})"],
+            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {clock.At(u.Since)} ({u.Failures} failed polls): {SafeText.Clean(u.Error, 200)}. Retrying with backoff; I will say when it is back"],
+            RepoRecovered r => [$"repo {r.Repo} is reachable again (unreachable since {clock.At(r.UnreachableSince)}, {HumanTime.Duration(r.RecoveredAt - r.UnreachableSince)})"],
             _ => [],
         };
         return Task.FromResult(texts);

@@ -15,7 +15,7 @@ internal static class PlanMessages
     /// <summary>Commits listed per repo; the rest are counted.</summary>
     private const int CommitsShown = 5;
 
-    public static IReadOnlyList<string> Lines(DeployPlan plan, PolicyDecision decision)
+    public static IReadOnlyList<string> Lines(DeployPlan plan, PolicyDecision decision, TimeZoneInfo zone)
     {
         var lines = new List<string>();
         var verb = plan.RollbackTo is { } to ? $"ROLLBACK to the set of rollout #{to}" : plan.ResumeOf is { } of ? $"resume of rollout #{of}" : "roll out";
@@ -25,7 +25,7 @@ internal static class PlanMessages
         if (plan.Hosts.Count > 0) lines.Add("hosts in order: " + string.Join(", ", plan.Hosts.Take(30)) + (plan.Hosts.Count > 30 ? $", … ({plan.Hosts.Count - 30} more)" : ""));
         foreach (var r in plan.Refused.Take(10)) lines.Add("not touched: " + Refusal(r));
         if (plan.Refused.Count > 10) lines.Add($"… and {plan.Refused.Count - 10} more hosts not touched");
-        lines.Add((decision.Start ? "policy: would start now: " : "policy: ") + decision.Line);
+        lines.Add((decision.Start ? "policy: would start now: " : "policy: ") + PolicyText.Line(decision, zone));
         return lines;
     }
 

@@ -21,6 +21,7 @@ internal sealed class PolicyStatus(
     FreezeService freezes,
     RolloutCoordinator coordinator,
     LockReplies replies,
+    ChatClock clock,
     TimeProvider time) : IStatusSection, IUnlockOutlook, IEventAnnouncer, IIdleCheck
 {
     public async Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken)
@@ -32,7 +33,7 @@ internal sealed class PolicyStatus(
         var polls = repos.FirstPolls;
         var line = !polls.Complete ? $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"
             : loop.LastDecision is null or { Blocker: PolicyBlocker.NotReady } ? "heads read; deciding at the next tick"
-            : loop.LastDecision.Line;
+            : clock.Policy(loop.LastDecision);
         lines.Add("policy: " + line);
         return lines;
     }
@@ -47,9 +48,9 @@ internal sealed class PolicyStatus(
         var deploys = what.Count == 0 || answer.Plan is null ? ""
             : answer.Decision.Start ? $" to {hosts} host(s)"
             : $" (then {string.Join(", ", what)} goes to {hosts} host(s))";
-        if (!answer.Decision.Start) return answer.Decision.Line + deploys;
+        if (!answer.Decision.Start) return clock.Policy(answer.Decision) + deploys;
         UnlockTick = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
-        return answer.Decision.Line + deploys;
+        return clock.Policy(answer.Decision) + deploys;
     }
 
     /// <summary>The tick an unlock started (tests wait for it).</summary>
@@ -59,8 +60,8 @@ internal sealed class PolicyStatus(
     {
         IReadOnlyList<string> texts = e switch
         {
-            LagAlarm a => [$"LAG {(a.Level == LagLevel.Critical ? "CRITICAL" : "WARNING")}: {a.Host} is not at {a.Repo} {RevisionSet.Short(a.Head)} {(int)a.Behind.TotalMinutes} min after the merge ({replies.Clock(a.MergedAt)}): {SafeText.Clean(a.Why, 300)}"],
-            PolicyChanged { Decision.Blocker: PolicyBlocker.CiFailed } c => [$"CI FAILED — not deploying: {c.Decision.Line}. Waiting for a new head"],
+            LagAlarm a => [$"LAG {(a.Level == LagLevel.Critical ? "CRITICAL" : "WARNING")}: {a.Host} is not at {a.Repo} {RevisionSet.Short(a.Head)} {(int)a.Behind.TotalMinutes} min after the merge ({replies.Clock(a.MergedAt)}): {SafeText.Clean(PolicyText.Lag(a.Why, clock.Zone), 300)}"],
+            PolicyChanged { Decision.Blocker: PolicyBlocker.CiFailed } c => [$"CI FAILED — not deploying: {clock.Policy(c.Decision)}. Waiting for a new head"],
             _ => [],
         };
         return Task.FromResult(texts);

@@ -22,7 +22,8 @@ internal sealed class StatusReport(
     IRolloutStore store,
     RolloutCoordinator coordinator,
     IEnumerable<IStatusSection> sections,
-    Hosting.BotOptions options)
+    Hosting.BotOptions options,
+    ChatClock clock)
 {
     /// <summary>Fleets up to this size are listed in full.</summary>
     private const int SmallFleet = 10;
@@ -45,7 +46,7 @@ internal sealed class StatusReport(
         {
             var table = new TextTable("host", "role", "state", "detail", "last rollout");
             foreach (var r in show.OrderBy(r => Rank(r.State)).ThenBy(r => r.Host, StringComparer.Ordinal).Take(limit))
-                table.Add(r.Host, r.Role, HostLag.Label(r.State), r.Detail, r.LastRolloutId is { } id ? $"#{id} {r.LastRolloutAt:MM-dd HH:mm}Z" : "-");
+                table.Add(r.Host, r.Role, HostLag.Label(r.State), r.Detail, r.LastRolloutId is { } id ? $"#{id} {(r.LastRolloutAt is { } at ? clock.At(at) : "?")}" : "-");
             lines.AddRange(table.Lines());
             if (show.Count > limit) lines.Add($"… and {show.Count - limit} more not in sync");
         }
@@ -70,11 +71,11 @@ internal sealed class StatusReport(
         var table = new TextTable("repo", "on host", "production", "state");
         foreach (var c in row.Repos) table.Add(c.Repo, RevisionSet.Short(c.OnHost), RevisionSet.Short(c.Head), c.InSync ? "in sync" : "behind");
         lines.AddRange(table.Lines());
-        if (state?.RevisionsAt is { } at) lines.Add($"revisions read {at:yyyy-MM-dd HH:mm}Z");
+        if (state?.RevisionsAt is { } at) lines.Add($"revisions read {clock.At(at)}");
         if (state?.LastRolloutId is { } id)
         {
             var result = store.GetHost(id, host.Name);
-            lines.Add($"last rollout #{id} at {state.LastRolloutAt:yyyy-MM-dd HH:mm}Z: {state.LastOutcome.ToString().ToLowerInvariant()}");
+            lines.Add($"last rollout #{id} at {(state.LastRolloutAt is { } last ? clock.At(last) : "?")}: {state.LastOutcome.ToString().ToLowerInvariant()}");
             if (result is not null)
             {
                 foreach (var s in result.Steps)

@@ -40,5 +40,5 @@ internal sealed class BugStatus(BugTrackers trackers, IBugCommentOutbox outbox, 
     private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     private static string Ago(DateTimeOffset t, DateTimeOffset now) =>
-        t <= now ? $"{Deployer.HumanTime.Duration(now - t)} ago" : $"in {Deployer.HumanTime.Duration(t - now)}";
+        t <= now ? $"{Announcements.HumanTime.Duration(now - t)} ago" : $"in {Announcements.HumanTime.Duration(t - now)}";
 }

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using System.Globalization;
 using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Bot.Web;

@@ -97,15 +97,16 @@ internal static partial class DeployVerb
             RollbackTo = o.RollbackTo,
         };
         var door = services.GetRequiredService<RolloutDoor>();
+        var zone = Hosting.BotOptions.From(fleet).Chat.FindTimeZone();
         var planned = await door.PlanAsync(request, cancellationToken);
         startup.Reached("planned");
         if (planned.Plan is { } plan)
         {
-            foreach (var line in PlanMessages.Lines(plan, planned.Decision)) console.WriteLine(line);
+            foreach (var line in PlanMessages.Lines(plan, planned.Decision, zone)) console.WriteLine(line);
         }
         else
         {
-            console.WriteLine("policy: " + planned.Decision.Line);
+            console.WriteLine("policy: " + PolicyText.Line(planned.Decision, zone));
         }
 
         if (o.PlanOnly) return CliContext.ExitOk;
@@ -113,7 +114,7 @@ internal static partial class DeployVerb
         {
             // A refused request is recorded like one the bot refused in chat.
             await services.GetRequiredService<IDoorLog>().RecordAsync(planned, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
-            return Refused(planned.Decision);
+            return Refused(planned.Decision, zone);
         }
 
         if (!o.Yes)
@@ -156,7 +157,7 @@ internal static partial class DeployVerb
         if (!answer.Started)
         {
             events.Unsubscribe(reader);
-            return Refused(answer.Decision);
+            return Refused(answer.Decision, zone);
         }
 
         // Ctrl-C cancels like !deploy cancel: no new hosts or steps; running steps finish and the results print.
@@ -172,10 +173,10 @@ internal static partial class DeployVerb
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;
     }
 
-    private static int Refused(PolicyDecision decision)
+    private static int Refused(PolicyDecision decision, TimeZoneInfo zone)
     {
         if (decision.Blocker == PolicyBlocker.NothingToDeploy) return CliContext.ExitOk;
-        Console.Error.WriteLine("not deploying: " + Commands.DeployCommand.Trim(decision.Line));
+        Console.Error.WriteLine("not deploying: " + Commands.DeployCommand.Trim(PolicyText.Line(decision, zone)));
         return ExitRefused;
     }
 

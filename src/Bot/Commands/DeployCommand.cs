@@ -6,7 +6,7 @@ using ChatOpsReconfig.Deployer;
 namespace ChatOpsReconfig.Bot.Commands;
 
 /// <summary><c>!deploy now [--force] [--again]</c>, <c>!deploy plan [--again]</c> and <c>!deploy cancel</c>.</summary>
-internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordinator) : IChatCommand
+internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordinator, ChatClock clock) : IChatCommand
 {
     public string Name => "deploy";
 
@@ -33,7 +33,7 @@ internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordin
                 if (args[0] == "plan")
                 {
                     var planned = await door.PlanAsync(request, cancellationToken);
-                    return CommandReply.Ok(planned.Plan is { } p ? string.Join('\n', PlanMessages.Lines(p, planned.Decision)) : "no plan: " + planned.Decision.Line);
+                    return CommandReply.Ok(planned.Plan is { } p ? string.Join('\n', PlanMessages.Lines(p, planned.Decision, clock.Zone)) : "no plan: " + clock.Policy(planned.Decision));
                 }
 
                 var answer = await door.RequestAsync(request, cancellationToken);
@@ -41,7 +41,7 @@ internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordin
                 var hint = answer.Decision.Blocker is PolicyBlocker.Hold or PolicyBlocker.Freeze or PolicyBlocker.CiFailed or PolicyBlocker.CiPending or PolicyBlocker.CiUnknown
                     ? $" ({context.Prefix}deploy now --force overrides, admins only)"
                     : "";
-                return CommandReply.Refuse($"not deploying: {Trim(answer.Decision.Line)}{hint}");
+                return CommandReply.Refuse($"not deploying: {Trim(clock.Policy(answer.Decision))}{hint}");
 
             case "cancel":
                 if (args.Count > 1) return CommandReply.Error(usage);
@@ -73,7 +73,7 @@ internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordin
 }
 
 /// <summary><c>!rollback [#N] [--force]</c>: roll the fleet back to rollout #N's set, then hold automatic rollouts.</summary>
-internal sealed class RollbackCommand(RolloutDoor door) : IChatCommand
+internal sealed class RollbackCommand(RolloutDoor door, ChatClock clock) : IChatCommand
 {
     public string Name => "rollback";
 
@@ -96,14 +96,14 @@ internal sealed class RollbackCommand(RolloutDoor door) : IChatCommand
         }
 
         if (force && context.Require(Permission.Admin, $"{context.Prefix}rollback --force") is { } refusal) return refusal;
-        return await RollbackAsync(door, context.User, context.Message.AuthorId, to, force, cancellationToken);
+        return await RollbackAsync(door, clock, context.User, context.Message.AuthorId, to, force, cancellationToken);
     }
 
     /// <summary>The rollback through the door, which places the system hold as it starts it.</summary>
-    internal static async Task<CommandReply> RollbackAsync(RolloutDoor door, string user, string userId, int? to, bool force, CancellationToken cancellationToken)
+    internal static async Task<CommandReply> RollbackAsync(RolloutDoor door, ChatClock clock, string user, string userId, int? to, bool force, CancellationToken cancellationToken)
     {
         var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.Rollback, RequestedBy = user, RequestedById = userId, RollbackTo = to, Force = force }, cancellationToken);
-        if (!answer.Started) return CommandReply.Refuse($"not rolling back: {DeployCommand.Trim(answer.Decision.Line)}");
+        if (!answer.Started) return CommandReply.Refuse($"not rolling back: {DeployCommand.Trim(clock.Policy(answer.Decision))}");
         return CommandReply.Ok("");
     }
 }

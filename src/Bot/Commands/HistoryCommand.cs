@@ -4,7 +4,7 @@ using ChatOpsReconfig.Deployer.Rollout;
 namespace ChatOpsReconfig.Bot.Commands;
 
 /// <summary><c>!history [n]</c>: the last rollouts with their outcome.</summary>
-internal sealed class HistoryCommand(IRolloutStore store) : IChatCommand
+internal sealed class HistoryCommand(IRolloutStore store, Announcements.ChatClock clock) : IChatCommand
 {
     private const int Max = 50;
 
@@ -26,7 +26,7 @@ internal sealed class HistoryCommand(IRolloutStore store) : IChatCommand
         if (rollouts.Count == 0) return Task.FromResult(CommandReply.Ok("no rollouts yet"));
         var table = new TextTable("#", "started", "by", "outcome", "summary");
         foreach (var r in rollouts)
-            table.Add($"{r.Id}", $"{r.StartedAt:MM-dd HH:mm}Z", r.StartedBy, r.State.ToString().ToLowerInvariant(), r.Summary);
+            table.Add($"{r.Id}", clock.At(r.StartedAt), r.StartedBy, r.State.ToString().ToLowerInvariant(), r.Summary);
         return Task.FromResult(CommandReply.Ok(string.Join('\n', table.Lines())));
     }
 }

@@ -1,17 +1,19 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Locks;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Audit;
-using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Bot.Commands;
 
 /// <summary>Formats holds and freezes the same way in every lock command reply.</summary>
-internal sealed class LockReplies(TimeProvider time, IOptions<PolicyOptions> policy)
+internal sealed class LockReplies(ChatClock clock)
 {
-    private TimeZoneInfo Zone => policy.Value.FindTimeZone();
+    public string Clock(DateTimeOffset at) => clock.At(at);
 
-    public string Clock(DateTimeOffset at) => HumanTime.Clock(at, time.GetUtcNow(), Zone);
+    public string Refusal(LockResult result) => RefusalText.Of(result.Refusal!, result.Holds, result.At, clock.Zone);
+
+    public string Refusal(FreezeResult result) => RefusalText.Of(result.Refusal!, [], result.At, clock.Zone);
 
     public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
 
@@ -56,7 +58,7 @@ internal sealed class LockCommand(LockService locks, LockReplies replies) : ICha
         var (duration, reason, error) = LockReplies.DurationAndReason(context.Args);
         if (error is not null) return CommandReply.Error($"not locked: {error}; usage: {context.Prefix}{Usage}");
         var result = await locks.LockAsync(LockReplies.ActorOf(context), duration, reason, cancellationToken);
-        if (!result.Succeeded) return CommandReply.Error($"not locked: {result.Refusal}");
+        if (!result.Succeeded) return CommandReply.Error($"not locked: {replies.Refusal(result)}");
         var hold = result.Hold!;
         var verb = result.Previous is null ? "holds" : "now holds";
         return CommandReply.Ok($"{HumanNames.With(hold.HolderName, verb)} the deploy lock until {replies.Clock(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? $": {hold.Reason}" : "")}. "
@@ -108,7 +110,7 @@ internal sealed class UnlockCommand(LockService locks, LockReplies replies, IEnu
                 : await locks.ForceUnlockAsync(me, target, cancellationToken);
         }
 
-        if (!result.Succeeded) return CommandReply.Error($"not unlocked: {result.Refusal}");
+        if (!result.Succeeded) return CommandReply.Error($"not unlocked: {replies.Refusal(result)}");
 
         // Summary first, then one line per released hold when there were several; the command's reply is the only
         // message about it (no separate announcement), so the order never swaps.
@@ -154,7 +156,7 @@ internal sealed class ExtendCommand(LockService locks, LockReplies replies) : IC
         }
 
         var result = await locks.ExtendAsync(LockReplies.ActorOf(context), by, cancellationToken);
-        if (!result.Succeeded) return CommandReply.Error($"not extended: {result.Refusal}");
+        if (!result.Succeeded) return CommandReply.Error($"not extended: {replies.Refusal(result)}");
         return CommandReply.Ok($"extended: {replies.Hold(result.Hold!)}");
     }
 }
@@ -177,7 +179,7 @@ internal sealed class FreezeCommand(FreezeService freezes, LockReplies replies) 
         if (!parsed.Ok) return CommandReply.Error($"not frozen: {parsed.Error}; usage: {context.Prefix}{Usage}");
         var reason = context.Args.Count > 1 ? string.Join(' ', context.Args.Skip(1)) : null;
         var result = await freezes.FreezeAsync(LockReplies.ActorOf(context), parsed.Value, reason, cancellationToken);
-        if (!result.Succeeded) return CommandReply.Error($"not frozen: {result.Refusal}");
+        if (!result.Succeeded) return CommandReply.Error($"not frozen: {replies.Refusal(result)}");
         var f = result.Freeze!;
         return CommandReply.Ok($"FROZEN by {f.ByName} until {replies.Clock(f.Until)}{(f.Reason.Length > 0 ? $": {f.Reason}" : "")}. No deploys until then ({context.Prefix}unfreeze ends it)");
     }
@@ -197,7 +199,7 @@ internal sealed class UnfreezeCommand(FreezeService freezes, LockReplies replies
     {
         if (context.Args.Count > 0) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
         var result = await freezes.UnfreezeAsync(LockReplies.ActorOf(context), cancellationToken);
-        if (!result.Succeeded) return CommandReply.Error($"not unfrozen: {result.Refusal}");
+        if (!result.Succeeded) return CommandReply.Error($"not unfrozen: {replies.Refusal(result)}");
         var open = result.Open.Count == 0 ? "no freeze is open" : "still open: " + string.Join("; ", result.Open.Select(o => $"{o.Reason} until {replies.Clock(o.Until)}"));
         return CommandReply.Ok($"unfrozen; {open}");
     }

@@ -90,6 +90,7 @@ internal static class BotHost
         services.AddSingleton<IChatCommand, RollbackCommand>();
         services.AddSingleton<IChatCommand, HistoryCommand>();
         services.AddSingleton<IChatCommand, HelpCommand>();
+        services.AddSingleton<ChatClock>();
         services.AddSingleton<LockReplies>();
         services.AddSingleton<IChatCommand, LockCommand>();
         services.AddSingleton<IChatCommand, UnlockCommand>();

@@ -62,6 +62,8 @@ internal sealed partial record BotOptions
             p.Add("chat.prefix: one to three non-space characters");
         if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
         if (!CommandTemplate.IsValidName(chat.ConsoleUser)) p.Add("chat.consoleUser: letters, digits, '.', '_' and '-'");
+        if (!Deployer.Policy.PolicyConfigValidator.IsTimeZone(chat.TimeZone))
+            p.Add($"chat.timeZone: unknown time zone '{chat.TimeZone}' (use an IANA name such as Europe/Berlin, or UTC)");
         if (chat.StatusListLimit is < 5 or > 500) p.Add("chat.statusListLimit: must be between 5 and 500");
         if (!Uri.TryCreate(options.Web.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             p.Add("web.url: an http(s) URL such as http://127.0.0.1:8080");
@@ -128,6 +130,12 @@ internal sealed record ChatOptions
 
     /// <summary>The IRC network, when <see cref="Transport"/> is <c>irc</c>.</summary>
     public IrcOptions Irc { get; set; } = new();
+
+    /// <summary>The zone (IANA name) every time in chat is shown in, with its name. Default UTC.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>The zone of <see cref="TimeZone"/>; only call after validation.</summary>
+    public TimeZoneInfo FindTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }
 
 internal sealed record PermissionsOptions

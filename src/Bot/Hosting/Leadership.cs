@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Bot.Hosting;
 
-/// <summary>Who leads: this bot alone (LiteDB), or one of the bots sharing a PostgreSQL store, and since when.</summary>
+/// <summary>Who leads: this bot alone (embedded store), or one of the bots sharing a PostgreSQL store, and since when.</summary>
 internal sealed class LeaderState(string instance, bool shared, DateTimeOffset processStart)
 {
     private volatile Leader? _leader;
@@ -43,13 +43,15 @@ internal static class LeadershipSetup
         services.Any(d => d.ServiceType == typeof(StoreOptions) && d.ImplementationInstance is StoreOptions { IsPostgres: true });
 
     /// <summary>
-    /// Registers <paramref name="create"/> as a hosted service that only the leader runs. Alone (LiteDB) it is a
+    /// Registers <paramref name="create"/> as a hosted service that only the leader runs. Alone (embedded store) it is a
     /// plain hosted service; with a shared store, <see cref="LeaderServices"/> starts it once this bot holds the lease.
     /// </summary>
     public static IServiceCollection AddLeaderOnly(this IServiceCollection services, Func<IServiceProvider, IHostedService> create)
     {
         if (services.HasSharedStore()) services.AddSingleton(new LeaderOnly(create));
-        else services.AddHostedService(create);
+        // Not AddHostedService(create): with a factory typed IHostedService it adds by TryAddEnumerable, which refuses
+        // a second such factory as "indistinguishable", so the bot could not be built alone (embedded store).
+        else services.AddSingleton<IHostedService>(create);
         return services;
     }
 

@@ -5,7 +5,7 @@ using ChatOpsReconfig.Bot.Web;
 namespace ChatOpsReconfig.Bot.Maintenance;
 
 /// <summary><c>!log [n]</c>: what the last n rollouts deployed, with bug links.</summary>
-internal sealed class LogCommand(MaintenanceLog log, BotOptions options) : IChatCommand
+internal sealed class LogCommand(MaintenanceLog log, BotOptions options, Announcements.ChatClock clock) : IChatCommand
 {
     private const int Max = 20;
 
@@ -22,6 +22,6 @@ internal sealed class LogCommand(MaintenanceLog log, BotOptions options) : IChat
         var n = 3;
         if (context.Args.Count > 1 || (context.Args.Count == 1 && (!int.TryParse(context.Args[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n) || n < 1 || n > Max)))
             return Task.FromResult(CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}"));
-        return Task.FromResult(CommandReply.Ok(MaintenanceText.Chat(log.Latest(n), options.Chat.BugUrlTemplate)));
+        return Task.FromResult(CommandReply.Ok(MaintenanceText.Chat(log.Latest(n), options.Chat.BugUrlTemplate, clock)));
     }
 }

@@ -10,14 +10,14 @@ namespace ChatOpsReconfig.Bot.Maintenance;
 /// <summary>The maintenance log as text: a few lines per rollout for chat, or a Markdown page for a wiki.</summary>
 internal static class MaintenanceText
 {
-    public static string Chat(IReadOnlyList<MaintenanceEntry> entries, string bugUrlTemplate)
+    public static string Chat(IReadOnlyList<MaintenanceEntry> entries, string bugUrlTemplate, Announcements.ChatClock clock)
     {
         if (entries.Count == 0) return "the maintenance log is empty: no rollout has finished yet";
         var sb = new StringBuilder();
         foreach (var e in entries)
         {
             if (sb.Length > 0) sb.Append('\n');
-            sb.Append(Header(e)).Append('\n');
+            sb.Append(Header(e, clock.At(e.FinishedAt ?? e.StartedAt))).Append('\n');
             foreach (var repo in e.Repos.Where(r => r.Commits.Count > 0))
             {
                 foreach (var c in repo.Commits)
@@ -62,8 +62,8 @@ internal static class MaintenanceText
         return sb.ToString();
     }
 
-    private static string Header(MaintenanceEntry e) =>
-        $"#{e.RolloutId} {Time(e)} {e.State} by {SafeText.Clean(e.StartedBy, 40)} ({SafeText.Clean(e.Reason, 80)}); hosts: {Outcomes(e)}";
+    private static string Header(MaintenanceEntry e, string time) =>
+        $"#{e.RolloutId} {time} {e.State} by {SafeText.Clean(e.StartedBy, 40)} ({SafeText.Clean(e.Reason, 80)}); hosts: {Outcomes(e)}";
 
     private static string Outcomes(MaintenanceEntry e) => string.Join(", ", e.Outcomes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
 

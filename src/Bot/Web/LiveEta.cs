@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Rollout;
 

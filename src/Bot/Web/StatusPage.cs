@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using System.Globalization;
 using System.Net;
 using System.Text;

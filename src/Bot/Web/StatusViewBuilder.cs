@@ -26,6 +26,7 @@ internal sealed class StatusViewBuilder(
     Hosting.BotOptions options,
     IOptions<PolicyOptions> policy,
     Hosting.LeaderState leadership,
+    Announcements.ChatClock clock,
     TimeProvider time)
 {
     public const int RecentRollouts = 20;
@@ -53,7 +54,7 @@ internal sealed class StatusViewBuilder(
         var open = await freezes.GetOpenAsync(cancellationToken);
         var running = coordinator.Current;
         var recent = store.Latest(RecentRollouts);
-        var eta = new EtaContext(now, policy.Value.FindTimeZone(), QuietUntil(repoStates), holds, open, running?.Rollout, recent);
+        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, running?.Rollout, recent);
 
         var details = repoStates.Select(r => Repo(r, states, eta)).ToList();
         return new StatusView(
@@ -65,7 +66,7 @@ internal sealed class StatusViewBuilder(
             details,
             holds.Select(h => new HoldView(h.HolderName, h.Reason, h.Since, h.ExpiresAt)).ToList(),
             open.Select(f => new FreezeView(f.Reason, f.Until, f.By)).ToList(),
-            loop.LastDecision?.Line ?? "not evaluated yet",
+            loop.LastDecision is { } decision ? clock.Policy(decision) : "not evaluated yet",
             running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),
             recent.Select(Rollout).ToList(),
             await HealthAsync(now, repoStates, cancellationToken));
@@ -80,7 +81,7 @@ internal sealed class StatusViewBuilder(
         if (state?.Head is null) return null;
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
-        var eta = new EtaContext(now, policy.Value.FindTimeZone(), QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, store.Latest(RecentRollouts));
+        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, store.Latest(RecentRollouts));
         return Estimate(repo, state.Head, eta);
     }
 

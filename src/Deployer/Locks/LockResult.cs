@@ -2,12 +2,15 @@ namespace ChatOpsReconfig.Deployer.Locks;
 
 /// <summary>
 /// What a <see cref="LockService"/> call did. A refusal is a value, not an exception: <see cref="Refusal"/> says
-/// why in one line for the person who asked.
+/// why, as data; the Bot words it.
 /// </summary>
 public sealed record LockResult
 {
     /// <summary>Why nothing changed; null when the call succeeded.</summary>
-    public string? Refusal { get; init; }
+    public Refusal? Refusal { get; init; }
+
+    /// <summary>When the call was decided: the instant <see cref="Holds"/> describe (time left is counted from it).</summary>
+    public DateTimeOffset At { get; init; }
 
     public bool Succeeded => Refusal is null;
 

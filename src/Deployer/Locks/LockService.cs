@@ -9,7 +9,7 @@ namespace ChatOpsReconfig.Deployer.Locks;
 /// The deploy lock's one entry point. Each call first retires expired holds and sends due expiry warnings (as
 /// <see cref="TickAsync"/> does), then applies the request. State is saved, and the change or refusal audited,
 /// before any event is published; a crash in between loses that event rather than repeating it after a restart.
-/// Refusals come back as a <see cref="LockResult"/> with a reason. Permission checks belong to the caller.
+/// Refusals come back as a <see cref="LockResult"/> with a typed <see cref="Refusal"/>. Permission checks belong to the caller.
 /// </summary>
 public sealed class LockService(
     ILockStore store,
@@ -34,15 +34,15 @@ public sealed class LockService(
     public async Task<LockResult> LockAsync(Actor user, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
         var d = duration ?? DefaultDuration;
-        var text = ReasonText.Normalize(reason);
+        var text = Reasons.Normalize(reason);
         var (result, _) = await ApplyAsync("lock", user, null, (state, now) =>
         {
-            var refusal = CheckDuration(d) ?? ReasonText.Check(text);
+            var refusal = CheckDuration(d) ?? Reasons.Check(text);
             if (refusal is not null) return Refuse(state, now, refusal);
             var previous = state.ActiveHoldOf(user.Id, now);
             var next = state.Add(user.Id, user.Name, text, now, d, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // Add just put it there with a positive duration
-            var detail = $"{(previous is null ? "hold" : "replaced hold")} for {HumanTime.Duration(d)} until {Utc(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? ": " + hold.Reason : "")}";
+            var detail = $"{(previous is null ? "hold" : "replaced hold")} for {d} until {Utc(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? ": " + hold.Reason : "")}";
             return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, detail, new HoldAdded(hold, previous));
         }, cancellationToken);
         return result;
@@ -54,7 +54,7 @@ public sealed class LockService(
         var (result, _) = await ApplyAsync("unlock", user, null, (state, now) =>
         {
             var hold = state.ActiveHoldOf(user.Id, now);
-            if (hold is null) return Refuse(state, now, $"you hold no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            if (hold is null) return Refuse(state, now, new NoHold(null));
             var next = state.Release(user.Id);
             return new Change(next, Done(next, now) with { Released = [hold] }, $"released own hold (held since {Utc(hold.Since)})", new HoldReleased(hold, user, Forced: false));
         }, cancellationToken);
@@ -70,7 +70,7 @@ public sealed class LockService(
         var (result, _) = await ApplyAsync("force-unlock", admin, target, (state, now) =>
         {
             var hold = state.FindActive(target, now);
-            if (hold is null) return Refuse(state, now, $"{target.TrimStart('@')} holds no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            if (hold is null) return Refuse(state, now, new NoHold(target.TrimStart('@')));
             var next = state.Release(hold.HolderId);
             return new Change(next, Done(next, now) with { Released = [hold] }, $"released {hold.HolderName}'s hold", new HoldReleased(hold, admin, Forced: true));
         }, cancellationToken);
@@ -83,7 +83,7 @@ public sealed class LockService(
         var (result, _) = await ApplyAsync("force-unlock-all", admin, "all", (state, now) =>
         {
             var holds = state.ActiveAt(now);
-            if (holds.Count == 0) return Refuse(state, now, "nothing to release: no holds are active");
+            if (holds.Count == 0) return Refuse(state, now, new NothingToRelease());
             var next = state.ReleaseAll();
             var released = holds.Select(h => (DeployerEvent)new HoldReleased(h, admin, Forced: true)).ToArray();
             return new Change(next, Done(next, now) with { Released = holds }, $"released all holds: {string.Join(", ", holds.Select(h => h.HolderName))}", released);
@@ -113,7 +113,7 @@ public sealed class LockService(
         var (result, _) = await ApplyAsync("unlock-system", user, holderName, (state, now) =>
         {
             var hold = state.ActiveHoldOf(holderId, now);
-            if (hold is null) return Refuse(state, now, $"there is no {holderName} hold; current holds: {Describe(state.ActiveAt(now), now)}");
+            if (hold is null) return Refuse(state, now, new NoSystemHold(holderName));
             var next = state.Release(holderId);
             return new Change(next, Done(next, now) with { Released = [hold] }, $"released the {holderName} hold", new HoldReleased(hold, user, Forced: false));
         }, cancellationToken);
@@ -132,13 +132,13 @@ public sealed class LockService(
             var refusal = CheckMinimum(by);
             if (refusal is not null) return Refuse(state, now, refusal);
             var previous = state.ActiveHoldOf(user.Id, now);
-            if (previous is null) return Refuse(state, now, $"you hold no lock; current holds: {Describe(state.ActiveAt(now), now)}");
+            if (previous is null) return Refuse(state, now, new NoHold(null));
             var length = previous.ExpiresAt + by - now;
             if (length > MaximumDuration)
-                return Refuse(state, now, $"extending by {HumanTime.Duration(by)} would hold the lock for {HumanTime.Duration(length)} from now; the maximum is {HumanTime.Duration(MaximumDuration)}");
+                return Refuse(state, now, new ExtensionTooLong(by, length, MaximumDuration));
             var next = state.Extend(user.Id, now, by, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // extended, so still active
-            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"extended by {HumanTime.Duration(by)} until {Utc(hold.ExpiresAt)}", new HoldExtended(hold, previous.ExpiresAt));
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"extended by {by} until {Utc(hold.ExpiresAt)}", new HoldExtended(hold, previous.ExpiresAt));
         }, cancellationToken);
         return result;
     }
@@ -212,26 +212,17 @@ public sealed class LockService(
         return (next, published);
     }
 
-    private string? CheckDuration(TimeSpan d) =>
-        CheckMinimum(d) ?? (d > MaximumDuration
-            ? $"duration {HumanTime.Duration(d)} is longer than the maximum {HumanTime.Duration(MaximumDuration)}"
-            : null);
+    private Refusal? CheckDuration(TimeSpan d) =>
+        CheckMinimum(d) ?? (d > MaximumDuration ? new DurationTooLong(d, MaximumDuration) : null);
 
-    private static string? CheckMinimum(TimeSpan d) =>
-        d < LockOptions.MinimumDuration
-            ? $"duration must be at least {HumanTime.Duration(LockOptions.MinimumDuration)} (got {HumanTime.Duration(d)})"
-            : null;
+    private static Refusal? CheckMinimum(TimeSpan d) =>
+        d < LockOptions.MinimumDuration ? new DurationTooShort(d, LockOptions.MinimumDuration) : null;
 
-    /// <summary><c>alice (1h20m left: landing bug 123), bob (45m left)</c>, or <c>none</c>.</summary>
-    internal static string Describe(IReadOnlyList<Hold> holds, DateTimeOffset now) =>
-        holds.Count == 0
-            ? "none"
-            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(now)) + " left")}{(h.Reason.Length > 0 ? ": " + h.Reason : "")})"));
+    // The audit keeps the refusal as data (the record's own ToString); the words for people are the Bot's.
+    private static Change Refuse(DeployLock state, DateTimeOffset now, Refusal refusal) =>
+        new(state, Done(state, now) with { Refusal = refusal }, refusal.ToString());
 
-    private static Change Refuse(DeployLock state, DateTimeOffset now, string reason) =>
-        new(state, Done(state, now) with { Refusal = reason }, reason);
-
-    private static LockResult Done(DeployLock state, DateTimeOffset now) => new() { Holds = state.ActiveAt(now) };
+    private static LockResult Done(DeployLock state, DateTimeOffset now) => new() { Holds = state.ActiveAt(now), At = now };
 
     private static AuditEntry Audit(DateTimeOffset now, Actor actor, string action, string? target, string detail, bool refused) =>
         new() { At = now, ActorId = actor.Id, ActorName = actor.Name, Action = action, Target = target, Detail = detail, Refused = refused };

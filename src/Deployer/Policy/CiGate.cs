@@ -19,8 +19,47 @@ public enum CiState
     Unknown,
 }
 
-/// <summary>The CI state of one revision and, unless it is a plain success, why, in a few words.</summary>
-public sealed record CiStatus(CiState State, string Message = "");
+/// <summary>How the gate's answer was read: <see cref="Read"/>, or what went wrong (each gives <see cref="CiState.Unknown"/>).</summary>
+public enum CiAnswer
+{
+    /// <summary>A usable answer; <see cref="CiStatus.Checks"/> names the checks pending or failed.</summary>
+    Read,
+
+    /// <summary>A non-2xx answer: <see cref="CiStatus.HttpStatus"/>, and its name in <see cref="CiStatus.Detail"/>.</summary>
+    HttpError,
+
+    /// <summary>No answer within <see cref="CiStatus.After"/>.</summary>
+    Timeout,
+
+    /// <summary>No connection; the error in <see cref="CiStatus.Detail"/>.</summary>
+    Unreachable,
+
+    /// <summary>HTML; the content type (or nothing) in <see cref="CiStatus.Detail"/>.</summary>
+    Html,
+
+    /// <summary>Not JSON; the start of the body in <see cref="CiStatus.Detail"/>.</summary>
+    NotJson,
+
+    /// <summary>JSON without a <c>state</c> string.</summary>
+    NoState,
+
+    /// <summary>A state this gate does not know, in <see cref="CiStatus.Detail"/>.</summary>
+    UnknownState,
+}
+
+/// <summary>
+/// The CI state of one revision and, unless it is a plain success, why, as data: how the answer was read, the checks
+/// pending or failed, and a detail (made safe to show). The Bot words it.
+/// </summary>
+public sealed record CiStatus(CiState State, CiAnswer Answer = CiAnswer.Read, string Detail = "")
+{
+    /// <summary>The checks (GitHub contexts) pending, or failed, for this revision.</summary>
+    public IReadOnlyList<string> Checks { get; init; } = [];
+
+    public int? HttpStatus { get; init; }
+
+    public TimeSpan? After { get; init; }
+}
 
 /// <summary>
 /// Asks a repo's CI gate about one revision: GETs the <c>repos.NAME.ciUrl</c> template with <c>{rev}</c> replaced,
@@ -51,19 +90,19 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
             var body = await response.Content.ReadAsStringAsync(linked.Token);
             status = response.IsSuccessStatusCode
                 ? Parse(body, response.Content.Headers.ContentType?.MediaType)
-                : new CiStatus(CiState.Unknown, $"CI answered HTTP {(int)response.StatusCode} {Describe(response.StatusCode)}");
+                : new CiStatus(CiState.Unknown, CiAnswer.HttpError, Describe(response.StatusCode)) { HttpStatus = (int)response.StatusCode };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The deadline fired, or HttpClient.Timeout did if it is the shorter one.
-            status = new CiStatus(CiState.Unknown, $"CI did not answer within {HumanTime.Duration(timeout)}");
+            status = new CiStatus(CiState.Unknown, CiAnswer.Timeout) { After = timeout };
         }
         catch (HttpRequestException ex)
         {
-            status = new CiStatus(CiState.Unknown, $"cannot reach CI: {ex.Message}");
+            status = new CiStatus(CiState.Unknown, CiAnswer.Unreachable, SafeText.Clean(ex.Message, 200));
         }
 
-        if (status.State == CiState.Unknown) PolicyLog.CiUnknown(logger, Host(url), revision, status.Message);
+        if (status.State == CiState.Unknown) PolicyLog.CiUnknown(logger, Host(url), revision, status.Answer, status.Detail);
         return status;
     }
 
@@ -72,7 +111,7 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
     {
         var text = body.TrimStart();
         if (text.StartsWith('<') || mediaType is "text/html")
-            return new CiStatus(CiState.Unknown, $"CI answered HTML ({mediaType ?? "no content type"}), not JSON");
+            return new CiStatus(CiState.Unknown, CiAnswer.Html, mediaType ?? "");
 
         JsonDocument doc;
         try
@@ -81,23 +120,24 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
         }
         catch (JsonException)
         {
-            return new CiStatus(CiState.Unknown, $"CI answered something that is not JSON: {SafeText.Clean(text, 40)}");
+            return new CiStatus(CiState.Unknown, CiAnswer.NotJson, SafeText.Clean(text, 40));
         }
 
         using (doc)
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("state", out var stateElement) || stateElement.ValueKind != JsonValueKind.String)
-                return new CiStatus(CiState.Unknown, "CI answered JSON without a \"state\" string");
+                return new CiStatus(CiState.Unknown, CiAnswer.NoState);
 
             var state = stateElement.GetString()!; // ValueKind is String
             var statuses = Statuses(root);
             return state.ToLowerInvariant() switch
             {
                 "success" => new CiStatus(CiState.Success),
-                "pending" => new CiStatus(CiState.Pending, Pending(statuses)),
-                "failure" or "error" => new CiStatus(CiState.Failure, Failed(statuses, state)),
-                _ => new CiStatus(CiState.Unknown, $"CI answered an unknown state \"{SafeText.Clean(state, 40)}\""),
+                "pending" => new CiStatus(CiState.Pending) { Checks = Named(statuses, "pending") },
+                // A plain "error" with no check named keeps the word, so people see it was not a test failure.
+                "failure" or "error" => new CiStatus(CiState.Failure, CiAnswer.Read, state == "failure" ? "" : "error") { Checks = Named(statuses, "failure", "error") },
+                _ => new CiStatus(CiState.Unknown, CiAnswer.UnknownState, SafeText.Clean(state, 40)),
             };
         }
     }
@@ -112,17 +152,8 @@ internal sealed class CiGate(Func<HttpClient> http, TimeProvider time, IOptions<
             .ToList();
     }
 
-    private static string Pending(List<(string Context, string State)> statuses)
-    {
-        var waiting = statuses.Where(s => s.State == "pending").Select(s => s.Context).ToList();
-        return waiting.Count > 0 ? "waiting for " + string.Join(", ", waiting) : "";
-    }
-
-    private static string Failed(List<(string Context, string State)> statuses, string state)
-    {
-        var failed = statuses.Where(s => s.State is "failure" or "error").Select(s => s.Context).ToList();
-        return failed.Count > 0 ? "failed: " + string.Join(", ", failed) : state == "failure" ? "" : state;
-    }
+    private static List<string> Named(List<(string Context, string State)> statuses, params string[] states) =>
+        statuses.Where(s => states.Contains(s.State)).Select(s => SafeText.Clean(s.Context, 80)).ToList();
 
     private static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?"; // String kind has a value

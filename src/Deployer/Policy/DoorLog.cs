@@ -27,7 +27,8 @@ public sealed record DoorEntry
 
     public PolicyBlocker Blocker { get; init; }
 
-    public string Line { get; init; } = "";
+    /// <summary>The decision, as JSON (<see cref="PolicyDecisionJson"/>).</summary>
+    public string Decision { get; init; } = "";
 
     public int? RolloutId { get; init; }
 
@@ -46,7 +47,7 @@ public sealed record DoorEntry
             RollbackTo = r.RollbackTo,
             Started = answer.Started,
             Blocker = answer.Decision.Blocker,
-            Line = answer.Decision.Line,
+            Decision = PolicyDecisionJson.Serialize(answer.Decision),
             RolloutId = answer.Rollout?.Id,
         };
     }

@@ -4,10 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace ChatOpsReconfig.Deployer.Policy;
 
-/// <summary>What a <see cref="FreezeService"/> call did; a refusal carries its reason.</summary>
+/// <summary>What a <see cref="FreezeService"/> call did; a refusal says why, as data.</summary>
 public sealed record FreezeResult
 {
-    public string? Refusal { get; init; }
+    public Refusal? Refusal { get; init; }
+
+    /// <summary>When the call was decided.</summary>
+    public DateTimeOffset At { get; init; }
 
     public bool Succeeded => Refusal is null;
 
@@ -25,33 +28,35 @@ public sealed record FreezeResult
 /// </summary>
 public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOptions<PolicyOptions> options, ILogger<FreezeService> logger)
 {
+    /// <summary>Shortest ad-hoc freeze.</summary>
+    public static readonly TimeSpan MinimumDuration = TimeSpan.FromMinutes(1);
+
     /// <summary>Longest ad-hoc freeze.</summary>
     public static readonly TimeSpan MaximumDuration = TimeSpan.FromDays(7);
 
     private readonly IReadOnlyList<FreezeWindow> _windows = FreezeWindow.FromOptions(options.Value);
-    private readonly TimeZoneInfo _zone = options.Value.FindTimeZone();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Opens an ad-hoc freeze for <paramref name="duration"/>, replacing the current one if any.</summary>
     public async Task<FreezeResult> FreezeAsync(Actor user, TimeSpan duration, string? reason, CancellationToken cancellationToken)
     {
-        var text = ReasonText.Normalize(reason);
+        var text = Reasons.Normalize(reason);
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
-            var refusal = duration < TimeSpan.FromMinutes(1) ? $"duration must be at least 1m (got {HumanTime.Duration(duration)})"
-                : duration > MaximumDuration ? $"duration {HumanTime.Duration(duration)} is longer than the maximum {HumanTime.Duration(MaximumDuration)}"
-                : ReasonText.Check(text);
+            var refusal = duration < MinimumDuration ? new DurationTooShort(duration, MinimumDuration)
+                : duration > MaximumDuration ? new DurationTooLong(duration, MaximumDuration)
+                : Reasons.Check(text);
             if (refusal is not null) return await RefuseAsync(user, "freeze", refusal, now, cancellationToken);
 
             var previous = await ActiveAdHocAsync(now, cancellationToken);
             var freeze = new AdHocFreeze { Reason = text.Length > 0 ? text : "ad-hoc freeze", ById = user.Id, ByName = user.Name, Since = now, Until = now + duration };
             await store.SetAsync(freeze, cancellationToken);
-            var detail = $"{(previous is null ? "froze" : $"replaced {previous.ByName}'s freeze; froze")} deploys for {HumanTime.Duration(duration)}: {freeze.Reason}";
+            var detail = $"{(previous is null ? "froze" : $"replaced {previous.ByName}'s freeze; froze")} deploys for {duration}: {freeze.Reason}";
             await AuditAsync(user, "freeze", detail, refused: false, now, cancellationToken);
             PolicyLog.FreezeChanged(logger, "freeze", user.Name, detail);
-            return new FreezeResult { Freeze = freeze, Open = OpenAt(now, freeze) };
+            return new FreezeResult { At = now, Freeze = freeze, Open = OpenAt(now, freeze) };
         }
         finally
         {
@@ -69,18 +74,14 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
             var current = await ActiveAdHocAsync(now, cancellationToken);
             if (current is null)
             {
-                var scheduled = OpenAt(now, null);
-                var refusal = scheduled.Count == 0
-                    ? "no freeze is open"
-                    : $"no ad-hoc freeze is open; {string.Join(", ", scheduled.Select(f => $"\"{f.Reason}\" until {HumanTime.Clock(f.Until, now, _zone)}"))} is scheduled (policy.freezes) and can only be overridden with --force";
-                return await RefuseAsync(user, "unfreeze", refusal, now, cancellationToken);
+                return await RefuseAsync(user, "unfreeze", new NoAdHocFreeze(OpenAt(now, null)), now, cancellationToken);
             }
 
             await store.SetAsync(null, cancellationToken);
             var detail = $"lifted {current.ByName}'s freeze: {current.Reason}";
             await AuditAsync(user, "unfreeze", detail, refused: false, now, cancellationToken);
             PolicyLog.FreezeChanged(logger, "unfreeze", user.Name, detail);
-            return new FreezeResult { Freeze = current, Open = OpenAt(now, null) };
+            return new FreezeResult { At = now, Freeze = current, Open = OpenAt(now, null) };
         }
         finally
         {
@@ -105,11 +106,12 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
         return open;
     }
 
-    private async Task<FreezeResult> RefuseAsync(Actor user, string action, string refusal, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<FreezeResult> RefuseAsync(Actor user, string action, Refusal refusal, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await AuditAsync(user, action, refusal, refused: true, now, cancellationToken);
-        PolicyLog.FreezeRefused(logger, action, user.Name, refusal);
-        return new FreezeResult { Refusal = refusal, Open = OpenAt(now, await ActiveAdHocAsync(now, cancellationToken)) };
+        // The audit and the log keep the refusal as data (the record's own ToString); the words for people are the Bot's.
+        await AuditAsync(user, action, refusal.ToString(), refused: true, now, cancellationToken);
+        PolicyLog.FreezeRefused(logger, action, user.Name, refusal.ToString());
+        return new FreezeResult { At = now, Refusal = refusal, Open = OpenAt(now, await ActiveAdHocAsync(now, cancellationToken)) };
     }
 
     private Task AuditAsync(Actor user, string action, string detail, bool refused, DateTimeOffset now, CancellationToken cancellationToken) =>

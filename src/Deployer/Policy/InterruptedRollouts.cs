@@ -19,12 +19,12 @@ internal sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor do
         var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.Resume, ResumeOf = latest.Id }, cancellationToken);
         var waits = answer.Decision.Blocker is PolicyBlocker.Hold or PolicyBlocker.Freeze or PolicyBlocker.RolloutRunning or PolicyBlocker.NotReady;
         if (!answer.Started && waits)
-            return answer with { Decision = answer.Decision with { Line = $"resume of interrupted rollout #{latest.Id} {answer.Decision.Line}" } };
+            return answer with { Decision = answer.Decision with { Resume = new ResumeNote(latest.Id) } };
 
         // Started, or nothing left to do (every host finished, or none needs the set any more): not tried again.
         rollouts.Update(latest with { ResumeHandled = true });
         return answer.Started
-            ? answer with { Decision = answer.Decision with { Line = $"resuming interrupted rollout #{latest.Id} on {answer.Rollout!.Hosts.Count} host(s)" } }
+            ? answer with { Decision = answer.Decision with { Resume = new ResumeNote(latest.Id, answer.Rollout!.Hosts.Count) } }
             : null;
     }
 }

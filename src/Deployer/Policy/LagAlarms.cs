@@ -46,19 +46,11 @@ internal sealed class LagAlarms(
         }
     }
 
-    private string Why(HostState? state, IReadOnlyList<Hold> holds, PolicyDecision decision)
+    private LagCause Why(HostState? state, IReadOnlyList<Hold> holds, PolicyDecision decision)
     {
-        if (state?.Partial == true)
-            return $"updated, not reconfigured: rollout #{state.LastRolloutId} stopped at {state.LastFailedStep ?? "a step"}";
-        if (state?.LastOutcome == HostOutcome.Failed)
-            return $"last rollout #{state.LastRolloutId} failed{(state.LastFailedStep is null ? "" : $" at {state.LastFailedStep}")}: {state.LastError}";
-        if (state?.LastOutcome == HostOutcome.Unreachable) return $"unreachable: {state.LastError}";
-        if (holds.Count > 0)
-        {
-            var zone = options.Value.FindTimeZone();
-            return "held by the lock: " + string.Join("; ", holds.Select(h => $"{h.HolderName} since {HumanTime.Clock(h.Since, time.GetUtcNow(), zone)}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}"));
-        }
-
-        return decision.Line;
+        if (state?.Partial == true) return new StoppedPartway(state.LastRolloutId, state.LastFailedStep);
+        if (state?.LastOutcome == HostOutcome.Failed) return new LastRolloutFailed(state.LastRolloutId, state.LastFailedStep, state.LastError);
+        if (state?.LastOutcome == HostOutcome.Unreachable) return new HostUnreachable(state.LastError);
+        return holds.Count > 0 ? new HeldByLock(holds, time.GetUtcNow()) : new PolicyWaits(decision);
     }
 }

@@ -32,7 +32,8 @@ public static class PolicyConfigValidator
         return p;
     }
 
-    private static bool IsTimeZone(string id)
+    /// <summary>True for a zone this machine knows (an IANA name such as <c>Europe/Berlin</c>, or <c>UTC</c>).</summary>
+    public static bool IsTimeZone(string id)
     {
         if (string.IsNullOrWhiteSpace(id)) return false;
         try

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatOpsReconfig.Deployer.Policy;
 
 /// <summary>
-/// The policy's latest one-line answer, for <c>!status</c>: kept in the store (so a restart shows it at once), logged
+/// The policy's latest answer, for <c>!status</c>: kept in the store (so a restart shows it at once), logged
 /// and published when it changes.
 /// </summary>
 internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
@@ -18,12 +18,12 @@ internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerE
 
     public async Task RecordAsync(PolicyDecision decision, CancellationToken cancellationToken)
     {
-        var changed = _last?.Line != decision.Line;
+        var changed = !PolicyDecisionJson.SameAnswer(_last, decision);
         _last = decision;
         // The first answer of a process is logged even when a restart found it unchanged: the log shows where the policy stands.
         if (!changed && _logged) return;
         _logged = true;
-        Log.Decision(logger, decision.Line);
+        Log.Decision(logger, decision.Start, decision.Blocker, decision.Reason);
         if (!changed) return;
         await store.SaveDecisionAsync(decision, time.GetUtcNow(), cancellationToken);
         events.Publish(new PolicyChanged(decision));
@@ -31,7 +31,7 @@ internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerE
 
     private static partial class Log
     {
-        [LoggerMessage(2, LogLevel.Information, "Policy: {Line}")]
-        public static partial void Decision(ILogger logger, string line);
+        [LoggerMessage(2, LogLevel.Information, "Policy: start {Start}, blocker {Blocker}: {Reason}")]
+        public static partial void Decision(ILogger logger, bool start, PolicyBlocker blocker, PolicyReason? reason);
     }
 }

@@ -9,7 +9,23 @@ public enum LagLevel
 }
 
 /// <summary>A host still not at a production head this long after the merge; raised once per host, head and level.</summary>
-public sealed record LagAlarm(string Host, string Repo, string Head, LagLevel Level, TimeSpan Behind, DateTimeOffset MergedAt, string Why) : DeployerEvent;
+public sealed record LagAlarm(string Host, string Repo, string Head, LagLevel Level, TimeSpan Behind, DateTimeOffset MergedAt, LagCause Why) : DeployerEvent;
+
+/// <summary>Why a host lags, as data (the Bot words it).</summary>
+public abstract record LagCause;
+
+/// <summary>Updated but not reconfigured: rollout #<paramref name="RolloutId"/> stopped at <paramref name="Step"/>.</summary>
+public sealed record StoppedPartway(int? RolloutId, string? Step) : LagCause;
+
+public sealed record LastRolloutFailed(int? RolloutId, string? Step, string? Error) : LagCause;
+
+public sealed record HostUnreachable(string? Error) : LagCause;
+
+/// <summary>The holds active at <paramref name="At"/> keep it back.</summary>
+public sealed record HeldByLock(IReadOnlyList<Locks.Hold> Holds, DateTimeOffset At) : LagCause;
+
+/// <summary>The policy's latest answer keeps it back.</summary>
+public sealed record PolicyWaits(PolicyDecision Decision) : LagCause;
 
 /// <summary>The policy's one-line answer changed (e.g. from "waiting: quiet in 3 min" to "deploying now").</summary>
 public sealed record PolicyChanged(PolicyDecision Decision) : DeployerEvent;

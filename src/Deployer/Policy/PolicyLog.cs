@@ -4,8 +4,8 @@ namespace ChatOpsReconfig.Deployer.Policy;
 
 internal static partial class PolicyLog
 {
-    [LoggerMessage(200, LogLevel.Warning, "CI gate {Host} for {Revision}: {Reason}")]
-    public static partial void CiUnknown(ILogger logger, string host, string revision, string reason);
+    [LoggerMessage(200, LogLevel.Warning, "CI gate {Host} for {Revision}: {Answer} {Detail}")]
+    public static partial void CiUnknown(ILogger logger, string host, string revision, CiAnswer answer, string detail);
 
     [LoggerMessage(201, LogLevel.Information, "Freeze {Action} by {Actor}: {Detail}")]
     public static partial void FreezeChanged(ILogger logger, string action, string actor, string detail);

@@ -19,9 +19,6 @@ public sealed record PolicySnapshot
 {
     public DateTimeOffset Now { get; init; }
 
-    /// <summary>Zone for the times in the decision's line.</summary>
-    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
-
     /// <summary>Default quiet window, for repos without their own.</summary>
     public int QuietMinutes { get; init; } = 5;
 

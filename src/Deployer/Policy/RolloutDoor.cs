@@ -64,7 +64,7 @@ internal sealed partial class RolloutDoor(
                 var started = await coordinator.StartAsync(ToRolloutPlan(request, answer.Decision, plan));
                 answer = started.Started
                     ? answer with { Rollout = started.Rollout }
-                    : answer with { Decision = Refuse(PolicyBlocker.RolloutRunning, "waiting: " + started.Refusal) };
+                    : answer with { Decision = Refuse(PolicyBlocker.RolloutRunning, started.Refusal!) };
                 if (!answer.Started && request.Trigger == RolloutTrigger.Rollback)
                     await locks.ReleaseSystemAsync(actor, Hold.RollbackHolder, "rollback", cancellationToken);
             }
@@ -73,7 +73,7 @@ internal sealed partial class RolloutDoor(
             if (request.Trigger != RolloutTrigger.Automatic || answer.Started) await log.RecordAsync(answer, time.GetUtcNow(), cancellationToken);
             // The timer asks every few seconds; its waiting answers are for debugging only.
             var level = request.Trigger == RolloutTrigger.Automatic && !answer.Started ? LogLevel.Debug : LogLevel.Information;
-            Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Line);
+            Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Blocker, answer.Decision.Reason);
             return answer;
         }
         finally
@@ -95,7 +95,7 @@ internal sealed partial class RolloutDoor(
         }
         catch (TimeoutException)
         {
-            // Answered below: "starting: reading production heads (n/m repos)".
+            // Answered below: not ready (n of m repos read).
         }
     }
 
@@ -106,14 +106,14 @@ internal sealed partial class RolloutDoor(
     {
         if (coordinator.Current is { } running)
         {
-            var ago = HumanTime.MinutesSince(time.GetUtcNow() - running.Rollout.StartedAt);
+            var r = running.Rollout;
             return new DoorAnswer(request, Refuse(PolicyBlocker.RolloutRunning,
-                $"waiting: rollout #{running.Rollout.Id} started by {running.Rollout.StartedBy} {ago} ago is running: {running.Done}/{running.Total} done, {running.Failed} failed"), null);
+                new RolloutRunningWait(r.Id, r.StartedBy, r.StartedAt, running.Done, running.Total, running.Failed)), null);
         }
 
         var polls = repos.FirstPolls;
         if (!polls.Complete)
-            return new DoorAnswer(request, Refuse(PolicyBlocker.NotReady, $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"), null);
+            return new DoorAnswer(request, Refuse(PolicyBlocker.NotReady, new NotReadyWait(polls.Done, polls.Total)), null);
 
         var (target, source, targetError) = Target(request);
         if (target is null) return new DoorAnswer(request, Refuse(PolicyBlocker.HeadsUnknown, targetError!), null); // Target returns one or the other
@@ -151,10 +151,7 @@ internal sealed partial class RolloutDoor(
 
         if (runnable.Count == 0 && refused.Count > 0)
         {
-            var first = refused[0];
-            return new DoorAnswer(request, Refuse(PolicyBlocker.Backward,
-                $"not deploying: every host would move backward ({first.Host} {first.Repo} at {RevisionSet.Short(first.HostRevision)}, the set has {RevisionSet.Short(first.SetRevision)}"
-                + (refused.Count > 1 ? $", and {refused.Count - 1} more" : "") + "); !rollback moves the fleet back on purpose"), plan);
+            return new DoorAnswer(request, Refuse(PolicyBlocker.Backward, new BackwardWait(refused[0], refused.Count)), plan);
         }
 
         var decision = DeployPolicy.Decide(await SnapshotAsync(request, target, runnable, states, ct));
@@ -162,9 +159,7 @@ internal sealed partial class RolloutDoor(
         {
             decision = decision with
             {
-                Line = atSet.Count > 0
-                    ? $"nothing to deploy: every targeted host already runs the set ({atSet.Count} hosts); --again runs the steps again"
-                    : "nothing to deploy: no host needs the set",
+                Reason = atSet.Count > 0 ? new NothingToDeployWait(NothingKind.AllAtSet, atSet.Count) : new NothingToDeployWait(NothingKind.NoHostNeedsSet),
             };
         }
 
@@ -172,14 +167,14 @@ internal sealed partial class RolloutDoor(
     }
 
     /// <summary>The set to roll out: the production heads, or the set of the rollout being resumed or rolled back to.</summary>
-    private (RevisionSet? Target, RolloutRecord? Source, string? Error) Target(RolloutRequest request)
+    private (RevisionSet? Target, RolloutRecord? Source, TargetUnknown? Error) Target(RolloutRequest request)
     {
         switch (request.Trigger)
         {
             case RolloutTrigger.Resume:
             {
                 var source = request.ResumeOf is { } id ? rollouts.Get(id) : null;
-                return source is null ? (null, null, $"no rollout #{request.ResumeOf} to resume") : (new RevisionSet(source.Revisions), source, null);
+                return source is null ? (null, null, new TargetUnknown(TargetProblem.NoRolloutToResume, request.ResumeOf)) : (new RevisionSet(source.Revisions), source, null);
             }
 
             case RolloutTrigger.Rollback:
@@ -194,8 +189,8 @@ internal sealed partial class RolloutDoor(
                 var missing = fleet.Repos.Keys.Where(r => !heads.Revisions.ContainsKey(r)).ToList();
                 if (missing.Count > 0)
                 {
-                    var why = missing.Select(r => repos.GetRepo(r)?.LastError is { } e ? $"{r} ({e})" : r);
-                    return (null, null, $"cannot read production heads: {string.Join(", ", why)}");
+                    var why = missing.Select(r => new UnreadableRepo(r, repos.GetRepo(r)?.LastError)).ToList();
+                    return (null, null, new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: why));
                 }
 
                 return (heads, null, null);
@@ -207,39 +202,39 @@ internal sealed partial class RolloutDoor(
     /// Rollout #<paramref name="id"/>, or by default the newest succeeded rollout before the last succeeded one whose
     /// set differs from it: the fleet as it was before the last change.
     /// </summary>
-    private RolloutRecord? RollbackSource(int? id, out string? error)
+    private RolloutRecord? RollbackSource(int? id, out TargetUnknown? error)
     {
         error = null;
         if (id is { } n)
         {
             var r = rollouts.Get(n);
-            if (r is null || r.Revisions.Count == 0) error = $"no rollout #{n}; !history lists them";
+            if (r is null || r.Revisions.Count == 0) error = new TargetUnknown(TargetProblem.NoSuchRollout, n);
             return error is null ? r : null;
         }
 
         var succeeded = rollouts.Latest(200).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
         if (succeeded.Count == 0)
         {
-            error = "no succeeded rollout to roll back from; name one: !rollback #N";
+            error = new TargetUnknown(TargetProblem.NoSucceededRollout);
             return null;
         }
 
         var last = succeeded[0];
         var before = succeeded.Skip(1).FirstOrDefault(r => !SameSet(r.Revisions, last.Revisions));
-        if (before is null) error = $"no earlier rollout with another set than #{last.Id}; name one: !rollback #N";
+        if (before is null) error = new TargetUnknown(TargetProblem.NoEarlierSet, last.Id);
         return before;
     }
 
     private static bool SameSet(Dictionary<string, string> a, Dictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && RevisionSet.Matches(v, kv.Value));
 
-    private (List<HostConfig> Hosts, string? Error) TargetedHosts(RolloutRequest request, RolloutRecord? source)
+    private (List<HostConfig> Hosts, NoHostsWait? Error) TargetedHosts(RolloutRequest request, RolloutRecord? source)
     {
         IEnumerable<HostConfig> hosts = fleet.Hosts;
         if (request.Hosts is { } names)
         {
             var unknown = names.Where(n => fleet.Hosts.All(h => !string.Equals(h.Name, n, StringComparison.OrdinalIgnoreCase))).ToList();
-            if (unknown.Count > 0) return ([], $"unknown host(s): {string.Join(", ", unknown)}");
+            if (unknown.Count > 0) return ([], new NoHostsWait(NoHostsProblem.UnknownHosts, unknown));
             hosts = hosts.Where(h => names.Contains(h.Name, StringComparer.OrdinalIgnoreCase));
         }
 
@@ -251,7 +246,7 @@ internal sealed partial class RolloutDoor(
         }
 
         var list = hosts.Where(h => h.Enabled).ToList();
-        return list.Count == 0 ? ([], request.Trigger == RolloutTrigger.Resume ? "no unfinished host left to resume" : "no enabled hosts to roll out to") : (list, null);
+        return list.Count == 0 ? ([], new NoHostsWait(request.Trigger == RolloutTrigger.Resume ? NoHostsProblem.NothingToResume : NoHostsProblem.NoneEnabled)) : (list, null);
     }
 
     /// <summary>Per repo, the revision the newest rollout that carried it rolled out (any outcome: it went out to hosts).</summary>
@@ -399,7 +394,6 @@ internal sealed partial class RolloutDoor(
         return new PolicySnapshot
         {
             Now = now,
-            TimeZone = options.Value.FindTimeZone(),
             QuietMinutes = options.Value.QuietMinutes,
             Repos = snapshots,
             // A rollback is not held up by the hold an earlier rollback placed (it only keeps the timer from rolling forward).
@@ -418,7 +412,8 @@ internal sealed partial class RolloutDoor(
     {
         var reason = request.Trigger switch
         {
-            RolloutTrigger.Automatic or RolloutTrigger.Unlock => "automatic: " + decision.Line,
+            // Kept as the rollout's record of why it ran (stored with it, shown as written).
+            RolloutTrigger.Automatic or RolloutTrigger.Unlock => "automatic: deploying: " + string.Join(", ", decision.Deploying.Select(d => $"{d.Repo} {RevisionSet.Short(d.Revision)}")),
             RolloutTrigger.DeployNow => request.Force ? "deploy now --force" : "deploy now",
             RolloutTrigger.Cli => request.Force ? "chatops deploy --force" : "chatops deploy",
             RolloutTrigger.Resume => $"resume interrupted rollout #{plan.ResumeOf}",
@@ -435,11 +430,11 @@ internal sealed partial class RolloutDoor(
         };
     }
 
-    private static PolicyDecision Refuse(PolicyBlocker blocker, string line) => new() { Start = false, Blocker = blocker, Line = line };
+    private PolicyDecision Refuse(PolicyBlocker blocker, PolicyReason reason) => new() { Start = false, Blocker = blocker, Reason = reason, At = time.GetUtcNow() };
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Message = "Door: {Trigger} by {RequestedBy}: started {Started}: {Line}")]
-        public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, string line);
+        [LoggerMessage(EventId = 1, Message = "Door: {Trigger} by {RequestedBy}: started {Started}: {Blocker} {Reason}")]
+        public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, PolicyBlocker blocker, PolicyReason? reason);
     }
 }

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 
-/// <summary>The answer to a start: started (with its record) or refused (with a reason people can act on).</summary>
-public sealed record StartResult(RolloutRecord? Rollout, string? Refusal)
+/// <summary>The answer to a start: started (with its record) or refused (the rollout already running).</summary>
+public sealed record StartResult(RolloutRecord? Rollout, Policy.RolloutRunningWait? Refusal)
 {
     public bool Started => Rollout is not null;
 }
@@ -48,7 +48,7 @@ public sealed partial class RolloutCoordinator(
         lock (_gate)
         {
             if (_current is { } running)
-                return new StartResult(null, $"rollout #{running.Id} started by {running.StartedBy} is running");
+                return new StartResult(null, new Policy.RolloutRunningWait(running.Id, running.StartedBy));
             _done = 0;
             _failed = 0;
         }

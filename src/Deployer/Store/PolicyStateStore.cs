@@ -38,17 +38,15 @@ internal sealed class PolicyStateStore(StoreDatabase db) : IPolicyStateStore
     internal sealed record SavedDecision
     {
         public static SavedDecision Of(string id, PolicyDecision decision, DateTimeOffset at) =>
-            new() { Id = id, Line = decision.Line, Start = decision.Start, Blocker = decision.Blocker, At = at };
+            new() { Id = id, Decision = PolicyDecisionJson.Serialize(decision), At = at };
 
-        public PolicyDecision ToDecision() => new() { Line = Line, Start = Start, Blocker = Blocker };
+        /// <summary>The decision, or null for an entry written before decisions were data.</summary>
+        public PolicyDecision? ToDecision() => PolicyDecisionJson.Deserialize(Decision);
 
         public string Id { get; init; } = "";
 
-        public string Line { get; init; } = "";
-
-        public bool Start { get; init; }
-
-        public PolicyBlocker Blocker { get; init; }
+        /// <summary>The decision as JSON; empty in a store written before decisions were data (read as none).</summary>
+        public string Decision { get; init; } = "";
 
         public DateTimeOffset At { get; init; }
     }

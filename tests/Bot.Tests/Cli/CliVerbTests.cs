@@ -141,17 +141,18 @@ public sealed partial class CliVerbTests : IDisposable
         foopy02["role"] = "foopie";
         foopy02["adress"] = "x";
         root["roles"]!["master"]!["steps"]![1]!["command"] = "sh {path:buildbot-config}/checkconfig.sh";
-        root["chat"] = new JsonObject { ["transport"] = "telnet" };
+        root["chat"] = new JsonObject { ["transport"] = "telnet", ["timeZone"] = "Mars/Olympus" };
         File.WriteAllText(path, root.ToJsonString());
 
         var result = await ChatopsAsync("validate-config");
 
         Assert.True(result.ExitCode == 1, Describe(result));
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("config/chatops.json: 4 problem(s):", lines[0]);
+        Assert.Equal("config/chatops.json: 5 problem(s):", lines[0]);
         Assert.All(lines.Skip(1), l => Assert.Matches(ProblemLine(), l));
         Assert.Collection(
             lines.Skip(1).Order(StringComparer.Ordinal),
+            l => Assert.Equal("chat.timeZone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Berlin, or UTC) (line 1)", l),
             l => Assert.Equal("chat.transport: unknown transport 'telnet' (known: console, discord, irc) (line 1)", l),
             l => Assert.Equal("hosts[4].adress: unknown key (line 1)", l),
             l => Assert.Equal("hosts[4].role: no such role 'foopie' (known: master, foopy) (line 1)", l),

@@ -29,7 +29,7 @@ public sealed class CommandRouterTests : IDisposable
     }
 
     private CommandRouter CreateSut(string prefix = "!") => new(
-        [new HistoryCommand(new RolloutStore(_db)), _deployish],
+        [new HistoryCommand(new RolloutStore(_db), new Bot.Announcements.ChatClock(TimeProvider.System, new BotOptions())), _deployish],
         new Permissions(new PermissionsOptions { Deployers = ["alice"], Admins = ["root"], DeployerRoles = ["releng"] }),
         _audit,
         prefix,

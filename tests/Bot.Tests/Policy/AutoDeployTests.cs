@@ -69,7 +69,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
 
         var held = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.Hold, held.Blocker);
-        Assert.StartsWith("waiting: alice holds the lock until 14:30 UTC", held.Line, StringComparison.Ordinal);
+        Assert.StartsWith("waiting: alice holds the lock until 14:30 UTC", Bot.Announcements.PolicyText.Line(held, TimeZoneInfo.Utc), StringComparison.Ordinal);
         Assert.Contains("policy: waiting: alice holds the lock", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
 
         _bot.Time.Advance(TimeSpan.FromMinutes(2));
@@ -84,7 +84,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
 
         _bot.Time.Advance(TimeSpan.FromMinutes(3));
         var go = await _bot.TickAsync();
-        Assert.True(go.Start, go.Line);
+        Assert.True(go.Start, Bot.Announcements.PolicyText.Line(go, TimeZoneInfo.Utc));
 
         var rollout = Assert.Single(_bot.Rollouts.Latest(5));
         Assert.Equal(RolloutState.Succeeded, rollout.State);
@@ -138,7 +138,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         _bot.Time.Advance(TimeSpan.FromHours(3));
         var decision = await _bot.TickAsync();
 
-        Assert.True(decision.Start, decision.Line);
+        Assert.True(decision.Start, Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         Assert.Single(Lines(_bot.Posted, "alice's deploy lock expired"));
         Assert.Empty(Lines(_bot.Posted, "your deploy lock expires in"));
         Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);

@@ -40,11 +40,11 @@ public sealed class DoorTests : IAsyncLifetime
 
         var decision = await _bot.TickAsync();
 
-        Assert.True(decision.Start, decision.Line);
+        Assert.True(decision.Start, Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Automatic, AutoDeployLoop.SystemUser, true), (entry.Trigger, entry.RequestedBy, entry.Started));
         Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, entry.RolloutId);
-        Assert.StartsWith("deploying: ", entry.Line, StringComparison.Ordinal);
+        Assert.StartsWith("deploying: ", Bot.Announcements.PolicyText.Line(PolicyDecisionJson.Deserialize(entry.Decision)!, TimeZoneInfo.Utc), StringComparison.Ordinal);
         Assert.Equal(RolloutTrigger.Automatic, _bot.Rollouts.Latest(1)[0].Trigger);
     }
 
@@ -108,8 +108,8 @@ public sealed class DoorTests : IAsyncLifetime
 
         var decision = await _bot.TickAsync();
 
-        Assert.True(decision.Start, decision.Line);
-        Assert.Equal($"resuming interrupted rollout #{id} on 2 host(s)", decision.Line);
+        Assert.True(decision.Start, Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
+        Assert.Equal($"resuming interrupted rollout #{id} on 2 host(s)", Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Resume, id, true), (entry.Trigger, entry.ResumeOf, entry.Started));
         var resumed = _bot.Rollouts.Latest(1)[0];

@@ -122,7 +122,7 @@ public sealed class WebBot : IAsyncDisposable
     {
         var door = Services.GetRequiredService<Deployer.Policy.RolloutDoor>();
         var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.DeployNow, RequestedBy = by, Hosts = hosts }, CancellationToken.None);
-        Assert.True(answer.Started, answer.Decision.Line);
+        Assert.True(answer.Started, Bot.Announcements.PolicyText.Line(answer.Decision, TimeZoneInfo.Utc));
         return answer.Rollout!;
     }
 

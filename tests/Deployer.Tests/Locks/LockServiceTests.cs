@@ -98,23 +98,25 @@ public sealed class LockServiceTests : IDisposable
     }
 
     [Theory]
-    [InlineData(0, "duration must be at least 1m (got 0m)")]
-    [InlineData(-5, "duration must be at least 1m (got -5m)")]
-    [InlineData(0.5, "duration must be at least 1m (got 30s)")]
-    [InlineData(721, "duration 12h1m is longer than the maximum 12h")]
-    [InlineData(99999 * 60, "duration 4166d15h is longer than the maximum 12h")]
-    public async Task Lock_WithDurationOutsideLimits_IsRefusedNamingTheLimit(double minutes, string refusal)
+    [InlineData(0, false)]
+    [InlineData(-5, false)]
+    [InlineData(0.5, false)]
+    [InlineData(721, true)]
+    [InlineData(99999 * 60, true)]
+    public async Task Lock_WithDurationOutsideLimits_IsRefusedNamingTheLimit(double minutes, bool tooLong)
     {
         var sut = CreateSut();
+        var got = TimeSpan.FromMinutes(minutes);
 
-        var result = await sut.LockAsync(Alice, TimeSpan.FromMinutes(minutes), "x", Ct);
+        var result = await sut.LockAsync(Alice, got, "x", Ct);
 
+        Refusal refusal = tooLong ? new DurationTooLong(got, TimeSpan.FromHours(12)) : new DurationTooShort(got, TimeSpan.FromMinutes(1));
         Assert.Equal(refusal, result.Refusal);
         Assert.False((await sut.GetAsync(Ct)).IsHeldAt(_time.GetUtcNow()));
         Assert.Empty(Events());
         var audit = Assert.Single(await AuditAsync());
         Assert.True(audit.Refused);
-        Assert.Equal(refusal, audit.Detail);
+        Assert.Equal(refusal.ToString(), audit.Detail);
     }
 
     [Fact]
@@ -133,7 +135,7 @@ public sealed class LockServiceTests : IDisposable
         var refused = await sut.LockAsync(Alice, null, new string('x', 501), Ct);
         var accepted = await sut.LockAsync(Alice, null, new string('x', 500), Ct);
 
-        Assert.Equal("reason is 501 characters long; the maximum is 500", refused.Refusal);
+        Assert.Equal(new ReasonTooLong(501, 500), refused.Refusal);
         Assert.True(accepted.Succeeded);
     }
 
@@ -171,13 +173,14 @@ public sealed class LockServiceTests : IDisposable
 
         var result = await sut.UnlockAsync(Bob, Ct);
 
-        Assert.Equal("you hold no lock; current holds: alice (1h20m left: landing bug 123)", result.Refusal);
+        Assert.Equal(new NoHold(null), result.Refusal);
+        Assert.Equal(("alice", TimeSpan.FromMinutes(80), "landing bug 123"), (result.Holds[0].HolderName, result.Holds[0].RemainingAt(result.At), result.Holds[0].Reason));
         Assert.Single((await sut.GetAsync(Ct)).Holds);
         Assert.IsType<HoldAdded>(Assert.Single(Events()));
         var audit = (await AuditAsync())[0];
         Assert.Equal(("u-bob", "bob", "unlock", true), (audit.ActorId, audit.ActorName, audit.Action, audit.Refused));
         Assert.Equal(_time.GetUtcNow(), audit.At);
-        Assert.Equal(result.Refusal, audit.Detail);
+        Assert.Equal(result.Refusal!.ToString(), audit.Detail);
     }
 
     [Fact]
@@ -185,7 +188,8 @@ public sealed class LockServiceTests : IDisposable
     {
         var result = await CreateSut().UnlockAsync(Bob, Ct);
 
-        Assert.Equal("you hold no lock; current holds: none", result.Refusal);
+        Assert.Equal(new NoHold(null), result.Refusal);
+        Assert.Empty(result.Holds);
     }
 
     [Fact]
@@ -214,7 +218,8 @@ public sealed class LockServiceTests : IDisposable
 
         var result = await sut.ForceUnlockAsync(Admin, "@carol", Ct);
 
-        Assert.Equal("carol holds no lock; current holds: alice (1h left)", result.Refusal);
+        Assert.Equal(new NoHold("carol"), result.Refusal);
+        Assert.Equal(["alice"], result.Holds.Select(h => h.HolderName));
         Assert.True((await AuditAsync())[0].Refused);
     }
 
@@ -238,7 +243,7 @@ public sealed class LockServiceTests : IDisposable
     {
         var result = await CreateSut().ForceUnlockAllAsync(Admin, Ct);
 
-        Assert.Equal("nothing to release: no holds are active", result.Refusal);
+        Assert.Equal(new NothingToRelease(), result.Refusal);
     }
 
     [Fact]
@@ -264,7 +269,7 @@ public sealed class LockServiceTests : IDisposable
 
         var result = await sut.ExtendAsync(Alice, null, Ct);
 
-        Assert.Equal("extending by 2h would hold the lock for 13h from now; the maximum is 12h", result.Refusal);
+        Assert.Equal(new ExtensionTooLong(TimeSpan.FromHours(2), TimeSpan.FromHours(13), TimeSpan.FromHours(12)), result.Refusal);
         Assert.Equal(Start.AddHours(11), Assert.Single((await sut.GetAsync(Ct)).Holds).ExpiresAt);
     }
 
@@ -276,7 +281,8 @@ public sealed class LockServiceTests : IDisposable
 
         var result = await sut.ExtendAsync(Bob, null, Ct);
 
-        Assert.Equal("you hold no lock; current holds: alice (1h left: a)", result.Refusal);
+        Assert.Equal(new NoHold(null), result.Refusal);
+        Assert.Equal(["alice"], result.Holds.Select(h => h.HolderName));
         Assert.Equal(("extend", true), ((await AuditAsync())[0].Action, (await AuditAsync())[0].Refused));
     }
 

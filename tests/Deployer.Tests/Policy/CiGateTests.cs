@@ -33,27 +33,28 @@ public sealed class CiGateTests : IAsyncLifetime
     private Task<CiStatus> CheckAsync(string scenario) =>
         CreateSut().CheckAsync(_server.Url + "/repos/build/tools/commits/{rev}/status", scenario, CancellationToken.None);
 
+    /// <summary>Columns: scenario → state, how the answer was read, detail, checks named (comma-separated). The words are the Bot's (PolicyTextTests).</summary>
     [Theory]
-    [InlineData("success", CiState.Success, "")]
-    [InlineData("pending", CiState.Pending, "")]
-    [InlineData("failure", CiState.Failure, "")]
-    [InlineData("error", CiState.Failure, "error")]
-    [InlineData("combined-success", CiState.Success, "")]
-    [InlineData("combined-pending", CiState.Pending, "waiting for ci/test")]
-    [InlineData("combined-failure", CiState.Failure, "failed: ci/build, lint")]
-    [InlineData("combined-empty", CiState.Pending, "")]
-    [InlineData("weird-state", CiState.Unknown, "CI answered an unknown state \"flaky\"")]
-    [InlineData("no-state", CiState.Unknown, "CI answered JSON without a \"state\" string")]
-    [InlineData("html", CiState.Unknown, "CI answered HTML (text/html), not JSON")]
-    [InlineData("html-as-json", CiState.Unknown, "CI answered HTML (application/json), not JSON")]
-    [InlineData("not-json", CiState.Unknown, "CI answered something that is not JSON: state=success")]
-    [InlineData("500", CiState.Unknown, "CI answered HTTP 500 InternalServerError")]
-    [InlineData("404", CiState.Unknown, "CI answered HTTP 404 NotFound")]
-    public async Task Check_Answer_GivesState(string scenario, CiState state, string message)
+    [InlineData("success", CiState.Success, CiAnswer.Read, "", "")]
+    [InlineData("pending", CiState.Pending, CiAnswer.Read, "", "")]
+    [InlineData("failure", CiState.Failure, CiAnswer.Read, "", "")]
+    [InlineData("error", CiState.Failure, CiAnswer.Read, "error", "")]
+    [InlineData("combined-success", CiState.Success, CiAnswer.Read, "", "")]
+    [InlineData("combined-pending", CiState.Pending, CiAnswer.Read, "", "ci/test")]
+    [InlineData("combined-failure", CiState.Failure, CiAnswer.Read, "", "ci/build,lint")]
+    [InlineData("combined-empty", CiState.Pending, CiAnswer.Read, "", "")]
+    [InlineData("weird-state", CiState.Unknown, CiAnswer.UnknownState, "flaky", "")]
+    [InlineData("no-state", CiState.Unknown, CiAnswer.NoState, "", "")]
+    [InlineData("html", CiState.Unknown, CiAnswer.Html, "text/html", "")]
+    [InlineData("html-as-json", CiState.Unknown, CiAnswer.Html, "application/json", "")]
+    [InlineData("not-json", CiState.Unknown, CiAnswer.NotJson, "state=success", "")]
+    [InlineData("500", CiState.Unknown, CiAnswer.HttpError, "InternalServerError", "")]
+    [InlineData("404", CiState.Unknown, CiAnswer.HttpError, "NotFound", "")]
+    public async Task Check_Answer_GivesState(string scenario, CiState state, CiAnswer answer, string detail, string checks)
     {
         var status = await CheckAsync(scenario);
 
-        Assert.Equal(new CiStatus(state, message), status);
+        Assert.Equal((state, answer, detail, checks), (status.State, status.Answer, status.Detail, string.Join(',', status.Checks)));
     }
 
     [Fact]
@@ -72,7 +73,8 @@ public sealed class CiGateTests : IAsyncLifetime
 
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(new CiStatus(CiState.Unknown, "CI did not answer within 10s"), await check.WaitAsync(TimeSpan.FromSeconds(10)));
+        var status = await check.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((CiState.Unknown, CiAnswer.Timeout, TimeSpan.FromSeconds(10)), (status.State, status.Answer, status.After));
     }
 
     [Fact]
@@ -83,7 +85,8 @@ public sealed class CiGateTests : IAsyncLifetime
         var status = await CreateSut().CheckAsync($"http://127.0.0.1:{port}/{{rev}}", "abc", CancellationToken.None);
 
         Assert.Equal(CiState.Unknown, status.State);
-        Assert.StartsWith("cannot reach CI: ", status.Message, StringComparison.Ordinal);
+        Assert.Equal(CiAnswer.Unreachable, status.Answer);
+        Assert.NotEmpty(status.Detail);
     }
 
     [Fact]

@@ -10,14 +10,6 @@ public sealed class DeployPolicyTests
     private const string CustomHead = "feedfacecafe00010002000300040005";
     private const string ToolsHead = "abc123def4567890abc123def4567890";
 
-    private const string RunningLine = "waiting: a rollout is already running";
-    private const string NothingLine = "nothing to deploy: no merge is waiting";
-    private const string HoldText = "alice holds the lock until 14:30 UTC (landing bug 123)";
-    private const string FreezeText = "freeze \"release week\" until 18:00 UTC";
-    private const string QuietText = "buildbotcustom pushed 2 min ago, quiet in 3 min";
-    private const string CiText = "CI pending for tools abc123def456";
-    private const string Deploying = "buildbotcustom feedfacecafe, tools abc123def456";
-
     private static readonly Hold AliceHold = new()
     {
         HolderId = "u-alice",
@@ -27,66 +19,68 @@ public sealed class DeployPolicyTests
         ExpiresAt = Now.AddMinutes(150),
     };
 
-    private const string Skipped4 = HoldText + "; " + FreezeText + "; " + QuietText + "; " + CiText;
-
     /// <summary>
     /// The README's rules, written out as expected answers (not derived from the code): a running rollout first,
     /// then nothing to deploy, then hold, freeze, quiet window and CI in that order; <c>!deploy now</c> skips the
     /// quiet window, <c>--force</c> skips hold, freeze, quiet window and CI and says what it skipped.
-    /// Columns: held, recent push, frozen, CI pending, rollout running, nothing pending, trigger → start, blocker, line.
+    /// Columns: held, recent push, frozen, CI pending, rollout running, nothing pending, trigger → start, blocker (the words: Bot.Tests PolicyTextTests).
     /// </summary>
-    public static TheoryData<bool, bool, bool, bool, bool, bool, TriggerKind, bool, PolicyBlocker, string> Rules() => new()
+    public static TheoryData<bool, bool, bool, bool, bool, bool, TriggerKind, bool, PolicyBlocker> Rules() => new()
     {
-        { false, false, false, false, false, false, TriggerKind.Automatic, true, PolicyBlocker.None, "deploying: " + Deploying },
-        { false, false, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None, "deploying now: " + Deploying },
-        { false, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, "deploying now (forced; nothing was blocking): " + Deploying },
-        { true, true, true, true, true, false, TriggerKind.Automatic, false, PolicyBlocker.RolloutRunning, RunningLine },
-        { true, true, true, true, true, true, TriggerKind.DeployNowForce, false, PolicyBlocker.RolloutRunning, RunningLine },
-        { false, false, false, false, false, true, TriggerKind.Automatic, false, PolicyBlocker.NothingToDeploy, NothingLine },
-        { true, true, true, true, false, true, TriggerKind.DeployNowForce, false, PolicyBlocker.NothingToDeploy, NothingLine },
-        { true, false, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold, "waiting: " + HoldText },
-        { true, false, false, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Hold, "waiting: " + HoldText },
-        { true, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {HoldText}): {Deploying}" },
-        { false, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
-        { true, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold, "waiting: " + HoldText },
-        { false, false, true, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
-        { false, true, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet, "waiting: " + QuietText },
-        { false, true, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None, $"deploying now (skipped: {QuietText}): {Deploying}" },
-        { false, true, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet, "waiting: " + QuietText },
-        { false, true, false, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.CiPending, "waiting: " + CiText },
-        { false, false, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.CiPending, "waiting: " + CiText },
-        { false, false, false, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {CiText}): {Deploying}" },
-        { false, true, true, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze, "waiting: " + FreezeText },
-        { true, true, true, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None, $"deploying now (forced; skipped: {Skipped4}): {Deploying}" },
+        { false, false, false, false, false, false, TriggerKind.Automatic, true, PolicyBlocker.None },
+        { false, false, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None },
+        { false, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None },
+        { true, true, true, true, true, false, TriggerKind.Automatic, false, PolicyBlocker.RolloutRunning },
+        { true, true, true, true, true, true, TriggerKind.DeployNowForce, false, PolicyBlocker.RolloutRunning },
+        { false, false, false, false, false, true, TriggerKind.Automatic, false, PolicyBlocker.NothingToDeploy },
+        { true, true, true, true, false, true, TriggerKind.DeployNowForce, false, PolicyBlocker.NothingToDeploy },
+        { true, false, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold },
+        { true, false, false, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Hold },
+        { true, false, false, false, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None },
+        { false, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Freeze },
+        { true, false, true, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Hold },
+        { false, false, true, false, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze },
+        { false, true, false, false, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet },
+        { false, true, false, false, false, false, TriggerKind.DeployNow, true, PolicyBlocker.None },
+        { false, true, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.Quiet },
+        { false, true, false, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.CiPending },
+        { false, false, false, true, false, false, TriggerKind.Automatic, false, PolicyBlocker.CiPending },
+        { false, false, false, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None },
+        { false, true, true, true, false, false, TriggerKind.DeployNow, false, PolicyBlocker.Freeze },
+        { true, true, true, true, false, false, TriggerKind.DeployNowForce, true, PolicyBlocker.None },
     };
 
     [Theory]
     [MemberData(nameof(Rules))]
     public void Decide_ReadmeRules_ExpectedDecision(
         bool held, bool recentPush, bool frozen, bool ciPending, bool running, bool nothingPending, TriggerKind trigger,
-        bool start, PolicyBlocker blocker, string line)
+        bool start, PolicyBlocker blocker)
     {
         var decision = DeployPolicy.Decide(Snapshot(nothingPending, held, recentPush, frozen, ciPending, running, trigger));
 
-        Assert.Equal((start, blocker, line), (decision.Start, decision.Blocker, decision.Line));
+        Assert.Equal((start, blocker), (decision.Start, decision.Blocker));
     }
 
     [Fact]
     public void Decide_CiFailed_WaitsForANewHeadAndSaysSo()
     {
-        var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), Tools(new CiStatus(CiState.Failure, "failed: ci/build"))] });
+        var failed = new CiStatus(CiState.Failure) { Checks = ["ci/build"] };
+
+        var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), Tools(failed)] });
 
         Assert.Equal(PolicyBlocker.CiFailed, decision.Blocker);
-        Assert.Equal("waiting: CI failed for tools abc123def456 (failed: ci/build); waiting for a new head", decision.Line);
+        Assert.Equal(new CiWait("tools", ToolsHead, failed), decision.Reason);
     }
 
     [Fact]
     public void Decide_CiUnknown_WaitsAndGivesTheReason()
     {
-        var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), Tools(new CiStatus(CiState.Unknown, "CI did not answer within 10s"))] });
+        var unknown = new CiStatus(CiState.Unknown, CiAnswer.Timeout) { After = TimeSpan.FromSeconds(10) };
+
+        var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), Tools(unknown)] });
 
         Assert.Equal(PolicyBlocker.CiUnknown, decision.Blocker);
-        Assert.Equal("waiting: CI state unknown for tools abc123def456 (CI did not answer within 10s)", decision.Line);
+        Assert.Equal(new CiWait("tools", ToolsHead, unknown), decision.Reason);
     }
 
     [Fact]
@@ -107,7 +101,7 @@ public sealed class DeployPolicyTests
         var decision = DeployPolicy.Decide(Snapshot() with { Repos = [Custom(), tools] });
 
         Assert.True(decision.Start);
-        Assert.Equal("deploying: buildbotcustom feedfacecafe", decision.Line);
+        Assert.Equal([new RepoHead("buildbotcustom", CustomHead)], decision.Deploying);
     }
 
     [Fact]
@@ -141,7 +135,7 @@ public sealed class DeployPolicyTests
 
         var decision = DeployPolicy.Decide(Snapshot() with { Repos = [custom, tools] });
 
-        Assert.Equal("waiting: tools pushed under a minute ago, quiet in 5 min", decision.Line);
+        Assert.Equal(new QuietWait("tools", Now.AddSeconds(-20), Now.AddSeconds(280)), decision.Reason);
     }
 
     [Fact]
@@ -151,7 +145,7 @@ public sealed class DeployPolicyTests
 
         var decision = DeployPolicy.Decide(Snapshot() with { Holds = [AliceHold, bob] });
 
-        Assert.Equal("waiting: bob holds the lock until 17:00 UTC, and 1 other hold", decision.Line);
+        Assert.Equal(new HoldWait("bob", Now.AddHours(5), "", Others: 1), decision.Reason);
     }
 
     [Fact]
@@ -167,18 +161,7 @@ public sealed class DeployPolicyTests
     {
         var decision = DeployPolicy.Decide(Snapshot() with { Freezes = [new OpenFreeze("db migration", Now.AddMinutes(90), "carol")] });
 
-        Assert.Equal("waiting: freeze \"db migration\" by carol until 13:30 UTC", decision.Line);
-    }
-
-    [Fact]
-    public void Decide_TimesInConfiguredZone_AndOtherDaysWithDate()
-    {
-        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
-        var hold = AliceHold with { ExpiresAt = Now.AddHours(12) };
-
-        var decision = DeployPolicy.Decide(Snapshot() with { TimeZone = berlin, Holds = [hold] });
-
-        Assert.Equal("waiting: alice holds the lock until Nov 26 01:00 Europe/Berlin (landing bug 123)", decision.Line);
+        Assert.Equal(new FreezeWait("db migration", "carol", Now.AddMinutes(90)), decision.Reason);
     }
 
     private static PolicySnapshot Snapshot(

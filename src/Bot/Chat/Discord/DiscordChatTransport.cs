@@ -23,7 +23,7 @@ internal sealed partial class DiscordChatTransport : IChatTransport, IAsyncDispo
     private static readonly TimeSpan InteractionLifetime = TimeSpan.FromMinutes(14);
 
     /// <summary>Fences added around tables may push a full chunk past 2,000; splitting this much lower keeps most chunks one message.</summary>
-    private const int SplitLength = DiscordRest.MaxContentLength - 40;
+    internal const int SplitLength = DiscordRest.MaxContentLength - 40;
 
     private readonly DiscordOptions _options;
     private readonly string _prefix;

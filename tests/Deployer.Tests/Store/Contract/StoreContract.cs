@@ -212,11 +212,13 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task The_policy_keeps_its_last_answer_and_raises_each_alarm_once()
     {
         Assert.Null(await S.Policy.LoadDecisionAsync(CancellationToken.None));
-        await S.Policy.SaveDecisionAsync(new PolicyDecision { Start = false, Blocker = PolicyBlocker.Hold, Line = "held" }, Time.GetUtcNow(), CancellationToken.None);
+        var held = new HoldWait("alice", Time.GetUtcNow().AddHours(1), "landing", 0);
+        await S.Policy.SaveDecisionAsync(new PolicyDecision { Start = false, Blocker = PolicyBlocker.Hold, Reason = held }, Time.GetUtcNow(), CancellationToken.None);
         Assert.True(await S.Policy.TryRaiseAlarmAsync("bm01/42", Time.GetUtcNow(), CancellationToken.None));
 
         S = await ReopenAsync();
-        Assert.Equal(PolicyBlocker.Hold, (await S.Policy.LoadDecisionAsync(CancellationToken.None))!.Blocker);
+        var loaded = (await S.Policy.LoadDecisionAsync(CancellationToken.None))!;
+        Assert.Equal((PolicyBlocker.Hold, (PolicyReason)held), (loaded.Blocker, loaded.Reason));
         Assert.False(await S.Policy.TryRaiseAlarmAsync("bm01/42", Time.GetUtcNow(), CancellationToken.None));
         Assert.True(await S.Policy.TryRaiseAlarmAsync("bm02/42", Time.GetUtcNow(), CancellationToken.None));
     }

@@ -1,10 +1,10 @@
-namespace ChatOpsReconfig.Deployer;
+namespace ChatOpsReconfig.Bot.Announcements;
 
 /// <summary>
 /// Names in sentences. The console speaks as <c>you</c>, so a sentence built around a name must read right for
 /// "you" as well as for "alice": <c>you hold</c>, <c>your hold</c>; <c>alice holds</c>, <c>alice's hold</c>.
 /// </summary>
-public static class HumanNames
+internal static class HumanNames
 {
     /// <summary>True for the console's second person (<c>you</c>, any case).</summary>
     public static bool IsYou(string name) => string.Equals(name, "you", StringComparison.OrdinalIgnoreCase);

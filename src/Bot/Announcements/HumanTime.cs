@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace ChatOpsReconfig.Deployer;
+namespace ChatOpsReconfig.Bot.Announcements;
 
 /// <summary>How durations and instants are written in messages people read (chat, status, refusals).</summary>
-public static class HumanTime
+internal static class HumanTime
 {
     /// <summary>
     /// The one duration format, as typed in chat: <c>1d2h</c>, <c>1h30m</c>, <c>45m</c>, <c>1m30s</c>; under a minute
