@@ -19,21 +19,27 @@ internal static class FailoverBench
             var database = await CreateDatabaseAsync(adminConnectionString);
             var dir = Prepare(leaseSeconds);
             var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = database };
-            using var leader = Bot.Start(dll, dir, "config/a.json", environment);
-            await leader.WaitAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), stderr: false);
-            using var standby = Bot.Start(dll, dir, "config/b.json", environment);
-            await standby.WaitAsync(l => l.Contains("bot-b stands by", StringComparison.Ordinal), stderr: true);
-
-            leader.Kill();
-            var clock = Stopwatch.StartNew();
-            await standby.WaitAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), stderr: false);
-            times.Add(clock.Elapsed.TotalSeconds);
-            log.WriteLine($"  run {run}: takeover announced {clock.Elapsed.TotalSeconds:0.00} s after kill -9 (lease {leaseSeconds} s); load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-            Directory.Delete(dir, recursive: true);
+            times.Add(await TakeoverSecondsAsync(dll, dir, environment));
+            log.WriteLine($"  run {run}: takeover announced {times[^1]:0.00} s after kill -9 (lease {leaseSeconds} s); load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { /* a git process of the killed bot still closing files: /tmp */ }
         }
 
         times.Sort();
         log.WriteLine($"  median {times[times.Count / 2]:0.00} s, min {times[0]:0.00} s, max {times[^1]:0.00} s (target: median <= 15 s)");
+    }
+
+    private static async Task<double> TakeoverSecondsAsync(string dll, string dir, IReadOnlyDictionary<string, string> environment)
+    {
+        using var leader = Bot.Start(dll, dir, "config/a.json", environment);
+        await leader.WaitAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), stderr: false);
+        using var standby = Bot.Start(dll, dir, "config/b.json", environment);
+        await standby.WaitAsync(l => l.Contains("bot-b stands by", StringComparison.Ordinal), stderr: true);
+
+        leader.Kill();
+        var clock = Stopwatch.StartNew();
+        await standby.WaitAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), stderr: false);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static async Task<string> CreateDatabaseAsync(string admin)
