@@ -19,8 +19,8 @@ public sealed class TwoBotsTests(PostgresFixture pg)
 {
     private const int LeaseSeconds = 5;
 
-    [Fact]
-    public async Task LeaderKilled_StandbyTakesOverWithinTheLease_AndNamesItselfInStatus()
+    /// <summary>One directory for both bots (config/chatops.json is bot-a, config/b.json bot-b) and a fresh database.</summary>
+    private async Task<(string Dir, Dictionary<string, string> Environment)> PrepareAsync()
     {
         var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
         var dir = BotProcess.PrepareDirectory(json =>
@@ -31,6 +31,13 @@ public sealed class TwoBotsTests(PostgresFixture pg)
         var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
         b["ha"]!["instance"] = "bot-b";
         File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
+        return (dir, environment);
+    }
+
+    [Fact]
+    public async Task LeaderKilled_StandbyTakesOverWithinTheLease_AndNamesItselfInStatus()
+    {
+        var (dir, environment) = await PrepareAsync();
 
         await using var first = BotProcess.Start(dir, environment);
         await first.WaitForAsync("ChatOpsReconfig is here");
@@ -69,15 +76,7 @@ public sealed class TwoBotsTests(PostgresFixture pg)
     [Fact]
     public async Task LeaderPausedPastItsLease_StandbyTakesOver_TheOldLeaderWakesUpAndStepsDownWithoutSpeaking()
     {
-        var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
-        var dir = BotProcess.PrepareDirectory(json =>
-        {
-            json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
-            json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = LeaseSeconds };
-        });
-        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
-        b["ha"]!["instance"] = "bot-b";
-        File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
+        var (dir, environment) = await PrepareAsync();
 
         await using var first = BotProcess.Start(dir, environment);
         await first.WaitForAsync("watching tools production at");

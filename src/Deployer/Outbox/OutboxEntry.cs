@@ -57,3 +57,22 @@ public static class OutboxKinds
     public const string Chat = "chat";
     public const string BugComment = "bug-comment";
 }
+
+/// <summary>How an entry changes with each outcome; every store applies the same ones.</summary>
+public static class OutboxTransitions
+{
+    public static OutboxEntry Sent(OutboxEntry e, DateTimeOffset at, string? receipt) =>
+        e with { State = OutboxState.Sent, DeliveredAt = at, Attempts = e.Attempts + 1, Receipt = receipt, LastError = null };
+
+    public static OutboxEntry AttemptFailed(OutboxEntry e, string error, DateTimeOffset nextAttemptAt) =>
+        e with { Attempts = e.Attempts + 1, LastError = error, NextAttemptAt = nextAttemptAt };
+
+    public static OutboxEntry Failed(OutboxEntry e, string error) => e with { State = OutboxState.Failed, LastError = error };
+
+    /// <summary>How many of <paramref name="entries"/> are of each kind and state, by kind then state.</summary>
+    public static IReadOnlyList<OutboxCount> Counts(IEnumerable<OutboxEntry> entries) => entries
+        .GroupBy(e => (e.Kind, e.State))
+        .Select(g => new OutboxCount(g.Key.Kind, g.Key.State, g.Count()))
+        .OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.State)
+        .ToList();
+}

@@ -70,13 +70,13 @@ internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOu
     }
 
     public Task MarkSentAsync(int id, DateTimeOffset at, string? receipt, CancellationToken cancellationToken) =>
-        Change(id, e => e with { State = OutboxState.Sent, DeliveredAt = at, Attempts = e.Attempts + 1, Receipt = receipt, LastError = null }, cancellationToken);
+        Change(id, e => OutboxTransitions.Sent(e, at, receipt), cancellationToken);
 
     public Task MarkAttemptFailedAsync(int id, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        Change(id, e => e with { Attempts = e.Attempts + 1, LastError = error, NextAttemptAt = nextAttemptAt }, cancellationToken);
+        Change(id, e => OutboxTransitions.AttemptFailed(e, error, nextAttemptAt), cancellationToken);
 
     public Task MarkFailedAsync(int id, string error, CancellationToken cancellationToken) =>
-        Change(id, e => e with { State = OutboxState.Failed, LastError = error }, cancellationToken);
+        Change(id, e => OutboxTransitions.Failed(e, error), cancellationToken);
 
     private Task Change(int id, Func<OutboxEntry, OutboxEntry> change, CancellationToken cancellationToken)
     {
@@ -92,11 +92,6 @@ internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOu
     public Task<IReadOnlyList<OutboxCount>> CountsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var counts = Entries.FindAll()
-            .GroupBy(e => (e.Kind, e.State))
-            .Select(g => new OutboxCount(g.Key.Kind, g.Key.State, g.Count()))
-            .OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.State)
-            .ToList();
-        return Task.FromResult<IReadOnlyList<OutboxCount>>(counts);
+        return Task.FromResult(OutboxTransitions.Counts(Entries.FindAll()));
     }
 }
