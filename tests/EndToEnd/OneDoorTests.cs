@@ -55,7 +55,7 @@ public sealed class OneDoorTests : IDisposable
         await bot.WaitForAsync("OK: rollout #1 succeeded", started);
 
         // The policy's first answer after the first polls: nothing to deploy, and nothing was started.
-        await bot.WaitForLogAsync("Policy: nothing to deploy");
+        await bot.WaitForLogAsync("Policy: start False, blocker NothingToDeploy");
         await bot.SayAsync("!history");
         await bot.WaitForAsync(l => l.StartsWith($"[#releng] 1  ", StringComparison.Ordinal) && l.Contains(Environment.UserName, StringComparison.Ordinal) && l.Contains("succeeded", StringComparison.Ordinal));
         Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #2", StringComparison.Ordinal));
