@@ -10,6 +10,7 @@ namespace ChatOpsReconfig.Bot.Hosting;
 internal sealed class LeaderState(string instance, bool shared, DateTimeOffset processStart)
 {
     private volatile Leader? _leader;
+    private volatile bool _holdsLease;
 
     public string Instance { get; } = instance;
 
@@ -19,7 +20,7 @@ internal sealed class LeaderState(string instance, bool shared, DateTimeOffset p
     public DateTimeOffset ProcessStart { get; } = processStart;
 
     /// <summary>Alone, this bot always leads; shared, only while it holds the lease.</summary>
-    public bool IsLeader => !Shared || _leader?.Instance == Instance;
+    public bool IsLeader => !Shared || _holdsLease;
 
     /// <summary>The leader as last seen (this bot or another), or null before the first look.</summary>
     public Leader? Current => Shared ? _leader : new Leader(Instance, ProcessStart);
@@ -27,7 +28,12 @@ internal sealed class LeaderState(string instance, bool shared, DateTimeOffset p
     /// <summary><c>single</c>, <c>leader</c> or <c>standby</c>.</summary>
     public string Role => !Shared ? "single" : IsLeader ? "leader" : "standby";
 
-    public void Saw(Leader? leader) => _leader = leader;
+    /// <summary>What the lease loop saw: the lease's holder, and whether this bot holds it (its epoch, not its name).</summary>
+    public void Saw(Leader? leader, bool holdsLease)
+    {
+        _leader = leader;
+        _holdsLease = holdsLease;
+    }
 }
 
 /// <summary>A leader and since when it leads.</summary>
@@ -112,7 +118,6 @@ internal sealed partial class LeaderServices(
     {
         // A standby's writes are refused too: epoch 0 is never held.
         documents.Fence = () => (leadership.Holder, leadership.Epoch ?? 0);
-        var lease = new PgLeaderLease(services.GetRequiredService<PgStore>().Source);
         var standbyLogged = false;
         var renewed = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
@@ -122,8 +127,8 @@ internal sealed partial class LeaderServices(
             {
                 change = await leadership.TickAsync(stoppingToken);
                 if (leadership.IsLeader) renewed = time.GetUtcNow();
-                var holder = await lease.CurrentAsync(stoppingToken);
-                state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt));
+                var holder = await leadership.CurrentAsync(stoppingToken);
+                state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt), leadership.IsLeader);
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
             {

@@ -17,4 +17,11 @@ internal sealed record HostStatesSnapshot(string? Stamp, ImmutableList<HostState
         Index.TryGetValue(state.Id, out var at)
             ? this with { Stamp = stamp, States = States.SetItem(at, state) }
             : new HostStatesSnapshot(stamp, States.Add(state), Index.Add(state.Id, States.Count));
+
+    /// <summary>
+    /// The snapshot after <paramref name="state"/> was saved and committed with <paramref name="stamp"/>: updated in
+    /// place when it was current before the save (<paramref name="before"/>), else dropped (another writer came between).
+    /// </summary>
+    public static HostStatesSnapshot? After(HostStatesSnapshot? cached, string? before, string stamp, HostState state) =>
+        cached is not null && before is not null && cached.Stamp == before ? cached.With(stamp, state) : null;
 }

@@ -33,15 +33,15 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     /// </summary>
     public void SaveHostState(HostState state)
     {
-        db.Write(() =>
+        var (before, stamp) = db.Write(() =>
         {
             var before = Stamps.FindById(HostStatesStamp)?["stamp"];
             var stamp = Guid.NewGuid().ToString("N");
             States.Upsert(state);
             Stamps.Upsert(new BsonDocument { ["_id"] = HostStatesStamp, ["stamp"] = stamp });
-            var cached = _states;
-            _states = cached is not null && before is { IsString: true } && cached.Stamp == before.AsString ? cached.With(stamp, state) : null;
+            return (before is { IsString: true } ? before.AsString : null, stamp);
         });
+        _states = HostStatesSnapshot.After(_states, before, stamp, state);
     }
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);

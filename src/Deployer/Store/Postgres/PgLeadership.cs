@@ -24,6 +24,9 @@ internal sealed class PgLeadership(PgLeaderLease lease, TimeProvider time, strin
 
     public bool IsLeader => Epoch is not null;
 
+    /// <summary>Who holds the lease now (this bot or another), as stored.</summary>
+    public Task<LeaseHolder?> CurrentAsync(CancellationToken cancellationToken) => lease.CurrentAsync(cancellationToken);
+
     public async Task<LeadershipChange> TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -21,15 +21,18 @@ internal sealed class PgRolloutStore(PgDocuments docs) : IRolloutStore
     public void SaveHost(HostResult result) => docs.Upsert(StoreCollections.HostResults, result.Id, result, result.RolloutId);
 
     /// <summary>As <see cref="RolloutStore.SaveHostState"/>: the state and a fresh stamp; the snapshot kept in place when current.</summary>
-    public void SaveHostState(HostState state) => docs.Write(_ =>
+    public void SaveHostState(HostState state)
     {
-        var before = docs.Get<Stamp>(StoreCollections.StoreStamps, HostStatesStamp)?.Value;
-        var stamp = Guid.NewGuid().ToString("N");
-        docs.Upsert(StoreCollections.HostStates, state.Id, state);
-        docs.Upsert(StoreCollections.StoreStamps, HostStatesStamp, new Stamp(stamp));
-        var cached = _states;
-        _states = cached is not null && before is not null && cached.Stamp == before ? cached.With(stamp, state) : null;
-    });
+        var (before, stamp) = docs.Write(_ =>
+        {
+            var before = docs.Get<Stamp>(StoreCollections.StoreStamps, HostStatesStamp)?.Value;
+            var stamp = Guid.NewGuid().ToString("N");
+            docs.Upsert(StoreCollections.HostStates, state.Id, state);
+            docs.Upsert(StoreCollections.StoreStamps, HostStatesStamp, new Stamp(stamp));
+            return (before, stamp);
+        });
+        _states = HostStatesSnapshot.After(_states, before, stamp, state);
+    }
 
     public RolloutRecord? Get(int id) => docs.Get<RolloutRecord>(StoreCollections.Rollouts, Key(id));
 
