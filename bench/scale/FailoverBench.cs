@@ -16,7 +16,7 @@ internal static class FailoverBench
         var times = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            var database = await CreateDatabaseAsync(adminConnectionString);
+            var database = await PgBench.CreateDatabaseAsync(adminConnectionString, "failover");
             var dir = Prepare(leaseSeconds);
             var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = database };
             times.Add(await TakeoverSecondsAsync(dll, dir, environment));
@@ -40,15 +40,6 @@ internal static class FailoverBench
         var clock = Stopwatch.StartNew();
         await standby.WaitAsync(l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal), stderr: false);
         return clock.Elapsed.TotalSeconds;
-    }
-
-    private static async Task<string> CreateDatabaseAsync(string admin)
-    {
-        var name = "failover_" + Guid.NewGuid().ToString("N")[..8];
-        await using var source = NpgsqlDataSource.Create(admin);
-        await using var create = source.CreateCommand($"CREATE DATABASE {name}");
-        await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
     private static string Prepare(int leaseSeconds)

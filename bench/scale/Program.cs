@@ -125,7 +125,7 @@ if (mode is "rollout")
     log.WriteLine();
     log.WriteLine($"== rollout of {n} local hosts by {dll} ==");
     var deadline = Option("--deadline") is { } secs ? TimeSpan.FromSeconds(int.Parse(secs, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
-    var r = await RolloutBench.RunAsync(n, parallelism, dll, env, keep, deadline, log);
+    var r = await RolloutBench.RunAsync(n, parallelism, dll, env, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), keep, deadline, log);
     var s = r.Status;
     log.WriteLine($"  wall {r.WallSeconds:0.0}s; bot peak RSS (VmHWM) {Mb(r.HwmKb)} MB (target <= 400); store {r.StoreBefore / 1024} KB -> {r.StoreAfter / 1024} KB (+{(r.StoreAfter - r.StoreBefore) / 1024} KB)");
     log.WriteLine($"  !status during the rollout ({s.Samples.Count} asks): min {Stats.Ms(s.Min)}, median {Stats.Ms(s.Median)} (target <= 50), p95 {Stats.Ms(s.P95)} (target <= 150), max {Stats.Ms(s.Max)} ms");

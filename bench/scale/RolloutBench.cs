@@ -16,14 +16,22 @@ internal static class RolloutBench
 
     public sealed record Result(int Hosts, double WallSeconds, long HwmKb, Stats Status, long StoreBefore, long StoreAfter, string Outcome);
 
-    public static async Task<Result> RunAsync(int hosts, int parallelism, string dll, IReadOnlyDictionary<string, string> environment, bool keep, TimeSpan? deadline, TextWriter log)
+    /// <summary>
+    /// Runs the rollout on LiteDB, or, with <paramref name="pgAdmin"/> (a connection string whose user may create
+    /// databases), on a fresh PostgreSQL database; the store size is then the database's size.
+    /// </summary>
+    public static async Task<Result> RunAsync(int hosts, int parallelism, string dll, IReadOnlyDictionary<string, string> environment, string? pgAdmin, bool keep, TimeSpan? deadline, TextWriter log)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"chatops-rollout-{hosts}-{Guid.NewGuid().ToString("N")[..8]}");
         try
         {
-            var (previous, head) = CreateFleet(dir, hosts, parallelism);
-            log.WriteLine($"  fleet in {dir}: {hosts} local hosts at {previous[..8]}, production head {head[..8]}, parallelism {parallelism}");
-            return await MeasureAsync(dir, hosts, dll, environment, deadline, log);
+            var database = pgAdmin is null ? null : await PgBench.CreateDatabaseAsync(pgAdmin, "rollout");
+            var (previous, head) = CreateFleet(dir, hosts, parallelism, postgres: database is not null);
+            log.WriteLine($"  fleet in {dir}: {hosts} local hosts at {previous[..8]}, production head {head[..8]}, parallelism {parallelism}, store {(database is null ? "LiteDB" : "PostgreSQL")}");
+            var env = new Dictionary<string, string>(environment);
+            if (database is not null) env["CHATOPS_PG"] = database;
+            Func<long> storeBytes = database is null ? () => StoreBytes(dir) : () => PgBench.DatabaseBytes(database);
+            return await MeasureAsync(dir, hosts, dll, env, storeBytes, deadline, log);
         }
         finally
         {
@@ -35,7 +43,7 @@ internal static class RolloutBench
         }
     }
 
-    private static (string Previous, string Head) CreateFleet(string dir, int hosts, int parallelism)
+    private static (string Previous, string Head) CreateFleet(string dir, int hosts, int parallelism, bool postgres)
     {
         var upstream = Path.Combine(dir, "upstream", "tools");
         Directory.CreateDirectory(upstream);
@@ -81,11 +89,12 @@ internal static class RolloutBench
             }).ToArray()),
             ["rollout"] = new JsonObject { ["canaryCount"] = 1, ["parallelism"] = parallelism },
         };
+        if (postgres) config["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
         File.WriteAllText(Path.Combine(dir, "config", "chatops.json"), config.ToJsonString());
         return (previous, head);
     }
 
-    private static async Task<Result> MeasureAsync(string dir, int hosts, string dll, IReadOnlyDictionary<string, string> environment, TimeSpan? deadline, TextWriter log)
+    private static async Task<Result> MeasureAsync(string dir, int hosts, string dll, IReadOnlyDictionary<string, string> environment, Func<long> storeBytes, TimeSpan? deadline, TextWriter log)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -147,7 +156,7 @@ internal static class RolloutBench
 
             await WaitAsync(0, l => l.StartsWith("[#releng] ChatOpsReconfig is here", StringComparison.Ordinal), 300);
             // The policy may start the rollout itself once the watcher has read the head; either way it is rollout #1.
-            var storeBefore = StoreBytes(dir);
+            var storeBefore = storeBytes();
             log.WriteLine($"  greeting; store {storeBefore / 1024} KB; asking !deploy now");
             var from = Count();
             var clock = Stopwatch.StartNew();
@@ -183,8 +192,11 @@ internal static class RolloutBench
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try { await process.WaitForExitAsync(cts.Token); }
             catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
-            var storeAfter = StoreBytes(dir);
-            log.WriteLine($"  bot exit {(process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "killed")}; data file {new FileInfo(Path.Combine(dir, "data", "chatops.db")).Length / 1024} KB, log file {(File.Exists(Path.Combine(dir, "data", "chatops-log.db")) ? new FileInfo(Path.Combine(dir, "data", "chatops-log.db")).Length / 1024 : 0)} KB");
+            var storeAfter = storeBytes();
+            var data = new FileInfo(Path.Combine(dir, "data", "chatops.db"));
+            var liteLog = new FileInfo(Path.Combine(dir, "data", "chatops-log.db"));
+            log.WriteLine($"  bot exit {(process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "killed")}"
+                + (data.Exists ? $"; data file {data.Length / 1024} KB, log file {(liteLog.Exists ? liteLog.Length / 1024 : 0)} KB" : $"; database {storeAfter / 1024} KB"));
             return new Result(hosts, wall, hwm, new Stats("!status during the rollout", samples, samples), storeBefore, storeAfter, finished);
         }
         finally
