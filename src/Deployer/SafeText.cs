@@ -48,6 +48,28 @@ public static partial class SafeText
         return cut ? line.TrimEnd() + "…" : line;
     }
 
+    /// <summary>
+    /// A word someone must retype (a host name, a duration, a user name in a refusal): as <see cref="Clean"/>, but an
+    /// invisible or control character is shown as <c>&lt;U+200B&gt;</c> instead of dropped, so <c>'bm\u200B01'</c> does
+    /// not read as the valid <c>'bm01'</c> in an error.
+    /// </summary>
+    public static string Token(string? text, int max = 40)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(Math.Min(text.Length, (max * 2) + 16));
+        for (var i = 0; i < text.Length && sb.Length < max * 8; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) sb.Append(c).Append(text[++i]);
+            else if (char.IsSurrogate(c) || char.IsControl(c) || IsInvisible(c)) sb.Append(CultureInfo.InvariantCulture, $"<U+{(int)c:X4}>");
+            else sb.Append(c);
+        }
+
+        // Inside quotes a leading or trailing space is part of what was typed ("'30m ' is not a duration").
+        var shown = Clean(sb.ToString(), max);
+        return (char.IsWhiteSpace(text[0]) ? " " : "") + shown + (char.IsWhiteSpace(text[^1]) && !shown.EndsWith('…') ? " " : "");
+    }
+
     /// <summary><c>@everyone</c> → <c>@​everyone</c>, <c>&lt;@123&gt;</c> → <c>&lt;​@123&gt;</c>: reads the same, pings nobody.</summary>
     public static string NeutraliseMentions(string text)
     {

@@ -25,4 +25,23 @@ public sealed class SafeTextTests
         Assert.Equal("ab…", SafeText.Clean("ab\U0001F680", 2));
         Assert.Equal(201, SafeText.Clean(new string('x', 100_000)).Length);
     }
+
+    [Theory]
+    [InlineData("bm01", "bm01")]
+    [InlineData("bm\u200B01", "bm<U+200B>01")]
+    [InlineData("\u202Etoor", "<U+202E>toor")]
+    [InlineData("a\u0000b", "a<U+0000>b")]
+    [InlineData("n\u00ADow", "n<U+00AD>ow")]
+    [InlineData("@everyone", "@\u200Beveryone")]
+    [InlineData("`id`", "'id'")]
+    [InlineData("\U0001F469\u200D\U0001F469\u200D\U0001F467", "\U0001F469\u200D\U0001F469\u200D\U0001F467")]
+    public void Token_ShowsInvisibleCharactersInsteadOfDroppingThem(string input, string expected) => Assert.Equal(expected, SafeText.Token(input));
+
+    [Fact]
+    public void Token_Long_IsCutAndBounded()
+    {
+        Assert.Equal("a<U+D83D>b", SafeText.Token("a" + '\uD83D' + "b")); // a lone surrogate (xunit's data cannot carry one)
+        Assert.Equal(new string('9', 40) + "…", SafeText.Token(new string('9', 100_000)));
+        Assert.True(SafeText.Token(string.Concat(Enumerable.Repeat("\u200B", 50_000))).Length < 400);
+    }
 }

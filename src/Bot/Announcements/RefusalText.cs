@@ -16,7 +16,7 @@ internal static class RefusalText
         DurationTooLong r => $"duration {HumanTime.Duration(r.Got)} is longer than the maximum {HumanTime.Duration(r.Maximum)}",
         ReasonTooLong r => $"reason is {r.Length} characters long; the maximum is {r.Maximum}",
         NoHold { Target: null } => $"you hold no lock; current holds: {Describe(holds, at)}",
-        NoHold r => $"{r.Target} holds no lock; current holds: {Describe(holds, at)}",
+        NoHold r => $"{SafeText.Token(r.Target, 40)} holds no lock; current holds: {Describe(holds, at)}",
         NoSystemHold r => $"there is no {r.HolderName} hold; current holds: {Describe(holds, at)}",
         NothingToRelease => "nothing to release: no holds are active",
         ExtensionTooLong r =>

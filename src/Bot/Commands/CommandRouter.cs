@@ -26,6 +26,9 @@ internal sealed partial class CommandRouter(
     {
         var text = message.Text.Trim();
         if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        // A name is shown in replies, holds and the audit log: one line, invisible characters visible (a look-alike of
+        // "alice" with a zero-width space must not read as alice in "sorry alice, … for deployers only").
+        message = message with { AuthorName = SafeText.Token(message.AuthorName, 40) };
         var words = text[prefix.Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return CommandReply.Error($"{prefix} alone is not a command; {prefix}help lists the commands");
 
@@ -34,8 +37,8 @@ internal sealed partial class CommandRouter(
         {
             var suggestion = Closest(name);
             return CommandReply.Error(suggestion is null
-                ? $"unknown command {prefix}{SafeText.Clean(name, 40)}; {prefix}help lists the commands"
-                : $"unknown command {prefix}{SafeText.Clean(name, 40)}: did you mean {prefix}{suggestion}? ({prefix}help lists the commands)");
+                ? $"unknown command {prefix}{SafeText.Token(name, 40)}; {prefix}help lists the commands"
+                : $"unknown command {prefix}{SafeText.Token(name, 40)}: did you mean {prefix}{suggestion}? ({prefix}help lists the commands)");
         }
 
         var permission = permissions.Of(message);

@@ -50,7 +50,7 @@ internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordin
                 return CommandReply.Ok($"cancelling rollout #{cancelled.Id}: no new hosts or steps start; running steps finish, then the results follow");
 
             default:
-                return CommandReply.Error($"unknown sub-command '{SafeText.Clean(args[0], 30)}'; {usage}");
+                return CommandReply.Error($"unknown sub-command '{SafeText.Token(args[0], 30)}'; {usage}");
         }
     }
 
@@ -62,7 +62,7 @@ internal sealed class DeployCommand(RolloutDoor door, RolloutCoordinator coordin
         {
             if (allowForce && flag is "--force" or "-f") force = true;
             else if (flag is "--again") again = true;
-            else return (false, false, $"unknown option '{SafeText.Clean(flag, 30)}'");
+            else return (false, false, $"unknown option '{SafeText.Token(flag, 30)}'");
         }
 
         return (force, again, null);
@@ -92,7 +92,7 @@ internal sealed class RollbackCommand(RolloutDoor door, ChatClock clock) : IChat
         {
             if (arg is "--force" or "-f") force = true;
             else if (to is null && int.TryParse(arg.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0) to = n;
-            else return CommandReply.Error($"not rolling back: '{SafeText.Clean(arg, 30)}' is not a rollout number; {usage}");
+            else return CommandReply.Error($"not rolling back: '{SafeText.Token(arg, 30)}' is not a rollout number; {usage}");
         }
 
         if (force && context.Require(Permission.Admin, $"{context.Prefix}rollback --force") is { } refusal) return refusal;

@@ -23,8 +23,9 @@ public static class Duration
     public static DurationResult Parse(string? text)
     {
         if (string.IsNullOrEmpty(text)) return Error($"missing duration; {Usage}");
-        if (text.Any(char.IsWhiteSpace)) return Error($"'{text}' is not a duration: no spaces allowed; {Usage}");
-        if (text[0] == '-') return Error($"'{text}' is negative; a duration must be greater than zero");
+        var shown = SafeText.Token(text);
+        if (text.Any(char.IsWhiteSpace)) return Error($"'{shown}' is not a duration: no spaces allowed; {Usage}");
+        if (text[0] == '-') return Error($"'{shown}' is negative; a duration must be greater than zero");
 
         var total = TimeSpan.Zero;
         var lastUnit = -1;
@@ -38,23 +39,23 @@ public static class Duration
             while (i < text.Length && char.IsAsciiLetter(text[i])) i++;
             var unit = text[unitStart..i].ToLowerInvariant();
 
-            if (digits.Length == 0 && unit.Length == 0) return Error($"'{text}' is not a duration: unexpected '{text[i]}'; {Usage}");
-            if (digits.Length == 0) return Error($"'{text}' is not a duration: missing number before '{text[unitStart..i]}'; {Usage}");
+            if (digits.Length == 0 && unit.Length == 0) return Error($"'{shown}' is not a duration: unexpected '{SafeText.Token(text[i].ToString())}'; {Usage}");
+            if (digits.Length == 0) return Error($"'{shown}' is not a duration: missing number before '{SafeText.Token(text[unitStart..i])}'; {Usage}");
             if (unit.Length == 0)
             {
                 return i == text.Length
-                    ? Error($"'{text}' is not a duration: missing unit after {digits}; {Usage}")
-                    : Error($"'{text}' is not a duration: unexpected '{text[i]}' after {digits}; {Usage}");
+                    ? Error($"'{shown}' is not a duration: missing unit after {SafeText.Token(digits)}; {Usage}")
+                    : Error($"'{shown}' is not a duration: unexpected '{SafeText.Token(text[i].ToString())}' after {SafeText.Token(digits)}; {Usage}");
             }
 
             var rank = unit.Length == 1 ? Units.IndexOf(unit[0], StringComparison.Ordinal) : -1;
-            if (rank < 0) return Error($"'{text}' is not a duration: unknown unit '{text[unitStart..i]}'; {Usage}");
-            if (rank == lastUnit) return Error($"'{text}' is not a duration: unit '{unit}' given twice");
-            if (rank < lastUnit) return Error($"'{text}' is not a duration: units must go from largest to smallest (d, h, m, s)");
+            if (rank < 0) return Error($"'{shown}' is not a duration: unknown unit '{SafeText.Token(text[unitStart..i])}'; {Usage}");
+            if (rank == lastUnit) return Error($"'{shown}' is not a duration: unit '{unit}' given twice");
+            if (rank < lastUnit) return Error($"'{shown}' is not a duration: units must go from largest to smallest (d, h, m, s)");
             lastUnit = rank;
 
             if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > Limit(unit[0]))
-                return Error($"'{text}' is too long: the maximum is {Format(Maximum)}");
+                return Error($"'{shown}' is too long: the maximum is {Format(Maximum)}");
             total += unit[0] switch
             {
                 'd' => TimeSpan.FromDays(n),
@@ -64,8 +65,8 @@ public static class Duration
             };
         }
 
-        if (total == TimeSpan.Zero) return Error($"'{text}' is zero; a duration must be greater than zero");
-        if (total > Maximum) return Error($"'{text}' is too long: the maximum is {Format(Maximum)}");
+        if (total == TimeSpan.Zero) return Error($"'{shown}' is zero; a duration must be greater than zero");
+        if (total > Maximum) return Error($"'{shown}' is too long: the maximum is {Format(Maximum)}");
         return new DurationResult(total, null);
     }
 

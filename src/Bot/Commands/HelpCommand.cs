@@ -29,7 +29,7 @@ internal sealed class HelpCommand(IServiceProvider services) : IChatCommand
         var name = context.Args[0].TrimStart(p.ToCharArray()).ToLowerInvariant();
         var command = commands.FirstOrDefault(c => c.Name == name);
         return Task.FromResult(command is null
-            ? CommandReply.Error($"no command {p}{SafeText.Clean(name)}; {p}help lists the commands")
+            ? CommandReply.Error($"no command {p}{SafeText.Token(name)}; {p}help lists the commands")
             : CommandReply.Ok($"{p}{command.Usage} — {command.Summary} (for {Permissions.Describe(command.Required)})"));
     }
 }

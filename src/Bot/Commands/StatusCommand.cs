@@ -25,7 +25,7 @@ internal sealed class StatusCommand(StatusReport report, Deployer.Fleet.FleetCon
         if (await report.HostAsync(name, cancellationToken) is { } host) return CommandReply.Ok(host);
         if (report.RoleNamed(name) is { } role) return CommandReply.Ok(await report.FleetAsync(role, cancellationToken));
 
-        var shown = SafeText.Clean(name);
+        var shown = SafeText.Token(name);
         var hosts = fleet.Hosts.Count <= 12 ? string.Join(", ", fleet.Hosts.Select(h => h.Name)) : $"{fleet.Hosts.Count} hosts, e.g. {string.Join(", ", fleet.Hosts.Take(5).Select(h => h.Name))}";
         return CommandReply.Error($"no host or role named '{shown}'. hosts: {hosts}; roles: {string.Join(", ", fleet.Roles.Keys)}");
     }

@@ -60,8 +60,8 @@ internal sealed partial record BotOptions
             chat.Discord.Validate(p, [("permissions.deployerRoles", options.Permissions.DeployerRoles), ("permissions.adminRoles", options.Permissions.AdminRoles)]);
         if (string.IsNullOrWhiteSpace(chat.Prefix) || chat.Prefix.Length > 3 || chat.Prefix.Any(char.IsWhiteSpace))
             p.Add("chat.prefix: one to three non-space characters");
-        if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-'");
-        if (!CommandTemplate.IsValidName(chat.ConsoleUser)) p.Add("chat.consoleUser: letters, digits, '.', '_' and '-'");
+        if (!CommandTemplate.IsValidName(chat.Channel)) p.Add("chat.channel: letters, digits, '.', '_' and '-' (not first)");
+        if (!CommandTemplate.IsValidName(chat.ConsoleUser)) p.Add("chat.consoleUser: letters, digits, '.', '_' and '-' (not first)");
         if (!Deployer.Policy.PolicyConfigValidator.IsTimeZone(chat.TimeZone))
             p.Add($"chat.timeZone: unknown time zone '{chat.TimeZone}' (use an IANA name such as Europe/Berlin, or UTC)");
         if (chat.StatusListLimit is < 5 or > 500) p.Add("chat.statusListLimit: must be between 5 and 500");

@@ -178,7 +178,17 @@ internal static class PushText
             return false;
         }
 
-        value = element.GetString()!; // a String element always has a value.
+        try
+        {
+            value = element.GetString()!; // a String element always has a value.
+        }
+        catch (InvalidOperationException)
+        {
+            // A \uD800-\uDFFF escape without its other half: valid JSON syntax, but no text.
+            error = $"'{path}{field}' is not valid text (a \\u escape of half a surrogate pair)";
+            return false;
+        }
+
         if (required && value.Length == 0)
         {
             error = $"'{path}{field}' must not be empty";

@@ -70,13 +70,16 @@ public static partial class CommandTemplate
     /// <summary>POSIX shell single-quoting.</summary>
     public static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } and not ("." or "..") && NamePattern().IsMatch(value);
+    // A leading '-' would make a name, branch or path an option of the command it is substituted into (quoting does not help).
+    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } and not ("." or "..") && value[0] != '-' && NamePattern().IsMatch(value);
 
     public static bool IsValidRevision(string? value) => value is { Length: >= 4 and <= 64 } && RevisionPattern().IsMatch(value);
 
-    public static bool IsValidBranch(string? value) => value is { Length: > 0 and <= 200 } && BranchPattern().IsMatch(value) && !value.Contains("..", StringComparison.Ordinal);
+    public static bool IsValidBranch(string? value) =>
+        value is { Length: > 0 and <= 200 } && value[0] is not ('-' or '/') && !value.EndsWith('/') && !value.EndsWith(".lock", StringComparison.Ordinal)
+        && BranchPattern().IsMatch(value) && !value.Contains("..", StringComparison.Ordinal);
 
-    public static bool IsValidPath(string? value) => value is { Length: > 0 and <= 1024 } && PathPattern().IsMatch(value);
+    public static bool IsValidPath(string? value) => value is { Length: > 0 and <= 1024 } && value[0] != '-' && PathPattern().IsMatch(value);
 
     private static string? Resolve(Token token, TemplateValues values, out string? error)
     {
@@ -90,7 +93,7 @@ public static partial class CommandTemplate
                 return value;
             case "host":
                 value = values.Host;
-                if (!IsValidName(value)) { error = $"host name '{SafeText.Clean(value, 80)}' may only contain letters, digits, '.', '_' and '-'"; return null; }
+                if (!IsValidName(value)) { error = $"host name '{SafeText.Clean(value, 80)}' may only contain letters, digits, '.', '_' and '-' (not first)"; return null; }
                 return value;
             case "path":
                 if (!values.Paths.TryGetValue(token.Arg ?? "", out value)) { error = $"no path for repo '{token.Arg}'"; return null; }

@@ -91,18 +91,30 @@ public sealed class ConfigShape
                 return new ConfigShapeResult(null, [new ConfigProblem("(root)", $"expected an object, got {Got(ref reader)}", 1)], shape._lines, shape._tainted);
             using (var writer = new Utf8JsonWriter(output))
                 shape.Write(ref reader, writer, root, ref path);
+            // Anything but comments after the closing brace is refused by the reader (a second value, pasted text).
+            path = "";
+            reader.Read();
         }
         catch (JsonException ex)
         {
             var message = ex.Message;
             var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             if (cut > 0) message = message[..cut];
+            message = Plain(message);
             shape._problems.Add(new ConfigProblem(path.Length == 0 ? "(root)" : path, message, (int)(ex.LineNumber ?? 0) + 1));
             return new ConfigShapeResult(null, shape._problems, shape._lines, shape._tainted);
         }
 
         return new ConfigShapeResult(output.WrittenSpan.ToArray(), shape._problems, shape._lines, shape._tainted);
     }
+
+    /// <summary>The JSON reader's complaint in words people use (its own speak of tokens and final blocks).</summary>
+    private static string Plain(string message) =>
+        message.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal) ? "the file is empty"
+        : message.Contains("maximum configured depth", StringComparison.Ordinal) ? "nested deeper than 64 levels"
+        : message.Contains("after a single JSON value", StringComparison.Ordinal) ? "text after the closing } of the config"
+        : message.Contains("is invalid within a JSON string", StringComparison.Ordinal) ? "a control character inside a string (write it as \\uXXXX)"
+        : message;
 
     /// <summary>Writes the value the reader is on (already known to have the right token type), leaving out what is wrong inside it.</summary>
     private void Write(ref Utf8JsonReader reader, Utf8JsonWriter w, JsonTypeInfo info, ref string path)

@@ -47,7 +47,7 @@ public static class FleetConfigLoader
         // binding then sees only values of the right type, so the semantic checks below run on everything else.
         var shape = ConfigShape.Check(utf8, JsonOptions.GetTypeInfo(typeof(FleetConfig)), sections.Types);
         var problems = shape.Problems.Select(p => p.ToString()).ToList();
-        if (shape.Cleaned is null) return (null, problems);
+        if (shape.Cleaned is null) return (null, problems.Select(Bounded).ToList());
 
         FleetConfig? config;
         try
@@ -63,9 +63,12 @@ public static class FleetConfigLoader
 
         var semantic = FleetConfigValidator.Validate(config, sections.Types.Keys, environment).Concat(sections.Validate?.Invoke(config) ?? []);
         problems.AddRange(semantic.Select(shape.Place).OfType<string>());
-        if (problems.Count > 0) return (config, problems);
+        if (problems.Count > 0) return (config, problems.Select(Bounded).ToList());
         return (Resolve(config, baseDirectory ?? Directory.GetCurrentDirectory()), problems);
     }
+
+    /// <summary>A problem that quotes a huge value stays one readable line.</summary>
+    private static string Bounded(string problem) => problem.Length <= 500 ? problem : SafeText.Token(problem, 500);
 
     /// <summary>Makes data dir, store, known_hosts, key file, local basedirs and local repo urls absolute.</summary>
     public static FleetConfig Resolve(FleetConfig config, string baseDirectory)

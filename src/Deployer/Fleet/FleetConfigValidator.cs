@@ -31,10 +31,13 @@ public static partial class FleetConfigValidator
         foreach (var (name, repo) in config.Repos)
         {
             var at = $"repos.{name}";
-            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: repo name may only contain letters, digits, '.', '_' and '-'");
+            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: repo name may only contain letters, digits, '.', '_' and '-' (not first)");
             if (string.IsNullOrWhiteSpace(repo.Url)) p.Add($"{at}.url: required");
             else if (repo.Url.Any(char.IsControl)) p.Add($"{at}.url: contains control characters");
-            if (!CommandTemplate.IsValidBranch(repo.Branch)) p.Add($"{at}.branch: '{repo.Branch}' is not a valid branch name");
+            else if (repo.Url[0] == '-') p.Add($"{at}.url: '{SafeText.Token(repo.Url, 60)}' starts with '-', which git and hg would read as an option");
+            else if (repo.Url.StartsWith("ext::", StringComparison.OrdinalIgnoreCase) || repo.Url.StartsWith("fd::", StringComparison.OrdinalIgnoreCase))
+                p.Add($"{at}.url: git's ext:: and fd:: transports run commands; use https, ssh or a path");
+            if (!CommandTemplate.IsValidBranch(repo.Branch)) p.Add($"{at}.branch: '{SafeText.Token(repo.Branch, 60)}' is not a valid branch name (letters, digits, '.', '_', '-' and '/'; not starting with '-' or '/')");
             if (repo.BugPattern is not null && !IsRegex(repo.BugPattern, out var why)) p.Add($"{at}.bugPattern: not a valid regex: {why}");
             if (repo.QuietMinutes is { } quiet) ConfigRange.Check(p, $"{at}.quietMinutes", quiet, 0, 1440, "minutes");
             if (repo.PollSeconds is { } poll) ConfigRange.Check(p, $"{at}.pollSeconds", poll, 5, 86400, "seconds");
@@ -49,13 +52,13 @@ public static partial class FleetConfigValidator
         foreach (var (name, role) in config.Roles)
         {
             var at = $"roles.{name}";
-            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: role name may only contain letters, digits, '.', '_' and '-'");
+            if (!CommandTemplate.IsValidName(name)) p.Add($"{at}: role name may only contain letters, digits, '.', '_' and '-' (not first)");
             if (role.Repos.Count == 0) p.Add($"{at}.repos: a role must carry at least one repo");
             var repoNames = role.Repos.Keys.ToHashSet(StringComparer.Ordinal);
             foreach (var (repoName, rr) in role.Repos)
             {
                 if (!config.Repos.ContainsKey(repoName)) p.Add($"{at}.repos.{repoName}: no such repo (known: {string.Join(", ", config.Repos.Keys)})");
-                if (!CommandTemplate.IsValidPath(rr.Path)) p.Add($"{at}.repos.{repoName}.path: required, without control characters");
+                if (!CommandTemplate.IsValidPath(rr.Path)) p.Add($"{at}.repos.{repoName}.path: required, without control characters, not starting with '-'");
                 if (rr.RevisionCommand is not null)
                 {
                     foreach (var problem in CommandTemplate.Check(rr.RevisionCommand, repoNames))
@@ -69,7 +72,7 @@ public static partial class FleetConfigValidator
             {
                 var step = role.Steps[i];
                 var sat = $"{at}.steps[{i}]";
-                if (!CommandTemplate.IsValidName(step.Name)) p.Add($"{sat}.name: required; letters, digits, '.', '_' and '-'");
+                if (!CommandTemplate.IsValidName(step.Name)) p.Add($"{sat}.name: required; letters, digits, '.', '_' and '-' (not first)");
                 else if (!seen.Add(step.Name)) p.Add($"{sat}.name: duplicate step '{step.Name}'");
                 if (string.IsNullOrWhiteSpace(step.Command)) p.Add($"{sat}.command: required");
                 foreach (var problem in CommandTemplate.Check(step.Command, repoNames)) p.Add($"{sat}.command: {problem}");
@@ -89,16 +92,16 @@ public static partial class FleetConfigValidator
         {
             var h = config.Hosts[i];
             var at = $"hosts[{i}]";
-            if (!CommandTemplate.IsValidName(h.Name)) p.Add($"{at}.name: '{h.Name}' may only contain letters, digits, '.', '_' and '-'");
-            else if (!names.Add(h.Name)) p.Add($"{at}.name: duplicate host '{h.Name}'");
-            if (!config.Roles.ContainsKey(h.Role)) p.Add($"{at}.role: no such role '{h.Role}' (known: {string.Join(", ", config.Roles.Keys)})");
-            if (!CommandTemplate.IsValidPath(h.Basedir)) p.Add($"{at}.basedir: required, without control characters");
+            if (!CommandTemplate.IsValidName(h.Name)) p.Add($"{at}.name: '{SafeText.Token(h.Name, 60)}' may only contain letters, digits, '.', '_' and '-' (not first)");
+            else if (!names.Add(h.Name)) p.Add($"{at}.name: duplicate host '{SafeText.Token(h.Name, 60)}'");
+            if (!config.Roles.ContainsKey(h.Role)) p.Add($"{at}.role: no such role '{SafeText.Token(h.Role, 60)}' (known: {string.Join(", ", config.Roles.Keys)})");
+            if (!CommandTemplate.IsValidPath(h.Basedir)) p.Add($"{at}.basedir: required, without control characters, not starting with '-'");
             if (h.Transport == TransportKind.Ssh)
             {
                 if (string.IsNullOrWhiteSpace(h.Address) || !HostPattern().IsMatch(h.Address))
                     p.Add($"{at}.address: required for ssh; a host name or IP address");
                 var user = h.User ?? config.Ssh.User;
-                if (!CommandTemplate.IsValidName(user)) p.Add($"{at}.user: required for ssh (here or in ssh.user); letters, digits, '.', '_' and '-'");
+                if (!CommandTemplate.IsValidName(user)) p.Add($"{at}.user: required for ssh (here or in ssh.user); letters, digits, '.', '_' and '-' (not first)");
                 if (h.HostKeyFingerprint is null && config.Ssh.KnownHosts is null)
                     p.Add($"{at}.hostKeyFingerprint: no way to verify this host's key; set it or ssh.knownHosts");
             }
@@ -116,7 +119,7 @@ public static partial class FleetConfigValidator
         ConfigRange.Check(p, "ssh.connectTimeoutSeconds", s.ConnectTimeoutSeconds, 1, 300, "seconds");
         ConfigRange.Check(p, "ssh.maxConcurrentHandshakes", s.MaxConcurrentHandshakes, 1, 1000);
         ConfigRange.Check(p, "ssh.maxOutputBytes", s.MaxOutputBytes, 1024, 64 * 1024 * 1024, "bytes");
-        if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-'");
+        if (!string.IsNullOrEmpty(s.User) && !CommandTemplate.IsValidName(s.User)) p.Add("ssh.user: letters, digits, '.', '_' and '-' (not first)");
         // Whether each named algorithm is supported is the transport's to say (Transport/SshAlgorithms.Problems).
         if (s.KeyExchange is { Count: 0 }) p.Add("ssh.keyExchange: at least one algorithm, or leave it out for the default order");
 

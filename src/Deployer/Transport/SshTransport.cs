@@ -165,7 +165,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         // These values reach a shell only through quoting, but a name like "bm01;touch /tmp/x" means the config was
         // not validated; nothing runs on such a host.
         if (!CommandTemplate.IsValidName(host.Name))
-            return $"host name '{SafeText.Clean(host.Name, 80)}' may only contain letters, digits, '.', '_' and '-'; refusing to connect";
+            return $"host name '{SafeText.Clean(host.Name, 80)}' may only contain letters, digits, '.', '_' and '-' (not first); refusing to connect";
         if (address.Length == 0 || address.Length > 253 || !address.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':'))
             return $"address '{SafeText.Clean(address, 80)}' of host {host.Name} is not a host name or IP address; refusing to connect";
         if (port is < 1 or > 65535) return $"port {port} of host {host.Name} is not between 1 and 65535";
