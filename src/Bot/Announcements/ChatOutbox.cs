@@ -47,7 +47,8 @@ internal sealed class ChatOutbox(IOutboxStore store)
             await store.EnqueueAsync(messages, cancellationToken);
         }
 
-        _signal.Release();
+        // Most events say nothing (a host finished, where progress is edited): the sender need not wake for them.
+        if (messages.Count > 0) _signal.Release();
         return true;
     }
 
