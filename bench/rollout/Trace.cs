@@ -85,7 +85,6 @@ internal sealed class TracingStore(ChatOpsReconfig.Deployer.Rollout.IRolloutStor
     public void SaveHost(ChatOpsReconfig.Deployer.Rollout.HostResult result) => Time(() => { inner.SaveHost(result); return 0; });
     public void SaveHostState(ChatOpsReconfig.Deployer.Rollout.HostState state) => Time(() => { inner.SaveHostState(state); return 0; });
     public ChatOpsReconfig.Deployer.Rollout.RolloutRecord? Get(int id) => Time(() => inner.Get(id));
-    public void MarkAnnounced(int id) => Time(() => { inner.MarkAnnounced(id); return 0; });
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult> GetHosts(int rolloutId) => Time(() => inner.GetHosts(rolloutId));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> Latest(int count) => Time(() => inner.Latest(count));
     public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> WithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.WithState(state));

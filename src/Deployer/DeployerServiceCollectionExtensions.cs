@@ -23,6 +23,7 @@ public static class DeployerServiceCollectionExtensions
         services.AddSingleton(fleet);
         services.AddSingleton<DeployerEvents>();
         services.AddStore(fleet, readOnlyStore);
+        services.AddSingleton<Outbox.PendingAnnouncements>();
         services.AddRollouts();
         services.AddStatus();
         services.AddRepos();

@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Deployer.Events;
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Rollout;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// <summary>
 /// Turns Deployer events into chat messages through the outbox: a start message, one progress message edited as
 /// hosts finish (where the transport cannot edit: a progress line at 25%, 50%, 75% and 100%), then a summary line
-/// and the per-host table. Other features add their own event handlers.
+/// and the per-host table. Other features add their own event handlers. The messages of one event are queued
+/// together, with the completion of its announce entry where it has one, so a restart neither repeats nor loses them.
 /// </summary>
 internal sealed partial class AnnouncementService(
     DeployerEvents events,
@@ -18,6 +20,7 @@ internal sealed partial class AnnouncementService(
     IChatTransport transport,
     IRolloutStore store,
     IEnumerable<IEventAnnouncer> announcers,
+    TimeProvider time,
     ILogger<AnnouncementService> logger) : BackgroundService
 {
     private readonly System.Threading.Channels.ChannelReader<DeployerEvent> _reader = events.Subscribe();
@@ -78,30 +81,31 @@ internal sealed partial class AnnouncementService(
     {
         var channel = transport.DefaultChannel;
         var limit = transport.MaxMessageLength;
+        var messages = new List<OutboxMessage>();
+        void Say(string text, string? progressKey = null) => messages.Add(ChatOutbox.Message(channel, text, progressKey));
         switch (e)
         {
             case RolloutStarted s:
-                await outbox.EnqueueAsync(channel, RolloutMessages.Started(s.Rollout), cancellationToken: ct);
-                if (!s.Replayed) await outbox.EnqueueAsync(channel, RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id), ct);
+                Say(RolloutMessages.Started(s.Rollout));
+                if (!s.Replayed) Say(RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
                 break;
             case HostFinished f when transport.Capabilities.CanEdit:
                 await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f), ct);
                 break;
             case HostFinished f when RolloutMessages.IsMilestone(f.Done, f.Total):
                 // No edits (IRC): a new progress line at every quarter instead of one line edited per host.
-                await outbox.EnqueueAsync(channel, RolloutMessages.Progress(f), cancellationToken: ct);
+                Say(RolloutMessages.Progress(f));
                 break;
             case RolloutFinished r:
-                await outbox.EnqueueAsync(channel, RolloutMessages.Summary(r.Rollout, r.Results), cancellationToken: ct);
-                foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
-                store.MarkAnnounced(r.Rollout.Id);
+                // Replayed at start: it ran while nobody announced it, so its start comes first.
+                if (r.Replayed) Say(RolloutMessages.Started(r.Rollout));
+                Say(RolloutMessages.Summary(r.Rollout, r.Results));
+                foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) Say(chunk);
                 break;
             case RolloutInterrupted i:
                 var results = store.GetHosts(i.Rollout.Id);
                 var done = results.Count(x => x.Outcome is HostOutcome.Ok);
-                await outbox.EnqueueAsync(channel,
-                    $"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
-                store.MarkAnnounced(i.Rollout.Id);
+                Say($"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
                 break;
         }
 
@@ -109,11 +113,12 @@ internal sealed partial class AnnouncementService(
         {
             foreach (var text in await announcer.AnnounceAsync(e, ct))
             {
-                foreach (var chunk in MessageSplitter.Split(text, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
+                foreach (var chunk in MessageSplitter.Split(text, limit)) Say(chunk);
             }
-
-            announcer.Queued(e);
         }
+
+        var key = AnnounceEntries.KeyOf(e);
+        if (!await outbox.AnnounceAsync(messages, key, time.GetUtcNow(), ct)) Log.AlreadyAnnounced(logger, key!);
     }
 
     private static string ProgressKey(int rolloutId) => $"rollout:{rolloutId}";
@@ -122,6 +127,9 @@ internal sealed partial class AnnouncementService(
     {
         [LoggerMessage(1, LogLevel.Error, "Announcing {Event} failed")]
         public static partial void AnnounceFailed(ILogger logger, Exception exception, string @event);
+
+        [LoggerMessage(2, LogLevel.Information, "{Key} was announced already; not again")]
+        public static partial void AlreadyAnnounced(ILogger logger, string key);
     }
 }
 
@@ -129,9 +137,4 @@ internal sealed partial class AnnouncementService(
 internal interface IEventAnnouncer
 {
     Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken);
-
-    /// <summary>The texts for <paramref name="e"/> are in the outbox; record that where it matters.</summary>
-    void Queued(DeployerEvent e)
-    {
-    }
 }

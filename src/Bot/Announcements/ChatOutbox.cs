@@ -30,6 +30,28 @@ internal sealed class ChatOutbox(IOutboxStore store)
         return entry;
     }
 
+    /// <summary>
+    /// Queues <paramref name="messages"/> for an event. When <paramref name="announceKey"/> names its announce entry
+    /// (<see cref="AnnounceEntries"/>), the messages and the entry's completion are one transaction: false, and nothing
+    /// queued, when that entry was completed already (the event was announced before a restart replayed it).
+    /// </summary>
+    public async Task<bool> AnnounceAsync(IReadOnlyList<OutboxMessage> messages, string? announceKey, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var entry = announceKey is null ? null : await store.FindAsync(OutboxKinds.Announce, announceKey, cancellationToken);
+        if (entry is not null)
+        {
+            if (!await store.CompleteAsync(entry.Id, messages, at, cancellationToken)) return false;
+        }
+        else if (messages.Count > 0)
+        {
+            await store.EnqueueAsync(messages, cancellationToken);
+        }
+
+        // Most events say nothing (a host finished, where progress is edited): the sender need not wake for them.
+        if (messages.Count > 0) _signal.Release();
+        return true;
+    }
+
     public Task<IReadOnlyList<OutboxEntry>> PendingAsync(CancellationToken cancellationToken) => store.PendingAsync(OutboxKinds.Chat, cancellationToken);
 
     public async Task<int> PendingCountAsync(CancellationToken cancellationToken = default) => (await PendingAsync(cancellationToken)).Count;

@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// Announces merges to production branches (who, what, which bugs), rewrites, and repos that cannot be reached.
 /// Commit text is made harmless first: no mentions, no code spans, no control characters.
 /// </summary>
-internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions options, ChatClock clock) : IEventAnnouncer
+internal sealed class MergeAnnouncer(Hosting.BotOptions options, ChatClock clock) : IEventAnnouncer
 {
     /// <summary>Commits listed in full; longer merges show the first and last few.</summary>
     internal const int ListAll = 12;
@@ -26,12 +26,6 @@ internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions option
             _ => [],
         };
         return Task.FromResult(texts);
-    }
-
-    /// <summary>The announcement is in the outbox (the store): the merge counts as announced and is not replayed.</summary>
-    public void Queued(DeployerEvent e)
-    {
-        if (e is MergeDetected m) repos.MarkAnnounced(m.Merge.Id);
     }
 
     public string Format(Merge m)

@@ -10,18 +10,17 @@ namespace ChatOpsReconfig.Bot.Hosting;
 
 /// <summary>
 /// Work that must finish before the loops start: create the demo fleet, greet the channel, then say what happened
-/// while the bot was away, in order: merges not yet announced, rollouts a crash left running (marked interrupted),
-/// rollouts that finished unannounced (a crash, or <c>chatops deploy</c> while the bot was stopped).
+/// while the bot was away: first the events saved but not yet announced (pending announce entries, in the order they
+/// were saved: merges, rollouts that ended during a crash or a <c>chatops deploy</c> while the bot was stopped), then
+/// rollouts a crash left running (marked interrupted now).
 /// </summary>
 internal sealed partial class BotStartup(
     FleetConfig fleet,
     DemoFleetSeeder seeder,
     StartupRecovery recovery,
     Deployer.Status.LiveProbe probe,
-    Deployer.Repos.RepoWatcher watcher,
+    Deployer.Outbox.PendingAnnouncements pending,
     Deployer.Rollout.IRolloutStore store,
-    Deployer.Events.DeployerEvents events,
-    TimeProvider time,
     ChatOutbox outbox,
     IChatTransport transport,
     BotOptions options,
@@ -43,16 +42,9 @@ internal sealed partial class BotStartup(
             + (leadership.Shared ? $" ({leadership.Instance} leads; the other bots on this store stand by)" : "")
             + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""), cancellationToken: cancellationToken);
 
-        watcher.RepublishUnannounced();
+        // Before the watcher starts (registered after this service), so replayed merges come before new ones.
+        await pending.ReplayAsync(cancellationToken);
         recovery.MarkInterrupted();
-
-        // A rollout that finished unannounced: its start message and results, in order.
-        var recent = time.GetUtcNow().AddDays(-1);
-        foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
-        {
-            events.Publish(new Deployer.Rollout.RolloutStarted(r, Replayed: true));
-            events.Publish(new Deployer.Rollout.RolloutFinished(r, store.GetHosts(r.Id)));
-        }
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
         var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);

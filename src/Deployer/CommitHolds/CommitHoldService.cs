@@ -22,7 +22,7 @@ public sealed record CommitHold(string Repo, string Rev, string Author, string R
 /// places the system hold <see cref="Holder"/> when its merge is saved, before anything can deploy it.
 /// <c>!unlock commit</c> releases it; it is a hold like any other (<c>!deploy now --force</c> overrides it).
 /// </summary>
-public sealed partial class CommitHoldService(LockService locks, IRepoStore repos, ILogger<CommitHoldService> logger) : IMergeHook, IHostedService
+public sealed partial class CommitHoldService(LockService locks, Outbox.PendingAnnouncements pending, ILogger<CommitHoldService> logger) : IMergeHook, IHostedService
 {
     /// <summary>The holder id of the hold commits place.</summary>
     public const string Holder = "system:commit";
@@ -53,7 +53,7 @@ public sealed partial class CommitHoldService(LockService locks, IRepoStore repo
     /// <summary>A merge saved just before a crash never ran the hook: place its hold before anything else starts.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var merge in repos.GetUnannounced()) await OnMergeRecordedAsync(merge, cancellationToken);
+        foreach (var merge in await pending.MergesAsync(cancellationToken)) await OnMergeRecordedAsync(merge, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

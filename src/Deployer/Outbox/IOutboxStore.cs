@@ -33,6 +33,13 @@ public interface IOutboxStore
     /// <summary>Delivered at <paramref name="at"/>; <paramref name="receipt"/> is what the receiver called it.</summary>
     Task MarkSentAsync(int id, DateTimeOffset at, string? receipt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// In one transaction: saves <paramref name="then"/> (as <see cref="EnqueueAsync(IReadOnlyList{OutboxMessage}, CancellationToken)"/>)
+    /// and marks entry <paramref name="id"/> sent at <paramref name="at"/>. False, and nothing saved, when that entry is
+    /// not pending (already done, or unknown): what it stood for must not be done twice.
+    /// </summary>
+    Task<bool> CompleteAsync(int id, IReadOnlyList<OutboxMessage> then, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>An attempt failed; stays pending, not due before <paramref name="nextAttemptAt"/>.</summary>
     Task MarkAttemptFailedAsync(int id, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 

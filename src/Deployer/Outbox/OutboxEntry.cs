@@ -56,6 +56,9 @@ public static class OutboxKinds
 {
     public const string Chat = "chat";
     public const string BugComment = "bug-comment";
+
+    /// <summary>An event still to be announced (see <see cref="AnnounceEntries"/>), written with the state change itself.</summary>
+    public const string Announce = "announce";
 }
 
 /// <summary>How an entry changes with each outcome; every store applies the same ones.</summary>

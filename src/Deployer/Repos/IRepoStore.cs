@@ -1,6 +1,6 @@
 namespace ChatOpsReconfig.Deployer.Repos;
 
-/// <summary>Repo heads, poll health and merges with their announced and deployed flags.</summary>
+/// <summary>Repo heads, poll health and merges with their deployed flags.</summary>
 public interface IRepoStore
 {
     RepoState? GetState(string repo);
@@ -10,8 +10,9 @@ public interface IRepoStore
     void SaveState(RepoState state);
 
     /// <summary>
-    /// Saves <paramref name="merge"/> (not yet announced) and then the repo state with its new head. When a crash came
-    /// between the two last time, the merge already saved is returned with <see cref="MergeRecorded.Created"/> false.
+    /// Saves <paramref name="merge"/>, its announce entry (<see cref="Outbox.AnnounceEntries.Merge"/>) and the repo state
+    /// with its new head, in one transaction. When this very move is already the last merge saved (a crash came after
+    /// it, before the watcher published it), that merge is returned with <see cref="MergeRecorded.Created"/> false.
     /// </summary>
     MergeRecorded RecordMerge(Merge merge, RepoState state);
 
@@ -20,14 +21,8 @@ public interface IRepoStore
     /// <summary>The last <paramref name="count"/> merges of a repo, newest first.</summary>
     IReadOnlyList<Merge> GetLatestMerges(string repo, int count);
 
-    /// <summary>Merges (of every kind) saved but not yet marked announced, oldest first.</summary>
-    IReadOnlyList<Merge> GetUnannounced();
-
     /// <summary>Pushes and rewrites not yet deployed, oldest first; baselines are never pending.</summary>
     IReadOnlyList<Merge> GetUndeployed(string? repo = null);
-
-    /// <summary>Called once the announcement is out; false when it already was (or no such merge).</summary>
-    bool MarkAnnounced(int mergeId);
 
     /// <summary>
     /// Marks the undeployed merge of <paramref name="repo"/> whose new head is <paramref name="revision"/> (full or

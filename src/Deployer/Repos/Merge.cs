@@ -14,8 +14,8 @@ public enum MergeKind
 }
 
 /// <summary>
-/// A batch of new commits seen on a production branch, saved before it is announced. The bot marks it
-/// announced once it has posted it, and the rollout marks it deployed.
+/// A batch of new commits seen on a production branch, saved (with its announce entry in the outbox) before it is
+/// announced. The rollout marks it deployed.
 /// </summary>
 public sealed record Merge
 {
@@ -45,10 +45,6 @@ public sealed record Merge
     public List<int> Bugs { get; init; } = [];
 
     public DateTimeOffset DetectedAt { get; init; }
-
-    public bool Announced { get; init; }
-
-    public DateTimeOffset? AnnouncedAt { get; init; }
 
     public bool Deployed { get; init; }
 

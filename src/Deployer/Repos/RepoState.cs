@@ -31,7 +31,4 @@ public sealed record RepoState
     public DateTimeOffset? StatusSince { get; init; }
 
     public int ConsecutiveFailures { get; init; }
-
-    /// <summary>True once <see cref="RepoUnreachable"/> was published for the current run of failures.</summary>
-    public bool UnreachableAnnounced { get; init; }
 }

@@ -8,8 +8,9 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// <summary>
 /// Polls the production branch of every configured repo through its mirror and records what moved: the first head
 /// ever seen as a baseline, new commits on top of the old head as a push, anything else as a rewrite. Each merge is
-/// saved before its <see cref="MergeDetected"/> is published; merges saved but never announced are published again
-/// at start. Failing remotes are polled with exponential backoff and reported once.
+/// saved (with its announce entry) before its <see cref="MergeDetected"/> is published; merges saved but never
+/// announced are published again at start (<see cref="Outbox.PendingAnnouncements"/>). Failing remotes are polled
+/// with exponential backoff and reported once.
 /// </summary>
 public sealed class RepoWatcher : BackgroundService, IRepoStatus
 {
@@ -31,7 +32,6 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _heads = new(StringComparer.Ordinal);
     private bool _disposed;
-    private int _republished;
 
     public RepoWatcher(
         FleetConfig fleet,
@@ -61,13 +61,6 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     /// <summary>Raised when a repo's loop starts waiting for its next poll, with the wait; lets tests advance time safely.</summary>
     internal event Action<string, TimeSpan>? Waiting;
 
-    /// <summary>Re-publishes merges saved but never announced, then starts the poll loops.</summary>
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        RepublishUnannounced();
-        return base.StartAsync(cancellationToken);
-    }
-
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
@@ -88,17 +81,6 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         base.Dispose();
         _stopping.Dispose();
         foreach (var repo in _repos.Values) repo.Gate.Dispose();
-    }
-
-    /// <summary>Publishes <see cref="MergeDetected"/> (replayed) for every merge saved but never marked announced.</summary>
-    public int RepublishUnannounced()
-    {
-        // Once per process: the bot's start-up calls it before the watcher starts, to keep announcements in order.
-        if (Interlocked.Exchange(ref _republished, 1) == 1) return 0;
-        var pending = _store.GetUnannounced();
-        if (pending.Count > 0) ReposLog.Replaying(_logger, pending.Count);
-        foreach (var merge in pending) _events.Publish(new MergeDetected(merge, Replayed: true));
-        return pending.Count;
     }
 
     /// <summary>
@@ -322,7 +304,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             foreach (var hook in _hooks) await hook.OnMergeRecordedAsync(recorded.Merge, cancellationToken);
             _events.Publish(new MergeDetected(recorded.Merge));
         }
-        else ReposLog.AlreadyRecorded(_logger, repo.Name, head); // saved before the crash; StartAsync re-published it if it was never announced.
+        else ReposLog.AlreadyRecorded(_logger, repo.Name, head); // saved before the crash; its pending announce entry was replayed at start.
         return new PollResult(repo.Name, PollOutcome.Changed, head, recorded.Merge, null, 0);
     }
 
@@ -333,12 +315,17 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         LastError = null,
         StatusSince = state.LastPollOk && state.StatusSince is not null ? state.StatusSince : now,
         ConsecutiveFailures = 0,
-        UnreachableAnnounced = false,
     };
+
+    /// <summary>
+    /// Whether a run of <paramref name="failures"/> failed polls is an outage people were told about: the unreachable
+    /// message goes out with the failure that reaches the threshold, the recovery message with the success after it.
+    /// </summary>
+    private bool IsReportedOutage(int failures) => failures > 0 && failures >= _options.UnreachableAfterFailures;
 
     private void PublishRecovery(RepoState before, DateTimeOffset now)
     {
-        if (!before.UnreachableAnnounced) return;
+        if (!IsReportedOutage(before.ConsecutiveFailures)) return;
         var since = before.StatusSince ?? now;
         ReposLog.Recovered(_logger, before.Id, since);
         _events.Publish(new RepoRecovered(before.Id, since, now));
@@ -349,7 +336,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         var now = _time.GetUtcNow();
         var failures = state.ConsecutiveFailures + 1;
         var since = failures > 1 && state.StatusSince is { } s ? s : now;
-        var announce = !state.UnreachableAnnounced && failures >= _options.UnreachableAfterFailures;
+        var announce = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures);
         _store.SaveState(state with
         {
             LastPollAt = now,
@@ -357,7 +344,6 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             LastError = error,
             StatusSince = since,
             ConsecutiveFailures = failures,
-            UnreachableAnnounced = state.UnreachableAnnounced || announce,
         });
         ReposLog.PollFailed(_logger, repo.Name, failures, error);
         if (announce) _events.Publish(new RepoUnreachable(repo.Name, error, since, failures));

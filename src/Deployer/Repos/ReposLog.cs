@@ -19,9 +19,6 @@ internal static partial class ReposLog
     [LoggerMessage(305, LogLevel.Error, "{Repo}: poll crashed")]
     public static partial void PollCrashed(ILogger logger, Exception exception, string repo);
 
-    [LoggerMessage(306, LogLevel.Information, "Re-publishing {Count} merges saved but never announced")]
-    public static partial void Replaying(ILogger logger, int count);
-
     [LoggerMessage(307, LogLevel.Warning, "{Repo}: head {Head} was already recorded; a crash came between saving the merge and the head")]
     public static partial void AlreadyRecorded(ILogger logger, string repo, string head);
 

@@ -3,8 +3,13 @@ namespace ChatOpsReconfig.Deployer.Rollout;
 /// <summary>Rollouts, their host results and the last known state of every host.</summary>
 public interface IRolloutStore
 {
+    /// <summary>Saves a new rollout; one saved already ended comes with its announce entry (see <see cref="Update"/>).</summary>
     int Insert(RolloutRecord rollout);
 
+    /// <summary>
+    /// Saves <paramref name="rollout"/>; the write that ends it (running to any other state) also writes its
+    /// announce entry (<see cref="Outbox.AnnounceEntries.Rollout"/>) in the same transaction.
+    /// </summary>
     void Update(RolloutRecord rollout);
 
     void SaveHost(HostResult result);
@@ -12,8 +17,6 @@ public interface IRolloutStore
     void SaveHostState(HostState state);
 
     RolloutRecord? Get(int id);
-
-    void MarkAnnounced(int id);
 
     IReadOnlyList<HostResult> GetHosts(int rolloutId);
 

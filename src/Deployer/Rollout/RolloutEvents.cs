@@ -18,7 +18,8 @@ public sealed record HostStepFinished(int RolloutId, string Host, StepResult Ste
 /// <param name="NotStarted">Of those, never started (a failed canary, a cancel): "3/3 done" must not hide them.</param>
 public sealed record HostFinished(int RolloutId, HostResult Result, int Done, int Total, int Failed, int NotStarted = 0) : DeployerEvent;
 
-public sealed record RolloutFinished(RolloutRecord Rollout, IReadOnlyList<HostResult> Results) : DeployerEvent;
+/// <summary>A rollout ended; <paramref name="Replayed"/> when announced late (at start-up), its start message not yet said.</summary>
+public sealed record RolloutFinished(RolloutRecord Rollout, IReadOnlyList<HostResult> Results, bool Replayed = false) : DeployerEvent;
 
 /// <summary>At start-up, a rollout found still <c>running</c> was marked interrupted.</summary>
 public sealed record RolloutInterrupted(RolloutRecord Rollout, IReadOnlyList<string> UnfinishedHosts) : DeployerEvent;

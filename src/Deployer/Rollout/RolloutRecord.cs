@@ -69,9 +69,6 @@ public sealed record RolloutRecord
     public bool ResumeHandled { get; init; }
 
     public string? Summary { get; init; }
-
-    /// <summary>Its outcome is in the chat outbox; a rollout that finished unannounced (crash) is announced at start-up.</summary>
-    public bool Announced { get; init; }
 }
 
 /// <summary>One host's part of a rollout, saved after every step.</summary>

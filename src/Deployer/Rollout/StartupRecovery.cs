@@ -12,9 +12,7 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
         foreach (var rollout in store.WithState(RolloutState.Running))
         {
             var hosts = store.GetHosts(rollout.Id);
-            var unfinished = rollout.Hosts
-                .Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Finished: true })
-                .ToList();
+            var unfinished = Unfinished(rollout, hosts);
             foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
             {
                 // A host cut off mid-run may be half updated: it failed, and is partial if a step changed it.
@@ -43,6 +41,10 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
 
         return found;
     }
+
+    /// <summary>The hosts of <paramref name="rollout"/> that did not run to an end of their own, in run order.</summary>
+    public static IReadOnlyList<string> Unfinished(RolloutRecord rollout, IReadOnlyList<HostResult> hosts) =>
+        rollout.Hosts.Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Finished: true }).ToList();
 
     /// <summary>The host's state as the crash left it: its revisions are unknown until read, and it may be partial.</summary>
     private void SaveInterruptedState(HostResult result)

@@ -72,6 +72,17 @@ internal sealed class LiteOutboxStore(StoreDatabase db, TimeProvider time) : IOu
     public Task MarkSentAsync(int id, DateTimeOffset at, string? receipt, CancellationToken cancellationToken) =>
         Change(id, e => OutboxTransitions.Sent(e, at, receipt), cancellationToken);
 
+    public Task<bool> CompleteAsync(int id, IReadOnlyList<OutboxMessage> then, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(db.Write(() =>
+        {
+            if (Entries.FindById(id) is not { State: OutboxState.Pending } entry) return false;
+            foreach (var message in then) Insert(message);
+            return Entries.Update(OutboxTransitions.Sent(entry, at, receipt: null));
+        }));
+    }
+
     public Task MarkAttemptFailedAsync(int id, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         Change(id, e => OutboxTransitions.AttemptFailed(e, error, nextAttemptAt), cancellationToken);
 

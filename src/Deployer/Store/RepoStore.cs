@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Repos;
 using LiteDB;
 
@@ -8,11 +9,13 @@ internal sealed class RepoStore : IRepoStore
 {
     private readonly StoreDatabase _db;
     private readonly TimeProvider _time;
+    private readonly LiteOutboxStore _outbox;
 
     public RepoStore(StoreDatabase db, TimeProvider time)
     {
         _db = db;
         _time = time;
+        _outbox = new LiteOutboxStore(db, time);
     }
 
     private ILiteCollection<RepoState> States => _db.Collection<RepoState>(StoreCollections.RepoStates);
@@ -40,6 +43,7 @@ internal sealed class RepoStore : IRepoStore
             }
 
             var saved = merge with { Id = Merges.Insert(merge).AsInt32 };
+            _outbox.Insert(AnnounceEntries.Merge(saved.Id));
             States.Upsert(state);
             return new MergeRecorded(saved, Created: true);
         });
@@ -50,24 +54,11 @@ internal sealed class RepoStore : IRepoStore
     public IReadOnlyList<Merge> GetLatestMerges(string repo, int count) =>
         Merges.Query().Where(m => m.Repo == repo).OrderByDescending(m => m.Id).Limit(count).ToList();
 
-    public IReadOnlyList<Merge> GetUnannounced() =>
-        Merges.Find(m => m.Announced == false).OrderBy(m => m.Id).ToList();
-
     public IReadOnlyList<Merge> GetUndeployed(string? repo = null) =>
         (repo is null ? Merges.Find(m => m.Deployed == false) : Merges.Find(m => m.Repo == repo && m.Deployed == false))
             .Where(m => m.Kind != MergeKind.Baseline)
             .OrderBy(m => m.Id)
             .ToList();
-
-    public bool MarkAnnounced(int mergeId)
-    {
-        return _db.Write(() =>
-        {
-            var merge = Merges.FindById(mergeId);
-            if (merge is null || merge.Announced) return false;
-            return Merges.Update(merge with { Announced = true, AnnouncedAt = _time.GetUtcNow() });
-        });
-    }
 
     public IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId)
     {

@@ -1,11 +1,14 @@
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Rollout;
 using LiteDB;
 
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>Rollouts, host results and host states in the LiteDB store.</summary>
-internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
+internal sealed class RolloutStore(StoreDatabase db, TimeProvider? time = null) : IRolloutStore
 {
+    private readonly LiteOutboxStore _outbox = new(db, time ?? TimeProvider.System);
+
     /// <summary>The <c>store_stamps</c> document that changes with every host state written (by any writer).</summary>
     private const string HostStatesStamp = "host_states";
 
@@ -19,9 +22,18 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
 
     private ILiteCollection<BsonDocument> Stamps => db.Collection<BsonDocument>(StoreCollections.StoreStamps);
 
-    public int Insert(RolloutRecord rollout) => db.Write(() => Rollouts.Insert(rollout).AsInt32);
+    public int Insert(RolloutRecord rollout) => db.Write(() =>
+    {
+        var id = Rollouts.Insert(rollout).AsInt32;
+        if (AnnounceEntries.ForRolloutWrite(null, rollout with { Id = id }) is { } announce) _outbox.Insert(announce);
+        return id;
+    });
 
-    public void Update(RolloutRecord rollout) => db.Write(() => Rollouts.Update(rollout));
+    public void Update(RolloutRecord rollout) => db.Write(() =>
+    {
+        var before = Rollouts.FindById(rollout.Id);
+        if (before is not null && Rollouts.Update(rollout) && AnnounceEntries.ForRolloutWrite(before, rollout) is { } announce) _outbox.Insert(announce);
+    });
 
     public void SaveHost(HostResult result) => db.Write(() => Results.Upsert(result));
 
@@ -45,14 +57,6 @@ internal sealed class RolloutStore(StoreDatabase db) : IRolloutStore
     }
 
     public RolloutRecord? Get(int id) => Rollouts.FindById(id);
-
-    public void MarkAnnounced(int id)
-    {
-        db.Write(() =>
-        {
-            if (Rollouts.FindById(id) is { } r) Rollouts.Update(r with { Announced = true });
-        });
-    }
 
     // LiteDB returns equal index keys in no set order; callers show these, so the order is by host name.
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) => Results.Find(r => r.RolloutId == rolloutId).OrderBy(r => r.Host, StringComparer.Ordinal).ToList();

@@ -12,7 +12,8 @@ namespace ChatOpsReconfig.Deployer.Store;
 /// </summary>
 internal sealed class StoreDatabase : IDisposable
 {
-    public const int SchemaVersion = 1;
+    /// <summary>1: the first versioned store; 2: announce entries in the outbox instead of <c>Announced</c> flags.</summary>
+    public const int SchemaVersion = 2;
 
     private static readonly System.Reflection.MethodInfo EntityMethod = typeof(BsonMapper).GetMethod(nameof(BsonMapper.Entity))!; // BsonMapper has exactly one Entity<T>().
 
@@ -33,7 +34,10 @@ internal sealed class StoreDatabase : IDisposable
 
     private readonly FileStream? _writerLock;
 
-    public StoreDatabase(string path, bool readOnly = false)
+    /// <param name="path">The store file.</param>
+    /// <param name="readOnly">Open for reading only (no lock, no conversion).</param>
+    /// <param name="time">The clock of a conversion at open (which rollouts count as recent).</param>
+    public StoreDatabase(string path, bool readOnly = false, TimeProvider? time = null)
     {
         Path = path;
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -70,10 +74,11 @@ internal sealed class StoreDatabase : IDisposable
             throw new StoreReadOnlyException(path, ex);
         }
         if (readOnly) return;
-        if (_db.UserVersion == 0) _db.UserVersion = SchemaVersion;
-        else if (_db.UserVersion > SchemaVersion)
+        if (_db.UserVersion > SchemaVersion)
             throw new InvalidOperationException($"store {path} has schema {_db.UserVersion}, newer than this build's {SchemaVersion}");
         CreateCollections();
+        if (_db.UserVersion < 2) EnqueueUnannounced((time ?? TimeProvider.System).GetUtcNow());
+        if (_db.UserVersion != SchemaVersion) _db.UserVersion = SchemaVersion;
     }
 
     public string Path { get; }
@@ -187,6 +192,43 @@ internal sealed class StoreDatabase : IDisposable
             old.DeleteAll();
         });
         _db.DropCollection(StoreCollections.LegacyChatOutbox);
+    }
+
+    /// <summary>
+    /// Builds before schema 2 kept <c>Announced</c> flags on merges and rollouts. What they had not announced becomes
+    /// announce entries in the outbox, in one transaction, as those builds would have replayed it at start: every
+    /// merge, then each rollout that ended (not interrupted) within the last day. Keys make a second run a no-op (a
+    /// crash before the version is written); the old fields stay in the documents and are ignored when read.
+    /// </summary>
+    private void EnqueueUnannounced(DateTimeOffset now)
+    {
+        var merges = _db.GetCollection(StoreCollections.Merges);
+        var rollouts = _db.GetCollection(StoreCollections.Rollouts);
+        var outbox = _db.GetCollection(StoreCollections.Outbox, BsonAutoId.Int32);
+        var dayAgo = now.AddDays(-1).UtcTicks;
+        InTransaction(() =>
+        {
+            var unannouncedMerges = merges.Find(Query.EQ("Announced", false)).Select(d => d["_id"].AsInt32).Order()
+                .Select(id => Outbox.AnnounceEntries.Merge(id));
+            var unannouncedRollouts = rollouts.Find(Query.EQ("Announced", false))
+                .Where(d => d["State"].AsString is not ("Running" or "Interrupted") && d["FinishedAt"].IsInt64 && d["FinishedAt"].AsInt64 > dayAgo)
+                .Select(d => d["_id"].AsInt32).Order()
+                .Select(id => Outbox.AnnounceEntries.Rollout(id));
+            foreach (var message in unannouncedMerges.Concat(unannouncedRollouts).ToList())
+            {
+                if (outbox.Exists(Query.And(Query.EQ("Kind", message.Kind), Query.EQ("Key", message.Key)))) continue;
+                outbox.Insert(new BsonDocument
+                {
+                    ["Kind"] = message.Kind,
+                    ["Key"] = message.Key,
+                    ["Payload"] = message.Payload,
+                    ["State"] = nameof(Outbox.OutboxState.Pending),
+                    ["Attempts"] = 0,
+                    ["CreatedAt"] = now.UtcTicks,
+                    ["NextAttemptAt"] = now.UtcTicks,
+                });
+            }
+        });
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>

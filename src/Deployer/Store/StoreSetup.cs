@@ -23,7 +23,7 @@ public static class StoreSetup
 
     private static IServiceCollection AddLiteDbStore(this IServiceCollection services, FleetConfig fleet, bool readOnly)
     {
-        services.AddSingleton(_ => new StoreDatabase(fleet.StorePath!, readOnly));
+        services.AddSingleton(sp => new StoreDatabase(fleet.StorePath!, readOnly, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new StoreOpener(sp => sp.GetRequiredService<StoreDatabase>()));
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton(sp => new StoreBackupLoop(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StoreBackupLoop>>()));

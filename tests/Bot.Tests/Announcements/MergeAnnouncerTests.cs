@@ -18,7 +18,7 @@ public sealed class MergeAnnouncerTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private MergeAnnouncer CreateSut() => new(new RepoStore(_db, TimeProvider.System), new BotOptions(), new ChatClock(TimeProvider.System, new BotOptions()));
+    private MergeAnnouncer CreateSut() => new(new BotOptions(), new ChatClock(TimeProvider.System, new BotOptions()));
 
     private static Commit C(int i, string author = "Alice", string summary = "change", params int[] bugs) =>
         new() { Rev = $"{i:x4}aaaabbbbccccddddeeeeffff00001111", Author = author, Summary = summary, Bugs = [.. bugs] };

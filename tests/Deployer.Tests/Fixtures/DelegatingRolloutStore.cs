@@ -15,8 +15,6 @@ public abstract class DelegatingRolloutStore(IRolloutStore inner) : IRolloutStor
 
     public virtual RolloutRecord? Get(int id) => inner.Get(id);
 
-    public virtual void MarkAnnounced(int id) => inner.MarkAnnounced(id);
-
     public virtual IReadOnlyList<HostResult> GetHosts(int rolloutId) => inner.GetHosts(rolloutId);
 
     public virtual IReadOnlyList<RolloutRecord> Latest(int count) => inner.Latest(count);

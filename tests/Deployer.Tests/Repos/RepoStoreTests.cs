@@ -63,18 +63,14 @@ public sealed class RepoStoreTests : IDisposable
     }
 
     [Fact]
-    public void MarkAnnounced_Twice_SecondTimeReturnsFalse()
+    public async Task RecordMerge_WritesOneAnnounceEntryPerMerge_InOrder()
     {
         var sut = CreateSut();
         var first = Record(sut, MergeKind.Baseline, null, A);
         var second = Record(sut, MergeKind.Push, A, B);
 
-        Assert.Equal([first.Id, second.Id], sut.GetUnannounced().Select(m => m.Id));
-        Assert.True(sut.MarkAnnounced(first.Id));
-        Assert.False(sut.MarkAnnounced(first.Id));
-        Assert.False(sut.MarkAnnounced(12345));
-        Assert.Equal([second.Id], CreateSut().GetUnannounced().Select(m => m.Id));
-        Assert.Equal(_time.GetUtcNow(), CreateSut().GetMerge(first.Id)!.AnnouncedAt);
+        var pending = await new LiteOutboxStore(_db!, _time).PendingAsync(ChatOpsReconfig.Deployer.Outbox.OutboxKinds.Announce, CancellationToken.None);
+        Assert.Equal([$"merge:{first.Id}", $"merge:{second.Id}"], pending.Select(e => e.Key));
     }
 
     [Fact]

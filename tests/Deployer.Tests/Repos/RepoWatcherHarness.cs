@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,8 @@ internal sealed class RepoWatcherHarness : IDisposable
 
     public RepoStore Store { get; private set; } = null!; // set by CreateSut before any test touches it.
 
+    public LiteOutboxStore Outbox { get; private set; } = null!; // likewise.
+
     public string Root => _root;
 
     public string MirrorPath => Path.Combine(DataDir, "mirrors", Repo);
@@ -46,6 +49,7 @@ internal sealed class RepoWatcherHarness : IDisposable
         Stop();
         _db = new StoreDatabase(Path.Combine(DataDir, "chatops.db"));
         Store = new RepoStore(_db, Time);
+        Outbox = new LiteOutboxStore(_db, Time);
         var fleet = new FleetConfig { DataDir = DataDir, Repos = new(StringComparer.Ordinal) { [Repo] = repo ?? Upstream.Config } };
         _watcher = new RepoWatcher(fleet, Store, _events, Time, NullLogger<RepoWatcher>.Instance, options ?? new RepoWatcherOptions());
         return _watcher;
@@ -67,13 +71,25 @@ internal sealed class RepoWatcherHarness : IDisposable
         return events;
     }
 
-    /// <summary>What the bot does with every merge it posts; returns the merges.</summary>
+    /// <summary>What the bot does with every merge it posts (completes its announce entry); returns the merges.</summary>
     public List<Merge> Announce()
     {
         var merges = Drain().OfType<MergeDetected>().Select(e => e.Merge).ToList();
-        foreach (var m in merges) Assert.True(Store.MarkAnnounced(m.Id));
+        foreach (var m in merges) Assert.True(Complete(m));
         return merges;
     }
+
+    /// <summary>Completes the announce entry of <paramref name="merge"/>; false when it was completed already.</summary>
+    public bool Complete(Merge merge)
+    {
+        var entry = Outbox.FindAsync(OutboxKinds.Announce, AnnounceEntries.Merge(merge.Id).Key!, CancellationToken.None).GetAwaiter().GetResult()!;
+        return Outbox.CompleteAsync(entry.Id, [], Time.GetUtcNow(), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>What the bot does at start before the watcher runs: publishes the events still to be announced.</summary>
+    public int Replay() =>
+        new PendingAnnouncements(Outbox, Store, new RolloutStore(_db!), _events, NullLogger<PendingAnnouncements>.Instance)
+            .ReplayAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose()
     {

@@ -86,13 +86,14 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_WithUnannouncedMerge_RepublishesItBeforePolling()
+    public async Task Start_WithUnannouncedMerge_ReplayBeforeStartPublishesItBeforePolling()
     {
         await _h.Upstream.InitAsync();
         await _h.CreateSut().PollNowAsync(Repo);
-        var baseline = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain())).Merge; // never marked announced
+        var baseline = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain())).Merge; // never announced
         var sut = CreateSut();
 
+        Assert.Equal(1, _h.Replay()); // as the bot's start-up does, before the watcher starts
         await sut.StartAsync(_cts.Token);
         await NextWaitAsync();
 
@@ -115,7 +116,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         await _h.Upstream.PushAsync();
 
         var sut = _h.CreateSut();
-        Assert.Equal(0, sut.RepublishUnannounced());
+        Assert.Equal(0, _h.Replay());
         await sut.PollNowAsync(Repo);
 
         var merge = Assert.Single(_h.Announce());
@@ -124,7 +125,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         Assert.Equal([a, b], merge.Commits.Select(c => c.Rev));
 
         var again = _h.CreateSut();
-        Assert.Equal(0, again.RepublishUnannounced());
+        Assert.Equal(0, _h.Replay());
         Assert.Equal(PollOutcome.Unchanged, (await again.PollNowAsync(Repo)).Outcome);
         Assert.Empty(_h.Drain());
     }
@@ -142,14 +143,16 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         var unannounced = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain())).Merge; // the bot died before posting it
 
         var restarted = _h.CreateSut();
-        Assert.Equal(1, restarted.RepublishUnannounced());
+        Assert.Equal(1, _h.Replay());
         var replayed = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain()));
         Assert.True(replayed.Replayed);
         Assert.Equal(unannounced.Id, replayed.Merge.Id);
-        Assert.True(_h.Store.MarkAnnounced(replayed.Merge.Id));
+        Assert.True(_h.Complete(replayed.Merge));
+        Assert.False(_h.Complete(replayed.Merge));
         Assert.Equal(PollOutcome.Unchanged, (await restarted.PollNowAsync(Repo)).Outcome);
 
-        Assert.Equal(0, _h.CreateSut().RepublishUnannounced());
+        _h.CreateSut();
+        Assert.Equal(0, _h.Replay());
         Assert.Empty(_h.Drain());
     }
 

@@ -41,6 +41,33 @@ internal static class PgMigrations
             last bigint NOT NULL
         );
         """,
+        // Announce entries instead of Announced flags (as StoreDatabase.EnqueueUnannounced): what the flags said was not
+        // announced becomes pending outbox entries, merges then rollouts that ended (not interrupted) within a day.
+        """
+        WITH stamp AS (
+            SELECT to_jsonb(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00') AS at,
+                   COALESCE((SELECT last FROM counters WHERE collection = 'outbox'), 0) AS last
+        ), unannounced AS (
+            SELECT row_number() OVER (ORDER BY kind, num) AS n, key FROM (
+                SELECT 0 AS kind, num, 'merge:' || id AS key FROM documents
+                WHERE collection = 'merges' AND doc->'Announced' = 'false'::jsonb
+                UNION ALL
+                SELECT 1, num, 'rollout:' || id FROM documents
+                WHERE collection = 'rollouts' AND doc->'Announced' = 'false'::jsonb
+                  AND doc->>'State' NOT IN ('Running', 'Interrupted')
+                  AND (doc->>'FinishedAt')::timestamptz > now() - interval '1 day'
+            ) flagged
+            WHERE NOT EXISTS (SELECT 1 FROM documents o WHERE o.collection = 'outbox' AND o.doc->>'Kind' = 'announce' AND o.doc->>'Key' = flagged.key)
+        )
+        INSERT INTO documents (collection, id, num, doc)
+        SELECT 'outbox', (stamp.last + n)::text, stamp.last + n, jsonb_build_object(
+            'Id', stamp.last + n, 'Kind', 'announce', 'Key', key, 'Payload', key, 'State', 'Pending', 'Attempts', 0,
+            'NextAttemptAt', stamp.at, 'DeliveredAt', NULL, 'LastError', NULL, 'CreatedAt', stamp.at, 'Receipt', NULL)
+        FROM unannounced, stamp;
+        INSERT INTO counters (collection, last)
+        SELECT 'outbox', max(num) FROM documents WHERE collection = 'outbox' HAVING count(*) > 0
+        ON CONFLICT (collection) DO UPDATE SET last = GREATEST(counters.last, EXCLUDED.last);
+        """,
     ];
 
     public static int Latest => Steps.Count;

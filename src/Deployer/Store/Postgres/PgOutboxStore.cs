@@ -19,7 +19,8 @@ internal sealed class PgOutboxStore(PgDocuments docs, TimeProvider time) : IOutb
         return Task.FromResult<IReadOnlyList<OutboxEntry>>(docs.Write(_ => messages.Select(Insert).ToList()));
     }
 
-    private OutboxEntry Insert(OutboxMessage message)
+    /// <summary>Saves <paramref name="message"/> inside the caller's write (another store's transaction).</summary>
+    internal OutboxEntry Insert(OutboxMessage message)
     {
         if (message.Key is not null && Find(message.Kind, message.Key) is { } existing) return existing;
         var now = time.GetUtcNow();
@@ -74,6 +75,20 @@ internal sealed class PgOutboxStore(PgDocuments docs, TimeProvider time) : IOutb
 
     public Task MarkSentAsync(int id, DateTimeOffset at, string? receipt, CancellationToken cancellationToken) =>
         Change(id, e => OutboxTransitions.Sent(e, at, receipt), cancellationToken);
+
+    public Task<bool> CompleteAsync(int id, IReadOnlyList<OutboxMessage> then, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(docs.Write(tx =>
+        {
+            // Locked until commit: a second completion waits, then finds the entry sent.
+            var locked = tx.Read<OutboxEntry>("SELECT doc FROM documents WHERE collection = @c AND id = @id FOR UPDATE", StoreCollections.Outbox, ("id", Key(id)));
+            if (locked.FirstOrDefault() is not { State: OutboxState.Pending } entry) return false;
+            foreach (var message in then) Insert(message);
+            Save(OutboxTransitions.Sent(entry, at, receipt: null));
+            return true;
+        }));
+    }
 
     public Task MarkAttemptFailedAsync(int id, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         Change(id, e => OutboxTransitions.AttemptFailed(e, error, nextAttemptAt), cancellationToken);

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Store.Postgres;
@@ -7,6 +8,8 @@ internal sealed class PgRepoStore(PgDocuments docs, TimeProvider time) : IRepoSt
 {
     private const string OfRepo = "doc->>'Repo' = @repo";
     private const string NotDeployed = "(doc->>'Deployed')::boolean = false";
+
+    private readonly PgOutboxStore _outbox = new(docs, time);
 
     public RepoState? GetState(string repo) => docs.Get<RepoState>(StoreCollections.RepoStates, repo);
 
@@ -26,6 +29,7 @@ internal sealed class PgRepoStore(PgDocuments docs, TimeProvider time) : IRepoSt
 
         var saved = merge with { Id = docs.NextId(StoreCollections.Merges) };
         Save(saved);
+        _outbox.Insert(AnnounceEntries.Merge(saved.Id));
         SaveState(state);
         return new MergeRecorded(saved, Created: true);
     });
@@ -35,23 +39,12 @@ internal sealed class PgRepoStore(PgDocuments docs, TimeProvider time) : IRepoSt
     public IReadOnlyList<Merge> GetLatestMerges(string repo, int count) =>
         docs.Find<Merge>(StoreCollections.Merges, OfRepo, "num DESC", count, ("repo", repo));
 
-    public IReadOnlyList<Merge> GetUnannounced() =>
-        docs.Find<Merge>(StoreCollections.Merges, "(doc->>'Announced')::boolean = false");
-
     public IReadOnlyList<Merge> GetUndeployed(string? repo = null) =>
         (repo is null
             ? docs.Find<Merge>(StoreCollections.Merges, NotDeployed)
             : docs.Find<Merge>(StoreCollections.Merges, $"{OfRepo} AND {NotDeployed}", "num", null, ("repo", repo)))
         .Where(m => m.Kind != MergeKind.Baseline)
         .ToList();
-
-    public bool MarkAnnounced(int mergeId) => docs.Write(_ =>
-    {
-        var merge = GetMerge(mergeId);
-        if (merge is null || merge.Announced) return false;
-        Save(merge with { Announced = true, AnnouncedAt = time.GetUtcNow() });
-        return true;
-    });
 
     public IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId) => docs.Write(_ =>
     {

@@ -1,10 +1,13 @@
+using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Deployer.Store.Postgres;
 
 /// <summary>Rollouts, host results and host states in the PostgreSQL store; the twin of <see cref="RolloutStore"/>.</summary>
-internal sealed class PgRolloutStore(PgDocuments docs) : IRolloutStore
+internal sealed class PgRolloutStore(PgDocuments docs, TimeProvider? time = null) : IRolloutStore
 {
+    private readonly PgOutboxStore _outbox = new(docs, time ?? TimeProvider.System);
+
     private const string HostStatesStamp = "host_states";
 
     private volatile HostStatesSnapshot? _states;
@@ -13,10 +16,17 @@ internal sealed class PgRolloutStore(PgDocuments docs) : IRolloutStore
     {
         var id = docs.NextId(StoreCollections.Rollouts);
         docs.Upsert(StoreCollections.Rollouts, Key(id), rollout with { Id = id }, id);
+        if (AnnounceEntries.ForRolloutWrite(null, rollout with { Id = id }) is { } announce) _outbox.Insert(announce);
         return id;
     });
 
-    public void Update(RolloutRecord rollout) => docs.Upsert(StoreCollections.Rollouts, Key(rollout.Id), rollout, rollout.Id);
+    public void Update(RolloutRecord rollout) => docs.Write(_ =>
+    {
+        // As in RolloutStore: an update never creates a rollout, and the write that ends one also writes its announce entry.
+        if (Get(rollout.Id) is not { } before) return;
+        docs.Upsert(StoreCollections.Rollouts, Key(rollout.Id), rollout, rollout.Id);
+        if (AnnounceEntries.ForRolloutWrite(before, rollout) is { } announce) _outbox.Insert(announce);
+    });
 
     public void SaveHost(HostResult result) => docs.Upsert(StoreCollections.HostResults, result.Id, result, result.RolloutId);
 
@@ -35,11 +45,6 @@ internal sealed class PgRolloutStore(PgDocuments docs) : IRolloutStore
     }
 
     public RolloutRecord? Get(int id) => docs.Get<RolloutRecord>(StoreCollections.Rollouts, Key(id));
-
-    public void MarkAnnounced(int id) => docs.Write(_ =>
-    {
-        if (Get(id) is { } r) Update(r with { Announced = true });
-    });
 
     public IReadOnlyList<HostResult> GetHosts(int rolloutId) =>
         docs.Find<HostResult>(StoreCollections.HostResults, "num = @r", "id", null, ("r", (long)rolloutId))

@@ -132,7 +132,7 @@ public abstract class StoreContract : IAsyncLifetime
     private static RepoState Head(string repo, string head) => new() { Id = repo, Branch = "production", Head = head, LastPollOk = true };
 
     [Fact]
-    public async Task Merges_are_recorded_once_announced_once_and_deployed_up_to_a_revision()
+    public async Task Merges_are_recorded_once_with_one_announce_entry_each_and_deployed_up_to_a_revision()
     {
         var baseline = S.Repos.RecordMerge(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"));
         var one = S.Repos.RecordMerge(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"));
@@ -148,10 +148,9 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal([two.Merge.Id, one.Merge.Id], S.Repos.GetLatestMerges("tools", 2).Select(m => m.Id));
         Assert.Equal([one.Merge.Id, two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
 
-        Assert.True(S.Repos.MarkAnnounced(one.Merge.Id));
-        Assert.False(S.Repos.MarkAnnounced(one.Merge.Id));
-        Assert.False(S.Repos.MarkAnnounced(12345));
-        Assert.DoesNotContain(one.Merge.Id, S.Repos.GetUnannounced().Select(m => m.Id));
+        Assert.Equal(
+            new[] { baseline.Merge.Id, one.Merge.Id, two.Merge.Id, two.Merge.Id + 1 }.Select(id => $"merge:{id}"),
+            (await S.Outbox.PendingAsync(OutboxKinds.Announce, CancellationToken.None)).Select(e => e.Key));
 
         Assert.Empty(S.Repos.MarkDeployed("tools", "ffffffffff", 7));
         var marked = S.Repos.MarkDeployed("tools", "b1111111", 7); // a prefix of the head
@@ -159,9 +158,80 @@ public abstract class StoreContract : IAsyncLifetime
 
         S = await ReopenAsync();
         Assert.Equal(7, S.Repos.GetMerge(one.Merge.Id)!.DeployedRolloutId);
-        Assert.Equal(Time.GetUtcNow(), S.Repos.GetMerge(one.Merge.Id)!.AnnouncedAt);
         Assert.Equal([two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
         Assert.Equal(2, S.Repos.GetUndeployed().Count); // c222 and configs' push
+    }
+
+    private async Task<IReadOnlyList<string?>> PendingAnnouncementsAsync() =>
+        (await S.Outbox.PendingAsync(OutboxKinds.Announce, CancellationToken.None)).Select(e => e.Key).ToList();
+
+    [Fact]
+    public async Task A_merge_and_its_announce_entry_are_written_in_one_transaction()
+    {
+        Assert.Throws<InvalidOperationException>(() => S.Rollouts.Batch(() =>
+        {
+            S.Repos.RecordMerge(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"));
+            throw new InvalidOperationException("crash before commit");
+        }));
+        Assert.Null(S.Repos.GetState("tools"));
+        Assert.Empty(await PendingAnnouncementsAsync());
+
+        var saved = S.Repos.RecordMerge(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"));
+        S = await ReopenAsync();
+        var entry = Assert.Single(await S.Outbox.PendingAsync(OutboxKinds.Announce, CancellationToken.None));
+        Assert.Equal(AnnounceEntries.Merge(saved.Merge.Id).Key, entry.Key);
+        Assert.Equal((AnnounceSubject.Merge, saved.Merge.Id), AnnounceEntries.Read(entry));
+    }
+
+    [Fact]
+    public async Task The_write_that_ends_a_rollout_writes_its_announce_entry_once()
+    {
+        var id = S.Rollouts.Insert(Rollout("alice"));
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { Summary = "1/2 done" });
+        Assert.Empty(await PendingAnnouncementsAsync());
+
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { State = RolloutState.Interrupted, FinishedAt = Time.GetUtcNow() });
+        Assert.Equal([$"rollout:{id}"], await PendingAnnouncementsAsync());
+        var entry = (await S.Outbox.FindAsync(OutboxKinds.Announce, $"rollout:{id}", CancellationToken.None))!;
+        Assert.True(await S.Outbox.CompleteAsync(entry.Id, [], Time.GetUtcNow(), CancellationToken.None));
+
+        // Later writes of an ended rollout (its resume handled) announce nothing again.
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { ResumeHandled = true });
+        S = await ReopenAsync();
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { Summary = "interrupted; resumed" });
+        Assert.Empty(await PendingAnnouncementsAsync());
+
+        // A rollout saved already ended (nothing to run) is announced too; an update of an unknown one creates nothing.
+        var ended = S.Rollouts.Insert(Rollout("bob", RolloutState.Succeeded));
+        S.Rollouts.Update(Rollout("carol", RolloutState.Failed) with { Id = 999 });
+        Assert.Equal([$"rollout:{ended}"], await PendingAnnouncementsAsync());
+        Assert.Null(S.Rollouts.Get(999));
+    }
+
+    [Fact]
+    public async Task Completing_an_announce_entry_queues_its_messages_in_the_same_transaction_once()
+    {
+        var announce = await S.Outbox.EnqueueAsync(AnnounceEntries.Rollout(7), CancellationToken.None);
+        OutboxMessage[] chat = [new(OutboxKinds.Chat, "summary"), new(OutboxKinds.Chat, "results")];
+
+        Assert.Throws<InvalidOperationException>(() => S.Rollouts.Batch(() =>
+        {
+            Assert.True(S.Outbox.CompleteAsync(announce.Id, chat, Time.GetUtcNow(), CancellationToken.None).GetAwaiter().GetResult());
+            throw new InvalidOperationException("crash before commit");
+        }));
+        Assert.Empty(await S.Outbox.PendingAsync(OutboxKinds.Chat, CancellationToken.None));
+        Assert.Equal([$"rollout:7"], await PendingAnnouncementsAsync());
+
+        Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(await S.Outbox.CompleteAsync(announce.Id, chat, Time.GetUtcNow(), CancellationToken.None));
+        Assert.False(await S.Outbox.CompleteAsync(announce.Id, chat, Time.GetUtcNow(), CancellationToken.None));
+        Assert.False(await S.Outbox.CompleteAsync(12345, chat, Time.GetUtcNow(), CancellationToken.None));
+
+        S = await ReopenAsync();
+        Assert.Equal(["summary", "results"], (await S.Outbox.PendingAsync(OutboxKinds.Chat, CancellationToken.None)).Select(e => e.Payload));
+        var done = (await S.Outbox.FindAsync(OutboxKinds.Announce, "rollout:7", CancellationToken.None))!;
+        Assert.Equal((OutboxState.Sent, Time.GetUtcNow()), (done.State, done.DeliveredAt));
+        Assert.Empty(await PendingAnnouncementsAsync());
     }
 
     private static Hold Hold(string id, string name, int minutes) =>

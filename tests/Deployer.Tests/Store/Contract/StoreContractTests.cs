@@ -24,7 +24,7 @@ public sealed class LiteDbStoreContractTests : StoreContract, IDisposable
         _db = new StoreDatabase(Path.Combine(_dir, "chatops.db"));
         var audit = new AuditLog(_db);
         return new StoresUnderTest(
-            new RolloutStore(_db), new RepoStore(_db, Time), new LockStore(_db), new FreezeStore(_db), new PolicyStateStore(_db),
+            new RolloutStore(_db, Time), new RepoStore(_db, Time), new LockStore(_db), new FreezeStore(_db), new PolicyStateStore(_db),
             new LiveEstimateStore(_db), audit, new DoorLog(_db), new LiteOutboxStore(_db, Time), new LiteBugRecords(_db, Time));
     }
 
@@ -55,7 +55,7 @@ public sealed class PostgresStoreContractTests(PostgresFixture pg) : StoreContra
     {
         var docs = new PgDocuments(_source!, Time);
         return new StoresUnderTest(
-            new PgRolloutStore(docs), new PgRepoStore(docs, Time), new PgLockStore(docs), new PgFreezeStore(docs), new PgPolicyStateStore(docs),
+            new PgRolloutStore(docs, Time), new PgRepoStore(docs, Time), new PgLockStore(docs), new PgFreezeStore(docs), new PgPolicyStateStore(docs),
             new PgLiveEstimateStore(docs), new PgAuditLog(docs), new PgDoorLog(docs), new PgOutboxStore(docs, Time), new PgBugRecords(docs, Time));
     }
 

@@ -1,0 +1,138 @@
+using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Bot.Tests.Fixtures;
+using ChatOpsReconfig.Deployer.Outbox;
+using ChatOpsReconfig.Deployer.Repos;
+using ChatOpsReconfig.Deployer.Rollout;
+
+namespace ChatOpsReconfig.Bot.Tests.Announcements;
+
+/// <summary>
+/// Events saved but not announced before the bot stopped (a crash, or a rollout run by the CLI) are announced at the
+/// next start, once; what was announced before a restart is never announced again.
+/// </summary>
+public sealed class AnnounceReplayTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 14, 0, 0, TimeSpan.Zero);
+
+    private static int Count(string text, string part) => text.Split(part).Length - 1;
+
+    [Fact]
+    public async Task Start_FinishedButUnannouncedRollout_StartAndResultsPostedOnce()
+    {
+        var dir = BotHarness.NewDirectory();
+        try
+        {
+            await using (var bot = await BotHarness.StartAsync(dir, T0))
+            {
+                // As the CLI does while the bot is away: the ended rollout is saved, nobody announces it.
+                var id = bot.Rollouts.Insert(new RolloutRecord
+                {
+                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Reason = "chatops deploy",
+                    Hosts = ["bm01"], Summary = "0/1 ok, 1 failed",
+                });
+                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" });
+                await bot.DeliverAsync();
+                Assert.DoesNotContain("rollout #1", bot.Posted, StringComparison.Ordinal);
+            }
+
+            const string Results = "FAILED: rollout #1 failed in 1m: 0/1 ok, 1 failed — bm01 at checkconfig";
+            await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
+            {
+                await again.DeliverAsync();
+                var started = RolloutMessages.Started(again.Rollouts.Get(1)!).Split('\n')[0]; // the console prefixes each line
+                Assert.Equal(1, Count(again.Posted, started));
+                Assert.Equal(1, Count(again.Posted, Results));
+                Assert.True(again.Posted.IndexOf(started, StringComparison.Ordinal) < again.Posted.IndexOf(Results, StringComparison.Ordinal));
+                var entry = await again.Service<IOutboxStore>().FindAsync(OutboxKinds.Announce, "rollout:1", CancellationToken.None);
+                Assert.Equal(OutboxState.Sent, entry!.State);
+            }
+
+            await using var third = await BotHarness.StartAsync(dir, T0.AddMinutes(6));
+            await third.DeliverAsync();
+            Assert.DoesNotContain("rollout #1", third.Posted, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_MergeRecordedButNotAnnounced_AnnouncedOnceAfterTheRestart()
+    {
+        var dir = BotHarness.NewDirectory();
+        try
+        {
+            const string Summary = "Bug 424242 - lands just before the crash";
+            await using (var bot = await BotHarness.StartAsync(dir, T0))
+            {
+                await bot.PollAllAsync(); // baselines
+                await bot.DeliverAsync();
+                var head = bot.Push("tools", Summary);
+                // The watcher saved the merge, then the bot died before publishing it.
+                var repos = bot.Service<IRepoStore>();
+                var state = repos.GetState("tools")!;
+                repos.RecordMerge(
+                    new Merge
+                    {
+                        Repo = "tools", Branch = state.Branch, Kind = MergeKind.Push, OldHead = state.Head, NewHead = head, DetectedAt = T0, TotalCommits = 1, Bugs = [424242],
+                        Commits = [new Commit { Rev = head, Author = "Alice Releng", Summary = Summary, Message = Summary, Bugs = [424242] }],
+                    },
+                    state with { Head = head, LastPushAt = T0 });
+                await bot.DeliverAsync();
+                Assert.DoesNotContain(Summary, bot.Posted, StringComparison.Ordinal);
+            }
+
+            await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
+            {
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Summary));
+                await again.PollAllAsync(); // the head is the saved one: nothing new
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Summary));
+            }
+
+            await using var third = await BotHarness.StartAsync(dir, T0.AddMinutes(6));
+            await third.DeliverAsync();
+            Assert.DoesNotContain(Summary, third.Posted, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_AfterMergeAndRolloutWereDelivered_AnnouncesNothingAgain()
+    {
+        var dir = BotHarness.NewDirectory();
+        try
+        {
+            const string Summary = "Bug 515151 - announced before the restart";
+            await using (var bot = await BotHarness.StartAsync(dir, T0))
+            {
+                await bot.PollAllAsync();
+                bot.Push("tools", Summary);
+                await bot.PollAllAsync();
+                await bot.DeliverAsync();
+                Assert.Equal(1, Count(bot.Posted, Summary));
+                var id = bot.Rollouts.Insert(new RolloutRecord { StartedAt = T0, StartedBy = "alice", Reason = "test", Hosts = ["bm01"] });
+                var finished = bot.Rollouts.Get(id)! with { State = RolloutState.Succeeded, FinishedAt = T0.AddMinutes(1), Summary = "1/1 ok" };
+                bot.Rollouts.Update(finished);
+                bot.Service<Deployer.Events.DeployerEvents>().Publish(new RolloutFinished(finished, bot.Rollouts.GetHosts(id)));
+                await bot.DeliverAsync();
+                Assert.Contains($"rollout #{id}", bot.Posted, StringComparison.Ordinal);
+            }
+
+            await using var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5));
+            await again.DeliverAsync();
+            Assert.DoesNotContain(Summary, again.Posted, StringComparison.Ordinal);
+            Assert.DoesNotContain("rollout #", again.Posted, StringComparison.Ordinal);
+            Assert.Empty(await again.Service<IOutboxStore>().PendingAsync(OutboxKinds.Announce, CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
