@@ -169,7 +169,7 @@ internal static partial class DeployVerb
         startup.Reached("rollout finished");
         var results = services.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
         console.Write(ResultsTable(rollout, results));
-        console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {rollout.Summary}");
+        console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {RolloutText.Summary(rollout)}");
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;
     }
 

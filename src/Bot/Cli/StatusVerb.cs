@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
@@ -60,7 +61,7 @@ internal static class StatusVerb
         console.WriteLine(string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}")));
         var last = store.Latest(1).FirstOrDefault();
         if (last is not null)
-            console.WriteLine($"last rollout: {last.Id} {last.State.ToString().ToLowerInvariant()} at {last.StartedAt:yyyy-MM-dd HH:mm}Z by {last.StartedBy}: {last.Summary}");
+            console.WriteLine($"last rollout: {last.Id} {last.State.ToString().ToLowerInvariant()} at {last.StartedAt:yyyy-MM-dd HH:mm}Z by {last.StartedBy}: {RolloutText.Summary(last)}");
         return CliContext.ExitOk;
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Web;
@@ -23,7 +24,7 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
                 r.StartedAt, r.FinishedAt))
             .ToList();
         return new RolloutDetails(
-            new RolloutView(rollout.Id, rollout.State.ToString().ToLowerInvariant(), rollout.StartedAt, rollout.FinishedAt, rollout.StartedBy, rollout.Reason, rollout.Revisions, rollout.Hosts.Count, rollout.Summary),
+            new RolloutView(rollout.Id, rollout.State.ToString().ToLowerInvariant(), rollout.StartedAt, rollout.FinishedAt, rollout.StartedBy, RolloutText.Reason(rollout), rollout.Revisions, rollout.Hosts.Count, RolloutText.SummaryOrNull(rollout)),
             results);
     }
 

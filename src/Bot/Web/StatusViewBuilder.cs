@@ -175,7 +175,7 @@ internal sealed class StatusViewBuilder(
     }
 
     private static RolloutView Rollout(RolloutRecord r) =>
-        new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.Revisions, r.Hosts.Count, r.Summary);
+        new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, RolloutText.Reason(r), r.Revisions, r.Hosts.Count, RolloutText.SummaryOrNull(r));
 
     private async Task<HealthView> HealthAsync(DateTimeOffset now, IReadOnlyList<RepoState> repoStates, CancellationToken cancellationToken)
     {

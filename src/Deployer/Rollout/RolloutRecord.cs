@@ -38,9 +38,19 @@ public sealed record RolloutRecord
 
     public string StartedBy { get; init; } = "";
 
-    public string Reason { get; init; } = "";
+    /// <summary>
+    /// Why it ran, in the words builds before the typed <see cref="Trigger"/> stored (field <c>Reason</c> of old
+    /// documents); null for rollouts started since. The Bot shows it as written when present.
+    /// </summary>
+    public string? LegacyReason { get; init; }
 
     public bool Forced { get; init; }
+
+    /// <summary>Asked with <c>--again</c>: the steps also ran on hosts that already ran the set.</summary>
+    public bool Again { get; init; }
+
+    /// <summary>Automatic rollouts: the repos whose new heads it deploys (their revisions are in <see cref="Revisions"/>).</summary>
+    public List<string> Deploying { get; init; } = [];
 
     /// <summary>The revision set: repo name to full revision.</summary>
     public Dictionary<string, string> Revisions { get; init; } = new(StringComparer.Ordinal);
@@ -68,10 +78,51 @@ public sealed record RolloutRecord
     /// <summary>Interrupted rollouts only: the resume was started or found unnecessary, so it is not tried again.</summary>
     public bool ResumeHandled { get; init; }
 
-    public string? Summary { get; init; }
+    /// <summary>How its hosts ended, counted when it finished; null while running.</summary>
+    public RolloutTally? Tally { get; init; }
+
+    /// <summary>Halted: the canary that failed; the hosts after the canaries were not touched.</summary>
+    public string? FailedCanary { get; init; }
+
+    /// <summary>Interrupted: the hosts that had not finished when the bot stopped.</summary>
+    public List<string> Unfinished { get; init; } = [];
+
+    /// <summary>
+    /// How it ended, in the words builds before <see cref="Tally"/> stored (field <c>Summary</c> of old documents);
+    /// null for rollouts finished since.
+    /// </summary>
+    public string? LegacySummary { get; init; }
 
     /// <summary>Its outcome is in the chat outbox; a rollout that finished unannounced (crash) is announced at start-up.</summary>
     public bool Announced { get; init; }
+}
+
+/// <summary>How many hosts of a finished rollout ended which way.</summary>
+public sealed record RolloutTally
+{
+    public int Total { get; init; }
+
+    public int Ok { get; init; }
+
+    public int Failed { get; init; }
+
+    public int Unreachable { get; init; }
+
+    /// <summary>Stopped between steps by a cancel (<see cref="HostOutcome.Cancelled"/>).</summary>
+    public int Cancelled { get; init; }
+
+    /// <summary>Never started (<see cref="HostOutcome.Skipped"/>).</summary>
+    public int Skipped { get; init; }
+
+    public static RolloutTally Of(IReadOnlyCollection<HostResult> results) => new()
+    {
+        Total = results.Count,
+        Ok = results.Count(r => r.Outcome == HostOutcome.Ok),
+        Failed = results.Count(r => r.Outcome == HostOutcome.Failed),
+        Unreachable = results.Count(r => r.Outcome == HostOutcome.Unreachable),
+        Cancelled = results.Count(r => r.Outcome == HostOutcome.Cancelled),
+        Skipped = results.Count(r => r.Outcome == HostOutcome.Skipped),
+    };
 }
 
 /// <summary>One host's part of a rollout, saved after every step.</summary>

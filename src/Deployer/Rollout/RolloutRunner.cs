@@ -97,8 +97,9 @@ public sealed partial class RolloutRunner(
         {
             StartedAt = time.GetUtcNow(),
             StartedBy = plan.StartedBy,
-            Reason = plan.Reason,
             Forced = plan.Forced,
+            Again = plan.Again,
+            Deploying = [.. plan.Deploying],
             Revisions = plan.Revisions.Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             Hosts = hosts.Select(h => h.Name).ToList(),
             CanaryCount = canaryCount,
@@ -136,10 +137,8 @@ public sealed partial class RolloutRunner(
 
         await RunWaveAsync(rollout, canaries, revisions, progress, results, early, cancellationToken);
         var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
-        string? haltReason = null;
         if (failedCanary is not null)
         {
-            haltReason = $"canary {failedCanary.Host} failed ({failedCanary.Error ?? failedCanary.Outcome.ToString()}); not touched: {string.Join(", ", rest.Select(h => h.Name))}";
             foreach (var h in rest) results[h.Name] = Skip(rollout, h, $"not touched: canary {failedCanary.Host} failed", progress);
         }
         else
@@ -152,27 +151,12 @@ public sealed partial class RolloutRunner(
             : cancellationToken.IsCancellationRequested ? RolloutState.Cancelled
             : all.All(r => r.Outcome == HostOutcome.Ok) ? RolloutState.Succeeded
             : RolloutState.Failed;
-        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Summary = haltReason ?? Summarize(all) };
+        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host };
         var finished = rollout;
         await _writer.WriteAsync(s => s.Update(finished));
-        Log.RolloutFinished(logger, rollout.Id, state, rollout.Summary);
+        Log.RolloutFinished(logger, rollout.Id, state, rollout.Tally);
         events.Publish(new RolloutFinished(rollout, all));
         return rollout;
-    }
-
-    private static string Summarize(IReadOnlyList<HostResult> all)
-    {
-        var ok = all.Count(r => r.Outcome == HostOutcome.Ok);
-        var failed = all.Count(r => r.Outcome == HostOutcome.Failed);
-        var unreachable = all.Count(r => r.Outcome == HostOutcome.Unreachable);
-        var skipped = all.Count(r => r.Outcome == HostOutcome.Skipped);
-        var cancelled = all.Count(r => r.Outcome == HostOutcome.Cancelled);
-        var parts = new List<string> { $"{ok}/{all.Count} ok" };
-        if (failed > 0) parts.Add($"{failed} failed");
-        if (unreachable > 0) parts.Add($"{unreachable} unreachable");
-        if (cancelled > 0) parts.Add($"{cancelled} stopped partway");
-        if (skipped > 0) parts.Add($"{skipped} not started");
-        return string.Join(", ", parts);
     }
 
     private async Task RunWaveAsync(
@@ -332,8 +316,8 @@ public sealed partial class RolloutRunner(
         [LoggerMessage(1, LogLevel.Information, "Rollout {RolloutId} started on {HostCount} hosts by {StartedBy}")]
         public static partial void RolloutStarted(ILogger logger, int rolloutId, int hostCount, string startedBy);
 
-        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Summary}")]
-        public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, string? summary);
+        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Tally}")]
+        public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, RolloutTally? tally);
 
         [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Error}")]
         public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, string? error);

@@ -33,7 +33,7 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
             {
                 State = RolloutState.Interrupted,
                 FinishedAt = time.GetUtcNow(),
-                Summary = $"interrupted; unfinished: {(unfinished.Count == 0 ? "none" : string.Join(", ", unfinished))}",
+                Unfinished = unfinished,
             };
             store.Update(marked);
             var e = new RolloutInterrupted(marked, unfinished);

@@ -18,8 +18,8 @@ public sealed class UnannouncedRolloutTests
             {
                 var id = bot.Rollouts.Insert(new RolloutRecord
                 {
-                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Reason = "chatops deploy",
-                    Hosts = ["bm01"], Summary = "0/1 ok, 1 failed",
+                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Trigger = RolloutTrigger.Cli,
+                    Hosts = ["bm01"], Tally = new RolloutTally { Total = 1, Failed = 1 },
                 });
                 bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" });
             }

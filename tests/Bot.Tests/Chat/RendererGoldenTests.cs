@@ -109,11 +109,11 @@ public sealed class RendererGoldenTests : IDisposable
     {
         Id = 12,
         StartedBy = "alice",
-        Reason = "deploy now",
+        Trigger = RolloutTrigger.DeployNow,
         StartedAt = T0,
         FinishedAt = T0.AddMinutes(4).AddSeconds(12),
         State = RolloutState.Failed,
-        Summary = "58/60 ok, 1 failed, 1 unreachable",
+        Tally = new RolloutTally { Total = 60, Ok = 58, Failed = 1, Unreachable = 1 },
         Hosts = Hosts,
         CanaryCount = 1,
         Changes =

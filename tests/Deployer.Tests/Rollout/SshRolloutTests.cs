@@ -118,7 +118,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
     }
 
     private static RolloutPlan Plan(RevisionSet revisions, IEnumerable<string> hosts) =>
-        new(revisions, hosts.ToList(), "tester", "integration test");
+        new(revisions, hosts.ToList(), "tester");
 
     [Fact]
     public async Task Rollout_AllHosts_CheckOutExactlyThePinnedRevisions()

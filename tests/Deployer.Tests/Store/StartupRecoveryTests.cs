@@ -41,11 +41,11 @@ public sealed class StartupRecoveryTests : IDisposable
     {
         var id = _store.Insert(new RolloutRecord
         {
-            State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Reason = "merges",
+            State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Trigger = RolloutTrigger.DeployNow,
             Revisions = new() { ["configs"] = new string('a', 40) },
             Hosts = hosts.Select(h => h.Host).ToList(), CanaryCount = 1,
             FinishedAt = state == RolloutState.Running ? null : CrashedAt.AddMinutes(-1),
-            Summary = state == RolloutState.Running ? null : "done",
+            Tally = state == RolloutState.Running ? null : new RolloutTally { Total = hosts.Length },
         });
         foreach (var (host, outcome) in hosts)
         {
@@ -79,7 +79,7 @@ public sealed class StartupRecoveryTests : IDisposable
         var saved = _store.Get(id)!;
         Assert.Equal(RolloutState.Interrupted, saved.State);
         Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
-        Assert.Equal("interrupted; unfinished: h3, h4", saved.Summary);
+        Assert.Equal(["h3", "h4"], saved.Unfinished);
         Assert.True(reader.TryRead(out var published));
         Assert.Equal(["h3", "h4"], Assert.IsType<RolloutInterrupted>(published).UnfinishedHosts);
     }
@@ -133,7 +133,7 @@ public sealed class StartupRecoveryTests : IDisposable
         Assert.Empty(found);
         Assert.False(reader.TryRead(out _));
         Assert.Equal(RolloutState.Succeeded, _store.Get(succeeded)!.State);
-        Assert.Equal("done", _store.Get(succeeded)!.Summary);
+        Assert.NotNull(_store.Get(succeeded)!.Tally);
         Assert.Equal(RolloutState.Halted, _store.Get(halted)!.State);
     }
 

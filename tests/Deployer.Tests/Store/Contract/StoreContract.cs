@@ -56,7 +56,7 @@ public abstract class StoreContract : IAsyncLifetime
         var first = S.Rollouts.Insert(Rollout("alice"));
         var second = S.Rollouts.Insert(Rollout("bob"));
         Assert.Equal(first + 1, second);
-        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Summary = "ok" });
+        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Tally = new RolloutTally { Total = 1, Ok = 1 } });
 
         S = await ReopenAsync();
         var read = S.Rollouts.Get(first)!;
