@@ -106,7 +106,7 @@ internal static class OurRollout
             && r.Steps.Count == Steps.Length && r.Steps.All(s => s.Status == StepStatus.Ok)
             && r.Steps[1].StdoutTail == "ok\n"
             && r.Before.GetValueOrDefault(Repo) == Revision && r.After.GetValueOrDefault(Repo) == Revision);
-        var firstError = results.FirstOrDefault(r => r.Outcome != HostOutcome.Ok)?.Error;
+        var firstError = results.FirstOrDefault(r => r.Outcome != HostOutcome.Ok)?.Failure?.ToString();
         var run = new OurRun(clock.Elapsed.TotalMilliseconds, rollout.State.ToString(), good, fleet.Hosts.Count, PeakRssKb(), rollout.Tally?.ToString(), firstError);
         if (trace)
         {

@@ -61,7 +61,7 @@ internal static class RolloutMessages
                 var after = RevisionSet.Short(x.After.GetValueOrDefault(repo));
                 return before == after ? $"{repo} {after[..Math.Min(8, after.Length)]}" : $"{repo} {before[..Math.Min(8, before.Length)]}→{after[..Math.Min(8, after.Length)]}";
             }));
-            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
+            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : HostText.Failure(x));
         }
 
         return table.Chunks(limit);

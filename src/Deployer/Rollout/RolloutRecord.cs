@@ -143,7 +143,11 @@ public sealed record HostResult
 
     public string? FailedStep { get; init; }
 
-    public string? Error { get; init; }
+    /// <summary>Why it did not end ok; null when it did (or when stored by an older build, see <see cref="LegacyError"/>).</summary>
+    public HostFailure? Failure { get; init; }
+
+    /// <summary>Why it did not end ok, in the words older builds stored (field <c>Error</c> of old documents).</summary>
+    public string? LegacyError { get; init; }
 
     /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
     public bool Restored { get; init; }
@@ -204,22 +208,13 @@ public sealed record StepResult
 
     public bool Ok => Status == StepStatus.Ok;
 
-    /// <summary>Lower-case words for people: <c>ok</c>, <c>failed</c>, <c>timed out</c>, <c>error</c>, <c>refused</c>.</summary>
-    public static string Label(StepStatus status) => status switch
-    {
-        StepStatus.Ok => "ok",
-        StepStatus.Failed => "failed",
-        StepStatus.TimedOut => "timed out",
-        StepStatus.Refused => "refused",
-        _ => "error",
-    };
-
     public int? ExitCode { get; init; }
 
     public string StdoutTail { get; init; } = "";
 
     public string StderrTail { get; init; } = "";
 
+    /// <summary>When not ok: what the transport or the command template said (no words of ours).</summary>
     public string? Error { get; init; }
 
     public long DurationMs { get; init; }
@@ -239,7 +234,11 @@ public sealed record HostState
 
     public string? LastFailedStep { get; init; }
 
-    public string? LastError { get; init; }
+    /// <summary>Why the last rollout (or probe) did not reach it or end ok.</summary>
+    public HostFailure? LastFailure { get; init; }
+
+    /// <summary>The same in the words older builds stored (field <c>LastError</c> of old documents).</summary>
+    public string? LegacyLastError { get; init; }
 
     public int? LastRolloutId { get; init; }
 

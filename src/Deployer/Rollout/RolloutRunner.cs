@@ -139,7 +139,7 @@ public sealed partial class RolloutRunner(
         var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
         if (failedCanary is not null)
         {
-            foreach (var h in rest) results[h.Name] = Skip(rollout, h, $"not touched: canary {failedCanary.Host} failed", progress);
+            foreach (var h in rest) results[h.Name] = Skip(rollout, h, new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = failedCanary.Host }, progress);
         }
         else
         {
@@ -176,20 +176,20 @@ public sealed partial class RolloutRunner(
             }
 
             var result = cancellationToken.IsCancellationRequested
-                ? Skip(rollout, host, "not started: rollout cancelled", progress)
+                ? Skip(rollout, host, HostFailure.Of(HostFailureKind.RolloutCancelled), progress)
                 : await RunHostAsync(rollout, host, revisions, progress, connecting, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
 
-    private HostResult Skip(RolloutRecord rollout, HostConfig host, string why, Progress progress)
+    private HostResult Skip(RolloutRecord rollout, HostConfig host, HostFailure why, Progress progress)
     {
         var rolloutId = rollout.Id;
         var result = new HostResult
         {
             Id = HostResult.MakeId(rolloutId, host.Name), RolloutId = rolloutId, Host = host.Name, Role = host.Role,
             Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
-            Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
+            Outcome = HostOutcome.Skipped, Failure = why, FinishedAt = time.GetUtcNow(),
         };
         _writer.Write(s => s.SaveHost(result));
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed, skipped)));
@@ -234,7 +234,7 @@ public sealed partial class RolloutRunner(
                 {
                     Outcome = failure.IsTransient ? HostOutcome.Unreachable : HostOutcome.Failed,
                     FailedStep = "connect",
-                    Error = failure.Message,
+                    Failure = HostFailure.Of(HostFailureKind.Connect, failure.Message),
                 };
             }
             else
@@ -250,11 +250,11 @@ public sealed partial class RolloutRunner(
         {
             // A bug in one host's run must not take the other hosts down; it is reported as that host's failure.
             Log.HostCrashed(logger, ex, host.Name);
-            result = result with { Outcome = HostOutcome.Failed, Error = $"internal error: {ex.Message}" };
+            result = result with { Outcome = HostOutcome.Failed, Failure = HostFailure.Of(HostFailureKind.Internal, ex.Message) };
         }
         catch (OperationCanceledException)
         {
-            result = result with { Outcome = HostOutcome.Skipped, Error = "cancelled while connecting" };
+            result = result with { Outcome = HostOutcome.Skipped, Failure = HostFailure.Of(HostFailureKind.CancelledWhileConnecting) };
         }
 
         result = result with { FinishedAt = time.GetUtcNow() };
@@ -271,14 +271,14 @@ public sealed partial class RolloutRunner(
                 RevisionsAt = afterKnown ? final.FinishedAt : previous?.RevisionsAt,
                 LastOutcome = final.Outcome,
                 LastFailedStep = final.FailedStep,
-                LastError = final.Error,
+                LastFailure = final.Failure,
                 LastRolloutId = rollout.Id,
                 LastRolloutAt = final.FinishedAt,
                 Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
             });
         });
 
-        Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
+        Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Failure);
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed, skipped)));
         return result;
 
@@ -319,8 +319,8 @@ public sealed partial class RolloutRunner(
         [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Tally}")]
         public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, RolloutTally? tally);
 
-        [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Error}")]
-        public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, string? error);
+        [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Failure}")]
+        public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, HostFailure? failure);
 
         [LoggerMessage(5, LogLevel.Error, "Host {Host} run crashed")]
         public static partial void HostCrashed(ILogger logger, Exception exception, string host);

@@ -9,9 +9,13 @@ public sealed class RolloutMessagesTests
 
     private static HostResult Host(string name, HostOutcome outcome, string? step = null, string? error = null) => new()
     {
-        Host = name, Outcome = outcome, FailedStep = step, Error = error, StartedAt = T0, FinishedAt = T0.AddSeconds(3),
+        Host = name, Outcome = outcome, FailedStep = step, Failure = Failure(step, error), StartedAt = T0, FinishedAt = T0.AddSeconds(3),
         Before = new() { ["tools"] = "aaaaaaaaaaaa1111" }, After = new() { ["tools"] = outcome == HostOutcome.Ok ? "bbbbbbbbbbbb2222" : "aaaaaaaaaaaa1111" },
     };
+
+    private static HostFailure? Failure(string? step, string? error) => error is null ? null
+        : step == "connect" ? HostFailure.Of(HostFailureKind.Connect, error)
+        : new HostFailure { Kind = HostFailureKind.Step, Step = step, StepStatus = StepStatus.Failed, Detail = error[(step!.Length + 2)..] };
 
     [Fact]
     public void Results_FailuresFirst_ThenOk()

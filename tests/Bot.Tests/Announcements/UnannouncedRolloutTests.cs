@@ -21,7 +21,7 @@ public sealed class UnannouncedRolloutTests
                     State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Trigger = RolloutTrigger.Cli,
                     Hosts = ["bm01"], Tally = new RolloutTally { Total = 1, Failed = 1 },
                 });
-                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" });
+                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Failure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1" } });
             }
 
             await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))

@@ -109,7 +109,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal([StepStatus.Ok, StepStatus.Failed, StepStatus.Ok], h2.Steps.Select(s => s.Status));
         Assert.Equal(_fleet.Previous, h2.Before);
         Assert.Equal(_fleet.Previous, h2.After);
-        Assert.Contains("previous revisions restored", h2.Error);
+        Assert.Equal(RestoreOutcome.Restored, h2.Failure?.Restore);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
             Assert.Empty(results[host].Steps);
-            Assert.Equal("not touched: canary h1 failed", results[host].Error);
+            Assert.Equal(new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = "h1" }, results[host].Failure);
         }
     }
 
@@ -229,7 +229,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         foreach (var host in new[] { "h2", "h3" })
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
-            Assert.Equal("not started: rollout cancelled", results[host].Error);
+            Assert.Equal(HostFailure.Of(HostFailureKind.RolloutCancelled), results[host].Failure);
             await AssertOnDiskAsync(host, _fleet.Previous);
         }
     }
@@ -258,11 +258,11 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
         // The running step finished; the canary's later steps did not start.
         Assert.Equal(["update"], results["h1"].Steps.Select(s => s.Name));
-        Assert.Equal("cancelled before step checkconfig", results["h1"].Error);
+        Assert.Equal(new HostFailure { Kind = HostFailureKind.CancelledBeforeStep, Step = "checkconfig" }, results["h1"].Failure);
         foreach (var host in new[] { "h2", "h3" })
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
-            Assert.Equal("not started: rollout cancelled", results[host].Error);
+            Assert.Equal(HostFailure.Of(HostFailureKind.RolloutCancelled), results[host].Failure);
         }
     }
 
@@ -295,7 +295,8 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var h3 = store.GetHosts(rollout.Id).Single(r => r.Host == "h3");
         Assert.Equal(HostOutcome.Unreachable, h3.Outcome);
         Assert.Equal("connect", h3.FailedStep);
-        Assert.Contains("does not exist", h3.Error);
+        Assert.Equal(HostFailureKind.Connect, h3.Failure?.Kind);
+        Assert.Contains("does not exist", h3.Failure?.Detail);
         Assert.Equal(HostOutcome.Unreachable, store.GetHostState("h3")!.LastOutcome);
         await AssertOnDiskAsync("h2", _fleet.Heads);
     }

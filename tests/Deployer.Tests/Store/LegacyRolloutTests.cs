@@ -54,4 +54,29 @@ public sealed class LegacyRolloutTests : IDisposable
         Assert.Contains("\"Reason\":null", written, StringComparison.Ordinal);
         Assert.DoesNotContain("LegacyReason", written, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LiteDb_OldShapedHostResultAndState_LoadWithTheirWordsAsLegacy()
+    {
+        using (var old = new LiteDatabase(new ConnectionString { Filename = DbPath, Connection = ConnectionType.Direct }))
+        {
+            old.GetCollection(StoreCollections.HostResults).Insert(new BsonDocument
+            {
+                ["_id"] = "1/bm01", ["RolloutId"] = 1, ["Host"] = "bm01", ["Outcome"] = "Failed", ["FailedStep"] = "checkconfig",
+                ["Error"] = "checkconfig: exit 1; previous revisions restored",
+            });
+            old.GetCollection(StoreCollections.HostStates).Insert(new BsonDocument
+            {
+                ["_id"] = "bm01", ["LastOutcome"] = "Failed", ["LastFailedStep"] = "checkconfig", ["LastError"] = "checkconfig: exit 1",
+            });
+        }
+
+        using var db = new StoreDatabase(DbPath);
+        var store = new RolloutStore(db);
+        var result = Assert.Single(store.GetHosts(1));
+        var state = store.GetHostState("bm01")!;
+
+        Assert.Equal(("checkconfig: exit 1; previous revisions restored", null), (result.LegacyError, result.Failure));
+        Assert.Equal(("checkconfig: exit 1", null), (state.LegacyLastError, state.LastFailure));
+    }
 }
