@@ -1,6 +1,8 @@
+using System.Globalization;
 using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Bot.Announcements;
 
@@ -36,7 +38,8 @@ internal static class HostText
         var detail = SafeText.Clean(f.Detail, MaxDetail);
         var text = f.Kind switch
         {
-            HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Step(f.StepStatus ?? StepStatus.Error))}",
+            HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Ended(f))}",
+            HostFailureKind.LockTimedOut => $"another sequence (rollout #{f.OtherRollout?.ToString(CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock after {f.Seconds}s; nothing run",
             HostFailureKind.Connect => detail.Length > 0 ? detail : "cannot connect",
             HostFailureKind.Start => detail.Length > 0 ? detail : "could not start; nothing run",
             HostFailureKind.CancelledBeforeStep => $"cancelled before step {f.Step}",
@@ -55,6 +58,25 @@ internal static class HostText
             _ => "",
         };
     }
+
+    /// <summary><c>exit 2</c>, <c>timed out after 30s</c>: how a step ended when it said nothing.</summary>
+    private static string Ended(HostFailure f) => f.StepStatus switch
+    {
+        StepStatus.Failed when f.ExitCode is { } code => $"exit {code}",
+        StepStatus.TimedOut when f.Seconds is { } s => $"timed out after {s}s",
+        var status => Step(status ?? StepStatus.Error),
+    };
+
+    /// <summary>What the host lock did when it was not simply free; null when it was.</summary>
+    public static string? Lock(HostLockNote? note) => note?.Action switch
+    {
+        LockAction.Waited => $"waited {note.WaitedSeconds}s for the sequence of rollout #{Holder(note)} still running on this host",
+        LockAction.Stopped => $"stopped the orphaned sequence of interrupted rollout #{Holder(note)} still running on this host",
+        LockAction.TimedOut => $"another sequence (rollout #{Holder(note)}) still holds this host's lock",
+        _ => null,
+    };
+
+    private static string Holder(HostLockNote note) => note.Holder?.ToString(CultureInfo.InvariantCulture) ?? "?";
 
     public static string Lag(HostLagState state) => state switch
     {

@@ -78,6 +78,7 @@ internal sealed class StatusReport(
             lines.Add($"last rollout #{id} at {(state.LastRolloutAt is { } last ? clock.At(last) : "?")}: {state.LastOutcome.ToString().ToLowerInvariant()}");
             if (result is not null)
             {
+                if (HostText.Lock(result.Lock) is { } note) lines.Add($"  host lock: {note}");
                 foreach (var s in result.Steps)
                     lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {HumanTime.Duration(TimeSpan.FromMilliseconds(s.DurationMs))}{(HostText.StepDetail(s) is { } said ? " — " + said : "")}");
             }

@@ -9,8 +9,11 @@ public enum HostFailureKind
     /// <summary>No connection (<see cref="HostFailure.Detail"/> says what the transport saw).</summary>
     Connect,
 
-    /// <summary>Connected, but the sequence could not start (host lock, driver); nothing ran.</summary>
+    /// <summary>Connected, but the sequence could not start (the driver failed); nothing ran.</summary>
     Start,
+
+    /// <summary>Another sequence (rollout <see cref="HostFailure.OtherRollout"/>) still held the host lock after <see cref="HostFailure.Seconds"/>; nothing ran.</summary>
+    LockTimedOut,
 
     /// <summary>The rollout was cancelled between steps; <see cref="HostFailure.Step"/> did not start.</summary>
     CancelledBeforeStep,
@@ -63,6 +66,15 @@ public sealed record HostFailure
     public StepStatus? StepStatus { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>The failed step's exit code, when it exited.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>How long the step ran (timed out) or the lock was waited for, in whole seconds.</summary>
+    public int? Seconds { get; init; }
+
+    /// <summary>The rollout whose sequence held the host lock (<see cref="HostFailureKind.LockTimedOut"/>).</summary>
+    public int? OtherRollout { get; init; }
 
     public RestoreOutcome Restore { get; init; }
 

@@ -35,10 +35,18 @@ internal sealed class HostRun(
         _rolloutId = result.RolloutId;
         await using var sequence = await session.StartSequenceAsync(new SequenceOptions(result.RolloutId, resumedFrom, lockWait), CancellationToken.None);
         _sequence = sequence;
-        if (sequence.Lock.Describe() is { } note) result = result with { LockNote = note };
+        var lockResult = sequence.Lock;
+        if (lockResult.Action is LockAction.Waited or LockAction.Stopped or LockAction.TimedOut)
+            result = result with { Lock = new HostLockNote { Action = lockResult.Action, Holder = lockResult.Holder, WaitedSeconds = lockResult.WaitedSeconds } };
+        if (lockResult.Action == LockAction.TimedOut)
+        {
+            var failure = new HostFailure { Kind = HostFailureKind.LockTimedOut, OtherRollout = lockResult.Holder, Seconds = lockResult.WaitedSeconds };
+            return result with { Outcome = HostOutcome.Failed, FailedStep = "lock", Failure = failure };
+        }
+
         if (sequence.StartError is { } startError)
         {
-            return result with { Outcome = HostOutcome.Failed, FailedStep = sequence.Lock.Action == LockAction.TimedOut ? "lock" : "connect", Failure = HostFailure.Of(HostFailureKind.Start, startError) };
+            return result with { Outcome = HostOutcome.Failed, FailedStep = "connect", Failure = HostFailure.Of(HostFailureKind.Start, startError) };
         }
 
         var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
@@ -63,7 +71,11 @@ internal sealed class HostRun(
             result = result with
             {
                 Outcome = HostOutcome.Failed, FailedStep = step.Name,
-                Failure = new HostFailure { Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error },
+                Failure = new HostFailure
+                {
+                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error,
+                    ExitCode = stepResult.ExitCode, Seconds = (int)Math.Round(stepResult.DurationMs / 1000.0),
+                },
             };
             if (step.Gate) result = await RestoreAsync(result, before);
             break;
@@ -129,7 +141,7 @@ internal sealed class HostRun(
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),
             StderrTail = Tail(outcome.Stderr),
-            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr) ?? outcome.Describe(),
+            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr),
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
         };
     }

@@ -153,7 +153,7 @@ public sealed record HostResult
     public bool Restored { get; init; }
 
     /// <summary>What the host lock did when another sequence held it (waited for it, stopped an orphan); null when free.</summary>
-    public string? LockNote { get; init; }
+    public HostLockNote? Lock { get; init; }
 
     /// <summary>The bot stopped (crash) before this host finished; resuming the rollout runs it again.</summary>
     public bool Interrupted { get; init; }
@@ -177,6 +177,17 @@ public sealed record HostResult
     public TimeSpan Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : TimeSpan.Zero;
 
     public static string MakeId(int rolloutId, string host) => $"{rolloutId}/{host}";
+}
+
+/// <summary>What the host lock did when it was not simply free: waited for, or stopped, the sequence of another rollout.</summary>
+public sealed record HostLockNote
+{
+    public Transport.LockAction Action { get; init; }
+
+    /// <summary>The rollout whose sequence held the lock, when known.</summary>
+    public int? Holder { get; init; }
+
+    public int WaitedSeconds { get; init; }
 }
 
 /// <summary>How one step ended.</summary>

@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Bot.Tests.Announcements;
 
@@ -14,6 +15,9 @@ public sealed class HostTextTests
     {
         { "checkconfig: exit 2: master.cfg line 40", StepFailure(StepStatus.Failed, "exit 2: master.cfg line 40") },
         { "checkconfig: timed out", StepFailure(StepStatus.TimedOut, null) },
+        { "checkconfig: timed out after 30s", StepFailure(StepStatus.TimedOut, null) with { Seconds = 30 } },
+        { "checkconfig: exit 2", StepFailure(StepStatus.Failed, null) with { ExitCode = 2 } },
+        { "another sequence (rollout #7) still holds this host's lock after 75s; nothing run", new HostFailure { Kind = HostFailureKind.LockTimedOut, OtherRollout = 7, Seconds = 75 } },
         { "checkconfig: refused to run: revision 'x;rm' is not a revision", StepFailure(StepStatus.Refused, "revision 'x;rm' is not a revision") },
         { "checkconfig: exit 1; previous revisions restored", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.Restored } },
         { "checkconfig: exit 1; cannot restore: previous revisions unknown", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.PreviousUnknown } },
@@ -50,6 +54,14 @@ public sealed class HostTextTests
         Assert.Equal("refused to run: bad value", HostText.StepDetail(new StepResult { Status = StepStatus.Refused, Error = "bad value" }));
         Assert.Equal("exit 1", HostText.StepDetail(new StepResult { Status = StepStatus.Failed, Error = "exit 1" }));
         Assert.Null(HostText.StepDetail(new StepResult { Status = StepStatus.Ok }));
+    }
+
+    [Fact]
+    public void Lock_SaysWhatTheHostLockDid()
+    {
+        Assert.Equal("waited 12s for the sequence of rollout #7 still running on this host", HostText.Lock(new HostLockNote { Action = LockAction.Waited, Holder = 7, WaitedSeconds = 12 }));
+        Assert.Equal("stopped the orphaned sequence of interrupted rollout #7 still running on this host", HostText.Lock(new HostLockNote { Action = LockAction.Stopped, Holder = 7 }));
+        Assert.Null(HostText.Lock(null));
     }
 
     private static HostLag Lag(HostLagState state, HostFailure? failure = null, string? step = null, string? legacy = null) =>
