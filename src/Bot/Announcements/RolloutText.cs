@@ -29,7 +29,7 @@ internal static class RolloutText
     }
 
     /// <summary>
-    /// <c>3/3 ok</c>, <c>2/3 ok, 1 failed</c>, <c>canary h1 failed; not touched: h2, h3</c>,
+    /// <c>3/3 ok</c>, <c>2/3 ok, 1 failed</c>, <c>canary h1 failed (checkconfig: exit 1); not touched: h2, h3</c>,
     /// <c>interrupted; unfinished: h3, h4</c>; empty while it runs.
     /// </summary>
     public static string Summary(RolloutRecord r)
@@ -37,7 +37,10 @@ internal static class RolloutText
         if (r.State == RolloutState.Interrupted && r.LegacySummary is null)
             return "interrupted; unfinished: " + (r.Unfinished.Count == 0 ? "none" : Names(r.Unfinished));
         if (r.FailedCanary is { } canary)
-            return $"canary {SafeText.Clean(canary, 80)} failed; not touched: {Names(r.Hosts.Skip(r.CanaryCount))}";
+        {
+            var why = r.CanaryFailure is null ? "" : $" ({HostText.Failure(r.CanaryFailure, null)})";
+            return $"canary {SafeText.Clean(canary, 80)} failed{why}; not touched: {Names(r.Hosts.Skip(r.CanaryCount))}";
+        }
         if (r.Tally is { } t) return Tally(t);
         return SafeText.Clean(r.LegacySummary);
     }

@@ -84,6 +84,9 @@ public sealed record RolloutRecord
     /// <summary>Halted: the canary that failed; the hosts after the canaries were not touched.</summary>
     public string? FailedCanary { get; init; }
 
+    /// <summary>Halted: why <see cref="FailedCanary"/> failed.</summary>
+    public HostFailure? CanaryFailure { get; init; }
+
     /// <summary>Interrupted: the hosts that had not finished when the bot stopped.</summary>
     public List<string> Unfinished { get; init; } = [];
 

@@ -151,7 +151,7 @@ public sealed partial class RolloutRunner(
             : cancellationToken.IsCancellationRequested ? RolloutState.Cancelled
             : all.All(r => r.Outcome == HostOutcome.Ok) ? RolloutState.Succeeded
             : RolloutState.Failed;
-        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host };
+        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host, CanaryFailure = failedCanary?.Failure };
         var finished = rollout;
         await _writer.WriteAsync(s => s.Update(finished));
         Log.RolloutFinished(logger, rollout.Id, state, rollout.Tally);

@@ -87,8 +87,12 @@ public sealed class RolloutMessagesTests
             new RolloutRecord { State = RolloutState.Cancelled, Tally = new RolloutTally { Total = 5, Ok = 1, Failed = 1, Unreachable = 1, Cancelled = 1, Skipped = 1 } }
         },
         {
-            "canary h1 failed; not touched: h2, h3",
-            new RolloutRecord { State = RolloutState.Halted, Hosts = ["h1", "h2", "h3"], CanaryCount = 1, FailedCanary = "h1", Tally = new RolloutTally { Total = 3, Failed = 1, Skipped = 2 } }
+            "canary h1 failed (checkconfig: exit 1; previous revisions restored); not touched: h2, h3",
+            new RolloutRecord
+            {
+                State = RolloutState.Halted, Hosts = ["h1", "h2", "h3"], CanaryCount = 1, FailedCanary = "h1",
+                CanaryFailure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1", Restore = RestoreOutcome.Restored },
+                Tally = new RolloutTally { Total = 3, Failed = 1, Skipped = 2 } }
         },
         { "interrupted; unfinished: h3, h4", new RolloutRecord { State = RolloutState.Interrupted, Unfinished = ["h3", "h4"] } },
         { "interrupted; unfinished: none", new RolloutRecord { State = RolloutState.Interrupted } },

@@ -125,7 +125,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var last = Enumerable.Range(0, 100).Select(_ => reader.TryRead(out var e) ? e : null).OfType<HostFinished>().Last();
         Assert.Equal((3, 3, 1, 2), (last.Done, last.Total, last.Failed, last.NotStarted));
         Assert.Equal(RolloutState.Halted, rollout.State);
-        Assert.Equal("h1", rollout.FailedCanary);
+        Assert.Equal(("h1", HostFailureKind.Step, "checkconfig"), (rollout.FailedCanary, rollout.CanaryFailure?.Kind, rollout.CanaryFailure?.Step));
         Assert.Equal(new RolloutTally { Total = 3, Failed = 1, Skipped = 2 }, rollout.Tally);
         foreach (var host in _fleet.HostNames)
         {
