@@ -88,7 +88,7 @@ internal static class OurRollout
 
         var runner = provider.GetRequiredService<RolloutRunner>();
         var revisions = new RevisionSet(new Dictionary<string, string>(StringComparer.Ordinal) { [Repo] = Revision });
-        var plan = new RolloutPlan(revisions, fleet.Hosts.Select(h => h.Name).ToList(), Environment.UserName, "rollout benchmark");
+        var plan = new RolloutPlan(revisions, fleet.Hosts.Select(h => h.Name).ToList(), Environment.UserName);
         for (var i = 1; i < repeat; i++) await runner.RunAsync(plan, CancellationToken.None);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         if (trace) TracingTransportFactory.Mark("rollout starts");
@@ -106,8 +106,8 @@ internal static class OurRollout
             && r.Steps.Count == Steps.Length && r.Steps.All(s => s.Status == StepStatus.Ok)
             && r.Steps[1].StdoutTail == "ok\n"
             && r.Before.GetValueOrDefault(Repo) == Revision && r.After.GetValueOrDefault(Repo) == Revision);
-        var firstError = results.FirstOrDefault(r => r.Outcome != HostOutcome.Ok)?.Error;
-        var run = new OurRun(clock.Elapsed.TotalMilliseconds, rollout.State.ToString(), good, fleet.Hosts.Count, PeakRssKb(), rollout.Summary, firstError);
+        var firstError = results.FirstOrDefault(r => r.Outcome != HostOutcome.Ok)?.Failure?.ToString();
+        var run = new OurRun(clock.Elapsed.TotalMilliseconds, rollout.State.ToString(), good, fleet.Hosts.Count, PeakRssKb(), rollout.Tally?.ToString(), firstError);
         if (trace)
         {
             foreach (var l in TracingTransportFactory.Lines.OrderBy(l => double.Parse(l.AsSpan(0, 8), System.Globalization.CultureInfo.InvariantCulture))) Console.Error.WriteLine(l);

@@ -175,11 +175,11 @@ internal sealed class Fleet
                 StartedAt = at,
                 FinishedAt = at.AddMinutes(12),
                 StartedBy = id % 3 == 0 ? "watcher" : "catlee",
-                Reason = id % 3 == 0 ? "quiet window passed" : "!deploy now",
+                Trigger = id % 3 == 0 ? RolloutTrigger.Automatic : RolloutTrigger.DeployNow,
                 Revisions = revisions,
                 Hosts = members.Select(h => h.Name).ToList(),
                 CanaryCount = 1,
-                Summary = $"{members.Count - failed} ok, {failed} failed",
+                Tally = new RolloutTally { Total = members.Count, Ok = members.Count - failed, Failed = failed },
             });
             foreach (var h in members)
             {
@@ -196,7 +196,7 @@ internal sealed class Fleet
                     Canary = h == members[0],
                     Outcome = kind switch { "failed" => HostOutcome.Failed, "unreachable" => HostOutcome.Unreachable, _ => HostOutcome.Ok },
                     FailedStep = kind == "failed" ? FailedStep(h) : null,
-                    Error = kind switch { "failed" => "exit 1", "unreachable" => "connect: timed out after 10s (2 attempts)", _ => null },
+                    Failure = Failure(h, kind, "exit 1"),
                     Restored = kind == "failed" && h.Role == "master",
                     Before = before,
                     After = after,
@@ -224,12 +224,7 @@ internal sealed class Fleet
                 RevisionsAt = at,
                 LastOutcome = kind switch { "failed" => HostOutcome.Failed, "unreachable" => HostOutcome.Unreachable, _ => HostOutcome.Ok },
                 LastFailedStep = kind == "failed" ? FailedStep(h) : null,
-                LastError = kind switch
-                {
-                    "failed" => h.Role == "master" ? "exit 1: Error: buildbot-configs/master.cfg line 412: unknown builder 'b2g_try'" : "exit 128: fatal: reference is not a tree",
-                    "unreachable" => "connect: timed out after 10s (2 attempts)",
-                    _ => null,
-                },
+                LastFailure = Failure(h, kind, h.Role == "master" ? "Error: buildbot-configs/master.cfg line 412: unknown builder 'b2g_try'" : "fatal: reference is not a tree"),
                 LastRolloutId = lastId,
                 LastRolloutAt = at,
             });
@@ -242,6 +237,14 @@ internal sealed class Fleet
         // The indexes the stores create on first use.
         db.Collection<HostResult>("host_results").EnsureIndex(r => r.RolloutId);
     }
+
+    /// <summary>What a failed or unreachable host of the generated history says; null for the others.</summary>
+    private static HostFailure? Failure(GenHost h, string kind, string detail) => kind switch
+    {
+        "failed" => new HostFailure { Kind = HostFailureKind.Step, Step = FailedStep(h), StepStatus = StepStatus.Failed, ExitCode = 1, Detail = detail },
+        "unreachable" => new HostFailure { Kind = HostFailureKind.Connect, Detail = "timed out after 10s (2 attempts)" },
+        _ => null,
+    };
 
     private static string FailedStep(GenHost h) => h.Role == "master" ? "checkconfig" : "update";
 

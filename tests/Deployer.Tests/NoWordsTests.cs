@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 
 namespace ChatOpsReconfig.Deployer.Tests;
@@ -44,5 +45,125 @@ public sealed class NoWordsTests
             .Select(f => Path.GetRelativePath(src, f))
             .ToList();
         Assert.True(offenders.Count == 0, "Deployer source formats for people: " + string.Join(", ", offenders));
+    }
+
+    /// <summary>Records a rollout is stored and shown from: data only, words are the Bot's (RolloutText, HostText).</summary>
+    private static readonly Type[] RolloutRecords =
+    [
+        typeof(Deployer.Rollout.RolloutRecord), typeof(Deployer.Rollout.RolloutTally), typeof(Deployer.Rollout.RolloutPlan),
+        typeof(Deployer.Rollout.HostResult), typeof(Deployer.Rollout.HostFailure), typeof(Deployer.Rollout.StepResult),
+        typeof(Deployer.Rollout.HostState), typeof(Deployer.Status.HostLag),
+    ];
+
+    /// <summary>String properties on those records that hold what a host, a transport or a person said, never our words.</summary>
+    private static readonly string[] EchoedText =
+    [
+        "StepResult.Error", "StepResult.Command", "StepResult.StdoutTail", "StepResult.StderrTail", "HostFailure.Detail", "HostFailure.RestoreDetail",
+        "HostFailure.Step", "HostFailure.Canary",
+    ];
+
+    [Fact]
+    public void RolloutRecords_HoldNoSentences()
+    {
+        var offenders = RolloutRecords
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
+            .Where(x => x.Property.PropertyType == typeof(string))
+            .Select(x => $"{x.Type.Name}.{x.Property.Name}")
+            .Where(name => !EchoedText.Contains(name) && !name.Contains(".Legacy", StringComparison.Ordinal))
+            .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message)$"))
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "sentence-like string properties on rollout records: " + string.Join(", ", offenders));
+    }
+
+    [Fact]
+    public void Deployer_HasNoLabelMethods()
+    {
+        var offenders = typeof(Deployer.Locks.LockService).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => (Type: t, Method: m)))
+            .Where(x => x.Method.Name == "Label" && x.Method.ReturnType == typeof(string))
+            .Select(x => $"{x.Type.Name}.{x.Method.Name}")
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "wording methods in the Deployer (move them to src/Bot/Announcements): " + string.Join(", ", offenders));
+    }
+
+    /// <summary>
+    /// What is still allowed to compose English in src/Deployer, per file: log-free leftovers of issue 12 (host keys, lock
+    /// audit, repo fetch failures, transport sentences, bug comments) and messages that are not chat text (command
+    /// templates, config validation, shell commands). The counts only go down: a new sentence anywhere fails, and so
+    /// does an allowance left higher than needed (lower it when you move words out).
+    /// </summary>
+    private static readonly Dictionary<string, int> SentenceAllowance = new(StringComparer.Ordinal)
+    {
+        ["Bugs/BugComment.cs"] = 1,
+        ["Bugs/BugCommentDelivery.cs"] = 4,
+        ["Bugs/BugsConfigValidator.cs"] = 2,
+        ["Bugs/GitHubTracker.cs"] = 1,
+        ["CommitHolds/CommitHoldService.cs"] = 4,
+        ["Demo/DemoFleetSeeder.cs"] = 2,
+        ["Fleet/CommandTemplate.cs"] = 15,
+        ["Fleet/ConfigShape.cs"] = 8,
+        ["Fleet/FleetConfigLoader.cs"] = 1,
+        ["Fleet/FleetConfigSections.cs"] = 1,
+        ["Locks/LockService.cs"] = 7,
+        ["Policy/FreezeService.cs"] = 2,
+        ["Policy/RolloutDoor.cs"] = 1,
+        ["Repos/CommitLog.cs"] = 1,
+        ["Repos/GitMirror.cs"] = 6,
+        ["Repos/HgMirror.cs"] = 7,
+        ["Repos/IRepoStatus.cs"] = 1,
+        ["Repos/ProcessRunner.cs"] = 2,
+        ["Repos/ProductionHeads.cs"] = 2,
+        ["Repos/RepoWatcher.cs"] = 1,
+        ["Rollout/HostRun.cs"] = 1,
+        ["Rollout/RevisionReader.cs"] = 2,
+        ["Store/StoreIntegrity.cs"] = 2,
+        ["Transport/CommandOutcome.cs"] = 3,
+        ["Transport/DriverSequence.cs"] = 10,
+        ["Transport/HostKeyPolicy.cs"] = 5,
+        ["Transport/KnownHostsFile.cs"] = 5,
+        ["Transport/LocalDriverChannel.cs"] = 4,
+        ["Transport/LocalTransport.cs"] = 3,
+        ["Transport/RemoteCommand.cs"] = 5,
+        ["Transport/SshDriverChannel.cs"] = 4,
+        ["Transport/SshHostSession.cs"] = 13,
+        ["Transport/SshKeySource.cs"] = 6,
+        ["Transport/SshTransport.cs"] = 9,
+    };
+
+    /// <summary>An interpolated string that starts with a lower-case word, or a literal of three lower-case words.</summary>
+    private static readonly Regex SentenceLiteral = new(@"(\$@?""[a-z]+[ :,;]|""[a-z]+ [a-z]+ [a-z]+)", RegexOptions.CultureInvariant);
+
+    /// <summary>Lines whose text is for logs and exceptions, not for people in chat.</summary>
+    private static readonly Regex NotForChat = new(@"LoggerMessage|throw new|Exception\(", RegexOptions.CultureInvariant);
+
+    internal static int SentencesIn(IEnumerable<string> lines) => lines
+        .Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal) && !NotForChat.IsMatch(l))
+        .Sum(l => SentenceLiteral.Matches(l).Count);
+
+    [Fact]
+    public void SentencesIn_FindsAReintroducedSentence()
+    {
+        Assert.Equal(1, SentencesIn(["        result = result with { Error = $\"cancelled before step {step.Name}\" };"]));
+        Assert.Equal(1, SentencesIn(["        result = result with { Error = \"cancelled while connecting\" };"]));
+        Assert.Equal(0, SentencesIn(["        throw new InvalidOperationException($\"store {path} is busy\");", "    /// <summary>Says \"not run again\" here.</summary>", "        Failure = HostFailure.Of(HostFailureKind.Connect, failure.Message),"]));
+    }
+
+    [Fact]
+    public void DeployerSource_ComposesSentencesOnlyWhereAllowed()
+    {
+        var root = SourceTree.Combine("src", "Deployer");
+        var found = Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (File: Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'), Count: SentencesIn(File.ReadLines(f))))
+            .Where(x => x.Count > 0)
+            .ToDictionary(x => x.File, x => x.Count, StringComparer.Ordinal);
+
+        var over = found.Where(kv => kv.Value > SentenceAllowance.GetValueOrDefault(kv.Key)).Select(kv => $"{kv.Key}: {kv.Value} (allowed {SentenceAllowance.GetValueOrDefault(kv.Key)})").ToList();
+        var stale = SentenceAllowance.Where(kv => found.GetValueOrDefault(kv.Key) < kv.Value).Select(kv => $"{kv.Key}: {found.GetValueOrDefault(kv.Key)} (allowed {kv.Value})").ToList();
+
+        Assert.True(over.Count == 0, "sentences composed in src/Deployer (type the data, word it in src/Bot/Announcements): " + string.Join("; ", over));
+        Assert.True(stale.Count == 0, "fewer sentences than allowed; lower SentenceAllowance: " + string.Join("; ", stale));
     }
 }

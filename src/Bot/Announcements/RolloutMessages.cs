@@ -13,7 +13,7 @@ internal static class RolloutMessages
         var forced = r.Forced ? " FORCED (lock, freezes and CI ignored)" : "";
         var resumed = r.ResumedFrom is { } from ? $", resuming interrupted #{from}" : "";
         var word = r.RollbackTo is { } to ? $"ROLLBACK: rollout #{r.Id} to the set of #{to}" : $"rollout #{r.Id}";
-        var lines = new List<string> { $"{word} started by {r.StartedBy} ({r.Reason}){forced}{resumed}: {r.Hosts.Count} hosts{canary}" };
+        var lines = new List<string> { $"{word} started by {SafeText.Clean(r.StartedBy, 40)} ({RolloutText.Reason(r)}){forced}{resumed}: {r.Hosts.Count} hosts{canary}" };
         if (r.Changes.Count > 0) lines.AddRange(PlanMessages.Changes(r.Changes));
         else lines.Add("revision set: " + string.Join(", ", r.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {RevisionSet.Short(kv.Value)}")));
         lines.AddRange(r.Refused.Select(x => "not touched: " + PlanMessages.Refusal(x)));
@@ -46,7 +46,7 @@ internal static class RolloutMessages
             .Select(x => x.Outcome == HostOutcome.Unreachable ? $"{x.Host} unreachable" : $"{x.Host} at {x.FailedStep ?? "?"}")
             .Take(5).ToList();
         var failText = failures.Count == 0 ? "" : " — " + string.Join(", ", failures) + (results.Count(x => x.Outcome is HostOutcome.Failed or HostOutcome.Unreachable) > 5 ? ", …" : "");
-        return $"{word}: rollout #{r.Id} {r.State.ToString().ToLowerInvariant()}{took}: {r.Summary}{failText}";
+        return $"{word}: rollout #{r.Id} {r.State.ToString().ToLowerInvariant()}{took}: {RolloutText.Summary(r)}{failText}";
     }
 
     /// <summary>Per-host table, failures first, in chunks under the transport's limit.</summary>
@@ -61,7 +61,7 @@ internal static class RolloutMessages
                 var after = RevisionSet.Short(x.After.GetValueOrDefault(repo));
                 return before == after ? $"{repo} {after[..Math.Min(8, after.Length)]}" : $"{repo} {before[..Math.Min(8, before.Length)]}→{after[..Math.Min(8, after.Length)]}";
             }));
-            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : x.Error);
+            table.Add(x.Host, Outcome(x), x.FailedStep ?? "", changes, x.StartedAt is null ? "-" : HumanTime.Duration(x.Duration), x.Outcome == HostOutcome.Ok ? "" : HostText.Failure(x));
         }
 
         return table.Chunks(limit);

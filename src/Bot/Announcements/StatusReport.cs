@@ -46,7 +46,7 @@ internal sealed class StatusReport(
         {
             var table = new TextTable("host", "role", "state", "detail", "last rollout");
             foreach (var r in show.OrderBy(r => Rank(r.State)).ThenBy(r => r.Host, StringComparer.Ordinal).Take(limit))
-                table.Add(r.Host, r.Role, HostLag.Label(r.State), r.Detail, r.LastRolloutId is { } id ? $"#{id} {(r.LastRolloutAt is { } at ? clock.At(at) : "?")}" : "-");
+                table.Add(r.Host, r.Role, HostText.Lag(r.State), HostText.LagDetail(r), r.LastRolloutId is { } id ? $"#{id} {(r.LastRolloutAt is { } at ? clock.At(at) : "?")}" : "-");
             lines.AddRange(table.Lines());
             if (show.Count > limit) lines.Add($"… and {show.Count - limit} more not in sync");
         }
@@ -66,7 +66,7 @@ internal sealed class StatusReport(
         var row = FleetStatus.Row(fleet, host, resolved.Heads.Revisions, state);
         var lines = new List<string>
         {
-            $"{host.Name} ({host.Role}, {host.Transport.ToString().ToLowerInvariant()}{(host.Address is null ? "" : " " + host.Address)}): {HostLag.Label(row.State)}{(row.Detail is null ? "" : " — " + row.Detail)}",
+            $"{host.Name} ({host.Role}, {host.Transport.ToString().ToLowerInvariant()}{(host.Address is null ? "" : " " + host.Address)}): {HostText.Lag(row.State)}{(HostText.LagDetail(row) is { } detail ? " — " + detail : "")}",
         };
         var table = new TextTable("repo", "on host", "production", "state");
         foreach (var c in row.Repos) table.Add(c.Repo, RevisionSet.Short(c.OnHost), RevisionSet.Short(c.Head), c.InSync ? "in sync" : "behind");
@@ -78,11 +78,12 @@ internal sealed class StatusReport(
             lines.Add($"last rollout #{id} at {(state.LastRolloutAt is { } last ? clock.At(last) : "?")}: {state.LastOutcome.ToString().ToLowerInvariant()}");
             if (result is not null)
             {
+                if (HostText.Lock(result.Lock) is { } note) lines.Add($"  host lock: {note}");
                 foreach (var s in result.Steps)
-                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {HumanTime.Duration(TimeSpan.FromMilliseconds(s.DurationMs))}{(s.Error is null ? "" : " — " + SafeText.Clean(s.Error))}");
+                    lines.Add($"  {s.Name}: {s.Status}{(s.ExitCode is { } code && code != 0 ? $" (exit {code})" : "")} {HumanTime.Duration(TimeSpan.FromMilliseconds(s.DurationMs))}{(HostText.StepDetail(s) is { } said ? " — " + said : "")}");
             }
 
-            if (state.LastError is not null) lines.Add($"last error: {SafeText.Clean(state.LastError)}");
+            if (HostText.Failure(state.LastFailure, state.LegacyLastError) is { Length: > 0 } error) lines.Add($"last error: {error}");
         }
         else
         {
@@ -107,7 +108,7 @@ internal sealed class StatusReport(
         var counts = FleetStatus.Count(rows);
         var what = role is null ? $"{rows.Count} hosts" : $"{rows.Count} {role} hosts";
         if (rows.Count > 0 && counts.GetValueOrDefault(HostLagState.InSync) == rows.Count) return $"{what}: all in sync";
-        return $"{what}: " + string.Join(", ", counts.OrderBy(kv => Rank(kv.Key)).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}"));
+        return $"{what}: " + string.Join(", ", counts.OrderBy(kv => Rank(kv.Key)).Select(kv => $"{kv.Value} {HostText.Lag(kv.Key)}"));
     }
 
     private static int Rank(HostLagState s) => s switch

@@ -142,7 +142,7 @@ internal static partial class DeployVerb
                         break;
                     case HostFinished f:
                         var color = f.Result.Outcome == HostOutcome.Ok ? "green" : f.Result.Outcome == HostOutcome.Skipped ? "yellow" : "red";
-                        var text = $"[{f.Done,3}/{f.Total}] {f.Result.Host,-20} {Outcome(f.Result),-12} {f.Result.Duration.TotalSeconds,6:0.0}s {f.Result.Error}";
+                        var text = $"[{f.Done,3}/{f.Total}] {f.Result.Host,-20} {Outcome(f.Result),-12} {f.Result.Duration.TotalSeconds,6:0.0}s {HostText.Failure(f.Result)}";
                         console.MarkupLine($"[{color}]{Markup.Escape(text)}[/]");
                         break;
                     case RolloutFinished:
@@ -169,7 +169,7 @@ internal static partial class DeployVerb
         startup.Reached("rollout finished");
         var results = services.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
         console.Write(ResultsTable(rollout, results));
-        console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {rollout.Summary}");
+        console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {RolloutText.Summary(rollout)}");
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;
     }
 
@@ -240,7 +240,7 @@ internal static partial class DeployVerb
                 Markup.Escape(r.FailedStep ?? ""),
                 Markup.Escape(revs),
                 $"{r.Duration.TotalSeconds:0.0}s",
-                Markup.Escape(r.Error ?? ""));
+                Markup.Escape(HostText.Failure(r)));
         }
 
         return table;

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Demo;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
@@ -57,10 +58,10 @@ internal static class StatusVerb
         var rows = FleetStatus.Build(fleet, heads.Heads.Revisions, states);
         console.Write(Table(fleet, heads.Heads, rows));
         var counts = FleetStatus.Count(rows);
-        console.WriteLine(string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}")));
+        console.WriteLine(string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostText.Lag(kv.Key)}")));
         var last = store.Latest(1).FirstOrDefault();
         if (last is not null)
-            console.WriteLine($"last rollout: {last.Id} {last.State.ToString().ToLowerInvariant()} at {last.StartedAt:yyyy-MM-dd HH:mm}Z by {last.StartedBy}: {last.Summary}");
+            console.WriteLine($"last rollout: {last.Id} {last.State.ToString().ToLowerInvariant()} at {last.StartedAt:yyyy-MM-dd HH:mm}Z by {last.StartedBy}: {RolloutText.Summary(last)}");
         return CliContext.ExitOk;
     }
 
@@ -92,7 +93,7 @@ internal static class StatusVerb
                 HostLagState.Disabled or HostLagState.Unknown => "grey",
                 _ => "red",
             };
-            var state = HostLag.Label(row.State) + (row.Detail is null ? "" : $": {row.Detail}");
+            var state = HostText.Lag(row.State) + (HostText.LagDetail(row) is { } detail ? $": {detail}" : "");
             cells.Add($"[{color}]{Markup.Escape(state)}[/]");
             cells.Add(row.LastRolloutId is { } id ? $"{id} ({row.LastRolloutAt:MM-dd HH:mm}Z)" : "-");
             table.AddRow(cells.ToArray());

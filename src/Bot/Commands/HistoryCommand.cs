@@ -26,7 +26,7 @@ internal sealed class HistoryCommand(IRolloutStore store, Announcements.ChatCloc
         if (rollouts.Count == 0) return Task.FromResult(CommandReply.Ok("no rollouts yet"));
         var table = new TextTable("#", "started", "by", "outcome", "summary");
         foreach (var r in rollouts)
-            table.Add($"{r.Id}", clock.At(r.StartedAt), r.StartedBy, r.State.ToString().ToLowerInvariant(), r.Summary);
+            table.Add($"{r.Id}", clock.At(r.StartedAt), r.StartedBy, r.State.ToString().ToLowerInvariant(), RolloutText.Summary(r));
         return Task.FromResult(CommandReply.Ok(string.Join('\n', table.Lines())));
     }
 }

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
@@ -117,7 +118,7 @@ internal sealed class MetricsRecorder(
         switch (e)
         {
             case HostStepFinished s:
-                metrics.StepSeconds.WithLabels(s.Step.Name, StepResult.Label(s.Step.Status)).Observe(s.Step.DurationMs / 1000.0);
+                metrics.StepSeconds.WithLabels(s.Step.Name, HostText.Step(s.Step.Status)).Observe(s.Step.DurationMs / 1000.0);
                 break;
             case RolloutFinished f:
                 var outcome = f.Rollout.State.ToString().ToLowerInvariant();

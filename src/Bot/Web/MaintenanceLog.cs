@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 
@@ -38,7 +39,7 @@ internal sealed class MaintenanceLog(IRolloutStore rollouts, IRepoStore merges)
             .Where(m => m.DeployedRolloutId is not null)
             .ToLookup(m => (m.DeployedRolloutId!.Value, m.Repo)); // filtered on the line above
         return list.Select(r => new MaintenanceEntry(
-            r.Id, r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.State.ToString().ToLowerInvariant(), r.Revisions,
+            r.Id, r.StartedAt, r.FinishedAt, r.StartedBy, RolloutText.Reason(r), r.State.ToString().ToLowerInvariant(), r.Revisions,
             r.Revisions.Select(kv =>
             {
                 var deployed = byRollout[(r.Id, kv.Key)].OrderBy(m => m.Id).ToList();

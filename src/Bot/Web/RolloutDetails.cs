@@ -1,4 +1,5 @@
 using System.Text;
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Web;
@@ -18,12 +19,12 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
             .OrderBy(r => r.Outcome is HostOutcome.Ok ? 1 : 0)
             .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
             .Select(r => new HostResultView(
-                r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, Sanitize(r.Error), r.Restored, r.Before, r.After,
-                r.Steps.Select(s => new StepView(s.Name, StepResult.Label(s.Status), s.ExitCode, s.DurationMs, Sanitize(s.StdoutTail) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(s.Error))).ToList(),
+                r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, HostText.Failure(r) is { Length: > 0 } failure ? failure : null, r.Restored, r.Before, r.After,
+                r.Steps.Select(s => new StepView(s.Name, HostText.Step(s.Status), s.ExitCode, s.DurationMs, Sanitize(s.StdoutTail) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(HostText.StepDetail(s)))).ToList(),
                 r.StartedAt, r.FinishedAt))
             .ToList();
         return new RolloutDetails(
-            new RolloutView(rollout.Id, rollout.State.ToString().ToLowerInvariant(), rollout.StartedAt, rollout.FinishedAt, rollout.StartedBy, rollout.Reason, rollout.Revisions, rollout.Hosts.Count, rollout.Summary),
+            new RolloutView(rollout.Id, rollout.State.ToString().ToLowerInvariant(), rollout.StartedAt, rollout.FinishedAt, rollout.StartedBy, RolloutText.Reason(rollout), rollout.Revisions, rollout.Hosts.Count, RolloutText.SummaryOrNull(rollout)),
             results);
     }
 

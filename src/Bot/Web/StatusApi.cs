@@ -1,16 +1,17 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Hosting;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Prometheus;
-using ChatOpsReconfig.Deployer;
 
 namespace ChatOpsReconfig.Bot.Web;
 
@@ -124,12 +125,12 @@ internal sealed record LiveEvent(string Kind, int RolloutId, string? Host, strin
         RolloutStarted s => new("rollout-started", s.Rollout.Id, null, null, 0, s.Rollout.Hosts.Count, 0,
             $"rollout #{s.Rollout.Id} by {s.Rollout.StartedBy}: started on {s.Rollout.Hosts.Count} host(s)"),
         HostStarted h => new("host-started", h.RolloutId, h.Host, null, null, null, null, $"rollout #{h.RolloutId}: {h.Host} started"),
-        HostStepFinished s => new("step-finished", s.RolloutId, s.Host, StepResult.Label(s.Step.Status), null, null, null,
-            $"rollout #{s.RolloutId}: {s.Host} {s.Step.Name} {StepResult.Label(s.Step.Status)} ({(s.Step.DurationMs / 1000.0).ToString("0.0", CultureInfo.InvariantCulture)}s)"),
+        HostStepFinished s => new("step-finished", s.RolloutId, s.Host, HostText.Step(s.Step.Status), null, null, null,
+            $"rollout #{s.RolloutId}: {s.Host} {s.Step.Name} {HostText.Step(s.Step.Status)} ({(s.Step.DurationMs / 1000.0).ToString("0.0", CultureInfo.InvariantCulture)}s)"),
         HostFinished f => new("host-finished", f.RolloutId, f.Result.Host, f.Result.Outcome.ToString().ToLowerInvariant(), f.Done, f.Total, f.Failed,
             $"rollout #{f.RolloutId}: {f.Done}/{f.Total} done, {f.Failed} failed — {f.Result.Host} {f.Result.Outcome.ToString().ToLowerInvariant()}"),
         RolloutFinished f => new("rollout-finished", f.Rollout.Id, null, f.Rollout.State.ToString().ToLowerInvariant(), f.Results.Count, f.Rollout.Hosts.Count, null,
-            $"rollout #{f.Rollout.Id} {f.Rollout.State.ToString().ToLowerInvariant()}: {f.Rollout.Summary ?? ""} (reload for the new table)"),
+            $"rollout #{f.Rollout.Id} {f.Rollout.State.ToString().ToLowerInvariant()}: {RolloutText.Summary(f.Rollout)} (reload for the new table)"),
         _ => null,
     };
 }

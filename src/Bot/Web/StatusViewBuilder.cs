@@ -48,7 +48,7 @@ internal sealed class StatusViewBuilder(
         var counts = FleetStatus.Count(rows);
         var summary = rows.Count > 0 && counts.GetValueOrDefault(HostLagState.InSync) == rows.Count
             ? $"{rows.Count} hosts: all in sync"
-            : $"{rows.Count} hosts: " + string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostLag.Label(kv.Key)}"));
+            : $"{rows.Count} hosts: " + string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostText.Lag(kv.Key)}"));
 
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
@@ -109,7 +109,7 @@ internal sealed class StatusViewBuilder(
         }
 
         long? behind = row.State == HostLagState.Disabled || since is null ? null : (long)Math.Max(0, (now - since.Value).TotalSeconds);
-        return new HostView(row.Host, row.Role, Key(row.State), HostLag.Label(row.State), cells, row.Detail, behind, row.LastRolloutId, row.LastRolloutAt);
+        return new HostView(row.Host, row.Role, Key(row.State), HostText.Lag(row.State), cells, HostText.LagDetail(row), behind, row.LastRolloutId, row.LastRolloutAt);
     }
 
     /// <summary>Per repo, when its production head was first seen: the push, or for a baseline when the bot started watching it.</summary>
@@ -175,7 +175,7 @@ internal sealed class StatusViewBuilder(
     }
 
     private static RolloutView Rollout(RolloutRecord r) =>
-        new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, r.Reason, r.Revisions, r.Hosts.Count, r.Summary);
+        new(r.Id, r.State.ToString().ToLowerInvariant(), r.StartedAt, r.FinishedAt, r.StartedBy, RolloutText.Reason(r), r.Revisions, r.Hosts.Count, RolloutText.SummaryOrNull(r));
 
     private async Task<HealthView> HealthAsync(DateTimeOffset now, IReadOnlyList<RepoState> repoStates, CancellationToken cancellationToken)
     {

@@ -408,27 +408,16 @@ internal sealed partial class RolloutDoor(
         state is { Partial: false, LastOutcome: not (HostOutcome.Failed or HostOutcome.Unreachable) }
         && RevisionSet.Matches(state.Revisions.GetValueOrDefault(repo), revision);
 
-    private static RolloutPlan ToRolloutPlan(RolloutRequest request, PolicyDecision decision, DeployPlan plan)
-    {
-        var reason = request.Trigger switch
-        {
-            // Kept as the rollout's record of why it ran (stored with it, shown as written).
-            RolloutTrigger.Automatic or RolloutTrigger.Unlock => "automatic: deploying: " + string.Join(", ", decision.Deploying.Select(d => $"{d.Repo} {RevisionSet.Short(d.Revision)}")),
-            RolloutTrigger.DeployNow => request.Force ? "deploy now --force" : "deploy now",
-            RolloutTrigger.Cli => request.Force ? "chatops deploy --force" : "chatops deploy",
-            RolloutTrigger.Resume => $"resume interrupted rollout #{plan.ResumeOf}",
-            RolloutTrigger.Rollback => $"rollback to the set of rollout #{plan.RollbackTo}",
-            _ => request.Trigger.ToString(),
-        };
-        if (request.Again) reason += " --again";
-        return new RolloutPlan(plan.Target, plan.Hosts, request.RequestedBy, reason, request.Force, plan.ResumeOf)
+    private static RolloutPlan ToRolloutPlan(RolloutRequest request, PolicyDecision decision, DeployPlan plan) =>
+        new(plan.Target, plan.Hosts, request.RequestedBy, request.Force, plan.ResumeOf)
         {
             Trigger = request.Trigger,
             RollbackTo = plan.RollbackTo,
             Changes = plan.Changes,
             Refused = plan.Refused,
+            Again = request.Again,
+            Deploying = request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Unlock ? decision.Deploying.Select(d => d.Repo).ToList() : [],
         };
-    }
 
     private PolicyDecision Refuse(PolicyBlocker blocker, PolicyReason reason) => new() { Start = false, Blocker = blocker, Reason = reason, At = time.GetUtcNow() };
 

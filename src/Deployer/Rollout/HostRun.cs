@@ -35,10 +35,18 @@ internal sealed class HostRun(
         _rolloutId = result.RolloutId;
         await using var sequence = await session.StartSequenceAsync(new SequenceOptions(result.RolloutId, resumedFrom, lockWait), CancellationToken.None);
         _sequence = sequence;
-        if (sequence.Lock.Describe() is { } note) result = result with { LockNote = note };
+        var lockResult = sequence.Lock;
+        if (lockResult.Action is LockAction.Waited or LockAction.Stopped or LockAction.TimedOut)
+            result = result with { Lock = new HostLockNote { Action = lockResult.Action, Holder = lockResult.Holder, WaitedSeconds = lockResult.WaitedSeconds } };
+        if (lockResult.Action == LockAction.TimedOut)
+        {
+            var failure = new HostFailure { Kind = HostFailureKind.LockTimedOut, OtherRollout = lockResult.Holder, Seconds = lockResult.WaitedSeconds };
+            return result with { Outcome = HostOutcome.Failed, FailedStep = "lock", Failure = failure };
+        }
+
         if (sequence.StartError is { } startError)
         {
-            return result with { Outcome = HostOutcome.Failed, FailedStep = sequence.Lock.Action == LockAction.TimedOut ? "lock" : "connect", Error = startError };
+            return result with { Outcome = HostOutcome.Failed, FailedStep = "connect", Failure = HostFailure.Of(HostFailureKind.Start, startError) };
         }
 
         var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
@@ -50,7 +58,7 @@ internal sealed class HostRun(
         {
             if (stopToken.IsCancellationRequested)
             {
-                result = result with { Outcome = HostOutcome.Cancelled, FailedStep = step.Name, Error = $"cancelled before step {step.Name}" };
+                result = result with { Outcome = HostOutcome.Cancelled, FailedStep = step.Name, Failure = new HostFailure { Kind = HostFailureKind.CancelledBeforeStep, Step = step.Name } };
                 break;
             }
 
@@ -60,7 +68,15 @@ internal sealed class HostRun(
             await save(result, stepResult);
             if (stepResult.Ok) continue;
 
-            result = result with { Outcome = HostOutcome.Failed, FailedStep = step.Name, Error = $"{step.Name}: {stepResult.Error ?? StepResult.Label(stepResult.Status)}" };
+            result = result with
+            {
+                Outcome = HostOutcome.Failed, FailedStep = step.Name,
+                Failure = new HostFailure
+                {
+                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error,
+                    ExitCode = stepResult.ExitCode, Seconds = (int)Math.Round(stepResult.DurationMs / 1000.0),
+                },
+            };
             if (step.Gate) result = await RestoreAsync(result, before);
             break;
         }
@@ -77,15 +93,15 @@ internal sealed class HostRun(
             .ToDictionary(kv => kv.Key, kv => kv.Value.TrimEnd('+'), StringComparer.Ordinal);
         if (update is null || known.Count != _role.Repos.Count)
         {
-            return result with { Error = result.Error + "; cannot restore: previous revisions unknown" };
+            return result with { Failure = result.Failure! with { Restore = RestoreOutcome.PreviousUnknown } }; // the gate step's failure, set before the restore
         }
 
         var restore = await RunStepAsync(update, known, "restore");
         result = result with { Steps = [.. result.Steps, restore] };
         await save(result, restore);
         return restore.Ok
-            ? result with { Restored = true, Error = result.Error + "; previous revisions restored" }
-            : result with { Error = result.Error + $"; restore failed: {restore.Error ?? StepResult.Label(restore.Status)}" };
+            ? result with { Restored = true, Failure = result.Failure! with { Restore = RestoreOutcome.Restored } }
+            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error } };
     }
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
@@ -93,7 +109,7 @@ internal sealed class HostRun(
         var expanded = CommandTemplate.Expand(step.Command, Values(revisions));
         if (expanded.Command is null)
         {
-            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = $"refused to run: {expanded.Error}" };
+            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = expanded.Error };
         }
 
         if (resumedFrom is { } interrupted
@@ -125,7 +141,7 @@ internal sealed class HostRun(
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),
             StderrTail = Tail(outcome.Stderr),
-            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr) ?? outcome.Describe(),
+            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr),
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
         };
     }

@@ -7,13 +7,18 @@ public sealed record RolloutPlan(
     RevisionSet Revisions,
     IReadOnlyList<string> Hosts,
     string StartedBy,
-    string Reason,
     bool Forced = false,
     int? ResumedFrom = null)
 {
     public RolloutTrigger Trigger { get; init; } = RolloutTrigger.DeployNow;
 
     public int? RollbackTo { get; init; }
+
+    /// <summary>Asked with <c>--again</c>.</summary>
+    public bool Again { get; init; }
+
+    /// <summary>Automatic rollouts: the repos whose new heads it deploys.</summary>
+    public IReadOnlyList<string> Deploying { get; init; } = [];
 
     /// <summary>Per repo: what the set changes, with the commits going out (saved with the rollout).</summary>
     public IReadOnlyList<RepoChange> Changes { get; init; } = [];

@@ -38,9 +38,19 @@ public sealed record RolloutRecord
 
     public string StartedBy { get; init; } = "";
 
-    public string Reason { get; init; } = "";
+    /// <summary>
+    /// Why it ran, in the words builds before the typed <see cref="Trigger"/> stored (field <c>Reason</c> of old
+    /// documents); null for rollouts started since. The Bot shows it as written when present.
+    /// </summary>
+    public string? LegacyReason { get; init; }
 
     public bool Forced { get; init; }
+
+    /// <summary>Asked with <c>--again</c>: the steps also ran on hosts that already ran the set.</summary>
+    public bool Again { get; init; }
+
+    /// <summary>Automatic rollouts: the repos whose new heads it deploys (their revisions are in <see cref="Revisions"/>).</summary>
+    public List<string> Deploying { get; init; } = [];
 
     /// <summary>The revision set: repo name to full revision.</summary>
     public Dictionary<string, string> Revisions { get; init; } = new(StringComparer.Ordinal);
@@ -68,7 +78,51 @@ public sealed record RolloutRecord
     /// <summary>Interrupted rollouts only: the resume was started or found unnecessary, so it is not tried again.</summary>
     public bool ResumeHandled { get; init; }
 
-    public string? Summary { get; init; }
+    /// <summary>How its hosts ended, counted when it finished; null while running.</summary>
+    public RolloutTally? Tally { get; init; }
+
+    /// <summary>Halted: the canary that failed; the hosts after the canaries were not touched.</summary>
+    public string? FailedCanary { get; init; }
+
+    /// <summary>Halted: why <see cref="FailedCanary"/> failed.</summary>
+    public HostFailure? CanaryFailure { get; init; }
+
+    /// <summary>Interrupted: the hosts that had not finished when the bot stopped.</summary>
+    public List<string> Unfinished { get; init; } = [];
+
+    /// <summary>
+    /// How it ended, in the words builds before <see cref="Tally"/> stored (field <c>Summary</c> of old documents);
+    /// null for rollouts finished since.
+    /// </summary>
+    public string? LegacySummary { get; init; }
+}
+
+/// <summary>How many hosts of a finished rollout ended which way.</summary>
+public sealed record RolloutTally
+{
+    public int Total { get; init; }
+
+    public int Ok { get; init; }
+
+    public int Failed { get; init; }
+
+    public int Unreachable { get; init; }
+
+    /// <summary>Stopped between steps by a cancel (<see cref="HostOutcome.Cancelled"/>).</summary>
+    public int Cancelled { get; init; }
+
+    /// <summary>Never started (<see cref="HostOutcome.Skipped"/>).</summary>
+    public int Skipped { get; init; }
+
+    public static RolloutTally Of(IReadOnlyCollection<HostResult> results) => new()
+    {
+        Total = results.Count,
+        Ok = results.Count(r => r.Outcome == HostOutcome.Ok),
+        Failed = results.Count(r => r.Outcome == HostOutcome.Failed),
+        Unreachable = results.Count(r => r.Outcome == HostOutcome.Unreachable),
+        Cancelled = results.Count(r => r.Outcome == HostOutcome.Cancelled),
+        Skipped = results.Count(r => r.Outcome == HostOutcome.Skipped),
+    };
 }
 
 /// <summary>One host's part of a rollout, saved after every step.</summary>
@@ -89,13 +143,17 @@ public sealed record HostResult
 
     public string? FailedStep { get; init; }
 
-    public string? Error { get; init; }
+    /// <summary>Why it did not end ok; null when it did (or when stored by an older build, see <see cref="LegacyError"/>).</summary>
+    public HostFailure? Failure { get; init; }
+
+    /// <summary>Why it did not end ok, in the words older builds stored (field <c>Error</c> of old documents).</summary>
+    public string? LegacyError { get; init; }
 
     /// <summary>True when a failed gate step led to the previous revisions being restored.</summary>
     public bool Restored { get; init; }
 
     /// <summary>What the host lock did when another sequence held it (waited for it, stopped an orphan); null when free.</summary>
-    public string? LockNote { get; init; }
+    public HostLockNote? Lock { get; init; }
 
     /// <summary>The bot stopped (crash) before this host finished; resuming the rollout runs it again.</summary>
     public bool Interrupted { get; init; }
@@ -119,6 +177,17 @@ public sealed record HostResult
     public TimeSpan Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : TimeSpan.Zero;
 
     public static string MakeId(int rolloutId, string host) => $"{rolloutId}/{host}";
+}
+
+/// <summary>What the host lock did when it was not simply free: waited for, or stopped, the sequence of another rollout.</summary>
+public sealed record HostLockNote
+{
+    public Transport.LockAction Action { get; init; }
+
+    /// <summary>The rollout whose sequence held the lock, when known.</summary>
+    public int? Holder { get; init; }
+
+    public int WaitedSeconds { get; init; }
 }
 
 /// <summary>How one step ended.</summary>
@@ -150,22 +219,13 @@ public sealed record StepResult
 
     public bool Ok => Status == StepStatus.Ok;
 
-    /// <summary>Lower-case words for people: <c>ok</c>, <c>failed</c>, <c>timed out</c>, <c>error</c>, <c>refused</c>.</summary>
-    public static string Label(StepStatus status) => status switch
-    {
-        StepStatus.Ok => "ok",
-        StepStatus.Failed => "failed",
-        StepStatus.TimedOut => "timed out",
-        StepStatus.Refused => "refused",
-        _ => "error",
-    };
-
     public int? ExitCode { get; init; }
 
     public string StdoutTail { get; init; } = "";
 
     public string StderrTail { get; init; } = "";
 
+    /// <summary>When not ok: what the transport or the command template said (no words of ours).</summary>
     public string? Error { get; init; }
 
     public long DurationMs { get; init; }
@@ -185,7 +245,11 @@ public sealed record HostState
 
     public string? LastFailedStep { get; init; }
 
-    public string? LastError { get; init; }
+    /// <summary>Why the last rollout (or probe) did not reach it or end ok.</summary>
+    public HostFailure? LastFailure { get; init; }
+
+    /// <summary>The same in the words older builds stored (field <c>LastError</c> of old documents).</summary>
+    public string? LegacyLastError { get; init; }
 
     public int? LastRolloutId { get; init; }
 

@@ -97,8 +97,9 @@ public sealed partial class RolloutRunner(
         {
             StartedAt = time.GetUtcNow(),
             StartedBy = plan.StartedBy,
-            Reason = plan.Reason,
             Forced = plan.Forced,
+            Again = plan.Again,
+            Deploying = [.. plan.Deploying],
             Revisions = plan.Revisions.Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             Hosts = hosts.Select(h => h.Name).ToList(),
             CanaryCount = canaryCount,
@@ -136,11 +137,9 @@ public sealed partial class RolloutRunner(
 
         await RunWaveAsync(rollout, canaries, revisions, progress, results, early, cancellationToken);
         var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
-        string? haltReason = null;
         if (failedCanary is not null)
         {
-            haltReason = $"canary {failedCanary.Host} failed ({failedCanary.Error ?? failedCanary.Outcome.ToString()}); not touched: {string.Join(", ", rest.Select(h => h.Name))}";
-            foreach (var h in rest) results[h.Name] = Skip(rollout, h, $"not touched: canary {failedCanary.Host} failed", progress);
+            foreach (var h in rest) results[h.Name] = Skip(rollout, h, new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = failedCanary.Host }, progress);
         }
         else
         {
@@ -152,27 +151,12 @@ public sealed partial class RolloutRunner(
             : cancellationToken.IsCancellationRequested ? RolloutState.Cancelled
             : all.All(r => r.Outcome == HostOutcome.Ok) ? RolloutState.Succeeded
             : RolloutState.Failed;
-        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Summary = haltReason ?? Summarize(all) };
+        rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host, CanaryFailure = failedCanary?.Failure };
         var finished = rollout;
         await _writer.WriteAsync(s => s.Update(finished));
-        Log.RolloutFinished(logger, rollout.Id, state, rollout.Summary);
+        Log.RolloutFinished(logger, rollout.Id, state, rollout.Tally);
         events.Publish(new RolloutFinished(rollout, all));
         return rollout;
-    }
-
-    private static string Summarize(IReadOnlyList<HostResult> all)
-    {
-        var ok = all.Count(r => r.Outcome == HostOutcome.Ok);
-        var failed = all.Count(r => r.Outcome == HostOutcome.Failed);
-        var unreachable = all.Count(r => r.Outcome == HostOutcome.Unreachable);
-        var skipped = all.Count(r => r.Outcome == HostOutcome.Skipped);
-        var cancelled = all.Count(r => r.Outcome == HostOutcome.Cancelled);
-        var parts = new List<string> { $"{ok}/{all.Count} ok" };
-        if (failed > 0) parts.Add($"{failed} failed");
-        if (unreachable > 0) parts.Add($"{unreachable} unreachable");
-        if (cancelled > 0) parts.Add($"{cancelled} stopped partway");
-        if (skipped > 0) parts.Add($"{skipped} not started");
-        return string.Join(", ", parts);
     }
 
     private async Task RunWaveAsync(
@@ -192,20 +176,20 @@ public sealed partial class RolloutRunner(
             }
 
             var result = cancellationToken.IsCancellationRequested
-                ? Skip(rollout, host, "not started: rollout cancelled", progress)
+                ? Skip(rollout, host, HostFailure.Of(HostFailureKind.RolloutCancelled), progress)
                 : await RunHostAsync(rollout, host, revisions, progress, connecting, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
 
-    private HostResult Skip(RolloutRecord rollout, HostConfig host, string why, Progress progress)
+    private HostResult Skip(RolloutRecord rollout, HostConfig host, HostFailure why, Progress progress)
     {
         var rolloutId = rollout.Id;
         var result = new HostResult
         {
             Id = HostResult.MakeId(rolloutId, host.Name), RolloutId = rolloutId, Host = host.Name, Role = host.Role,
             Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
-            Outcome = HostOutcome.Skipped, Error = why, FinishedAt = time.GetUtcNow(),
+            Outcome = HostOutcome.Skipped, Failure = why, FinishedAt = time.GetUtcNow(),
         };
         _writer.Write(s => s.SaveHost(result));
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed, skipped)));
@@ -250,7 +234,7 @@ public sealed partial class RolloutRunner(
                 {
                     Outcome = failure.IsTransient ? HostOutcome.Unreachable : HostOutcome.Failed,
                     FailedStep = "connect",
-                    Error = failure.Message,
+                    Failure = HostFailure.Of(HostFailureKind.Connect, failure.Message),
                 };
             }
             else
@@ -266,11 +250,11 @@ public sealed partial class RolloutRunner(
         {
             // A bug in one host's run must not take the other hosts down; it is reported as that host's failure.
             Log.HostCrashed(logger, ex, host.Name);
-            result = result with { Outcome = HostOutcome.Failed, Error = $"internal error: {ex.Message}" };
+            result = result with { Outcome = HostOutcome.Failed, Failure = HostFailure.Of(HostFailureKind.Internal, ex.Message) };
         }
         catch (OperationCanceledException)
         {
-            result = result with { Outcome = HostOutcome.Skipped, Error = "cancelled while connecting" };
+            result = result with { Outcome = HostOutcome.Skipped, Failure = HostFailure.Of(HostFailureKind.CancelledWhileConnecting) };
         }
 
         result = result with { FinishedAt = time.GetUtcNow() };
@@ -287,14 +271,14 @@ public sealed partial class RolloutRunner(
                 RevisionsAt = afterKnown ? final.FinishedAt : previous?.RevisionsAt,
                 LastOutcome = final.Outcome,
                 LastFailedStep = final.FailedStep,
-                LastError = final.Error,
+                LastFailure = final.Failure,
                 LastRolloutId = rollout.Id,
                 LastRolloutAt = final.FinishedAt,
                 Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
             });
         });
 
-        Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Error);
+        Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Failure);
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed, skipped)));
         return result;
 
@@ -332,11 +316,11 @@ public sealed partial class RolloutRunner(
         [LoggerMessage(1, LogLevel.Information, "Rollout {RolloutId} started on {HostCount} hosts by {StartedBy}")]
         public static partial void RolloutStarted(ILogger logger, int rolloutId, int hostCount, string startedBy);
 
-        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Summary}")]
-        public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, string? summary);
+        [LoggerMessage(2, LogLevel.Information, "Rollout {RolloutId} finished {State}: {Tally}")]
+        public static partial void RolloutFinished(ILogger logger, int rolloutId, RolloutState state, RolloutTally? tally);
 
-        [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Error}")]
-        public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, string? error);
+        [LoggerMessage(3, LogLevel.Information, "Rollout {RolloutId} host {Host}: {Outcome} {Failure}")]
+        public static partial void HostFinished(ILogger logger, int rolloutId, string host, HostOutcome outcome, HostFailure? failure);
 
         [LoggerMessage(5, LogLevel.Error, "Host {Host} run crashed")]
         public static partial void HostCrashed(ILogger logger, Exception exception, string host);

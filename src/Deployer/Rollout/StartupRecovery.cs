@@ -18,8 +18,8 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
                 // A host cut off mid-run may be half updated: it failed, and is partial if a step changed it.
                 // Skipped means "not touched".
                 var cut = r.Outcome == HostOutcome.Running
-                    ? r with { Outcome = HostOutcome.Failed, Interrupted = true, Error = "interrupted: the bot stopped during this host's run", FinishedAt = time.GetUtcNow() }
-                    : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Error = "interrupted: the bot stopped before this host started", FinishedAt = time.GetUtcNow() };
+                    ? r with { Outcome = HostOutcome.Failed, Interrupted = true, Failure = HostFailure.Of(HostFailureKind.InterruptedDuringRun), FinishedAt = time.GetUtcNow() }
+                    : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Failure = HostFailure.Of(HostFailureKind.InterruptedBeforeStart), FinishedAt = time.GetUtcNow() };
                 store.Batch(() =>
                 {
                     store.SaveHost(cut);
@@ -31,7 +31,7 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
             {
                 State = RolloutState.Interrupted,
                 FinishedAt = time.GetUtcNow(),
-                Summary = $"interrupted; unfinished: {(unfinished.Count == 0 ? "none" : string.Join(", ", unfinished))}",
+                Unfinished = [.. unfinished],
             };
             store.Update(marked);
             var e = new RolloutInterrupted(marked, unfinished);
@@ -57,7 +57,7 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
         {
             LastOutcome = HostOutcome.Failed,
             LastFailedStep = stoppedAt,
-            LastError = result.Error,
+            LastFailure = result.Failure,
             LastRolloutId = result.RolloutId,
             LastRolloutAt = result.FinishedAt,
             Partial = partial,

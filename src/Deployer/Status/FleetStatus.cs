@@ -28,21 +28,18 @@ public sealed record HostLag(
     string Role,
     HostLagState State,
     IReadOnlyList<RepoCell> Repos,
-    string? Detail,
     int? LastRolloutId,
     DateTimeOffset? LastRolloutAt,
     DateTimeOffset? RevisionsAt)
 {
-    public static string Label(HostLagState state) => state switch
-    {
-        HostLagState.InSync => "in sync",
-        HostLagState.Behind => "behind",
-        HostLagState.Partial => "partial",
-        HostLagState.Failed => "failed",
-        HostLagState.Unreachable => "unreachable",
-        HostLagState.Disabled => "disabled",
-        _ => "unknown",
-    };
+    /// <summary>The step the last rollout failed or stopped at (failed, partial).</summary>
+    public string? FailedStep { get; init; }
+
+    /// <summary>Why the last rollout or probe did not end ok (failed, unreachable).</summary>
+    public HostFailure? Failure { get; init; }
+
+    /// <summary>The same in the words an older build stored.</summary>
+    public string? LegacyError { get; init; }
 }
 
 /// <summary>The hosts × repos lag table, computed from production heads and the last known state of each host.</summary>
@@ -80,15 +77,13 @@ public static class FleetStatus
             : cells.Count > 0 && cells.All(c => c.OnHost is null or RevisionReader.Unknown) ? HostLagState.Unknown
             : cells.All(c => c.InSync) ? HostLagState.InSync
             : HostLagState.Behind;
-        var detail = lag switch
+        var failed = lag is HostLagState.Failed or HostLagState.Unreachable or HostLagState.Partial;
+        return new HostLag(host.Name, host.Role, lag, cells, state?.LastRolloutId, state?.LastRolloutAt, state?.RevisionsAt)
         {
-            HostLagState.Failed => state?.LastFailedStep is { } step ? $"{step}: {state.LastError}" : state?.LastError,
-            HostLagState.Unreachable => state?.LastError,
-            HostLagState.Partial => $"updated, not reconfigured: rollout #{state?.LastRolloutId} stopped at {state?.LastFailedStep ?? "a step"}",
-            HostLagState.Behind => string.Join(", ", cells.Where(c => !c.InSync).Select(c => c.Repo)),
-            _ => null,
+            FailedStep = failed ? state?.LastFailedStep : null,
+            Failure = failed ? state?.LastFailure : null,
+            LegacyError = failed ? state?.LegacyLastError : null,
         };
-        return new HostLag(host.Name, host.Role, lag, cells, detail, state?.LastRolloutId, state?.LastRolloutAt, state?.RevisionsAt);
     }
 
     /// <summary>Counts per state, for summary lines.</summary>

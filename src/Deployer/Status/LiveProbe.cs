@@ -22,12 +22,12 @@ public sealed class LiveProbe(FleetConfig fleet, IHostTransportFactory transport
                 {
                     var revisions = await RevisionReader.ReadAsync(fleet, host, session, ct);
                     state = previous with { Revisions = revisions, RevisionsAt = time.GetUtcNow() };
-                    if (previous.LastOutcome == HostOutcome.Unreachable) state = state with { LastOutcome = HostOutcome.Pending, LastError = null };
+                    if (previous.LastOutcome == HostOutcome.Unreachable) state = state with { LastOutcome = HostOutcome.Pending, LastFailure = null, LegacyLastError = null };
                 }
             }
             else
             {
-                state = previous with { LastOutcome = HostOutcome.Unreachable, LastError = connected.Failure?.Message };
+                state = previous with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Of(HostFailureKind.Connect, connected.Failure?.Message) };
             }
 
             lock (results)

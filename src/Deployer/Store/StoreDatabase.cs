@@ -58,6 +58,7 @@ internal sealed class StoreDatabase : IDisposable
         }
 
         var mapper = _mapper = new BsonMapper { EnumAsInteger = false, SerializeNullValues = false, TrimWhitespace = false, EmptyStringToNull = false };
+        mapper.ResolveMember = (type, member, field) => field.FieldName = LegacyFields.FieldOf(type, member) ?? field.FieldName;
         mapper.RegisterType(
             serialize: (DateTimeOffset d) => new BsonValue(d.UtcTicks),
             deserialize: b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));

@@ -92,7 +92,7 @@ internal sealed class DriverSequence : IHostSequence
         Lock = ParseLock(answer);
         if (Lock.Action == LockAction.TimedOut)
         {
-            StartError = $"{Lock.Describe()} after {options.LockWait.TotalSeconds:0}s; nothing run";
+            Lock = Lock with { WaitedSeconds = (int)options.LockWait.TotalSeconds };
             return;
         }
 
@@ -112,7 +112,8 @@ internal sealed class DriverSequence : IHostSequence
     public async Task<CommandOutcome> RunStepAsync(string command, TimeSpan timeout, string? tag, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        if (_broken is not null || StartError is not null) return Error(started, StartError ?? _broken!);
+        if (_broken is not null || StartError is not null || Lock.Action == LockAction.TimedOut)
+            return Error(started, StartError ?? _broken ?? "the host lock is held by another sequence");
 
         var step = new Step(++_next, _maxOutputBytes);
         lock (_gate) _step = step;

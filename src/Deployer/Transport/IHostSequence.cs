@@ -34,17 +34,7 @@ public enum LockAction
 }
 
 /// <summary>What taking the host lock did. <see cref="Holder"/> is the holder's rollout id, when one was found.</summary>
-public sealed record HostLockResult(LockAction Action, int? Holder = null, int WaitedSeconds = 0)
-{
-    /// <summary>A line for the host's result when the lock was not simply free; null otherwise.</summary>
-    public string? Describe() => Action switch
-    {
-        LockAction.Waited => $"waited {WaitedSeconds}s for the sequence of rollout #{Holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} still running on this host",
-        LockAction.Stopped => $"stopped the orphaned sequence of interrupted rollout #{Holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} still running on this host",
-        LockAction.TimedOut => $"another sequence (rollout #{Holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock",
-        _ => null,
-    };
-}
+public sealed record HostLockResult(LockAction Action, int? Holder = null, int WaitedSeconds = 0);
 
 /// <summary>A step the host's journal says has finished (tag as given to <see cref="IHostSequence.RunStepAsync"/>).</summary>
 public sealed record JournalEntry(string Tag, int ExitCode);
@@ -57,7 +47,7 @@ public interface IHostSequence : ICommandRunner, IAsyncDisposable
 {
     HostLockResult Lock { get; }
 
-    /// <summary>Why the sequence could not start (lock timed out, channel failed); nothing runs then.</summary>
+    /// <summary>What the transport said when the sequence could not start (channel failed); nothing runs then, nor when <see cref="Lock"/> timed out.</summary>
     string? StartError { get; }
 
     /// <summary>The host's journal of finished steps, read at the start when orphans were looked for.</summary>

@@ -88,7 +88,7 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
         foreach (var e in SanitizerCorpus.Entries)
         {
             var rollout = new RolloutRecord { Id = 7, Hosts = ["bm01"], State = RolloutState.Failed };
-            var result = new HostResult { Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = HostRun.FailureDetail(e.Input) ?? e.Input };
+            var result = new HostResult { Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Failure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = HostRun.FailureDetail(e.Input) ?? e.Input } };
             foreach (var chunk in RolloutMessages.Results(rollout, [result], 2000))
             {
                 SanitizerCorpus.AssertHarmless(chunk, $"{e.Name} (results)");

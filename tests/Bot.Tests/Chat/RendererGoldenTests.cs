@@ -109,11 +109,11 @@ public sealed class RendererGoldenTests : IDisposable
     {
         Id = 12,
         StartedBy = "alice",
-        Reason = "deploy now",
+        Trigger = RolloutTrigger.DeployNow,
         StartedAt = T0,
         FinishedAt = T0.AddMinutes(4).AddSeconds(12),
         State = RolloutState.Failed,
-        Summary = "58/60 ok, 1 failed, 1 unreachable",
+        Tally = new RolloutTally { Total = 60, Ok = 58, Failed = 1, Unreachable = 1 },
         Hosts = Hosts,
         CanaryCount = 1,
         Changes =
@@ -136,7 +136,12 @@ public sealed class RendererGoldenTests : IDisposable
         Host = h,
         Outcome = h switch { "bm17" => HostOutcome.Failed, "bm30" => HostOutcome.Unreachable, _ => HostOutcome.Ok },
         FailedStep = h switch { "bm17" => "checkconfig", "bm30" => "connect", _ => null },
-        Error = h switch { "bm17" => "checkconfig: exit 2: master.cfg line 40: unknown slave 'bm99'", "bm30" => "connection refused", _ => null },
+        Failure = h switch
+        {
+            "bm17" => new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 2: master.cfg line 40: unknown slave 'bm99'" },
+            "bm30" => HostFailure.Of(HostFailureKind.Connect, "connection refused"),
+            _ => null,
+        },
         StartedAt = T0,
         FinishedAt = T0.AddSeconds(3.4),
         Before = new() { ["buildbot-configs"] = "1111aaaa2222bbbb" },
@@ -147,9 +152,9 @@ public sealed class RendererGoldenTests : IDisposable
     private static string Status()
     {
         var table = new TextTable("host", "role", "state", "detail", "last rollout");
-        table.Add("bm17", "master", HostLag.Label(HostLagState.Behind), "buildbot-configs 1111aaaa2222 (production 3333cccc4444)", "#12 14:04 UTC");
-        table.Add("bm30", "master", HostLag.Label(HostLagState.Unreachable), "connection refused", "#12 14:04 UTC");
-        table.Add("foopy02", "foopy", HostLag.Label(HostLagState.Disabled), null, "-");
+        table.Add("bm17", "master", HostText.Lag(HostLagState.Behind), "buildbot-configs 1111aaaa2222 (production 3333cccc4444)", "#12 14:04 UTC");
+        table.Add("bm30", "master", HostText.Lag(HostLagState.Unreachable), "connection refused", "#12 14:04 UTC");
+        table.Add("foopy02", "foopy", HostText.Lag(HostLagState.Disabled), null, "-");
         return string.Join('\n', ["fleet: 58 in sync, 1 behind, 1 unreachable, 1 disabled", "production: buildbot-configs 3333cccc4444, tools 5555eeee6666", .. table.Lines()]);
     }
 

@@ -90,7 +90,7 @@ public sealed class DoorTests : IAsyncLifetime
         var heads = _bot.Watcher.GetHeads();
         var id = _bot.Rollouts.Insert(new RolloutRecord
         {
-            StartedAt = T0, StartedBy = "alice", Reason = "deploy now", Trigger = RolloutTrigger.DeployNow,
+            StartedAt = T0, StartedBy = "alice", Trigger = RolloutTrigger.DeployNow,
             Revisions = heads.Revisions.ToDictionary(kv => kv.Key, kv => kv.Value), Hosts = ["bm01", "bm02"], CanaryCount = 1,
         });
         _bot.Rollouts.SaveHost(new HostResult

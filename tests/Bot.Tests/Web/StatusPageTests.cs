@@ -133,7 +133,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     {
         await using var bot = await WebBot.StartAsync();
         var heads = bot.Heads;
-        var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Reason = "cancelled", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
+        var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
         var result = new HostResult
         {
             Id = HostResult.MakeId(rollout, "foopy02"), RolloutId = rollout, Host = "foopy02", Role = "foopy", Outcome = HostOutcome.Cancelled,

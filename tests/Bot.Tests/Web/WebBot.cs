@@ -111,8 +111,8 @@ public sealed class WebBot : IAsyncDisposable
     {
         var heads = Heads;
         HostState State(string host) => Store.GetHostState(host)!;
-        Store.SaveHostState(State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastError = "exit 1: checkconfig failed", LastRolloutId = null });
-        Store.SaveHostState(State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastError = "connect: connection refused" });
+        Store.SaveHostState(State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastFailure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1: checkconfig failed" }, LastRolloutId = null });
+        Store.SaveHostState(State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Of(HostFailureKind.Connect, "connect: connection refused") });
         foreach (var foopy in new[] { "foopy01", "foopy02" })
             Store.SaveHostState(State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok });
     }

@@ -93,7 +93,7 @@ public sealed class LocalFleetFixture : IDisposable
     };
 
     public RolloutPlan Plan(IReadOnlyList<string>? hosts = null) =>
-        new(new RevisionSet(new Dictionary<string, string>(Heads, StringComparer.Ordinal)), hosts ?? HostNames, "tester", "test rollout");
+        new(new RevisionSet(new Dictionary<string, string>(Heads, StringComparer.Ordinal)), hosts ?? HostNames, "tester");
 
     public RolloutRunner Runner(FleetConfig fleet, IRolloutStore store, DeployerEvents events, TimeProvider time) =>
         new(fleet, new HostTransportFactory(fleet, time), store, events, time, NullLogger<RolloutRunner>.Instance);

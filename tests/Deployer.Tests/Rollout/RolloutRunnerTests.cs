@@ -55,7 +55,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None);
 
         Assert.Equal(RolloutState.Succeeded, rollout.State);
-        Assert.Equal("3/3 ok", rollout.Summary);
+        Assert.Equal(new RolloutTally { Total = 3, Ok = 3 }, rollout.Tally);
         foreach (var host in _fleet.HostNames)
         {
             await AssertOnDiskAsync(host, _fleet.Heads);
@@ -92,7 +92,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None);
 
         Assert.Equal(RolloutState.Failed, rollout.State);
-        Assert.Equal("2/3 ok, 1 failed", rollout.Summary);
+        Assert.Equal(new RolloutTally { Total = 3, Ok = 2, Failed = 1 }, rollout.Tally);
         await AssertOnDiskAsync("h2", _fleet.Previous);
         Assert.False(Reconfigured("h2"));
         foreach (var host in new[] { "h1", "h3" })
@@ -109,7 +109,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal([StepStatus.Ok, StepStatus.Failed, StepStatus.Ok], h2.Steps.Select(s => s.Status));
         Assert.Equal(_fleet.Previous, h2.Before);
         Assert.Equal(_fleet.Previous, h2.After);
-        Assert.Contains("previous revisions restored", h2.Error);
+        Assert.Equal(RestoreOutcome.Restored, h2.Failure?.Restore);
     }
 
     [Fact]
@@ -125,8 +125,8 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var last = Enumerable.Range(0, 100).Select(_ => reader.TryRead(out var e) ? e : null).OfType<HostFinished>().Last();
         Assert.Equal((3, 3, 1, 2), (last.Done, last.Total, last.Failed, last.NotStarted));
         Assert.Equal(RolloutState.Halted, rollout.State);
-        Assert.StartsWith("canary h1 failed (checkconfig: ", rollout.Summary);
-        Assert.EndsWith("not touched: h2, h3", rollout.Summary);
+        Assert.Equal(("h1", HostFailureKind.Step, "checkconfig"), (rollout.FailedCanary, rollout.CanaryFailure?.Kind, rollout.CanaryFailure?.Step));
+        Assert.Equal(new RolloutTally { Total = 3, Failed = 1, Skipped = 2 }, rollout.Tally);
         foreach (var host in _fleet.HostNames)
         {
             await AssertOnDiskAsync(host, _fleet.Previous);
@@ -140,7 +140,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
             Assert.Empty(results[host].Steps);
-            Assert.Equal("not touched: canary h1 failed", results[host].Error);
+            Assert.Equal(new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = "h1" }, results[host].Failure);
         }
     }
 
@@ -229,7 +229,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         foreach (var host in new[] { "h2", "h3" })
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
-            Assert.Equal("not started: rollout cancelled", results[host].Error);
+            Assert.Equal(HostFailure.Of(HostFailureKind.RolloutCancelled), results[host].Failure);
             await AssertOnDiskAsync(host, _fleet.Previous);
         }
     }
@@ -254,15 +254,15 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await run.WaitAsync(Guard);
 
         Assert.Equal(RolloutState.Cancelled, rollout.State);
-        Assert.DoesNotContain("canary", rollout.Summary);
+        Assert.Null(rollout.FailedCanary);
         var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
         // The running step finished; the canary's later steps did not start.
         Assert.Equal(["update"], results["h1"].Steps.Select(s => s.Name));
-        Assert.Equal("cancelled before step checkconfig", results["h1"].Error);
+        Assert.Equal(new HostFailure { Kind = HostFailureKind.CancelledBeforeStep, Step = "checkconfig" }, results["h1"].Failure);
         foreach (var host in new[] { "h2", "h3" })
         {
             Assert.Equal(HostOutcome.Skipped, results[host].Outcome);
-            Assert.Equal("not started: rollout cancelled", results[host].Error);
+            Assert.Equal(HostFailure.Of(HostFailureKind.RolloutCancelled), results[host].Failure);
         }
     }
 
@@ -291,11 +291,12 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan(), CancellationToken.None);
 
         Assert.Equal(RolloutState.Failed, rollout.State);
-        Assert.Equal("2/3 ok, 1 unreachable", rollout.Summary);
+        Assert.Equal(new RolloutTally { Total = 3, Ok = 2, Unreachable = 1 }, rollout.Tally);
         var h3 = store.GetHosts(rollout.Id).Single(r => r.Host == "h3");
         Assert.Equal(HostOutcome.Unreachable, h3.Outcome);
         Assert.Equal("connect", h3.FailedStep);
-        Assert.Contains("does not exist", h3.Error);
+        Assert.Equal(HostFailureKind.Connect, h3.Failure?.Kind);
+        Assert.Contains("does not exist", h3.Failure?.Detail);
         Assert.Equal(HostOutcome.Unreachable, store.GetHostState("h3")!.LastOutcome);
         await AssertOnDiskAsync("h2", _fleet.Heads);
     }
@@ -320,7 +321,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal("tester", saved.StartedBy);
         Assert.Equal(_time.GetUtcNow(), saved.StartedAt);
         Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
-        Assert.Equal(rollout.Summary, saved.Summary);
+        Assert.Equal(rollout.Tally, saved.Tally);
         Assert.Equal([rollout.Id], store.Latest(5).Select(r => r.Id));
 
         var hosts = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);

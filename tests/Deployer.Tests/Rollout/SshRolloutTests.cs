@@ -118,7 +118,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
     }
 
     private static RolloutPlan Plan(RevisionSet revisions, IEnumerable<string> hosts) =>
-        new(revisions, hosts.ToList(), "tester", "integration test");
+        new(revisions, hosts.ToList(), "tester");
 
     [Fact]
     public async Task Rollout_AllHosts_CheckOutExactlyThePinnedRevisions()
@@ -180,7 +180,8 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
 
         var failed = Assert.Single(store.GetHosts(rollout.Id), r => r.Outcome != HostOutcome.Ok);
         Assert.Equal(("bm03", HostOutcome.Failed, "checkconfig", true), (failed.Host, failed.Outcome, failed.FailedStep, failed.Restored));
-        Assert.Contains("checkconfig: master.cfg is broken", failed.Error, StringComparison.Ordinal);
+        Assert.Equal((HostFailureKind.Step, "checkconfig", RestoreOutcome.Restored), (failed.Failure!.Kind, failed.Failure.Step, failed.Failure.Restore));
+        Assert.Contains("master.cfg is broken", failed.Failure.Detail, StringComparison.Ordinal);
         Assert.Equal(["update", "checkconfig", "restore"], failed.Steps.Select(s => s.Name));
     }
 
@@ -228,7 +229,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         Assert.Equal(RolloutState.Failed, rollout.State);
         var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
         Assert.Equal((HostOutcome.Unreachable, "connect"), (results["bm04"].Outcome, results["bm04"].FailedStep));
-        Assert.Contains($"cannot reach bm04 (127.0.0.1:{down.Port})", results["bm04"].Error, StringComparison.Ordinal);
+        Assert.Contains($"cannot reach bm04 (127.0.0.1:{down.Port})", results["bm04"].Failure?.Detail, StringComparison.Ordinal);
         Assert.Equal(fleet.Rollout.ConnectAttempts, transports.Attempts("bm04"));
         foreach (var host in fleet.Hosts.SkipLast(1))
         {
@@ -253,7 +254,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
         var refused = results[evil.Name];
         Assert.Equal((HostOutcome.Failed, "connect"), (refused.Outcome, refused.FailedStep));
-        Assert.Contains("may only contain letters, digits", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("may only contain letters, digits", refused.Failure?.Detail, StringComparison.Ordinal);
         Assert.Empty(refused.Steps);
         Assert.Equal(1, transports.Attempts(evil.Name));
         Assert.False(File.Exists(marker));

@@ -34,7 +34,7 @@ public sealed class FleetStatusTests
         var revisions = new Dictionary<string, string>();
         if (configs is not null) revisions["configs"] = configs;
         if (custom is not null) revisions["custom"] = custom;
-        return new HostState { Id = host, Revisions = revisions, LastOutcome = outcome, LastFailedStep = failedStep, LastError = error, LastRolloutId = 7 };
+        return new HostState { Id = host, Revisions = revisions, LastOutcome = outcome, LastFailedStep = failedStep, LastFailure = error is null ? null : HostFailure.Of(HostFailureKind.Connect, error), LastRolloutId = 7 };
     }
 
     private static HostLag Row(HostConfig host, HostState? state)
@@ -49,10 +49,9 @@ public sealed class FleetStatusTests
         var row = Row(Host("bm01"), State("bm01", ConfigsHead, CustomHead));
 
         Assert.Equal(HostLagState.InSync, row.State);
-        Assert.Null(row.Detail);
+        Assert.Null(row.Failure);
         Assert.All(row.Repos, c => Assert.True(c.InSync));
         Assert.Equal(7, row.LastRolloutId);
-        Assert.Equal("in sync", HostLag.Label(row.State));
     }
 
     [Fact]
@@ -61,7 +60,6 @@ public sealed class FleetStatusTests
         var row = Row(Host("bm01"), State("bm01", ConfigsHead, CustomOld));
 
         Assert.Equal(HostLagState.Behind, row.State);
-        Assert.Equal("custom", row.Detail);
         Assert.Equal([true, false], row.Repos.Select(c => c.InSync));
         Assert.Equal(CustomOld, row.Repos.Single(c => c.Repo == "custom").OnHost);
         Assert.Equal(CustomHead, row.Repos.Single(c => c.Repo == "custom").Head);
@@ -73,7 +71,7 @@ public sealed class FleetStatusTests
         var row = Row(Host("bm01"), State("bm01", ConfigsOld, CustomOld, HostOutcome.Failed, "checkconfig", "exit 1"));
 
         Assert.Equal(HostLagState.Failed, row.State);
-        Assert.Equal("checkconfig: exit 1", row.Detail);
+        Assert.Equal(("checkconfig", "exit 1"), (row.FailedStep, row.Failure?.Detail));
     }
 
     [Fact]
@@ -82,7 +80,7 @@ public sealed class FleetStatusTests
         var row = Row(Host("bm01"), State("bm01", ConfigsHead, CustomHead, HostOutcome.Unreachable, "connect", "connection refused"));
 
         Assert.Equal(HostLagState.Unreachable, row.State);
-        Assert.Equal("connection refused", row.Detail);
+        Assert.Equal("connection refused", row.Failure?.Detail);
     }
 
     [Fact]
@@ -116,7 +114,7 @@ public sealed class FleetStatusTests
         var row = Row(Host("bm02"), State("bm02", ConfigsOld, CustomHead, HostOutcome.Skipped));
 
         Assert.Equal(HostLagState.Behind, row.State);
-        Assert.Equal("configs", row.Detail);
+        Assert.Equal(["configs"], row.Repos.Where(c => !c.InSync).Select(c => c.Repo));
     }
 
     [Theory]

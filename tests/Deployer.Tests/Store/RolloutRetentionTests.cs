@@ -18,7 +18,7 @@ public sealed class RolloutRetentionTests : IDisposable
         var retention = new RolloutRetention(db, new StoreOptions { KeepRolloutDetail = 2 });
         for (var i = 0; i < 5; i++)
         {
-            var id = store.Insert(new RolloutRecord { State = RolloutState.Succeeded, Summary = "3/3 ok", Hosts = ["a", "b", "c"] });
+            var id = store.Insert(new RolloutRecord { State = RolloutState.Succeeded, Tally = new RolloutTally { Total = 3, Ok = 3 }, Hosts = ["a", "b", "c"] });
             foreach (var host in new[] { "a", "b", "c" })
                 store.SaveHost(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok });
         }
@@ -27,7 +27,7 @@ public sealed class RolloutRetentionTests : IDisposable
 
         Assert.Equal([0, 0, 0, 3, 3], Enumerable.Range(1, 5).Select(id => store.GetHosts(id).Count));
         Assert.Equal(5, store.Latest(10).Count);
-        Assert.All(store.Latest(10), r => Assert.Equal("3/3 ok", r.Summary));
+        Assert.All(store.Latest(10), r => Assert.Equal(3, r.Tally?.Ok));
         Assert.Equal(0, retention.Prune());
     }
 

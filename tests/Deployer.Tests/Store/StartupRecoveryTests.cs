@@ -41,11 +41,11 @@ public sealed class StartupRecoveryTests : IDisposable
     {
         var id = _store.Insert(new RolloutRecord
         {
-            State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Reason = "merges",
+            State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Trigger = RolloutTrigger.DeployNow,
             Revisions = new() { ["configs"] = new string('a', 40) },
             Hosts = hosts.Select(h => h.Host).ToList(), CanaryCount = 1,
             FinishedAt = state == RolloutState.Running ? null : CrashedAt.AddMinutes(-1),
-            Summary = state == RolloutState.Running ? null : "done",
+            Tally = state == RolloutState.Running ? null : new RolloutTally { Total = hosts.Length },
         });
         foreach (var (host, outcome) in hosts)
         {
@@ -55,7 +55,7 @@ public sealed class StartupRecoveryTests : IDisposable
                 StartedAt = outcome == HostOutcome.Pending ? null : CrashedAt.AddMinutes(-4),
                 FinishedAt = outcome is HostOutcome.Pending or HostOutcome.Running ? null : CrashedAt.AddMinutes(-3),
                 Steps = outcome == HostOutcome.Pending ? [] : [new StepResult { Name = "update", Status = StepStatus.Ok }],
-                Error = outcome == HostOutcome.Failed ? "checkconfig: exit 1" : null,
+                Failure = outcome == HostOutcome.Failed ? new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1" } : null,
             });
         }
 
@@ -79,7 +79,7 @@ public sealed class StartupRecoveryTests : IDisposable
         var saved = _store.Get(id)!;
         Assert.Equal(RolloutState.Interrupted, saved.State);
         Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
-        Assert.Equal("interrupted; unfinished: h3, h4", saved.Summary);
+        Assert.Equal(["h3", "h4"], saved.Unfinished);
         Assert.True(reader.TryRead(out var published));
         Assert.Equal(["h3", "h4"], Assert.IsType<RolloutInterrupted>(published).UnfinishedHosts);
     }
@@ -97,7 +97,7 @@ public sealed class StartupRecoveryTests : IDisposable
         foreach (var host in new[] { "h1", "h2" })
         {
             Assert.Equal(before[host].Outcome, after[host].Outcome);
-            Assert.Equal(before[host].Error, after[host].Error);
+            Assert.Equal(before[host].Failure, after[host].Failure);
             Assert.Equal(before[host].FinishedAt, after[host].FinishedAt);
             Assert.Equal(before[host].Steps.Select(s => s.Name), after[host].Steps.Select(s => s.Name));
         }
@@ -114,10 +114,10 @@ public sealed class StartupRecoveryTests : IDisposable
         var results = _store.GetHosts(id).ToDictionary(r => r.Host);
         // h2 ran steps before the crash: it was touched, so it must not read as "not started".
         Assert.Equal(HostOutcome.Failed, results["h2"].Outcome);
-        Assert.StartsWith("interrupted", results["h2"].Error);
+        Assert.Equal(HostFailureKind.InterruptedDuringRun, results["h2"].Failure?.Kind);
         Assert.Equal(["update"], results["h2"].Steps.Select(s => s.Name));
         Assert.Equal(HostOutcome.Skipped, results["h3"].Outcome);
-        Assert.StartsWith("interrupted", results["h3"].Error);
+        Assert.Equal(HostFailureKind.InterruptedBeforeStart, results["h3"].Failure?.Kind);
         Assert.All(results.Values, r => Assert.NotNull(r.FinishedAt));
     }
 
@@ -133,7 +133,7 @@ public sealed class StartupRecoveryTests : IDisposable
         Assert.Empty(found);
         Assert.False(reader.TryRead(out _));
         Assert.Equal(RolloutState.Succeeded, _store.Get(succeeded)!.State);
-        Assert.Equal("done", _store.Get(succeeded)!.Summary);
+        Assert.NotNull(_store.Get(succeeded)!.Tally);
         Assert.Equal(RolloutState.Halted, _store.Get(halted)!.State);
     }
 

@@ -169,7 +169,6 @@ public sealed class HostDriverTests(SshdFixture sshd) : IDisposable
         await using var b = await StartAsync(second, rollout: 8, stopOrphansOf: 7);
 
         Assert.Equal((LockAction.Stopped, 7), (b.Lock.Action, b.Lock.Holder));
-        Assert.Contains("stopped the orphaned sequence of interrupted rollout #7", b.Lock.Describe(), StringComparison.Ordinal);
         Assert.True(await Poll.UntilAsync(async () => (await Shell.RunAsync("pgrep", ["-f", sleep])).ExitCode != 0, TimeSpan.FromSeconds(10)));
         // The orphan's killed step may be in the journal with its signal's exit code (the orphan ignores the broken
         // pipe and writes it if it is quicker than its own stop); only steps that finished ok count as done.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -17,6 +18,7 @@ internal sealed class PgDocuments(NpgsqlDataSource source, TimeProvider time)
     public static JsonSerializerOptions Json { get; } = new()
     {
         Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LegacyFields.Apply } },
     };
 
     private readonly AsyncLocal<Transaction?> _current = new();

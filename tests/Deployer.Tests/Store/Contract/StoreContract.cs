@@ -56,7 +56,7 @@ public abstract class StoreContract : IAsyncLifetime
         var first = S.Rollouts.Insert(Rollout("alice"));
         var second = S.Rollouts.Insert(Rollout("bob"));
         Assert.Equal(first + 1, second);
-        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Summary = "ok" });
+        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Tally = new RolloutTally { Total = 1, Ok = 1 } });
 
         S = await ReopenAsync();
         var read = S.Rollouts.Get(first)!;
@@ -187,7 +187,7 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task The_write_that_ends_a_rollout_writes_its_announce_entry_once()
     {
         var id = S.Rollouts.Insert(Rollout("alice"));
-        S.Rollouts.Update(S.Rollouts.Get(id)! with { Summary = "1/2 done" });
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { CanaryCount = 2 });
         Assert.Empty(await PendingAnnouncementsAsync());
 
         S.Rollouts.Update(S.Rollouts.Get(id)! with { State = RolloutState.Interrupted, FinishedAt = Time.GetUtcNow() });
@@ -198,7 +198,7 @@ public abstract class StoreContract : IAsyncLifetime
         // Later writes of an ended rollout (its resume handled) announce nothing again.
         S.Rollouts.Update(S.Rollouts.Get(id)! with { ResumeHandled = true });
         S = await ReopenAsync();
-        S.Rollouts.Update(S.Rollouts.Get(id)! with { Summary = "interrupted; resumed" });
+        S.Rollouts.Update(S.Rollouts.Get(id)! with { CanaryCount = 3 });
         Assert.Empty(await PendingAnnouncementsAsync());
 
         // A rollout saved already ended (nothing to run) is announced too; an update of an unknown one creates nothing.

@@ -1,0 +1,102 @@
+using System.Globalization;
+using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Status;
+using ChatOpsReconfig.Deployer.Transport;
+
+namespace ChatOpsReconfig.Bot.Announcements;
+
+/// <summary>
+/// How a host's run, step or lag reads: <c>checkconfig: exit 2: …; previous revisions restored</c>, <c>timed out</c>,
+/// <c>behind</c>. What the host or transport said is echoed through the sanitizer; a host stored by an older build
+/// shows its stored words.
+/// </summary>
+internal static class HostText
+{
+    private const int MaxDetail = 300;
+
+    /// <summary>Lower-case words for people (also the web API's and the metrics' step labels).</summary>
+    public static string Step(StepStatus status) => status switch
+    {
+        StepStatus.Ok => "ok",
+        StepStatus.Failed => "failed",
+        StepStatus.TimedOut => "timed out",
+        StepStatus.Refused => "refused",
+        _ => "error",
+    };
+
+    /// <summary>What a step said when it did not end ok: <c>refused to run: …</c> for a refused one.</summary>
+    public static string? StepDetail(StepResult s) =>
+        s.Error is null ? null : s.Status == StepStatus.Refused ? "refused to run: " + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);
+
+    /// <summary>Why the host did not end ok; empty when it did.</summary>
+    public static string Failure(HostResult r) => Failure(r.Failure, r.LegacyError);
+
+    public static string Failure(HostFailure? f, string? legacy)
+    {
+        if (f is null) return SafeText.Clean(legacy, MaxDetail);
+        var detail = SafeText.Clean(f.Detail, MaxDetail);
+        var text = f.Kind switch
+        {
+            HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Ended(f))}",
+            HostFailureKind.LockTimedOut => $"another sequence (rollout #{f.OtherRollout?.ToString(CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock after {f.Seconds}s; nothing run",
+            HostFailureKind.Connect => detail.Length > 0 ? detail : "cannot connect",
+            HostFailureKind.Start => detail.Length > 0 ? detail : "could not start; nothing run",
+            HostFailureKind.CancelledBeforeStep => $"cancelled before step {f.Step}",
+            HostFailureKind.CancelledWhileConnecting => "cancelled while connecting",
+            HostFailureKind.CanaryFailed => $"not touched: canary {f.Canary} failed",
+            HostFailureKind.RolloutCancelled => "not started: rollout cancelled",
+            HostFailureKind.InterruptedDuringRun => "interrupted: the bot stopped during this host's run",
+            HostFailureKind.InterruptedBeforeStart => "interrupted: the bot stopped before this host started",
+            _ => $"internal error: {detail}",
+        };
+        return text + f.Restore switch
+        {
+            RestoreOutcome.Restored => "; previous revisions restored",
+            RestoreOutcome.PreviousUnknown => "; cannot restore: previous revisions unknown",
+            RestoreOutcome.Failed => "; restore failed: " + (f.RestoreDetail is { Length: > 0 } d ? SafeText.Clean(d, MaxDetail) : Step(f.RestoreStatus ?? StepStatus.Error)),
+            _ => "",
+        };
+    }
+
+    /// <summary><c>exit 2</c>, <c>timed out after 30s</c>: how a step ended when it said nothing.</summary>
+    private static string Ended(HostFailure f) => f.StepStatus switch
+    {
+        StepStatus.Failed when f.ExitCode is { } code => $"exit {code}",
+        StepStatus.TimedOut when f.Seconds is { } s => $"timed out after {s}s",
+        var status => Step(status ?? StepStatus.Error),
+    };
+
+    /// <summary>What the host lock did when it was not simply free; null when it was.</summary>
+    public static string? Lock(HostLockNote? note) => note?.Action switch
+    {
+        LockAction.Waited => $"waited {note.WaitedSeconds}s for the sequence of rollout #{Holder(note)} still running on this host",
+        LockAction.Stopped => $"stopped the orphaned sequence of interrupted rollout #{Holder(note)} still running on this host",
+        LockAction.TimedOut => $"another sequence (rollout #{Holder(note)}) still holds this host's lock",
+        _ => null,
+    };
+
+    private static string Holder(HostLockNote note) => note.Holder?.ToString(CultureInfo.InvariantCulture) ?? "?";
+
+    public static string Lag(HostLagState state) => state switch
+    {
+        HostLagState.InSync => "in sync",
+        HostLagState.Behind => "behind",
+        HostLagState.Partial => "partial",
+        HostLagState.Failed => "failed",
+        HostLagState.Unreachable => "unreachable",
+        HostLagState.Disabled => "disabled",
+        _ => "unknown",
+    };
+
+    /// <summary>The lag table's detail cell: which repos are behind, or why the host failed or is unreachable.</summary>
+    public static string? LagDetail(HostLag row) => row.State switch
+    {
+        HostLagState.Failed when row.Failure is { Kind: HostFailureKind.Step } => Failure(row.Failure, null),
+        HostLagState.Failed => row.FailedStep is { } step ? $"{step}: {Failure(row.Failure, row.LegacyError)}" : Failure(row.Failure, row.LegacyError),
+        HostLagState.Unreachable => Failure(row.Failure, row.LegacyError),
+        HostLagState.Partial => $"updated, not reconfigured: rollout #{row.LastRolloutId} stopped at {row.FailedStep ?? "a step"}",
+        HostLagState.Behind => string.Join(", ", row.Repos.Where(c => !c.InSync).Select(c => c.Repo)),
+        _ => null,
+    };
+}
