@@ -52,14 +52,15 @@ public sealed class NoWordsTests
     [
         typeof(Deployer.Rollout.RolloutRecord), typeof(Deployer.Rollout.RolloutTally), typeof(Deployer.Rollout.RolloutPlan),
         typeof(Deployer.Rollout.HostResult), typeof(Deployer.Rollout.HostFailure), typeof(Deployer.Rollout.StepResult),
-        typeof(Deployer.Rollout.HostState), typeof(Deployer.Status.HostLag),
+        typeof(Deployer.Rollout.HostState), typeof(Deployer.Status.HostLag), typeof(Deployer.Transport.HostKeyRefusal),
+        typeof(Deployer.Transport.ExpectedHostKey),
     ];
 
     /// <summary>String properties on those records that hold what a host, a transport or a person said, never our words.</summary>
     private static readonly string[] EchoedText =
     [
         "StepResult.Error", "StepResult.Command", "StepResult.StdoutTail", "StepResult.StderrTail", "HostFailure.Detail", "HostFailure.RestoreDetail",
-        "HostFailure.Step", "HostFailure.Canary",
+        "HostFailure.Step", "HostFailure.Canary", "HostKeyRefusal.Detail",
     ];
 
     [Fact]
@@ -121,7 +122,6 @@ public sealed class NoWordsTests
         ["Store/StoreIntegrity.cs"] = 2,
         ["Transport/CommandOutcome.cs"] = 3,
         ["Transport/DriverSequence.cs"] = 10,
-        ["Transport/HostKeyPolicy.cs"] = 5,
         ["Transport/KnownHostsFile.cs"] = 5,
         ["Transport/LocalDriverChannel.cs"] = 4,
         ["Transport/LocalTransport.cs"] = 3,

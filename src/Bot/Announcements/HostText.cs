@@ -40,6 +40,7 @@ internal static class HostText
         {
             HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Ended(f))}",
             HostFailureKind.LockTimedOut => $"another sequence (rollout #{f.OtherRollout?.ToString(CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock after {f.Seconds}s; nothing run",
+            HostFailureKind.Connect when f.HostKey is { } key => HostKey(key),
             HostFailureKind.Connect => detail.Length > 0 ? detail : "cannot connect",
             HostFailureKind.Start => detail.Length > 0 ? detail : "could not start; nothing run",
             HostFailureKind.CancelledBeforeStep => $"cancelled before step {f.Step}",
@@ -58,6 +59,33 @@ internal static class HostText
             _ => "",
         };
     }
+
+    /// <summary>
+    /// Why a host key was refused, naming host, the key's fingerprint and the expected ones:
+    /// <c>host key for bm01 (127.0.0.1:2222) changed: got SHA256:…, expected SHA256:… (known_hosts line 3) — refusing to connect</c>.
+    /// </summary>
+    public static string HostKey(HostKeyRefusal r)
+    {
+        var who = $"host key for {SafeText.Clean(r.Host, 120)}";
+        var got = SafeText.Clean(r.Fingerprint, 80);
+        var type = r.KeyType is { Length: > 0 } t ? SafeText.Clean(t, 80) : "unknown key type";
+        var file = SafeText.Clean(r.KnownHosts, MaxDetail);
+        var text = r.Problem switch
+        {
+            HostKeyProblem.PinChanged => $"{who} changed: got {got} ({type}), expected {Expected(r, e => $"{e.Fingerprint} (pinned hostKeyFingerprint)")}",
+            HostKeyProblem.NoKnownHosts => $"{who} is unknown: got {got} ({type}); no known_hosts file is configured and no hostKeyFingerprint is pinned",
+            HostKeyProblem.KnownHostsUnreadable => $"cannot read known_hosts {file} to verify the {who} ({got}): {SafeText.Clean(r.Detail, MaxDetail)}",
+            HostKeyProblem.Revoked => $"{who} {got} ({type}) is marked @revoked in {file} line {r.Line}",
+            HostKeyProblem.Changed => $"{who} changed: got {got}, expected {Expected(r, e => $"{e.Fingerprint} ({SafeText.Clean(e.Source, MaxDetail)} line {e.Line})")}",
+            HostKeyProblem.OnlyOtherTypes =>
+                $"{who} changed: got {got} ({type}), but only other keys are known: {Expected(r, e => $"{e.Fingerprint} ({SafeText.Clean(e.KeyType, 80)}, {SafeText.Clean(e.Source, MaxDetail)} line {e.Line})")}",
+            _ => $"{who} is unknown: got {got} ({type}); {SafeText.Clean(r.LookupName, 120)} is not in {file} and no hostKeyFingerprint is pinned",
+        };
+        return text + " — refusing to connect";
+    }
+
+    private static string Expected(HostKeyRefusal r, Func<ExpectedHostKey, string> one) =>
+        string.Join(" or ", r.Expected.Select(e => one(e with { Fingerprint = SafeText.Clean(e.Fingerprint, 80) })));
 
     /// <summary><c>exit 2</c>, <c>timed out after 30s</c>: how a step ended when it said nothing.</summary>
     private static string Ended(HostFailure f) => f.StepStatus switch

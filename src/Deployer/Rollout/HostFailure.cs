@@ -1,3 +1,5 @@
+using ChatOpsReconfig.Deployer.Transport;
+
 namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>Why a host's run did not end ok.</summary>
@@ -6,7 +8,7 @@ public enum HostFailureKind
     /// <summary>A step did not finish ok (<see cref="HostFailure.Step"/>, <see cref="HostFailure.StepStatus"/>).</summary>
     Step,
 
-    /// <summary>No connection (<see cref="HostFailure.Detail"/> says what the transport saw).</summary>
+    /// <summary>No connection (<see cref="HostFailure.Detail"/> says what the transport saw, or <see cref="HostFailure.HostKey"/> why the host key was refused).</summary>
     Connect,
 
     /// <summary>Connected, but the sequence could not start (the driver failed); nothing ran.</summary>
@@ -85,5 +87,11 @@ public sealed record HostFailure
     /// <summary>The canary that failed (<see cref="HostFailureKind.CanaryFailed"/>).</summary>
     public string? Canary { get; init; }
 
+    /// <summary>The refused host key (<see cref="HostFailureKind.Connect"/>); null for other connect failures.</summary>
+    public HostKeyRefusal? HostKey { get; init; }
+
     public static HostFailure Of(HostFailureKind kind, string? detail = null) => new() { Kind = kind, Detail = detail };
+
+    /// <summary>A failed connect as a host failure: what the transport said, or the refused host key.</summary>
+    public static HostFailure Connect(ConnectFailure? failure) => new() { Kind = HostFailureKind.Connect, Detail = failure?.Message, HostKey = failure?.HostKey };
 }

@@ -234,7 +234,7 @@ public sealed partial class RolloutRunner(
                 {
                     Outcome = failure.IsTransient ? HostOutcome.Unreachable : HostOutcome.Failed,
                     FailedStep = "connect",
-                    Failure = HostFailure.Of(HostFailureKind.Connect, failure.Message),
+                    Failure = HostFailure.Connect(failure),
                 };
             }
             else

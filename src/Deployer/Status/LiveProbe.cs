@@ -27,7 +27,7 @@ public sealed class LiveProbe(FleetConfig fleet, IHostTransportFactory transport
             }
             else
             {
-                state = previous with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Of(HostFailureKind.Connect, connected.Failure?.Message) };
+                state = previous with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Connect(connected.Failure) };
             }
 
             lock (results)

@@ -58,8 +58,11 @@ public enum ConnectFailureKind
     Config,
 }
 
-/// <summary>Why a connection to a host could not be made.</summary>
-public sealed record ConnectFailure(ConnectFailureKind Kind, string Message)
+/// <summary>
+/// Why a connection to a host could not be made: what the transport said, or, for a refused host key, the refusal
+/// as data (<see cref="HostKey"/>; then <see cref="Message"/> is null).
+/// </summary>
+public sealed record ConnectFailure(ConnectFailureKind Kind, string? Message, HostKeyRefusal? HostKey = null)
 {
     public bool IsTransient => Kind is ConnectFailureKind.Unreachable or ConnectFailureKind.Timeout;
 }

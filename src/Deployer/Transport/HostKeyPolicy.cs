@@ -18,21 +18,19 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
     public HostKeyVerdict Verify(HostKeyTarget target, ReadOnlySpan<byte> keyBlob)
     {
         var got = Fingerprint(keyBlob);
-        var type = KeyType(keyBlob) ?? "unknown key type";
-        var who = $"host key for {target.Label}";
+        var refusal = new HostKeyRefusal { Host = target.Label, Fingerprint = got, KeyType = KeyType(keyBlob) };
 
         if (target.PinnedFingerprint is { } pinned)
         {
+            var expected = new ExpectedHostKey { Fingerprint = Normalize(pinned) };
             return SameFingerprint(pinned, got)
-                ? HostKeyVerdict.Trust($"{who} matches the pinned {got}")
-                : HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
-                    $"{who} changed: got {got} ({type}), expected {Normalize(pinned)} (pinned hostKeyFingerprint) — refusing to connect");
+                ? HostKeyVerdict.Trust(got, expected)
+                : HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch, refusal with { Problem = HostKeyProblem.PinChanged, Expected = [expected] });
         }
 
         if (KnownHostsPath is null)
         {
-            return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyUnknown,
-                $"{who} is unknown: got {got} ({type}); no known_hosts file is configured and no hostKeyFingerprint is pinned — refusing to connect");
+            return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyUnknown, refusal with { Problem = HostKeyProblem.NoKnownHosts });
         }
 
         KnownHostsFile file;
@@ -43,7 +41,7 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return HostKeyVerdict.Refuse(ConnectFailureKind.Config,
-                $"cannot read known_hosts {KnownHostsPath} to verify the {who} ({got}): {ex.Message} — refusing to connect");
+                refusal with { Problem = HostKeyProblem.KnownHostsUnreadable, KnownHosts = KnownHostsPath, Detail = ex.Message });
         }
 
         return Verify(target, keyBlob, file);
@@ -53,16 +51,15 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
     public static HostKeyVerdict Verify(HostKeyTarget target, ReadOnlySpan<byte> keyBlob, KnownHostsFile file)
     {
         var got = Fingerprint(keyBlob);
-        var type = KeyType(keyBlob) ?? "unknown key type";
-        var who = $"host key for {target.Label}";
+        var type = KeyType(keyBlob);
+        var refusal = new HostKeyRefusal { Host = target.Label, Fingerprint = got, KeyType = type, KnownHosts = file.Source };
         var entries = file.For(target.Address, target.Port).Where(e => e.Marker != KnownHostMarker.CertAuthority).ToList();
 
         foreach (var entry in entries)
         {
             if (entry.Marker == KnownHostMarker.Revoked && entry.SameKey(keyBlob))
             {
-                return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
-                    $"{who} {got} ({type}) is marked @revoked in {file.Source} line {entry.Line} — refusing to connect");
+                return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch, refusal with { Problem = HostKeyProblem.Revoked, Line = entry.Line });
             }
         }
 
@@ -73,25 +70,25 @@ public sealed class HostKeyPolicy(string? knownHostsPath)
             if (entry.SameKey(keyBlob)) { match = entry; break; }
         }
 
-        if (match is not null) return HostKeyVerdict.Trust($"{who} {got} matches {file.Source} line {match.Line}");
+        if (match is not null) return HostKeyVerdict.Trust(got, Known(match));
 
         var sameType = trusted.Where(e => e.KeyType == type).ToList();
         if (sameType.Count > 0)
         {
-            var expected = string.Join(" or ", sameType.Select(e => $"{Fingerprint(e.KeyBlob)} ({file.Source} line {e.Line})"));
             return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
-                $"{who} changed: got {got}, expected {expected} — refusing to connect");
+                refusal with { Problem = HostKeyProblem.Changed, Expected = sameType.Select(Known).ToList() });
         }
 
         if (trusted.Count > 0)
         {
-            var expected = string.Join(" or ", trusted.Select(e => $"{Fingerprint(e.KeyBlob)} ({e.KeyType}, {file.Source} line {e.Line})"));
             return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyMismatch,
-                $"{who} changed: got {got} ({type}), but only other keys are known: {expected} — refusing to connect");
+                refusal with { Problem = HostKeyProblem.OnlyOtherTypes, Expected = trusted.Select(Known).ToList() });
         }
 
         return HostKeyVerdict.Refuse(ConnectFailureKind.HostKeyUnknown,
-            $"{who} is unknown: got {got} ({type}); {KnownHostsFile.LookupName(target.Address, target.Port)} is not in {file.Source} and no hostKeyFingerprint is pinned — refusing to connect");
+            refusal with { Problem = HostKeyProblem.Unknown, LookupName = KnownHostsFile.LookupName(target.Address, target.Port) });
+
+        ExpectedHostKey Known(KnownHostEntry e) => new() { Fingerprint = Fingerprint(e.KeyBlob), KeyType = e.KeyType, Source = file.Source, Line = e.Line };
     }
 
     /// <summary>
@@ -158,10 +155,13 @@ public sealed record HostKeyTarget(string Name, string Address, int Port, string
     public string Label => $"{Name} ({Address}:{Port})";
 }
 
-/// <summary>Whether to trust a host key; when not, why, as a connect failure kind and a message naming host and fingerprints.</summary>
-public sealed record HostKeyVerdict(bool Trusted, ConnectFailureKind? Failure, string Message)
+/// <summary>
+/// Whether to trust a host key: the key's fingerprint and, when trusted, the key it matched; when not, the connect
+/// failure kind and the refusal as data.
+/// </summary>
+public sealed record HostKeyVerdict(bool Trusted, string Fingerprint, ExpectedHostKey? Match, ConnectFailureKind? Failure, HostKeyRefusal? Refusal)
 {
-    public static HostKeyVerdict Trust(string message) => new(true, null, message);
+    public static HostKeyVerdict Trust(string fingerprint, ExpectedHostKey match) => new(true, fingerprint, match, null, null);
 
-    public static HostKeyVerdict Refuse(ConnectFailureKind kind, string message) => new(false, kind, message);
+    public static HostKeyVerdict Refuse(ConnectFailureKind kind, HostKeyRefusal refusal) => new(false, refusal.Fingerprint, null, kind, refusal);
 }

@@ -97,9 +97,9 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
                 TaskScheduler.Default);
         }
 
-        if (failure is not null) return Fail(host, failure.Kind, failure.Message);
+        if (failure is not null) return Fail(host, failure);
 
-        TransportLog.Connected(_logger, host.Name, address, port, verdict?.Message ?? "");
+        TransportLog.Connected(_logger, host.Name, address, port, verdict?.Fingerprint, verdict?.Match?.Source ?? "hostKeyFingerprint", verdict?.Match?.Line);
         return ConnectResult.Ok(new SshHostSession(client, label, host.Basedir, settings.MaxOutputBytes, timeProvider, _logger));
     }
 
@@ -124,7 +124,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         }
         catch (Exception) when (verdict() is { Trusted: false } refused)
         {
-            return new ConnectFailure(refused.Failure ?? ConnectFailureKind.HostKeyMismatch, refused.Message);
+            return new ConnectFailure(refused.Failure ?? ConnectFailureKind.HostKeyMismatch, null, refused.Refusal);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -199,10 +199,20 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         _ => ex.Message,
     };
 
-    private ConnectResult Fail(HostConfig host, ConnectFailureKind kind, string message)
+    private ConnectResult Fail(HostConfig host, ConnectFailureKind kind, string message) => Fail(host, new ConnectFailure(kind, message));
+
+    private ConnectResult Fail(HostConfig host, ConnectFailure failure)
     {
-        if (kind is ConnectFailureKind.HostKeyMismatch or ConnectFailureKind.HostKeyUnknown) TransportLog.HostKeyRefused(_logger, host.Name, message);
-        else TransportLog.ConnectFailed(_logger, host.Name, kind, message);
-        return ConnectResult.Fail(kind, message);
+        if (failure.HostKey is { } key)
+        {
+            TransportLog.HostKeyRefused(_logger, host.Name, failure.Kind, key.Problem, key.Fingerprint, key.KeyType,
+                string.Join(", ", key.Expected.Select(e => e.Fingerprint)), key.KnownHosts, key.Detail);
+        }
+        else
+        {
+            TransportLog.ConnectFailed(_logger, host.Name, failure.Kind, failure.Message ?? "");
+        }
+
+        return new ConnectResult(null, failure);
     }
 }

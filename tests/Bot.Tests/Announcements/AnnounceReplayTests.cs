@@ -27,10 +27,10 @@ public sealed class AnnounceReplayTests
                 // As the CLI does while the bot is away: the ended rollout is saved, nobody announces it.
                 var id = bot.Rollouts.Insert(new RolloutRecord
                 {
-                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Reason = "chatops deploy",
-                    Hosts = ["bm01"], Summary = "0/1 ok, 1 failed",
+                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", LegacyReason = "chatops deploy",
+                    Hosts = ["bm01"], LegacySummary = "0/1 ok, 1 failed",
                 });
-                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" });
+                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", LegacyError = "checkconfig: exit 1" });
                 await bot.DeliverAsync();
                 Assert.DoesNotContain("rollout #1", bot.Posted, StringComparison.Ordinal);
             }
@@ -116,8 +116,8 @@ public sealed class AnnounceReplayTests
                 await bot.PollAllAsync();
                 await bot.DeliverAsync();
                 Assert.Equal(1, Count(bot.Posted, Summary));
-                var id = bot.Rollouts.Insert(new RolloutRecord { StartedAt = T0, StartedBy = "alice", Reason = "test", Hosts = ["bm01"] });
-                var finished = bot.Rollouts.Get(id)! with { State = RolloutState.Succeeded, FinishedAt = T0.AddMinutes(1), Summary = "1/1 ok" };
+                var id = bot.Rollouts.Insert(new RolloutRecord { StartedAt = T0, StartedBy = "alice", LegacyReason = "test", Hosts = ["bm01"] });
+                var finished = bot.Rollouts.Get(id)! with { State = RolloutState.Succeeded, FinishedAt = T0.AddMinutes(1), LegacySummary = "1/1 ok" };
                 bot.Rollouts.Update(finished);
                 bot.Service<Deployer.Events.DeployerEvents>().Publish(new RolloutFinished(finished, bot.Rollouts.GetHosts(id)));
                 await bot.DeliverAsync();

@@ -40,6 +40,57 @@ public sealed class HostTextTests
     public void Failure_ReadsAsPinned(string expected, HostFailure failure) =>
         Assert.Equal(expected, HostText.Failure(new HostResult { Outcome = HostOutcome.Failed, Failure = failure }));
 
+    private const string Got = "SHA256:gotgotgot";
+    private const string Want = "SHA256:wantwant";
+
+    private static HostKeyRefusal Key(HostKeyProblem problem) =>
+        new() { Problem = problem, Host = "bm01 (127.0.0.1:2222)", Fingerprint = Got, KeyType = "ssh-ed25519", KnownHosts = "/etc/chatops/known_hosts" };
+
+    private static ExpectedHostKey Known(int line, string type = "ssh-ed25519") =>
+        new() { Fingerprint = Want, KeyType = type, Source = "/etc/chatops/known_hosts", Line = line };
+
+    public static TheoryData<string, HostKeyRefusal> HostKeys() => new()
+    {
+        {
+            $"host key for bm01 (127.0.0.1:2222) changed: got {Got} (ssh-ed25519), expected {Want} (pinned hostKeyFingerprint) — refusing to connect",
+            Key(HostKeyProblem.PinChanged) with { KnownHosts = null, Expected = [new() { Fingerprint = Want }] }
+        },
+        {
+            $"host key for bm01 (127.0.0.1:2222) is unknown: got {Got} (ssh-ed25519); no known_hosts file is configured and no hostKeyFingerprint is pinned — refusing to connect",
+            Key(HostKeyProblem.NoKnownHosts) with { KnownHosts = null }
+        },
+        {
+            $"cannot read known_hosts /etc/chatops/known_hosts to verify the host key for bm01 (127.0.0.1:2222) ({Got}): Permission denied — refusing to connect",
+            Key(HostKeyProblem.KnownHostsUnreadable) with { Detail = "Permission denied" }
+        },
+        {
+            $"host key for bm01 (127.0.0.1:2222) {Got} (ssh-ed25519) is marked @revoked in /etc/chatops/known_hosts line 4 — refusing to connect",
+            Key(HostKeyProblem.Revoked) with { Line = 4 }
+        },
+        {
+            $"host key for bm01 (127.0.0.1:2222) changed: got {Got}, expected {Want} (/etc/chatops/known_hosts line 3) or {Want} (/etc/chatops/known_hosts line 9) — refusing to connect",
+            Key(HostKeyProblem.Changed) with { Expected = [Known(3), Known(9)] }
+        },
+        {
+            $"host key for bm01 (127.0.0.1:2222) changed: got {Got} (ssh-ed25519), but only other keys are known: {Want} (ssh-rsa, /etc/chatops/known_hosts line 2) — refusing to connect",
+            Key(HostKeyProblem.OnlyOtherTypes) with { Expected = [Known(2, "ssh-rsa")] }
+        },
+        {
+            $"host key for bm01 (127.0.0.1:2222) is unknown: got {Got} (unknown key type); [127.0.0.1]:2222 is not in /etc/chatops/known_hosts and no hostKeyFingerprint is pinned — refusing to connect",
+            Key(HostKeyProblem.Unknown) with { KeyType = null, LookupName = "[127.0.0.1]:2222" }
+        },
+        // A key type or a file system message is echoed through the sanitizer.
+        {
+            $"host key for bm01 (127.0.0.1:2222) {Got} (ssh-@\u200Beveryone) is marked @revoked in /etc/chatops/known_hosts line 1 — refusing to connect",
+            Key(HostKeyProblem.Revoked) with { KeyType = "ssh-@everyone\n", Line = 1 }
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostKeys))]
+    public void Failure_RefusedHostKey_ReadsAsPinned(string expected, HostKeyRefusal key) =>
+        Assert.Equal(expected, HostText.Failure(new HostResult { Outcome = HostOutcome.Failed, Failure = new HostFailure { Kind = HostFailureKind.Connect, HostKey = key } }));
+
     [Fact]
     public void Failure_StoredByAnOlderBuild_ShowsItsWordsSanitized()
     {

@@ -64,7 +64,7 @@ public sealed class HostKeyPolicyTests : IDisposable
 
         var verdict = sut.Verify(Target(address, port), Blob(Key1));
 
-        Assert.True(verdict.Trusted, verdict.Message);
+        Assert.True(verdict.Trusted, verdict.Refusal?.Problem.ToString());
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("10.0.0.5", 2222), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyUnknown, verdict.Failure);
-        Assert.Contains("[10.0.0.5]:2222 is not in", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal("[10.0.0.5]:2222", verdict.Refusal?.LookupName);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class HostKeyPolicyTests : IDisposable
 
         var verdict = sut.Verify(Target(address, port), Blob(key));
 
-        Assert.True(verdict.Trusted, verdict.Message);
+        Assert.True(verdict.Trusted, verdict.Refusal?.Problem.ToString());
     }
 
     [Fact]
@@ -128,8 +128,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("10.0.0.5", 2222), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, verdict.Failure);
-        Assert.Contains(Key1Fingerprint, verdict.Message, StringComparison.Ordinal);
-        Assert.Contains(Key2Fingerprint, verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(Key1Fingerprint, verdict.Refusal?.Fingerprint);
+        Assert.Equal([Key2Fingerprint], verdict.Refusal?.Expected.Select(e => e.Fingerprint));
     }
 
     [Fact]
@@ -141,8 +141,11 @@ public sealed class HostKeyPolicyTests : IDisposable
 
         Assert.False(verdict.Trusted);
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, verdict.Failure);
-        Assert.StartsWith($"host key for bm01 (127.0.0.1:2222) changed: got {Key1Fingerprint}, expected {Key2Fingerprint}", verdict.Message, StringComparison.Ordinal);
-        Assert.EndsWith("refusing to connect", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.Changed, verdict.Refusal?.Problem);
+        Assert.Equal("bm01 (127.0.0.1:2222)", verdict.Refusal?.Host);
+        Assert.Equal(Key1Fingerprint, verdict.Refusal?.Fingerprint);
+        Assert.Equal([Key2Fingerprint], verdict.Refusal?.Expected.Select(e => e.Fingerprint));
+        Assert.Equal([1], verdict.Refusal?.Expected.Select(e => e.Line));
     }
 
     [Fact]
@@ -153,7 +156,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("bm01"), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, verdict.Failure);
-        Assert.Contains(RsaFingerprint, verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.OnlyOtherTypes, verdict.Refusal?.Problem);
+        Assert.Equal([(RsaFingerprint, (string?)"ssh-rsa")], verdict.Refusal?.Expected.Select(e => (e.Fingerprint, e.KeyType)));
     }
 
     [Fact]
@@ -164,7 +168,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("bm01"), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyUnknown, verdict.Failure);
-        Assert.StartsWith($"host key for bm01 (bm01:22) is unknown: got {Key1Fingerprint} (ssh-ed25519)", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.Unknown, verdict.Refusal?.Problem);
+        Assert.Equal(("bm01 (bm01:22)", Key1Fingerprint, (string?)"ssh-ed25519"), (verdict.Refusal?.Host, verdict.Refusal?.Fingerprint, verdict.Refusal?.KeyType));
     }
 
     [Fact]
@@ -175,7 +180,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("bm01"), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, verdict.Failure);
-        Assert.Contains("@revoked", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.Revoked, verdict.Refusal?.Problem);
+        Assert.Equal(2, verdict.Refusal?.Line);
     }
 
     [Fact]
@@ -205,9 +211,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = sut.Verify(Target("127.0.0.1", 2222, Key2Fingerprint), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, verdict.Failure);
-        Assert.Equal(
-            $"host key for bm01 (127.0.0.1:2222) changed: got {Key1Fingerprint} (ssh-ed25519), expected {Key2Fingerprint} (pinned hostKeyFingerprint) — refusing to connect",
-            verdict.Message);
+        Assert.Equal(HostKeyProblem.PinChanged, verdict.Refusal?.Problem);
+        Assert.Equal([(Key2Fingerprint, (string?)null)], verdict.Refusal?.Expected.Select(e => (e.Fingerprint, e.Source)));
     }
 
     [Fact]
@@ -216,7 +221,8 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = new HostKeyPolicy(null).Verify(Target("bm01"), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.HostKeyUnknown, verdict.Failure);
-        Assert.Contains(Key1Fingerprint, verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.NoKnownHosts, verdict.Refusal?.Problem);
+        Assert.Equal(Key1Fingerprint, verdict.Refusal?.Fingerprint);
     }
 
     [Fact]
@@ -225,7 +231,9 @@ public sealed class HostKeyPolicyTests : IDisposable
         var verdict = new HostKeyPolicy(Path.Combine(_dir, "nope")).Verify(Target("bm01"), Blob(Key1));
 
         Assert.Equal(ConnectFailureKind.Config, verdict.Failure);
-        Assert.Contains("nope", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(HostKeyProblem.KnownHostsUnreadable, verdict.Refusal?.Problem);
+        Assert.Equal(Path.Combine(_dir, "nope"), verdict.Refusal?.KnownHosts);
+        Assert.Contains("nope", verdict.Refusal?.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

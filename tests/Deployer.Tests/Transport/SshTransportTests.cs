@@ -275,9 +275,9 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, result.Failure?.Kind);
         Assert.False(result.Failure?.IsTransient);
-        Assert.Equal(
-            $"host key for bm01 (127.0.0.1:{Bm01.Port}) changed: got {Bm01.Fingerprint} (ssh-ed25519), expected {Bm02.Fingerprint} (pinned hostKeyFingerprint) — refusing to connect",
-            result.Failure?.Message);
+        var key = result.Failure?.HostKey;
+        Assert.Equal((HostKeyProblem.PinChanged, $"bm01 (127.0.0.1:{Bm01.Port})", Bm01.Fingerprint, "ssh-ed25519"), (key?.Problem, key?.Host, key?.Fingerprint, key?.KeyType));
+        Assert.Equal([Bm02.Fingerprint], result.Failure?.HostKey?.Expected.Select(e => e.Fingerprint));
     }
 
     [Fact]
@@ -300,9 +300,8 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         var result = await sut.ConnectAsync(Host(Bm01), CancellationToken.None);
 
         Assert.Equal(ConnectFailureKind.HostKeyMismatch, result.Failure?.Kind);
-        Assert.StartsWith(
-            $"host key for bm01 (127.0.0.1:{Bm01.Port}) changed: got {Bm01.Fingerprint}, expected {Bm02.Fingerprint}",
-            result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((HostKeyProblem.Changed, $"bm01 (127.0.0.1:{Bm01.Port})", Bm01.Fingerprint), (result.Failure?.HostKey?.Problem, result.Failure?.HostKey?.Host, result.Failure?.HostKey?.Fingerprint));
+        Assert.Equal([Bm02.Fingerprint], result.Failure?.HostKey?.Expected.Select(e => e.Fingerprint));
     }
 
     [Fact]
@@ -315,7 +314,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal(ConnectFailureKind.HostKeyUnknown, result.Failure?.Kind);
         Assert.False(result.Failure?.IsTransient);
-        Assert.StartsWith($"host key for bm01 (127.0.0.1:{Bm01.Port}) is unknown: got {Bm01.Fingerprint}", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((HostKeyProblem.Unknown, $"bm01 (127.0.0.1:{Bm01.Port})", Bm01.Fingerprint), (result.Failure?.HostKey?.Problem, result.Failure?.HostKey?.Host, result.Failure?.HostKey?.Fingerprint));
     }
 
     [Fact]
@@ -423,7 +422,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         Assert.Equal(ConnectFailureKind.Config, without.Failure?.Kind);
         Assert.Contains(settings.KeyPassphraseEnv, without.Failure?.Message, StringComparison.Ordinal);
         Assert.Equal(ConnectFailureKind.Config, wrong.Failure?.Kind);
-        Assert.DoesNotContain("wrong", wrong.Failure?.Message.Replace("wrong passphrase", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", wrong.Failure?.Message?.Replace("wrong passphrase", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain(passphrase, without.Failure?.Message + wrong.Failure?.Message, StringComparison.Ordinal);
     }
 
