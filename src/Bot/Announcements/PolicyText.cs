@@ -66,7 +66,7 @@ internal static class PolicyText
     {
         HoldWait h =>
             $"{HumanNames.With(h.Holder, "holds")} the lock {(h.Until is { } until ? "until " + HumanTime.Clock(until, at, zone) : "until released")}"
-            + (h.Reason.Length > 0 ? $" ({h.Reason})" : "")
+            + (HoldText.Reason(h.Reason, h.RollbackTo, h.PlacedBy) is { Length: > 0 } why ? $" ({why})" : "")
             + h.Others switch { 0 => "", 1 => ", and 1 other hold", var n => $", and {n} other holds" },
         FreezeWait f => $"freeze \"{f.Reason}\"{(f.By is null ? "" : $" by {f.By}")} until {HumanTime.Clock(f.Until, at, zone)}",
         QuietWait q => $"{q.Repo} pushed {HumanTime.MinutesSince(at - q.PushedAt)} ago, quiet in {HumanTime.MinutesUntil(q.QuietAt - at)}",
@@ -102,7 +102,7 @@ internal static class PolicyText
         LastRolloutFailed f => $"last rollout #{f.RolloutId} failed{(f.Step is null ? "" : $" at {f.Step}")}: {f.Error}",
         HostUnreachable u => $"unreachable: {u.Error}",
         HeldByLock h => "held by the lock: "
-            + string.Join("; ", h.Holds.Select(x => $"{x.HolderName} since {HumanTime.Clock(x.Since, h.At, zone)}{(x.Reason.Length > 0 ? $" ({x.Reason})" : "")}")),
+            + string.Join("; ", h.Holds.Select(x => $"{x.HolderName} since {HumanTime.Clock(x.Since, h.At, zone)}{(HoldText.Reason(x) is { Length: > 0 } why ? $" ({why})" : "")}")),
         PolicyWaits w => Line(w.Decision, zone),
         _ => cause.ToString(),
     };

@@ -31,5 +31,5 @@ internal static class RefusalText
     private static string Describe(IReadOnlyList<Hold> holds, DateTimeOffset at) =>
         holds.Count == 0
             ? "none"
-            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(at)) + " left")}{(h.Reason.Length > 0 ? ": " + h.Reason : "")})"));
+            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(at)) + " left")}{(HoldText.Reason(h) is { Length: > 0 } why ? ": " + why : "")})"));
 }

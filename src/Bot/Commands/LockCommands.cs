@@ -15,11 +15,11 @@ internal sealed class LockReplies(ChatClock clock)
 
     public string Refusal(FreezeResult result) => RefusalText.Of(result.Refusal!, [], result.At, clock.Zone);
 
-    public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
+    public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
 
     /// <summary><c>your hold (landing)</c>, <c>bob's hold</c>: a released hold, as its releaser reads it.</summary>
     public string Released(Hold h, Actor releaser) =>
-        $"{(DeployLock.SameHolder(h.HolderId, releaser.Id) ? "your" : HumanNames.Possessive(h.HolderName))} hold{(h.Reason.Length > 0 ? $" ({h.Reason})" : "")}";
+        $"{(DeployLock.SameHolder(h.HolderId, releaser.Id) ? "your" : HumanNames.Possessive(h.HolderName))} hold{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
 
     public string Holds(IReadOnlyList<Hold> holds) =>
         holds.Count == 0 ? "no holds: deploys may proceed" : "held by " + string.Join("; ", holds.Select(Hold));

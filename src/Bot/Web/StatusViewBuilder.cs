@@ -64,7 +64,7 @@ internal sealed class StatusViewBuilder(
             repoNames,
             hosts,
             details,
-            holds.Select(h => new HoldView(h.HolderName, h.Reason, h.Since, h.ExpiresAt)).ToList(),
+            holds.Select(h => new HoldView(h.HolderName, HoldText.Reason(h), h.Since, h.ExpiresAt)).ToList(),
             open.Select(f => new FreezeView(f.Reason, f.Until, f.By)).ToList(),
             loop.LastDecision is { } decision ? clock.Policy(decision) : "not evaluated yet",
             running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),

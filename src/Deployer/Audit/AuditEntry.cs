@@ -28,8 +28,43 @@ public sealed record AuditEntry
     /// <summary>Whom or what the action was about, when not the actor (e.g. the hold a force-unlock released).</summary>
     public string? Target { get; init; }
 
-    /// <summary>The outcome in words: what changed, or why it was refused.</summary>
+    /// <summary>
+    /// The outcome as given by the area: a refusal's data, a chat command's outcome; empty for a typed lock change
+    /// (<see cref="HoldChange"/>). Entries stored by older builds hold their words here.
+    /// </summary>
     public string Detail { get; init; } = "";
 
     public bool Refused { get; init; }
+
+    /// <summary>What a lock action changed; null for other areas, refusals and entries stored by older builds.</summary>
+    public HoldChange? HoldChange { get; init; }
+
+    /// <summary>The names of the holders concerned (<see cref="HoldChange"/>): the released, extended or expired holds.</summary>
+    public List<string> Holders { get; init; } = [];
+
+    /// <summary>Since when the released hold was held.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Until when the hold now lasts, or when it expired.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>How long a hold was taken for, or by how much it was extended.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>The hold's reason as its holder gave it (echoed, never our words).</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>What a lock action did, as recorded in the audit log.</summary>
+public enum HoldChange
+{
+    Held,
+    Replaced,
+    Released,
+    ForceReleased,
+    ReleasedAll,
+    SystemHoldPlaced,
+    SystemHoldReleased,
+    Extended,
+    Expired,
 }

@@ -41,9 +41,14 @@ public sealed record DeployLock(IReadOnlyList<Hold> Holds)
     }
 
     /// <summary>Adds (or replaces) a system hold that lasts until released and is never warned about.</summary>
-    public DeployLock AddUntilReleased(string holderId, string holderName, string reason, DateTimeOffset now)
+    public DeployLock AddUntilReleased(string holderId, string holderName, string reason, DateTimeOffset now) =>
+        AddUntilReleased(new Hold { HolderId = holderId, HolderName = holderName, Reason = reason }, now);
+
+    /// <summary>Adds (or replaces) <paramref name="hold"/> as a system hold from <paramref name="now"/> until released.</summary>
+    public DeployLock AddUntilReleased(Hold hold, DateTimeOffset now)
     {
-        var hold = new Hold { HolderId = holderId, HolderName = holderName, Reason = reason, Since = now, ExpiresAt = DateTimeOffset.MaxValue, Warned = true };
+        var holderId = hold.HolderId;
+        hold = hold with { Since = now, ExpiresAt = DateTimeOffset.MaxValue, Warned = true };
         return new DeployLock([.. Holds.Where(h => !SameHolder(h.HolderId, holderId)), hold]);
     }
 

@@ -12,8 +12,14 @@ public sealed record Hold
     /// <summary>The name people see in chat.</summary>
     public string HolderName { get; init; } = "";
 
-    /// <summary>Why the lock is held (may be empty).</summary>
+    /// <summary>Why the lock is held, as its holder said (may be empty; see <see cref="RollbackTo"/>).</summary>
     public string Reason { get; init; } = "";
+
+    /// <summary>The rollout whose set a rollback went back to (the <see cref="RollbackHolder"/> hold); the Bot words it.</summary>
+    public int? RollbackTo { get; init; }
+
+    /// <summary>Who placed a system hold (the person who asked for the rollback).</summary>
+    public string? PlacedBy { get; init; }
 
     public DateTimeOffset Since { get; init; }
 

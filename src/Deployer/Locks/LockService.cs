@@ -42,8 +42,8 @@ public sealed class LockService(
             var previous = state.ActiveHoldOf(user.Id, now);
             var next = state.Add(user.Id, user.Name, text, now, d, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // Add just put it there with a positive duration
-            var detail = $"{(previous is null ? "hold" : "replaced hold")} for {d} until {Utc(hold.ExpiresAt)}{(hold.Reason.Length > 0 ? ": " + hold.Reason : "")}";
-            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, detail, new HoldAdded(hold, previous));
+            var audit = Changed(previous is null ? HoldChange.Held : HoldChange.Replaced, hold) with { Duration = d, Reason = hold.Reason.Length > 0 ? hold.Reason : null };
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, audit, new HoldAdded(hold, previous));
         }, cancellationToken);
         return result;
     }
@@ -56,7 +56,7 @@ public sealed class LockService(
             var hold = state.ActiveHoldOf(user.Id, now);
             if (hold is null) return Refuse(state, now, new NoHold(null));
             var next = state.Release(user.Id);
-            return new Change(next, Done(next, now) with { Released = [hold] }, $"released own hold (held since {Utc(hold.Since)})", new HoldReleased(hold, user, Forced: false));
+            return new Change(next, Done(next, now) with { Released = [hold] }, Changed(HoldChange.Released, hold) with { Until = null, Since = hold.Since }, new HoldReleased(hold, user, Forced: false));
         }, cancellationToken);
         return result;
     }
@@ -72,7 +72,7 @@ public sealed class LockService(
             var hold = state.FindActive(target, now);
             if (hold is null) return Refuse(state, now, new NoHold(target.TrimStart('@')));
             var next = state.Release(hold.HolderId);
-            return new Change(next, Done(next, now) with { Released = [hold] }, $"released {hold.HolderName}'s hold", new HoldReleased(hold, admin, Forced: true));
+            return new Change(next, Done(next, now) with { Released = [hold] }, Changed(HoldChange.ForceReleased, hold) with { Until = null }, new HoldReleased(hold, admin, Forced: true));
         }, cancellationToken);
         return result;
     }
@@ -86,7 +86,7 @@ public sealed class LockService(
             if (holds.Count == 0) return Refuse(state, now, new NothingToRelease());
             var next = state.ReleaseAll();
             var released = holds.Select(h => (DeployerEvent)new HoldReleased(h, admin, Forced: true)).ToArray();
-            return new Change(next, Done(next, now) with { Released = holds }, $"released all holds: {string.Join(", ", holds.Select(h => h.HolderName))}", released);
+            return new Change(next, Done(next, now) with { Released = holds }, new AuditEntry { HoldChange = HoldChange.ReleasedAll, Holders = holds.Select(h => h.HolderName).ToList() }, released);
         }, cancellationToken);
         return result;
     }
@@ -95,14 +95,24 @@ public sealed class LockService(
     /// Places (or replaces) the system hold <paramref name="holderId"/> on behalf of <paramref name="by"/>: it lasts until
     /// someone releases it (<see cref="ReleaseSystemAsync"/>), e.g. the hold a rollback places.
     /// </summary>
-    public async Task<LockResult> PlaceSystemHoldAsync(Actor by, string holderId, string holderName, string reason, CancellationToken cancellationToken)
+    public Task<LockResult> PlaceSystemHoldAsync(Actor by, string holderId, string holderName, string reason, CancellationToken cancellationToken) =>
+        PlaceSystemHoldAsync(by, new Hold { HolderId = holderId, HolderName = holderName, Reason = reason }, cancellationToken);
+
+    /// <summary>
+    /// Places (or replaces) the <see cref="Hold.RollbackHolder"/> hold a rollback to the set of rollout
+    /// <paramref name="rollbackTo"/> asked for by <paramref name="by"/> places; <c>!unlock rollback</c> releases it.
+    /// </summary>
+    public Task<LockResult> PlaceRollbackHoldAsync(Actor by, int? rollbackTo, CancellationToken cancellationToken) =>
+        PlaceSystemHoldAsync(by, new Hold { HolderId = Hold.RollbackHolder, HolderName = "rollback", RollbackTo = rollbackTo, PlacedBy = by.Name }, cancellationToken);
+
+    private async Task<LockResult> PlaceSystemHoldAsync(Actor by, Hold system, CancellationToken cancellationToken)
     {
-        var (result, _) = await ApplyAsync("system-hold", by, holderName, (state, now) =>
+        var (result, _) = await ApplyAsync("system-hold", by, system.HolderName, (state, now) =>
         {
-            var previous = state.ActiveHoldOf(holderId, now);
-            var next = state.AddUntilReleased(holderId, holderName, reason, now);
-            var hold = next.ActiveHoldOf(holderId, now)!; // just added, no expiry
-            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"system hold {holderName}: {reason}", new HoldAdded(hold, previous));
+            var previous = state.ActiveHoldOf(system.HolderId, now);
+            var next = state.AddUntilReleased(system, now);
+            var hold = next.ActiveHoldOf(system.HolderId, now)!; // just added, no expiry
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, Changed(HoldChange.SystemHoldPlaced, hold) with { Reason = hold.Reason.Length > 0 ? hold.Reason : null }, new HoldAdded(hold, previous));
         }, cancellationToken);
         return result;
     }
@@ -115,7 +125,7 @@ public sealed class LockService(
             var hold = state.ActiveHoldOf(holderId, now);
             if (hold is null) return Refuse(state, now, new NoSystemHold(holderName));
             var next = state.Release(holderId);
-            return new Change(next, Done(next, now) with { Released = [hold] }, $"released the {holderName} hold", new HoldReleased(hold, user, Forced: false));
+            return new Change(next, Done(next, now) with { Released = [hold] }, Changed(HoldChange.SystemHoldReleased, hold) with { Until = null }, new HoldReleased(hold, user, Forced: false));
         }, cancellationToken);
         return result;
     }
@@ -138,7 +148,7 @@ public sealed class LockService(
                 return Refuse(state, now, new ExtensionTooLong(by, length, MaximumDuration));
             var next = state.Extend(user.Id, now, by, WarningLead);
             var hold = next.ActiveHoldOf(user.Id, now)!; // extended, so still active
-            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, $"extended by {by} until {Utc(hold.ExpiresAt)}", new HoldExtended(hold, previous.ExpiresAt));
+            return new Change(next, Done(next, now) with { Hold = hold, Previous = previous }, Changed(HoldChange.Extended, hold) with { Duration = by }, new HoldExtended(hold, previous.ExpiresAt));
         }, cancellationToken);
         return result;
     }
@@ -176,18 +186,17 @@ public sealed class LockService(
 
             foreach (var expired in published.OfType<HoldExpired>())
             {
-                await store.AppendAuditAsync(Audit(now, Actor.System, "expire", expired.Hold.HolderName, $"hold expired at {Utc(expired.Hold.ExpiresAt)}", refused: false), cancellationToken);
+                await store.AppendAuditAsync(Audit(now, Actor.System, "expire", expired.Hold.HolderName, Changed(HoldChange.Expired, expired.Hold)), cancellationToken);
                 LocksLog.Expired(logger, expired.Hold.HolderName, expired.Hold.ExpiresAt);
             }
 
             foreach (var expiring in published.OfType<HoldExpiring>()) LocksLog.Expiring(logger, expiring.Hold.HolderName, expiring.Hold.ExpiresAt);
 
-            if (action is not null && change.Detail is not null)
+            if (action is not null && change.Audit is { } audit)
             {
-                var refused = change.Result.Refusal is not null;
-                await store.AppendAuditAsync(Audit(now, actor, action, target, change.Detail, refused), cancellationToken);
-                if (refused) LocksLog.Refused(logger, action, actor.Name, change.Detail);
-                else LocksLog.Changed(logger, action, actor.Name, change.Detail);
+                await store.AppendAuditAsync(Audit(now, actor, action, target, audit), cancellationToken);
+                if (audit.Refused) LocksLog.Refused(logger, action, actor.Name, audit.Detail);
+                else LocksLog.Changed(logger, action, actor.Name, audit.HoldChange, audit.Holders, audit.Until, audit.Duration);
             }
 
             published.AddRange(change.Events);
@@ -220,15 +229,17 @@ public sealed class LockService(
 
     // The audit keeps the refusal as data (the record's own ToString); the words for people are the Bot's.
     private static Change Refuse(DeployLock state, DateTimeOffset now, Refusal refusal) =>
-        new(state, Done(state, now) with { Refusal = refusal }, refusal.ToString());
+        new(state, Done(state, now) with { Refusal = refusal }, new AuditEntry { Detail = refusal.ToString(), Refused = true });
+
+    /// <summary>The audit data of a change to <paramref name="hold"/>: its holder and how long it now lasts.</summary>
+    private static AuditEntry Changed(HoldChange change, Hold hold) =>
+        new() { HoldChange = change, Holders = [hold.HolderName], Until = hold.UntilReleased ? null : hold.ExpiresAt };
 
     private static LockResult Done(DeployLock state, DateTimeOffset now) => new() { Holds = state.ActiveAt(now), At = now };
 
-    private static AuditEntry Audit(DateTimeOffset now, Actor actor, string action, string? target, string detail, bool refused) =>
-        new() { At = now, ActorId = actor.Id, ActorName = actor.Name, Action = action, Target = target, Detail = detail, Refused = refused };
+    private static AuditEntry Audit(DateTimeOffset now, Actor actor, string action, string? target, AuditEntry audit) =>
+        audit with { At = now, ActorId = actor.Id, ActorName = actor.Name, Action = action, Target = target };
 
-    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The outcome of one request: the state to save, the answer, the audit text (null: nothing to audit) and the events.</summary>
-    private sealed record Change(DeployLock State, LockResult Result, string? Detail, params DeployerEvent[] Events);
+    /// <summary>The outcome of one request: the state to save, the answer, the audit data (null: nothing to audit) and the events.</summary>
+    private sealed record Change(DeployLock State, LockResult Result, AuditEntry? Audit, params DeployerEvent[] Events);
 }

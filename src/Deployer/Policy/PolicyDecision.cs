@@ -138,7 +138,8 @@ public enum NothingKind
 public sealed record NothingToDeployWait(NothingKind Kind, int AtSet = 0) : PolicyReason;
 
 /// <summary>The hold that lasts longest (<paramref name="Until"/> null: until released), and how many others there are.</summary>
-public sealed record HoldWait(string Holder, DateTimeOffset? Until, string Reason, int Others) : PolicyReason;
+/// <remarks><paramref name="RollbackTo"/> and <paramref name="PlacedBy"/>: the hold a rollback placed (<see cref="Locks.Hold.RollbackTo"/>).</remarks>
+public sealed record HoldWait(string Holder, DateTimeOffset? Until, string Reason, int Others, int? RollbackTo = null, string? PlacedBy = null) : PolicyReason;
 
 public sealed record FreezeWait(string Reason, string? By, DateTimeOffset Until) : PolicyReason;
 

@@ -60,7 +60,7 @@ internal sealed partial class RolloutDoor(
                 // even after a crash in between.
                 var actor = new Actor(request.RequestedById ?? request.RequestedBy, request.RequestedBy);
                 if (request.Trigger == RolloutTrigger.Rollback)
-                    await locks.PlaceSystemHoldAsync(actor, Hold.RollbackHolder, "rollback", $"rolled back by {request.RequestedBy} to the set of rollout #{plan.RollbackTo}: !unlock rollback to resume automatic rollouts", cancellationToken);
+                    await locks.PlaceRollbackHoldAsync(actor, plan.RollbackTo, cancellationToken);
                 var started = await coordinator.StartAsync(ToRolloutPlan(request, answer.Decision, plan));
                 answer = started.Started
                     ? answer with { Rollout = started.Rollout }

@@ -235,7 +235,45 @@ public sealed class LockServiceTests : IDisposable
         Assert.Equal(["alice", "bob"], result.Released.Select(h => h.HolderName));
         Assert.Empty((await sut.GetAsync(Ct)).Holds);
         Assert.Equal(2, Events().OfType<HoldReleased>().Count(e => e.Forced));
-        Assert.Equal("released all holds: alice, bob", (await AuditAsync())[0].Detail);
+        var audit = (await AuditAsync())[0];
+        Assert.Equal((HoldChange.ReleasedAll, ""), (audit.HoldChange, audit.Detail));
+        Assert.Equal(["alice", "bob"], audit.Holders.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Changes_AreAuditedAsData()
+    {
+        var sut = CreateSut();
+        await sut.LockAsync(Alice, TimeSpan.FromMinutes(30), "landing", Ct);
+        await sut.ExtendAsync(Alice, TimeSpan.FromMinutes(10), Ct);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await sut.UnlockAsync(Alice, Ct);
+        await sut.LockAsync(Bob, TimeSpan.FromMinutes(20), null, Ct);
+        _time.Advance(TimeSpan.FromMinutes(21));
+        await sut.TickAsync(Ct);
+
+        var audit = (await AuditAsync()).Reverse().Select(a => (a.Action, a.HoldChange, string.Join(",", a.Holders), a.Since, a.Until, a.Duration, a.Reason, a.Detail)).ToList();
+        Assert.Equal(
+        [
+            ("lock", HoldChange.Held, "alice", null, Start.AddMinutes(30), TimeSpan.FromMinutes(30), "landing", ""),
+            ("extend", HoldChange.Extended, "alice", null, Start.AddMinutes(40), TimeSpan.FromMinutes(10), null, ""),
+            ("unlock", HoldChange.Released, "alice", Start, null, null, null, ""),
+            ("lock", HoldChange.Held, "bob", null, Start.AddMinutes(25), TimeSpan.FromMinutes(20), null, ""),
+            ("expire", HoldChange.Expired, "bob", null, Start.AddMinutes(25), null, null, ""),
+        ], audit);
+    }
+
+    [Fact]
+    public async Task RollbackHold_KeepsWhoAndWhichRolloutAsData()
+    {
+        var sut = CreateSut();
+
+        var result = await sut.PlaceRollbackHoldAsync(Alice, 7, Ct);
+
+        var hold = Assert.Single(result.Holds);
+        Assert.Equal((Hold.RollbackHolder, "rollback", "", 7, "alice", true), (hold.HolderId, hold.HolderName, hold.Reason, hold.RollbackTo, hold.PlacedBy, hold.UntilReleased));
+        var audit = (await AuditAsync())[0];
+        Assert.Equal(("system-hold", HoldChange.SystemHoldPlaced, "rollback"), (audit.Action, audit.HoldChange, audit.Target));
     }
 
     [Fact]
