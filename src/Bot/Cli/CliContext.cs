@@ -41,6 +41,7 @@ internal static class CliContext
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimum)
             .AddFilter("Microsoft", LogLevel.Warning));
         services.AddDeployer(fleet, readOnlyStore);
+        services.AddSingleton<Deployer.Bugs.IBugCommentText, Announcements.BugCommentText>();
         return services.BuildServiceProvider();
     }
 }

@@ -75,6 +75,7 @@ internal static class BotHost
     public static IServiceCollection AddBot(this IServiceCollection services, Deployer.Fleet.FleetConfig fleet, BotOptions options)
     {
         services.AddDeployer(fleet);
+        services.AddSingleton<Deployer.Bugs.IBugCommentText, Announcements.BugCommentText>();
         services.AddLeadership(fleet);
         services.AddSingleton(options);
         services.AddChatTransport(options.Chat);

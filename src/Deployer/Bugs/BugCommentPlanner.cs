@@ -14,6 +14,7 @@ internal sealed class BugCommentPlanner(
     FleetConfig fleet,
     IRolloutStore rollouts,
     IBugCommentOutbox outbox,
+    IBugCommentText words,
     TimeProvider time,
     ILogger<BugCommentPlanner> logger)
 {
@@ -69,7 +70,7 @@ internal sealed class BugCommentPlanner(
             var ups = catchUps.GetValueOrDefault(bug) ?? [];
             if (hosts.Ok == 0) mine = []; // nothing of it is live yet; a later rollout's catch-up reports it
             if (mine.Count == 0 && ups.Count == 0) continue;
-            var text = BugComment.Render(options.Template, bug, rollout, mine, hosts, ups, fleet, trackers.StatusUrl);
+            var text = words.Render(options.Template, bug, rollout, mine, hosts, ups, fleet, trackers.StatusUrl);
             var now = time.GetUtcNow();
             var entry = new BugCommentEntry
             {
@@ -147,17 +148,10 @@ internal sealed class BugCommentPlanner(
         var set = repos.ToList();
         var carrying = results.Where(r => Carries(r, set)).ToList();
         // The store returns a rollout's hosts in no set order; the comment names them by name.
-        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).OrderBy(r => r.Host, StringComparer.Ordinal).Select(Describe).ToList();
+        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).OrderBy(r => r.Host, StringComparer.Ordinal).Select(r => new NotDeployedHost(r.Host, r.Outcome, r.FailedStep)).ToList();
         return new BugHosts(carrying.Count - notOk.Count, carrying.Count, notOk);
     }
 
     private bool Carries(HostResult host, IEnumerable<string> repos) =>
         fleet.Roles.TryGetValue(host.Role, out var role) ? repos.Any(role.Repos.ContainsKey) : true;
-
-    private static string Describe(HostResult h) => h.Outcome switch
-    {
-        HostOutcome.Failed => $"{h.Host} failed at {h.FailedStep ?? "a step"}",
-        HostOutcome.Unreachable => $"{h.Host} unreachable",
-        _ => $"{h.Host} {h.Outcome.ToString().ToLowerInvariant()}",
-    };
 }

@@ -53,7 +53,7 @@ public sealed record BugTrackerOptions
     /// <summary>Only log the comments and show them in <c>!status bugs</c>; nothing is sent.</summary>
     public bool DryRun { get; set; }
 
-    /// <summary>The first line of every comment; placeholders <c>{bug}</c>, <c>{rollout}</c>, <c>{hosts}</c>. Default <see cref="BugComment.DefaultTemplate"/>.</summary>
+    /// <summary>The first line of every comment; placeholders <c>{bug}</c>, <c>{rollout}</c>, <c>{hosts}</c>. Default (the Bot's): <c>Deployed by chatops rollout #{rollout} to {hosts}.</c></summary>
     public string? Template { get; set; }
 
     /// <summary>How long one request may take. Default 30.</summary>

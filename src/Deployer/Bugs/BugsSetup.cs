@@ -32,7 +32,7 @@ public static class BugsSetup
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BugCommentPlanner(
             sp.GetRequiredService<BugTrackers>(), fleet, sp.GetRequiredService<IRolloutStore>(), sp.GetRequiredService<IBugCommentOutbox>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BugCommentPlanner>>()));
+            sp.GetRequiredService<IBugCommentText>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BugCommentPlanner>>()));
         services.AddSingleton(sp => new BugCommentDelivery(
             sp.GetRequiredService<BugTrackers>(), sp.GetRequiredService<BugCommentPlanner>(), sp.GetRequiredService<IBugCommentOutbox>(),
             sp.GetRequiredService<DeployerEvents>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BugCommentDelivery>>()));

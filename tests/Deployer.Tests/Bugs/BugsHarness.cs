@@ -135,7 +135,7 @@ internal sealed class BugsHarness : IAsyncDisposable
         Outbox = new BugCommentOutbox(new LiteOutboxStore(Db, Time), new LiteBugRecords(Db, Time));
         var trackers = new BugTrackers(
             _options, "http://chatops.test:8080", _http, Time, new TrackerRetry { Retries = 1, BaseDelay = TimeSpan.Zero }, _ => Secret ?? Tracker.Secret);
-        Planner = new BugCommentPlanner(trackers, Fleet, Rollouts, Outbox, Time, NullLogger<BugCommentPlanner>.Instance);
+        Planner = new BugCommentPlanner(trackers, Fleet, Rollouts, Outbox, new Bot.Announcements.BugCommentText(), Time, NullLogger<BugCommentPlanner>.Instance);
         Delivery = new BugCommentDelivery(trackers, Planner, Outbox, Events, Time, NullLogger<BugCommentDelivery>.Instance);
     }
 
