@@ -25,6 +25,11 @@ internal static class HostText
         _ => "error",
     };
 
+    /// <summary>A step's output; for a step an interrupted rollout already did, why it did not run again.</summary>
+    public static string Stdout(StepResult s) => s.AlreadyDoneBy is { } rollout
+        ? $"already done on this host by interrupted rollout #{rollout.ToString(CultureInfo.InvariantCulture)} at these revisions (host journal); not run again\n"
+        : s.StdoutTail;
+
     /// <summary>What a step said when it did not end ok: <c>refused to run: …</c> for a refused one.</summary>
     public static string? StepDetail(StepResult s) =>
         s.Error is null ? null : s.Status == StepStatus.Refused ? "refused to run: " + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);

@@ -121,7 +121,7 @@ internal sealed class HostRun(
                 Command = expanded.Command,
                 Status = StepStatus.Ok,
                 ExitCode = 0,
-                StdoutTail = $"already done on this host by interrupted rollout #{interrupted} at these revisions (host journal); not run again\n",
+                AlreadyDoneBy = interrupted,
             };
         }
 

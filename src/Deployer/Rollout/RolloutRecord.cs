@@ -225,6 +225,12 @@ public sealed record StepResult
 
     public string StderrTail { get; init; } = "";
 
+    /// <summary>
+    /// The interrupted rollout whose run already did this step at these revisions (the host journal says so): it was
+    /// not run again, and <see cref="StdoutTail"/> is empty.
+    /// </summary>
+    public int? AlreadyDoneBy { get; init; }
+
     /// <summary>When not ok: what the transport or the command template said (no words of ours).</summary>
     public string? Error { get; init; }
 

@@ -100,6 +100,15 @@ public sealed class HostTextTests
     }
 
     [Fact]
+    public void Stdout_OfAStepAnInterruptedRolloutDid_SaysWhyItDidNotRun()
+    {
+        Assert.Equal(
+            "already done on this host by interrupted rollout #5 at these revisions (host journal); not run again\n",
+            HostText.Stdout(new StepResult { Status = StepStatus.Ok, AlreadyDoneBy = 5 }));
+        Assert.Equal("ok\n", HostText.Stdout(new StepResult { Status = StepStatus.Ok, StdoutTail = "ok\n" }));
+    }
+
+    [Fact]
     public void StepDetail_RefusedStepSaysSo()
     {
         Assert.Equal("refused to run: bad value", HostText.StepDetail(new StepResult { Status = StepStatus.Refused, Error = "bad value" }));
