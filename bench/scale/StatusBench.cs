@@ -72,8 +72,8 @@ internal static class StatusBench
         // The repo watcher polls its mirrors in the background; until it has seen every repo, heads come from the remotes.
         var watcher = sp.GetRequiredService<IRepoStatus>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (watcher.GetRepos().Count(r => r.Head is not null) < fleet.Repos.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
-        log.WriteLine($"  repo watcher has {watcher.GetRepos().Count(r => r.Head is not null)}/{fleet.Repos.Count} heads after {started.ElapsedMilliseconds} ms");
+        while ((await watcher.GetReposAsync(CancellationToken.None)).Count(r => r.Head is not null) < fleet.Repos.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
+        log.WriteLine($"  repo watcher has {(await watcher.GetReposAsync(CancellationToken.None)).Count(r => r.Head is not null)}/{fleet.Repos.Count} heads after {started.ElapsedMilliseconds} ms");
 
         var resolved = await heads.CurrentAsync(CancellationToken.None);
         if (resolved.Problems.Count > 0) throw new InvalidOperationException("heads: " + string.Join("; ", resolved.Problems));

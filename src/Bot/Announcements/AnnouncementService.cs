@@ -112,7 +112,7 @@ internal sealed partial class AnnouncementService(
                 foreach (var chunk in MessageSplitter.Split(text, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
             }
 
-            announcer.Queued(e);
+            await announcer.QueuedAsync(e, ct);
         }
     }
 
@@ -131,7 +131,5 @@ internal interface IEventAnnouncer
     Task<IReadOnlyList<string>> AnnounceAsync(DeployerEvent e, CancellationToken cancellationToken);
 
     /// <summary>The texts for <paramref name="e"/> are in the outbox; record that where it matters.</summary>
-    void Queued(DeployerEvent e)
-    {
-    }
+    Task QueuedAsync(DeployerEvent e, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -29,9 +29,9 @@ internal sealed class MergeAnnouncer(IRepoStore repos, Hosting.BotOptions option
     }
 
     /// <summary>The announcement is in the outbox (the store): the merge counts as announced and is not replayed.</summary>
-    public void Queued(DeployerEvent e)
+    public async Task QueuedAsync(DeployerEvent e, CancellationToken cancellationToken)
     {
-        if (e is MergeDetected m) repos.MarkAnnounced(m.Merge.Id);
+        if (e is MergeDetected m) await repos.MarkAnnouncedAsync(m.Merge.Id, cancellationToken);
     }
 
     public string Format(Merge m)

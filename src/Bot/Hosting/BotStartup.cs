@@ -43,7 +43,7 @@ internal sealed partial class BotStartup(
             + (leadership.Shared ? $" ({leadership.Instance} leads; the other bots on this store stand by)" : "")
             + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""), cancellationToken: cancellationToken);
 
-        watcher.RepublishUnannounced();
+        await watcher.RepublishUnannouncedAsync(cancellationToken);
         recovery.MarkInterrupted();
 
         // A rollout that finished unannounced: its start message and results, in order.

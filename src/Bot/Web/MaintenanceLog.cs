@@ -30,11 +30,13 @@ internal sealed class MaintenanceLog(IRolloutStore rollouts, IRepoStore merges)
     /// <summary>Merges looked at per repo: enough for the entries shown.</summary>
     private const int MergesPerRepo = 200;
 
-    public IReadOnlyList<MaintenanceEntry> Latest(int count)
+    public async Task<IReadOnlyList<MaintenanceEntry>> LatestAsync(int count, CancellationToken cancellationToken)
     {
         var list = rollouts.Latest(count).Where(r => r.State != RolloutState.Running && r.Hosts.Count > 0).ToList();
-        var byRollout = list.SelectMany(r => r.Revisions.Keys).Distinct(StringComparer.Ordinal)
-            .SelectMany(repo => merges.GetLatestMerges(repo, MergesPerRepo))
+        var latest = new List<Merge>();
+        foreach (var repo in list.SelectMany(r => r.Revisions.Keys).Distinct(StringComparer.Ordinal))
+            latest.AddRange(await merges.GetLatestMergesAsync(repo, MergesPerRepo, cancellationToken));
+        var byRollout = latest
             .Where(m => m.DeployedRolloutId is not null)
             .ToLookup(m => (m.DeployedRolloutId!.Value, m.Repo)); // filtered on the line above
         return list.Select(r => new MaintenanceEntry(

@@ -53,7 +53,7 @@ public sealed partial class CommitHoldService(LockService locks, IRepoStore repo
     /// <summary>A merge saved just before a crash never ran the hook: place its hold before anything else starts.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var merge in repos.GetUnannounced()) await OnMergeRecordedAsync(merge, cancellationToken);
+        foreach (var merge in await repos.GetUnannouncedAsync(cancellationToken)) await OnMergeRecordedAsync(merge, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -115,7 +115,7 @@ internal sealed partial class RolloutDoor(
         if (!polls.Complete)
             return new DoorAnswer(request, Refuse(PolicyBlocker.NotReady, new NotReadyWait(polls.Done, polls.Total)), null);
 
-        var (target, source, targetError) = Target(request);
+        var (target, source, targetError) = await TargetAsync(request, ct);
         if (target is null) return new DoorAnswer(request, Refuse(PolicyBlocker.HeadsUnknown, targetError!), null); // Target returns one or the other
 
         var (targeted, hostError) = TargetedHosts(request, source);
@@ -140,7 +140,7 @@ internal sealed partial class RolloutDoor(
         var plan = new DeployPlan
         {
             Target = target,
-            Changes = Changes(target, lastSet, request.Trigger),
+            Changes = await ChangesAsync(target, lastSet, request.Trigger, ct),
             Hosts = runnable.Select(h => h.Name).ToList(),
             CanaryCount = Math.Min(fleet.Rollout.CanaryCount, runnable.Count),
             AlreadyAtSet = atSet,
@@ -167,7 +167,7 @@ internal sealed partial class RolloutDoor(
     }
 
     /// <summary>The set to roll out: the production heads, or the set of the rollout being resumed or rolled back to.</summary>
-    private (RevisionSet? Target, RolloutRecord? Source, TargetUnknown? Error) Target(RolloutRequest request)
+    private async Task<(RevisionSet? Target, RolloutRecord? Source, TargetUnknown? Error)> TargetAsync(RolloutRequest request, CancellationToken ct)
     {
         switch (request.Trigger)
         {
@@ -185,11 +185,12 @@ internal sealed partial class RolloutDoor(
 
             default:
             {
-                var heads = repos.GetHeads();
+                var heads = await repos.GetHeadsAsync(ct);
                 var missing = fleet.Repos.Keys.Where(r => !heads.Revisions.ContainsKey(r)).ToList();
                 if (missing.Count > 0)
                 {
-                    var why = missing.Select(r => new UnreadableRepo(r, repos.GetRepo(r)?.LastError)).ToList();
+                    var why = new List<UnreadableRepo>();
+                    foreach (var r in missing) why.Add(new UnreadableRepo(r, (await repos.GetRepoAsync(r, ct))?.LastError));
                     return (null, null, new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: why));
                 }
 
@@ -313,7 +314,7 @@ internal sealed partial class RolloutDoor(
         var descends = await repos.IsAncestorAsync(repo, from, to, ct);
         if (!descends)
         {
-            foreach (var rewrite in repos.GetUndeployedMerges(repo).Where(m => m.Kind == MergeKind.Rewrite && m.OldHead is not null))
+            foreach (var rewrite in (await repos.GetUndeployedMergesAsync(repo, ct)).Where(m => m.Kind == MergeKind.Rewrite && m.OldHead is not null))
             {
                 var onOldLine = RevisionSet.Matches(from, rewrite.OldHead) || await repos.IsAncestorAsync(repo, from, rewrite.OldHead!, ct);
                 var toNewLine = RevisionSet.Matches(rewrite.NewHead, to) || await repos.IsAncestorAsync(repo, rewrite.NewHead, to, ct);
@@ -329,7 +330,8 @@ internal sealed partial class RolloutDoor(
         return descends;
     }
 
-    private List<RepoChange> Changes(RevisionSet target, Dictionary<string, (string Revision, int RolloutId)> lastSet, RolloutTrigger trigger)
+    private async Task<List<RepoChange>> ChangesAsync(
+        RevisionSet target, Dictionary<string, (string Revision, int RolloutId)> lastSet, RolloutTrigger trigger, CancellationToken ct)
     {
         var changes = new List<RepoChange>();
         foreach (var (repo, rev) in target.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -340,7 +342,7 @@ internal sealed partial class RolloutDoor(
             {
                 // The merges no rollout has carried yet, up to the one that ends at this revision.
                 var merges = new List<Merge>();
-                foreach (var m in repos.GetUndeployedMerges(repo))
+                foreach (var m in await repos.GetUndeployedMergesAsync(repo, ct))
                 {
                     merges.Add(m);
                     if (RevisionSet.Matches(m.NewHead, rev)) break;
@@ -369,7 +371,7 @@ internal sealed partial class RolloutDoor(
         var automatic = request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Unlock;
         var pinned = request.Trigger is RolloutTrigger.Resume or RolloutTrigger.Rollback;
         var snapshots = new List<RepoSnapshot>();
-        foreach (var state in repos.GetRepos())
+        foreach (var state in await repos.GetReposAsync(ct))
         {
             if (!fleet.Repos.TryGetValue(state.Id, out var config) || !target.Revisions.TryGetValue(state.Id, out var rev)) continue;
             // Runnable hosts carrying the repo that do not run its revision (or whose last run did not finish: partial,
@@ -377,7 +379,7 @@ internal sealed partial class RolloutDoor(
             var needing = runnable.Any(h => fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(state.Id)
                 && (request.Again || !InSyncWith(state.Id, rev, states.GetValueOrDefault(h.Name))));
             // The timer deploys merges it saw land (hosts that lagged before wait for !deploy now); a person asks for hosts.
-            var pending = needing && (!automatic || repos.GetUndeployedMerges(state.Id).Count > 0);
+            var pending = needing && (!automatic || (await repos.GetUndeployedMergesAsync(state.Id, ct)).Count > 0);
             CiStatus? gate = null;
             if (pending && !pinned && config.CiUrl is not null) gate = await ci.CheckAsync(state.Id, config.CiUrl, rev, ct);
             snapshots.Add(new RepoSnapshot

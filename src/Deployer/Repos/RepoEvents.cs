@@ -4,7 +4,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>
 /// A production branch moved (or is watched for the first time); <see cref="Merge.Kind"/> says how. The merge is
-/// already saved: call <see cref="IRepoStore.MarkAnnounced"/> once it is posted. <paramref name="Replayed"/> is true
+/// already saved: call <see cref="IRepoStore.MarkAnnouncedAsync"/> once it is posted. <paramref name="Replayed"/> is true
 /// when a restart re-publishes a merge that was saved but never marked announced.
 /// </summary>
 public sealed record MergeDetected(Merge Merge, bool Replayed = false) : DeployerEvent;

@@ -87,18 +87,18 @@ public sealed class BotBugsTests : IAsyncLifetime
         Assert.Contains("5 ok", log, StringComparison.Ordinal);
 
         var markdown = new StringWriter();
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "markdown", markdown, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "markdown", markdown, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         Assert.Contains($"rollout #{rollout.Id} succeeded", markdown.ToString(), StringComparison.Ordinal);
         Assert.Contains("[bug 1040013](https://bugzilla.mozilla.org/show_bug.cgi?id=1040013)", markdown.ToString(), StringComparison.Ordinal);
         var json = new StringWriter();
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", json, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", json, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         var entry = JsonNode.Parse(json.ToString())!.AsArray().Single()!;
         Assert.Equal(rollout.Id, entry["rolloutId"]!.GetValue<int>());
         var old = new StringWriter();
         bot.Time.Advance(TimeSpan.FromDays(8));
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         Assert.Empty(JsonNode.Parse(old.ToString())!.AsArray());
-        Assert.Equal(2, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "html", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(2, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "html", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         File.Delete(keyFile);
     }
 

@@ -143,7 +143,7 @@ public sealed class BotHarness : IAsyncDisposable
         var harness = new BotHarness(dir, time, provider, output);
         await provider.GetServices<IHostedService>().OfType<BotStartup>().Single().StartAsync(CancellationToken.None);
         await provider.GetRequiredService<AnnouncementService>().StartAsync(CancellationToken.None);
-        provider.GetRequiredService<RepoWatcher>().RepublishUnannounced();
+        await provider.GetRequiredService<RepoWatcher>().RepublishUnannouncedAsync(CancellationToken.None);
         return harness;
     }
 

@@ -96,7 +96,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         }
 
         Assert.Contains($"OK: rollout #{rollout.Id} succeeded", _bot.Posted, StringComparison.Ordinal);
-        Assert.Empty(_bot.Watcher.GetUndeployedMerges());
+        Assert.Empty(await _bot.Watcher.GetUndeployedMergesAsync(null, CancellationToken.None));
         var after = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.NothingToDeploy, after.Blocker);
         Assert.Single(_bot.Rollouts.Latest(5));

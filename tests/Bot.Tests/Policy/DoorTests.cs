@@ -87,7 +87,7 @@ public sealed class DoorTests : IAsyncLifetime
     [Fact]
     public async Task Resume_InterruptedRollout_OnceThroughTheDoor_PartialHostCompleted_NoFakeRollout()
     {
-        var heads = _bot.Watcher.GetHeads();
+        var heads = await _bot.Watcher.GetHeadsAsync(CancellationToken.None);
         var id = _bot.Rollouts.Insert(new RolloutRecord
         {
             StartedAt = T0, StartedBy = "alice", Reason = "deploy now", Trigger = RolloutTrigger.DeployNow,

@@ -52,7 +52,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     public async Task MatrixTellsLaggingFailedAndUnreachableHostsApartByTextAndClass()
     {
         await using var bot = await WebBot.StartAsync();
-        bot.SeedMixedFleet();
+        await bot.SeedMixedFleetAsync();
         var page = await NewPageAsync();
         try
         {
@@ -68,7 +68,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
             await Assertions.Expect(lagging).ToContainTextAsync("behind");
             var synced = page.Locator("#host-foopy01 td.cell").Last;
             await Assertions.Expect(synced).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\binsync\b"));
-            await Assertions.Expect(synced).ToHaveTextAsync(bot.Heads["tools"][..8]);
+            await Assertions.Expect(synced).ToHaveTextAsync((await bot.HeadsAsync())["tools"][..8]);
             await Assertions.Expect(page.Locator("#host-bm02")).ToContainTextAsync("checkconfig: exit 1: checkconfig failed");
             await Assertions.Expect(page.Locator("#summary")).ToHaveTextAsync("5 hosts: 2 in sync, 1 behind, 1 failed, 1 unreachable");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "matrix.png"), FullPage = true });
@@ -132,7 +132,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     public async Task PartialHostShowsAsPartial()
     {
         await using var bot = await WebBot.StartAsync();
-        var heads = bot.Heads;
+        var heads = await bot.HeadsAsync();
         var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Reason = "cancelled", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
         var result = new HostResult
         {

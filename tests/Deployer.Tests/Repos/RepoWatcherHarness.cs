@@ -68,10 +68,10 @@ internal sealed class RepoWatcherHarness : IDisposable
     }
 
     /// <summary>What the bot does with every merge it posts; returns the merges.</summary>
-    public List<Merge> Announce()
+    public async Task<List<Merge>> AnnounceAsync()
     {
         var merges = Drain().OfType<MergeDetected>().Select(e => e.Merge).ToList();
-        foreach (var m in merges) Assert.True(Store.MarkAnnounced(m.Id));
+        foreach (var m in merges) Assert.True(await Store.MarkAnnouncedAsync(m.Id, CancellationToken.None));
         return merges;
     }
 

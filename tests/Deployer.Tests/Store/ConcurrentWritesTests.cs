@@ -53,7 +53,7 @@ public sealed class ConcurrentWritesTests : IDisposable
                                 rollouts.SaveHostState(new HostState { Id = n, LastOutcome = HostOutcome.Ok, LastRolloutId = rolloutId });
                                 break;
                             case 2:
-                                repos.RecordMerge(new Merge { Repo = "r" + t, Kind = MergeKind.Push, OldHead = "a" + i, NewHead = "b" + i }, new RepoState { Id = "r" + t, Head = "b" + i });
+                                repos.RecordMergeAsync(new Merge { Repo = "r" + t, Kind = MergeKind.Push, OldHead = "a" + i, NewHead = "b" + i }, new RepoState { Id = "r" + t, Head = "b" + i }, CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 3:
                                 locks.SaveAsync(new DeployLock([new Hold { HolderId = "u" + t, HolderName = n, Reason = new string('r', 3000 + i) }]), CancellationToken.None).GetAwaiter().GetResult();
@@ -84,8 +84,8 @@ public sealed class ConcurrentWritesTests : IDisposable
         Assert.Equal(Threads * Count(4), (await new LiteOutboxStore(reopened, _time).PendingAsync(OutboxKinds.Chat, CancellationToken.None)).Count);
         Assert.Equal(Threads * Count(1), store.GetHostStates().Count);
         var repoStore = new RepoStore(reopened, _time);
-        Assert.Equal(Threads, repoStore.GetStates().Count);
-        Assert.All(Enumerable.Range(0, Threads), t => Assert.Equal(Count(2), repoStore.GetLatestMerges("r" + t, 100).Count));
+        Assert.Equal(Threads, (await repoStore.GetStatesAsync(CancellationToken.None)).Count);
+        for (var t = 0; t < Threads; t++) Assert.Equal(Count(2), (await repoStore.GetLatestMergesAsync("r" + t, 100, CancellationToken.None)).Count);
         // Each save makes the holds exactly its own: the last one wins, whole.
         var hold = Assert.Single((await new LockStore(reopened).LoadAsync(CancellationToken.None)).Holds);
         Assert.Equal(hold.HolderId, "u" + hold.HolderName.Split('-')[0]);

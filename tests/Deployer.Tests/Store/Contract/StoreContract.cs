@@ -134,34 +134,34 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Merges_are_recorded_once_announced_once_and_deployed_up_to_a_revision()
     {
-        var baseline = S.Repos.RecordMerge(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"));
-        var one = S.Repos.RecordMerge(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"));
-        var again = S.Repos.RecordMerge(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111")); // crash between merge and head
-        var two = S.Repos.RecordMerge(Push("tools", "b111111111", "c222222222"), Head("tools", "c222222222"));
-        S.Repos.RecordMerge(Push("configs", null, "x999"), Head("configs", "x999"));
+        var baseline = await S.Repos.RecordMergeAsync(Push("tools", null, "a000000000", MergeKind.Baseline), Head("tools", "a000000000"), CancellationToken.None);
+        var one = await S.Repos.RecordMergeAsync(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"), CancellationToken.None);
+        var again = await S.Repos.RecordMergeAsync(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"), CancellationToken.None); // crash between merge and head
+        var two = await S.Repos.RecordMergeAsync(Push("tools", "b111111111", "c222222222"), Head("tools", "c222222222"), CancellationToken.None);
+        await S.Repos.RecordMergeAsync(Push("configs", null, "x999"), Head("configs", "x999"), CancellationToken.None);
 
         Assert.True(baseline.Created && one.Created && two.Created);
         Assert.False(again.Created);
         Assert.Equal(one.Merge.Id, again.Merge.Id);
-        Assert.Equal("c222222222", S.Repos.GetState("tools")!.Head);
-        Assert.Equal(["configs", "tools"], S.Repos.GetStates().Select(s => s.Id).Order(StringComparer.Ordinal));
-        Assert.Equal([two.Merge.Id, one.Merge.Id], S.Repos.GetLatestMerges("tools", 2).Select(m => m.Id));
-        Assert.Equal([one.Merge.Id, two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
+        Assert.Equal("c222222222", (await S.Repos.GetStateAsync("tools", CancellationToken.None))!.Head);
+        Assert.Equal(["configs", "tools"], (await S.Repos.GetStatesAsync(CancellationToken.None)).Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal([two.Merge.Id, one.Merge.Id], (await S.Repos.GetLatestMergesAsync("tools", 2, CancellationToken.None)).Select(m => m.Id));
+        Assert.Equal([one.Merge.Id, two.Merge.Id], (await S.Repos.GetUndeployedAsync("tools", CancellationToken.None)).Select(m => m.Id));
 
-        Assert.True(S.Repos.MarkAnnounced(one.Merge.Id));
-        Assert.False(S.Repos.MarkAnnounced(one.Merge.Id));
-        Assert.False(S.Repos.MarkAnnounced(12345));
-        Assert.DoesNotContain(one.Merge.Id, S.Repos.GetUnannounced().Select(m => m.Id));
+        Assert.True((await S.Repos.MarkAnnouncedAsync(one.Merge.Id, CancellationToken.None)));
+        Assert.False((await S.Repos.MarkAnnouncedAsync(one.Merge.Id, CancellationToken.None)));
+        Assert.False((await S.Repos.MarkAnnouncedAsync(12345, CancellationToken.None)));
+        Assert.DoesNotContain(one.Merge.Id, (await S.Repos.GetUnannouncedAsync(CancellationToken.None)).Select(m => m.Id));
 
-        Assert.Empty(S.Repos.MarkDeployed("tools", "ffffffffff", 7));
-        var marked = S.Repos.MarkDeployed("tools", "b1111111", 7); // a prefix of the head
+        Assert.Empty((await S.Repos.MarkDeployedAsync("tools", "ffffffffff", 7, CancellationToken.None)));
+        var marked = await S.Repos.MarkDeployedAsync("tools", "b1111111", 7, CancellationToken.None); // a prefix of the head
         Assert.Equal([one.Merge.Id], marked.Select(m => m.Id));
 
         S = await ReopenAsync();
-        Assert.Equal(7, S.Repos.GetMerge(one.Merge.Id)!.DeployedRolloutId);
-        Assert.Equal(Time.GetUtcNow(), S.Repos.GetMerge(one.Merge.Id)!.AnnouncedAt);
-        Assert.Equal([two.Merge.Id], S.Repos.GetUndeployed("tools").Select(m => m.Id));
-        Assert.Equal(2, S.Repos.GetUndeployed().Count); // c222 and configs' push
+        Assert.Equal(7, (await S.Repos.GetMergeAsync(one.Merge.Id, CancellationToken.None))!.DeployedRolloutId);
+        Assert.Equal(Time.GetUtcNow(), (await S.Repos.GetMergeAsync(one.Merge.Id, CancellationToken.None))!.AnnouncedAt);
+        Assert.Equal([two.Merge.Id], (await S.Repos.GetUndeployedAsync("tools", CancellationToken.None)).Select(m => m.Id));
+        Assert.Equal(2, (await S.Repos.GetUndeployedAsync(null, CancellationToken.None)).Count); // c222 and configs' push
     }
 
     private static Hold Hold(string id, string name, int minutes) =>
