@@ -169,7 +169,7 @@ internal sealed class Fleet
             var revisions = (last ? Heads : Previous).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             var members = byRollout[id];
             var failed = last ? members.Count(h => kinds[h.Name] is "failed" or "unreachable") : 0;
-            var inserted = store.Insert(new RolloutRecord
+            var inserted = await store.InsertAsync(new RolloutRecord
             {
                 State = failed > 0 ? RolloutState.Failed : RolloutState.Succeeded,
                 StartedAt = at,
@@ -180,7 +180,7 @@ internal sealed class Fleet
                 Hosts = members.Select(h => h.Name).ToList(),
                 CanaryCount = 1,
                 Summary = $"{members.Count - failed} ok, {failed} failed",
-            });
+            }, CancellationToken.None);
             foreach (var h in members)
             {
                 var kind = last ? kinds[h.Name] : "in sync";
@@ -238,7 +238,7 @@ internal sealed class Fleet
         db.Collection<HostResult>("host_results").InsertBulk(results);
         db.Collection<HostState>("host_states").InsertBulk(states);
         // Saved once more through the store, as a rollout would: writes the stamp that tells readers states changed.
-        store.SaveHostState(states[0]);
+        await store.SaveHostStateAsync(states[0], CancellationToken.None);
         // The indexes the stores create on first use.
         db.Collection<HostResult>("host_results").EnsureIndex(r => r.RolloutId);
     }

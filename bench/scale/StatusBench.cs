@@ -79,12 +79,12 @@ internal static class StatusBench
         if (resolved.Problems.Count > 0) throw new InvalidOperationException("heads: " + string.Join("; ", resolved.Problems));
         foreach (var (repo, rev) in fleetDir.Heads)
             if (resolved.Heads.Revisions.GetValueOrDefault(repo) != rev) throw new InvalidOperationException($"head of {repo}: {resolved.Heads.Revisions.GetValueOrDefault(repo)} != {rev}");
-        var statesNow = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var statesNow = (await store.GetHostStatesAsync(CancellationToken.None)).ToDictionary(s => s.Id, StringComparer.Ordinal);
 
-        var lastRollout = store.Latest(1)[0].Id;
-        var touched = store.GetHostState(failedHost)!;
+        var lastRollout = (await store.LatestAsync(1, CancellationToken.None))[0].Id;
+        var touched = (await store.GetHostStateAsync(failedHost, CancellationToken.None))!;
         // A rollout or live probe saving one host's state (the same state again, so the replies do not change).
-        void Touch() => store.SaveHostState(touched);
+        void Touch() => await store.SaveHostStateAsync(touched, CancellationToken.None);
 
         var fleetReply = await Command(router, "!status");
         var hostReply = await Command(router, "!status " + failedHost);
@@ -100,14 +100,14 @@ internal static class StatusBench
         var results = new List<Stats>
         {
             await Stats.MeasureAsync("production heads (IProductionHeadsSource)", warmup, iterations, () => heads.CurrentAsync(CancellationToken.None)),
-            await Stats.MeasureAsync("store.GetHostStates()", warmup, iterations, () => Task.FromResult(store.GetHostStates())),
-            await Stats.MeasureAsync("store.GetHostStates(), a host state just saved", warmup, iterations, Touch, () => Task.FromResult(store.GetHostStates())),
+            await Stats.MeasureAsync("(await store.GetHostStatesAsync(CancellationToken.None))", warmup, iterations, () => Task.FromResult((await store.GetHostStatesAsync(CancellationToken.None)))),
+            await Stats.MeasureAsync("(await store.GetHostStatesAsync(CancellationToken.None)), a host state just saved", warmup, iterations, Touch, () => Task.FromResult((await store.GetHostStatesAsync(CancellationToken.None)))),
             await Stats.MeasureAsync("store.SaveHostState (a rollout, per host)", warmup, iterations, () =>
             {
                 Touch();
                 return Task.CompletedTask;
             }),
-            await Stats.MeasureAsync("store.GetHosts(last rollout) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => Task.FromResult(store.GetHosts(lastRollout))),
+            await Stats.MeasureAsync("(await store.GetHostsAsync(last rollout, CancellationToken.None)) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => Task.FromResult((await store.GetHostsAsync(lastRollout, CancellationToken.None)))),
             await Stats.MeasureAsync("FleetStatus.Build", warmup, iterations, () => Task.FromResult(FleetStatus.Build(fleet, resolved.Heads.Revisions, statesNow))),
             await Stats.MeasureAsync("IStatusSection lines (repos, locks…)", warmup, iterations, async () =>
             {

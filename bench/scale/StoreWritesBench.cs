@@ -39,14 +39,14 @@ internal static class StoreWritesBench
 
     private static void Report(string kind, int hosts, IRolloutStore store, TextWriter log)
     {
-        var id = store.Insert(new RolloutRecord { StartedBy = "bench", Hosts = Enumerable.Range(1, hosts).Select(Name).ToList() });
+        var id = await store.InsertAsync(new RolloutRecord { StartedBy = "bench", Hosts = Enumerable.Range(1, hosts).Select(Name).ToList() }, CancellationToken.None);
         var clock = Stopwatch.StartNew();
         for (var i = 1; i <= hosts; i++)
-            store.SaveHost(new HostResult { Id = HostResult.MakeId(id, Name(i)), RolloutId = id, Host = Name(i), Outcome = HostOutcome.Ok });
+            await store.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, Name(i)), RolloutId = id, Host = Name(i), Outcome = HostOutcome.Ok }, CancellationToken.None);
         var results = clock.Elapsed;
         clock.Restart();
         for (var i = 1; i <= hosts; i++)
-            store.SaveHostState(new HostState { Id = Name(i), Revisions = { ["tools"] = "0123456789ab" }, LastOutcome = HostOutcome.Ok, LastRolloutId = id });
+            await store.SaveHostStateAsync(new HostState { Id = Name(i), Revisions = { ["tools"] = "0123456789ab" }, LastOutcome = HostOutcome.Ok, LastRolloutId = id }, CancellationToken.None);
         var states = clock.Elapsed;
         log.WriteLine($"  {kind,-9} {hosts} host results: {hosts / results.TotalSeconds,8:0} /s ({results.TotalMilliseconds / hosts:0.00} ms each); {hosts} host states: {hosts / states.TotalSeconds,8:0} /s ({states.TotalMilliseconds / hosts:0.00} ms each)");
     }

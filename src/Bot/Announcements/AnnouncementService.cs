@@ -94,14 +94,14 @@ internal sealed partial class AnnouncementService(
             case RolloutFinished r:
                 await outbox.EnqueueAsync(channel, RolloutMessages.Summary(r.Rollout, r.Results), cancellationToken: ct);
                 foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) await outbox.EnqueueAsync(channel, chunk, cancellationToken: ct);
-                store.MarkAnnounced(r.Rollout.Id);
+                await store.MarkAnnouncedAsync(r.Rollout.Id, ct);
                 break;
             case RolloutInterrupted i:
-                var results = store.GetHosts(i.Rollout.Id);
+                var results = await store.GetHostsAsync(i.Rollout.Id, ct);
                 var done = results.Count(x => x.Outcome is HostOutcome.Ok);
                 await outbox.EnqueueAsync(channel,
                     $"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
-                store.MarkAnnounced(i.Rollout.Id);
+                await store.MarkAnnouncedAsync(i.Rollout.Id, ct);
                 break;
         }
 

@@ -21,7 +21,7 @@ internal sealed class RepoStatusSection(
     public async Task<IReadOnlyList<string>> LinesAsync(string? role, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var states = store.GetHostStates().ToDictionary(h => h.Id, StringComparer.Ordinal);
+        var states = (await store.GetHostStatesAsync(cancellationToken)).ToDictionary(h => h.Id, StringComparer.Ordinal);
         var lines = new List<string>();
         foreach (var state in await repos.GetReposAsync(cancellationToken))
         {

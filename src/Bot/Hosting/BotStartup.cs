@@ -34,7 +34,7 @@ internal sealed partial class BotStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
-        var running = store.AnyWithState(Deployer.Rollout.RolloutState.Running) ? store.WithState(Deployer.Rollout.RolloutState.Running).Count : 0;
+        var running = (await store.AnyWithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)) ? (await store.WithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)).Count : 0;
         var p = options.Chat.Prefix;
         var enabled = fleet.Hosts.Count(h => h.Enabled);
         await outbox.EnqueueAsync(transport.DefaultChannel,
@@ -44,18 +44,18 @@ internal sealed partial class BotStartup(
             + (running > 0 ? $" ({running} interrupted rollout(s) found, see below)" : ""), cancellationToken: cancellationToken);
 
         await watcher.RepublishUnannouncedAsync(cancellationToken);
-        recovery.MarkInterrupted();
+        await recovery.MarkInterruptedAsync(cancellationToken);
 
         // A rollout that finished unannounced: its start message and results, in order.
         var recent = time.GetUtcNow().AddDays(-1);
-        foreach (var r in store.Latest(20).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
+        foreach (var r in (await store.LatestAsync(20, cancellationToken)).Where(r => !r.Announced && r.FinishedAt > recent && r.State is not (Deployer.Rollout.RolloutState.Running or Deployer.Rollout.RolloutState.Interrupted)).OrderBy(r => r.Id))
         {
             events.Publish(new Deployer.Rollout.RolloutStarted(r, Replayed: true));
-            events.Publish(new Deployer.Rollout.RolloutFinished(r, store.GetHosts(r.Id)));
+            events.Publish(new Deployer.Rollout.RolloutFinished(r, (await store.GetHostsAsync(r.Id, cancellationToken))));
         }
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
-        var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
         if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
     }

@@ -41,7 +41,7 @@ internal sealed class StatusViewBuilder(
         // Read once for every repo: the table, the lag and the estimates all ask for them.
         var undeployed = (await repos.GetUndeployedMergesAsync(null, cancellationToken)).ToLookup(m => m.Repo, StringComparer.Ordinal);
         var heads = repoStates.Where(r => r.Head is not null).ToDictionary(r => r.Id, r => r.Head!, StringComparer.Ordinal);
-        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await store.GetHostStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var rows = FleetStatus.Build(fleet, heads, states);
         var lagSince = LagSince(repoStates, undeployed);
         var repoNames = fleet.Repos.Keys.ToList();
@@ -55,7 +55,7 @@ internal sealed class StatusViewBuilder(
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
         var running = coordinator.Current;
-        var recent = store.Latest(RecentRollouts);
+        var recent = await store.LatestAsync(RecentRollouts, cancellationToken);
         var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, running?.Rollout, recent, undeployed);
 
         var details = repoStates.Select(r => Repo(r, states, eta)).ToList();
@@ -68,7 +68,7 @@ internal sealed class StatusViewBuilder(
             details,
             holds.Select(h => new HoldView(h.HolderName, h.Reason, h.Since, h.ExpiresAt)).ToList(),
             open.Select(f => new FreezeView(f.Reason, f.Until, f.By)).ToList(),
-            loop.LastDecision is { } decision ? clock.Policy(decision) : "not evaluated yet",
+            await loop.LastDecisionAsync(cancellationToken) is { } decision ? clock.Policy(decision) : "not evaluated yet",
             running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),
             recent.Select(Rollout).ToList(),
             await HealthAsync(now, repoStates, cancellationToken));
@@ -84,7 +84,7 @@ internal sealed class StatusViewBuilder(
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
         var undeployed = (await repos.GetUndeployedMergesAsync(repo, cancellationToken)).ToLookup(m => m.Repo, StringComparer.Ordinal);
-        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, store.Latest(RecentRollouts), undeployed);
+        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, (await store.LatestAsync(RecentRollouts, cancellationToken)), undeployed);
         return Estimate(repo, state.Head, eta);
     }
 
@@ -187,7 +187,7 @@ internal sealed class StatusViewBuilder(
         var storeOk = true;
         try
         {
-            _ = store.Latest(1);
+            _ = await store.LatestAsync(1, cancellationToken);
         }
         catch (Exception ex) when (Deployer.Store.StoreErrors.IsStoreFailure(ex))
         {

@@ -118,10 +118,10 @@ internal sealed partial class RolloutDoor(
         var (target, source, targetError) = await TargetAsync(request, ct);
         if (target is null) return new DoorAnswer(request, Refuse(PolicyBlocker.HeadsUnknown, targetError!), null); // Target returns one or the other
 
-        var (targeted, hostError) = TargetedHosts(request, source);
+        var (targeted, hostError) = await TargetedHostsAsync(request, source, ct);
         if (hostError is not null) return new DoorAnswer(request, Refuse(PolicyBlocker.NoHosts, hostError), null);
 
-        var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await rollouts.GetHostStatesAsync(ct)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var atSet = new List<string>();
         var needing = new List<HostConfig>();
         foreach (var host in targeted)
@@ -131,7 +131,7 @@ internal sealed partial class RolloutDoor(
             else needing.Add(host);
         }
 
-        var lastSet = LastSetRolledOut();
+        var lastSet = await LastSetRolledOutAsync(ct);
         var refused = request.Trigger == RolloutTrigger.Rollback
             ? []
             : await AncestryAsync(target, needing, states, lastSet, ct);
@@ -173,13 +173,13 @@ internal sealed partial class RolloutDoor(
         {
             case RolloutTrigger.Resume:
             {
-                var source = request.ResumeOf is { } id ? rollouts.Get(id) : null;
+                var source = request.ResumeOf is { } id ? (await rollouts.GetAsync(id, ct)) : null;
                 return source is null ? (null, null, new TargetUnknown(TargetProblem.NoRolloutToResume, request.ResumeOf)) : (new RevisionSet(source.Revisions), source, null);
             }
 
             case RolloutTrigger.Rollback:
             {
-                var source = RollbackSource(request.RollbackTo, out var error);
+                var (source, error) = await RollbackSourceAsync(request.RollbackTo, ct);
                 return source is null ? (null, null, error) : (new RevisionSet(source.Revisions), source, null);
             }
 
@@ -203,33 +203,26 @@ internal sealed partial class RolloutDoor(
     /// Rollout #<paramref name="id"/>, or by default the newest succeeded rollout before the last succeeded one whose
     /// set differs from it: the fleet as it was before the last change.
     /// </summary>
-    private RolloutRecord? RollbackSource(int? id, out TargetUnknown? error)
+    private async Task<(RolloutRecord? Source, TargetUnknown? Error)> RollbackSourceAsync(int? id, CancellationToken ct)
     {
-        error = null;
         if (id is { } n)
         {
-            var r = rollouts.Get(n);
-            if (r is null || r.Revisions.Count == 0) error = new TargetUnknown(TargetProblem.NoSuchRollout, n);
-            return error is null ? r : null;
+            var r = await rollouts.GetAsync(n, ct);
+            return r is null || r.Revisions.Count == 0 ? (null, new TargetUnknown(TargetProblem.NoSuchRollout, n)) : (r, null);
         }
 
-        var succeeded = rollouts.Latest(200).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
-        if (succeeded.Count == 0)
-        {
-            error = new TargetUnknown(TargetProblem.NoSucceededRollout);
-            return null;
-        }
+        var succeeded = (await rollouts.LatestAsync(200, ct)).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
+        if (succeeded.Count == 0) return (null, new TargetUnknown(TargetProblem.NoSucceededRollout));
 
         var last = succeeded[0];
         var before = succeeded.Skip(1).FirstOrDefault(r => !SameSet(r.Revisions, last.Revisions));
-        if (before is null) error = new TargetUnknown(TargetProblem.NoEarlierSet, last.Id);
-        return before;
+        return before is null ? (null, new TargetUnknown(TargetProblem.NoEarlierSet, last.Id)) : (before, null);
     }
 
     private static bool SameSet(Dictionary<string, string> a, Dictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && RevisionSet.Matches(v, kv.Value));
 
-    private (List<HostConfig> Hosts, NoHostsWait? Error) TargetedHosts(RolloutRequest request, RolloutRecord? source)
+    private async Task<(List<HostConfig> Hosts, NoHostsWait? Error)> TargetedHostsAsync(RolloutRequest request, RolloutRecord? source, CancellationToken ct)
     {
         IEnumerable<HostConfig> hosts = fleet.Hosts;
         if (request.Hosts is { } names)
@@ -241,7 +234,7 @@ internal sealed partial class RolloutDoor(
 
         if (request.Trigger == RolloutTrigger.Resume && source is not null)
         {
-            var results = rollouts.GetHosts(source.Id);
+            var results = await rollouts.GetHostsAsync(source.Id, ct);
             var unfinished = source.Hosts.Where(h => results.FirstOrDefault(r => r.Host == h) is not { Finished: true }).ToHashSet(StringComparer.Ordinal);
             hosts = hosts.Where(h => unfinished.Contains(h.Name));
         }
@@ -251,10 +244,10 @@ internal sealed partial class RolloutDoor(
     }
 
     /// <summary>Per repo, the revision the newest rollout that carried it rolled out (any outcome: it went out to hosts).</summary>
-    private Dictionary<string, (string Revision, int RolloutId)> LastSetRolledOut()
+    private async Task<Dictionary<string, (string Revision, int RolloutId)>> LastSetRolledOutAsync(CancellationToken ct)
     {
         var last = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        foreach (var r in rollouts.Latest(50).Where(r => r.Hosts.Count > 0))
+        foreach (var r in (await rollouts.LatestAsync(50, ct)).Where(r => r.Hosts.Count > 0))
         {
             foreach (var (repo, rev) in r.Revisions) last.TryAdd(repo, (rev, r.Id));
             if (last.Count == fleet.Repos.Count) break;

@@ -16,19 +16,19 @@ public sealed class UnannouncedRolloutTests
         {
             await using (var bot = await BotHarness.StartAsync(dir, T0))
             {
-                var id = bot.Rollouts.Insert(new RolloutRecord
+                var id = await bot.Rollouts.InsertAsync(new RolloutRecord
                 {
                     State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Reason = "chatops deploy",
                     Hosts = ["bm01"], Summary = "0/1 ok, 1 failed",
-                });
-                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" });
+                }, CancellationToken.None);
+                await bot.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Error = "checkconfig: exit 1" }, CancellationToken.None);
             }
 
             await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
             {
                 await again.DeliverAsync();
                 Assert.Contains("FAILED: rollout #1 failed in 1m: 0/1 ok, 1 failed — bm01 at checkconfig", again.Posted, StringComparison.Ordinal);
-                Assert.True(again.Rollouts.Get(1)!.Announced);
+                Assert.True((await again.Rollouts.GetAsync(1, CancellationToken.None))!.Announced);
             }
 
             await using var third = await BotHarness.StartAsync(dir, T0.AddMinutes(6));

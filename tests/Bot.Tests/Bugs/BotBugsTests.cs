@@ -35,15 +35,15 @@ public sealed class BotBugsTests : IAsyncLifetime
         bot.Time.Advance(TimeSpan.FromMinutes(10)); // past the quiet window
         var held = await bot.TickAsync();
         Assert.Equal(PolicyBlocker.Hold, held.Blocker);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         var refused = await bot.SayAsync("alice", "!deploy now");
         Assert.Contains($"commit {rev[..12]} (Alice Releng)", refused, StringComparison.Ordinal);
         Assert.Contains("run migrate.sh", refused, StringComparison.Ordinal);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
 
         Assert.Contains("released", await bot.SayAsync("bob", "!unlock commit"), StringComparison.Ordinal);
         await bot.TickAsync();
-        var rollout = Assert.Single(bot.Rollouts.Latest(5));
+        var rollout = Assert.Single((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         Assert.Equal(rev, rollout.Revisions["buildbot-configs"]);
         Assert.Contains("there is no commit hold", await bot.SayAsync("bob", "!unlock commit"), StringComparison.Ordinal);
     }
@@ -63,7 +63,7 @@ public sealed class BotBugsTests : IAsyncLifetime
         await bot.PollAllAsync();
         await bot.SayAsync("alice", "!deploy now");
         await bot.Coordinator.WhenIdleAsync();
-        var rollout = bot.Rollouts.Latest(1)[0];
+        var rollout = (await bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
 
         var delivery = bot.Get<BugCommentDelivery>();
         Assert.Equal(1, await delivery.PlanFinishedAsync(CancellationToken.None));
@@ -111,10 +111,10 @@ public sealed class BotBugsTests : IAsyncLifetime
         await bot.DeliverAsync();
 
         Assert.Contains("admins only", await bot.SayAsync("alice", "!deploy now --force"), StringComparison.Ordinal);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         await bot.SayAsync("root", "!deploy now --force");
         await bot.Coordinator.WhenIdleAsync();
-        Assert.Equal(rev, Assert.Single(bot.Rollouts.Latest(5)).Revisions["buildbot-configs"]);
+        Assert.Equal(rev, Assert.Single((await bot.Rollouts.LatestAsync(5, CancellationToken.None))).Revisions["buildbot-configs"]);
     }
 
     [Fact]

@@ -34,8 +34,8 @@ public sealed class CheckLagTests
     public async Task OkWhenEveryHostRunsProductionAndUnknownWhenTheDataIsStale()
     {
         await using var bot = await WebBot.StartAsync();
-        foreach (var state in bot.Store.GetHostStates())
-            bot.Store.SaveHostState(state with { Revisions = new((await bot.HeadsAsync()).Where(h => state.Revisions.ContainsKey(h.Key)), StringComparer.Ordinal), LastOutcome = HostOutcome.Ok });
+        foreach (var state in (await bot.Store.GetHostStatesAsync(CancellationToken.None)))
+            await bot.Store.SaveHostStateAsync(state with { Revisions = new((await bot.HeadsAsync()).Where(h => state.Revisions.ContainsKey(h.Key)), StringComparer.Ordinal), LastOutcome = HostOutcome.Ok }, CancellationToken.None);
 
         var (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url);
         Assert.Equal(0, exit);

@@ -133,20 +133,20 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     {
         await using var bot = await WebBot.StartAsync();
         var heads = await bot.HeadsAsync();
-        var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Reason = "cancelled", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
+        var rollout = await bot.Store.InsertAsync(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Reason = "cancelled", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) }, CancellationToken.None);
         var result = new HostResult
         {
             Id = HostResult.MakeId(rollout, "foopy02"), RolloutId = rollout, Host = "foopy02", Role = "foopy", Outcome = HostOutcome.Cancelled,
             Steps = [new StepResult { Name = "update", Status = StepStatus.Ok, ExitCode = 0 }],
         };
-        bot.Store.SaveHost(result);
+        await bot.Store.SaveHostAsync(result, CancellationToken.None);
         var partial = PartialRun.Of(result, bot.Services.GetRequiredService<Deployer.Fleet.FleetConfig>().Roles["foopy"]);
         Assert.True(partial);
-        bot.Store.SaveHostState(bot.Store.GetHostState("foopy02")! with
+        await bot.Store.SaveHostStateAsync((await bot.Store.GetHostStateAsync("foopy02", CancellationToken.None))! with
         {
             Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Cancelled, LastRolloutId = rollout,
             LastFailedStep = "cleanup", Partial = partial,
-        });
+        }, CancellationToken.None);
         var page = await NewPageAsync();
         try
         {

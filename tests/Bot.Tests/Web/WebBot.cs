@@ -110,11 +110,11 @@ public sealed class WebBot : IAsyncDisposable
     public async Task SeedMixedFleetAsync()
     {
         var heads = await HeadsAsync();
-        HostState State(string host) => Store.GetHostState(host)!;
-        Store.SaveHostState(State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastError = "exit 1: checkconfig failed", LastRolloutId = null });
-        Store.SaveHostState(State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastError = "connect: connection refused" });
+        async Task<HostState> State(string host) => (await Store.GetHostStateAsync(host, CancellationToken.None))!;
+        await Store.SaveHostStateAsync(await State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastError = "exit 1: checkconfig failed", LastRolloutId = null }, CancellationToken.None);
+        await Store.SaveHostStateAsync(await State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastError = "connect: connection refused" }, CancellationToken.None);
         foreach (var foopy in new[] { "foopy01", "foopy02" })
-            Store.SaveHostState(State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok });
+            await Store.SaveHostStateAsync(await State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok }, CancellationToken.None);
     }
 
     /// <summary><c>!deploy now</c> for <paramref name="hosts"/>, through the one door; returns the started rollout.</summary>

@@ -53,77 +53,94 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Rollouts_get_increasing_ids_and_read_back_whole_after_a_restart()
     {
-        var first = S.Rollouts.Insert(Rollout("alice"));
-        var second = S.Rollouts.Insert(Rollout("bob"));
+        var first = await S.Rollouts.InsertAsync(Rollout("alice"), CancellationToken.None);
+        var second = await S.Rollouts.InsertAsync(Rollout("bob"), CancellationToken.None);
         Assert.Equal(first + 1, second);
-        S.Rollouts.Update(S.Rollouts.Get(first)! with { State = RolloutState.Succeeded, Summary = "ok" });
+        await S.Rollouts.UpdateAsync((await S.Rollouts.GetAsync(first, CancellationToken.None))! with { State = RolloutState.Succeeded, Summary = "ok" }, CancellationToken.None);
 
         S = await ReopenAsync();
-        var read = S.Rollouts.Get(first)!;
+        var read = (await S.Rollouts.GetAsync(first, CancellationToken.None))!;
         Assert.Equal(RolloutState.Succeeded, read.State);
         Assert.Equal("abc123", read.Revisions["tools"]);
         Assert.Equal(["bm02", "bm01"], read.Hosts);
         Assert.Equal([1], Assert.Single(Assert.Single(read.Changes).Commits).Bugs);
-        Assert.Equal([second, first], S.Rollouts.Latest(5).Select(r => r.Id));
-        Assert.Equal([second], S.Rollouts.WithState(RolloutState.Running).Select(r => r.Id));
-        Assert.True(S.Rollouts.AnyWithState(RolloutState.Succeeded));
-        Assert.False(S.Rollouts.AnyWithState(RolloutState.Interrupted));
-        Assert.Null(S.Rollouts.Get(999));
+        Assert.Equal([second, first], (await S.Rollouts.LatestAsync(5, CancellationToken.None)).Select(r => r.Id));
+        Assert.Equal([second], (await S.Rollouts.WithStateAsync(RolloutState.Running, CancellationToken.None)).Select(r => r.Id));
+        Assert.True((await S.Rollouts.AnyWithStateAsync(RolloutState.Succeeded, CancellationToken.None)));
+        Assert.False((await S.Rollouts.AnyWithStateAsync(RolloutState.Interrupted, CancellationToken.None)));
+        Assert.Null((await S.Rollouts.GetAsync(999, CancellationToken.None)));
     }
 
     [Fact]
-    public void Host_results_are_per_rollout_and_in_host_order()
+    public async Task Host_results_are_per_rollout_and_in_host_order()
     {
-        var id = S.Rollouts.Insert(Rollout("alice"));
-        var other = S.Rollouts.Insert(Rollout("bob"));
+        var id = await S.Rollouts.InsertAsync(Rollout("alice"), CancellationToken.None);
+        var other = await S.Rollouts.InsertAsync(Rollout("bob"), CancellationToken.None);
         foreach (var host in new[] { "bm03", "bm01", "bm02" })
-            S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok });
-        S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(other, "bm09"), RolloutId = other, Host = "bm09" });
-        S.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Outcome = HostOutcome.Failed, FailedStep = "checkconfig" });
+            await S.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok }, CancellationToken.None);
+        await S.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(other, "bm09"), RolloutId = other, Host = "bm09" }, CancellationToken.None);
+        await S.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Outcome = HostOutcome.Failed, FailedStep = "checkconfig" }, CancellationToken.None);
 
-        Assert.Equal(["bm01", "bm02", "bm03"], S.Rollouts.GetHosts(id).Select(h => h.Host));
-        Assert.Equal("checkconfig", S.Rollouts.GetHost(id, "bm02")!.FailedStep);
-        Assert.Null(S.Rollouts.GetHost(id, "bm09"));
+        Assert.Equal(["bm01", "bm02", "bm03"], (await S.Rollouts.GetHostsAsync(id, CancellationToken.None)).Select(h => h.Host));
+        Assert.Equal("checkconfig", (await S.Rollouts.GetHostAsync(id, "bm02", CancellationToken.None))!.FailedStep);
+        Assert.Null((await S.Rollouts.GetHostAsync(id, "bm09", CancellationToken.None)));
     }
 
     [Fact]
     public async Task Host_states_saved_show_on_the_next_read_here_and_after_a_restart()
     {
-        S.Rollouts.SaveHostState(new HostState { Id = "bm01", Revisions = { ["tools"] = "aaa" } });
-        Assert.Equal("aaa", Assert.Single(S.Rollouts.GetHostStates()).Revisions["tools"]);
-        S.Rollouts.SaveHostState(new HostState { Id = "bm01", Revisions = { ["tools"] = "bbb" }, LastOutcome = HostOutcome.Failed });
-        S.Rollouts.SaveHostState(new HostState { Id = "bm02", Revisions = { ["tools"] = "ccc" } });
+        await S.Rollouts.SaveHostStateAsync(new HostState { Id = "bm01", Revisions = { ["tools"] = "aaa" } }, CancellationToken.None);
+        Assert.Equal("aaa", Assert.Single((await S.Rollouts.GetHostStatesAsync(CancellationToken.None))).Revisions["tools"]);
+        await S.Rollouts.SaveHostStateAsync(new HostState { Id = "bm01", Revisions = { ["tools"] = "bbb" }, LastOutcome = HostOutcome.Failed }, CancellationToken.None);
+        await S.Rollouts.SaveHostStateAsync(new HostState { Id = "bm02", Revisions = { ["tools"] = "ccc" } }, CancellationToken.None);
 
-        var states = S.Rollouts.GetHostStates().ToDictionary(s => s.Id);
+        var states = (await S.Rollouts.GetHostStatesAsync(CancellationToken.None)).ToDictionary(s => s.Id);
         Assert.Equal("bbb", states["bm01"].Revisions["tools"]);
         Assert.Equal(HostOutcome.Failed, states["bm01"].LastOutcome);
 
         S = await ReopenAsync();
-        Assert.Equal(["bm01", "bm02"], S.Rollouts.GetHostStates().Select(s => s.Id).Order(StringComparer.Ordinal));
-        Assert.Equal("ccc", S.Rollouts.GetHostState("bm02")!.Revisions["tools"]);
-        Assert.Null(S.Rollouts.GetHostState("bm99"));
+        Assert.Equal(["bm01", "bm02"], (await S.Rollouts.GetHostStatesAsync(CancellationToken.None)).Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal("ccc", (await S.Rollouts.GetHostStateAsync("bm02", CancellationToken.None))!.Revisions["tools"]);
+        Assert.Null((await S.Rollouts.GetHostStateAsync("bm99", CancellationToken.None)));
     }
 
     [Fact]
-    public void A_batch_that_throws_leaves_nothing_behind()
+    public async Task A_batch_that_fails_leaves_nothing_behind()
     {
-        Assert.Throws<InvalidOperationException>(() => S.Rollouts.Batch(() =>
-        {
-            S.Rollouts.Insert(Rollout("alice"));
-            S.Rollouts.SaveHostState(new HostState { Id = "bm01" });
-            throw new InvalidOperationException("crash in the middle");
-        }));
+        var id = await S.Rollouts.InsertAsync(Rollout("alice"), CancellationToken.None);
+        var running = (await S.Rollouts.GetAsync(id, CancellationToken.None))!;
 
-        Assert.Empty(S.Rollouts.Latest(10));
-        Assert.Empty(S.Rollouts.GetHostStates());
+        // The last write has no id: the store refuses it, after the first two were applied in the transaction.
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Rollouts.WriteAsync(
+            [
+                new RolloutWrite.UpdateRollout(running with { State = RolloutState.Succeeded }),
+                new RolloutWrite.SaveHostState(new HostState { Id = "bm01" }),
+                new RolloutWrite.SaveHost(new HostResult { Id = null!, RolloutId = id, Host = "bm01" }),
+            ],
+            CancellationToken.None));
+
+        Assert.Equal(RolloutState.Running, (await S.Rollouts.GetAsync(id, CancellationToken.None))!.State);
+        Assert.Empty(await S.Rollouts.GetHostStatesAsync(CancellationToken.None));
+        Assert.Empty(await S.Rollouts.GetHostsAsync(id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Insert_saves_the_hosts_first_results_with_the_new_id()
+    {
+        var id = await S.Rollouts.InsertAsync(Rollout("alice"), [new HostResult { Host = "bm02", Role = "master" }, new HostResult { Host = "bm01", Canary = true }], CancellationToken.None);
+
+        var hosts = await S.Rollouts.GetHostsAsync(id, CancellationToken.None);
+        Assert.Equal([HostResult.MakeId(id, "bm01"), HostResult.MakeId(id, "bm02")], hosts.Select(h => h.Id));
+        Assert.All(hosts, h => Assert.Equal(id, h.RolloutId));
+        Assert.True(hosts[0].Canary);
     }
 
     [Fact]
     public async Task Parallel_inserts_get_distinct_ids()
     {
-        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => S.Rollouts.Insert(Rollout($"u{i}")))));
+        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => S.Rollouts.InsertAsync(Rollout($"u{i}"), CancellationToken.None))));
         Assert.Equal(20, ids.Distinct().Count());
-        Assert.Equal(20, S.Rollouts.Latest(100).Count);
+        Assert.Equal(20, (await S.Rollouts.LatestAsync(100, CancellationToken.None)).Count);
     }
 
     private static Merge Push(string repo, string? from, string to, MergeKind kind = MergeKind.Push) =>
