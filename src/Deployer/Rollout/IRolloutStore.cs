@@ -35,7 +35,7 @@ public interface IRolloutStore
 
 /// <summary>
 /// One write of a rollout, as data: <see cref="IRolloutStore.WriteAsync"/> applies a list of them in one transaction
-/// (a LiteDB transaction is bound to its thread, so a batch cannot be a piece of async code run inside one).
+/// (the embedded store binds a transaction to its thread, so a batch cannot be a piece of async code run inside one).
 /// </summary>
 public abstract record RolloutWrite
 {
