@@ -39,14 +39,14 @@ internal sealed class Fleet
 
     public long StoreBytes => new FileInfo(StorePath).Length;
 
-    public static Fleet Create(int hostCount, int rollouts = 10, int seed = 1040013)
+    public static async Task<Fleet> CreateAsync(int hostCount, int rollouts = 10, int seed = 1040013)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"chatops-scale-{hostCount}-{Guid.NewGuid().ToString("N")[..8]}");
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "config"));
         var fleet = new Fleet(dir, hostCount);
         fleet.CreateRepos();
         var hosts = fleet.WriteConfig();
-        fleet.Seed(hosts, rollouts, new Random(seed));
+        await fleet.SeedAsync(hosts, rollouts, new Random(seed));
         return fleet;
     }
 
@@ -135,7 +135,7 @@ internal sealed class Fleet
     /// (checkconfig / update), 5 % unreachable. The last rollout covers every enabled host that is not behind;
     /// the nine before it each touched a tenth of the fleet.
     /// </summary>
-    private void Seed(List<GenHost> hosts, int rolloutCount, Random rng)
+    private async Task SeedAsync(List<GenHost> hosts, int rolloutCount, Random rng)
     {
         using var db = new StoreDatabase(StorePath);
         var store = new RolloutStore(db);

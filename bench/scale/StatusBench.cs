@@ -84,7 +84,7 @@ internal static class StatusBench
         var lastRollout = (await store.LatestAsync(1, CancellationToken.None))[0].Id;
         var touched = (await store.GetHostStateAsync(failedHost, CancellationToken.None))!;
         // A rollout or live probe saving one host's state (the same state again, so the replies do not change).
-        void Touch() => await store.SaveHostStateAsync(touched, CancellationToken.None);
+        Task Touch() => store.SaveHostStateAsync(touched, CancellationToken.None);
 
         var fleetReply = await Command(router, "!status");
         var hostReply = await Command(router, "!status " + failedHost);
@@ -100,14 +100,10 @@ internal static class StatusBench
         var results = new List<Stats>
         {
             await Stats.MeasureAsync("production heads (IProductionHeadsSource)", warmup, iterations, () => heads.CurrentAsync(CancellationToken.None)),
-            await Stats.MeasureAsync("(await store.GetHostStatesAsync(CancellationToken.None))", warmup, iterations, () => Task.FromResult((await store.GetHostStatesAsync(CancellationToken.None)))),
-            await Stats.MeasureAsync("(await store.GetHostStatesAsync(CancellationToken.None)), a host state just saved", warmup, iterations, Touch, () => Task.FromResult((await store.GetHostStatesAsync(CancellationToken.None)))),
-            await Stats.MeasureAsync("store.SaveHostState (a rollout, per host)", warmup, iterations, () =>
-            {
-                Touch();
-                return Task.CompletedTask;
-            }),
-            await Stats.MeasureAsync("(await store.GetHostsAsync(last rollout, CancellationToken.None)) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => Task.FromResult((await store.GetHostsAsync(lastRollout, CancellationToken.None)))),
+            await Stats.MeasureAsync("store.GetHostStates()", warmup, iterations, () => store.GetHostStatesAsync(CancellationToken.None)),
+            await Stats.MeasureAsync("store.GetHostStates(), a host state just saved", warmup, iterations, Touch, () => store.GetHostStatesAsync(CancellationToken.None)),
+            await Stats.MeasureAsync("store.SaveHostState (a rollout, per host)", warmup, iterations, Touch),
+            await Stats.MeasureAsync("store.GetHosts(last rollout) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => store.GetHostsAsync(lastRollout, CancellationToken.None)),
             await Stats.MeasureAsync("FleetStatus.Build", warmup, iterations, () => Task.FromResult(FleetStatus.Build(fleet, resolved.Heads.Revisions, statesNow))),
             await Stats.MeasureAsync("IStatusSection lines (repos, locks…)", warmup, iterations, async () =>
             {
