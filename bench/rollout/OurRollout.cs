@@ -67,7 +67,7 @@ internal static class OurRollout
         var built = phases.Elapsed.TotalMilliseconds;
         provider.GetRequiredService<StoreDatabase>();
         var opened = phases.Elapsed.TotalMilliseconds;
-        provider.GetRequiredService<StartupRecovery>().MarkInterrupted();
+        await provider.GetRequiredService<StartupRecovery>().MarkInterruptedAsync(CancellationToken.None);
         var storeOpen = phases.Elapsed.TotalMilliseconds;
         if (trace) Console.Error.WriteLine($"services built {built - loaded:0} ms, store opened {opened - built:0} ms, interrupted rollouts marked {storeOpen - opened:0} ms");
 
@@ -101,7 +101,7 @@ internal static class OurRollout
         await printer;
         events.Unsubscribe(reader);
 
-        var results = provider.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
+        var results = await provider.GetRequiredService<IRolloutStore>().GetHostsAsync(rollout.Id, CancellationToken.None);
         var good = results.Count(r => r.Outcome == HostOutcome.Ok
             && r.Steps.Count == Steps.Length && r.Steps.All(s => s.Status == StepStatus.Ok)
             && r.Steps[1].StdoutTail == "ok\n"

@@ -58,21 +58,19 @@ internal sealed class TracingStore(ChatOpsReconfig.Deployer.Rollout.IRolloutStor
     private long _ticks;
     private int _calls;
     private long _max;
+    private int _batches;
 
-    public string Summary => $"store: {_batches} batches, {_calls} calls (time: outermost only), {Stopwatch.GetElapsedTime(0, _ticks).TotalMilliseconds:0} ms total, max {Stopwatch.GetElapsedTime(0, _max).TotalMilliseconds:0.0} ms";
+    public string Summary => $"store: {_batches} batches, {_calls} calls, {Stopwatch.GetElapsedTime(0, _ticks).TotalMilliseconds:0} ms total, max {Stopwatch.GetElapsedTime(0, _max).TotalMilliseconds:0.0} ms";
 
-    [ThreadStatic]
-    private static int _depth;
+    public int Batches => _batches;
 
-    private T Time<T>(Func<T> f)
+    private async Task<T> Time<T>(Func<Task<T>> f)
     {
         var t = Stopwatch.GetTimestamp();
-        _depth++;
-        try { return f(); }
+        try { return await f(); }
         finally
         {
-            _depth--;
-            var d = _depth > 0 ? 0 : Stopwatch.GetTimestamp() - t;
+            var d = Stopwatch.GetTimestamp() - t;
             Interlocked.Add(ref _ticks, d);
             Interlocked.Increment(ref _calls);
             long m;
@@ -80,20 +78,16 @@ internal sealed class TracingStore(ChatOpsReconfig.Deployer.Rollout.IRolloutStor
         }
     }
 
-    public int Insert(ChatOpsReconfig.Deployer.Rollout.RolloutRecord rollout) => Time(() => inner.Insert(rollout));
-    public void Update(ChatOpsReconfig.Deployer.Rollout.RolloutRecord rollout) => Time(() => { inner.Update(rollout); return 0; });
-    public void SaveHost(ChatOpsReconfig.Deployer.Rollout.HostResult result) => Time(() => { inner.SaveHost(result); return 0; });
-    public void SaveHostState(ChatOpsReconfig.Deployer.Rollout.HostState state) => Time(() => { inner.SaveHostState(state); return 0; });
-    public ChatOpsReconfig.Deployer.Rollout.RolloutRecord? Get(int id) => Time(() => inner.Get(id));
-    public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult> GetHosts(int rolloutId) => Time(() => inner.GetHosts(rolloutId));
-    public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> Latest(int count) => Time(() => inner.Latest(count));
-    public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord> WithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.WithState(state));
-    public bool AnyWithState(ChatOpsReconfig.Deployer.Rollout.RolloutState state) => Time(() => inner.AnyWithState(state));
-    public IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostState> GetHostStates() => Time(() => inner.GetHostStates());
-    public ChatOpsReconfig.Deployer.Rollout.HostState? GetHostState(string host) => Time(() => inner.GetHostState(host));
-    public void Batch(Action work) => Time(() => { Interlocked.Increment(ref _batches); inner.Batch(work); return 0; });
+    private Task Time(Func<Task> f) => Time(async () => { await f(); return 0; });
 
-    private int _batches;
-
-    public int Batches => _batches;
+    public Task<int> InsertAsync(ChatOpsReconfig.Deployer.Rollout.RolloutRecord rollout, IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult> hosts, CancellationToken ct) => Time(() => inner.InsertAsync(rollout, hosts, ct));
+    public Task WriteAsync(IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutWrite> writes, CancellationToken ct) => Time(() => { Interlocked.Increment(ref _batches); return inner.WriteAsync(writes, ct); });
+    public Task<ChatOpsReconfig.Deployer.Rollout.RolloutRecord?> GetAsync(int id, CancellationToken ct) => Time(() => inner.GetAsync(id, ct));
+    public Task<IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostResult>> GetHostsAsync(int rolloutId, CancellationToken ct) => Time(() => inner.GetHostsAsync(rolloutId, ct));
+    public Task<ChatOpsReconfig.Deployer.Rollout.HostResult?> GetHostAsync(int rolloutId, string host, CancellationToken ct) => Time(() => inner.GetHostAsync(rolloutId, host, ct));
+    public Task<IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord>> LatestAsync(int count, CancellationToken ct) => Time(() => inner.LatestAsync(count, ct));
+    public Task<IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.RolloutRecord>> WithStateAsync(ChatOpsReconfig.Deployer.Rollout.RolloutState state, CancellationToken ct) => Time(() => inner.WithStateAsync(state, ct));
+    public Task<bool> AnyWithStateAsync(ChatOpsReconfig.Deployer.Rollout.RolloutState state, CancellationToken ct) => Time(() => inner.AnyWithStateAsync(state, ct));
+    public Task<IReadOnlyList<ChatOpsReconfig.Deployer.Rollout.HostState>> GetHostStatesAsync(CancellationToken ct) => Time(() => inner.GetHostStatesAsync(ct));
+    public Task<ChatOpsReconfig.Deployer.Rollout.HostState?> GetHostStateAsync(string host, CancellationToken ct) => Time(() => inner.GetHostStateAsync(host, ct));
 }

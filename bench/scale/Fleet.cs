@@ -39,14 +39,14 @@ internal sealed class Fleet
 
     public long StoreBytes => new FileInfo(StorePath).Length;
 
-    public static Fleet Create(int hostCount, int rollouts = 10, int seed = 1040013)
+    public static async Task<Fleet> CreateAsync(int hostCount, int rollouts = 10, int seed = 1040013)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"chatops-scale-{hostCount}-{Guid.NewGuid().ToString("N")[..8]}");
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "config"));
         var fleet = new Fleet(dir, hostCount);
         fleet.CreateRepos();
         var hosts = fleet.WriteConfig();
-        fleet.Seed(hosts, rollouts, new Random(seed));
+        await fleet.SeedAsync(hosts, rollouts, new Random(seed));
         return fleet;
     }
 
@@ -135,7 +135,7 @@ internal sealed class Fleet
     /// (checkconfig / update), 5 % unreachable. The last rollout covers every enabled host that is not behind;
     /// the nine before it each touched a tenth of the fleet.
     /// </summary>
-    private void Seed(List<GenHost> hosts, int rolloutCount, Random rng)
+    private async Task SeedAsync(List<GenHost> hosts, int rolloutCount, Random rng)
     {
         using var db = new StoreDatabase(StorePath);
         var store = new RolloutStore(db);
@@ -169,7 +169,7 @@ internal sealed class Fleet
             var revisions = (last ? Heads : Previous).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             var members = byRollout[id];
             var failed = last ? members.Count(h => kinds[h.Name] is "failed" or "unreachable") : 0;
-            var inserted = store.Insert(new RolloutRecord
+            var inserted = await store.InsertAsync(new RolloutRecord
             {
                 State = failed > 0 ? RolloutState.Failed : RolloutState.Succeeded,
                 StartedAt = at,
@@ -180,7 +180,7 @@ internal sealed class Fleet
                 Hosts = members.Select(h => h.Name).ToList(),
                 CanaryCount = 1,
                 Tally = new RolloutTally { Total = members.Count, Ok = members.Count - failed, Failed = failed },
-            });
+            }, CancellationToken.None);
             foreach (var h in members)
             {
                 var kind = last ? kinds[h.Name] : "in sync";
@@ -233,7 +233,7 @@ internal sealed class Fleet
         db.Collection<HostResult>("host_results").InsertBulk(results);
         db.Collection<HostState>("host_states").InsertBulk(states);
         // Saved once more through the store, as a rollout would: writes the stamp that tells readers states changed.
-        store.SaveHostState(states[0]);
+        await store.SaveHostStateAsync(states[0], CancellationToken.None);
         // The indexes the stores create on first use.
         db.Collection<HostResult>("host_results").EnsureIndex(r => r.RolloutId);
     }

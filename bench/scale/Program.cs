@@ -25,7 +25,7 @@ if (mode is "writes")
 {
     log.WriteLine();
     log.WriteLine("== store write throughput (one transaction per write) ==");
-    foreach (var n in sizes) StoreWritesBench.Run(n, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), log);
+    foreach (var n in sizes) await StoreWritesBench.RunAsync(n, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), log);
 }
 
 if (mode is "failover")
@@ -45,7 +45,7 @@ if (mode is "status" or "all")
     {
         log.WriteLine();
         log.WriteLine($"== !status at {n} hosts ==");
-        var fleet = Fleet.Create(n);
+        var fleet = await Fleet.CreateAsync(n);
         log.WriteLine($"  fleet in {fleet.Directory}: " + string.Join(", ", fleet.ByState.Select(kv => $"{kv.Value.Count} {kv.Key}")) + $", store {fleet.StoreBytes / 1024} KB");
         try
         {
@@ -92,7 +92,7 @@ if (mode is "rss" or "all")
     if (sizes.Length > 0)
     {
         var n = sizes.Max();
-        var fleet = Fleet.Create(n);
+        var fleet = await Fleet.CreateAsync(n);
         try
         {
             results.Add(await IdleRss.MeasureAsync($"generated fleet ({n} hosts)", fleet.Directory, idle, 5, env, log, chatopsDll));

@@ -40,11 +40,11 @@ internal sealed record Stats(string Name, IReadOnlyList<double> Samples, IReadOn
         MeasureAsync(name, warmup, iterations, null, action);
 
     /// <summary>Times <paramref name="action"/> only; <paramref name="setup"/> runs untimed before each call.</summary>
-    public static async Task<Stats> MeasureAsync(string name, int warmup, int iterations, Action? setup, Func<Task> action)
+    public static async Task<Stats> MeasureAsync(string name, int warmup, int iterations, Func<Task>? setup, Func<Task> action)
     {
         for (var i = 0; i < warmup; i++)
         {
-            setup?.Invoke();
+            if (setup is not null) await setup();
             await action();
         }
 
@@ -52,7 +52,7 @@ internal sealed record Stats(string Name, IReadOnlyList<double> Samples, IReadOn
         var cpu = new List<double>(iterations);
         for (var i = 0; i < iterations; i++)
         {
-            setup?.Invoke();
+            if (setup is not null) await setup();
             var cpuStart = Environment.CpuUsage.TotalTime;
             var start = Stopwatch.GetTimestamp();
             await action();

@@ -72,19 +72,19 @@ internal static class StatusBench
         // The repo watcher polls its mirrors in the background; until it has seen every repo, heads come from the remotes.
         var watcher = sp.GetRequiredService<IRepoStatus>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (watcher.GetRepos().Count(r => r.Head is not null) < fleet.Repos.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
-        log.WriteLine($"  repo watcher has {watcher.GetRepos().Count(r => r.Head is not null)}/{fleet.Repos.Count} heads after {started.ElapsedMilliseconds} ms");
+        while ((await watcher.GetReposAsync(CancellationToken.None)).Count(r => r.Head is not null) < fleet.Repos.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
+        log.WriteLine($"  repo watcher has {(await watcher.GetReposAsync(CancellationToken.None)).Count(r => r.Head is not null)}/{fleet.Repos.Count} heads after {started.ElapsedMilliseconds} ms");
 
         var resolved = await heads.CurrentAsync(CancellationToken.None);
         if (resolved.Problems.Count > 0) throw new InvalidOperationException("heads: " + string.Join("; ", resolved.Problems));
         foreach (var (repo, rev) in fleetDir.Heads)
             if (resolved.Heads.Revisions.GetValueOrDefault(repo) != rev) throw new InvalidOperationException($"head of {repo}: {resolved.Heads.Revisions.GetValueOrDefault(repo)} != {rev}");
-        var statesNow = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var statesNow = (await store.GetHostStatesAsync(CancellationToken.None)).ToDictionary(s => s.Id, StringComparer.Ordinal);
 
-        var lastRollout = store.Latest(1)[0].Id;
-        var touched = store.GetHostState(failedHost)!;
+        var lastRollout = (await store.LatestAsync(1, CancellationToken.None))[0].Id;
+        var touched = (await store.GetHostStateAsync(failedHost, CancellationToken.None))!;
         // A rollout or live probe saving one host's state (the same state again, so the replies do not change).
-        void Touch() => store.SaveHostState(touched);
+        Task Touch() => store.SaveHostStateAsync(touched, CancellationToken.None);
 
         var fleetReply = await Command(router, "!status");
         var hostReply = await Command(router, "!status " + failedHost);
@@ -100,14 +100,10 @@ internal static class StatusBench
         var results = new List<Stats>
         {
             await Stats.MeasureAsync("production heads (IProductionHeadsSource)", warmup, iterations, () => heads.CurrentAsync(CancellationToken.None)),
-            await Stats.MeasureAsync("store.GetHostStates()", warmup, iterations, () => Task.FromResult(store.GetHostStates())),
-            await Stats.MeasureAsync("store.GetHostStates(), a host state just saved", warmup, iterations, Touch, () => Task.FromResult(store.GetHostStates())),
-            await Stats.MeasureAsync("store.SaveHostState (a rollout, per host)", warmup, iterations, () =>
-            {
-                Touch();
-                return Task.CompletedTask;
-            }),
-            await Stats.MeasureAsync("store.GetHosts(last rollout) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => Task.FromResult(store.GetHosts(lastRollout))),
+            await Stats.MeasureAsync("store.GetHostStates()", warmup, iterations, () => store.GetHostStatesAsync(CancellationToken.None)),
+            await Stats.MeasureAsync("store.GetHostStates(), a host state just saved", warmup, iterations, Touch, () => store.GetHostStatesAsync(CancellationToken.None)),
+            await Stats.MeasureAsync("store.SaveHostState (a rollout, per host)", warmup, iterations, Touch),
+            await Stats.MeasureAsync("store.GetHosts(last rollout) (coordinator.Current)", warmup, Math.Min(iterations, 20), () => store.GetHostsAsync(lastRollout, CancellationToken.None)),
             await Stats.MeasureAsync("FleetStatus.Build", warmup, iterations, () => Task.FromResult(FleetStatus.Build(fleet, resolved.Heads.Revisions, statesNow))),
             await Stats.MeasureAsync("IStatusSection lines (repos, locks…)", warmup, iterations, async () =>
             {

@@ -12,14 +12,14 @@ namespace ChatOpsReconfig.Bench.Scale;
 /// </summary>
 internal static class StoreWritesBench
 {
-    public static void Run(int hosts, string? postgres, TextWriter log)
+    public static async Task RunAsync(int hosts, string? postgres, TextWriter log)
     {
         var dir = Path.Combine(Path.GetTempPath(), "chatops-writes-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         try
         {
             using (var db = new StoreDatabase(Path.Combine(dir, "chatops.db")))
-                Report("litedb", hosts, new RolloutStore(db), log);
+                await ReportAsync("litedb", hosts, new RolloutStore(db), log);
         }
         finally
         {
@@ -34,19 +34,19 @@ internal static class StoreWritesBench
 
         using var source = NpgsqlDataSource.Create(postgres);
         PgMigrations.ApplyAsync(source, CancellationToken.None).GetAwaiter().GetResult();
-        Report("postgres", hosts, new PgRolloutStore(new PgDocuments(source, TimeProvider.System)), log);
+        await ReportAsync("postgres", hosts, new PgRolloutStore(new PgDocuments(source, TimeProvider.System)), log);
     }
 
-    private static void Report(string kind, int hosts, IRolloutStore store, TextWriter log)
+    private static async Task ReportAsync(string kind, int hosts, IRolloutStore store, TextWriter log)
     {
-        var id = store.Insert(new RolloutRecord { StartedBy = "bench", Hosts = Enumerable.Range(1, hosts).Select(Name).ToList() });
+        var id = await store.InsertAsync(new RolloutRecord { StartedBy = "bench", Hosts = Enumerable.Range(1, hosts).Select(Name).ToList() }, CancellationToken.None);
         var clock = Stopwatch.StartNew();
         for (var i = 1; i <= hosts; i++)
-            store.SaveHost(new HostResult { Id = HostResult.MakeId(id, Name(i)), RolloutId = id, Host = Name(i), Outcome = HostOutcome.Ok });
+            await store.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, Name(i)), RolloutId = id, Host = Name(i), Outcome = HostOutcome.Ok }, CancellationToken.None);
         var results = clock.Elapsed;
         clock.Restart();
         for (var i = 1; i <= hosts; i++)
-            store.SaveHostState(new HostState { Id = Name(i), Revisions = { ["tools"] = "0123456789ab" }, LastOutcome = HostOutcome.Ok, LastRolloutId = id });
+            await store.SaveHostStateAsync(new HostState { Id = Name(i), Revisions = { ["tools"] = "0123456789ab" }, LastOutcome = HostOutcome.Ok, LastRolloutId = id }, CancellationToken.None);
         var states = clock.Elapsed;
         log.WriteLine($"  {kind,-9} {hosts} host results: {hosts / results.TotalSeconds,8:0} /s ({results.TotalMilliseconds / hosts:0.00} ms each); {hosts} host states: {hosts / states.TotalSeconds,8:0} /s ({states.TotalMilliseconds / hosts:0.00} ms each)");
     }

@@ -22,7 +22,7 @@ internal static class WebBench
         {
             log.WriteLine();
             log.WriteLine($"== /api/status and / at {n} hosts ==");
-            var fleet = Fleet.Create(n);
+            var fleet = await Fleet.CreateAsync(n);
             var port = FreePort();
             var config = JsonNode.Parse(File.ReadAllText(fleet.ConfigPath))!.AsObject();
             config["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" };

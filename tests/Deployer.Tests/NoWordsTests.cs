@@ -103,9 +103,10 @@ public sealed class NoWordsTests
         ["CommitHolds/CommitHoldService.cs"] = 4,
         ["Demo/DemoFleetSeeder.cs"] = 2,
         ["Fleet/CommandTemplate.cs"] = 15,
-        ["Fleet/ConfigShape.cs"] = 8,
+        ["Fleet/ConfigShape.cs"] = 15, // config validation: plain words for the JSON reader's own complaints
         ["Fleet/FleetConfigLoader.cs"] = 1,
         ["Fleet/FleetConfigSections.cs"] = 1,
+        ["Outbox/PendingAnnouncements.cs"] = 1, // the reason kept on an announce entry given up (nothing left to announce)
         ["Policy/FreezeService.cs"] = 2,
         ["Repos/CommitLog.cs"] = 1,
         ["Repos/GitMirror.cs"] = 6,

@@ -103,7 +103,7 @@ internal sealed partial class AnnouncementService(
                 foreach (var chunk in RolloutMessages.Results(r.Rollout, r.Results, limit)) Say(chunk);
                 break;
             case RolloutInterrupted i:
-                var results = store.GetHosts(i.Rollout.Id);
+                var results = await store.GetHostsAsync(i.Rollout.Id, ct);
                 var done = results.Count(x => x.Outcome is HostOutcome.Ok);
                 Say($"INTERRUPTED: rollout #{i.Rollout.Id} (started by {i.Rollout.StartedBy}) was cut short when the bot stopped: {done}/{i.Rollout.Hosts.Count} hosts finished ok; unfinished: {(i.UnfinishedHosts.Count == 0 ? "none" : string.Join(", ", i.UnfinishedHosts))}");
                 break;

@@ -31,9 +31,10 @@ internal sealed class PolicyStatus(
         var lines = new List<string> { "lock: " + (holds.Count == 0 ? "free" : replies.Holds(holds)) };
         lines.AddRange(open.Select(f => $"FROZEN: {f.Reason} until {replies.Clock(f.Until)}{(f.By is null ? "" : $" (by {f.By})")}"));
         var polls = repos.FirstPolls;
+        var last = await loop.LastDecisionAsync(cancellationToken);
         var line = !polls.Complete ? $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"
-            : loop.LastDecision is null or { Blocker: PolicyBlocker.NotReady } ? "heads read; deciding at the next tick"
-            : clock.Policy(loop.LastDecision);
+            : last is null or { Blocker: PolicyBlocker.NotReady } ? "heads read; deciding at the next tick"
+            : clock.Policy(last);
         lines.Add("policy: " + line);
         return lines;
     }
@@ -68,5 +69,6 @@ internal sealed class PolicyStatus(
     }
 
     /// <summary>Idle when no rollout runs and nothing is waiting to deploy (holds, quiet window or CI keep the bot busy).</summary>
-    public bool IsIdle => coordinator.Current is null && repos.FirstPolls.Complete && loop.LastDecision is null or { Blocker: PolicyBlocker.NothingToDeploy };
+    public async Task<bool> IsIdleAsync(CancellationToken cancellationToken) =>
+        coordinator.Current is null && repos.FirstPolls.Complete && await loop.LastDecisionAsync(cancellationToken) is null or { Blocker: PolicyBlocker.NothingToDeploy };
 }

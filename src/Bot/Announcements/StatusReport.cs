@@ -62,7 +62,7 @@ internal sealed class StatusReport(
         if (host is null) return null;
         // One host: its own state and result by id, not the whole fleet's (thousands of documents at scale).
         var resolved = await heads.CurrentAsync(cancellationToken);
-        var state = store.GetHostState(host.Name);
+        var state = await store.GetHostStateAsync(host.Name, cancellationToken);
         var row = FleetStatus.Row(fleet, host, resolved.Heads.Revisions, state);
         var lines = new List<string>
         {
@@ -74,7 +74,7 @@ internal sealed class StatusReport(
         if (state?.RevisionsAt is { } at) lines.Add($"revisions read {clock.At(at)}");
         if (state?.LastRolloutId is { } id)
         {
-            var result = store.GetHost(id, host.Name);
+            var result = await store.GetHostAsync(id, host.Name, cancellationToken);
             lines.Add($"last rollout #{id} at {(state.LastRolloutAt is { } last ? clock.At(last) : "?")}: {state.LastOutcome.ToString().ToLowerInvariant()}");
             if (result is not null)
             {
@@ -99,7 +99,7 @@ internal sealed class StatusReport(
     private async Task<(IReadOnlyList<HostLag> Rows, IReadOnlyDictionary<string, string> Heads, IReadOnlyList<string> Problems)> RowsAsync(CancellationToken ct)
     {
         var resolved = await heads.CurrentAsync(ct);
-        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await store.GetHostStatesAsync(ct)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         return (FleetStatus.Build(fleet, resolved.Heads.Revisions, states), resolved.Heads.Revisions, resolved.Problems);
     }
 

@@ -52,8 +52,8 @@ internal sealed partial class ChatService(
         while (!ct.IsCancellationRequested)
         {
             await coordinator.WhenIdleAsync();
-            var busy = coordinator.Current is not null || announcements.Pending > 0 || await outbox.PendingCountAsync(ct) > 0
-                || idleChecks.Any(c => !c.IsIdle);
+            var busy = coordinator.Current is not null || announcements.Pending > 0 || await outbox.PendingCountAsync(ct) > 0;
+            foreach (var check in idleChecks) busy = busy || !await check.IsIdleAsync(ct);
             if (!busy) return;
             try
             {
@@ -76,5 +76,5 @@ internal sealed partial class ChatService(
 /// <summary>Lets a feature with scheduled work keep the bot alive after the console input ends.</summary>
 internal interface IIdleCheck
 {
-    bool IsIdle { get; }
+    Task<bool> IsIdleAsync(CancellationToken cancellationToken);
 }

@@ -74,7 +74,7 @@ internal static partial class DeployVerb
         startup.Reached("store open");
 
         await services.GetRequiredService<DemoFleetSeeder>().SeedAsync(cancellationToken);
-        services.GetRequiredService<StartupRecovery>().MarkInterrupted();
+        await services.GetRequiredService<StartupRecovery>().MarkInterruptedAsync(cancellationToken);
 
         // Fresh heads through the mirrors, as the bot reads them: merges found are saved, and announced by the bot
         // at its next start; ancestry for the never-backward check comes from the same mirrors.
@@ -167,7 +167,7 @@ internal static partial class DeployVerb
         events.Unsubscribe(reader);
 
         startup.Reached("rollout finished");
-        var results = services.GetRequiredService<IRolloutStore>().GetHosts(rollout.Id);
+        var results = await services.GetRequiredService<IRolloutStore>().GetHostsAsync(rollout.Id, cancellationToken);
         console.Write(ResultsTable(rollout, results));
         console.MarkupLineInterpolated($"rollout {rollout.Id} [bold]{rollout.State.ToString().ToLowerInvariant()}[/]: {RolloutText.Summary(rollout)}");
         return rollout.State == RolloutState.Succeeded ? CliContext.ExitOk : CliContext.ExitFailed;

@@ -54,12 +54,12 @@ internal static class StatusVerb
             await services.GetRequiredService<LiveProbe>().ProbeAsync(fleet.Hosts, cancellationToken);
         }
 
-        states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        states = (await store.GetHostStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var rows = FleetStatus.Build(fleet, heads.Heads.Revisions, states);
         console.Write(Table(fleet, heads.Heads, rows));
         var counts = FleetStatus.Count(rows);
         console.WriteLine(string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value} {HostText.Lag(kv.Key)}")));
-        var last = store.Latest(1).FirstOrDefault();
+        var last = (await store.LatestAsync(1, cancellationToken)).FirstOrDefault();
         if (last is not null)
             console.WriteLine($"last rollout: {last.Id} {last.State.ToString().ToLowerInvariant()} at {last.StartedAt:yyyy-MM-dd HH:mm}Z by {last.StartedBy}: {RolloutText.Summary(last)}");
         return CliContext.ExitOk;

@@ -16,17 +16,17 @@ internal sealed class HistoryCommand(IRolloutStore store, Announcements.ChatCloc
 
     public Permission Required => Permission.Anyone;
 
-    public Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var n = 5;
         if (context.Args.Count > 1 || (context.Args.Count == 1 && (!int.TryParse(context.Args[0], out n) || n < 1 || n > Max)))
-            return Task.FromResult(CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}"));
+            return CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}");
 
-        var rollouts = store.Latest(n);
-        if (rollouts.Count == 0) return Task.FromResult(CommandReply.Ok("no rollouts yet"));
+        var rollouts = await store.LatestAsync(n, cancellationToken);
+        if (rollouts.Count == 0) return CommandReply.Ok("no rollouts yet");
         var table = new TextTable("#", "started", "by", "outcome", "summary");
         foreach (var r in rollouts)
             table.Add($"{r.Id}", clock.At(r.StartedAt), r.StartedBy, r.State.ToString().ToLowerInvariant(), RolloutText.Summary(r));
-        return Task.FromResult(CommandReply.Ok(string.Join('\n', table.Lines())));
+        return CommandReply.Ok(string.Join('\n', table.Lines()));
     }
 }

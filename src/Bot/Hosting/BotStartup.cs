@@ -33,7 +33,7 @@ internal sealed partial class BotStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
-        var running = store.AnyWithState(Deployer.Rollout.RolloutState.Running) ? store.WithState(Deployer.Rollout.RolloutState.Running).Count : 0;
+        var running = (await store.AnyWithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)) ? (await store.WithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)).Count : 0;
         var p = options.Chat.Prefix;
         var enabled = fleet.Hosts.Count(h => h.Enabled);
         await outbox.EnqueueAsync(transport.DefaultChannel,
@@ -44,10 +44,10 @@ internal sealed partial class BotStartup(
 
         // Before the watcher starts (registered after this service), so replayed merges come before new ones.
         await pending.ReplayAsync(cancellationToken);
-        recovery.MarkInterrupted();
+        await recovery.MarkInterruptedAsync(cancellationToken);
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
-        var known = store.GetHostStates().Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
         if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
     }

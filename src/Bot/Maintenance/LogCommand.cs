@@ -17,11 +17,11 @@ internal sealed class LogCommand(MaintenanceLog log, BotOptions options, Announc
 
     public Permission Required => Permission.Anyone;
 
-    public Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    public async Task<CommandReply> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var n = 3;
         if (context.Args.Count > 1 || (context.Args.Count == 1 && (!int.TryParse(context.Args[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n) || n < 1 || n > Max)))
-            return Task.FromResult(CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}"));
-        return Task.FromResult(CommandReply.Ok(MaintenanceText.Chat(log.Latest(n), options.Chat.BugUrlTemplate, clock)));
+            return CommandReply.Error($"usage: {context.Prefix}{Usage} — n is a number from 1 to {Max}");
+        return CommandReply.Ok(MaintenanceText.Chat(await log.LatestAsync(n, cancellationToken), options.Chat.BugUrlTemplate, clock));
     }
 }

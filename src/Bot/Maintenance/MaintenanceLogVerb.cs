@@ -13,7 +13,7 @@ internal static class MaintenanceLogVerb
     /// <summary>Rollouts looked at; a week of a busy fleet is far fewer.</summary>
     private const int MaxEntries = 1000;
 
-    public static int Run(string configPath, string since, string format, TextWriter output, TimeProvider time)
+    public static async Task<int> RunAsync(string configPath, string since, string format, TextWriter output, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Check(since, format) is not { } period) return CliContext.ExitConfig;
         var fleet = CliContext.LoadOrReport(configPath);
@@ -28,15 +28,15 @@ internal static class MaintenanceLogVerb
         using var services = CliContext.BuildServices(fleet, readOnlyStore: true);
         var log = new MaintenanceLog(
             (IRolloutStore)services.GetService(typeof(IRolloutStore))!, (IRepoStore)services.GetService(typeof(IRepoStore))!);
-        return Write(log, since, format, output, time, BotOptions.From(fleet));
+        return await WriteAsync(log, since, format, output, time, BotOptions.From(fleet), cancellationToken);
     }
 
     /// <summary>The entries of <paramref name="log"/> finished within <paramref name="since"/>, in <paramref name="format"/>.</summary>
-    public static int Write(MaintenanceLog log, string since, string format, TextWriter output, TimeProvider time, BotOptions options)
+    public static async Task<int> WriteAsync(MaintenanceLog log, string since, string format, TextWriter output, TimeProvider time, BotOptions options, CancellationToken cancellationToken)
     {
         if (Check(since, format) is not { } period) return CliContext.ExitConfig;
         var from = time.GetUtcNow() - period;
-        output.Write(Render(log.Latest(MaxEntries).Where(e => (e.FinishedAt ?? e.StartedAt) >= from).ToList(), format, options));
+        output.Write(Render((await log.LatestAsync(MaxEntries, cancellationToken)).Where(e => (e.FinishedAt ?? e.StartedAt) >= from).ToList(), format, options));
         return CliContext.ExitOk;
     }
 
@@ -74,7 +74,7 @@ internal static class MaintenanceLogCli
         var verb = new System.CommandLine.Command("maintenance-log", "Print the deployed-changes log: rollouts, commits per repo with bug links, host outcomes (exit 0, or 2 for bad options or config)");
         verb.Options.Add(since);
         verb.Options.Add(format);
-        verb.SetAction(parse => MaintenanceLogVerb.Run(parse.GetValue(config)!, parse.GetValue(since)!, parse.GetValue(format)!, Console.Out, TimeProvider.System));
+        verb.SetAction((parse, ct) => MaintenanceLogVerb.RunAsync(parse.GetValue(config)!, parse.GetValue(since)!, parse.GetValue(format)!, Console.Out, TimeProvider.System, ct));
         return verb;
     }
 }

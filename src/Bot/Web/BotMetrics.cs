@@ -34,7 +34,7 @@ internal sealed class BotMetrics
         Registry.AddBeforeCollectCallback(async ct =>
         {
             Refresh(await status.ViewAsync(ct));
-            foreach (var r in repos.GetRepos()) PollFailures.WithLabels(r.Id).Set(r.LastPollOk ? 0 : r.ConsecutiveFailures);
+            foreach (var r in await repos.GetReposAsync(ct)) PollFailures.WithLabels(r.Id).Set(r.LastPollOk ? 0 : r.ConsecutiveFailures);
         });
     }
 

@@ -17,7 +17,7 @@ internal sealed class LiveCheck(RepoWatcher watcher, IRolloutStore store, Status
     public async Task<LiveAnswer> CheckAsync(string repo, string rev, CancellationToken cancellationToken)
     {
         rev = rev.ToLowerInvariant();
-        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await store.GetHostStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
         var pending = new List<string>();
         foreach (var host in status.Carriers(repo))

@@ -31,22 +31,31 @@ internal sealed class MaintenanceLog(IRolloutStore rollouts, IRepoStore merges)
     /// <summary>Merges looked at per repo: enough for the entries shown.</summary>
     private const int MergesPerRepo = 200;
 
-    public IReadOnlyList<MaintenanceEntry> Latest(int count)
+    public async Task<IReadOnlyList<MaintenanceEntry>> LatestAsync(int count, CancellationToken cancellationToken)
     {
-        var list = rollouts.Latest(count).Where(r => r.State != RolloutState.Running && r.Hosts.Count > 0).ToList();
-        var byRollout = list.SelectMany(r => r.Revisions.Keys).Distinct(StringComparer.Ordinal)
-            .SelectMany(repo => merges.GetLatestMerges(repo, MergesPerRepo))
+        var list = (await rollouts.LatestAsync(count, cancellationToken)).Where(r => r.State != RolloutState.Running && r.Hosts.Count > 0).ToList();
+        var latest = new List<Merge>();
+        foreach (var repo in list.SelectMany(r => r.Revisions.Keys).Distinct(StringComparer.Ordinal))
+            latest.AddRange(await merges.GetLatestMergesAsync(repo, MergesPerRepo, cancellationToken));
+        var byRollout = latest
             .Where(m => m.DeployedRolloutId is not null)
             .ToLookup(m => (m.DeployedRolloutId!.Value, m.Repo)); // filtered on the line above
-        return list.Select(r => new MaintenanceEntry(
-            r.Id, r.StartedAt, r.FinishedAt, r.StartedBy, RolloutText.Reason(r), r.State.ToString().ToLowerInvariant(), r.Revisions,
-            r.Revisions.Select(kv =>
-            {
-                var deployed = byRollout[(r.Id, kv.Key)].OrderBy(m => m.Id).ToList();
-                var commits = deployed.SelectMany(m => m.Commits).Select(c => new MaintenanceCommit(c.Rev, c.Author, c.Summary, c.Bugs)).ToList();
-                return new MaintenanceRepo(kv.Key, kv.Value, commits, deployed.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count)));
-            }).ToList(),
-            rollouts.GetHosts(r.Id).GroupBy(h => h.Outcome.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal)))
-            .ToList();
+        var entries = new List<MaintenanceEntry>();
+        foreach (var r in list)
+        {
+            var outcomes = (await rollouts.GetHostsAsync(r.Id, cancellationToken))
+                .GroupBy(h => h.Outcome.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            entries.Add(new MaintenanceEntry(
+                r.Id, r.StartedAt, r.FinishedAt, r.StartedBy, RolloutText.Reason(r), r.State.ToString().ToLowerInvariant(), r.Revisions,
+                r.Revisions.Select(kv =>
+                {
+                    var deployed = byRollout[(r.Id, kv.Key)].OrderBy(m => m.Id).ToList();
+                    var commits = deployed.SelectMany(m => m.Commits).Select(c => new MaintenanceCommit(c.Rev, c.Author, c.Summary, c.Bugs)).ToList();
+                    return new MaintenanceRepo(kv.Key, kv.Value, commits, deployed.Sum(m => Math.Max(m.TotalCommits, m.Commits.Count)));
+                }).ToList(),
+                outcomes));
+        }
+
+        return entries;
     }
 }

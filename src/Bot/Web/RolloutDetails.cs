@@ -10,12 +10,12 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
     /// <summary>Host output shown per step and stream: the end of the store's tail.</summary>
     public const int TailChars = 2000;
 
-    public static RolloutDetails? Load(IRolloutStore store, int id)
+    public static async Task<RolloutDetails?> LoadAsync(IRolloutStore store, int id, CancellationToken cancellationToken)
     {
-        var rollout = store.Get(id);
+        var rollout = await store.GetAsync(id, cancellationToken);
         if (rollout is null) return null;
         var order = rollout.Hosts.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i, StringComparer.Ordinal);
-        var results = store.GetHosts(id)
+        var results = (await store.GetHostsAsync(id, cancellationToken))
             .OrderBy(r => r.Outcome is HostOutcome.Ok ? 1 : 0)
             .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
             .Select(r => new HostResultView(

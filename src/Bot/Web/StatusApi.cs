@@ -31,16 +31,16 @@ internal static class StatusApi
     {
         app.MapGet("/", async (HttpContext ctx, StatusCache status, string? role, string? state) =>
             Html(await status.PageAsync(role, state, ctx.RequestAborted)));
-        app.MapGet("/rollouts/{id:int}", (int id, IRolloutStore store) =>
-            RolloutDetails.Load(store, id) is { } d ? Html(StatusPage.RenderRollout(d)) : Results.NotFound($"no rollout #{id}\n"));
-        app.MapGet("/maintenance", (MaintenanceLog log, BotOptions options) =>
-            Html(StatusPage.RenderMaintenance(log.Latest(MaintenanceEntries), options.Chat.BugUrlTemplate)));
+        app.MapGet("/rollouts/{id:int}", async (HttpContext ctx, int id, IRolloutStore store) =>
+            await RolloutDetails.LoadAsync(store, id, ctx.RequestAborted) is { } d ? Html(StatusPage.RenderRollout(d)) : Results.NotFound($"no rollout #{id}\n"));
+        app.MapGet("/maintenance", async (HttpContext ctx, MaintenanceLog log, BotOptions options) =>
+            Html(StatusPage.RenderMaintenance(await log.LatestAsync(MaintenanceEntries, ctx.RequestAborted), options.Chat.BugUrlTemplate)));
 
         app.MapGet("/api/status", async (HttpContext ctx, StatusCache status) =>
             Results.Bytes(await status.JsonAsync(ctx.RequestAborted), "application/json; charset=utf-8")).AddEndpointFilter(RequireToken);
-        app.MapGet("/api/rollouts/{id:int}", (int id, IRolloutStore store) =>
-            RolloutDetails.Load(store, id) is { } d ? Results.Json(d, Json) : Problem(404, $"no rollout #{id}")).AddEndpointFilter(RequireToken);
-        app.MapGet("/api/maintenance", (MaintenanceLog log) => Results.Json(log.Latest(MaintenanceEntries), Json)).AddEndpointFilter(RequireToken);
+        app.MapGet("/api/rollouts/{id:int}", async (HttpContext ctx, int id, IRolloutStore store) =>
+            await RolloutDetails.LoadAsync(store, id, ctx.RequestAborted) is { } d ? Results.Json(d, Json) : Problem(404, $"no rollout #{id}")).AddEndpointFilter(RequireToken);
+        app.MapGet("/api/maintenance", async (HttpContext ctx, MaintenanceLog log) => Results.Json(await log.LatestAsync(MaintenanceEntries, ctx.RequestAborted), Json)).AddEndpointFilter(RequireToken);
         app.MapGet("/api/live", LiveAsync).AddEndpointFilter(RequireToken);
         app.MapGet("/metrics", MetricsAsync).AddEndpointFilter(RequireToken);
         app.MapGet("/events", EventsAsync);

@@ -37,11 +37,13 @@ internal sealed class StatusViewBuilder(
     public async Task<StatusView> BuildAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var repoStates = repos.GetRepos();
+        var repoStates = await repos.GetReposAsync(cancellationToken);
+        // Read once for every repo: the table, the lag and the estimates all ask for them.
+        var undeployed = (await repos.GetUndeployedMergesAsync(null, cancellationToken)).ToLookup(m => m.Repo, StringComparer.Ordinal);
         var heads = repoStates.Where(r => r.Head is not null).ToDictionary(r => r.Id, r => r.Head!, StringComparer.Ordinal);
-        var states = store.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await store.GetHostStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var rows = FleetStatus.Build(fleet, heads, states);
-        var lagSince = LagSince(repoStates);
+        var lagSince = LagSince(repoStates, undeployed);
         var repoNames = fleet.Repos.Keys.ToList();
 
         var hosts = rows.Select(r => Host(r, repoNames, lagSince, now)).ToList();
@@ -53,8 +55,8 @@ internal sealed class StatusViewBuilder(
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
         var running = coordinator.Current;
-        var recent = store.Latest(RecentRollouts);
-        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, running?.Rollout, recent);
+        var recent = await store.LatestAsync(RecentRollouts, cancellationToken);
+        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, running?.Rollout, recent, undeployed);
 
         var details = repoStates.Select(r => Repo(r, states, eta)).ToList();
         return new StatusView(
@@ -66,7 +68,7 @@ internal sealed class StatusViewBuilder(
             details,
             holds.Select(h => new HoldView(h.HolderName, HoldText.Reason(h), h.Since, h.ExpiresAt)).ToList(),
             open.Select(f => new FreezeView(f.Reason, f.Until, f.By)).ToList(),
-            loop.LastDecision is { } decision ? clock.Policy(decision) : "not evaluated yet",
+            await loop.LastDecisionAsync(cancellationToken) is { } decision ? clock.Policy(decision) : "not evaluated yet",
             running is null ? null : new RunningView(running.Rollout.Id, running.Rollout.StartedBy, running.Rollout.StartedAt, running.Done, running.Total, running.Failed),
             recent.Select(Rollout).ToList(),
             await HealthAsync(now, repoStates, cancellationToken));
@@ -76,17 +78,19 @@ internal sealed class StatusViewBuilder(
     public async Task<LiveEstimate?> EstimateAsync(string repo, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var repoStates = repos.GetRepos();
+        var repoStates = await repos.GetReposAsync(cancellationToken);
         var state = repoStates.FirstOrDefault(r => r.Id == repo);
         if (state?.Head is null) return null;
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(now);
         var open = await freezes.GetOpenAsync(cancellationToken);
-        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, store.Latest(RecentRollouts));
+        var undeployed = (await repos.GetUndeployedMergesAsync(repo, cancellationToken)).ToLookup(m => m.Repo, StringComparer.Ordinal);
+        var eta = new EtaContext(now, clock.Zone, QuietUntil(repoStates), holds, open, coordinator.Current?.Rollout, (await store.LatestAsync(RecentRollouts, cancellationToken)), undeployed);
         return Estimate(repo, state.Head, eta);
     }
 
     /// <summary>Whether the store answers and the loops are on time (for <c>/healthz</c>, without building the table).</summary>
-    public Task<HealthView> HealthAsync(CancellationToken cancellationToken) => HealthAsync(time.GetUtcNow(), repos.GetRepos(), cancellationToken);
+    public async Task<HealthView> HealthAsync(CancellationToken cancellationToken) =>
+        await HealthAsync(time.GetUtcNow(), await repos.GetReposAsync(cancellationToken), cancellationToken);
 
     /// <summary>The enum name lower-cased: the JSON value and the CSS class, for any state (<c>partial</c> too).</summary>
     public static string Key(HostLagState state) => state.ToString().ToLowerInvariant();
@@ -113,14 +117,14 @@ internal sealed class StatusViewBuilder(
     }
 
     /// <summary>Per repo, when its production head was first seen: the push, or for a baseline when the bot started watching it.</summary>
-    private IReadOnlyDictionary<string, DateTimeOffset> LagSince(IReadOnlyList<RepoState> repoStates)
+    private static IReadOnlyDictionary<string, DateTimeOffset> LagSince(IReadOnlyList<RepoState> repoStates, ILookup<string, Merge> undeployed)
     {
         var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var r in repoStates)
         {
             if (r.Head is null) continue;
             if (r.LastPushAt is { } pushed) since[r.Id] = pushed;
-            else if (repos.GetUndeployedMerges(r.Id).FirstOrDefault() is { } oldest) since[r.Id] = oldest.DetectedAt;
+            else if (undeployed[r.Id].FirstOrDefault() is { } oldest) since[r.Id] = oldest.DetectedAt;
             else if (r.StatusSince is { } watched) since[r.Id] = watched;
         }
 
@@ -138,7 +142,7 @@ internal sealed class StatusViewBuilder(
     {
         var carriers = Carriers(r.Id).ToList();
         var behind = r.Head is null ? 0 : carriers.Count(h => !(states.TryGetValue(h.Name, out var s) && RevisionSet.Matches(s.Revisions.GetValueOrDefault(r.Id), r.Head)));
-        var waiting = repos.GetUndeployedMerges(r.Id).Select(m => new WaitingMerge(
+        var waiting = eta.Undeployed[r.Id].Select(m => new WaitingMerge(
             m.Id, RevisionSet.Short(m.NewHead), Math.Max(m.TotalCommits, m.Commits.Count),
             m.Commits.Select(c => c.Author).Distinct(StringComparer.Ordinal).ToList(), m.Bugs, m.DetectedAt)).ToList();
         var estimate = waiting.Count > 0 && r.Head is not null ? Estimate(r.Id, r.Head, eta) : null;
@@ -157,7 +161,7 @@ internal sealed class StatusViewBuilder(
             var tried = eta.Recent.FirstOrDefault(r => r.State != RolloutState.Running && r.Revisions.TryGetValue(repo, out var carried) && RevisionSet.Matches(carried, head));
             if (tried is not null)
                 return new LiveEstimate(null, $"no automatic rollout planned: rollout #{tried.Id} ({tried.State.ToString().ToLowerInvariant()}) already carried it; {deployNow} rolls the rest forward");
-            if (repos.GetUndeployedMerges(repo).Count == 0)
+            if (!eta.Undeployed[repo].Any())
                 return new LiveEstimate(null, $"no automatic rollout planned: no merge waiting; {deployNow} rolls the lagging hosts forward");
         }
 
@@ -183,7 +187,7 @@ internal sealed class StatusViewBuilder(
         var storeOk = true;
         try
         {
-            _ = store.Latest(1);
+            _ = await store.LatestAsync(1, cancellationToken);
         }
         catch (Exception ex) when (Deployer.Store.StoreErrors.IsStoreFailure(ex))
         {
@@ -218,5 +222,6 @@ internal sealed class StatusViewBuilder(
         IReadOnlyList<Hold> Holds,
         IReadOnlyList<OpenFreeze> Freezes,
         RolloutRecord? Running,
-        IReadOnlyList<RolloutRecord> Recent);
+        IReadOnlyList<RolloutRecord> Recent,
+        ILookup<string, Merge> Undeployed);
 }

@@ -45,7 +45,7 @@ internal sealed class BugCommentPlanner(
     public async Task<int> CatchUpAfterRestartAsync(CancellationToken cancellationToken)
     {
         if (trackers.Options.Count == 0) return 0;
-        var finished = rollouts.Latest(CatchUpWindow).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
+        var finished = (await rollouts.LatestAsync(CatchUpWindow, cancellationToken)).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
         if (outbox.LastPlanned() is not { } last)
         {
             if (finished.Count > 0) outbox.MarkPlanned(finished[^1].Id);
@@ -53,7 +53,7 @@ internal sealed class BugCommentPlanner(
         }
 
         var added = 0;
-        foreach (var r in finished.Where(r => r.Id > last)) added += await PlanAsync(r, rollouts.GetHosts(r.Id), cancellationToken);
+        foreach (var r in finished.Where(r => r.Id > last)) added += await PlanAsync(r, (await rollouts.GetHostsAsync(r.Id, cancellationToken)), cancellationToken);
         return added;
     }
 
@@ -61,7 +61,7 @@ internal sealed class BugCommentPlanner(
     {
         var repos = options.Repos.ToHashSet(StringComparer.Ordinal);
         var commits = CommitsByBug(rollout, repos);
-        var catchUps = CatchUps(rollout, results, repos, commits);
+        var catchUps = await CatchUpsAsync(rollout, results, repos, commits, cancellationToken);
         var added = 0;
         foreach (var bug in commits.Keys.Union(catchUps.Keys).Order())
         {
@@ -106,20 +106,21 @@ internal sealed class BugCommentPlanner(
     }
 
     /// <summary>For each bug of an earlier partial rollout: the hosts it missed that are all ok once this rollout ran, and not before.</summary>
-    private Dictionary<int, List<CatchUp>> CatchUps(RolloutRecord rollout, IReadOnlyList<HostResult> results, HashSet<string> repos, Dictionary<int, List<BugCommit>> current)
+    private async Task<Dictionary<int, List<CatchUp>>> CatchUpsAsync(
+        RolloutRecord rollout, IReadOnlyList<HostResult> results, HashSet<string> repos, Dictionary<int, List<BugCommit>> current, CancellationToken cancellationToken)
     {
         var found = new Dictionary<int, List<CatchUp>>();
         var okNow = results.Where(r => r.Outcome == HostOutcome.Ok).Select(r => r.Host).ToHashSet(StringComparer.Ordinal);
         if (okNow.Count == 0) return found;
-        var earlier = rollouts.Latest(CatchUpWindow)
+        var earlier = (await rollouts.LatestAsync(CatchUpWindow, cancellationToken))
             .Where(r => r.Id < rollout.Id && r.State != RolloutState.Running && r.RollbackTo is null)
             .OrderBy(r => r.Id)
             .ToList();
         var okAfter = new Dictionary<int, HashSet<string>>(); // rollout id → hosts ok in it
-        foreach (var r in earlier) okAfter[r.Id] = rollouts.GetHosts(r.Id).Where(h => h.Outcome == HostOutcome.Ok).Select(h => h.Host).ToHashSet(StringComparer.Ordinal);
+        foreach (var r in earlier) okAfter[r.Id] = (await rollouts.GetHostsAsync(r.Id, cancellationToken)).Where(h => h.Outcome == HostOutcome.Ok).Select(h => h.Host).ToHashSet(StringComparer.Ordinal);
         foreach (var m in earlier)
         {
-            var mResults = rollouts.GetHosts(m.Id);
+            var mResults = await rollouts.GetHostsAsync(m.Id, cancellationToken);
             foreach (var (bug, commits) in CommitsByBug(m, repos))
             {
                 var hosts = HostsFor(commits.Select(c => c.Repo), mResults);

@@ -22,7 +22,7 @@ public sealed partial class PendingAnnouncements(
         var replayed = 0;
         foreach (var entry in await outbox.PendingAsync(OutboxKinds.Announce, cancellationToken))
         {
-            var e = EventOf(entry);
+            var e = await EventOfAsync(entry, cancellationToken);
             if (e is null)
             {
                 Log.Gone(logger, entry.Id, entry.Payload);
@@ -39,22 +39,26 @@ public sealed partial class PendingAnnouncements(
     }
 
     /// <summary>The merges saved but not yet announced, oldest first.</summary>
-    public async Task<IReadOnlyList<Merge>> MergesAsync(CancellationToken cancellationToken) =>
-        (await outbox.PendingAsync(OutboxKinds.Announce, cancellationToken))
-            .Select(AnnounceEntries.Read)
-            .Where(s => s?.Subject == AnnounceSubject.Merge)
-            .Select(s => repos.GetMerge(s!.Value.Id))
-            .OfType<Merge>()
-            .ToList();
+    public async Task<IReadOnlyList<Merge>> MergesAsync(CancellationToken cancellationToken)
+    {
+        var merges = new List<Merge>();
+        foreach (var entry in await outbox.PendingAsync(OutboxKinds.Announce, cancellationToken))
+        {
+            if (AnnounceEntries.Read(entry) is (AnnounceSubject.Merge, var id) && await repos.GetMergeAsync(id, cancellationToken) is { } merge) merges.Add(merge);
+        }
 
-    private DeployerEvent? EventOf(OutboxEntry entry)
+        return merges;
+    }
+
+    private async Task<DeployerEvent?> EventOfAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
         switch (AnnounceEntries.Read(entry))
         {
-            case (AnnounceSubject.Merge, var id) when repos.GetMerge(id) is { } merge:
-                return new MergeDetected(merge, Replayed: true);
-            case (AnnounceSubject.Rollout, var id) when rollouts.Get(id) is { } rollout && AnnounceEntries.IsEnded(rollout.State):
-                var hosts = rollouts.GetHosts(id);
+            case (AnnounceSubject.Merge, var id):
+                return await repos.GetMergeAsync(id, cancellationToken) is { } merge ? new MergeDetected(merge, Replayed: true) : null;
+            case (AnnounceSubject.Rollout, var id):
+                if (await rollouts.GetAsync(id, cancellationToken) is not { } rollout || !AnnounceEntries.IsEnded(rollout.State)) return null;
+                var hosts = await rollouts.GetHostsAsync(id, cancellationToken);
                 return rollout.State == RolloutState.Interrupted
                     ? new RolloutInterrupted(rollout, StartupRecovery.Unfinished(rollout, hosts))
                     : new RolloutFinished(rollout, hosts, Replayed: true);

@@ -26,7 +26,7 @@ internal sealed partial class AutoDeployLoop(
     private readonly SemaphoreSlim _tickGate = new(1, 1);
 
     /// <summary>The latest automatic decision, for <c>!status</c>; restored from the store after a restart.</summary>
-    public PolicyDecision? LastDecision => decisions.Last;
+    public ValueTask<PolicyDecision?> LastDecisionAsync(CancellationToken cancellationToken) => decisions.LastAsync(cancellationToken);
 
     /// <summary>When the last tick ended, for health checks.</summary>
     public DateTimeOffset? LastTickAt { get; private set; }

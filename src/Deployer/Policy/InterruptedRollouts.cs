@@ -13,7 +13,7 @@ internal sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor do
     public async Task<DoorAnswer?> TryResumeAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.AutoResumeInterrupted) return null;
-        var latest = rollouts.Latest(1).FirstOrDefault();
+        var latest = (await rollouts.LatestAsync(1, cancellationToken)).FirstOrDefault();
         if (latest is not { State: RolloutState.Interrupted, ResumeHandled: false }) return null;
 
         var answer = await door.RequestAsync(new RolloutRequest { Trigger = RolloutTrigger.Resume, ResumeOf = latest.Id }, cancellationToken);
@@ -22,7 +22,7 @@ internal sealed class InterruptedRollouts(IRolloutStore rollouts, RolloutDoor do
             return answer with { Decision = answer.Decision with { Resume = new ResumeNote(latest.Id) } };
 
         // Started, or nothing left to do (every host finished, or none needs the set any more): not tried again.
-        rollouts.Update(latest with { ResumeHandled = true });
+        await rollouts.UpdateAsync(latest with { ResumeHandled = true }, cancellationToken);
         return answer.Started
             ? answer with { Decision = answer.Decision with { Resume = new ResumeNote(latest.Id, answer.Rollout!.Hosts.Count) } }
             : null;

@@ -26,9 +26,9 @@ internal sealed class LagAlarms(
         var now = time.GetUtcNow();
         var warning = TimeSpan.FromMinutes(options.Value.LagWarningMinutes);
         var critical = TimeSpan.FromMinutes(options.Value.LagCriticalMinutes);
-        var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await rollouts.GetHostStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         IReadOnlyList<Hold>? holds = null;
-        foreach (var repo in repos.GetRepos())
+        foreach (var repo in await repos.GetReposAsync(cancellationToken))
         {
             if (repo.Head is null || repo.LastPushAt is not { } mergedAt) continue;
             var behind = now - mergedAt;

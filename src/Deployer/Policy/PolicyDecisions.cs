@@ -9,15 +9,35 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// </summary>
 internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerEvents events, TimeProvider time, ILogger<PolicyDecisions> logger)
 {
-    // Read once when the service is made, before the first tick, so !status shows it at once. The embedded store
-    // answers synchronously; this is the only blocking wait on the store.
-    private PolicyDecision? _last = store.LoadDecisionAsync(CancellationToken.None).GetAwaiter().GetResult();
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private PolicyDecision? _last;
+    private volatile bool _loaded;
     private bool _logged;
 
-    public PolicyDecision? Last => _last;
+    /// <summary>The latest answer; the first call reads the one a previous process kept, so a restart shows it at once.</summary>
+    public async ValueTask<PolicyDecision?> LastAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded) return _last;
+        await _loadGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_loaded)
+            {
+                _last = await store.LoadDecisionAsync(cancellationToken);
+                _loaded = true;
+            }
+
+            return _last;
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
 
     public async Task RecordAsync(PolicyDecision decision, CancellationToken cancellationToken)
     {
+        await LastAsync(cancellationToken);
         var changed = !PolicyDecisionJson.SameAnswer(_last, decision);
         _last = decision;
         // The first answer of a process is logged even when a restart found it unchanged: the log shows where the policy stands.

@@ -115,13 +115,13 @@ internal sealed partial class RolloutDoor(
         if (!polls.Complete)
             return new DoorAnswer(request, Refuse(PolicyBlocker.NotReady, new NotReadyWait(polls.Done, polls.Total)), null);
 
-        var (target, source, targetError) = Target(request);
+        var (target, source, targetError) = await TargetAsync(request, ct);
         if (target is null) return new DoorAnswer(request, Refuse(PolicyBlocker.HeadsUnknown, targetError!), null); // Target returns one or the other
 
-        var (targeted, hostError) = TargetedHosts(request, source);
+        var (targeted, hostError) = await TargetedHostsAsync(request, source, ct);
         if (hostError is not null) return new DoorAnswer(request, Refuse(PolicyBlocker.NoHosts, hostError), null);
 
-        var states = rollouts.GetHostStates().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var states = (await rollouts.GetHostStatesAsync(ct)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var atSet = new List<string>();
         var needing = new List<HostConfig>();
         foreach (var host in targeted)
@@ -131,7 +131,7 @@ internal sealed partial class RolloutDoor(
             else needing.Add(host);
         }
 
-        var lastSet = LastSetRolledOut();
+        var lastSet = await LastSetRolledOutAsync(ct);
         var refused = request.Trigger == RolloutTrigger.Rollback
             ? []
             : await AncestryAsync(target, needing, states, lastSet, ct);
@@ -140,7 +140,7 @@ internal sealed partial class RolloutDoor(
         var plan = new DeployPlan
         {
             Target = target,
-            Changes = Changes(target, lastSet, request.Trigger),
+            Changes = await ChangesAsync(target, lastSet, request.Trigger, ct),
             Hosts = runnable.Select(h => h.Name).ToList(),
             CanaryCount = Math.Min(fleet.Rollout.CanaryCount, runnable.Count),
             AlreadyAtSet = atSet,
@@ -167,29 +167,30 @@ internal sealed partial class RolloutDoor(
     }
 
     /// <summary>The set to roll out: the production heads, or the set of the rollout being resumed or rolled back to.</summary>
-    private (RevisionSet? Target, RolloutRecord? Source, TargetUnknown? Error) Target(RolloutRequest request)
+    private async Task<(RevisionSet? Target, RolloutRecord? Source, TargetUnknown? Error)> TargetAsync(RolloutRequest request, CancellationToken ct)
     {
         switch (request.Trigger)
         {
             case RolloutTrigger.Resume:
             {
-                var source = request.ResumeOf is { } id ? rollouts.Get(id) : null;
+                var source = request.ResumeOf is { } id ? (await rollouts.GetAsync(id, ct)) : null;
                 return source is null ? (null, null, new TargetUnknown(TargetProblem.NoRolloutToResume, request.ResumeOf)) : (new RevisionSet(source.Revisions), source, null);
             }
 
             case RolloutTrigger.Rollback:
             {
-                var source = RollbackSource(request.RollbackTo, out var error);
+                var (source, error) = await RollbackSourceAsync(request.RollbackTo, ct);
                 return source is null ? (null, null, error) : (new RevisionSet(source.Revisions), source, null);
             }
 
             default:
             {
-                var heads = repos.GetHeads();
+                var heads = await repos.GetHeadsAsync(ct);
                 var missing = fleet.Repos.Keys.Where(r => !heads.Revisions.ContainsKey(r)).ToList();
                 if (missing.Count > 0)
                 {
-                    var why = missing.Select(r => new UnreadableRepo(r, repos.GetRepo(r)?.LastError)).ToList();
+                    var why = new List<UnreadableRepo>();
+                    foreach (var r in missing) why.Add(new UnreadableRepo(r, (await repos.GetRepoAsync(r, ct))?.LastError));
                     return (null, null, new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: why));
                 }
 
@@ -202,33 +203,26 @@ internal sealed partial class RolloutDoor(
     /// Rollout #<paramref name="id"/>, or by default the newest succeeded rollout before the last succeeded one whose
     /// set differs from it: the fleet as it was before the last change.
     /// </summary>
-    private RolloutRecord? RollbackSource(int? id, out TargetUnknown? error)
+    private async Task<(RolloutRecord? Source, TargetUnknown? Error)> RollbackSourceAsync(int? id, CancellationToken ct)
     {
-        error = null;
         if (id is { } n)
         {
-            var r = rollouts.Get(n);
-            if (r is null || r.Revisions.Count == 0) error = new TargetUnknown(TargetProblem.NoSuchRollout, n);
-            return error is null ? r : null;
+            var r = await rollouts.GetAsync(n, ct);
+            return r is null || r.Revisions.Count == 0 ? (null, new TargetUnknown(TargetProblem.NoSuchRollout, n)) : (r, null);
         }
 
-        var succeeded = rollouts.Latest(200).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
-        if (succeeded.Count == 0)
-        {
-            error = new TargetUnknown(TargetProblem.NoSucceededRollout);
-            return null;
-        }
+        var succeeded = (await rollouts.LatestAsync(200, ct)).Where(r => r.State == RolloutState.Succeeded && r.Hosts.Count > 0).ToList();
+        if (succeeded.Count == 0) return (null, new TargetUnknown(TargetProblem.NoSucceededRollout));
 
         var last = succeeded[0];
         var before = succeeded.Skip(1).FirstOrDefault(r => !SameSet(r.Revisions, last.Revisions));
-        if (before is null) error = new TargetUnknown(TargetProblem.NoEarlierSet, last.Id);
-        return before;
+        return before is null ? (null, new TargetUnknown(TargetProblem.NoEarlierSet, last.Id)) : (before, null);
     }
 
     private static bool SameSet(Dictionary<string, string> a, Dictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && RevisionSet.Matches(v, kv.Value));
 
-    private (List<HostConfig> Hosts, NoHostsWait? Error) TargetedHosts(RolloutRequest request, RolloutRecord? source)
+    private async Task<(List<HostConfig> Hosts, NoHostsWait? Error)> TargetedHostsAsync(RolloutRequest request, RolloutRecord? source, CancellationToken ct)
     {
         IEnumerable<HostConfig> hosts = fleet.Hosts;
         if (request.Hosts is { } names)
@@ -240,7 +234,7 @@ internal sealed partial class RolloutDoor(
 
         if (request.Trigger == RolloutTrigger.Resume && source is not null)
         {
-            var results = rollouts.GetHosts(source.Id);
+            var results = await rollouts.GetHostsAsync(source.Id, ct);
             var unfinished = source.Hosts.Where(h => results.FirstOrDefault(r => r.Host == h) is not { Finished: true }).ToHashSet(StringComparer.Ordinal);
             hosts = hosts.Where(h => unfinished.Contains(h.Name));
         }
@@ -250,10 +244,10 @@ internal sealed partial class RolloutDoor(
     }
 
     /// <summary>Per repo, the revision the newest rollout that carried it rolled out (any outcome: it went out to hosts).</summary>
-    private Dictionary<string, (string Revision, int RolloutId)> LastSetRolledOut()
+    private async Task<Dictionary<string, (string Revision, int RolloutId)>> LastSetRolledOutAsync(CancellationToken ct)
     {
         var last = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        foreach (var r in rollouts.Latest(50).Where(r => r.Hosts.Count > 0))
+        foreach (var r in (await rollouts.LatestAsync(50, ct)).Where(r => r.Hosts.Count > 0))
         {
             foreach (var (repo, rev) in r.Revisions) last.TryAdd(repo, (rev, r.Id));
             if (last.Count == fleet.Repos.Count) break;
@@ -313,7 +307,7 @@ internal sealed partial class RolloutDoor(
         var descends = await repos.IsAncestorAsync(repo, from, to, ct);
         if (!descends)
         {
-            foreach (var rewrite in repos.GetUndeployedMerges(repo).Where(m => m.Kind == MergeKind.Rewrite && m.OldHead is not null))
+            foreach (var rewrite in (await repos.GetUndeployedMergesAsync(repo, ct)).Where(m => m.Kind == MergeKind.Rewrite && m.OldHead is not null))
             {
                 var onOldLine = RevisionSet.Matches(from, rewrite.OldHead) || await repos.IsAncestorAsync(repo, from, rewrite.OldHead!, ct);
                 var toNewLine = RevisionSet.Matches(rewrite.NewHead, to) || await repos.IsAncestorAsync(repo, rewrite.NewHead, to, ct);
@@ -329,7 +323,8 @@ internal sealed partial class RolloutDoor(
         return descends;
     }
 
-    private List<RepoChange> Changes(RevisionSet target, Dictionary<string, (string Revision, int RolloutId)> lastSet, RolloutTrigger trigger)
+    private async Task<List<RepoChange>> ChangesAsync(
+        RevisionSet target, Dictionary<string, (string Revision, int RolloutId)> lastSet, RolloutTrigger trigger, CancellationToken ct)
     {
         var changes = new List<RepoChange>();
         foreach (var (repo, rev) in target.Revisions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -340,7 +335,7 @@ internal sealed partial class RolloutDoor(
             {
                 // The merges no rollout has carried yet, up to the one that ends at this revision.
                 var merges = new List<Merge>();
-                foreach (var m in repos.GetUndeployedMerges(repo))
+                foreach (var m in await repos.GetUndeployedMergesAsync(repo, ct))
                 {
                     merges.Add(m);
                     if (RevisionSet.Matches(m.NewHead, rev)) break;
@@ -369,7 +364,7 @@ internal sealed partial class RolloutDoor(
         var automatic = request.Trigger is RolloutTrigger.Automatic or RolloutTrigger.Unlock;
         var pinned = request.Trigger is RolloutTrigger.Resume or RolloutTrigger.Rollback;
         var snapshots = new List<RepoSnapshot>();
-        foreach (var state in repos.GetRepos())
+        foreach (var state in await repos.GetReposAsync(ct))
         {
             if (!fleet.Repos.TryGetValue(state.Id, out var config) || !target.Revisions.TryGetValue(state.Id, out var rev)) continue;
             // Runnable hosts carrying the repo that do not run its revision (or whose last run did not finish: partial,
@@ -377,7 +372,7 @@ internal sealed partial class RolloutDoor(
             var needing = runnable.Any(h => fleet.Roles.TryGetValue(h.Role, out var role) && role.Repos.ContainsKey(state.Id)
                 && (request.Again || !InSyncWith(state.Id, rev, states.GetValueOrDefault(h.Name))));
             // The timer deploys merges it saw land (hosts that lagged before wait for !deploy now); a person asks for hosts.
-            var pending = needing && (!automatic || repos.GetUndeployedMerges(state.Id).Count > 0);
+            var pending = needing && (!automatic || (await repos.GetUndeployedMergesAsync(state.Id, ct)).Count > 0);
             CiStatus? gate = null;
             if (pending && !pinned && config.CiUrl is not null) gate = await ci.CheckAsync(state.Id, config.CiUrl, rev, ct);
             snapshots.Add(new RepoSnapshot

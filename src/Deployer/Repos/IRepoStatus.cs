@@ -5,15 +5,15 @@ namespace ChatOpsReconfig.Deployer.Repos;
 public interface IRepoStatus
 {
     /// <summary>Every configured repo, in config order; a repo never polled has a state without a head.</summary>
-    IReadOnlyList<RepoState> GetRepos();
+    Task<IReadOnlyList<RepoState>> GetReposAsync(CancellationToken cancellationToken);
 
-    RepoState? GetRepo(string repo);
+    Task<RepoState?> GetRepoAsync(string repo, CancellationToken cancellationToken);
 
     /// <summary>Pushes and rewrites of configured repos not yet deployed, oldest first.</summary>
-    IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null);
+    Task<IReadOnlyList<Merge>> GetUndeployedMergesAsync(string? repo, CancellationToken cancellationToken);
 
     /// <summary>The production head of every configured repo that has one: what a rollout pins.</summary>
-    RevisionSet GetHeads();
+    Task<RevisionSet> GetHeadsAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// How many repos have finished their first poll in this process (whatever its outcome), of how many. Until all

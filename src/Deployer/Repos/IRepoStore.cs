@@ -3,33 +3,33 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// <summary>Repo heads, poll health and merges with their deployed flags.</summary>
 public interface IRepoStore
 {
-    RepoState? GetState(string repo);
+    Task<RepoState?> GetStateAsync(string repo, CancellationToken cancellationToken);
 
-    IReadOnlyList<RepoState> GetStates();
+    Task<IReadOnlyList<RepoState>> GetStatesAsync(CancellationToken cancellationToken);
 
-    void SaveState(RepoState state);
+    Task SaveStateAsync(RepoState state, CancellationToken cancellationToken);
 
     /// <summary>
     /// Saves <paramref name="merge"/>, its announce entry (<see cref="Outbox.AnnounceEntries.Merge"/>) and the repo state
     /// with its new head, in one transaction. When this very move is already the last merge saved (a crash came after
     /// it, before the watcher published it), that merge is returned with <see cref="MergeRecorded.Created"/> false.
     /// </summary>
-    MergeRecorded RecordMerge(Merge merge, RepoState state);
+    Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken);
 
-    Merge? GetMerge(int id);
+    Task<Merge?> GetMergeAsync(int id, CancellationToken cancellationToken);
 
     /// <summary>The last <paramref name="count"/> merges of a repo, newest first.</summary>
-    IReadOnlyList<Merge> GetLatestMerges(string repo, int count);
+    Task<IReadOnlyList<Merge>> GetLatestMergesAsync(string repo, int count, CancellationToken cancellationToken);
 
-    /// <summary>Pushes and rewrites not yet deployed, oldest first; baselines are never pending.</summary>
-    IReadOnlyList<Merge> GetUndeployed(string? repo = null);
+    /// <summary>Pushes and rewrites not yet deployed (of <paramref name="repo"/>, or of every repo when null), oldest first; baselines are never pending.</summary>
+    Task<IReadOnlyList<Merge>> GetUndeployedAsync(string? repo, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the undeployed merge of <paramref name="repo"/> whose new head is <paramref name="revision"/> (full or
     /// prefix), and every earlier one, deployed by <paramref name="rolloutId"/>. Returns the pushes and rewrites marked;
     /// empty when no undeployed merge ends at that revision.
     /// </summary>
-    IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId);
+    Task<IReadOnlyList<Merge>> MarkDeployedAsync(string repo, string revision, int rolloutId, CancellationToken cancellationToken);
 }
 
 /// <summary>The stored merge, and whether this call created it.</summary>

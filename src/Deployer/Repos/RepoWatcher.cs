@@ -109,21 +109,31 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         return queued.Task.WaitAsync(cancellationToken);
     }
 
-    public IReadOnlyList<RepoState> GetRepos() =>
-        _repos.Values.Select(r => _store.GetState(r.Name) ?? new RepoState { Id = r.Name, Kind = r.Config.Kind, Branch = r.Config.Branch }).ToList();
+    public async Task<IReadOnlyList<RepoState>> GetReposAsync(CancellationToken cancellationToken)
+    {
+        var states = new List<RepoState>(_repos.Count);
+        foreach (var r in _repos.Values)
+        {
+            states.Add(await _store.GetStateAsync(r.Name, cancellationToken) ?? new RepoState { Id = r.Name, Kind = r.Config.Kind, Branch = r.Config.Branch });
+        }
 
-    public RepoState? GetRepo(string repo) =>
-        _repos.TryGetValue(repo, out var r) ? _store.GetState(repo) ?? new RepoState { Id = repo, Kind = r.Config.Kind, Branch = r.Config.Branch } : null;
+        return states;
+    }
 
-    public IReadOnlyList<Merge> GetUndeployedMerges(string? repo = null) =>
-        _store.GetUndeployed(repo).Where(m => _repos.ContainsKey(m.Repo)).ToList();
+    public async Task<RepoState?> GetRepoAsync(string repo, CancellationToken cancellationToken) =>
+        _repos.TryGetValue(repo, out var r)
+            ? await _store.GetStateAsync(repo, cancellationToken) ?? new RepoState { Id = repo, Kind = r.Config.Kind, Branch = r.Config.Branch }
+            : null;
 
-    public RevisionSet GetHeads()
+    public async Task<IReadOnlyList<Merge>> GetUndeployedMergesAsync(string? repo, CancellationToken cancellationToken) =>
+        (await _store.GetUndeployedAsync(repo, cancellationToken)).Where(m => _repos.ContainsKey(m.Repo)).ToList();
+
+    public async Task<RevisionSet> GetHeadsAsync(CancellationToken cancellationToken)
     {
         var heads = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in _repos.Keys)
         {
-            var head = _heads.TryGetValue(name, out var saved) ? saved : _store.GetState(name)?.Head;
+            var head = _heads.TryGetValue(name, out var saved) ? saved : (await _store.GetStateAsync(name, cancellationToken))?.Head;
             if (head is not null) heads[name] = head;
         }
 
@@ -247,9 +257,9 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
 
     private async Task<PollResult> PollOnceAsync(WatchedRepo repo, CancellationToken cancellationToken)
     {
-        var state = _store.GetState(repo.Name) ?? new RepoState { Id = repo.Name, Kind = repo.Config.Kind, Branch = repo.Config.Branch };
+        var state = await _store.GetStateAsync(repo.Name, cancellationToken) ?? new RepoState { Id = repo.Name, Kind = repo.Config.Kind, Branch = repo.Config.Branch };
         var fetch = await repo.Mirror.FetchAsync(cancellationToken);
-        if (!fetch.Ok) return Fail(repo, state, fetch.Error ?? "fetch failed");
+        if (!fetch.Ok) return await FailAsync(repo, state, fetch.Error ?? "fetch failed", cancellationToken);
 
         var head = fetch.Head!; // Ok means Head is set.
         var now = _time.GetUtcNow();
@@ -257,7 +267,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (!isBaseline && head == state.Head)
         {
             var unchanged = Succeed(repo, state, now);
-            _store.SaveState(unchanged);
+            await _store.SaveStateAsync(unchanged, cancellationToken);
             _heads[repo.Name] = head;
             PublishRecovery(state, now);
             return new PollResult(repo.Name, PollOutcome.Unchanged, head, null, null, 0);
@@ -274,7 +284,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             var kind = await ancestry ? MergeKind.Push : MergeKind.Rewrite;
             var log = await newCommits;
             // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
-            if (!log.Ok && kind == MergeKind.Push) return Fail(repo, state, $"cannot read the new commits: {log.Error}");
+            if (!log.Ok && kind == MergeKind.Push) return await FailAsync(repo, state, $"cannot read the new commits: {log.Error}", cancellationToken);
             var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();
             merge = merge with
             {
@@ -293,7 +303,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             Branch = repo.Config.Branch,
             LastPushAt = merge.Kind == MergeKind.Baseline ? null : now,
         };
-        var recorded = _store.RecordMerge(merge, newState);
+        var recorded = await _store.RecordMergeAsync(merge, newState, cancellationToken);
         _heads[repo.Name] = head;
         PublishRecovery(state, now);
         if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
@@ -331,20 +341,22 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         _events.Publish(new RepoRecovered(before.Id, since, now));
     }
 
-    private PollResult Fail(WatchedRepo repo, RepoState state, string error)
+    private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, string error, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var failures = state.ConsecutiveFailures + 1;
         var since = failures > 1 && state.StatusSince is { } s ? s : now;
         var announce = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures);
-        _store.SaveState(state with
-        {
-            LastPollAt = now,
-            LastPollOk = false,
-            LastError = error,
-            StatusSince = since,
-            ConsecutiveFailures = failures,
-        });
+        await _store.SaveStateAsync(
+            state with
+            {
+                LastPollAt = now,
+                LastPollOk = false,
+                LastError = error,
+                StatusSince = since,
+                ConsecutiveFailures = failures,
+            },
+            cancellationToken);
         ReposLog.PollFailed(_logger, repo.Name, failures, error);
         if (announce) _events.Publish(new RepoUnreachable(repo.Name, error, since, failures));
         return new PollResult(repo.Name, PollOutcome.Failed, state.Head, null, error, failures);

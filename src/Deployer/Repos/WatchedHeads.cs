@@ -10,7 +10,7 @@ internal sealed class WatchedHeads(FleetConfig fleet, IRepoStatus watcher, Produ
 {
     public async Task<HeadsResult> CurrentAsync(CancellationToken cancellationToken)
     {
-        var heads = watcher.GetHeads().Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var heads = (await watcher.GetHeadsAsync(cancellationToken)).Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         var problems = new List<string>();
         foreach (var (name, repo) in fleet.Repos)
         {

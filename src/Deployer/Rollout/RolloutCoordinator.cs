@@ -82,7 +82,8 @@ public sealed partial class RolloutCoordinator(
             var finished = await run;
             // A rollout that ran to its end carried its merges (a failed one too: its failures are reported and
             // alarmed, not retried in a loop); the hosts' own revisions say who runs what.
-            foreach (var change in finished.Changes.Where(c => !c.Unchanged)) repos.MarkDeployed(change.Repo, change.To, finished.Id);
+            // Not cancellable: a cancelled rollout still deployed what its hosts finished.
+            foreach (var change in finished.Changes.Where(c => !c.Unchanged)) await repos.MarkDeployedAsync(change.Repo, change.To, finished.Id, CancellationToken.None);
             retention.Prune();
             return finished;
         }

@@ -52,7 +52,7 @@ public sealed partial class RolloutRunner(
         RolloutRecord rollout;
         try
         {
-            rollout = Begin(plan);
+            rollout = await BeginAsync(plan);
         }
         catch (Exception)
         {
@@ -89,7 +89,7 @@ public sealed partial class RolloutRunner(
     }
 
     /// <summary>Saves the new rollout (state running, every host pending) and announces it; returns it with its id.</summary>
-    private RolloutRecord Begin(RolloutPlan plan)
+    private async Task<RolloutRecord> BeginAsync(RolloutPlan plan)
     {
         var hosts = plan.Hosts.Select(name => fleet.Hosts.First(h => h.Name == name)).ToList();
         var canaryCount = Math.Min(fleet.Rollout.CanaryCount, hosts.Count);
@@ -109,14 +109,9 @@ public sealed partial class RolloutRunner(
             Changes = [.. plan.Changes],
             Refused = [.. plan.Refused],
         };
-        _writer.Write(s =>
-        {
-            rollout = rollout with { Id = s.Insert(rollout) };
-            foreach (var (h, i) in hosts.Select((h, i) => (h, i)))
-            {
-                s.SaveHost(new HostResult { Id = HostResult.MakeId(rollout.Id, h.Name), RolloutId = rollout.Id, Host = h.Name, Role = h.Role, Canary = i < canaryCount });
-            }
-        });
+        // Its own transaction, not through the writer: nothing of this rollout is queued before it has an id.
+        var pending = hosts.Select((h, i) => new HostResult { Host = h.Name, Role = h.Role, Canary = i < canaryCount }).ToList();
+        rollout = rollout with { Id = await store.InsertAsync(rollout, pending, CancellationToken.None) };
 
         Log.RolloutStarted(logger, rollout.Id, hosts.Count, plan.StartedBy);
         events.Publish(new RolloutStarted(rollout));
@@ -139,7 +134,7 @@ public sealed partial class RolloutRunner(
         var failedCanary = canaries.Select(c => results[c.Name]).FirstOrDefault(r => r.Outcome is HostOutcome.Failed or HostOutcome.Unreachable);
         if (failedCanary is not null)
         {
-            foreach (var h in rest) results[h.Name] = Skip(rollout, h, new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = failedCanary.Host }, progress);
+            foreach (var h in rest) results[h.Name] = await SkipAsync(rollout, h, new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = failedCanary.Host }, progress);
         }
         else
         {
@@ -153,7 +148,7 @@ public sealed partial class RolloutRunner(
             : RolloutState.Failed;
         rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host, CanaryFailure = failedCanary?.Failure };
         var finished = rollout;
-        await _writer.WriteAsync(s => s.Update(finished));
+        await _writer.WriteAsync(new RolloutWrite.UpdateRollout(finished));
         Log.RolloutFinished(logger, rollout.Id, state, rollout.Tally);
         events.Publish(new RolloutFinished(rollout, all));
         return rollout;
@@ -176,13 +171,13 @@ public sealed partial class RolloutRunner(
             }
 
             var result = cancellationToken.IsCancellationRequested
-                ? Skip(rollout, host, HostFailure.Of(HostFailureKind.RolloutCancelled), progress)
+                ? await SkipAsync(rollout, host, HostFailure.Of(HostFailureKind.RolloutCancelled), progress)
                 : await RunHostAsync(rollout, host, revisions, progress, connecting, cancellationToken);
             lock (results) results[host.Name] = result;
         });
     }
 
-    private HostResult Skip(RolloutRecord rollout, HostConfig host, HostFailure why, Progress progress)
+    private async Task<HostResult> SkipAsync(RolloutRecord rollout, HostConfig host, HostFailure why, Progress progress)
     {
         var rolloutId = rollout.Id;
         var result = new HostResult
@@ -191,7 +186,7 @@ public sealed partial class RolloutRunner(
             Canary = rollout.Hosts.IndexOf(host.Name) < rollout.CanaryCount,
             Outcome = HostOutcome.Skipped, Failure = why, FinishedAt = time.GetUtcNow(),
         };
-        _writer.Write(s => s.SaveHost(result));
+        await _writer.WriteAsync(new RolloutWrite.SaveHost(result));
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rolloutId, result, done, progress.Total, failed, skipped)));
         return result;
     }
@@ -214,7 +209,7 @@ public sealed partial class RolloutRunner(
         connecting ??= Task.Run(() => _connector.ConnectAsync(host, cancellationToken), CancellationToken.None);
         try
         {
-            await _writer.WriteAsync(s => s.SaveHost(started));
+            await _writer.WriteAsync(new RolloutWrite.SaveHost(started));
         }
         catch (Exception)
         {
@@ -259,24 +254,26 @@ public sealed partial class RolloutRunner(
 
         result = result with { FinishedAt = time.GetUtcNow() };
         var final = result;
-        await _writer.WriteAsync(s =>
-        {
-            s.SaveHost(final);
-            var previous = s.GetHostState(host.Name);
-            var afterKnown = final.After.Count > 0 && final.After.Values.All(v => v != "?");
-            s.SaveHostState(new HostState
-            {
-                Id = host.Name,
-                Revisions = afterKnown ? final.After : previous?.Revisions ?? final.After,
-                RevisionsAt = afterKnown ? final.FinishedAt : previous?.RevisionsAt,
-                LastOutcome = final.Outcome,
-                LastFailedStep = final.FailedStep,
-                LastFailure = final.Failure,
-                LastRolloutId = rollout.Id,
-                LastRolloutAt = final.FinishedAt,
-                Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
-            });
-        });
+        // A run that could not read every revision afterwards keeps the ones stored before (read in the same transaction).
+        var afterKnown = final.After.Count > 0 && final.After.Values.All(v => v != "?");
+        await _writer.WriteAsync(
+        [
+            new RolloutWrite.SaveHost(final),
+            new RolloutWrite.SaveHostState(
+                new HostState
+                {
+                    Id = host.Name,
+                    Revisions = final.After,
+                    RevisionsAt = afterKnown ? final.FinishedAt : null,
+                    LastOutcome = final.Outcome,
+                    LastFailedStep = final.FailedStep,
+                    LastFailure = final.Failure,
+                    LastRolloutId = rollout.Id,
+                    LastRolloutAt = final.FinishedAt,
+                    Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
+                },
+                KeepStoredRevisions: !afterKnown),
+        ]);
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Failure);
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed, skipped)));
@@ -284,7 +281,7 @@ public sealed partial class RolloutRunner(
 
         async Task SaveStepAsync(HostResult partial, StepResult? step)
         {
-            await _writer.WriteAsync(s => s.SaveHost(partial));
+            await _writer.WriteAsync(new RolloutWrite.SaveHost(partial));
             if (step is not null) events.Publish(new HostStepFinished(rollout.Id, host.Name, step));
         }
     }

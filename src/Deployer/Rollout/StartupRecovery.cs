@@ -5,13 +5,13 @@ namespace ChatOpsReconfig.Deployer.Rollout;
 /// <summary>At start-up, marks rollouts a crash left <c>running</c> as <c>interrupted</c> and reports them.</summary>
 public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store, DeployerEvents events, TimeProvider time)
 {
-    public IReadOnlyList<RolloutInterrupted> MarkInterrupted()
+    public async Task<IReadOnlyList<RolloutInterrupted>> MarkInterruptedAsync(CancellationToken cancellationToken)
     {
         var found = new List<RolloutInterrupted>();
-        if (!store.AnyWithState(RolloutState.Running)) return found;
-        foreach (var rollout in store.WithState(RolloutState.Running))
+        if (!await store.AnyWithStateAsync(RolloutState.Running, cancellationToken)) return found;
+        foreach (var rollout in await store.WithStateAsync(RolloutState.Running, cancellationToken))
         {
-            var hosts = store.GetHosts(rollout.Id);
+            var hosts = await store.GetHostsAsync(rollout.Id, cancellationToken);
             var unfinished = Unfinished(rollout, hosts);
             foreach (var r in hosts.Where(r => r.Outcome is HostOutcome.Running or HostOutcome.Pending))
             {
@@ -20,11 +20,9 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
                 var cut = r.Outcome == HostOutcome.Running
                     ? r with { Outcome = HostOutcome.Failed, Interrupted = true, Failure = HostFailure.Of(HostFailureKind.InterruptedDuringRun), FinishedAt = time.GetUtcNow() }
                     : r with { Outcome = HostOutcome.Skipped, Interrupted = true, Failure = HostFailure.Of(HostFailureKind.InterruptedBeforeStart), FinishedAt = time.GetUtcNow() };
-                store.Batch(() =>
-                {
-                    store.SaveHost(cut);
-                    if (r.Outcome == HostOutcome.Running) SaveInterruptedState(cut);
-                });
+                List<RolloutWrite> writes = [new RolloutWrite.SaveHost(cut)];
+                if (r.Outcome == HostOutcome.Running) writes.Add(await InterruptedStateAsync(cut, cancellationToken));
+                await store.WriteAsync(writes, cancellationToken);
             }
 
             var marked = rollout with
@@ -33,7 +31,7 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
                 FinishedAt = time.GetUtcNow(),
                 Unfinished = [.. unfinished],
             };
-            store.Update(marked);
+            await store.UpdateAsync(marked, cancellationToken);
             var e = new RolloutInterrupted(marked, unfinished);
             events.Publish(e);
             found.Add(e);
@@ -47,13 +45,13 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
         rollout.Hosts.Where(h => hosts.FirstOrDefault(r => r.Host == h) is not { Finished: true }).ToList();
 
     /// <summary>The host's state as the crash left it: its revisions are unknown until read, and it may be partial.</summary>
-    private void SaveInterruptedState(HostResult result)
+    private async Task<RolloutWrite> InterruptedStateAsync(HostResult result, CancellationToken cancellationToken)
     {
-        var previous = store.GetHostState(result.Host);
+        var previous = await store.GetHostStateAsync(result.Host, cancellationToken);
         var role = fleet.Hosts.FirstOrDefault(h => h.Name == result.Host) is { } host && fleet.Roles.TryGetValue(host.Role, out var r) ? r : null;
         var partial = role is not null && PartialRun.Of(result, role);
         var stoppedAt = role?.Steps.Select(s => s.Name).FirstOrDefault(name => !result.Steps.Any(s => s.Name == name && s.Ok));
-        store.SaveHostState((previous ?? new HostState { Id = result.Host }) with
+        return new RolloutWrite.SaveHostState((previous ?? new HostState { Id = result.Host }) with
         {
             LastOutcome = HostOutcome.Failed,
             LastFailedStep = stoppedAt,

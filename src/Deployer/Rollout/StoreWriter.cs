@@ -1,28 +1,25 @@
 namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>
-/// Every store write of a rollout goes through here, one at a time. Writes that arrive while another is being
-/// written are queued, and the next caller to find the store free writes the whole queue as one batch (one
-/// transaction): with many hosts finishing steps at once, the store commits to its log once per batch instead of once
-/// per write, and no host blocks a thread waiting for the store. <see cref="WriteAsync"/> completes once its write is committed, so "saved before published" still holds.
+/// The store writes of a rollout's hosts go through here, one batch at a time. Writes that arrive while another batch
+/// is being written are queued, and the caller that found the store free writes the whole queue as one batch (one
+/// transaction, <see cref="IRolloutStore.WriteAsync"/>): with many hosts finishing steps at once, the store commits to
+/// its log once per batch instead of once per write. <see cref="WriteAsync(IReadOnlyList{RolloutWrite})"/> completes
+/// once its writes are committed, so "saved before published" still holds.
 /// </summary>
 internal sealed class StoreWriter(IRolloutStore store)
 {
     private readonly Lock _queueGate = new();
-    private readonly Lock _storeGate = new();
     private List<Pending> _queue = [];
     private bool _draining;
 
-    /// <summary>Writes now, on this thread, after whatever batch is being written.</summary>
-    public void Write(Action<IRolloutStore> write)
-    {
-        lock (_storeGate) store.Batch(() => write(store));
-    }
+    /// <inheritdoc cref="WriteAsync(IReadOnlyList{RolloutWrite})"/>
+    public Task WriteAsync(RolloutWrite write) => WriteAsync([write]);
 
-    /// <summary>Queues a write; completes (or fails with the write's exception) once it is committed.</summary>
-    public Task WriteAsync(Action<IRolloutStore> write)
+    /// <summary>Queues writes that must be kept together; completes (or fails with the store's exception) once they are committed.</summary>
+    public Task WriteAsync(IReadOnlyList<RolloutWrite> writes)
     {
-        var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(writes, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_queueGate)
         {
             _queue.Add(pending);
@@ -31,11 +28,16 @@ internal sealed class StoreWriter(IRolloutStore store)
         }
 
         // This caller writes the queue, including writes that arrive meanwhile; the others only wait.
-        Drain();
-        return pending.Done.Task;
+        return DrainThenWaitAsync(pending);
     }
 
-    private void Drain()
+    private async Task DrainThenWaitAsync(Pending pending)
+    {
+        await DrainAsync();
+        await pending.Done.Task;
+    }
+
+    private async Task DrainAsync()
     {
         while (true)
         {
@@ -52,34 +54,29 @@ internal sealed class StoreWriter(IRolloutStore store)
                 _queue = [];
             }
 
-            lock (_storeGate)
+            try
             {
-                try
-                {
-                    store.Batch(() =>
-                    {
-                        foreach (var p in batch) p.Write(store);
-                    });
-                    foreach (var p in batch) p.Done.TrySetResult();
-                }
-                catch (Exception) when (batch.Count > 1)
-                {
-                    // The transaction was rolled back; write one by one so a bad write fails only its own caller.
-                    foreach (var p in batch) WriteAlone(p);
-                }
-                catch (Exception ex)
-                {
-                    batch[0].Done.TrySetException(ex);
-                }
+                // Not cancellable: a write that was asked for is saved before anything about it is published.
+                await store.WriteAsync(batch.Count == 1 ? batch[0].Writes : batch.SelectMany(p => p.Writes).ToList(), CancellationToken.None);
+                foreach (var p in batch) p.Done.TrySetResult();
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // The transaction was rolled back; write one by one so a bad write fails only its own caller.
+                foreach (var p in batch) await WriteAloneAsync(p);
+            }
+            catch (Exception ex)
+            {
+                batch[0].Done.TrySetException(ex);
             }
         }
     }
 
-    private void WriteAlone(Pending p)
+    private async Task WriteAloneAsync(Pending p)
     {
         try
         {
-            store.Batch(() => p.Write(store));
+            await store.WriteAsync(p.Writes, CancellationToken.None);
             p.Done.TrySetResult();
         }
         catch (Exception ex)
@@ -88,5 +85,5 @@ internal sealed class StoreWriter(IRolloutStore store)
         }
     }
 
-    private sealed record Pending(Action<IRolloutStore> Write, TaskCompletionSource Done);
+    private sealed record Pending(IReadOnlyList<RolloutWrite> Writes, TaskCompletionSource Done);
 }

@@ -13,7 +13,7 @@ public sealed class LiveProbe(FleetConfig fleet, IHostTransportFactory transport
         var options = new ParallelOptions { MaxDegreeOfParallelism = fleet.Rollout.Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(hosts.Where(h => h.Enabled), options, async (host, ct) =>
         {
-            var previous = store.GetHostState(host.Name) ?? new HostState { Id = host.Name };
+            var previous = await store.GetHostStateAsync(host.Name, ct) ?? new HostState { Id = host.Name };
             var connected = await transports.For(host).ConnectAsync(host, ct);
             HostState state;
             if (connected.Session is { } session)
@@ -30,11 +30,8 @@ public sealed class LiveProbe(FleetConfig fleet, IHostTransportFactory transport
                 state = previous with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Connect(connected.Failure) };
             }
 
-            lock (results)
-            {
-                store.SaveHostState(state);
-                results[host.Name] = state;
-            }
+            await store.SaveHostStateAsync(state, ct);
+            lock (results) results[host.Name] = state;
         });
         return results;
     }

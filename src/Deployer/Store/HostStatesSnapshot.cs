@@ -19,9 +19,13 @@ internal sealed record HostStatesSnapshot(string? Stamp, ImmutableList<HostState
             : new HostStatesSnapshot(stamp, States.Add(state), Index.Add(state.Id, States.Count));
 
     /// <summary>
-    /// The snapshot after <paramref name="state"/> was saved and committed with <paramref name="stamp"/>: updated in
+    /// The snapshot after <paramref name="states"/> were saved and committed with <paramref name="stamp"/>: updated in
     /// place when it was current before the save (<paramref name="before"/>), else dropped (another writer came between).
     /// </summary>
-    public static HostStatesSnapshot? After(HostStatesSnapshot? cached, string? before, string stamp, HostState state) =>
-        cached is not null && before is not null && cached.Stamp == before ? cached.With(stamp, state) : null;
+    public static HostStatesSnapshot? After(HostStatesSnapshot? cached, string? before, string stamp, IReadOnlyList<HostState> states)
+    {
+        if (cached is null || before is null || cached.Stamp != before) return null;
+        foreach (var state in states) cached = cached.With(stamp, state);
+        return cached;
+    }
 }

@@ -5,6 +5,7 @@ using LiteDB;
 namespace ChatOpsReconfig.Deployer.Store;
 
 /// <summary>LiteDB-backed <see cref="IRepoStore"/>: collections <c>repo_states</c> and <c>merges</c>.</summary>
+/// <remarks>LiteDB answers synchronously (its transactions are bound to the thread): every method does its work and returns a completed task.</remarks>
 internal sealed class RepoStore : IRepoStore
 {
     private readonly StoreDatabase _db;
@@ -22,16 +23,30 @@ internal sealed class RepoStore : IRepoStore
 
     private ILiteCollection<Merge> Merges => _db.Collection<Merge>(StoreCollections.Merges);
 
-    public RepoState? GetState(string repo) => States.FindById(repo);
+    public Task<RepoState?> GetStateAsync(string repo, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<RepoState?>(States.FindById(repo));
+    }
 
-    public IReadOnlyList<RepoState> GetStates() => States.FindAll().ToList();
+    public Task<IReadOnlyList<RepoState>> GetStatesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<RepoState>>(States.FindAll().ToList());
+    }
 
-    public void SaveState(RepoState state) => _db.Write(() => States.Upsert(state));
+    public Task SaveStateAsync(RepoState state, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _db.Write(() => States.Upsert(state));
+        return Task.CompletedTask;
+    }
 
     // Each read-modify-write is one write: the watcher, the announcer and the rollout do not lose each other's updates.
-    public MergeRecorded RecordMerge(Merge merge, RepoState state)
+    public Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken)
     {
-        return _db.Write(() =>
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_db.Write(() =>
         {
             // The watcher only records moves away from the stored head, so finding this very move already saved means
             // a crash came between saving the merge and saving the head: keep the first copy.
@@ -46,23 +61,36 @@ internal sealed class RepoStore : IRepoStore
             _outbox.Insert(AnnounceEntries.Merge(saved.Id));
             States.Upsert(state);
             return new MergeRecorded(saved, Created: true);
-        });
+        }));
     }
 
-    public Merge? GetMerge(int id) => Merges.FindById(id);
-
-    public IReadOnlyList<Merge> GetLatestMerges(string repo, int count) =>
-        Merges.Query().Where(m => m.Repo == repo).OrderByDescending(m => m.Id).Limit(count).ToList();
-
-    public IReadOnlyList<Merge> GetUndeployed(string? repo = null) =>
-        (repo is null ? Merges.Find(m => m.Deployed == false) : Merges.Find(m => m.Repo == repo && m.Deployed == false))
-            .Where(m => m.Kind != MergeKind.Baseline)
-            .OrderBy(m => m.Id)
-            .ToList();
-
-    public IReadOnlyList<Merge> MarkDeployed(string repo, string revision, int rolloutId)
+    public Task<Merge?> GetMergeAsync(int id, CancellationToken cancellationToken)
     {
-        return _db.Write(() =>
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<Merge?>(Merges.FindById(id));
+    }
+
+    public Task<IReadOnlyList<Merge>> GetLatestMergesAsync(string repo, int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<Merge>>(
+            Merges.Query().Where(m => m.Repo == repo).OrderByDescending(m => m.Id).Limit(count).ToList());
+    }
+
+    public Task<IReadOnlyList<Merge>> GetUndeployedAsync(string? repo, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<Merge>>(
+            (repo is null ? Merges.Find(m => m.Deployed == false) : Merges.Find(m => m.Repo == repo && m.Deployed == false))
+                .Where(m => m.Kind != MergeKind.Baseline)
+                .OrderBy(m => m.Id)
+                .ToList());
+    }
+
+    public Task<IReadOnlyList<Merge>> MarkDeployedAsync(string repo, string revision, int rolloutId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_db.Write<IReadOnlyList<Merge>>(() =>
         {
             var pending = Merges.Find(m => m.Repo == repo && m.Deployed == false).OrderBy(m => m.Id).ToList();
             var upTo = pending.LastOrDefault(m => RevisionSet.Matches(revision, m.NewHead));
@@ -75,6 +103,6 @@ internal sealed class RepoStore : IRepoStore
                 .ToList();
             Merges.Update(marked);
             return marked.Where(m => m.Kind != MergeKind.Baseline).ToList();
-        });
+        }));
     }
 }

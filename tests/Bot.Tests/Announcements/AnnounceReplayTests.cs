@@ -25,12 +25,12 @@ public sealed class AnnounceReplayTests
             await using (var bot = await BotHarness.StartAsync(dir, T0))
             {
                 // As the CLI does while the bot is away: the ended rollout is saved, nobody announces it.
-                var id = bot.Rollouts.Insert(new RolloutRecord
+                var id = (await bot.Rollouts.InsertAsync(new RolloutRecord
                 {
-                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", LegacyReason = "chatops deploy",
-                    Hosts = ["bm01"], LegacySummary = "0/1 ok, 1 failed",
-                });
-                bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", LegacyError = "checkconfig: exit 1" });
+                    State = RolloutState.Failed, StartedAt = T0, FinishedAt = T0.AddMinutes(1), StartedBy = "cli", Trigger = RolloutTrigger.Cli,
+                    Hosts = ["bm01"], Tally = new RolloutTally { Total = 1, Failed = 1 },
+                }, CancellationToken.None));
+                await bot.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Outcome = HostOutcome.Failed, FailedStep = "checkconfig", Failure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1" } }, CancellationToken.None);
                 await bot.DeliverAsync();
                 Assert.DoesNotContain("rollout #1", bot.Posted, StringComparison.Ordinal);
             }
@@ -39,7 +39,7 @@ public sealed class AnnounceReplayTests
             await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
             {
                 await again.DeliverAsync();
-                var started = RolloutMessages.Started(again.Rollouts.Get(1)!).Split('\n')[0]; // the console prefixes each line
+                var started = RolloutMessages.Started((await again.Rollouts.GetAsync(1, CancellationToken.None))!).Split('\n')[0]; // the console prefixes each line
                 Assert.Equal(1, Count(again.Posted, started));
                 Assert.Equal(1, Count(again.Posted, Results));
                 Assert.True(again.Posted.IndexOf(started, StringComparison.Ordinal) < again.Posted.IndexOf(Results, StringComparison.Ordinal));
@@ -71,14 +71,14 @@ public sealed class AnnounceReplayTests
                 var head = bot.Push("tools", Summary);
                 // The watcher saved the merge, then the bot died before publishing it.
                 var repos = bot.Service<IRepoStore>();
-                var state = repos.GetState("tools")!;
-                repos.RecordMerge(
+                var state = (await repos.GetStateAsync("tools", CancellationToken.None))!;
+                await repos.RecordMergeAsync(
                     new Merge
                     {
                         Repo = "tools", Branch = state.Branch, Kind = MergeKind.Push, OldHead = state.Head, NewHead = head, DetectedAt = T0, TotalCommits = 1, Bugs = [424242],
                         Commits = [new Commit { Rev = head, Author = "Alice Releng", Summary = Summary, Message = Summary, Bugs = [424242] }],
                     },
-                    state with { Head = head, LastPushAt = T0 });
+                    state with { Head = head, LastPushAt = T0 }, CancellationToken.None);
                 await bot.DeliverAsync();
                 Assert.DoesNotContain(Summary, bot.Posted, StringComparison.Ordinal);
             }
@@ -116,10 +116,10 @@ public sealed class AnnounceReplayTests
                 await bot.PollAllAsync();
                 await bot.DeliverAsync();
                 Assert.Equal(1, Count(bot.Posted, Summary));
-                var id = bot.Rollouts.Insert(new RolloutRecord { StartedAt = T0, StartedBy = "alice", LegacyReason = "test", Hosts = ["bm01"] });
-                var finished = bot.Rollouts.Get(id)! with { State = RolloutState.Succeeded, FinishedAt = T0.AddMinutes(1), LegacySummary = "1/1 ok" };
-                bot.Rollouts.Update(finished);
-                bot.Service<Deployer.Events.DeployerEvents>().Publish(new RolloutFinished(finished, bot.Rollouts.GetHosts(id)));
+                var id = (await bot.Rollouts.InsertAsync(new RolloutRecord { StartedAt = T0, StartedBy = "alice", Hosts = ["bm01"] }, CancellationToken.None));
+                var finished = (await bot.Rollouts.GetAsync(id, CancellationToken.None))! with { State = RolloutState.Succeeded, FinishedAt = T0.AddMinutes(1), Tally = new RolloutTally { Total = 1, Ok = 1 } };
+                await bot.Rollouts.UpdateAsync(finished, CancellationToken.None);
+                bot.Service<Deployer.Events.DeployerEvents>().Publish(new RolloutFinished(finished, (await bot.Rollouts.GetHostsAsync(id, CancellationToken.None))));
                 await bot.DeliverAsync();
                 Assert.Contains($"rollout #{id}", bot.Posted, StringComparison.Ordinal);
             }

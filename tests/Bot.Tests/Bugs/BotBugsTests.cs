@@ -35,15 +35,15 @@ public sealed class BotBugsTests : IAsyncLifetime
         bot.Time.Advance(TimeSpan.FromMinutes(10)); // past the quiet window
         var held = await bot.TickAsync();
         Assert.Equal(PolicyBlocker.Hold, held.Blocker);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         var refused = await bot.SayAsync("alice", "!deploy now");
         Assert.Contains($"commit {rev[..12]} (Alice Releng)", refused, StringComparison.Ordinal);
         Assert.Contains("run migrate.sh", refused, StringComparison.Ordinal);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
 
         Assert.Contains("released", await bot.SayAsync("bob", "!unlock commit"), StringComparison.Ordinal);
         await bot.TickAsync();
-        var rollout = Assert.Single(bot.Rollouts.Latest(5));
+        var rollout = Assert.Single((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         Assert.Equal(rev, rollout.Revisions["buildbot-configs"]);
         Assert.Contains("there is no commit hold", await bot.SayAsync("bob", "!unlock commit"), StringComparison.Ordinal);
     }
@@ -63,7 +63,7 @@ public sealed class BotBugsTests : IAsyncLifetime
         await bot.PollAllAsync();
         await bot.SayAsync("alice", "!deploy now");
         await bot.Coordinator.WhenIdleAsync();
-        var rollout = bot.Rollouts.Latest(1)[0];
+        var rollout = (await bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
 
         var delivery = bot.Get<BugCommentDelivery>();
         Assert.Equal(1, await delivery.PlanFinishedAsync(CancellationToken.None));
@@ -87,18 +87,18 @@ public sealed class BotBugsTests : IAsyncLifetime
         Assert.Contains("5 ok", log, StringComparison.Ordinal);
 
         var markdown = new StringWriter();
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "markdown", markdown, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "markdown", markdown, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         Assert.Contains($"rollout #{rollout.Id} succeeded", markdown.ToString(), StringComparison.Ordinal);
         Assert.Contains("[bug 1040013](https://bugzilla.mozilla.org/show_bug.cgi?id=1040013)", markdown.ToString(), StringComparison.Ordinal);
         var json = new StringWriter();
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", json, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", json, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         var entry = JsonNode.Parse(json.ToString())!.AsArray().Single()!;
         Assert.Equal(rollout.Id, entry["rolloutId"]!.GetValue<int>());
         var old = new StringWriter();
         bot.Time.Advance(TimeSpan.FromDays(8));
-        Assert.Equal(0, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(0, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "json", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         Assert.Empty(JsonNode.Parse(old.ToString())!.AsArray());
-        Assert.Equal(2, MaintenanceLogVerb.Write(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "html", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>()));
+        Assert.Equal(2, await MaintenanceLogVerb.WriteAsync(bot.Get<ChatOpsReconfig.Bot.Web.MaintenanceLog>(), "7d", "html", old, bot.Time, bot.Get<ChatOpsReconfig.Bot.Hosting.BotOptions>(), CancellationToken.None));
         File.Delete(keyFile);
     }
 
@@ -111,10 +111,10 @@ public sealed class BotBugsTests : IAsyncLifetime
         await bot.DeliverAsync();
 
         Assert.Contains("admins only", await bot.SayAsync("alice", "!deploy now --force"), StringComparison.Ordinal);
-        Assert.Empty(bot.Rollouts.Latest(5));
+        Assert.Empty((await bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         await bot.SayAsync("root", "!deploy now --force");
         await bot.Coordinator.WhenIdleAsync();
-        Assert.Equal(rev, Assert.Single(bot.Rollouts.Latest(5)).Revisions["buildbot-configs"]);
+        Assert.Equal(rev, Assert.Single((await bot.Rollouts.LatestAsync(5, CancellationToken.None))).Revisions["buildbot-configs"]);
     }
 
     [Fact]

@@ -10,21 +10,21 @@ public sealed class CheckLagTests
     public async Task OkWarningCriticalFromHowLongHostsLackTheHead()
     {
         await using var bot = await WebBot.StartAsync();
-        bot.SeedMixedFleet();
+        await bot.SeedMixedFleetAsync();
         // The other repos' heads were just seen; tools was "pushed" at a time the test picks.
         var now = DateTimeOffset.UtcNow;
 
-        bot.EditRepoState("tools", s => s with { LastPushAt = now.AddMinutes(-5) });
+        await bot.EditRepoStateAsync("tools", s => s with { LastPushAt = now.AddMinutes(-5) });
         var (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url);
         Assert.Equal(0, exit);
         Assert.Matches(@"^CHATOPS LAG OK - 3 of 5 hosts not in sync, none for 15m: bm01 [45]m behind, bm02 [45]m failed, bm03 [45]m unreachable \| lagging=3;;;0;5 max_behind=3\d\ds;900;1800$", Assert.Single(lines));
 
-        bot.EditRepoState("tools", s => s with { LastPushAt = now.AddMinutes(-20) });
+        await bot.EditRepoStateAsync("tools", s => s with { LastPushAt = now.AddMinutes(-20) });
         (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url);
         Assert.Equal(1, exit);
         Assert.Matches(@"^CHATOPS LAG WARNING - 3 of 5 hosts lagging, worst: bm01 (19|20)m behind, bm02 (19|20)m failed, bm03 (19|20)m unreachable \| lagging=3;;;0;5 max_behind=1[12]\d\ds;900;1800$", Assert.Single(lines));
 
-        bot.EditRepoState("tools", s => s with { LastPushAt = now.AddMinutes(-45) });
+        await bot.EditRepoStateAsync("tools", s => s with { LastPushAt = now.AddMinutes(-45) });
         (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url, "--warning", "20m", "--critical", "40m");
         Assert.Equal(2, exit);
         Assert.Matches(@"^CHATOPS LAG CRITICAL - 3 of 5 hosts lagging, worst: bm01 4[45]m behind, bm02 4[45]m failed, bm03 4[45]m unreachable \| lagging=3;;;0;5 max_behind=2[67]\d\ds;1200;2400$", Assert.Single(lines));
@@ -34,8 +34,8 @@ public sealed class CheckLagTests
     public async Task OkWhenEveryHostRunsProductionAndUnknownWhenTheDataIsStale()
     {
         await using var bot = await WebBot.StartAsync();
-        foreach (var state in bot.Store.GetHostStates())
-            bot.Store.SaveHostState(state with { Revisions = new(bot.Heads.Where(h => state.Revisions.ContainsKey(h.Key)), StringComparer.Ordinal), LastOutcome = HostOutcome.Ok });
+        foreach (var state in (await bot.Store.GetHostStatesAsync(CancellationToken.None)))
+            await bot.Store.SaveHostStateAsync(state with { Revisions = new((await bot.HeadsAsync()).Where(h => state.Revisions.ContainsKey(h.Key)), StringComparer.Ordinal), LastOutcome = HostOutcome.Ok }, CancellationToken.None);
 
         var (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url);
         Assert.Equal(0, exit);
@@ -43,7 +43,7 @@ public sealed class CheckLagTests
 
         // The watcher has not polled for a day (its interval here is an hour): nothing it says can be trusted.
         foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
-            bot.EditRepoState(repo, s => s with { LastPollAt = DateTimeOffset.UtcNow.AddDays(-1) });
+            await bot.EditRepoStateAsync(repo, s => s with { LastPollAt = DateTimeOffset.UtcNow.AddDays(-1) });
         (exit, lines) = await ChatopsProcess.RunAsync("check-lag", "--url", bot.Url);
         Assert.Equal(3, exit);
         Assert.Matches(@"^CHATOPS LAG UNKNOWN - the bot's data is stale: repo watcher last polled 86\d\d\ds ago$", Assert.Single(lines));

@@ -10,7 +10,7 @@ public sealed class WaitLiveTests
     public async Task ExitsZeroOnceTheRolloutPutsTheRevisionOnEveryHost()
     {
         await using var bot = await WebBot.StartAsync();
-        var tools = bot.Heads["tools"];
+        var tools = (await bot.HeadsAsync())["tools"];
         await bot.CloseGateAsync("foopy01");
         using var wait = ChatopsProcess.Start(null, "wait-live", "--url", bot.Url, "--repo", "tools", "--rev", tools, "--timeout", "5m");
         var first = await wait.WaitForLineAsync("waiting: ", TimeSpan.FromSeconds(60));
@@ -39,7 +39,7 @@ public sealed class WaitLiveTests
     public async Task TimesOutNamingThePendingHosts()
     {
         await using var bot = await WebBot.StartAsync();
-        var tools = bot.Heads["tools"];
+        var tools = (await bot.HeadsAsync())["tools"];
         var (exit, lines) = await ChatopsProcess.RunAsync("wait-live", "--url", bot.Url, "--repo", "tools", "--rev", tools, "--timeout", "2s");
         Assert.Equal(1, exit);
         Assert.StartsWith("waiting: 5 host(s) pending", lines[0]);

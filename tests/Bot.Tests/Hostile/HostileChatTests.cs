@@ -25,7 +25,7 @@ public sealed class HostileChatTests : IAsyncLifetime
     public async Task EveryChatInput_GetsItsSpecificError_AndChangesNothing()
     {
         var before = await _bot.SayAsync("bob", "!status");
-        var rollouts = _bot.Rollouts.Latest(5).Count;
+        var rollouts = (await _bot.Rollouts.LatestAsync(5, CancellationToken.None)).Count;
         var failures = new List<string>();
 
         foreach (var e in HostileInputs.Via("chat"))
@@ -44,7 +44,7 @@ public sealed class HostileChatTests : IAsyncLifetime
 
             var after = await _bot.SayAsync("bob", "!status");
             if (after != before) failures.Add($"{e.Name}: !status changed:\n{after}");
-            if (_bot.Rollouts.Latest(5).Count != rollouts) failures.Add($"{e.Name}: a rollout started");
+            if ((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)).Count != rollouts) failures.Add($"{e.Name}: a rollout started");
             before = after;
         }
 

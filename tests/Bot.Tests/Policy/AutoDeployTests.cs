@@ -34,7 +34,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         Assert.Contains("watching buildbot-configs production at", _bot.Posted, StringComparison.Ordinal);
         var decision = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.NothingToDeploy, decision.Blocker);
-        Assert.Empty(_bot.Rollouts.Latest(5));
+        Assert.Empty((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
     }
 
     [Fact]
@@ -80,13 +80,13 @@ public sealed class AutoDeployTests : IAsyncLifetime
 
         var quiet = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.Quiet, quiet.Blocker);
-        Assert.Empty(_bot.Rollouts.Latest(5));
+        Assert.Empty((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
 
         _bot.Time.Advance(TimeSpan.FromMinutes(3));
         var go = await _bot.TickAsync();
         Assert.True(go.Start, Bot.Announcements.PolicyText.Line(go, TimeZoneInfo.Utc));
 
-        var rollout = Assert.Single(_bot.Rollouts.Latest(5));
+        var rollout = Assert.Single((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         Assert.Equal(RolloutState.Succeeded, rollout.State);
         Assert.Equal(AutoDeployLoop.SystemUser, rollout.StartedBy);
         foreach (var host in new[] { "bm01", "bm02", "bm03" })
@@ -96,10 +96,10 @@ public sealed class AutoDeployTests : IAsyncLifetime
         }
 
         Assert.Contains($"OK: rollout #{rollout.Id} succeeded", _bot.Posted, StringComparison.Ordinal);
-        Assert.Empty(_bot.Watcher.GetUndeployedMerges());
+        Assert.Empty(await _bot.Watcher.GetUndeployedMergesAsync(null, CancellationToken.None));
         var after = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.NothingToDeploy, after.Blocker);
-        Assert.Single(_bot.Rollouts.Latest(5));
+        Assert.Single((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         Assert.True(decision.Start, Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         Assert.Single(Lines(_bot.Posted, "alice's deploy lock expired"));
         Assert.Empty(Lines(_bot.Posted, "your deploy lock expires in"));
-        Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);
+        Assert.Equal(RolloutState.Succeeded, (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].State);
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         await _bot.Coordinator.WhenIdleAsync();
         await _bot.DeliverAsync();
         Assert.Contains("rollout #1 started by root (deploy now --force) FORCED (lock, freezes and CI ignored)", _bot.Posted, StringComparison.Ordinal);
-        Assert.True(_bot.Rollouts.Latest(1)[0].Forced);
+        Assert.True((await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].Forced);
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         await _bot.Coordinator.WhenIdleAsync();
         await _bot.DeliverAsync();
         Assert.Contains("rollout #1 started by bob (deploy now)", _bot.Posted, StringComparison.Ordinal);
-        Assert.Equal(RolloutState.Succeeded, _bot.Rollouts.Latest(1)[0].State);
+        Assert.Equal(RolloutState.Succeeded, (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].State);
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
 
         Assert.Single(replies, r => r.Length == 0); // started: the start message says so
         Assert.Single(replies, r => r.StartsWith("not deploying: rollout #1 started by", StringComparison.Ordinal));
-        Assert.Single(_bot.Rollouts.Latest(5));
+        Assert.Single((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
     }
 
     private static List<string> Lines(string text, string contains) =>

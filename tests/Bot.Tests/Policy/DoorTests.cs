@@ -43,9 +43,9 @@ public sealed class DoorTests : IAsyncLifetime
         Assert.True(decision.Start, Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Automatic, AutoDeployLoop.SystemUser, true), (entry.Trigger, entry.RequestedBy, entry.Started));
-        Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, entry.RolloutId);
+        Assert.Equal((await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].Id, entry.RolloutId);
         Assert.StartsWith("deploying: ", Bot.Announcements.PolicyText.Line(PolicyDecisionJson.Deserialize(entry.Decision)!, TimeZoneInfo.Utc), StringComparison.Ordinal);
-        Assert.Equal(RolloutTrigger.Automatic, _bot.Rollouts.Latest(1)[0].Trigger);
+        Assert.Equal(RolloutTrigger.Automatic, (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].Trigger);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.Coordinator.WhenIdleAsync();
         var started = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.DeployNow, "bob", true), (started.Trigger, started.RequestedBy, started.Started));
-        Assert.Equal(_bot.Rollouts.Latest(1)[0].Id, started.RolloutId);
+        Assert.Equal((await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0].Id, started.RolloutId);
     }
 
     [Fact]
@@ -87,18 +87,18 @@ public sealed class DoorTests : IAsyncLifetime
     [Fact]
     public async Task Resume_InterruptedRollout_OnceThroughTheDoor_PartialHostCompleted_NoFakeRollout()
     {
-        var heads = _bot.Watcher.GetHeads();
-        var id = _bot.Rollouts.Insert(new RolloutRecord
+        var heads = await _bot.Watcher.GetHeadsAsync(CancellationToken.None);
+        var id = await _bot.Rollouts.InsertAsync(new RolloutRecord
         {
             StartedAt = T0, StartedBy = "alice", Trigger = RolloutTrigger.DeployNow,
             Revisions = heads.Revisions.ToDictionary(kv => kv.Key, kv => kv.Value), Hosts = ["bm01", "bm02"], CanaryCount = 1,
-        });
-        _bot.Rollouts.SaveHost(new HostResult
+        }, CancellationToken.None);
+        await _bot.Rollouts.SaveHostAsync(new HostResult
         {
             Id = HostResult.MakeId(id, "bm01"), RolloutId = id, Host = "bm01", Role = "master", Outcome = HostOutcome.Running, StartedAt = T0,
             Steps = [new StepResult { Name = "update", Status = StepStatus.Ok }],
-        });
-        _bot.Rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Role = "master" });
+        }, CancellationToken.None);
+        await _bot.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "bm02"), RolloutId = id, Host = "bm02", Role = "master" }, CancellationToken.None);
 
         // The bot restarts: the rollout is marked interrupted, bm01 (updated, never reconfigured) is partial.
         await _bot.DisposeAsync();
@@ -112,14 +112,14 @@ public sealed class DoorTests : IAsyncLifetime
         Assert.Equal($"resuming interrupted rollout #{id} on 2 host(s)", Bot.Announcements.PolicyText.Line(decision, TimeZoneInfo.Utc));
         var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Resume, id, true), (entry.Trigger, entry.ResumeOf, entry.Started));
-        var resumed = _bot.Rollouts.Latest(1)[0];
+        var resumed = (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal(id, resumed.ResumedFrom);
         Assert.Equal(["bm01", "bm02"], resumed.Hosts);
         foreach (var host in new[] { "bm01", "bm02" }) Assert.Equal(heads["tools"], _bot.OnDisk(host, "tools"));
-        Assert.False(_bot.Rollouts.GetHostState("bm01")!.Partial);
+        Assert.False((await _bot.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!.Partial);
 
         Assert.Equal(PolicyBlocker.NothingToDeploy, (await _bot.TickAsync()).Blocker);
-        Assert.Equal(2, _bot.Rollouts.Latest(10).Count); // the interrupted one and its resume; nothing invented
+        Assert.Equal(2, (await _bot.Rollouts.LatestAsync(10, CancellationToken.None)).Count); // the interrupted one and its resume; nothing invented
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.Coordinator.WhenIdleAsync();
         await _bot.DeliverAsync();
 
-        var rollout = _bot.Rollouts.Latest(1)[0];
+        var rollout = (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
         Assert.DoesNotContain("bm02", rollout.Hosts);
         var refusal = Assert.Single(rollout.Refused);
         Assert.Equal(("bm02", "tools", strayRev, head, HostRefusalKind.HostWouldMoveBack), (refusal.Host, refusal.Repo, refusal.HostRevision, refusal.SetRevision, refusal.Kind));
@@ -161,7 +161,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.DeliverAsync();
 
         Assert.All(AllHosts, h => Assert.Equal(first, _bot.OnDisk(h, "tools")));
-        var rollback = _bot.Rollouts.Latest(1)[0];
+        var rollback = (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((1, RolloutTrigger.Rollback, RolloutState.Succeeded), (rollback.RollbackTo, rollback.Trigger, rollback.State));
         Assert.Contains($"ROLLBACK: rollout #{rollback.Id} to the set of #1 started by alice", _bot.Posted, StringComparison.Ordinal);
         Assert.Contains("lock: held by rollback until released (rolled back by alice to the set of rollout #1: !unlock rollback to resume automatic rollouts)", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
@@ -184,7 +184,7 @@ public sealed class DoorTests : IAsyncLifetime
         Assert.Equal("not rolling back: no rollout #42; !history lists them", await _bot.SayAsync("alice", "!rollback #42"));
         Assert.StartsWith("not rolling back: 'sideways' is not a rollout number", await _bot.SayAsync("alice", "!rollback sideways"), StringComparison.Ordinal);
         Assert.StartsWith("not rolling back: no succeeded rollout to roll back from", await _bot.SayAsync("alice", "!rollback"), StringComparison.Ordinal);
-        Assert.Empty(_bot.Rollouts.Latest(5));
+        Assert.Empty((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
         Assert.Contains("lock: free", await _bot.SayAsync("alice", "!status"), StringComparison.Ordinal);
     }
 
@@ -196,11 +196,11 @@ public sealed class DoorTests : IAsyncLifetime
 
         Assert.Equal("not deploying: nothing to deploy: every targeted host already runs the set (5 hosts); --again runs the steps again",
             await _bot.SayAsync("bob", "!deploy now"));
-        Assert.Single(_bot.Rollouts.Latest(5));
+        Assert.Single((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
 
         Assert.Equal("", await _bot.SayAsync("bob", "!deploy now --again"));
         await _bot.Coordinator.WhenIdleAsync();
-        var again = _bot.Rollouts.Latest(1)[0];
+        var again = (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((5, RolloutState.Succeeded), (again.Hosts.Count, again.State));
         Assert.All(again.Changes, c => Assert.True(c.Unchanged));
 
@@ -212,7 +212,7 @@ public sealed class DoorTests : IAsyncLifetime
         Assert.Contains($"→ {head[..12]} (1 commit)", plan, StringComparison.Ordinal);
         Assert.Contains("Bug 1040013 - tools [bug 1040013]", plan, StringComparison.Ordinal);
         Assert.Contains("policy: would start now: deploying now (skipped: tools pushed under a minute ago, quiet in 5 min): tools", plan, StringComparison.Ordinal);
-        Assert.Equal(2, _bot.Rollouts.Latest(5).Count); // the plan did nothing
+        Assert.Equal(2, (await _bot.Rollouts.LatestAsync(5, CancellationToken.None)).Count); // the plan did nothing
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class DoorTests : IAsyncLifetime
         var plan = await _bot.SayAsync("bob", "!deploy plan");
         Assert.Contains("plan: roll out to 5 host(s)", plan, StringComparison.Ordinal);
         Assert.Contains("policy: waiting: alice holds the lock until 14:30 UTC (landing)", plan, StringComparison.Ordinal);
-        Assert.Empty(_bot.Rollouts.Latest(5));
+        Assert.Empty((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class DoorTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(basedir, "bm01", "go"), "");
         await _bot.Coordinator.WhenIdleAsync();
 
-        var state = _bot.Rollouts.GetHostState("bm01")!;
+        var state = (await _bot.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!;
         Assert.True(state.Partial);
         var status = await _bot.SayAsync("bob", "!status");
         Assert.Contains("5 hosts: 1 partial", status, StringComparison.Ordinal);
@@ -257,9 +257,9 @@ public sealed class DoorTests : IAsyncLifetime
         foreach (var host in new[] { "bm02", "bm03" }) File.WriteAllText(Path.Combine(basedir, host, "go"), "");
         Assert.Equal("", await _bot.SayAsync("bob", "!deploy now"));
         await _bot.Coordinator.WhenIdleAsync();
-        var second = _bot.Rollouts.Latest(1)[0];
+        var second = (await _bot.Rollouts.LatestAsync(1, CancellationToken.None))[0];
         Assert.Contains("bm01", second.Hosts);
-        Assert.False(_bot.Rollouts.GetHostState("bm01")!.Partial);
+        Assert.False((await _bot.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!.Partial);
         Assert.Contains("5 hosts: all in sync", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(basedir, "bm01", "last-reconfig")));
     }
@@ -273,7 +273,7 @@ public sealed class DoorTests : IAsyncLifetime
         Assert.Contains("policy: starting: reading production heads (0/3 repos)", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);
         var decision = await _bot.TickAsync();
         Assert.Equal((false, PolicyBlocker.NotReady), (decision.Start, decision.Blocker));
-        Assert.Empty(_bot.Rollouts.Latest(5));
+        Assert.Empty((await _bot.Rollouts.LatestAsync(5, CancellationToken.None)));
 
         await _bot.PollAllAsync();
         Assert.Contains("policy: heads read; deciding at the next tick", await _bot.SayAsync("bob", "!status"), StringComparison.Ordinal);

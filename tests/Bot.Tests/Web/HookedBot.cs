@@ -131,7 +131,7 @@ public sealed class HookedBot : IAsyncDisposable
     }
 
     /// <summary>The time of the repo's last finished poll.</summary>
-    public DateTimeOffset? LastPollAt(string repo) => Watcher.GetRepo(repo)?.LastPollAt;
+    public async Task<DateTimeOffset?> LastPollAtAsync(string repo) => (await Watcher.GetRepoAsync(repo, CancellationToken.None))?.LastPollAt;
 
     public Task<HttpResponseMessage> PostAsync(string path, string body, string contentType = "application/json", string? signature = "sign", string? gitHubEvent = "push")
     {

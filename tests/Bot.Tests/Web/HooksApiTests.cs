@@ -75,7 +75,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         await using var bot = await HookedBot.StartAsync(templates);
         var rev = await bot.Git!.CommitAsync("pushed, but the hook is forged");
         await bot.Git.PushAsync();
-        var polledAt = bot.LastPollAt(HookedBot.GitRepo);
+        var polledAt = await bot.LastPollAtAsync(HookedBot.GitRepo);
         var from = bot.Lines.Count;
         var body = bot.GitHubPush("production", rev);
         var wrong = HookedBot.Sign(body, "not the secret");
@@ -88,7 +88,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         }
 
         Assert.DoesNotContain(bot.Logs.Entries, e => e.EventId == PollTriggered);
-        Assert.Equal(polledAt, bot.LastPollAt(HookedBot.GitRepo));
+        Assert.Equal(polledAt, await bot.LastPollAtAsync(HookedBot.GitRepo));
         Assert.DoesNotContain(bot.Lines.Skip(from), l => l.Contains("commit", StringComparison.Ordinal));
         Assert.Equal(6, bot.Logs.Entries.Count(e => e.EventId == 510 && e.Message.Contains("refused with 401", StringComparison.Ordinal)));
         Assert.DoesNotContain(bot.Logs.Messages, m => m.Contains(HookedBot.Secret, StringComparison.Ordinal) || m.Contains(wrong[7..], StringComparison.OrdinalIgnoreCase));
@@ -104,7 +104,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     public async Task PostGit_PushToAnotherBranchOrATag_Returns202IgnoredWithoutPolling()
     {
         await using var bot = await HookedBot.StartAsync(templates);
-        var polledAt = bot.LastPollAt(HookedBot.GitRepo);
+        var polledAt = await bot.LastPollAtAsync(HookedBot.GitRepo);
         var rev = new string('a', 40);
 
         using var branch = await bot.PostAsync("/hooks/git", bot.GitHubPush("feature/x", rev));
@@ -118,7 +118,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
         Assert.Equal(HttpStatusCode.Accepted, issue.StatusCode);
         Assert.Contains("ignored: event 'issues' is not a push", await issue.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(bot.Logs.Entries, e => e.EventId == PollTriggered);
-        Assert.Equal(polledAt, bot.LastPollAt(HookedBot.GitRepo));
+        Assert.Equal(polledAt, await bot.LastPollAtAsync(HookedBot.GitRepo));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class StatusApiTests
     public async Task StatusTellsLaggingFailedAndUnreachableHostsApartAndMetricsAgree()
     {
         await using var bot = await WebBot.StartAsync();
-        bot.SeedMixedFleet();
+        await bot.SeedMixedFleetAsync();
 
         using var status = JsonDocument.Parse(await bot.Http.GetStringAsync("/api/status"));
         var hosts = status.RootElement.GetProperty("hosts").EnumerateArray().ToDictionary(h => h.GetProperty("name").GetString()!, h => h);
@@ -48,7 +48,7 @@ public sealed class StatusApiTests
     public async Task LiveIsTrueOnceEveryCarrierRunsTheRevisionOrADescendantAndRolloutsAreListedWithResults()
     {
         await using var bot = await WebBot.StartAsync();
-        var tools = bot.Heads["tools"];
+        var tools = (await bot.HeadsAsync())["tools"];
         var older = await Deployer.Tests.Fixtures.Shell.RevParseAsync(bot.Upstream("tools"), "HEAD~1");
 
         var before = await LiveAsync(bot, "tools", tools);
@@ -90,7 +90,7 @@ public sealed class StatusApiTests
         bot.Services.GetRequiredService<StatusCache>().MaxAge = TimeSpan.FromHours(1);
         var first = await bot.Http.GetStringAsync("/api/status");
         var page = await bot.Http.GetStringAsync("/");
-        bot.SeedMixedFleet();
+        await bot.SeedMixedFleetAsync();
         Assert.Equal(first, await bot.Http.GetStringAsync("/api/status"));
         Assert.Equal(page, await bot.Http.GetStringAsync("/"));
         // A filtered page is rendered from the same view.

@@ -52,7 +52,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     public async Task MatrixTellsLaggingFailedAndUnreachableHostsApartByTextAndClass()
     {
         await using var bot = await WebBot.StartAsync();
-        bot.SeedMixedFleet();
+        await bot.SeedMixedFleetAsync();
         var page = await NewPageAsync();
         try
         {
@@ -68,7 +68,7 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
             await Assertions.Expect(lagging).ToContainTextAsync("behind");
             var synced = page.Locator("#host-foopy01 td.cell").Last;
             await Assertions.Expect(synced).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\binsync\b"));
-            await Assertions.Expect(synced).ToHaveTextAsync(bot.Heads["tools"][..8]);
+            await Assertions.Expect(synced).ToHaveTextAsync((await bot.HeadsAsync())["tools"][..8]);
             await Assertions.Expect(page.Locator("#host-bm02")).ToContainTextAsync("checkconfig: exit 1: checkconfig failed");
             await Assertions.Expect(page.Locator("#summary")).ToHaveTextAsync("5 hosts: 2 in sync, 1 behind, 1 failed, 1 unreachable");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "matrix.png"), FullPage = true });
@@ -132,21 +132,21 @@ public sealed class StatusPageTests(Browser browser) : IClassFixture<Browser>
     public async Task PartialHostShowsAsPartial()
     {
         await using var bot = await WebBot.StartAsync();
-        var heads = bot.Heads;
-        var rollout = bot.Store.Insert(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) });
+        var heads = await bot.HeadsAsync();
+        var rollout = await bot.Store.InsertAsync(new RolloutRecord { State = RolloutState.Cancelled, StartedBy = "alice", Hosts = ["foopy02"], Revisions = new(heads, StringComparer.Ordinal) }, CancellationToken.None);
         var result = new HostResult
         {
             Id = HostResult.MakeId(rollout, "foopy02"), RolloutId = rollout, Host = "foopy02", Role = "foopy", Outcome = HostOutcome.Cancelled,
             Steps = [new StepResult { Name = "update", Status = StepStatus.Ok, ExitCode = 0 }],
         };
-        bot.Store.SaveHost(result);
+        await bot.Store.SaveHostAsync(result, CancellationToken.None);
         var partial = PartialRun.Of(result, bot.Services.GetRequiredService<Deployer.Fleet.FleetConfig>().Roles["foopy"]);
         Assert.True(partial);
-        bot.Store.SaveHostState(bot.Store.GetHostState("foopy02")! with
+        await bot.Store.SaveHostStateAsync((await bot.Store.GetHostStateAsync("foopy02", CancellationToken.None))! with
         {
             Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Cancelled, LastRolloutId = rollout,
             LastFailedStep = "cleanup", Partial = partial,
-        });
+        }, CancellationToken.None);
         var page = await NewPageAsync();
         try
         {

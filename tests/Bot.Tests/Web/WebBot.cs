@@ -53,7 +53,7 @@ public sealed class WebBot : IAsyncDisposable
 
     public RolloutCoordinator Coordinator => Services.GetRequiredService<RolloutCoordinator>();
 
-    public IReadOnlyDictionary<string, string> Heads => Watcher.GetHeads().Revisions;
+    public async Task<IReadOnlyDictionary<string, string>> HeadsAsync() => (await Watcher.GetHeadsAsync(CancellationToken.None)).Revisions;
 
     public string Upstream(string repo) => Path.Combine(Directory, "data", "demo", "upstream", repo);
 
@@ -107,14 +107,14 @@ public sealed class WebBot : IAsyncDisposable
     /// The fleet of the page tests: bm01 lagging (as the demo starts), bm02 failed at checkconfig, bm03 unreachable,
     /// the foopies in sync; the states written the way a rollout leaves them.
     /// </summary>
-    public void SeedMixedFleet()
+    public async Task SeedMixedFleetAsync()
     {
-        var heads = Heads;
-        HostState State(string host) => Store.GetHostState(host)!;
-        Store.SaveHostState(State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastFailure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1: checkconfig failed" }, LastRolloutId = null });
-        Store.SaveHostState(State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Of(HostFailureKind.Connect, "connect: connection refused") });
+        var heads = await HeadsAsync();
+        async Task<HostState> State(string host) => (await Store.GetHostStateAsync(host, CancellationToken.None))!;
+        await Store.SaveHostStateAsync(await State("bm02") with { LastOutcome = HostOutcome.Failed, LastFailedStep = "checkconfig", LastFailure = new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1: checkconfig failed" }, LastRolloutId = null }, CancellationToken.None);
+        await Store.SaveHostStateAsync(await State("bm03") with { LastOutcome = HostOutcome.Unreachable, LastFailure = HostFailure.Of(HostFailureKind.Connect, "connect: connection refused") }, CancellationToken.None);
         foreach (var foopy in new[] { "foopy01", "foopy02" })
-            Store.SaveHostState(State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok });
+            await Store.SaveHostStateAsync(await State(foopy) with { Revisions = new(StringComparer.Ordinal) { ["tools"] = heads["tools"] }, LastOutcome = HostOutcome.Ok }, CancellationToken.None);
     }
 
     /// <summary><c>!deploy now</c> for <paramref name="hosts"/>, through the one door; returns the started rollout.</summary>
@@ -127,10 +127,10 @@ public sealed class WebBot : IAsyncDisposable
     }
 
     /// <summary>Rewrites a repo's stored state, e.g. to date its last push or poll back.</summary>
-    public void EditRepoState(string repo, Func<RepoState, RepoState> edit)
+    public async Task EditRepoStateAsync(string repo, Func<RepoState, RepoState> edit)
     {
         var store = Services.GetRequiredService<IRepoStore>();
-        store.SaveState(edit(store.GetState(repo)!));
+        await store.SaveStateAsync(edit((await store.GetStateAsync(repo, CancellationToken.None))!), CancellationToken.None);
     }
 
     /// <summary>Makes <c>{basedir}/gate</c> a fifo: the foopy's gate step blocks on it until <see cref="OpenGateAsync"/>.</summary>

@@ -9,11 +9,11 @@ public sealed class BugCommentDeliveryTests
     public async Task RolloutNamingTwoBugs_LeavesExactlyOneCommentOnEach()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456, 456789));
-        var rollout = h.Finish(["Bug 123456 - teach the masters to reconfig", "Bug 456789 - new foopy", "Bug 123456 follow-up: typo"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - teach the masters to reconfig", "Bug 456789 - new foopy", "Bug 123456 follow-up: typo"]);
 
         Assert.Equal(2, await h.FinishAndDeliverAsync(rollout));
         // Planning the same rollout again (a replayed event, a restart) adds nothing.
-        Assert.Equal(0, await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None));
+        Assert.Equal(0, await h.Planner.PlanAsync(rollout, (await h.Rollouts.GetHostsAsync(rollout.Id, CancellationToken.None)), CancellationToken.None));
         Assert.Equal(0, await h.DeliverAsync());
 
         var first = Assert.Single(h.Tracker.CommentsOn(123456));
@@ -34,7 +34,7 @@ public sealed class BugCommentDeliveryTests
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         h.Tracker.FailNext(5);
-        var rollout = h.Finish(["Bug 123456 - thing"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
 
         Assert.Equal(0, await h.FinishAndDeliverAsync(rollout)); // try 1: GET 500, Polly's retry 500
         Assert.Equal(2, h.Tracker.Requests);
@@ -62,12 +62,12 @@ public sealed class BugCommentDeliveryTests
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456, 456789));
         h.Tracker.FailNext(1, 429, retryAfterSeconds: 0);
-        var first = h.Finish(["Bug 123456 - thing"]);
+        var first = await h.FinishAsync(["Bug 123456 - thing"]);
         Assert.Equal(1, await h.FinishAndDeliverAsync(first)); // GET 429, GET again, POST
         Assert.Equal(3, h.Tracker.Requests);
 
         h.Tracker.FailNext(1, 429, retryAfterSeconds: 600);
-        var second = h.Finish(["Bug 456789 - other thing"]);
+        var second = await h.FinishAsync(["Bug 456789 - other thing"]);
         Assert.Equal(0, await h.FinishAndDeliverAsync(second)); // longer than a try waits: not retried here
         Assert.Equal(4, h.Tracker.Requests);
         var entry = (await h.EntryAsync(456789, second.Id))!;
@@ -83,7 +83,7 @@ public sealed class BugCommentDeliveryTests
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         h.Tracker.FailNext(1, 400);
-        var rollout = h.Finish(["Bug 123456 - thing"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
 
         Assert.Equal(0, await h.FinishAndDeliverAsync(rollout));
         Assert.Equal(1, h.Tracker.Requests);
@@ -100,7 +100,7 @@ public sealed class BugCommentDeliveryTests
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         h.Tracker.LoseNextPostAnswer();
-        var rollout = h.Finish(["Bug 123456 - thing"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
 
         Assert.Equal(0, await h.FinishAndDeliverAsync(rollout));
         Assert.Single(h.Tracker.CommentsOn(123456)); // it did land; the bot does not know
@@ -117,8 +117,8 @@ public sealed class BugCommentDeliveryTests
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         h.Tracker.HoldAfterNextPost();
         var posted = h.Tracker.PostRecorded!.Task;
-        var rollout = h.Finish(["Bug 123456 - thing"]);
-        await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
+        await h.Planner.PlanAsync(rollout, (await h.Rollouts.GetHostsAsync(rollout.Id, CancellationToken.None)), CancellationToken.None);
         using var kill = new CancellationTokenSource();
         var delivering = h.DeliverAsync(kill.Token);
 
@@ -140,7 +140,7 @@ public sealed class BugCommentDeliveryTests
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         var reader = h.Events.Subscribe();
-        var rollout = h.Finish(["Bug 123456 - real", "Bug 999999 - typo in the bug number"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - real", "Bug 999999 - typo in the bug number"]);
 
         Assert.Equal(1, await h.FinishAndDeliverAsync(rollout));
         var requests = h.Tracker.Requests;
@@ -159,7 +159,7 @@ public sealed class BugCommentDeliveryTests
     public async Task PartialRollout_SaysWhichHostsMissed_ThenTheCatchUpComment()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
-        var first = h.Finish(
+        var first = await h.FinishAsync(
             ["Bug 123456 - thing"],
             ("bm01", HostOutcome.Ok, null), ("bm02", HostOutcome.Ok, null), ("bm03", HostOutcome.Failed, "checkconfig"), ("bm04", HostOutcome.Unreachable, null));
         Assert.Equal(1, await h.FinishAndDeliverAsync(first));
@@ -168,8 +168,8 @@ public sealed class BugCommentDeliveryTests
         Assert.Contains("Not deployed yet: bm03 failed at checkconfig, bm04 unreachable.", text, StringComparison.Ordinal);
 
         // Only bm03 catches up: no comment yet.
-        Assert.Equal(0, await h.FinishAndDeliverAsync(h.Finish([], ("bm03", HostOutcome.Ok, null), ("bm04", HostOutcome.Unreachable, null))));
-        var last = h.Finish([], ("bm04", HostOutcome.Ok, null));
+        Assert.Equal(0, await h.FinishAndDeliverAsync(await h.FinishAsync([], ("bm03", HostOutcome.Ok, null), ("bm04", HostOutcome.Unreachable, null))));
+        var last = await h.FinishAsync([], ("bm04", HostOutcome.Ok, null));
         Assert.Equal(1, await h.FinishAndDeliverAsync(last));
 
         Assert.Equal(2, h.Tracker.CommentsOn(123456).Count);
@@ -185,8 +185,8 @@ public sealed class BugCommentDeliveryTests
         var arrivals = System.Threading.Channels.Channel.CreateUnbounded<string>();
         h.Tracker.Arrived += r => arrivals.Writer.TryWrite(r);
         h.Tracker.Hold();
-        var rollout = h.Finish(["Bug 123456 - thing"]);
-        await h.Planner.PlanAsync(rollout, h.Rollouts.GetHosts(rollout.Id), CancellationToken.None);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
+        await h.Planner.PlanAsync(rollout, (await h.Rollouts.GetHostsAsync(rollout.Id, CancellationToken.None)), CancellationToken.None);
         var delivering = h.DeliverAsync();
 
         for (var i = 0; i < 2; i++) // the try and Polly's retry each wait out the 30 s timeout
@@ -207,7 +207,7 @@ public sealed class BugCommentDeliveryTests
     public async Task GitHubIssues_CommentOnceWithTheToken_AndAWrongTokenAlarmsOnce()
     {
         await using var h = new BugsHarness(await FakeGitHubIssues.StartAsync("example/configs", 42, 43), github: true);
-        var rollout = h.Finish(["Fix the reconfig race (fixes #42)", "See #43 too; not an issue: abc#44"]);
+        var rollout = await h.FinishAsync(["Fix the reconfig race (fixes #42)", "See #43 too; not an issue: abc#44"]);
         Assert.Equal(2, await h.FinishAndDeliverAsync(rollout));
         Assert.Single(h.Tracker.CommentsOn(42));
         Assert.Single(h.Tracker.CommentsOn(43));
@@ -216,7 +216,7 @@ public sealed class BugCommentDeliveryTests
         h.Secret = "wrong";
         h.Restart();
         var reader = h.Events.Subscribe();
-        var next = h.Finish(["Follow-up for #42"]);
+        var next = await h.FinishAsync(["Follow-up for #42"]);
         await h.FinishAndDeliverAsync(next);
         for (var i = 0; i < 4; i++)
         {
@@ -238,7 +238,7 @@ public sealed class BugCommentDeliveryTests
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
         var reader = h.Events.Subscribe();
         h.Tracker.FailNext(1000);
-        var rollout = h.Finish(["Bug 123456 - thing"]);
+        var rollout = await h.FinishAsync(["Bug 123456 - thing"]);
         await h.FinishAndDeliverAsync(rollout);
         for (var i = 0; i < 3; i++)
         {
@@ -272,7 +272,7 @@ public sealed class BugCommentDeliveryTests
     public async Task DryRun_LogsAndSendsNothing()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456), dryRun: true);
-        Assert.Equal(1, await h.FinishAndDeliverAsync(h.Finish(["Bug 123456 - thing"])));
+        Assert.Equal(1, await h.FinishAndDeliverAsync(await h.FinishAsync(["Bug 123456 - thing"])));
         Assert.Equal(0, h.Tracker.Requests);
         Assert.Contains("dry run", Assert.Single(await h.Outbox.RecentAsync(5, CancellationToken.None)).Note, StringComparison.Ordinal);
     }

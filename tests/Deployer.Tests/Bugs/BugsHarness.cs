@@ -74,7 +74,7 @@ internal sealed class BugsHarness : IAsyncDisposable
     public string? Secret { get; set; }
 
     /// <summary>Saves a finished rollout of <paramref name="commits"/> (summary per commit, all in <c>configs</c>) with the host outcomes given (default: all ok).</summary>
-    public RolloutRecord Finish(string[] commits, params (string Host, HostOutcome Outcome, string? Step)[] hosts)
+    public async Task<RolloutRecord> FinishAsync(string[] commits, params (string Host, HostOutcome Outcome, string? Step)[] hosts)
     {
         if (hosts.Length == 0) hosts = Hosts.Select(h => (h, HostOutcome.Ok, (string?)null)).ToArray();
         var refs = new Deployer.Repos.BugReferences(Fleet.Repos["configs"].BugPattern);
@@ -95,17 +95,17 @@ internal sealed class BugsHarness : IAsyncDisposable
             Changes = [change],
             Hosts = hosts.Select(h => h.Host).ToList(),
         };
-        rollout = rollout with { Id = Rollouts.Insert(rollout) };
-        Rollouts.Update(rollout);
+        rollout = rollout with { Id = (await Rollouts.InsertAsync(rollout, CancellationToken.None)) };
+        await Rollouts.UpdateAsync(rollout, CancellationToken.None);
         foreach (var (host, outcome, step) in hosts)
-            Rollouts.SaveHost(new HostResult { Id = $"{rollout.Id}/{host}", RolloutId = rollout.Id, Host = host, Role = "master", Outcome = outcome, FailedStep = step });
+            await Rollouts.SaveHostAsync(new HostResult { Id = $"{rollout.Id}/{host}", RolloutId = rollout.Id, Host = host, Role = "master", Outcome = outcome, FailedStep = step }, CancellationToken.None);
         return rollout;
     }
 
     /// <summary>Plans the rollout as the worker does when it finishes, and delivers what is due.</summary>
     public async Task<int> FinishAndDeliverAsync(RolloutRecord rollout)
     {
-        await Planner.PlanAsync(rollout, Rollouts.GetHosts(rollout.Id), CancellationToken.None);
+        await Planner.PlanAsync(rollout, (await Rollouts.GetHostsAsync(rollout.Id, CancellationToken.None)), CancellationToken.None);
         return await Delivery.DeliverDueAsync(CancellationToken.None);
     }
 

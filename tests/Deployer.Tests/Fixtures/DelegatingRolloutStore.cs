@@ -5,25 +5,24 @@ namespace ChatOpsReconfig.Deployer.Tests.Fixtures;
 /// <summary>A real store with one behaviour changed: tests override the member they fault or count.</summary>
 public abstract class DelegatingRolloutStore(IRolloutStore inner) : IRolloutStore
 {
-    public virtual int Insert(RolloutRecord rollout) => inner.Insert(rollout);
+    public virtual Task<int> InsertAsync(RolloutRecord rollout, IReadOnlyList<HostResult> hosts, CancellationToken cancellationToken) =>
+        inner.InsertAsync(rollout, hosts, cancellationToken);
 
-    public virtual void Update(RolloutRecord rollout) => inner.Update(rollout);
+    public virtual Task WriteAsync(IReadOnlyList<RolloutWrite> writes, CancellationToken cancellationToken) => inner.WriteAsync(writes, cancellationToken);
 
-    public virtual void SaveHost(HostResult result) => inner.SaveHost(result);
+    public virtual Task<RolloutRecord?> GetAsync(int id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
 
-    public virtual void SaveHostState(HostState state) => inner.SaveHostState(state);
+    public virtual Task<IReadOnlyList<HostResult>> GetHostsAsync(int rolloutId, CancellationToken cancellationToken) => inner.GetHostsAsync(rolloutId, cancellationToken);
 
-    public virtual RolloutRecord? Get(int id) => inner.Get(id);
+    public virtual Task<HostResult?> GetHostAsync(int rolloutId, string host, CancellationToken cancellationToken) => inner.GetHostAsync(rolloutId, host, cancellationToken);
 
-    public virtual IReadOnlyList<HostResult> GetHosts(int rolloutId) => inner.GetHosts(rolloutId);
+    public virtual Task<IReadOnlyList<RolloutRecord>> LatestAsync(int count, CancellationToken cancellationToken) => inner.LatestAsync(count, cancellationToken);
 
-    public virtual IReadOnlyList<RolloutRecord> Latest(int count) => inner.Latest(count);
+    public virtual Task<IReadOnlyList<RolloutRecord>> WithStateAsync(RolloutState state, CancellationToken cancellationToken) => inner.WithStateAsync(state, cancellationToken);
 
-    public virtual IReadOnlyList<RolloutRecord> WithState(RolloutState state) => inner.WithState(state);
+    public virtual Task<bool> AnyWithStateAsync(RolloutState state, CancellationToken cancellationToken) => inner.AnyWithStateAsync(state, cancellationToken);
 
-    public virtual IReadOnlyList<HostState> GetHostStates() => inner.GetHostStates();
+    public virtual Task<IReadOnlyList<HostState>> GetHostStatesAsync(CancellationToken cancellationToken) => inner.GetHostStatesAsync(cancellationToken);
 
-    public virtual HostState? GetHostState(string host) => inner.GetHostState(host);
-
-    public virtual void Batch(Action work) => inner.Batch(work);
+    public virtual Task<HostState?> GetHostStateAsync(string host, CancellationToken cancellationToken) => inner.GetHostStateAsync(host, cancellationToken);
 }

@@ -22,72 +22,72 @@ public sealed class RepoStoreTests : IDisposable
     }
 
     [Fact]
-    public void MarkDeployed_UpToARevision_MarksThatMergeAndEarlierOnes()
+    public async Task MarkDeployed_UpToARevision_MarksThatMergeAndEarlierOnes()
     {
         var sut = CreateSut();
-        Record(sut, MergeKind.Baseline, null, A);
-        var ab = Record(sut, MergeKind.Push, A, B);
-        var bc = Record(sut, MergeKind.Push, B, C);
-        var cd = Record(sut, MergeKind.Push, C, D);
+        await RecordAsync(sut, MergeKind.Baseline, null, A);
+        var ab = await RecordAsync(sut, MergeKind.Push, A, B);
+        var bc = await RecordAsync(sut, MergeKind.Push, B, C);
+        var cd = await RecordAsync(sut, MergeKind.Push, C, D);
 
-        var marked = sut.MarkDeployed("app", C[..12], rolloutId: 7);
+        var marked = await sut.MarkDeployedAsync("app", C[..12], rolloutId: 7, CancellationToken.None);
 
         Assert.Equal([ab.Id, bc.Id], marked.Select(m => m.Id));
-        Assert.Equal([cd.Id], CreateSut().GetUndeployed("app").Select(m => m.Id));
-        var deployed = CreateSut().GetMerge(bc.Id)!;
+        Assert.Equal([cd.Id], (await CreateSut().GetUndeployedAsync("app", CancellationToken.None)).Select(m => m.Id));
+        var deployed = (await CreateSut().GetMergeAsync(bc.Id, CancellationToken.None))!;
         Assert.True(deployed.Deployed);
         Assert.Equal(7, deployed.DeployedRolloutId);
         Assert.Equal(_time.GetUtcNow(), deployed.DeployedAt);
     }
 
     [Fact]
-    public void MarkDeployed_RevisionOfNoPendingMerge_MarksNothing()
+    public async Task MarkDeployed_RevisionOfNoPendingMerge_MarksNothing()
     {
         var sut = CreateSut();
-        Record(sut, MergeKind.Baseline, null, A);
-        Record(sut, MergeKind.Push, A, B);
+        await RecordAsync(sut, MergeKind.Baseline, null, A);
+        await RecordAsync(sut, MergeKind.Push, A, B);
 
-        Assert.Empty(sut.MarkDeployed("app", D, rolloutId: 1));
-        Assert.Empty(sut.MarkDeployed("other", B, rolloutId: 1));
-        Assert.Single(sut.GetUndeployed());
+        Assert.Empty((await sut.MarkDeployedAsync("app", D, rolloutId: 1, CancellationToken.None)));
+        Assert.Empty((await sut.MarkDeployedAsync("other", B, rolloutId: 1, CancellationToken.None)));
+        Assert.Single((await sut.GetUndeployedAsync(null, CancellationToken.None)));
     }
 
     [Fact]
-    public void GetUndeployed_NeverListsBaselines()
+    public async Task GetUndeployed_NeverListsBaselines()
     {
         var sut = CreateSut();
-        Record(sut, MergeKind.Baseline, null, A);
-        var rewrite = Record(sut, MergeKind.Rewrite, A, B);
+        await RecordAsync(sut, MergeKind.Baseline, null, A);
+        var rewrite = await RecordAsync(sut, MergeKind.Rewrite, A, B);
 
-        Assert.Equal([rewrite.Id], sut.GetUndeployed().Select(m => m.Id));
+        Assert.Equal([rewrite.Id], (await sut.GetUndeployedAsync(null, CancellationToken.None)).Select(m => m.Id));
     }
 
     [Fact]
     public async Task RecordMerge_WritesOneAnnounceEntryPerMerge_InOrder()
     {
         var sut = CreateSut();
-        var first = Record(sut, MergeKind.Baseline, null, A);
-        var second = Record(sut, MergeKind.Push, A, B);
+        var first = await RecordAsync(sut, MergeKind.Baseline, null, A);
+        var second = await RecordAsync(sut, MergeKind.Push, A, B);
 
         var pending = await new LiteOutboxStore(_db!, _time).PendingAsync(ChatOpsReconfig.Deployer.Outbox.OutboxKinds.Announce, CancellationToken.None);
         Assert.Equal([$"merge:{first.Id}", $"merge:{second.Id}"], pending.Select(e => e.Key));
     }
 
     [Fact]
-    public void RecordMerge_SameMoveAgainAfterACrash_KeepsTheFirstCopy()
+    public async Task RecordMerge_SameMoveAgainAfterACrash_KeepsTheFirstCopy()
     {
         var sut = CreateSut();
-        Record(sut, MergeKind.Baseline, null, A);
+        await RecordAsync(sut, MergeKind.Baseline, null, A);
         var merge = new Merge { Repo = "app", Kind = MergeKind.Push, OldHead = A, NewHead = B };
-        var first = sut.RecordMerge(merge, new RepoState { Id = "app", Head = A }); // as if the crash kept the head at A
+        var first = await sut.RecordMergeAsync(merge, new RepoState { Id = "app", Head = A }, CancellationToken.None); // as if the crash kept the head at A
 
-        var again = sut.RecordMerge(merge, new RepoState { Id = "app", Head = B });
+        var again = await sut.RecordMergeAsync(merge, new RepoState { Id = "app", Head = B }, CancellationToken.None);
 
         Assert.True(first.Created);
         Assert.False(again.Created);
         Assert.Equal(first.Merge.Id, again.Merge.Id);
-        Assert.Equal(B, sut.GetState("app")!.Head);
-        Assert.Equal(2, sut.GetLatestMerges("app", 10).Count);
+        Assert.Equal(B, (await sut.GetStateAsync("app", CancellationToken.None))!.Head);
+        Assert.Equal(2, (await sut.GetLatestMergesAsync("app", 10, CancellationToken.None)).Count);
     }
 
     private RepoStore CreateSut()
@@ -97,8 +97,7 @@ public sealed class RepoStoreTests : IDisposable
         return new RepoStore(_db, _time);
     }
 
-    private static Merge Record(RepoStore store, MergeKind kind, string? oldHead, string newHead) =>
-        store.RecordMerge(
-            new Merge { Repo = "app", Branch = "production", Kind = kind, OldHead = oldHead, NewHead = newHead, Commits = [new Commit { Rev = newHead, Summary = "s", Bugs = [123456] }] },
-            new RepoState { Id = "app", Head = newHead }).Merge;
+    private static async Task<Merge> RecordAsync(RepoStore store, MergeKind kind, string? oldHead, string newHead) =>
+        (await store.RecordMergeAsync(new Merge { Repo = "app", Branch = "production", Kind = kind, OldHead = oldHead, NewHead = newHead, Commits = [new Commit { Rev = newHead, Summary = "s", Bugs = [123456] }] },
+            new RepoState { Id = "app", Head = newHead }, CancellationToken.None)).Merge;
 }

@@ -72,24 +72,24 @@ internal sealed class RepoWatcherHarness : IDisposable
     }
 
     /// <summary>What the bot does with every merge it posts (completes its announce entry); returns the merges.</summary>
-    public List<Merge> Announce()
+    public async Task<List<Merge>> AnnounceAsync()
     {
         var merges = Drain().OfType<MergeDetected>().Select(e => e.Merge).ToList();
-        foreach (var m in merges) Assert.True(Complete(m));
+        foreach (var m in merges) Assert.True(await CompleteAsync(m));
         return merges;
     }
 
     /// <summary>Completes the announce entry of <paramref name="merge"/>; false when it was completed already.</summary>
-    public bool Complete(Merge merge)
+    public async Task<bool> CompleteAsync(Merge merge)
     {
-        var entry = Outbox.FindAsync(OutboxKinds.Announce, AnnounceEntries.Merge(merge.Id).Key!, CancellationToken.None).GetAwaiter().GetResult()!;
-        return Outbox.CompleteAsync(entry.Id, [], Time.GetUtcNow(), CancellationToken.None).GetAwaiter().GetResult();
+        var entry = (await Outbox.FindAsync(OutboxKinds.Announce, AnnounceEntries.Merge(merge.Id).Key!, CancellationToken.None))!;
+        return await Outbox.CompleteAsync(entry.Id, [], Time.GetUtcNow(), CancellationToken.None);
     }
 
     /// <summary>What the bot does at start before the watcher runs: publishes the events still to be announced.</summary>
-    public int Replay() =>
+    public Task<int> ReplayAsync() =>
         new PendingAnnouncements(Outbox, Store, new RolloutStore(_db!), _events, NullLogger<PendingAnnouncements>.Instance)
-            .ReplayAsync(CancellationToken.None).GetAwaiter().GetResult();
+            .ReplayAsync(CancellationToken.None);
 
     public void Dispose()
     {

@@ -32,13 +32,13 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
 
         await sut.StartAsync(_cts.Token);
         Assert.Equal(TimeSpan.FromSeconds(60), await NextWaitAsync());
-        Assert.Equal(MergeKind.Baseline, Assert.Single(_h.Announce()).Kind);
+        Assert.Equal(MergeKind.Baseline, Assert.Single((await _h.AnnounceAsync())).Kind);
 
         await _h.Upstream.CommitAsync("Bug 121212 - picked up by the timer");
         await _h.Upstream.PushAsync();
         _h.Time.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal(TimeSpan.FromSeconds(60), await NextWaitAsync());
-        Assert.Equal(MergeKind.Push, Assert.Single(_h.Announce()).Kind);
+        Assert.Equal(MergeKind.Push, Assert.Single((await _h.AnnounceAsync())).Kind);
 
         await sut.StopAsync(_cts.Token);
     }
@@ -50,7 +50,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         var sut = CreateSut();
         await sut.StartAsync(_cts.Token);
         var wait = await NextWaitAsync();
-        _h.Announce();
+        await _h.AnnounceAsync();
         _h.Upstream.DeleteUpstream();
 
         var backoff = new List<double>();
@@ -93,7 +93,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         var baseline = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain())).Merge; // never announced
         var sut = CreateSut();
 
-        Assert.Equal(1, _h.Replay()); // as the bot's start-up does, before the watcher starts
+        Assert.Equal(1, await _h.ReplayAsync()); // as the bot's start-up does, before the watcher starts
         await sut.StartAsync(_cts.Token);
         await NextWaitAsync();
 
@@ -108,7 +108,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
     {
         var initial = await _h.Upstream.InitAsync();
         await _h.CreateSut().PollNowAsync(Repo);
-        Assert.Single(_h.Announce());
+        Assert.Single((await _h.AnnounceAsync()));
         _h.Stop();
         var a = await _h.Upstream.CommitAsync("Bug 111111 - while down, one");
         await _h.Upstream.PushAsync();
@@ -116,16 +116,16 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         await _h.Upstream.PushAsync();
 
         var sut = _h.CreateSut();
-        Assert.Equal(0, _h.Replay());
+        Assert.Equal(0, await _h.ReplayAsync());
         await sut.PollNowAsync(Repo);
 
-        var merge = Assert.Single(_h.Announce());
+        var merge = Assert.Single((await _h.AnnounceAsync()));
         Assert.Equal(MergeKind.Push, merge.Kind);
         Assert.Equal(initial, merge.OldHead);
         Assert.Equal([a, b], merge.Commits.Select(c => c.Rev));
 
         var again = _h.CreateSut();
-        Assert.Equal(0, _h.Replay());
+        Assert.Equal(0, await _h.ReplayAsync());
         Assert.Equal(PollOutcome.Unchanged, (await again.PollNowAsync(Repo)).Outcome);
         Assert.Empty(_h.Drain());
     }
@@ -136,23 +136,23 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         await _h.Upstream.InitAsync();
         var sut = _h.CreateSut();
         await sut.PollNowAsync(Repo);
-        _h.Announce();
+        await _h.AnnounceAsync();
         await _h.Upstream.CommitAsync("Bug 333333 - lands just before the bot dies");
         await _h.Upstream.PushAsync();
         await sut.PollNowAsync(Repo);
         var unannounced = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain())).Merge; // the bot died before posting it
 
         var restarted = _h.CreateSut();
-        Assert.Equal(1, _h.Replay());
+        Assert.Equal(1, await _h.ReplayAsync());
         var replayed = Assert.IsType<MergeDetected>(Assert.Single(_h.Drain()));
         Assert.True(replayed.Replayed);
         Assert.Equal(unannounced.Id, replayed.Merge.Id);
-        Assert.True(_h.Complete(replayed.Merge));
-        Assert.False(_h.Complete(replayed.Merge));
+        Assert.True(await _h.CompleteAsync(replayed.Merge));
+        Assert.False(await _h.CompleteAsync(replayed.Merge));
         Assert.Equal(PollOutcome.Unchanged, (await restarted.PollNowAsync(Repo)).Outcome);
 
         _h.CreateSut();
-        Assert.Equal(0, _h.Replay());
+        Assert.Equal(0, await _h.ReplayAsync());
         Assert.Empty(_h.Drain());
     }
 
@@ -162,7 +162,7 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        _h.Announce();
+        await _h.AnnounceAsync();
         await _h.Upstream.CommitAsync("Bug 999999 - one push, many webhooks");
         await _h.Upstream.PushAsync();
 
@@ -188,11 +188,11 @@ public sealed class RepoWatcherLifecycleTests : IDisposable
         await _h.Upstream.InitAsync();
         var sut = CreateSut();
 
-        var state = Assert.Single(sut.GetRepos());
+        var state = Assert.Single((await sut.GetReposAsync(CancellationToken.None)));
 
         Assert.Equal(Repo, state.Id);
         Assert.Null(state.Head);
-        Assert.Empty(sut.GetHeads().Revisions);
+        Assert.Empty((await sut.GetHeadsAsync(CancellationToken.None)).Revisions);
     }
 
     private RepoWatcher CreateSut(RepoWatcherOptions? options = null, RepoConfig? repo = null)

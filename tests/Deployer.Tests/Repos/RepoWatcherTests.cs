@@ -34,12 +34,12 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.Null(merge.OldHead);
         Assert.Equal(initial, merge.NewHead);
         Assert.Empty(merge.Commits);
-        Assert.Empty(sut.GetUndeployedMerges());
-        var state = sut.GetRepo(Repo)!;
+        Assert.Empty((await sut.GetUndeployedMergesAsync(null, CancellationToken.None)));
+        var state = (await sut.GetRepoAsync(Repo, CancellationToken.None))!;
         Assert.Equal(initial, state.Head);
         Assert.Null(state.LastPushAt);
         Assert.True(state.LastPollOk);
-        Assert.Equal(initial, sut.GetHeads()[Repo]);
+        Assert.Equal(initial, (await sut.GetHeadsAsync(CancellationToken.None))[Repo]);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         var initial = await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         var first = await _h.Upstream.CommitAsync("Bug 123456 - first fix", "Alice Example <alice@example.com>");
         var second = await _h.Upstream.CommitAsync("Fix bug-2345678 and Bug 123456 again\n\nBody line", "Bob Builder <bob@example.com>");
         var third = await _h.Upstream.CommitAsync("No bug here (bug 12)", "Carol <carol@example.com>");
@@ -71,8 +71,8 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.Equal([123456, 2345678], merge.Bugs);
         Assert.Equal(3, merge.TotalCommits);
         Assert.Equal(_h.Time.GetUtcNow(), merge.DetectedAt);
-        Assert.Equal(_h.Time.GetUtcNow(), sut.GetRepo(Repo)!.LastPushAt);
-        Assert.Equal(merge.Id, Assert.Single(sut.GetUndeployedMerges()).Id);
+        Assert.Equal(_h.Time.GetUtcNow(), (await sut.GetRepoAsync(Repo, CancellationToken.None))!.LastPushAt);
+        Assert.Equal(merge.Id, Assert.Single((await sut.GetUndeployedMergesAsync(null, CancellationToken.None))).Id);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         await _h.Upstream.PushAsync();
 
         var result = await sut.PollNowAsync(Repo);
@@ -98,7 +98,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.PushAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
 
         var replacement = await _h.Upstream.RewriteLastAsync("Bug 555555 - the replacement");
         var rewrite = (await sut.PollNowAsync(Repo)).Merge!;
@@ -108,7 +108,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.Equal(replacement, rewrite.NewHead);
         Assert.Equal([replacement], rewrite.Commits.Select(c => c.Rev));
         Assert.Equal([555555], rewrite.Bugs);
-        Assert.Equal(rewrite.Id, Assert.Single(Announce()).Id);
+        Assert.Equal(rewrite.Id, Assert.Single(await AnnounceAsync()).Id);
 
         var next = await _h.Upstream.CommitAsync("Bug 666666 - on top of the rewrite");
         await _h.Upstream.PushAsync();
@@ -116,7 +116,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.Equal(MergeKind.Push, push.Kind);
         Assert.Equal(replacement, push.OldHead);
         Assert.Equal([next], push.Commits.Select(c => c.Rev));
-        Assert.Equal([rewrite.Id, push.Id], sut.GetUndeployedMerges().Select(m => m.Id));
+        Assert.Equal([rewrite.Id, push.Id], (await sut.GetUndeployedMergesAsync(null, CancellationToken.None)).Select(m => m.Id));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         _h.Upstream.DeleteUpstream();
         var downSince = _h.Time.GetUtcNow();
 
@@ -142,7 +142,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.Equal(Repo, unreachable.Repo);
         Assert.Equal(downSince, unreachable.Since);
         Assert.False(string.IsNullOrWhiteSpace(unreachable.Error));
-        var state = sut.GetRepo(Repo)!;
+        var state = (await sut.GetRepoAsync(Repo, CancellationToken.None))!;
         Assert.False(state.LastPollOk);
         Assert.Equal(downSince, state.StatusSince);
 
@@ -159,7 +159,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         var merge = Assert.IsType<MergeDetected>(events[1]).Merge;
         Assert.Equal(MergeKind.Push, merge.Kind);
         Assert.Equal([added], merge.Commits.Select(c => c.Rev));
-        Assert.True(sut.GetRepo(Repo)!.LastPollOk);
+        Assert.True((await sut.GetRepoAsync(Repo, CancellationToken.None))!.LastPollOk);
         Assert.Equal(PollOutcome.Unchanged, (await sut.PollNowAsync(Repo)).Outcome);
         Assert.Empty(Drain());
     }
@@ -170,7 +170,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         var initial = await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         _h.Upstream.DeleteAll();
         await sut.PollNowAsync(Repo);
         await sut.PollNowAsync(Repo);
@@ -214,7 +214,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.DoesNotContain("\n", first.Error, StringComparison.Ordinal);
         Assert.Equal(first.Error, Assert.IsType<RepoUnreachable>(Assert.Single(Drain())).Error);
         Assert.Equal(2, second.ConsecutiveFailures);
-        Assert.Null(sut.GetRepo(Repo)!.Head);
+        Assert.Null((await sut.GetRepoAsync(Repo, CancellationToken.None))!.Head);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
     {
         var initial = await _h.Upstream.InitAsync();
         await CreateSut().PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         Directory.Delete(_h.MirrorPath, recursive: true);
         await File.WriteAllTextAsync(_h.MirrorPath, "not a mirror");
         var added = await _h.Upstream.CommitAsync("Bug 888888 - after the disk hiccup");
@@ -242,7 +242,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.InitWithManyPendingAsync(1000);
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         await _h.Upstream.PushAsync();
         var head = await _h.Upstream.HeadAsync();
 
@@ -256,7 +256,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         Assert.True(merge.Commits.Zip(merge.Commits.Skip(1)).All(p => p.First.AuthoredAt < p.Second.AuthoredAt));
         Assert.EndsWith("1", merge.Commits[0].Summary, StringComparison.Ordinal);
         Assert.EndsWith("1000", merge.Commits[^1].Summary, StringComparison.Ordinal);
-        Assert.Equal(1000, CreateSut().GetUndeployedMerges().Single().Commits.Count); // and it survives the store
+        Assert.Equal(1000, (await CreateSut().GetUndeployedMergesAsync(null, CancellationToken.None)).Single().Commits.Count); // and it survives the store
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.InitAsync();
         var sut = CreateSut(new RepoWatcherOptions { MaxCommitsPerMerge = 2 });
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         var revs = new List<string>();
         for (var i = 1; i <= 4; i++) revs.Add(await _h.Upstream.CommitAsync($"Bug {100000 + i} - change {i}"));
         await _h.Upstream.PushAsync();
@@ -283,12 +283,12 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         await _h.Upstream.InitAsync();
         var sut = CreateSut();
         await sut.PollNowAsync(Repo);
-        Announce();
+        await AnnounceAsync();
         await _h.Upstream.CommitAsync(message, "Mallory @everyone <mallory@example.com>");
         await _h.Upstream.PushAsync();
 
         var id = (await sut.PollNowAsync(Repo)).Merge!.Id;
-        var stored = CreateSut().GetUndeployedMerges().Single(m => m.Id == id).Commits.Single();
+        var stored = (await CreateSut().GetUndeployedMergesAsync(null, CancellationToken.None)).Single(m => m.Id == id).Commits.Single();
 
         Assert.Equal(message, stored.Message);
         Assert.Equal("Bug 456789 - @everyone look: `rm -rf /`", stored.Summary);
@@ -300,7 +300,7 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
 
     private List<DeployerEvent> Drain() => _h.Drain();
 
-    private List<Merge> Announce() => _h.Announce();
+    private Task<List<Merge>> AnnounceAsync() => _h.AnnounceAsync();
 }
 
 public sealed class GitRepoWatcherTests(UpstreamTemplates templates) : RepoWatcherTests(RepoKind.Git, templates), IClassFixture<UpstreamTemplates>;

@@ -101,7 +101,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
             Assert.True(Reconfigured(host));
         }
 
-        var h2 = store.GetHosts(rollout.Id).Single(r => r.Host == "h2");
+        var h2 = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).Single(r => r.Host == "h2");
         Assert.Equal(HostOutcome.Failed, h2.Outcome);
         Assert.Equal("checkconfig", h2.FailedStep);
         Assert.True(h2.Restored);
@@ -133,7 +133,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
             Assert.False(Reconfigured(host));
         }
 
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal(HostOutcome.Failed, results["h1"].Outcome);
         Assert.True(results["h1"].Canary);
         foreach (var host in new[] { "h2", "h3" })
@@ -163,7 +163,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
 
         Assert.Equal(RolloutState.Failed, rollout.State);
         Assert.False(Shell.IsAlive(sleepPid));
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal(HostOutcome.Failed, results["h2"].Outcome);
         Assert.Equal("reconfig", results["h2"].FailedStep);
         Assert.Equal(StepStatus.TimedOut, results["h2"].Steps[^1].Status);
@@ -190,7 +190,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan() with { ResumedFrom = 5 }, CancellationToken.None).WaitAsync(Guard);
 
         Assert.Equal(RolloutState.Succeeded, rollout.State);
-        var steps = store.GetHosts(rollout.Id).Single(r => r.Host == "h1").Steps;
+        var steps = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).Single(r => r.Host == "h1").Steps;
         Assert.Equal(["update", "checkconfig", "reconfig"], steps.Select(s => s.Name));
         Assert.All(steps, s => Assert.Equal(StepStatus.Ok, s.Status));
         Assert.Equal((5, ""), (steps[1].AlreadyDoneBy, steps[1].StdoutTail));
@@ -222,7 +222,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await run.WaitAsync(Guard);
 
         Assert.Equal(RolloutState.Cancelled, rollout.State);
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal(HostOutcome.Ok, results["h1"].Outcome);
         Assert.True(Reconfigured("h1"));
         await AssertOnDiskAsync("h1", _fleet.Heads);
@@ -255,7 +255,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
 
         Assert.Equal(RolloutState.Cancelled, rollout.State);
         Assert.Null(rollout.FailedCanary);
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         // The running step finished; the canary's later steps did not start.
         Assert.Equal(["update"], results["h1"].Steps.Select(s => s.Name));
         Assert.Equal(new HostFailure { Kind = HostFailureKind.CancelledBeforeStep, Step = "checkconfig" }, results["h1"].Failure);
@@ -274,7 +274,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         var rollout = await sut.RunAsync(_fleet.Plan(), new CancellationToken(canceled: true));
 
         Assert.Equal(RolloutState.Cancelled, rollout.State);
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.All(results.Values, r => Assert.Equal(HostOutcome.Skipped, r.Outcome));
         Assert.True(results["h1"].Canary);
         Assert.False(results["h2"].Canary);
@@ -292,12 +292,12 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
 
         Assert.Equal(RolloutState.Failed, rollout.State);
         Assert.Equal(new RolloutTally { Total = 3, Ok = 2, Unreachable = 1 }, rollout.Tally);
-        var h3 = store.GetHosts(rollout.Id).Single(r => r.Host == "h3");
+        var h3 = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).Single(r => r.Host == "h3");
         Assert.Equal(HostOutcome.Unreachable, h3.Outcome);
         Assert.Equal("connect", h3.FailedStep);
         Assert.Equal(HostFailureKind.Connect, h3.Failure?.Kind);
         Assert.Contains("does not exist", h3.Failure?.Detail);
-        Assert.Equal(HostOutcome.Unreachable, store.GetHostState("h3")!.LastOutcome);
+        Assert.Equal(HostOutcome.Unreachable, (await store.GetHostStateAsync("h3", CancellationToken.None))!.LastOutcome);
         await AssertOnDiskAsync("h2", _fleet.Heads);
     }
 
@@ -313,7 +313,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         using var reopened = new StoreDatabase(_fleet.StorePath);
         var store = new RolloutStore(reopened);
 
-        var saved = store.Get(rollout.Id)!;
+        var saved = (await store.GetAsync(rollout.Id, CancellationToken.None))!;
         Assert.Equal(RolloutState.Failed, saved.State);
         Assert.Equal(_fleet.Heads, saved.Revisions);
         Assert.Equal(["h1", "h2", "h3"], saved.Hosts);
@@ -322,9 +322,9 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal(_time.GetUtcNow(), saved.StartedAt);
         Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
         Assert.Equal(rollout.Tally, saved.Tally);
-        Assert.Equal([rollout.Id], store.Latest(5).Select(r => r.Id));
+        Assert.Equal([rollout.Id], (await store.LatestAsync(5, CancellationToken.None)).Select(r => r.Id));
 
-        var hosts = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var hosts = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal(3, hosts.Count);
         Assert.Equal(HostOutcome.Ok, hosts["h1"].Outcome);
         Assert.True(hosts["h1"].Canary);
@@ -339,13 +339,13 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal(1, hosts["h3"].Steps[1].ExitCode);
         Assert.True(hosts["h3"].Restored);
 
-        var state = store.GetHostState("h1")!;
+        var state = (await store.GetHostStateAsync("h1", CancellationToken.None))!;
         Assert.Equal(_fleet.Heads, state.Revisions);
         Assert.Equal(HostOutcome.Ok, state.LastOutcome);
         Assert.Equal(rollout.Id, state.LastRolloutId);
-        Assert.Equal(_fleet.Previous, store.GetHostState("h3")!.Revisions);
-        Assert.Equal(HostOutcome.Failed, store.GetHostState("h3")!.LastOutcome);
-        Assert.Empty(store.WithState(RolloutState.Running));
+        Assert.Equal(_fleet.Previous, (await store.GetHostStateAsync("h3", CancellationToken.None))!.Revisions);
+        Assert.Equal(HostOutcome.Failed, (await store.GetHostStateAsync("h3", CancellationToken.None))!.LastOutcome);
+        Assert.Empty((await store.WithStateAsync(RolloutState.Running, CancellationToken.None)));
     }
 
     [Fact]
@@ -550,6 +550,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
     /// <summary>The real store, except that saving a new rollout fails as a full disk would.</summary>
     private sealed class FailingInsertStore(IRolloutStore inner) : DelegatingRolloutStore(inner)
     {
-        public override int Insert(RolloutRecord rollout) => throw new IOException("disk full");
+        public override Task<int> InsertAsync(RolloutRecord rollout, IReadOnlyList<HostResult> hosts, CancellationToken cancellationToken) =>
+            Task.FromException<int>(new IOException("disk full"));
     }
 }

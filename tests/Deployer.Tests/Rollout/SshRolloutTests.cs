@@ -143,10 +143,10 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         _db!.Dispose();
         _db = new StoreDatabase(StorePath);
         var reopened = new RolloutStore(_db);
-        Assert.Equal(RolloutState.Succeeded, reopened.Get(rollout.Id)?.State);
-        Assert.Equal(pinned.Revisions.OrderBy(kv => kv.Key), reopened.Get(rollout.Id)?.Revisions.OrderBy(kv => kv.Key));
-        Assert.All(fleet.Hosts, h => Assert.Equal(HostOutcome.Ok, reopened.GetHostState(h.Name)?.LastOutcome));
-        var results = reopened.GetHosts(rollout.Id);
+        Assert.Equal(RolloutState.Succeeded, (await reopened.GetAsync(rollout.Id, CancellationToken.None))?.State);
+        Assert.Equal(pinned.Revisions.OrderBy(kv => kv.Key), (await reopened.GetAsync(rollout.Id, CancellationToken.None))?.Revisions.OrderBy(kv => kv.Key));
+        foreach (var h in fleet.Hosts) Assert.Equal(HostOutcome.Ok, (await reopened.GetHostStateAsync(h.Name, CancellationToken.None))?.LastOutcome);
+        var results = await reopened.GetHostsAsync(rollout.Id, CancellationToken.None);
         Assert.Equal(fleet.Hosts.Select(h => h.Name).Order(), results.Select(r => r.Host).Order());
         Assert.All(results, r =>
         {
@@ -178,7 +178,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
             Assert.Equal((pinned[Configs], pinned[Custom]), await OnDiskAsync(host));
         }
 
-        var failed = Assert.Single(store.GetHosts(rollout.Id), r => r.Outcome != HostOutcome.Ok);
+        var failed = Assert.Single((await store.GetHostsAsync(rollout.Id, CancellationToken.None)), r => r.Outcome != HostOutcome.Ok);
         Assert.Equal(("bm03", HostOutcome.Failed, "checkconfig", true), (failed.Host, failed.Outcome, failed.FailedStep, failed.Restored));
         Assert.Equal((HostFailureKind.Step, "checkconfig", RestoreOutcome.Restored), (failed.Failure!.Kind, failed.Failure.Step, failed.Failure.Restore));
         Assert.Contains("master.cfg is broken", failed.Failure.Detail, StringComparison.Ordinal);
@@ -203,7 +203,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
             Assert.False(File.Exists(Path.Combine(Basedir(host), "reconfig.log")));
         }
 
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal((HostOutcome.Failed, true), (results["bm01"].Outcome, results["bm01"].Restored));
         Assert.All(["bm02", "bm03"], h =>
         {
@@ -227,7 +227,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         var rollout = await runner.RunAsync(Plan(pinned, fleet.Hosts.Select(h => h.Name)), CancellationToken.None);
 
         Assert.Equal(RolloutState.Failed, rollout.State);
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal((HostOutcome.Unreachable, "connect"), (results["bm04"].Outcome, results["bm04"].FailedStep));
         Assert.Contains($"cannot reach bm04 (127.0.0.1:{down.Port})", results["bm04"].Failure?.Detail, StringComparison.Ordinal);
         Assert.Equal(fleet.Rollout.ConnectAttempts, transports.Attempts("bm04"));
@@ -251,7 +251,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
 
         var rollout = await runner.RunAsync(Plan(pinned, fleet.Hosts.Select(h => h.Name)), CancellationToken.None);
 
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         var refused = results[evil.Name];
         Assert.Equal((HostOutcome.Failed, "connect"), (refused.Outcome, refused.FailedStep));
         Assert.Contains("may only contain letters, digits", refused.Failure?.Detail, StringComparison.Ordinal);
@@ -292,7 +292,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
 
         var rollout = await runner.RunAsync(Plan(pinned, ["bm01", "bm02", "bm03"]), CancellationToken.None);
 
-        var results = store.GetHosts(rollout.Id).ToDictionary(r => r.Host);
+        var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         var refused = results["bm03"];
         Assert.Equal((HostOutcome.Failed, "update"), (refused.Outcome, refused.FailedStep));
         var step = Assert.Single(refused.Steps);

@@ -29,69 +29,61 @@ public sealed class StoreWriterTests : IDisposable
     [Fact]
     public async Task WriteAsync_WhileAWriteIsInProgress_QueuedWritesGoInOneBatchAndAreCommittedWhenTheyComplete()
     {
-        var counting = new CountingStore(_store);
-        var sut = new StoreWriter(counting);
-        using var inFirst = new ManualResetEventSlim();
-        using var releaseFirst = new ManualResetEventSlim();
+        using var gated = new GatedStore(_store);
+        var sut = new StoreWriter(gated);
 
-        var first = Task.Run(() => sut.WriteAsync(s =>
-        {
-            inFirst.Set();
-            releaseFirst.Wait(TimeSpan.FromSeconds(10));
-            s.SaveHost(Result("h00"));
-        }));
-        Assert.True(inFirst.Wait(TimeSpan.FromSeconds(10)));
-        var queued = Enumerable.Range(1, 20).Select(i => sut.WriteAsync(s => s.SaveHost(Result($"h{i:00}")))).ToList();
+        var first = Task.Run(() => sut.WriteAsync(new RolloutWrite.SaveHost(Result("h00"))));
+        Assert.True(gated.InFirst.Wait(TimeSpan.FromSeconds(10)));
+        var queued = Enumerable.Range(1, 20).Select(i => sut.WriteAsync(new RolloutWrite.SaveHost(Result($"h{i:00}")))).ToList();
         Assert.All(queued, t => Assert.False(t.IsCompleted));
 
-        releaseFirst.Set();
+        gated.ReleaseFirst.Set();
         await first;
         await Task.WhenAll(queued);
 
-        Assert.Equal(2, counting.Batches);
-        Assert.Equal(21, new RolloutStore(_db).GetHosts(1).Count);
+        Assert.Equal(2, gated.Batches);
+        Assert.Equal(21, (await new RolloutStore(_db).GetHostsAsync(1, CancellationToken.None)).Count);
     }
 
     [Fact]
-    public async Task WriteAsync_OneWriteOfABatchThrows_OnlyThatCallerFailsAndTheOthersAreKept()
+    public async Task WriteAsync_OneWriteOfABatchFails_OnlyThatCallerFailsAndTheOthersAreKept()
     {
-        var sut = new StoreWriter(_store);
-        using var inFirst = new ManualResetEventSlim();
-        using var releaseFirst = new ManualResetEventSlim();
-        var first = Task.Run(() => sut.WriteAsync(s =>
-        {
-            inFirst.Set();
-            releaseFirst.Wait(TimeSpan.FromSeconds(10));
-            s.SaveHost(Result("h00"));
-        }));
-        Assert.True(inFirst.Wait(TimeSpan.FromSeconds(10)));
+        using var gated = new GatedStore(_store) { Refuse = "h02" };
+        var sut = new StoreWriter(gated);
+        var first = Task.Run(() => sut.WriteAsync(new RolloutWrite.SaveHost(Result("h00"))));
+        Assert.True(gated.InFirst.Wait(TimeSpan.FromSeconds(10)));
 
-        var good1 = sut.WriteAsync(s => s.SaveHost(Result("h01")));
-        var bad = sut.WriteAsync(s =>
-        {
-            s.SaveHost(Result("h02"));
-            throw new InvalidOperationException("disk on fire");
-        });
-        var good2 = sut.WriteAsync(s => s.SaveHost(Result("h03")));
-        releaseFirst.Set();
+        var good1 = sut.WriteAsync(new RolloutWrite.SaveHost(Result("h01")));
+        var bad = sut.WriteAsync(new RolloutWrite.SaveHost(Result("h02")));
+        var good2 = sut.WriteAsync(new RolloutWrite.SaveHost(Result("h03")));
+        gated.ReleaseFirst.Set();
 
         await first;
         await good1;
         await good2;
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
         Assert.Equal("disk on fire", ex.Message);
-        Assert.Equal(["1/h00", "1/h01", "1/h03"], _store.GetHosts(1).Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["1/h00", "1/h01", "1/h03"], (await _store.GetHostsAsync(1, CancellationToken.None)).Select(r => r.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public async Task Write_AfterQueuedWrites_SeesThemAndIsVisibleAtOnce()
+    public async Task WriteAsync_HostStateKeepingStoredRevisions_KeepsThemAndChangesTheRest()
     {
         var sut = new StoreWriter(_store);
-        await sut.WriteAsync(s => s.SaveHost(Result("h01")));
+        var at = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await sut.WriteAsync(new RolloutWrite.SaveHostState(new HostState { Id = "h01", Revisions = { ["app"] = "abc" }, RevisionsAt = at }));
 
-        sut.Write(s => s.SaveHostState(new HostState { Id = "h01", LastRolloutId = s.GetHosts(1).Count }));
+        await sut.WriteAsync(
+        [
+            new RolloutWrite.SaveHost(Result("h01")),
+            new RolloutWrite.SaveHostState(new HostState { Id = "h01", Revisions = { ["app"] = "?" }, LastOutcome = HostOutcome.Failed }, KeepStoredRevisions: true),
+        ]);
 
-        Assert.Equal(1, _store.GetHostState("h01")?.LastRolloutId);
+        var state = await _store.GetHostStateAsync("h01", CancellationToken.None);
+        Assert.Equal("abc", state?.Revisions["app"]);
+        Assert.Equal(at, state?.RevisionsAt);
+        Assert.Equal(HostOutcome.Failed, state?.LastOutcome);
+        Assert.Single(await _store.GetHostsAsync(1, CancellationToken.None));
     }
 
     private static HostResult Result(string host) => new()
@@ -99,16 +91,35 @@ public sealed class StoreWriterTests : IDisposable
         Id = HostResult.MakeId(1, host), RolloutId = 1, Host = host, Role = "master", Outcome = HostOutcome.Running,
     };
 
-    private sealed class CountingStore(IRolloutStore inner) : DelegatingRolloutStore(inner)
+    /// <summary>Holds the first batch until released, counts batches, and fails every batch holding <see cref="Refuse"/> (writing none of it).</summary>
+    private sealed class GatedStore(IRolloutStore inner) : DelegatingRolloutStore(inner), IDisposable
     {
         private int _batches;
 
+        public ManualResetEventSlim InFirst { get; } = new();
+
+        public ManualResetEventSlim ReleaseFirst { get; } = new();
+
+        public string? Refuse { get; init; }
+
         public int Batches => _batches;
 
-        public override void Batch(Action work)
+        public override async Task WriteAsync(IReadOnlyList<RolloutWrite> writes, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _batches);
-            base.Batch(work);
+            if (Interlocked.Increment(ref _batches) == 1)
+            {
+                InFirst.Set();
+                ReleaseFirst.Wait(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+
+            if (writes.Any(w => w is RolloutWrite.SaveHost h && h.Result.Host == Refuse)) throw new InvalidOperationException("disk on fire");
+            await base.WriteAsync(writes, cancellationToken);
+        }
+
+        public void Dispose()
+        {
+            InFirst.Dispose();
+            ReleaseFirst.Dispose();
         }
     }
 }

@@ -54,8 +54,8 @@ public sealed class LiteDbAnnouncedFlagsConversionTests : IDisposable
             Assert.Equal([2, 3, 4], pending.Select(e => e.Id));
             Assert.All(pending, e => Assert.Equal(now, e.CreatedAt));
 
-            Assert.Equal("b222", new RepoStore(db, _time).GetMerge(2)!.NewHead);
-            Assert.Equal(RolloutState.Failed, new RolloutStore(db, _time).Get(2)!.State);
+            Assert.Equal("b222", (await new RepoStore(db, _time).GetMergeAsync(2, CancellationToken.None))!.NewHead);
+            Assert.Equal(RolloutState.Failed, (await new RolloutStore(db, _time).GetAsync(2, CancellationToken.None))!.State);
         }
 
         using var reader = new LiteDatabase(new ConnectionString { Filename = DbPath, Connection = ConnectionType.Direct, ReadOnly = true });
@@ -111,8 +111,8 @@ public sealed class PgAnnouncedFlagsConversionTests(PostgresFixture postgres)
         Assert.Equal([2, 3, 4], pending.Select(e => e.Id));
         Assert.All(pending, e => Assert.InRange(e.CreatedAt, now.AddMinutes(-5), now.AddMinutes(5)));
         Assert.Equal(5, (await outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.Chat, "{}"), CancellationToken.None)).Id);
-        Assert.Equal("b222", new PgRepoStore(docs, time).GetMerge(2)!.NewHead);
-        Assert.Equal(RolloutState.Failed, new PgRolloutStore(docs, time).Get(2)!.State);
+        Assert.Equal("b222", (await new PgRepoStore(docs, time).GetMergeAsync(2, CancellationToken.None))!.NewHead);
+        Assert.Equal(RolloutState.Failed, (await new PgRolloutStore(docs, time).GetAsync(2, CancellationToken.None))!.State);
     }
 
     private static void Merge(PgDocuments docs, int id, bool announced) =>

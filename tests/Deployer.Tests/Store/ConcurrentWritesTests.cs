@@ -32,7 +32,7 @@ public sealed class ConcurrentWritesTests : IDisposable
             var locks = new LockStore(db);
             var freezes = new FreezeStore(db);
             var outbox = new LiteOutboxStore(db, _time);
-            var rolloutId = rollouts.Insert(new RolloutRecord { StartedBy = "alice", Hosts = ["h"] });
+            var rolloutId = await rollouts.InsertAsync(new RolloutRecord { StartedBy = "alice", Hosts = ["h"] }, CancellationToken.None);
 
             using var start = new Barrier(Threads);
             var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
@@ -47,13 +47,13 @@ public sealed class ConcurrentWritesTests : IDisposable
                         switch (i % 6)
                         {
                             case 0:
-                                rollouts.SaveHost(new HostResult { Id = HostResult.MakeId(rolloutId, n), RolloutId = rolloutId, Host = n, Outcome = HostOutcome.Ok, Steps = [new StepResult { Name = "update", StdoutTail = new string('x', 6000 + i) }] });
+                                rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(rolloutId, n), RolloutId = rolloutId, Host = n, Outcome = HostOutcome.Ok, Steps = [new StepResult { Name = "update", StdoutTail = new string('x', 6000 + i) }] }, CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 1:
-                                rollouts.SaveHostState(new HostState { Id = n, LastOutcome = HostOutcome.Ok, LastRolloutId = rolloutId });
+                                rollouts.SaveHostStateAsync(new HostState { Id = n, LastOutcome = HostOutcome.Ok, LastRolloutId = rolloutId }, CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 2:
-                                repos.RecordMerge(new Merge { Repo = "r" + t, Kind = MergeKind.Push, OldHead = "a" + i, NewHead = "b" + i }, new RepoState { Id = "r" + t, Head = "b" + i });
+                                repos.RecordMergeAsync(new Merge { Repo = "r" + t, Kind = MergeKind.Push, OldHead = "a" + i, NewHead = "b" + i }, new RepoState { Id = "r" + t, Head = "b" + i }, CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 3:
                                 locks.SaveAsync(new DeployLock([new Hold { HolderId = "u" + t, HolderName = n, Reason = new string('r', 3000 + i) }]), CancellationToken.None).GetAwaiter().GetResult();
@@ -80,12 +80,12 @@ public sealed class ConcurrentWritesTests : IDisposable
         using var reopened = new StoreDatabase(DbPath);
         var expected = Enumerable.Range(0, Threads).SelectMany(t => Enumerable.Range(0, WritesPerThread).Where(i => i % 6 == 0).Select(i => $"{t}-{i}")).Order().ToList();
         var store = new RolloutStore(reopened);
-        Assert.Equal(expected, store.GetHosts(1).Select(r => r.Host).Order());
+        Assert.Equal(expected, (await store.GetHostsAsync(1, CancellationToken.None)).Select(r => r.Host).Order());
         Assert.Equal(Threads * Count(4), (await new LiteOutboxStore(reopened, _time).PendingAsync(OutboxKinds.Chat, CancellationToken.None)).Count);
-        Assert.Equal(Threads * Count(1), store.GetHostStates().Count);
+        Assert.Equal(Threads * Count(1), (await store.GetHostStatesAsync(CancellationToken.None)).Count);
         var repoStore = new RepoStore(reopened, _time);
-        Assert.Equal(Threads, repoStore.GetStates().Count);
-        Assert.All(Enumerable.Range(0, Threads), t => Assert.Equal(Count(2), repoStore.GetLatestMerges("r" + t, 100).Count));
+        Assert.Equal(Threads, (await repoStore.GetStatesAsync(CancellationToken.None)).Count);
+        for (var t = 0; t < Threads; t++) Assert.Equal(Count(2), (await repoStore.GetLatestMergesAsync("r" + t, 100, CancellationToken.None)).Count);
         // Each save makes the holds exactly its own: the last one wins, whole.
         var hold = Assert.Single((await new LockStore(reopened).LoadAsync(CancellationToken.None)).Holds);
         Assert.Equal(hold.HolderId, "u" + hold.HolderName.Split('-')[0]);

@@ -19,7 +19,7 @@ public sealed class LegacyRolloutTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void LiteDb_OldShapedRollout_LoadsWithItsWordsAsLegacy()
+    public async Task LiteDb_OldShapedRollout_LoadsWithItsWordsAsLegacy()
     {
         using (var old = new LiteDatabase(new ConnectionString { Filename = DbPath, Connection = ConnectionType.Direct }))
         {
@@ -33,17 +33,17 @@ public sealed class LegacyRolloutTests : IDisposable
 
         using var db = new StoreDatabase(DbPath);
         var store = new RolloutStore(db);
-        var read = Assert.Single(store.Latest(5));
+        var read = Assert.Single((await store.LatestAsync(5, CancellationToken.None)));
 
         Assert.Equal(("deploy now --force", "canary bm01 failed (update: exit 1); not touched: bm02"), (read.LegacyReason, read.LegacySummary));
         Assert.Equal((RolloutState.Halted, "alice", null), (read.State, read.StartedBy, read.Tally));
 
-        var fresh = store.Get(store.Insert(new RolloutRecord { StartedBy = "bob", Tally = new RolloutTally { Total = 1, Ok = 1 } }))!;
+        var fresh = (await store.GetAsync((await store.InsertAsync(new RolloutRecord { StartedBy = "bob", Tally = new RolloutTally { Total = 1, Ok = 1 } }, CancellationToken.None)), CancellationToken.None))!;
         Assert.Equal(((string?)null, (string?)null, 1), (fresh.LegacyReason, fresh.LegacySummary, fresh.Tally?.Ok));
     }
 
     [Fact]
-    public void Postgres_OldShapedRolloutDocument_ReadsItsWordsAsLegacy_NewDocumentsWriteNone()
+    public async Task Postgres_OldShapedRolloutDocument_ReadsItsWordsAsLegacy_NewDocumentsWriteNone()
     {
         const string old = """{"Id":3,"State":"Interrupted","StartedBy":"chatops","Reason":"automatic: deploying: tools 1a2b3c4d5e6f","Summary":"interrupted; unfinished: bm02"}""";
 
@@ -56,7 +56,7 @@ public sealed class LegacyRolloutTests : IDisposable
     }
 
     [Fact]
-    public void LiteDb_OldShapedHostResultAndState_LoadWithTheirWordsAsLegacy()
+    public async Task LiteDb_OldShapedHostResultAndState_LoadWithTheirWordsAsLegacy()
     {
         using (var old = new LiteDatabase(new ConnectionString { Filename = DbPath, Connection = ConnectionType.Direct }))
         {
@@ -73,8 +73,8 @@ public sealed class LegacyRolloutTests : IDisposable
 
         using var db = new StoreDatabase(DbPath);
         var store = new RolloutStore(db);
-        var result = Assert.Single(store.GetHosts(1));
-        var state = store.GetHostState("bm01")!;
+        var result = Assert.Single((await store.GetHostsAsync(1, CancellationToken.None)));
+        var state = (await store.GetHostStateAsync("bm01", CancellationToken.None))!;
 
         Assert.Equal(("checkconfig: exit 1; previous revisions restored", null), (result.LegacyError, result.Failure));
         Assert.Equal(("checkconfig: exit 1", null), (state.LegacyLastError, state.LastFailure));

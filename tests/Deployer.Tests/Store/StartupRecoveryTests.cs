@@ -37,46 +37,46 @@ public sealed class StartupRecoveryTests : IDisposable
         _store = new RolloutStore(_db);
     }
 
-    private int SaveRollout(RolloutState state, params (string Host, HostOutcome Outcome)[] hosts)
+    private async Task<int> SaveRolloutAsync(RolloutState state, params (string Host, HostOutcome Outcome)[] hosts)
     {
-        var id = _store.Insert(new RolloutRecord
+        var id = await _store.InsertAsync(new RolloutRecord
         {
             State = state, StartedAt = CrashedAt.AddMinutes(-5), StartedBy = "alice", Trigger = RolloutTrigger.DeployNow,
             Revisions = new() { ["configs"] = new string('a', 40) },
             Hosts = hosts.Select(h => h.Host).ToList(), CanaryCount = 1,
             FinishedAt = state == RolloutState.Running ? null : CrashedAt.AddMinutes(-1),
             Tally = state == RolloutState.Running ? null : new RolloutTally { Total = hosts.Length },
-        });
+        }, CancellationToken.None);
         foreach (var (host, outcome) in hosts)
         {
-            _store.SaveHost(new HostResult
+            await _store.SaveHostAsync(new HostResult
             {
                 Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Role = "master", Outcome = outcome,
                 StartedAt = outcome == HostOutcome.Pending ? null : CrashedAt.AddMinutes(-4),
                 FinishedAt = outcome is HostOutcome.Pending or HostOutcome.Running ? null : CrashedAt.AddMinutes(-3),
                 Steps = outcome == HostOutcome.Pending ? [] : [new StepResult { Name = "update", Status = StepStatus.Ok }],
                 Failure = outcome == HostOutcome.Failed ? new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Failed, Detail = "exit 1" } : null,
-            });
+            }, CancellationToken.None);
         }
 
         return id;
     }
 
     [Fact]
-    public void MarkInterrupted_RolloutLeftRunning_IsInterruptedWithUnfinishedHostsListed()
+    public async Task MarkInterrupted_RolloutLeftRunning_IsInterruptedWithUnfinishedHostsListed()
     {
-        var id = SaveRollout(RolloutState.Running,
+        var id = await SaveRolloutAsync(RolloutState.Running,
             ("h1", HostOutcome.Ok), ("h2", HostOutcome.Failed), ("h3", HostOutcome.Running), ("h4", HostOutcome.Pending), ("h5", HostOutcome.Unreachable));
         var reader = _events.Subscribe();
         _time.Advance(TimeSpan.FromMinutes(2));
         Restart();
 
-        var found = CreateSut().MarkInterrupted();
+        var found = await CreateSut().MarkInterruptedAsync(CancellationToken.None);
 
         var interrupted = Assert.Single(found);
         Assert.Equal(id, interrupted.Rollout.Id);
         Assert.Equal(["h3", "h4"], interrupted.UnfinishedHosts);
-        var saved = _store.Get(id)!;
+        var saved = (await _store.GetAsync(id, CancellationToken.None))!;
         Assert.Equal(RolloutState.Interrupted, saved.State);
         Assert.Equal(_time.GetUtcNow(), saved.FinishedAt);
         Assert.Equal(["h3", "h4"], saved.Unfinished);
@@ -85,15 +85,15 @@ public sealed class StartupRecoveryTests : IDisposable
     }
 
     [Fact]
-    public void MarkInterrupted_HostsThatFinished_AreLeftAsTheyWere()
+    public async Task MarkInterrupted_HostsThatFinished_AreLeftAsTheyWere()
     {
-        var id = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Failed), ("h3", HostOutcome.Running));
-        var before = _store.GetHosts(id).ToDictionary(r => r.Host);
+        var id = await SaveRolloutAsync(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Failed), ("h3", HostOutcome.Running));
+        var before = (await _store.GetHostsAsync(id, CancellationToken.None)).ToDictionary(r => r.Host);
         Restart();
 
-        CreateSut().MarkInterrupted();
+        await CreateSut().MarkInterruptedAsync(CancellationToken.None);
 
-        var after = _store.GetHosts(id).ToDictionary(r => r.Host);
+        var after = (await _store.GetHostsAsync(id, CancellationToken.None)).ToDictionary(r => r.Host);
         foreach (var host in new[] { "h1", "h2" })
         {
             Assert.Equal(before[host].Outcome, after[host].Outcome);
@@ -104,14 +104,14 @@ public sealed class StartupRecoveryTests : IDisposable
     }
 
     [Fact]
-    public void MarkInterrupted_HostCutOffMidRun_IsFailedNotSkipped()
+    public async Task MarkInterrupted_HostCutOffMidRun_IsFailedNotSkipped()
     {
-        var id = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Running), ("h3", HostOutcome.Pending));
+        var id = await SaveRolloutAsync(RolloutState.Running, ("h1", HostOutcome.Ok), ("h2", HostOutcome.Running), ("h3", HostOutcome.Pending));
         Restart();
 
-        CreateSut().MarkInterrupted();
+        await CreateSut().MarkInterruptedAsync(CancellationToken.None);
 
-        var results = _store.GetHosts(id).ToDictionary(r => r.Host);
+        var results = (await _store.GetHostsAsync(id, CancellationToken.None)).ToDictionary(r => r.Host);
         // h2 ran steps before the crash: it was touched, so it must not read as "not started".
         Assert.Equal(HostOutcome.Failed, results["h2"].Outcome);
         Assert.Equal(HostFailureKind.InterruptedDuringRun, results["h2"].Failure?.Kind);
@@ -122,58 +122,58 @@ public sealed class StartupRecoveryTests : IDisposable
     }
 
     [Fact]
-    public void MarkInterrupted_FinishedRollouts_AreUntouched()
+    public async Task MarkInterrupted_FinishedRollouts_AreUntouched()
     {
-        var succeeded = SaveRollout(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
-        var halted = SaveRollout(RolloutState.Halted, ("h1", HostOutcome.Failed), ("h2", HostOutcome.Skipped));
+        var succeeded = await SaveRolloutAsync(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
+        var halted = await SaveRolloutAsync(RolloutState.Halted, ("h1", HostOutcome.Failed), ("h2", HostOutcome.Skipped));
         var reader = _events.Subscribe();
 
-        var found = CreateSut().MarkInterrupted();
+        var found = await CreateSut().MarkInterruptedAsync(CancellationToken.None);
 
         Assert.Empty(found);
         Assert.False(reader.TryRead(out _));
-        Assert.Equal(RolloutState.Succeeded, _store.Get(succeeded)!.State);
-        Assert.NotNull(_store.Get(succeeded)!.Tally);
-        Assert.Equal(RolloutState.Halted, _store.Get(halted)!.State);
+        Assert.Equal(RolloutState.Succeeded, (await _store.GetAsync(succeeded, CancellationToken.None))!.State);
+        Assert.NotNull((await _store.GetAsync(succeeded, CancellationToken.None))!.Tally);
+        Assert.Equal(RolloutState.Halted, (await _store.GetAsync(halted, CancellationToken.None))!.State);
     }
 
     [Fact]
-    public void MarkInterrupted_NewStore_FindsNothing()
+    public async Task MarkInterrupted_NewStore_FindsNothing()
     {
-        Assert.Empty(CreateSut().MarkInterrupted());
+        Assert.Empty((await CreateSut().MarkInterruptedAsync(CancellationToken.None)));
     }
 
     [Fact]
-    public void MarkInterrupted_RunningRolloutAmongFinishedOnes_IsFoundAfterReopening()
+    public async Task MarkInterrupted_RunningRolloutAmongFinishedOnes_IsFoundAfterReopening()
     {
-        SaveRollout(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
-        var running = SaveRollout(RolloutState.Running, ("h1", HostOutcome.Running));
+        await SaveRolloutAsync(RolloutState.Succeeded, ("h1", HostOutcome.Ok));
+        var running = await SaveRolloutAsync(RolloutState.Running, ("h1", HostOutcome.Running));
         Restart();
 
-        var found = Assert.Single(CreateSut().MarkInterrupted());
+        var found = Assert.Single((await CreateSut().MarkInterruptedAsync(CancellationToken.None)));
 
         Assert.Equal(running, found.Rollout.Id);
-        Assert.Equal(RolloutState.Interrupted, _store.Get(running)!.State);
+        Assert.Equal(RolloutState.Interrupted, (await _store.GetAsync(running, CancellationToken.None))!.State);
     }
 
     [Fact]
-    public void MarkInterrupted_RunTwice_ReportsTheRolloutOnce()
+    public async Task MarkInterrupted_RunTwice_ReportsTheRolloutOnce()
     {
-        SaveRollout(RolloutState.Running, ("h1", HostOutcome.Running));
+        await SaveRolloutAsync(RolloutState.Running, ("h1", HostOutcome.Running));
 
-        Assert.Single(CreateSut().MarkInterrupted());
+        Assert.Single((await CreateSut().MarkInterruptedAsync(CancellationToken.None)));
         Restart();
 
-        Assert.Empty(CreateSut().MarkInterrupted());
+        Assert.Empty((await CreateSut().MarkInterruptedAsync(CancellationToken.None)));
     }
 
     [Fact]
-    public void MarkInterrupted_HostWithoutAnyResult_IsListedAsUnfinished()
+    public async Task MarkInterrupted_HostWithoutAnyResult_IsListedAsUnfinished()
     {
-        var id = _store.Insert(new RolloutRecord { State = RolloutState.Running, StartedAt = CrashedAt, Hosts = ["h1", "h2"] });
-        _store.SaveHost(new HostResult { Id = HostResult.MakeId(id, "h1"), RolloutId = id, Host = "h1", Outcome = HostOutcome.Ok });
+        var id = await _store.InsertAsync(new RolloutRecord { State = RolloutState.Running, StartedAt = CrashedAt, Hosts = ["h1", "h2"] }, CancellationToken.None);
+        await _store.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "h1"), RolloutId = id, Host = "h1", Outcome = HostOutcome.Ok }, CancellationToken.None);
 
-        var found = CreateSut().MarkInterrupted();
+        var found = await CreateSut().MarkInterruptedAsync(CancellationToken.None);
 
         Assert.Equal(["h2"], Assert.Single(found).UnfinishedHosts);
     }

@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store.Postgres;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using Microsoft.Extensions.Time.Testing;
@@ -33,20 +34,20 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
         // The fence a leader's writes carry is the epoch it held when it last knew it led.
         var held = a.Epoch!.Value;
         var rollouts = new PgRolloutStore(new PgDocuments(_source, _time) { Fence = () => (a.Holder, held) });
-        var first = rollouts.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "alice" });
+        var first = await rollouts.InsertAsync(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "alice" }, [], CancellationToken.None);
 
         // The leader is paused (SIGSTOP) past its lease; the standby takes over.
         _time.Advance(Length + TimeSpan.FromSeconds(1));
         Assert.Equal(LeadershipChange.Acquired, await b.TickAsync(CancellationToken.None));
 
-        Assert.Throws<LeaseLostException>(() => rollouts.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "bob" }));
-        Assert.Throws<LeaseLostException>(() => rollouts.SaveHostState(new ChatOpsReconfig.Deployer.Rollout.HostState { Id = "bm01" }));
-        Assert.Equal([first], new PgRolloutStore(new PgDocuments(_source, _time)).Latest(10).Select(r => r.Id));
-        Assert.Empty(new PgRolloutStore(new PgDocuments(_source, _time)).GetHostStates());
+        await Assert.ThrowsAsync<LeaseLostException>(() => rollouts.InsertAsync(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "bob" }, [], CancellationToken.None));
+        await Assert.ThrowsAsync<LeaseLostException>(() => ((IRolloutStore)rollouts).SaveHostStateAsync(new ChatOpsReconfig.Deployer.Rollout.HostState { Id = "bm01" }, CancellationToken.None));
+        Assert.Equal([first], (await new PgRolloutStore(new PgDocuments(_source, _time)).LatestAsync(10, CancellationToken.None)).Select(r => r.Id));
+        Assert.Empty(await new PgRolloutStore(new PgDocuments(_source, _time)).GetHostStatesAsync(CancellationToken.None));
 
         // The new leader's writes go through.
         var mine = new PgRolloutStore(new PgDocuments(_source, _time) { Fence = () => (b.Holder, b.Epoch!.Value) });
-        Assert.Equal(first + 1, mine.Insert(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "carol" }));
+        Assert.Equal(first + 1, await mine.InsertAsync(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "carol" }, [], CancellationToken.None));
     }
 
     [Fact]
