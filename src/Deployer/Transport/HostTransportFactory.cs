@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Deployer.Fleet;
+using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Deployer.Transport;
 
@@ -8,10 +9,11 @@ public sealed class HostTransportFactory : IHostTransportFactory
     // Made at the first ssh host: a local-only fleet (the demo) then never loads SSH.NET.
     private readonly Lazy<SshTransport> _ssh;
 
-    public HostTransportFactory(FleetConfig fleet, TimeProvider timeProvider)
+    public HostTransportFactory(FleetConfig fleet, TimeProvider timeProvider, ILogger<SshTransport>? sshLogger = null)
     {
         _local = new LocalTransport(fleet.Ssh.MaxOutputBytes, timeProvider);
-        _ssh = new Lazy<SshTransport>(() => new SshTransport(fleet.Ssh, timeProvider));
+        // With the bot's logger: refused host keys, failed connects and stopped commands are logged where people look.
+        _ssh = new Lazy<SshTransport>(() => new SshTransport(fleet.Ssh, timeProvider, sshLogger));
         // Rollouts and live probes talk to up to rollout.parallelism hosts at once; see ThreadPoolHeadroom.
         if (fleet.Hosts.Any(h => h.Transport == TransportKind.Ssh)) ThreadPoolHeadroom.Ensure(fleet.Rollout.Parallelism);
     }
