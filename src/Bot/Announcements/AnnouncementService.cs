@@ -87,7 +87,7 @@ internal sealed partial class AnnouncementService(
         {
             case RolloutStarted s:
                 Say(RolloutMessages.Started(s.Rollout));
-                if (!s.Replayed) Say(RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
+                Say(RolloutMessages.Progress(s.Rollout.Id, 0, s.Rollout.Hosts.Count, 0), ProgressKey(s.Rollout.Id));
                 break;
             case HostFinished f when transport.Capabilities.CanEdit:
                 await sender.EditProgressAsync(ProgressKey(f.RolloutId), RolloutMessages.Progress(f), ct);

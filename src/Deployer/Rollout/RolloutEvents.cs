@@ -2,8 +2,8 @@ using ChatOpsReconfig.Deployer.Events;
 
 namespace ChatOpsReconfig.Deployer.Rollout;
 
-/// <summary>A rollout was saved and starts; <paramref name="Replayed"/> when announced late (it ran while the bot was away).</summary>
-public sealed record RolloutStarted(RolloutRecord Rollout, bool Replayed = false) : DeployerEvent;
+/// <summary>A rollout was saved and starts (a rollout announced late comes as a replayed <see cref="RolloutFinished"/> instead).</summary>
+public sealed record RolloutStarted(RolloutRecord Rollout) : DeployerEvent;
 
 public sealed record HostStarted(int RolloutId, string Host) : DeployerEvent;
 
