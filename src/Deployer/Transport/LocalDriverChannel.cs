@@ -36,6 +36,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             return null;
         }
 
+        LocalPriority.Lower(process);
         error = null;
         var channel = new LocalDriverChannel(process);
         _ = channel.PumpAsync(sequence);

@@ -42,6 +42,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), $"cannot start /bin/sh: {ex.Message}");
             }
 
+            LocalPriority.Lower(process);
             process.StandardInput.Close();
             var stdout = new OutputTail(maxOutputBytes);
             var stderr = new OutputTail(maxOutputBytes);
