@@ -155,6 +155,19 @@ internal static class RolloutBench
             }
 
             await WaitAsync(0, l => l.StartsWith("[#releng] ChatOpsReconfig is here", StringComparison.Ordinal), 300);
+            // A fleet this bot has never seen is read once at start (every host's revisions, at rollout.parallelism);
+            // a production fleet was seen long ago, so the rollout starts once no host is "unknown" any more.
+            var probeClock = Stopwatch.StartNew();
+            while (true)
+            {
+                var asked = Count();
+                await SayAsync("!status");
+                var summary = (await WaitAsync(asked, l => l.Contains($"{hosts} hosts: ", StringComparison.Ordinal), 120)).Text;
+                if (!summary.Contains("unknown", StringComparison.Ordinal)) break;
+                await Task.Delay(2000);
+            }
+
+            log.WriteLine($"  start-up probe of the unseen fleet done after {probeClock.Elapsed.TotalSeconds:0} s");
             // The policy may start the rollout itself once the watcher has read the head; either way it is rollout #1.
             var storeBefore = storeBytes();
             log.WriteLine($"  greeting; store {storeBefore / 1024} KB; asking !deploy now");

@@ -56,6 +56,26 @@ public abstract record RolloutWrite
     /// state already stored are kept, when there is one: the run could not read what the host runs now.
     /// </summary>
     public sealed record SaveHostState(HostState State, bool KeepStoredRevisions = false) : RolloutWrite;
+
+    /// <summary>
+    /// What a revision probe that began at <paramref name="StartedAt"/> found: the revisions it read, or why it could
+    /// not connect. Merged into the stored state in the write's transaction, and dropped when a rollout finished the
+    /// host, or another read saw its revisions, after the probe began: a probe racing a rollout must not move the
+    /// host's state backward.
+    /// </summary>
+    public sealed record SaveProbe(string Host, DateTimeOffset StartedAt, DateTimeOffset At, IReadOnlyDictionary<string, string>? Revisions, HostFailure? Unreachable)
+        : RolloutWrite
+    {
+        /// <summary>The state to store, or null when the stored one is newer than this probe.</summary>
+        public HostState? ApplyTo(HostState? stored)
+        {
+            if (stored?.LastRolloutAt > StartedAt || stored?.RevisionsAt > StartedAt) return null;
+            var state = stored ?? new HostState { Id = Host };
+            if (Revisions is null) return state with { LastOutcome = HostOutcome.Unreachable, LastFailure = Unreachable, LegacyLastError = null };
+            state = state with { Revisions = new Dictionary<string, string>(Revisions, StringComparer.Ordinal), RevisionsAt = At };
+            return state.LastOutcome == HostOutcome.Unreachable ? state with { LastOutcome = HostOutcome.Pending, LastFailure = null, LegacyLastError = null } : state;
+        }
+    }
 }
 
 /// <summary>Single writes, each its own transaction.</summary>

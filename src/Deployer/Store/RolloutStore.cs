@@ -66,6 +66,10 @@ internal sealed class RolloutStore(StoreDatabase db, TimeProvider? time = null) 
                         States.Upsert(state);
                         states.Add(state);
                         break;
+                    case RolloutWrite.SaveProbe p when p.ApplyTo(States.FindById(p.Host)) is { } probed:
+                        States.Upsert(probed);
+                        states.Add(probed);
+                        break;
                 }
             }
 

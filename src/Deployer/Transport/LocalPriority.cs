@@ -5,8 +5,9 @@ namespace ChatOpsReconfig.Deployer.Transport;
 
 /// <summary>
 /// A <c>local</c> host's commands run on the bot's own machine. At parallelism 50 they can keep every CPU busy, and
-/// then the bot's own threads (lease renewal, chat heartbeat, <c>!status</c>) wait behind them: a host's work gets a
-/// lower CPU priority (nice 10) than the bot that drives it. Children the command starts inherit it.
+/// then the bot's own threads (lease renewal, chat heartbeat, <c>!status</c>) wait behind them: a host's work runs at
+/// the lowest CPU priority (nice 19), below the bot that drives it. Children the command starts inherit it. A real
+/// host's work runs on that host and is not affected.
 /// </summary>
 internal static class LocalPriority
 {
@@ -14,7 +15,7 @@ internal static class LocalPriority
     {
         try
         {
-            process.PriorityClass = ProcessPriorityClass.BelowNormal;
+            process.PriorityClass = ProcessPriorityClass.Idle;
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or PlatformNotSupportedException)
         {

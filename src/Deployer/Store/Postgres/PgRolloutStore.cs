@@ -53,6 +53,10 @@ internal sealed class PgRolloutStore(PgDocuments docs, TimeProvider? time = null
                         docs.Upsert(StoreCollections.HostStates, state.Id, state);
                         states.Add(state);
                         break;
+                    case RolloutWrite.SaveProbe p when p.ApplyTo(GetHostState(p.Host)) is { } probed:
+                        docs.Upsert(StoreCollections.HostStates, probed.Id, probed);
+                        states.Add(probed);
+                        break;
                 }
             }
 

@@ -105,6 +105,32 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_probe_never_moves_a_host_backward_past_a_rollout_that_finished_it_meanwhile()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        // A host never seen: the probe's revisions are stored.
+        await S.Rollouts.WriteAsync([new RolloutWrite.SaveProbe("bm01", t0, t0.AddSeconds(1), new Dictionary<string, string> { ["tools"] = "old" }, null)], CancellationToken.None);
+        Assert.Equal("old", (await S.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!.Revisions["tools"]);
+
+        // A rollout finishes the host while a second probe, begun before that, is still reading: the probe is dropped.
+        var finished = new HostState { Id = "bm01", Revisions = { ["tools"] = "new" }, RevisionsAt = t0.AddSeconds(20), LastOutcome = HostOutcome.Ok, LastRolloutId = 7, LastRolloutAt = t0.AddSeconds(20) };
+        await S.Rollouts.SaveHostStateAsync(finished, CancellationToken.None);
+        await S.Rollouts.WriteAsync([new RolloutWrite.SaveProbe("bm01", t0.AddSeconds(10), t0.AddSeconds(30), new Dictionary<string, string> { ["tools"] = "old" }, null)], CancellationToken.None);
+        var kept = (await S.Rollouts.GetHostStatesAsync(CancellationToken.None)).Single(s => s.Id == "bm01");
+        Assert.Equal(("new", HostOutcome.Ok, 7), (kept.Revisions["tools"], kept.LastOutcome, kept.LastRolloutId));
+
+        // A later probe that cannot connect marks the host unreachable and keeps what the rollout left.
+        await S.Rollouts.WriteAsync([new RolloutWrite.SaveProbe("bm01", t0.AddMinutes(1), t0.AddMinutes(1), null, HostFailure.Of(HostFailureKind.Connect, "refused"))], CancellationToken.None);
+        var down = (await S.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!;
+        Assert.Equal((HostOutcome.Unreachable, HostFailureKind.Connect, "new", 7), (down.LastOutcome, down.LastFailure!.Kind, down.Revisions["tools"], down.LastRolloutId));
+
+        // And one that reads it again clears the failure.
+        await S.Rollouts.WriteAsync([new RolloutWrite.SaveProbe("bm01", t0.AddMinutes(2), t0.AddMinutes(2), new Dictionary<string, string> { ["tools"] = "new" }, null)], CancellationToken.None);
+        var back = (await S.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!;
+        Assert.Equal((HostOutcome.Pending, (HostFailure?)null, t0.AddMinutes(2)), (back.LastOutcome, back.LastFailure, back.RevisionsAt));
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_leaves_nothing_behind()
     {
         var id = await S.Rollouts.InsertAsync(Rollout("alice"), CancellationToken.None);
