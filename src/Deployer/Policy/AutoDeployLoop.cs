@@ -1,4 +1,7 @@
+using System.Threading.Channels;
+using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Locks;
+using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +12,9 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// <summary>
 /// The loop that makes manual reconfigs unnecessary; it only ticks. Every <see cref="PolicyOptions.TickSeconds"/>:
 /// retire expired holds, resume an interrupted rollout once, ask the door for an automatic rollout, keep the
-/// answer for <c>!status</c>, and raise lag alarms. Each of these is its own type with its own store.
+/// answer for <c>!status</c>, and raise lag alarms. Each of these is its own type with its own store. A merge landing
+/// or a rollout ending ticks at once instead of at the next interval: with a short quiet window, a push is deployed
+/// as soon as it is seen.
 /// </summary>
 internal sealed partial class AutoDeployLoop(
     LockService locks,
@@ -17,6 +22,7 @@ internal sealed partial class AutoDeployLoop(
     RolloutDoor door,
     PolicyDecisions decisions,
     LagAlarms lagAlarms,
+    DeployerEvents events,
     TimeProvider time,
     IOptions<PolicyOptions> options,
     ILogger<AutoDeployLoop> logger) : BackgroundService
@@ -34,31 +40,58 @@ internal sealed partial class AutoDeployLoop(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.Value.TickSeconds);
-        while (!stoppingToken.IsCancellationRequested)
+        var wakes = events.Subscribe();
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await TickAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // One bad tick (a store hiccup, a CI server's garbage) must not end automatic deploys.
-                Log.TickFailed(logger, ex);
-            }
+                try
+                {
+                    await TickAsync(stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // One bad tick (a store hiccup, a CI server's garbage) must not end automatic deploys.
+                    Log.TickFailed(logger, ex);
+                }
 
-            try
-            {
-                await Task.Delay(interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                if (!await NextTickAsync(wakes, interval, stoppingToken)) return;
             }
         }
+        finally
+        {
+            events.Unsubscribe(wakes);
+        }
+    }
+
+    /// <summary>Waits for the interval, or until a merge lands or a rollout ends; false when the bot stops.</summary>
+    private async Task<bool> NextTickAsync(ChannelReader<DeployerEvent> wakes, TimeSpan interval, CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(interval, time, waiting.Token);
+        try
+        {
+            while (true)
+            {
+                var woken = wakes.WaitToReadAsync(waiting.Token).AsTask();
+                if (await Task.WhenAny(delay, woken) == delay) break;
+                if (!await woken) break;
+                var wake = false;
+                while (wakes.TryRead(out var e)) wake |= e is MergeDetected { Replayed: false } or RolloutFinished { Replayed: false };
+                if (wake) break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the delay or the wait ended with the bot.
+        }
+
+        await waiting.CancelAsync();
+        return !stoppingToken.IsCancellationRequested;
     }
 
     /// <summary>One evaluation; <paramref name="trigger"/> is <see cref="RolloutTrigger.Unlock"/> when the last hold just went.</summary>

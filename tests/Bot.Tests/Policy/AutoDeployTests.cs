@@ -58,6 +58,40 @@ public sealed class AutoDeployTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunningLoop_AMergeLanding_TicksAtOnce_NotAtTheNextInterval()
+    {
+        using var stop = new CancellationTokenSource();
+        await _bot.Loop.StartAsync(stop.Token);
+        try
+        {
+            await WaitForDecisionAsync(PolicyBlocker.NothingToDeploy);
+
+            // The clock stands still: only the merge can make the loop look again.
+            _bot.Push("tools", "Bug 1040013 - tools");
+            await _bot.PollAllAsync();
+            var seen = await WaitForDecisionAsync(PolicyBlocker.Quiet);
+            Assert.Equal(T0, _bot.Time.GetUtcNow());
+            Assert.Equal(PolicyBlocker.Quiet, seen.Blocker);
+        }
+        finally
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _bot.Loop.StopAsync(patience.Token);
+        }
+    }
+
+    private async Task<PolicyDecision> WaitForDecisionAsync(PolicyBlocker blocker)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (await _bot.Loop.LastDecisionAsync(CancellationToken.None) is { } d && d.Blocker == blocker) return d;
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the loop never decided {blocker}; last: {await _bot.Loop.LastDecisionAsync(CancellationToken.None)}");
+    }
+
+    [Fact]
     public async Task HoldThenTwoPushes_NoRollout_UnlockThenQuietWindow_DeploysEveryHost()
     {
         Assert.Contains("alice holds the deploy lock", await _bot.SayAsync("alice", "!lock 30m landing bug 1040013 configs+custom"), StringComparison.Ordinal);
