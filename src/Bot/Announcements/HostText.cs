@@ -32,7 +32,9 @@ internal static class HostText
 
     /// <summary>What a step said when it did not end ok: <c>refused to run: …</c> for a refused one.</summary>
     public static string? StepDetail(StepResult s) =>
-        s.Error is null ? null : s.Status == StepStatus.Refused ? "refused to run: " + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);
+        s.CommandError is { } e ? SafeText.Clean(TransportText.Command(e), MaxDetail)
+        : s.Error is null ? null
+        : s.Status == StepStatus.Refused ? "refused to run: " + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);
 
     /// <summary>Why the host did not end ok; empty when it did.</summary>
     public static string Failure(HostResult r) => Failure(r.Failure, r.LegacyError);
@@ -40,12 +42,13 @@ internal static class HostText
     public static string Failure(HostFailure? f, string? legacy)
     {
         if (f is null) return SafeText.Clean(legacy, MaxDetail);
-        var detail = SafeText.Clean(f.Detail, MaxDetail);
+        var detail = SafeText.Clean(f.CommandError is { } e ? TransportText.Command(e) : f.Detail, MaxDetail);
         var text = f.Kind switch
         {
             HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Ended(f))}",
             HostFailureKind.LockTimedOut => $"another sequence (rollout #{f.OtherRollout?.ToString(CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock after {f.Seconds}s; nothing run",
             HostFailureKind.Connect when f.HostKey is { } key => HostKey(key),
+            HostFailureKind.Connect when f.ConnectFailure is { } c => SafeText.Clean(TransportText.Connect(c), MaxDetail),
             HostFailureKind.Connect => detail.Length > 0 ? detail : "cannot connect",
             HostFailureKind.Start => detail.Length > 0 ? detail : "could not start; nothing run",
             HostFailureKind.CancelledBeforeStep => $"cancelled before step {f.Step}",
@@ -60,9 +63,28 @@ internal static class HostText
         {
             RestoreOutcome.Restored => "; previous revisions restored",
             RestoreOutcome.PreviousUnknown => "; cannot restore: previous revisions unknown",
-            RestoreOutcome.Failed => "; restore failed: " + (f.RestoreDetail is { Length: > 0 } d ? SafeText.Clean(d, MaxDetail) : Step(f.RestoreStatus ?? StepStatus.Error)),
+            RestoreOutcome.Failed => "; restore failed: " + (
+                f.RestoreCommandError is { } r ? SafeText.Clean(TransportText.Command(r), MaxDetail)
+                : f.RestoreDetail is { Length: > 0 } d ? SafeText.Clean(d, MaxDetail)
+                : Step(f.RestoreStatus ?? StepStatus.Error)),
             _ => "",
         };
+    }
+
+    /// <summary>
+    /// What the host, the transport or an exception said about a failure, without our framing (the lag alarm's
+    /// <c>last rollout #7 failed at checkconfig: …</c>); null when nothing was said.
+    /// </summary>
+    public static string? FailureDetail(HostFailure? f, string? legacy)
+    {
+        var said = f switch
+        {
+            { CommandError: { } e } => TransportText.Command(e),
+            { HostKey: { } key } => HostKey(key),
+            { ConnectFailure: { } c } => TransportText.Connect(c),
+            _ => f?.Detail ?? legacy,
+        };
+        return said is null ? null : SafeText.Clean(said, MaxDetail);
     }
 
     /// <summary>

@@ -99,8 +99,8 @@ internal static class PolicyText
     public static string Lag(LagCause cause, TimeZoneInfo zone) => cause switch
     {
         StoppedPartway p => $"updated, not reconfigured: rollout #{p.RolloutId} stopped at {p.Step ?? "a step"}",
-        LastRolloutFailed f => $"last rollout #{f.RolloutId} failed{(f.Step is null ? "" : $" at {f.Step}")}: {f.Error}",
-        HostUnreachable u => $"unreachable: {u.Error}",
+        LastRolloutFailed f => $"last rollout #{f.RolloutId} failed{(f.Step is null ? "" : $" at {f.Step}")}: {HostText.FailureDetail(f.Failure, f.LegacyError)}",
+        HostUnreachable u => $"unreachable: {HostText.FailureDetail(u.Failure, u.LegacyError)}",
         HeldByLock h => "held by the lock: "
             + string.Join("; ", h.Holds.Select(x => $"{x.HolderName} since {HumanTime.Clock(x.Since, h.At, zone)}{(HoldText.Reason(x) is { Length: > 0 } why ? $" ({why})" : "")}")),
         PolicyWaits w => Line(w.Decision, zone),

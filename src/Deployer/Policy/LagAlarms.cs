@@ -49,8 +49,8 @@ internal sealed class LagAlarms(
     private LagCause Why(HostState? state, IReadOnlyList<Hold> holds, PolicyDecision decision)
     {
         if (state?.Partial == true) return new StoppedPartway(state.LastRolloutId, state.LastFailedStep);
-        if (state?.LastOutcome == HostOutcome.Failed) return new LastRolloutFailed(state.LastRolloutId, state.LastFailedStep, state.LastFailure?.Detail ?? state.LegacyLastError);
-        if (state?.LastOutcome == HostOutcome.Unreachable) return new HostUnreachable(state.LastFailure?.Detail ?? state.LegacyLastError);
+        if (state?.LastOutcome == HostOutcome.Failed) return new LastRolloutFailed(state.LastRolloutId, state.LastFailedStep, state.LastFailure, state.LegacyLastError);
+        if (state?.LastOutcome == HostOutcome.Unreachable) return new HostUnreachable(state.LastFailure, state.LegacyLastError);
         return holds.Count > 0 ? new HeldByLock(holds, time.GetUtcNow()) : new PolicyWaits(decision);
     }
 }

@@ -17,9 +17,11 @@ public abstract record LagCause;
 /// <summary>Updated but not reconfigured: rollout #<paramref name="RolloutId"/> stopped at <paramref name="Step"/>.</summary>
 public sealed record StoppedPartway(int? RolloutId, string? Step) : LagCause;
 
-public sealed record LastRolloutFailed(int? RolloutId, string? Step, string? Error) : LagCause;
+/// <summary>Rollout #<paramref name="RolloutId"/> failed on the host at <paramref name="Step"/>; <paramref name="LegacyError"/> is what an older build stored instead of a <paramref name="Failure"/>.</summary>
+public sealed record LastRolloutFailed(int? RolloutId, string? Step, Rollout.HostFailure? Failure, string? LegacyError = null) : LagCause;
 
-public sealed record HostUnreachable(string? Error) : LagCause;
+/// <summary>The host's last rollout or probe could not reach it.</summary>
+public sealed record HostUnreachable(Rollout.HostFailure? Failure, string? LegacyError = null) : LagCause;
 
 /// <summary>The holds active at <paramref name="At"/> keep it back.</summary>
 public sealed record HeldByLock(IReadOnlyList<Locks.Hold> Holds, DateTimeOffset At) : LagCause;

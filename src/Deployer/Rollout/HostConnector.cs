@@ -23,7 +23,7 @@ internal sealed partial class HostConnector(FleetConfig fleet, IHostTransportFac
                 UseJitter = true,
                 OnRetry = args =>
                 {
-                    Log.ConnectRetry(logger, host.Name, args.AttemptNumber + 1, args.Outcome.Result?.Failure?.Message);
+                    Log.ConnectRetry(logger, host.Name, args.AttemptNumber + 1, args.Outcome.Result?.Failure);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -46,7 +46,7 @@ internal sealed partial class HostConnector(FleetConfig fleet, IHostTransportFac
 
     private static partial class Log
     {
-        [LoggerMessage(4, LogLevel.Warning, "Connect to {Host} failed, attempt {Attempt}: {Reason}")]
-        public static partial void ConnectRetry(ILogger logger, string host, int attempt, string? reason);
+        [LoggerMessage(4, LogLevel.Warning, "Connect to {Host} failed, attempt {Attempt}: {Failure}")]
+        public static partial void ConnectRetry(ILogger logger, string host, int attempt, ConnectFailure? failure);
     }
 }

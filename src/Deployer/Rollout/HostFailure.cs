@@ -8,10 +8,13 @@ public enum HostFailureKind
     /// <summary>A step did not finish ok (<see cref="HostFailure.Step"/>, <see cref="HostFailure.StepStatus"/>).</summary>
     Step,
 
-    /// <summary>No connection (<see cref="HostFailure.Detail"/> says what the transport saw, or <see cref="HostFailure.HostKey"/> why the host key was refused).</summary>
+    /// <summary>
+    /// No connection: <see cref="HostFailure.ConnectFailure"/> says why, or <see cref="HostFailure.HostKey"/> why the host key
+    /// was refused (older builds stored the transport's words in <see cref="HostFailure.Detail"/>).
+    /// </summary>
     Connect,
 
-    /// <summary>Connected, but the sequence could not start (the driver failed); nothing ran.</summary>
+    /// <summary>Connected, but the sequence could not start (the driver failed, <see cref="HostFailure.CommandError"/>); nothing ran.</summary>
     Start,
 
     /// <summary>Another sequence (rollout <see cref="HostFailure.OtherRollout"/>) still held the host lock after <see cref="HostFailure.Seconds"/>; nothing ran.</summary>
@@ -55,7 +58,8 @@ public enum RestoreOutcome
 
 /// <summary>
 /// Why a host did not end ok, as data; the Bot words it. <see cref="Detail"/> and <see cref="RestoreDetail"/> hold only
-/// what the host, the transport or an exception said (echoed through the sanitizer), never a sentence of ours.
+/// what the host, the transport or an exception said (echoed through the sanitizer), never a sentence of ours; in
+/// documents stored by older builds they may hold the transport's old sentences, which are shown as stored.
 /// </summary>
 public sealed record HostFailure
 {
@@ -84,6 +88,15 @@ public sealed record HostFailure
 
     public string? RestoreDetail { get; init; }
 
+    /// <summary>Why the failed step (<see cref="HostFailureKind.Step"/>) or the sequence's start (<see cref="HostFailureKind.Start"/>) did not end with an exit code.</summary>
+    public CommandError? CommandError { get; init; }
+
+    /// <summary>Why the restore did not end with an exit code.</summary>
+    public CommandError? RestoreCommandError { get; init; }
+
+    /// <summary>Why there was no connection (<see cref="HostFailureKind.Connect"/>); a refused host key is in <see cref="HostKey"/>.</summary>
+    public ConnectFailure? ConnectFailure { get; init; }
+
     /// <summary>The canary that failed (<see cref="HostFailureKind.CanaryFailed"/>).</summary>
     public string? Canary { get; init; }
 
@@ -92,6 +105,10 @@ public sealed record HostFailure
 
     public static HostFailure Of(HostFailureKind kind, string? detail = null) => new() { Kind = kind, Detail = detail };
 
-    /// <summary>A failed connect as a host failure: what the transport said, or the refused host key.</summary>
-    public static HostFailure Connect(ConnectFailure? failure) => new() { Kind = HostFailureKind.Connect, Detail = failure?.Message, HostKey = failure?.HostKey };
+    /// <summary>A failed connect as a host failure: why, with the refused host key (if any) where older builds kept it.</summary>
+    public static HostFailure Connect(ConnectFailure? failure) =>
+        new() { Kind = HostFailureKind.Connect, ConnectFailure = failure is null ? null : failure with { HostKey = null }, HostKey = failure?.HostKey };
+
+    /// <summary>A sequence that could not start: nothing ran.</summary>
+    public static HostFailure Start(CommandError error) => new() { Kind = HostFailureKind.Start, CommandError = error };
 }

@@ -46,12 +46,12 @@ internal sealed class HostRun(
 
         if (sequence.StartError is { } startError)
         {
-            return result with { Outcome = HostOutcome.Failed, FailedStep = "connect", Failure = HostFailure.Of(HostFailureKind.Start, startError) };
+            return result with { Outcome = HostOutcome.Failed, FailedStep = "connect", Failure = HostFailure.Start(startError) };
         }
 
         var read = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
         var before = read.Revisions;
-        result = result with { Before = before, RevisionProblems = [.. read.Problems.Select(p => "before: " + p)] };
+        result = result with { Before = before, RevisionReadProblems = [.. read.Problems] };
         await save(result, null);
 
         foreach (var step in _role.Steps)
@@ -73,7 +73,7 @@ internal sealed class HostRun(
                 Outcome = HostOutcome.Failed, FailedStep = step.Name,
                 Failure = new HostFailure
                 {
-                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error,
+                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error, CommandError = stepResult.CommandError,
                     ExitCode = stepResult.ExitCode, Seconds = (int)Math.Round(stepResult.DurationMs / 1000.0),
                 },
             };
@@ -83,7 +83,7 @@ internal sealed class HostRun(
 
         var after = await RevisionReader.ReadWithProblemsAsync(fleet, host, sequence, CancellationToken.None);
         if (result.Outcome == HostOutcome.Running) result = result with { Outcome = HostOutcome.Ok };
-        return result with { After = after.Revisions, RevisionProblems = [.. result.RevisionProblems, .. after.Problems.Select(p => "after: " + p)] };
+        return result with { After = after.Revisions, RevisionReadProblems = [.. result.RevisionReadProblems, .. after.Problems.Select(p => p with { At = RevisionReadAt.After })] };
     }
 
     private async Task<HostResult> RestoreAsync(HostResult result, Dictionary<string, string> before)
@@ -101,7 +101,7 @@ internal sealed class HostRun(
         await save(result, restore);
         return restore.Ok
             ? result with { Restored = true, Failure = result.Failure! with { Restore = RestoreOutcome.Restored } }
-            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error } };
+            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error, RestoreCommandError = restore.CommandError } };
     }
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
@@ -141,7 +141,8 @@ internal sealed class HostRun(
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),
             StderrTail = Tail(outcome.Stderr),
-            Error = outcome.Succeeded ? null : outcome.Error ?? FailureDetail(outcome.Stderr),
+            Error = outcome.Succeeded || outcome.Error is not null ? null : FailureDetail(outcome.Stderr),
+            CommandError = outcome.Succeeded ? null : outcome.Error,
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
         };
     }

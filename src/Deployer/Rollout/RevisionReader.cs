@@ -6,7 +6,56 @@ using ChatOpsReconfig.Deployer.Transport;
 namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>What reading a host's revisions gave: a revision or <see cref="RevisionReader.Unknown"/> per repo, and why each unknown one is.</summary>
-public sealed record RevisionRead(Dictionary<string, string> Revisions, IReadOnlyList<string> Problems);
+public sealed record RevisionRead(Dictionary<string, string> Revisions, IReadOnlyList<RevisionProblem> Problems);
+
+/// <summary>Why a repo's revision on a host is unknown.</summary>
+public enum RevisionProblemKind
+{
+    /// <summary>The revision command could not be built safely (<see cref="RevisionProblem.Detail"/>: the template's refusal).</summary>
+    Refused,
+
+    /// <summary>The combined command did not run to an exit (<see cref="RevisionProblem.CommandError"/>).</summary>
+    NotRead,
+
+    /// <summary>The host's output has no result line for this repo (cut, or not from our command).</summary>
+    NoResultLine,
+
+    /// <summary>The repo's revision command exited <see cref="RevisionProblem.ExitCode"/>.</summary>
+    Exited,
+
+    /// <summary>The command printed something that is not a revision (<see cref="RevisionProblem.Output"/>).</summary>
+    NotARevision,
+}
+
+/// <summary>When a host's revisions were read: before or after the steps.</summary>
+public enum RevisionReadAt
+{
+    Before,
+
+    After,
+}
+
+/// <summary>Why one repo's revision on a host is unknown, as data; the Bot words it.</summary>
+public sealed record RevisionProblem
+{
+    public string Repo { get; init; } = "";
+
+    public RevisionProblemKind Kind { get; init; }
+
+    public RevisionReadAt At { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    /// <summary>What the host printed (<see cref="RevisionProblemKind.NotARevision"/>).</summary>
+    public string? Output { get; init; }
+
+    /// <summary>What the command template said (<see cref="RevisionProblemKind.Refused"/>).</summary>
+    public string? Detail { get; init; }
+
+    public CommandStatus? Status { get; init; }
+
+    public Transport.CommandError? CommandError { get; init; }
+}
 
 /// <summary>
 /// Reads the revision of every repo a host carries ("show revisions"); "?" where it cannot be read. All of a host's
@@ -37,7 +86,7 @@ public static class RevisionReader
             new Dictionary<string, string>(),
             fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
         var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
-        var problems = new List<string>();
+        var problems = new List<RevisionProblem>();
         var commands = new List<(string Repo, string Command)>();
         foreach (var (repoName, roleRepo) in role.Repos)
         {
@@ -46,7 +95,7 @@ public static class RevisionReader
             if (expanded.Command is null)
             {
                 revisions[repoName] = Unknown;
-                problems.Add($"{repoName}: revision command refused: {expanded.Error}");
+                problems.Add(new RevisionProblem { Repo = repoName, Kind = RevisionProblemKind.Refused, Detail = expanded.Error });
                 continue;
             }
 
@@ -61,13 +110,13 @@ public static class RevisionReader
         for (var i = 0; i < commands.Count; i++)
         {
             var repo = commands[i].Repo;
-            (string? Revision, string? Problem) read = answers[i] switch
+            (string? Revision, RevisionProblem? Problem) read = answers[i] switch
             {
                 null when outcome.Status is not (CommandStatus.Ok or CommandStatus.Failed) =>
-                    (null, $"{repo}: revisions not read: {outcome.Error ?? outcome.Describe()}"),
-                null => (null, $"{repo}: no result line for this repo in the host's output (output cut or not from our command)"),
-                { ExitCode: not 0 } a => (null, $"{repo}: revision command exited {a.ExitCode}"),
-                { } a => Parse(a.Stdout) is { } r ? (r, null) : (null, $"{repo}: not a revision: '{SafeText.Clean(a.Stdout, 60)}'"),
+                    (null, new RevisionProblem { Repo = repo, Kind = RevisionProblemKind.NotRead, Status = outcome.Status, CommandError = outcome.Error }),
+                null => (null, new RevisionProblem { Repo = repo, Kind = RevisionProblemKind.NoResultLine }),
+                { ExitCode: not 0 } a => (null, new RevisionProblem { Repo = repo, Kind = RevisionProblemKind.Exited, ExitCode = a.ExitCode }),
+                { } a => Parse(a.Stdout) is { } r ? (r, null) : (null, new RevisionProblem { Repo = repo, Kind = RevisionProblemKind.NotARevision, Output = SafeText.Clean(a.Stdout, 60) }),
             };
             revisions[repo] = read.Revision ?? Unknown;
             if (read.Problem is not null) problems.Add(read.Problem);

@@ -165,7 +165,10 @@ public sealed record HostResult
 
     public Dictionary<string, string> After { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>Why a revision in <see cref="Before"/> or <see cref="After"/> is unknown ("before: tools: …").</summary>
+    /// <summary>Why a revision in <see cref="Before"/> or <see cref="After"/> is unknown.</summary>
+    public List<RevisionProblem> RevisionReadProblems { get; init; } = [];
+
+    /// <summary>The same in the words older builds stored ("before: tools: …"); no longer written.</summary>
     public List<string> RevisionProblems { get; init; } = [];
 
     public List<StepResult> Steps { get; init; } = [];
@@ -231,8 +234,14 @@ public sealed record StepResult
     /// </summary>
     public int? AlreadyDoneBy { get; init; }
 
-    /// <summary>When not ok: what the transport or the command template said (no words of ours).</summary>
+    /// <summary>
+    /// When not ok: what the host's stderr or the command template said (no words of ours); in documents stored by
+    /// older builds also the transport's old sentences, shown as stored.
+    /// </summary>
     public string? Error { get; init; }
+
+    /// <summary>Why the step did not end with an exit code of its own (timed out, connection lost, killed by a signal).</summary>
+    public Transport.CommandError? CommandError { get; init; }
 
     public long DurationMs { get; init; }
 }

@@ -11,7 +11,7 @@ internal interface IDriverChannel
     Task SendAsync(string text);
 
     /// <summary>The client's backstop when the driver does not end a step: kill the step's process group from outside.</summary>
-    Task<string> KillGroupAsync(int pgid);
+    Task<CommandStop> KillGroupAsync(int pgid);
 
     /// <summary>Ends the channel (stdin closed, channel or process released); does not wait for the driver.</summary>
     ValueTask CloseAsync();
@@ -49,7 +49,7 @@ internal sealed class DriverSequence : IHostSequence
     private Step? _step;
     private Action<ReadOnlySpan<byte>>? _outSink;
     private Action<ReadOnlySpan<byte>>? _errSink;
-    private string? _broken;
+    private CommandError? _broken;
     private int _next;
 
     public DriverSequence(string label, int maxOutputBytes, TimeProvider time, ILogger logger)
@@ -68,7 +68,7 @@ internal sealed class DriverSequence : IHostSequence
     /// <summary>The channel has ended, or the session under it was closed.</summary>
     public bool IsClosed => _closed.Task.IsCompleted;
 
-    public string? StartError { get; private set; }
+    public CommandError? StartError { get; private set; }
 
     public IReadOnlyList<JournalEntry> Journal { get; private set; } = [];
 
@@ -80,8 +80,8 @@ internal sealed class DriverSequence : IHostSequence
         var locked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _pendingAnswer = locked;
         if (!await SendAsync(HostDriver.Prelude(_marker, basedir, options.RolloutId) + HostDriver.Lock(options.LockWait, options.StopOrphansOf))
-            || !await WaitAsync(_ready.Task, StartTimeout, "start the driver")
-            || !await WaitAsync(locked.Task, options.LockWait + StartTimeout, "take the host lock"))
+            || !await WaitAsync(_ready.Task, StartTimeout, DriverWait.Start)
+            || !await WaitAsync(locked.Task, options.LockWait + StartTimeout, DriverWait.Lock))
         {
             StartError = _broken;
             return;
@@ -96,7 +96,7 @@ internal sealed class DriverSequence : IHostSequence
             return;
         }
 
-        if (options.StopOrphansOf is not null && await AskAsync(HostDriver.Journal, StartTimeout, "read the host's journal") is { } journal)
+        if (options.StopOrphansOf is not null && await AskAsync(HostDriver.Journal, StartTimeout, DriverWait.Journal) is { } journal)
         {
             Journal = ParseJournal(journal);
         }
@@ -113,7 +113,7 @@ internal sealed class DriverSequence : IHostSequence
     {
         var started = _time.GetTimestamp();
         if (_broken is not null || StartError is not null || Lock.Action == LockAction.TimedOut)
-            return Error(started, StartError ?? _broken ?? "the host lock is held by another sequence");
+            return Error(started, StartError ?? _broken ?? new CommandError { Kind = CommandErrorKind.HostLockHeld });
 
         var step = new Step(++_next, _maxOutputBytes);
         lock (_gate) _step = step;
@@ -126,14 +126,14 @@ internal sealed class DriverSequence : IHostSequence
         if (_closed.Task.IsCompleted) return Error(started, _broken!, step);
 
         // The driver did not end the step: kill its group from outside, give it a moment, then give up on the channel.
-        var killed = step.Pid is { } pid and > 1 ? await _channel!.KillGroupAsync(pid) : "step process group unknown";
+        var killed = step.Pid is { } pid and > 1 ? await _channel!.KillGroupAsync(pid) : new CommandStop { Kind = StopKind.GroupUnknown };
         await Task.WhenAny(step.Ended.Task, _closed.Task, Task.Delay(TimeSpan.FromSeconds(5), _time));
         if (step.Ended.Task.IsCompleted) return Outcome(step, timeout, started);
-        Break($"the driver on {_label} did not end a step {wait.TotalSeconds:0}s after it started; {killed}");
+        Break(new CommandError { Kind = CommandErrorKind.StepNotEnded, Host = _label, Seconds = Seconds(wait), Stop = killed });
         var elapsed = _time.GetElapsedTime(started);
-        TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed);
+        TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed.Kind, killed.ProcessGroup);
         return new CommandOutcome(CommandStatus.TimedOut, null, step.Out.ToString(), step.Err.ToString(), elapsed,
-            $"timed out after {timeout.TotalSeconds:0}s; the host did not stop it, {killed}", step.Truncated);
+            new CommandError { Kind = CommandErrorKind.TimedOutUnstopped, Seconds = Seconds(timeout), Stop = killed }, step.Truncated);
     }
 
     public async ValueTask DisposeAsync()
@@ -162,7 +162,7 @@ internal sealed class DriverSequence : IHostSequence
     }
 
     /// <summary>The channel ended (driver exited, connection lost): everything still waiting fails with this.</summary>
-    public void OnClosed(string why)
+    public void OnClosed(CommandError why)
     {
         lock (_gate)
         {
@@ -238,7 +238,7 @@ internal sealed class DriverSequence : IHostSequence
     private static bool IsStep(string[] words, Step step) =>
         words.Length > 1 && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i == step.Index;
 
-    private async Task<string?> AskAsync(string text, TimeSpan timeout, string what)
+    private async Task<string?> AskAsync(string text, TimeSpan timeout, DriverWait what)
     {
         var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _pendingAnswer = answer;
@@ -246,12 +246,12 @@ internal sealed class DriverSequence : IHostSequence
         return await answer.Task;
     }
 
-    private async Task<bool> WaitAsync(Task task, TimeSpan timeout, string what)
+    private async Task<bool> WaitAsync(Task task, TimeSpan timeout, DriverWait what)
     {
         var first = await Task.WhenAny(task, _closed.Task, Task.Delay(timeout, _time));
         if (first == task) return true;
         if (task.IsCompleted) return true;
-        if (!_closed.Task.IsCompleted) Break($"{_label} did not {what} within {timeout.TotalSeconds:0}s");
+        if (!_closed.Task.IsCompleted) Break(new CommandError { Kind = CommandErrorKind.DriverSilent, Host = _label, Waiting = what, Seconds = Seconds(timeout) });
         return false;
     }
 
@@ -264,12 +264,12 @@ internal sealed class DriverSequence : IHostSequence
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or Renci.SshNet.Common.SshException)
         {
-            Break($"the connection to {_label} broke: {ex.Message}");
+            Break(new CommandError { Kind = CommandErrorKind.ConnectionBroke, Host = _label, Detail = ex.Message });
             return false;
         }
     }
 
-    private void Break(string why)
+    private void Break(CommandError why)
     {
         lock (_gate) _broken ??= why;
     }
@@ -307,20 +307,22 @@ internal sealed class DriverSequence : IHostSequence
         var elapsed = _time.GetElapsedTime(started);
         if (step.Killed)
         {
-            var killed = $"process group {step.Pid?.ToString(CultureInfo.InvariantCulture) ?? "?"} killed";
-            TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed);
+            var killed = new CommandStop { Kind = StopKind.Killed, ProcessGroup = step.Pid };
+            TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed.Kind, killed.ProcessGroup);
             return new CommandOutcome(CommandStatus.TimedOut, null, step.Out.ToString(), step.Err.ToString(), elapsed,
-                $"timed out after {timeout.TotalSeconds:0}s; {killed}", step.Truncated);
+                new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = Seconds(timeout), Stop = killed }, step.Truncated);
         }
 
         if (step.ExitCode is not { } code)
-            return Error(started, $"{_label}: the driver reported no exit status", step);
+            return Error(started, new CommandError { Kind = CommandErrorKind.DriverNoExitStatus, Host = _label }, step);
         return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, step.Out.ToString(), step.Err.ToString(), elapsed,
             null, step.Truncated);
     }
 
-    private CommandOutcome Error(long started, string why, Step? step = null) =>
+    private CommandOutcome Error(long started, CommandError why, Step? step = null) =>
         new(CommandStatus.Error, null, step?.Out.ToString() ?? "", step?.Err.ToString() ?? "", _time.GetElapsedTime(started), why, step?.Truncated ?? false);
+
+    private static int Seconds(TimeSpan span) => (int)Math.Round(span.TotalSeconds);
 
     /// <summary>One step in flight: its tails and what the markers said.</summary>
     private sealed class Step(int index, int maxOutputBytes)

@@ -47,8 +47,8 @@ public interface IHostSequence : ICommandRunner, IAsyncDisposable
 {
     HostLockResult Lock { get; }
 
-    /// <summary>What the transport said when the sequence could not start (channel failed); nothing runs then, nor when <see cref="Lock"/> timed out.</summary>
-    string? StartError { get; }
+    /// <summary>Why the sequence could not start (channel failed); nothing runs then, nor when <see cref="Lock"/> timed out.</summary>
+    CommandError? StartError { get; }
 
     /// <summary>The host's journal of finished steps, read at the start when orphans were looked for.</summary>
     IReadOnlyList<JournalEntry> Journal { get; }
@@ -65,7 +65,7 @@ internal sealed class CommandSequence(ICommandRunner session) : IHostSequence
 {
     public HostLockResult Lock { get; } = new(LockAction.None);
 
-    public string? StartError => null;
+    public CommandError? StartError => null;
 
     public IReadOnlyList<JournalEntry> Journal => [];
 

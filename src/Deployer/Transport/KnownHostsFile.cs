@@ -4,6 +4,27 @@ using System.Text;
 
 namespace ChatOpsReconfig.Deployer.Transport;
 
+/// <summary>Why a known_hosts line could not be read.</summary>
+public enum KnownHostsLineProblem
+{
+    /// <summary>A marker other than <c>@revoked</c> or <c>@cert-authority</c> (<see cref="KnownHostsProblem.Value"/>).</summary>
+    UnknownMarker,
+
+    /// <summary>Fewer fields than host patterns, key type and key.</summary>
+    TooFewFields,
+
+    KeyNotBase64,
+
+    /// <summary>The key type field (<see cref="KnownHostsProblem.Value"/>) does not match the key data.</summary>
+    KeyTypeMismatch,
+
+    /// <summary>A <c>|1|salt|hash</c> host entry that does not decode.</summary>
+    MalformedHash,
+}
+
+/// <summary>A known_hosts line that could not be read: its number, why, and the field concerned.</summary>
+public sealed record KnownHostsProblem(int Line, KnownHostsLineProblem Problem, string? Value = null);
+
 /// <summary>
 /// An OpenSSH known_hosts file: plain host patterns (<c>host</c>, <c>[host]:port</c>, comma lists, <c>*</c>/<c>?</c>
 /// wildcards, <c>!</c> negation), hashed <c>|1|salt|hash</c> entries and the <c>@revoked</c> marker.
@@ -11,7 +32,7 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// </summary>
 public sealed class KnownHostsFile
 {
-    private KnownHostsFile(string source, IReadOnlyList<KnownHostEntry> entries, IReadOnlyList<string> problems)
+    private KnownHostsFile(string source, IReadOnlyList<KnownHostEntry> entries, IReadOnlyList<KnownHostsProblem> problems)
     {
         Source = source;
         Entries = entries;
@@ -23,8 +44,8 @@ public sealed class KnownHostsFile
 
     public IReadOnlyList<KnownHostEntry> Entries { get; }
 
-    /// <summary>Lines that could not be read, as <c>line N: why</c>; they never match.</summary>
-    public IReadOnlyList<string> Problems { get; }
+    /// <summary>Lines that could not be read, and why; they never match.</summary>
+    public IReadOnlyList<KnownHostsProblem> Problems { get; }
 
     /// <summary>Reads a file; IO errors propagate to the caller.</summary>
     public static KnownHostsFile Load(string path) => Parse(File.ReadAllText(path), path);
@@ -32,7 +53,7 @@ public sealed class KnownHostsFile
     public static KnownHostsFile Parse(string text, string source = "known_hosts")
     {
         var entries = new List<KnownHostEntry>();
-        var problems = new List<string>();
+        var problems = new List<KnownHostsProblem>();
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -56,13 +77,13 @@ public sealed class KnownHostsFile
 
             if (marker == KnownHostMarker.Unknown)
             {
-                problems.Add($"line {lineNumber}: unknown marker {fields[0]}");
+                problems.Add(new KnownHostsProblem(lineNumber, KnownHostsLineProblem.UnknownMarker, fields[0]));
                 continue;
             }
 
             if (fields.Length < first + 3)
             {
-                problems.Add($"line {lineNumber}: expected host patterns, key type and key");
+                problems.Add(new KnownHostsProblem(lineNumber, KnownHostsLineProblem.TooFewFields));
                 continue;
             }
 
@@ -73,14 +94,14 @@ public sealed class KnownHostsFile
             }
             catch (FormatException)
             {
-                problems.Add($"line {lineNumber}: key is not valid base64");
+                problems.Add(new KnownHostsProblem(lineNumber, KnownHostsLineProblem.KeyNotBase64));
                 continue;
             }
 
             var keyType = fields[first + 1];
             if (HostKeyPolicy.KeyType(blob) != keyType)
             {
-                problems.Add($"line {lineNumber}: key type {keyType} does not match the key data");
+                problems.Add(new KnownHostsProblem(lineNumber, KnownHostsLineProblem.KeyTypeMismatch, keyType));
                 continue;
             }
 
@@ -97,7 +118,7 @@ public sealed class KnownHostsFile
                 }
                 catch (FormatException)
                 {
-                    problems.Add($"line {lineNumber}: malformed hashed host entry");
+                    problems.Add(new KnownHostsProblem(lineNumber, KnownHostsLineProblem.MalformedHash));
                     continue;
                 }
 

@@ -13,7 +13,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
     /// Starts the driver process and pumps its output into the sequence; null when /bin/sh cannot start.
     /// <paramref name="searchPath"/> replaces PATH (tests: a host without GNU <c>timeout</c>).
     /// </summary>
-    public static LocalDriverChannel? Start(DriverSequence sequence, out string? error, string? searchPath = null)
+    public static LocalDriverChannel? Start(DriverSequence sequence, out CommandError? error, string? searchPath = null)
     {
         var psi = new ProcessStartInfo("/bin/sh")
         {
@@ -32,7 +32,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
         {
             process.Dispose();
-            error = $"cannot start /bin/sh: {ex.Message}";
+            error = new CommandError { Kind = CommandErrorKind.ShellNotStarted, Detail = ex.Message };
             return null;
         }
 
@@ -51,12 +51,12 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         await stdin.FlushAsync();
     }
 
-    public async Task<string> KillGroupAsync(int pgid)
+    public async Task<CommandStop> KillGroupAsync(int pgid)
     {
         using var kill = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", RemoteCommand.Kill(pgid) }, UseShellExecute = false });
-        if (kill is null) return $"could not kill process group {pgid}";
+        if (kill is null) return new CommandStop { Kind = StopKind.KillFailed, ProcessGroup = pgid };
         await kill.WaitForExitAsync();
-        return $"process group {pgid} killed";
+        return new CommandStop { Kind = StopKind.Killed, ProcessGroup = pgid };
     }
 
     public ValueTask CloseAsync()
@@ -80,7 +80,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         await Task.WhenAll(
             Pump(process.StandardOutput.BaseStream, sequence.OnStdout),
             Pump(process.StandardError.BaseStream, sequence.OnStderr));
-        sequence.OnClosed("the driver process ended");
+        sequence.OnClosed(new CommandError { Kind = CommandErrorKind.DriverEnded });
 
         static async Task Pump(Stream stream, Action<ReadOnlySpan<byte>> sink)
         {

@@ -9,7 +9,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
     public Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(host.Basedir))
-            return Task.FromResult(ConnectResult.Fail(ConnectFailureKind.Unreachable, $"basedir {host.Basedir} does not exist"));
+            return Task.FromResult(ConnectResult.Fail(new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.BasedirMissing, Host = host.Name, Path = host.Basedir }));
         return Task.FromResult(ConnectResult.Ok(new LocalSession(host.Basedir, maxOutputBytes, timeProvider)));
     }
 
@@ -39,7 +39,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
-                return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), $"cannot start /bin/sh: {ex.Message}");
+                return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), new CommandError { Kind = CommandErrorKind.ShellNotStarted, Detail = ex.Message });
             }
 
             LocalPriority.Lower(process);
@@ -64,8 +64,11 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 // Grandchildren that escaped the tree kill may keep the pipes open; don't wait on them forever.
                 await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2), timeProvider, CancellationToken.None));
                 var why = timeoutCts.IsCancellationRequested ? CommandStatus.TimedOut : CommandStatus.Error;
+                var killed = new CommandStop { Kind = StopKind.TreeKilled };
                 return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), timeProvider.GetElapsedTime(started),
-                    why == CommandStatus.TimedOut ? $"timed out after {timeout.TotalSeconds:0}s; killed" : "cancelled; killed",
+                    why == CommandStatus.TimedOut
+                        ? new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = (int)Math.Round(timeout.TotalSeconds), Stop = killed }
+                        : new CommandError { Kind = CommandErrorKind.Cancelled, Stop = killed },
                     stdout.Truncated || stderr.Truncated);
             }
 

@@ -10,14 +10,14 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// (<c>Length</c>) and reads only what is there, checking again at once while data flows and backing off to
 /// <see cref="MaxPoll"/> while the host is quiet (a step running).
 /// </summary>
-internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, Task<string>> kill) : IDriverChannel
+internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, Task<CommandStop>> kill) : IDriverChannel
 {
     private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(20);
 
     private int _closed;
 
     /// <summary>Opens the channel with the driver's command and starts pumping its output into the sequence.</summary>
-    public static async Task<SshDriverChannel> OpenAsync(SshClient client, DriverSequence sequence, string label, Func<int, Task<string>> kill)
+    public static async Task<SshDriverChannel> OpenAsync(SshClient client, DriverSequence sequence, string label, Func<int, Task<CommandStop>> kill)
     {
         var ssh = client.CreateCommand(HostDriver.Command);
         Task execution;
@@ -46,7 +46,7 @@ internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, T
         return Task.CompletedTask;
     }
 
-    public Task<string> KillGroupAsync(int pgid) => kill(pgid);
+    public Task<CommandStop> KillGroupAsync(int pgid) => kill(pgid);
 
     public async ValueTask CloseAsync()
     {
@@ -70,7 +70,7 @@ internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, T
     {
         var buffer = new byte[16 * 1024];
         var idle = 0;
-        string why;
+        CommandError why;
         try
         {
             while (true)
@@ -96,16 +96,20 @@ internal sealed class SshDriverChannel(SshCommand ssh, Stream input, Func<int, T
 
             if (!execution.IsCompleted)
             {
-                sequence.OnClosed("the sequence is closed");
+                sequence.OnClosed(new CommandError { Kind = CommandErrorKind.SequenceClosed });
                 return;
             }
 
             await execution;
-            why = ssh.ExitStatus is { } code ? $"the driver on {label} exited ({code})" : $"{label} closed the channel";
+            why = ssh.ExitStatus is { } code
+                ? new CommandError { Kind = CommandErrorKind.DriverExited, Host = label, ExitCode = code }
+                : new CommandError { Kind = CommandErrorKind.ChannelClosed, Host = label };
         }
         catch (Exception ex) when (ex is SshException or ObjectDisposedException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            why = Volatile.Read(ref _closed) != 0 ? "the sequence is closed" : $"the connection to {label} broke: {ex.Message}";
+            why = Volatile.Read(ref _closed) != 0
+                ? new CommandError { Kind = CommandErrorKind.SequenceClosed }
+                : new CommandError { Kind = CommandErrorKind.ConnectionBroke, Host = label, Detail = ex.Message };
         }
 
         sequence.OnClosed(why);

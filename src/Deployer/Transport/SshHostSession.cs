@@ -30,8 +30,8 @@ internal sealed class SshHostSession(
     public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        if (Volatile.Read(ref _disposed) != 0) return Broken(started, "the session is closed");
-        if (!client.IsConnected) return Broken(started, $"the connection to {label} is lost");
+        if (Volatile.Read(ref _disposed) != 0) return Broken(started, new CommandError { Kind = CommandErrorKind.SessionClosed });
+        if (!client.IsConnected) return Broken(started, Lost());
 
         var marker = RemoteCommand.NewMarker();
         SshCommand ssh;
@@ -41,7 +41,7 @@ internal sealed class SshHostSession(
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            return Broken(started, $"the connection to {label} is lost: {ex.Message}");
+            return Broken(started, Lost(ex.Message));
         }
 
         using (ssh)
@@ -71,10 +71,10 @@ internal sealed class SshHostSession(
                 var killed = await StopAsync(ssh, execution, pid);
                 await DrainAsync(pumps);
                 var elapsed = time.GetElapsedTime(started);
-                TransportLog.CommandStopped(logger, label, Math.Round(elapsed.TotalSeconds, 1), why == CommandStatus.TimedOut ? "timeout" : "cancelled", killed);
+                TransportLog.CommandStopped(logger, label, Math.Round(elapsed.TotalSeconds, 1), why == CommandStatus.TimedOut ? "timeout" : "cancelled", killed.Kind, killed.ProcessGroup);
                 var error = why == CommandStatus.TimedOut
-                    ? $"timed out after {timeout.TotalSeconds:0}s; {killed}"
-                    : $"cancelled; {killed}";
+                    ? new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = (int)Math.Round(timeout.TotalSeconds), Stop = killed }
+                    : new CommandError { Kind = CommandErrorKind.Cancelled, Stop = killed };
                 return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), elapsed, error, stdout.Truncated || stderr.Truncated);
             }
 
@@ -87,7 +87,7 @@ internal sealed class SshHostSession(
                 await DrainAsync(pumps);
                 TransportLog.ConnectionLost(logger, label, ex.Message);
                 return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), time.GetElapsedTime(started),
-                    $"the connection to {label} broke while the command ran: {ex.Message}", stdout.Truncated || stderr.Truncated);
+                    new CommandError { Kind = CommandErrorKind.BrokeWhileRunning, Host = label, Detail = ex.Message }, stdout.Truncated || stderr.Truncated);
             }
 
             await DrainAsync(pumps);
@@ -107,7 +107,7 @@ internal sealed class SshHostSession(
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            sequence.OnClosed($"the connection to {label} is lost: {ex.Message}");
+            sequence.OnClosed(Lost(ex.Message));
             await sequence.StartAsync(new FailedChannel(), basedir, options);
             return sequence;
         }
@@ -121,7 +121,7 @@ internal sealed class SshHostSession(
     {
         public Task SendAsync(string text) => throw new ObjectDisposedException("channel");
 
-        public Task<string> KillGroupAsync(int pgid) => Task.FromResult("no channel");
+        public Task<CommandStop> KillGroupAsync(int pgid) => Task.FromResult(new CommandStop { Kind = StopKind.NoChannel, ProcessGroup = pgid });
 
         public ValueTask CloseAsync() => ValueTask.CompletedTask;
     }
@@ -131,7 +131,7 @@ internal sealed class SshHostSession(
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
 
         // SSH.NET does not end a channel's command when the client itself disconnects.
-        _sequence?.OnClosed($"the connection to {label} was closed");
+        _sequence?.OnClosed(new CommandError { Kind = CommandErrorKind.ConnectionClosed, Host = label });
 
         // Disconnect waits for the server's goodbye; never on the caller's thread.
         await Task.Run(() =>
@@ -161,17 +161,17 @@ internal sealed class SshHostSession(
         {
             // Report what a shell would: 128 + the signal number.
             return new CommandOutcome(CommandStatus.Failed, 128 + SignalNumber(signal), stdout.ToString(), stderr.ToString(), elapsed,
-                $"killed by signal {signal}", truncated);
+                new CommandError { Kind = CommandErrorKind.Signal, Signal = signal }, truncated);
         }
 
         return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), elapsed,
-            $"{label} closed the channel without an exit status", truncated);
+            new CommandError { Kind = CommandErrorKind.NoExitStatus, Host = label }, truncated);
     }
 
     /// <summary>Kills the remote process group over a second channel, then closes the command's channel.</summary>
-    private async Task<string> StopAsync(SshCommand ssh, Task execution, PidMarkerReader pid)
+    private async Task<CommandStop> StopAsync(SshCommand ssh, Task execution, PidMarkerReader pid)
     {
-        string killed;
+        CommandStop killed;
         // Only a pid already read counts: awaiting a completed task does not wait.
         if ((pid.Pid.IsCompletedSuccessfully ? await pid.Pid : null) is { } remotePid)
         {
@@ -179,7 +179,7 @@ internal sealed class SshHostSession(
         }
         else
         {
-            killed = "remote process id unknown, channel closed only";
+            killed = new CommandStop { Kind = StopKind.PidUnknown };
         }
 
         await Task.WhenAny(execution, Task.Delay(CloseGrace, time));
@@ -188,7 +188,7 @@ internal sealed class SshHostSession(
         return killed;
     }
 
-    private async Task<string> KillAsync(int remotePid)
+    private async Task<CommandStop> KillAsync(int remotePid)
     {
         try
         {
@@ -197,15 +197,15 @@ internal sealed class SshHostSession(
             if (await Task.WhenAny(run, Task.Delay(KillTimeout, time)) != run)
             {
                 _ = run.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-                return $"kill of process group {remotePid} did not finish within {KillTimeout.TotalSeconds:0}s";
+                return new CommandStop { Kind = StopKind.KillTimedOut, ProcessGroup = remotePid, Seconds = (int)KillTimeout.TotalSeconds };
             }
 
             await run;
-            return $"process group {remotePid} killed";
+            return new CommandStop { Kind = StopKind.Killed, ProcessGroup = remotePid };
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            return $"could not kill process group {remotePid}: {ex.Message}";
+            return new CommandStop { Kind = StopKind.KillFailed, ProcessGroup = remotePid, Detail = ex.Message };
         }
     }
 
@@ -234,8 +234,10 @@ internal sealed class SshHostSession(
 
     private async Task DrainAsync(Task pumps) => await Task.WhenAny(pumps, Task.Delay(DrainTimeout, time));
 
-    private CommandOutcome Broken(long started, string message) =>
-        new(CommandStatus.Error, null, "", "", time.GetElapsedTime(started), message);
+    private CommandOutcome Broken(long started, CommandError error) =>
+        new(CommandStatus.Error, null, "", "", time.GetElapsedTime(started), error);
+
+    private CommandError Lost(string? detail = null) => new() { Kind = CommandErrorKind.ConnectionLost, Host = label, Detail = detail };
 
     private static bool IsConnectionFailure(Exception ex) =>
         ex is SshException or ObjectDisposedException or InvalidOperationException or SocketException or IOException or TimeoutException;

@@ -7,19 +7,19 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// <summary>
 /// The private key for every connection: the file named by the environment variable <see cref="SshSettings.KeyFileEnv"/>,
 /// else <see cref="SshSettings.KeyFile"/>; passphrase from <see cref="SshSettings.KeyPassphraseEnv"/>. Loaded once and
-/// reloaded when the file changes. Messages name the file and the variables, never the passphrase.
+/// reloaded when the file changes. Failures name the file and the variables, never the passphrase.
 /// </summary>
 internal sealed class SshKeySource(SshSettings settings)
 {
     private readonly Lock _gate = new();
     private (string Path, DateTime Written, bool HasPassphrase, IPrivateKeySource Key)? _cached;
 
-    public (IPrivateKeySource? Key, string Path, string? Error) Get()
+    public (IPrivateKeySource? Key, string Path, ConnectFailure? Error) Get()
     {
         var fromEnv = Environment.GetEnvironmentVariable(settings.KeyFileEnv);
         var configured = string.IsNullOrWhiteSpace(fromEnv) ? settings.KeyFile : fromEnv;
         if (string.IsNullOrWhiteSpace(configured))
-            return (null, "", $"no ssh key configured: set the environment variable {settings.KeyFileEnv} or ssh.keyFile");
+            return (null, "", Failure(ConnectProblem.NoKeyConfigured, null, null, settings.KeyFileEnv));
 
         var where = string.IsNullOrWhiteSpace(fromEnv) ? "ssh.keyFile" : $"${settings.KeyFileEnv}";
         string path;
@@ -27,12 +27,12 @@ internal sealed class SshKeySource(SshSettings settings)
         try
         {
             path = Path.GetFullPath(configured);
-            if (!File.Exists(path)) return (null, path, $"ssh key {path} (from {where}) does not exist");
+            if (!File.Exists(path)) return (null, path, Failure(ConnectProblem.KeyMissing, path, where));
             written = File.GetLastWriteTimeUtc(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return (null, configured, $"ssh key {configured} (from {where}) cannot be read: {ex.Message}");
+            return (null, configured, Failure(ConnectProblem.KeyUnreadable, configured, where, detail: ex.Message));
         }
 
         var passphrase = Environment.GetEnvironmentVariable(settings.KeyPassphraseEnv);
@@ -50,18 +50,20 @@ internal sealed class SshKeySource(SshSettings settings)
             }
             catch (SshPassPhraseNullOrEmptyException)
             {
-                return (null, path, $"ssh key {path} is encrypted; put its passphrase in the environment variable {settings.KeyPassphraseEnv}");
+                return (null, path, Failure(ConnectProblem.KeyEncrypted, path, where, settings.KeyPassphraseEnv));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                return (null, path, $"ssh key {path} (from {where}) cannot be read: {ex.Message}");
+                return (null, path, Failure(ConnectProblem.KeyUnreadable, path, where, detail: ex.Message));
             }
             catch (Exception ex)
             {
                 // SSH.NET reports a wrong passphrase or an unknown format with assorted exception types.
-                var hint = hasPassphrase ? $" (wrong passphrase in {settings.KeyPassphraseEnv}?)" : "";
-                return (null, path, $"ssh key {path} (from {where}) is not a usable private key{hint}: {ex.Message}");
+                return (null, path, Failure(ConnectProblem.KeyUnusable, path, where, hasPassphrase ? settings.KeyPassphraseEnv : null, ex.Message));
             }
         }
     }
+
+    private static ConnectFailure Failure(ConnectProblem problem, string? path, string? from, string? variable = null, string? detail = null) =>
+        new() { Kind = ConnectFailureKind.Config, Problem = problem, Path = path, From = from, Variable = variable, Detail = detail };
 }

@@ -29,10 +29,10 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         var address = host.Address ?? "";
         var label = $"{host.Name} ({address}:{port})";
 
-        if (Refuse(host, address, port, user) is { } problem) return Fail(host, ConnectFailureKind.Config, problem);
+        if (Refuse(host, address, port, user) is { } problem) return Fail(host, problem);
 
         var key = _keys.Get();
-        if (key.Key is null) return Fail(host, ConnectFailureKind.Config, key.Error!); // Get returns a key or an error.
+        if (key.Key is null) return Fail(host, key.Error!); // Get returns a key or an error.
 
         // The connect timeout starts once it is this host's turn: waiting for a handshake slot is not the host's fault.
         await _handshakes.WaitAsync(cancellationToken);
@@ -124,7 +124,7 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         }
         catch (Exception) when (verdict() is { Trusted: false } refused)
         {
-            return new ConnectFailure(refused.Failure ?? ConnectFailureKind.HostKeyMismatch, null, refused.Refusal);
+            return new ConnectFailure { Kind = refused.Failure ?? ConnectFailureKind.HostKeyMismatch, Problem = ConnectProblem.HostKeyRefused, Host = label, HostKey = refused.Refusal };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -140,8 +140,10 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         }
         catch (SshAuthenticationException ex)
         {
-            return new ConnectFailure(ConnectFailureKind.AuthFailed,
-                $"{label} refused key authentication for user {user} with key {keyPath}: {ex.Message}");
+            return new ConnectFailure
+            {
+                Kind = ConnectFailureKind.AuthFailed, Problem = ConnectProblem.AuthRefused, Host = label, User = user, Path = keyPath, Detail = ex.Message,
+            };
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
         {
@@ -149,30 +151,30 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         }
         catch (SocketException ex)
         {
-            return new ConnectFailure(ConnectFailureKind.Unreachable, $"cannot reach {label}: {Describe(ex)}");
+            return new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = Problem(ex), Host = label, Detail = ex.Message };
         }
         catch (Exception ex) when (ex is SshException or IOException or ProxyException)
         {
-            return new ConnectFailure(ConnectFailureKind.Unreachable, $"ssh handshake with {label} failed: {ex.Message}");
+            return new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.HandshakeFailed, Host = label, Detail = ex.Message };
         }
 
-        ConnectFailure TimedOut() => new(ConnectFailureKind.Timeout,
-            $"{label} did not complete the ssh handshake within {timeout.TotalSeconds:0}s (connect timeout)");
+        ConnectFailure TimedOut() => new()
+        {
+            Kind = ConnectFailureKind.Timeout, Problem = ConnectProblem.HandshakeTimedOut, Host = label, Seconds = (int)Math.Round(timeout.TotalSeconds),
+        };
     }
 
-    private static string? Refuse(HostConfig host, string address, int port, string user)
+    private static ConnectFailure? Refuse(HostConfig host, string address, int port, string user)
     {
         // These values reach a shell only through quoting, but a name like "bm01;touch /tmp/x" means the config was
         // not validated; nothing runs on such a host.
-        if (!CommandTemplate.IsValidName(host.Name))
-            return $"host name '{SafeText.Clean(host.Name, 80)}' may only contain letters, digits, '.', '_' and '-' (not first); refusing to connect";
+        ConnectFailure Bad(ConnectProblem problem, string? value) => new() { Kind = ConnectFailureKind.Config, Problem = problem, Host = host.Name, Value = value, Port = port };
+        if (!CommandTemplate.IsValidName(host.Name)) return Bad(ConnectProblem.InvalidHostName, host.Name);
         if (address.Length == 0 || address.Length > 253 || !address.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':'))
-            return $"address '{SafeText.Clean(address, 80)}' of host {host.Name} is not a host name or IP address; refusing to connect";
-        if (port is < 1 or > 65535) return $"port {port} of host {host.Name} is not between 1 and 65535";
-        if (!CommandTemplate.IsValidName(user))
-            return $"ssh user '{SafeText.Clean(user, 80)}' of host {host.Name} is missing or invalid (set hosts[].user or ssh.user)";
-        if (!CommandTemplate.IsValidPath(host.Basedir))
-            return $"basedir '{SafeText.Clean(host.Basedir, 80)}' of host {host.Name} is not a valid path";
+            return Bad(ConnectProblem.InvalidAddress, address);
+        if (port is < 1 or > 65535) return Bad(ConnectProblem.InvalidPort, null);
+        if (!CommandTemplate.IsValidName(user)) return Bad(ConnectProblem.InvalidUser, user);
+        if (!CommandTemplate.IsValidPath(host.Basedir)) return Bad(ConnectProblem.InvalidBasedir, host.Basedir);
         return null;
     }
 
@@ -191,15 +193,13 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         static string KeyTypeOf(string algorithm) => algorithm is "rsa-sha2-256" or "rsa-sha2-512" ? "ssh-rsa" : algorithm;
     }
 
-    private static string Describe(SocketException ex) => ex.SocketErrorCode switch
+    private static ConnectProblem Problem(SocketException ex) => ex.SocketErrorCode switch
     {
-        SocketError.ConnectionRefused => "connection refused (is sshd running on that port?)",
-        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host name not found (DNS)",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "no route to host",
-        _ => ex.Message,
+        SocketError.ConnectionRefused => ConnectProblem.ConnectionRefused,
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => ConnectProblem.HostNotFound,
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => ConnectProblem.NoRoute,
+        _ => ConnectProblem.SocketError,
     };
-
-    private ConnectResult Fail(HostConfig host, ConnectFailureKind kind, string message) => Fail(host, new ConnectFailure(kind, message));
 
     private ConnectResult Fail(HostConfig host, ConnectFailure failure)
     {
@@ -210,9 +210,9 @@ public sealed class SshTransport(SshSettings settings, TimeProvider timeProvider
         }
         else
         {
-            TransportLog.ConnectFailed(_logger, host.Name, failure.Kind, failure.Message ?? "");
+            TransportLog.ConnectFailed(_logger, host.Name, failure.Kind, failure);
         }
 
-        return new ConnectResult(null, failure);
+        return ConnectResult.Fail(failure);
     }
 }

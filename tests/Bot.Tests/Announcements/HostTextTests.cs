@@ -23,7 +23,30 @@ public sealed class HostTextTests
         { "checkconfig: exit 1; cannot restore: previous revisions unknown", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.PreviousUnknown } },
         { "checkconfig: exit 1; restore failed: timed out", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.Failed, RestoreStatus = StepStatus.TimedOut } },
         { "checkconfig: exit 1; restore failed: fatal: bad object", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.Failed, RestoreStatus = StepStatus.Failed, RestoreDetail = "fatal: bad object" } },
+        // Stored by an older build: the transport's words, shown as stored.
         { "cannot reach bm04 (10.0.0.4:22): connection refused", HostFailure.Of(HostFailureKind.Connect, "cannot reach bm04 (10.0.0.4:22): connection refused") },
+        { "the connection to bm01 is lost", HostFailure.Of(HostFailureKind.Start, "the connection to bm01 is lost") },
+        // The transport's failures as data, worded by TransportText.
+        {
+            "cannot reach bm04 (10.0.0.4:22): connection refused (is sshd running on that port?)",
+            HostFailure.Connect(new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.ConnectionRefused, Host = "bm04 (10.0.0.4:22)", Detail = "Connection refused" })
+        },
+        {
+            "checkconfig: timed out after 30s; process group 4711 killed",
+            StepFailure(StepStatus.TimedOut, null) with { Seconds = 31, CommandError = new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = 30, Stop = new CommandStop { Kind = StopKind.Killed, ProcessGroup = 4711 } } }
+        },
+        {
+            "checkconfig: exit 1; restore failed: the connection to bm01 (10.0.0.1:22) broke while the command ran: Socket closed",
+            StepFailure(StepStatus.Failed, "exit 1") with
+            {
+                Restore = RestoreOutcome.Failed, RestoreStatus = StepStatus.Error,
+                RestoreCommandError = new CommandError { Kind = CommandErrorKind.BrokeWhileRunning, Host = "bm01 (10.0.0.1:22)", Detail = "Socket closed" },
+            }
+        },
+        {
+            "bm01 (10.0.0.1:22) did not take the host lock within 75s",
+            HostFailure.Start(new CommandError { Kind = CommandErrorKind.DriverSilent, Host = "bm01 (10.0.0.1:22)", Waiting = DriverWait.Lock, Seconds = 75 })
+        },
         { "cancelled before step checkconfig", new HostFailure { Kind = HostFailureKind.CancelledBeforeStep, Step = "checkconfig" } },
         { "cancelled while connecting", HostFailure.Of(HostFailureKind.CancelledWhileConnecting) },
         { "not touched: canary bm01 failed", new HostFailure { Kind = HostFailureKind.CanaryFailed, Canary = "bm01" } },
@@ -114,6 +137,7 @@ public sealed class HostTextTests
         Assert.Equal("refused to run: bad value", HostText.StepDetail(new StepResult { Status = StepStatus.Refused, Error = "bad value" }));
         Assert.Equal("exit 1", HostText.StepDetail(new StepResult { Status = StepStatus.Failed, Error = "exit 1" }));
         Assert.Null(HostText.StepDetail(new StepResult { Status = StepStatus.Ok }));
+        Assert.Equal("killed by signal TERM", HostText.StepDetail(new StepResult { Status = StepStatus.Failed, ExitCode = 143, CommandError = new CommandError { Kind = CommandErrorKind.Signal, Signal = "TERM" } }));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Bot.Tests.Announcements;
 
@@ -97,9 +98,15 @@ public sealed class PolicyTextTests
     {
         var held = new HeldByLock([new() { HolderId = "u-alice", HolderName = "alice", Reason = "landing", Since = Now.AddMinutes(-30), ExpiresAt = Now.AddHours(1) }], Now);
 
+        var timedOut = new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = 30, Stop = new CommandStop { Kind = StopKind.Killed, ProcessGroup = 4711 } };
+        var refused = HostFailure.Connect(new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.ConnectionRefused, Host = "bm04 (10.0.0.4:22)" });
+
         Assert.Equal("updated, not reconfigured: rollout #4 stopped at checkconfig", PolicyText.Lag(new StoppedPartway(4, "checkconfig"), TimeZoneInfo.Utc));
-        Assert.Equal("last rollout #4 failed at update: exit 1", PolicyText.Lag(new LastRolloutFailed(4, "update", "exit 1"), TimeZoneInfo.Utc));
-        Assert.Equal("unreachable: connection refused", PolicyText.Lag(new HostUnreachable("connection refused"), TimeZoneInfo.Utc));
+        Assert.Equal("last rollout #4 failed at update: fatal: bad object", PolicyText.Lag(new LastRolloutFailed(4, "update", new HostFailure { Kind = HostFailureKind.Step, Step = "update", Detail = "fatal: bad object" }), TimeZoneInfo.Utc));
+        Assert.Equal("last rollout #4 failed at update: timed out after 30s; process group 4711 killed", PolicyText.Lag(new LastRolloutFailed(4, "update", new HostFailure { Kind = HostFailureKind.Step, Step = "update", CommandError = timedOut }), TimeZoneInfo.Utc));
+        Assert.Equal("last rollout #4 failed at update: exit 1", PolicyText.Lag(new LastRolloutFailed(4, "update", null, "exit 1"), TimeZoneInfo.Utc));
+        Assert.Equal("unreachable: cannot reach bm04 (10.0.0.4:22): connection refused (is sshd running on that port?)", PolicyText.Lag(new HostUnreachable(refused), TimeZoneInfo.Utc));
+        Assert.Equal("unreachable: connection refused", PolicyText.Lag(new HostUnreachable(null, "connection refused"), TimeZoneInfo.Utc));
         Assert.Equal("held by the lock: alice since 11:30 UTC (landing)", PolicyText.Lag(held, TimeZoneInfo.Utc));
         Assert.Equal("nothing to deploy: no merge is waiting", PolicyText.Lag(new PolicyWaits(Wait(new NothingToDeployWait(NothingKind.NoMerge))), TimeZoneInfo.Utc));
     }

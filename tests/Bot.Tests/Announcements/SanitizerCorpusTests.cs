@@ -4,8 +4,10 @@ using ChatOpsReconfig.Bot.Chat.Discord;
 using ChatOpsReconfig.Bot.Tests.Fixtures;
 using ChatOpsReconfig.Bot.Web;
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Transport;
 
 namespace ChatOpsReconfig.Bot.Tests.Announcements;
 
@@ -94,6 +96,28 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
                 SanitizerCorpus.AssertHarmless(chunk, $"{e.Name} (results)");
                 foreach (var part in DiscordText.Split(DiscordText.Format(chunk))) SanitizerCorpus.AssertHarmless(part, $"{e.Name} (results on Discord)");
             }
+        }
+    }
+
+    [Fact]
+    public void TransportSaid_EveryInput_HostFailureStepDetailAndLagHarmless()
+    {
+        foreach (var e in SanitizerCorpus.Entries)
+        {
+            var broke = new CommandError { Kind = CommandErrorKind.BrokeWhileRunning, Host = "bm01 (127.0.0.1:22)", Detail = e.Input };
+            var failures = new[]
+            {
+                new HostFailure { Kind = HostFailureKind.Step, Step = "checkconfig", StepStatus = StepStatus.Error, CommandError = broke },
+                HostFailure.Connect(new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.HandshakeFailed, Host = "bm01 (127.0.0.1:22)", Detail = e.Input }),
+                HostFailure.Connect(new ConnectFailure { Kind = ConnectFailureKind.Config, Problem = ConnectProblem.InvalidUser, Host = "bm01", Value = e.Input }),
+            };
+            foreach (var failure in failures)
+            {
+                SanitizerCorpus.AssertHarmless(HostText.Failure(failure, null), $"{e.Name} (host failure)");
+                SanitizerCorpus.AssertHarmless(PolicyText.Lag(new HostUnreachable(failure), TimeZoneInfo.Utc), $"{e.Name} (lag)");
+            }
+
+            SanitizerCorpus.AssertHarmless(HostText.StepDetail(new StepResult { Status = StepStatus.Error, CommandError = broke }) ?? "", $"{e.Name} (step detail)");
         }
     }
 

@@ -65,7 +65,12 @@ public sealed class RevisionReaderTests : IDisposable
         Assert.Equal(RevisionReader.Unknown, read.Revisions["c"]);
         Assert.Equal(RevB, read.Revisions["d"]);
         Assert.Equal(RevA, read.Revisions["e"]);
-        Assert.Equal(["a: revision command exited 3", "c: not a revision: 'not-a-revision'"], read.Problems);
+        Assert.Equal(
+            [
+                new RevisionProblem { Repo = "a", Kind = RevisionProblemKind.Exited, ExitCode = 3 },
+                new RevisionProblem { Repo = "c", Kind = RevisionProblemKind.NotARevision, Output = "not-a-revision" },
+            ],
+            read.Problems);
     }
 
     [Fact]
@@ -77,18 +82,19 @@ public sealed class RevisionReaderTests : IDisposable
 
         Assert.All(read.Revisions.Values, v => Assert.Equal(RevisionReader.Unknown, v));
         Assert.Equal(2, read.Problems.Count);
-        Assert.All(read.Problems, p => Assert.Contains("no result line for this repo", p, StringComparison.Ordinal));
+        Assert.All(read.Problems, p => Assert.Equal(RevisionProblemKind.NoResultLine, p.Kind));
     }
 
     [Fact]
     public async Task ReadWithProblems_ConnectionBroken_NamesTheTransportError()
     {
-        var session = new ScriptedSession(new CommandOutcome(CommandStatus.Error, null, "", "", TimeSpan.Zero, "the connection to bm01 is lost"));
+        var lost = new CommandError { Kind = CommandErrorKind.ConnectionLost, Host = "bm01" };
+        var session = new ScriptedSession(new CommandOutcome(CommandStatus.Error, null, "", "", TimeSpan.Zero, lost));
 
         var read = await RevisionReader.ReadWithProblemsAsync(Fleet(("configs", "x")), Host(), session, CancellationToken.None);
 
         Assert.Equal(RevisionReader.Unknown, read.Revisions["configs"]);
-        Assert.Equal(["configs: revisions not read: the connection to bm01 is lost"], read.Problems);
+        Assert.Equal([new RevisionProblem { Repo = "configs", Kind = RevisionProblemKind.NotRead, Status = CommandStatus.Error, CommandError = lost }], read.Problems);
     }
 
     [Fact]

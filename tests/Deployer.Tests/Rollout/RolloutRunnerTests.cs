@@ -296,7 +296,7 @@ public sealed class RolloutRunnerTests(LocalFleetTemplate template) : IClassFixt
         Assert.Equal(HostOutcome.Unreachable, h3.Outcome);
         Assert.Equal("connect", h3.FailedStep);
         Assert.Equal(HostFailureKind.Connect, h3.Failure?.Kind);
-        Assert.Contains("does not exist", h3.Failure?.Detail);
+        Assert.Equal(ConnectProblem.BasedirMissing, h3.Failure?.ConnectFailure?.Problem);
         Assert.Equal(HostOutcome.Unreachable, (await store.GetHostStateAsync("h3", CancellationToken.None))!.LastOutcome);
         await AssertOnDiskAsync("h2", _fleet.Heads);
     }

@@ -229,7 +229,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         Assert.Equal(RolloutState.Failed, rollout.State);
         var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         Assert.Equal((HostOutcome.Unreachable, "connect"), (results["bm04"].Outcome, results["bm04"].FailedStep));
-        Assert.Contains($"cannot reach bm04 (127.0.0.1:{down.Port})", results["bm04"].Failure?.Detail, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.ConnectionRefused, $"bm04 (127.0.0.1:{down.Port})"), (results["bm04"].Failure?.ConnectFailure?.Problem, results["bm04"].Failure?.ConnectFailure?.Host));
         Assert.Equal(fleet.Rollout.ConnectAttempts, transports.Attempts("bm04"));
         foreach (var host in fleet.Hosts.SkipLast(1))
         {
@@ -254,7 +254,7 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         var results = (await store.GetHostsAsync(rollout.Id, CancellationToken.None)).ToDictionary(r => r.Host);
         var refused = results[evil.Name];
         Assert.Equal((HostOutcome.Failed, "connect"), (refused.Outcome, refused.FailedStep));
-        Assert.Contains("may only contain letters, digits", refused.Failure?.Detail, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.InvalidHostName, evil.Name), (refused.Failure?.ConnectFailure?.Problem, refused.Failure?.ConnectFailure?.Value));
         Assert.Empty(refused.Steps);
         Assert.Equal(1, transports.Attempts(evil.Name));
         Assert.False(File.Exists(marker));

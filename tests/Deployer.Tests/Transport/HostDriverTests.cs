@@ -62,7 +62,8 @@ public sealed class HostDriverTests(SshdFixture sshd) : IDisposable
         var next = await sequence.RunStepAsync($"pgrep -f '[{sleep[0]}]{sleep[1..]}' || echo none left", Long, "next", CancellationToken.None);
 
         Assert.Equal(CommandStatus.TimedOut, outcome.Status);
-        Assert.Matches("^timed out after 1s; process group [0-9]+ killed$", outcome.Error);
+        Assert.Equal((CommandErrorKind.TimedOut, 1, StopKind.Killed), (outcome.Error?.Kind, outcome.Error?.Seconds, outcome.Error?.Stop?.Kind));
+        Assert.True(outcome.Error?.Stop?.ProcessGroup > 1);
         Assert.InRange(outcome.Duration, TimeSpan.FromSeconds(1), DriverSequence.Backstop);
         Assert.Equal("none left\n", next.Stdout);
         Assert.False(File.Exists(finished));

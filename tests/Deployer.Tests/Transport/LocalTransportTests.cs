@@ -47,7 +47,8 @@ public sealed class LocalTransportTests : IDisposable
 
         Assert.Equal("sh\n", parent.Stdout);
         Assert.Equal(CommandStatus.TimedOut, slow.Status);
-        Assert.Matches("^timed out after 1s; process group [0-9]+ killed$", slow.Error);
+        Assert.Equal((CommandErrorKind.TimedOut, 1, StopKind.Killed), (slow.Error?.Kind, slow.Error?.Seconds, slow.Error?.Stop?.Kind));
+        Assert.True(slow.Error?.Stop?.ProcessGroup > 1);
         Assert.Equal("none left\n", next.Stdout);
         Assert.False(File.Exists(Path.Combine(basedir, "finished")));
         Assert.Equal(["parent 0", "slow 143", "next 0"], await File.ReadAllLinesAsync(Path.Combine(basedir, HostDriver.JournalFile)));
@@ -61,7 +62,7 @@ public sealed class LocalTransportTests : IDisposable
         Assert.Null(result.Session);
         Assert.Equal(ConnectFailureKind.Unreachable, result.Failure!.Kind);
         Assert.True(result.Failure.IsTransient);
-        Assert.Contains("gone", result.Failure.Message);
+        Assert.Equal((ConnectProblem.BasedirMissing, _dir.Combine("gone")), (result.Failure.Problem, result.Failure.Path));
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class LocalTransportTests : IDisposable
         Assert.Equal(0, outcome.ExitCode);
         Assert.Equal($"{_dir.Path}\nout\n", outcome.Stdout);
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("ok", outcome.Describe());
+        Assert.Null(outcome.Error);
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class LocalTransportTests : IDisposable
         Assert.Equal(3, outcome.ExitCode);
         Assert.Equal("partial\n", outcome.Stdout);
         Assert.Equal("checkconfig: bad master.cfg\n", outcome.Stderr);
-        Assert.Equal("exit 3", outcome.Describe());
+        Assert.Null(outcome.Error);
         Assert.False(outcome.Succeeded);
     }
 
@@ -118,8 +119,7 @@ public sealed class LocalTransportTests : IDisposable
         Assert.Equal(CommandStatus.TimedOut, outcome.Status);
         Assert.Null(outcome.ExitCode);
         Assert.Equal("before\n", outcome.Stdout);
-        Assert.Equal("timed out after 30s; killed", outcome.Error);
-        Assert.Equal("timed out after 30s", outcome.Describe());
+        Assert.Equal(new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = 30, Stop = new CommandStop { Kind = StopKind.TreeKilled } }, outcome.Error);
         // The shell is gone and so is its child: nothing is left that could still finish the command.
         Assert.False(Shell.IsAlive(sleepPid));
         Assert.False(File.Exists(_dir.Combine("finished")));
@@ -178,7 +178,7 @@ public sealed class LocalTransportTests : IDisposable
         var outcome = await run.WaitAsync(Guard);
 
         Assert.Equal(CommandStatus.Error, outcome.Status);
-        Assert.Equal("cancelled; killed", outcome.Error);
+        Assert.Equal(new CommandError { Kind = CommandErrorKind.Cancelled, Stop = new CommandStop { Kind = StopKind.TreeKilled } }, outcome.Error);
         Assert.False(Shell.IsAlive(sleepPid));
     }
 

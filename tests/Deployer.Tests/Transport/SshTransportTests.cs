@@ -66,7 +66,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal((CommandStatus.Ok, 0, "hello\n", "warning\n"), (ok.Status, ok.ExitCode, ok.Stdout, ok.Stderr));
         Assert.Equal((CommandStatus.Failed, 3, "partial\n", "checkconfig: bad master.cfg\n"), (failed.Status, failed.ExitCode, failed.Stdout, failed.Stderr));
-        Assert.Equal("exit 3", failed.Describe());
+        Assert.Null(failed.Error);
         Assert.False(failed.OutputTruncated);
     }
 
@@ -105,8 +105,8 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal(CommandStatus.TimedOut, outcome.Status);
         Assert.Null(outcome.ExitCode);
-        Assert.StartsWith("timed out after 2s; process group ", outcome.Error, StringComparison.Ordinal);
-        Assert.EndsWith(" killed", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal((CommandErrorKind.TimedOut, 2, StopKind.Killed), (outcome.Error?.Kind, outcome.Error?.Seconds, outcome.Error?.Stop?.Kind));
+        Assert.True(outcome.Error?.Stop?.ProcessGroup > 1);
         Assert.InRange(outcome.Duration, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
         Assert.True(File.Exists(started));
         Assert.True(await Poll.UntilAsync(async () => !await IsRunningAsync(sleep), TimeSpan.FromSeconds(5)), $"'{sleep}' still runs");
@@ -131,7 +131,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         var outcome = await run;
 
         Assert.Equal(CommandStatus.Error, outcome.Status);
-        Assert.StartsWith("cancelled", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(CommandErrorKind.Cancelled, outcome.Error?.Kind);
         Assert.True(await Poll.UntilAsync(async () => !await IsRunningAsync(sleep), TimeSpan.FromSeconds(5)), $"'{sleep}' still runs");
     }
 
@@ -177,7 +177,8 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal(CommandStatus.Error, outcome.Status);
         Assert.InRange(outcome.Duration, TimeSpan.Zero, TimeSpan.FromSeconds(15));
-        Assert.Contains("bm01", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(CommandErrorKind.BrokeWhileRunning, outcome.Error?.Kind);
+        Assert.Contains("bm01", outcome.Error?.Host, StringComparison.Ordinal);
         Assert.Equal(CommandStatus.Error, after.Status);
     }
 
@@ -223,8 +224,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         Assert.Null(result.Session);
         Assert.Equal(ConnectFailureKind.Unreachable, result.Failure?.Kind);
         Assert.True(result.Failure?.IsTransient);
-        Assert.Contains($"bm01 (127.0.0.1:{host.Port})", result.Failure?.Message, StringComparison.Ordinal);
-        Assert.Contains("refused", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.ConnectionRefused, $"bm01 (127.0.0.1:{host.Port})"), (result.Failure?.Problem, result.Failure?.Host));
     }
 
     [Fact]
@@ -264,7 +264,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         listener.Stop();
         Assert.Equal(ConnectFailureKind.Timeout, result.Failure?.Kind);
         Assert.True(result.Failure?.IsTransient);
-        Assert.Contains("within 30s", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.HandshakeTimedOut, 30), (result.Failure?.Problem, result.Failure?.Seconds));
         Assert.InRange(time.GetUtcNow() - started, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(33)); // not before the timeout, and soon after it
     }
 
@@ -347,7 +347,8 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
 
         Assert.Equal(ConnectFailureKind.AuthFailed, result.Failure?.Kind);
         Assert.False(result.Failure?.IsTransient);
-        Assert.Contains($"bm01 (127.0.0.1:{Bm01.Port}) refused key authentication for user {SshdFixture.User}", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.AuthRefused, $"bm01 (127.0.0.1:{Bm01.Port})", SshdFixture.User, sshd.StrangerKey),
+            (result.Failure?.Problem, result.Failure?.Host, result.Failure?.User, result.Failure?.Path));
     }
 
     [Fact]
@@ -359,7 +360,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         var result = await sut.ConnectAsync(Host(Bm01), CancellationToken.None);
 
         Assert.Equal(ConnectFailureKind.Config, result.Failure?.Kind);
-        Assert.Equal($"ssh key {missing} (from ssh.keyFile) does not exist", result.Failure?.Message);
+        Assert.Equal((ConnectProblem.KeyMissing, missing, "ssh.keyFile"), (result.Failure?.Problem, result.Failure?.Path, result.Failure?.From));
     }
 
     [Fact]
@@ -369,7 +370,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         var result = await CreateSut(settings).ConnectAsync(Host(Bm01), CancellationToken.None);
 
         Assert.Equal(ConnectFailureKind.Config, result.Failure?.Kind);
-        Assert.Contains(settings.KeyFileEnv, result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.NoKeyConfigured, settings.KeyFileEnv), (result.Failure?.Problem, result.Failure?.Variable));
     }
 
     [Fact]
@@ -420,10 +421,11 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         }
 
         Assert.Equal(ConnectFailureKind.Config, without.Failure?.Kind);
-        Assert.Contains(settings.KeyPassphraseEnv, without.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.KeyEncrypted, settings.KeyPassphraseEnv), (without.Failure?.Problem, without.Failure?.Variable));
         Assert.Equal(ConnectFailureKind.Config, wrong.Failure?.Kind);
-        Assert.DoesNotContain("wrong", wrong.Failure?.Message?.Replace("wrong passphrase", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.DoesNotContain(passphrase, without.Failure?.Message + wrong.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal((ConnectProblem.KeyUnusable, settings.KeyPassphraseEnv), (wrong.Failure?.Problem, wrong.Failure?.Variable));
+        Assert.DoesNotContain("wrong", wrong.Failure?.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(passphrase, $"{without.Failure}{wrong.Failure}", StringComparison.Ordinal);
     }
 
     [Theory]
@@ -436,7 +438,8 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         var result = await CreateSut().ConnectAsync(host, CancellationToken.None);
 
         Assert.Equal(ConnectFailureKind.Config, result.Failure?.Kind);
-        Assert.Contains("refusing to connect", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Equal(address is null ? ConnectProblem.InvalidHostName : ConnectProblem.InvalidAddress, result.Failure?.Problem);
+        Assert.Equal(address ?? name, result.Failure?.Value);
     }
 
     private static async Task<bool> IsRunningAsync(string commandLine)
