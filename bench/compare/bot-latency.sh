@@ -83,7 +83,7 @@ try:
             wait_for(r"policy: would start now", time.monotonic() + 2); break
         except SystemExit:
             if time.monotonic() - started > 120: raise
-    say("!deploy now")
+    say("!deploy now --again")
     wait_for(r"^\[#releng\] (OK|FAILED|HALTED): rollout #1\b", time.monotonic() + 600)
     wait_for(rf"\b{last_host}\b", time.monotonic() + 600)
     time.sleep(2)
