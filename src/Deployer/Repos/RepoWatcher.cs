@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// ever seen as a baseline, new commits on top of the old head as a push, anything else as a rewrite. Each merge is
 /// saved (with its announce entry) before its <see cref="MergeDetected"/> is published; merges saved but never
 /// announced are published again at start (<see cref="Outbox.PendingAnnouncements"/>). Failing remotes are polled
-/// with exponential backoff and reported once.
+/// with exponential backoff and reported once: lost and back, each saved with its announce entry like a merge.
 /// </summary>
 public sealed class RepoWatcher : BackgroundService, IRepoStatus
 {
@@ -267,9 +267,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (!isBaseline && head == state.Head)
         {
             var unchanged = Succeed(repo, state, now);
-            await _store.SaveStateAsync(unchanged, cancellationToken);
+            var back = Recovery(state, now);
+            await _store.SaveStateAsync(unchanged, back, cancellationToken);
             _heads[repo.Name] = head;
-            PublishRecovery(state, now);
+            PublishRecovery(back);
             return new PollResult(repo.Name, PollOutcome.Unchanged, head, null, null, 0);
         }
 
@@ -303,9 +304,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             Branch = repo.Config.Branch,
             LastPushAt = merge.Kind == MergeKind.Baseline ? null : now,
         };
-        var recorded = await _store.RecordMergeAsync(merge, newState, cancellationToken);
+        var recovered = Recovery(state, now);
+        var recorded = await _store.RecordMergeAsync(merge, newState, recovered, cancellationToken);
         _heads[repo.Name] = head;
-        PublishRecovery(state, now);
+        PublishRecovery(recovered);
         if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
         else ReposLog.Moved(_logger, repo.Name, merge.Kind, merge.OldHead, head, merge.TotalCommits);
 
@@ -333,12 +335,15 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     /// </summary>
     private bool IsReportedOutage(int failures) => failures > 0 && failures >= _options.UnreachableAfterFailures;
 
-    private void PublishRecovery(RepoState before, DateTimeOffset now)
+    /// <summary>The recovery a successful poll after <paramref name="before"/> announces: only the end of a reported outage.</summary>
+    private RepoRecovered? Recovery(RepoState before, DateTimeOffset now) =>
+        IsReportedOutage(before.ConsecutiveFailures) ? new RepoRecovered(before.Id, before.StatusSince ?? now, now) : null;
+
+    private void PublishRecovery(RepoRecovered? recovered)
     {
-        if (!IsReportedOutage(before.ConsecutiveFailures)) return;
-        var since = before.StatusSince ?? now;
-        ReposLog.Recovered(_logger, before.Id, since);
-        _events.Publish(new RepoRecovered(before.Id, since, now));
+        if (recovered is null) return;
+        ReposLog.Recovered(_logger, recovered.Repo, recovered.UnreachableSince);
+        _events.Publish(recovered);
     }
 
     private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, string error, CancellationToken cancellationToken)
@@ -346,7 +351,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         var now = _time.GetUtcNow();
         var failures = state.ConsecutiveFailures + 1;
         var since = failures > 1 && state.StatusSince is { } s ? s : now;
-        var announce = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures);
+        // Saved with the state that crosses the threshold, so a crash before the message cannot lose it (replayed at start).
+        var unreachable = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures)
+            ? new RepoUnreachable(repo.Name, error, since, failures)
+            : null;
         await _store.SaveStateAsync(
             state with
             {
@@ -356,9 +364,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
                 StatusSince = since,
                 ConsecutiveFailures = failures,
             },
+            unreachable,
             cancellationToken);
         ReposLog.PollFailed(_logger, repo.Name, failures, error);
-        if (announce) _events.Publish(new RepoUnreachable(repo.Name, error, since, failures));
+        if (unreachable is not null) _events.Publish(unreachable);
         return new PollResult(repo.Name, PollOutcome.Failed, state.Head, null, error, failures);
     }
 
