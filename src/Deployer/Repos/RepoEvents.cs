@@ -16,7 +16,7 @@ public sealed record MergeDetected(Merge Merge, bool Replayed = false) : Deploye
 public abstract record RepoReachabilityChanged(string Repo) : DeployerEvent;
 
 /// <summary>Polling a repo has been failing since <paramref name="Since"/>; published once per outage.</summary>
-public sealed record RepoUnreachable(string Repo, string Error, DateTimeOffset Since, int Failures) : RepoReachabilityChanged(Repo);
+public sealed record RepoUnreachable(string Repo, RepoFailure Error, DateTimeOffset Since, int Failures) : RepoReachabilityChanged(Repo);
 
 /// <summary>A repo that was reported unreachable answers again; published once, before any merge it brings.</summary>
 public sealed record RepoRecovered(string Repo, DateTimeOffset UnreachableSince, DateTimeOffset RecoveredAt) : RepoReachabilityChanged(Repo);

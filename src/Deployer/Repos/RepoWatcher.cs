@@ -259,7 +259,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     {
         var state = await _store.GetStateAsync(repo.Name, cancellationToken) ?? new RepoState { Id = repo.Name, Kind = repo.Config.Kind, Branch = repo.Config.Branch };
         var fetch = await repo.Mirror.FetchAsync(cancellationToken);
-        if (!fetch.Ok) return await FailAsync(repo, state, fetch.Error ?? "fetch failed", cancellationToken);
+        if (!fetch.Ok) return await FailAsync(repo, state, fetch.Error!, cancellationToken); // not Ok means an error
 
         var head = fetch.Head!; // Ok means Head is set.
         var now = _time.GetUtcNow();
@@ -285,7 +285,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             var kind = await ancestry ? MergeKind.Push : MergeKind.Rewrite;
             var log = await newCommits;
             // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
-            if (!log.Ok && kind == MergeKind.Push) return await FailAsync(repo, state, $"cannot read the new commits: {log.Error}", cancellationToken);
+            if (!log.Ok && kind == MergeKind.Push) return await FailAsync(repo, state, log.Error!, cancellationToken); // not Ok means an error
             var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();
             merge = merge with
             {
@@ -324,7 +324,8 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     {
         LastPollAt = now,
         LastPollOk = true,
-        LastError = null,
+        LastFailure = null,
+        LegacyLastError = null,
         StatusSince = state.LastPollOk && state.StatusSince is not null ? state.StatusSince : now,
         ConsecutiveFailures = 0,
     };
@@ -346,7 +347,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         _events.Publish(recovered);
     }
 
-    private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, string error, CancellationToken cancellationToken)
+    private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, RepoFailure error, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var failures = state.ConsecutiveFailures + 1;
@@ -360,13 +361,14 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             {
                 LastPollAt = now,
                 LastPollOk = false,
-                LastError = error,
+                LastFailure = error,
+                LegacyLastError = null,
                 StatusSince = since,
                 ConsecutiveFailures = failures,
             },
             unreachable,
             cancellationToken);
-        ReposLog.PollFailed(_logger, repo.Name, failures, error);
+        ReposLog.PollFailed(_logger, repo.Name, failures, error.Kind, error.Command, error.Detail);
         if (unreachable is not null) _events.Publish(unreachable);
         return new PollResult(repo.Name, PollOutcome.Failed, state.Head, null, error, failures);
     }

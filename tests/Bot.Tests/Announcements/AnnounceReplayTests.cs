@@ -118,9 +118,10 @@ public sealed class AnnounceReplayTests
                 var repos = bot.Service<IRepoStore>();
                 var state = (await repos.GetStateAsync("tools", CancellationToken.None))!;
                 var since = T0.AddMinutes(-3);
+                var failure = new RepoFailure { Kind = RepoFailureKind.RemoteFailed, Command = "git fetch", Detail = "fatal: repository not found" };
                 await repos.SaveStateAsync(
-                    state with { LastPollOk = false, LastPollAt = T0, StatusSince = since, ConsecutiveFailures = 2, LastError = "fatal: repository not found" },
-                    new RepoUnreachable("tools", "fatal: repository not found", since, 2), CancellationToken.None);
+                    state with { LastPollOk = false, LastPollAt = T0, StatusSince = since, ConsecutiveFailures = 2, LastFailure = failure },
+                    new RepoUnreachable("tools", failure, since, 2), CancellationToken.None);
                 await bot.DeliverAsync();
                 Assert.DoesNotContain(Lost, bot.Posted, StringComparison.Ordinal);
             }
@@ -171,7 +172,7 @@ public sealed class AnnounceReplayTests
                 var state = (await repos.GetStateAsync("tools", CancellationToken.None))!;
                 // The outage was announced; the poll that found the repo again saved its recovery, then the bot died.
                 var since = T0.AddMinutes(-30);
-                var lost = new RepoUnreachable("tools", "fatal: timed out", since, 2);
+                var lost = new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = "git fetch", TimeoutSeconds = 60 }, since, 2);
                 await repos.SaveStateAsync(state with { LastPollOk = false, StatusSince = since, ConsecutiveFailures = 2 }, lost, CancellationToken.None);
                 bot.Service<Deployer.Events.DeployerEvents>().Publish(lost);
                 await bot.DeliverAsync();

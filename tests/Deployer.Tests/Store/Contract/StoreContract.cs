@@ -263,7 +263,7 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task A_repo_lost_and_back_is_saved_with_one_announce_entry_each_and_replayed_until_completed()
     {
         var since = Time.GetUtcNow();
-        var lost = new RepoUnreachable("tools", "fatal: unable to access", since, 3);
+        var lost = new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.RemoteFailed, Command = "git fetch", Detail = "fatal: unable to access" }, since, 3);
         await S.Repos.SaveStateAsync(Failing("tools", "a000000000", since, 3), lost, CancellationToken.None);
         await S.Repos.SaveStateAsync(Failing("tools", "a000000000", since, 4), lost, CancellationToken.None); // the same outage again: kept once
         Time.Advance(TimeSpan.FromMinutes(10));
@@ -299,7 +299,7 @@ public abstract class StoreContract : IAsyncLifetime
         // The repo state (written last) has no id: the store refuses it, after the entry was written.
         var since = Time.GetUtcNow();
         await Assert.ThrowsAnyAsync<Exception>(() => S.Repos.SaveStateAsync(
-            Failing("tools", "a000000000", since, 3) with { Id = null! }, new RepoUnreachable("tools", "timed out", since, 3), CancellationToken.None));
+            Failing("tools", "a000000000", since, 3) with { Id = null! }, new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = "git fetch", TimeoutSeconds = 60 }, since, 3), CancellationToken.None));
         await Assert.ThrowsAnyAsync<Exception>(() => S.Repos.RecordMergeAsync(
             Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111") with { Id = null! }, new RepoRecovered("tools", since, since), CancellationToken.None));
 
