@@ -58,7 +58,7 @@ public static class AnnounceEntries
         }
     }
 
-    // Milliseconds: the outage start comes back from the store, and LiteDB keeps times to the millisecond.
+    // Milliseconds: the outage start comes back from the store, and a store may keep times to the millisecond only.
     private static string RepoKey(string prefix, string repo, DateTimeOffset since) =>
         string.Create(CultureInfo.InvariantCulture, $"{prefix}:{repo}:{since.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}");
 
