@@ -76,7 +76,7 @@ internal static class StatusBench
         log.WriteLine($"  repo watcher has {(await watcher.GetReposAsync(CancellationToken.None)).Count(r => r.Head is not null)}/{fleet.Repos.Count} heads after {started.ElapsedMilliseconds} ms");
 
         var resolved = await heads.CurrentAsync(CancellationToken.None);
-        if (resolved.Problems.Count > 0) throw new InvalidOperationException("heads: " + string.Join("; ", resolved.Problems));
+        if (resolved.Problems.Count > 0) throw new InvalidOperationException("heads: " + string.Join("; ", resolved.Problems.Select(p => $"{p.Repo}: {p.Kind} {p.Command} {p.Detail}")));
         foreach (var (repo, rev) in fleetDir.Heads)
             if (resolved.Heads.Revisions.GetValueOrDefault(repo) != rev) throw new InvalidOperationException($"head of {repo}: {resolved.Heads.Revisions.GetValueOrDefault(repo)} != {rev}");
         var statesNow = (await store.GetHostStatesAsync(CancellationToken.None)).ToDictionary(s => s.Id, StringComparer.Ordinal);

@@ -65,6 +65,27 @@ public sealed class NoWordsTests
         "RevisionProblem.Detail",
     ];
 
+    /// <summary>What a repo poll returns and the store keeps: a typed <see cref="Deployer.Repos.RepoFailure"/>, words are the Bot's (RepoText).</summary>
+    private static readonly Type[] RepoRecords =
+    [
+        typeof(Deployer.Repos.RepoState), typeof(Deployer.Repos.RepoFailure), typeof(Deployer.Repos.PollResult), typeof(Deployer.Repos.FetchResult),
+        typeof(Deployer.Repos.CommitLog), typeof(Deployer.Repos.HeadsResult), typeof(Deployer.Repos.RepoUnreachable), typeof(Deployer.Policy.UnreadableRepo),
+    ];
+
+    [Fact]
+    public void RepoRecords_HoldNoSentences()
+    {
+        var offenders = RepoRecords
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
+            .Where(x => x.Property.PropertyType == typeof(string) || x.Property.PropertyType == typeof(IReadOnlyList<string>))
+            .Select(x => $"{x.Type.Name}.{x.Property.Name}")
+            .Where(name => name != "RepoFailure.Detail" && !name.Contains(".Legacy", StringComparison.Ordinal))
+            .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message|Problems)$"))
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "sentence-like string properties on repo records: " + string.Join(", ", offenders));
+    }
+
     [Fact]
     public void RolloutRecords_HoldNoSentences()
     {
@@ -93,7 +114,7 @@ public sealed class NoWordsTests
 
     /// <summary>
     /// What is still allowed to compose English in src/Deployer, per file: log-free leftovers of issue 12 (lock audit,
-    /// repo fetch failures, bug comments) and messages that are not chat text (command
+    /// bug comments) and messages that are not chat text (command
     /// templates, config validation, shell commands). The counts only go down: a new sentence anywhere fails, and so
     /// does an allowance left higher than needed (lower it when you move words out).
     /// </summary>
@@ -110,13 +131,6 @@ public sealed class NoWordsTests
         ["Fleet/FleetConfigSections.cs"] = 1,
         ["Outbox/PendingAnnouncements.cs"] = 1, // the reason kept on an announce entry given up (nothing left to announce)
         ["Policy/FreezeService.cs"] = 2,
-        ["Repos/CommitLog.cs"] = 1,
-        ["Repos/GitMirror.cs"] = 6,
-        ["Repos/HgMirror.cs"] = 7,
-        ["Repos/IRepoStatus.cs"] = 1,
-        ["Repos/ProcessRunner.cs"] = 2,
-        ["Repos/ProductionHeads.cs"] = 2,
-        ["Repos/RepoWatcher.cs"] = 1,
         ["Rollout/RevisionReader.cs"] = 2, // the default revision commands (git rev-parse, hg ident): shell, not words
         ["Store/StoreIntegrity.cs"] = 2,
         ["Transport/RemoteCommand.cs"] = 5, // the shell wrapper and kill command sent to hosts

@@ -21,7 +21,7 @@ internal sealed class MergeAnnouncer(Hosting.BotOptions options, ChatClock clock
         IReadOnlyList<string> texts = e switch
         {
             MergeDetected m => [Format(m.Merge)],
-            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {clock.At(u.Since)} ({u.Failures} failed polls): {SafeText.Clean(u.Error, 200)}. Retrying with backoff; I will say when it is back"],
+            RepoUnreachable u => [$"cannot reach repo {u.Repo} since {clock.At(u.Since)} ({u.Failures} failed polls): {SafeText.Clean(RepoText.Failure(u.Error), 200)}. Retrying with backoff; I will say when it is back"],
             RepoRecovered r => [$"repo {r.Repo} is reachable again (unreachable since {clock.At(r.UnreachableSince)}, {HumanTime.Duration(r.RecoveredAt - r.UnreachableSince)})"],
             _ => [],
         };

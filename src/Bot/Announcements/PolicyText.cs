@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 
@@ -58,7 +59,7 @@ internal static class PolicyText
         TargetProblem.NoSuchRollout => $"no rollout #{r.RolloutId}; !history lists them",
         TargetProblem.NoSucceededRollout => "no succeeded rollout to roll back from; name one: !rollback #N",
         TargetProblem.NoEarlierSet => $"no earlier rollout with another set than #{r.RolloutId}; name one: !rollback #N",
-        _ => "cannot read production heads: " + string.Join(", ", (r.Unreadable ?? []).Select(u => u.Error is null ? u.Repo : $"{u.Repo} ({u.Error})")),
+        _ => "cannot read production heads: " + string.Join(", ", (r.Unreadable ?? []).Select(u => RepoText.Failure(u.Failure, u.LegacyError) is { } why ? $"{u.Repo} ({SafeText.Clean(why, 200)})" : u.Repo)),
     };
 
     /// <summary>A condition that blocks (or was skipped), without the <c>waiting: </c>.</summary>

@@ -29,7 +29,7 @@ internal sealed class RepoStatusSection(
             var head = state.Head is null ? "head unknown" : RevisionSet.Short(state.Head);
             var deployed = state.Head is null ? "" : await DeployedAsync(state.Id, state.Head, states, role, cancellationToken);
             var pushed = state.LastPushAt is { } at ? $", last push {HumanTime.MinutesSince(now - at)} ago" : "";
-            var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {(state.StatusSince is { } since ? clock.At(since) : "?")}: {SafeText.Clean(state.LastError, 120)}";
+            var reach = state.LastPollOk || state.LastPollAt is null ? "" : $", CANNOT REACH since {(state.StatusSince is { } since ? clock.At(since) : "?")}: {SafeText.Clean(RepoText.LastFailure(state), 120)}";
             lines.Add($"{state.Id} {state.Branch}: {head} {deployed}{pushed}{reach}".Replace("  ", " ", StringComparison.Ordinal).TrimEnd());
             // "When will it be live?" for every repo with merges waiting.
             if (state.Head is not null && (await repos.GetUndeployedMergesAsync(state.Id, cancellationToken)).Count > 0 && await estimates.EstimateAsync(state.Id, cancellationToken) is { } eta)

@@ -100,7 +100,7 @@ internal sealed class StatusReport(
     {
         var resolved = await heads.CurrentAsync(ct);
         var states = (await store.GetHostStatesAsync(ct)).ToDictionary(s => s.Id, StringComparer.Ordinal);
-        return (FleetStatus.Build(fleet, resolved.Heads.Revisions, states), resolved.Heads.Revisions, resolved.Problems);
+        return (FleetStatus.Build(fleet, resolved.Heads.Revisions, states), resolved.Heads.Revisions, [.. resolved.Problems.Select(RepoText.Problem)]);
     }
 
     private static string Summary(IReadOnlyList<HostLag> rows, string? role)

@@ -46,7 +46,7 @@ internal static class StatusVerb
         var store = services.GetRequiredService<IRolloutStore>();
 
         var heads = await services.GetRequiredService<ProductionHeads>().ResolveAsync(cancellationToken);
-        foreach (var p in heads.Problems) console.MarkupLineInterpolated($"[red]cannot read head of {p}[/]");
+        foreach (var p in heads.Problems) console.MarkupLineInterpolated($"[red]cannot read head of {Announcements.RepoText.Problem(p)}[/]");
 
         IReadOnlyDictionary<string, HostState> states;
         if (live)

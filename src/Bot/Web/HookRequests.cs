@@ -189,7 +189,7 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
         try
         {
             var result = await poll;
-            WebLog.PolledAfterHook(logger, repo, result.Outcome, result.Error ?? "");
+            WebLog.PolledAfterHook(logger, repo, result.Outcome, result.Error is null ? "" : Announcements.RepoText.Failure(result.Error));
         }
         catch (OperationCanceledException)
         {

@@ -146,7 +146,7 @@ internal sealed class StatusViewBuilder(
             m.Id, RevisionSet.Short(m.NewHead), Math.Max(m.TotalCommits, m.Commits.Count),
             m.Commits.Select(c => c.Author).Distinct(StringComparer.Ordinal).ToList(), m.Bugs, m.DetectedAt)).ToList();
         var estimate = waiting.Count > 0 && r.Head is not null ? Estimate(r.Id, r.Head, eta) : null;
-        return new RepoView(r.Id, r.Branch, r.Head, r.LastPushAt, r.LastPollOk || r.LastPollAt is null, r.LastPollOk ? null : SafeText.Clean(r.LastError, 200),
+        return new RepoView(r.Id, r.Branch, r.Head, r.LastPushAt, r.LastPollOk || r.LastPollAt is null, r.LastPollOk ? null : SafeText.Clean(RepoText.LastFailure(r), 200),
             carriers.Count, behind, waiting, estimate is null ? null : $"{r.Id} {RevisionSet.Short(r.Head)}: {estimate.Text}", estimate?.LiveAt);
     }
 

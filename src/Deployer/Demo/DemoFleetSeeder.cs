@@ -70,6 +70,6 @@ public sealed class DemoFleetSeeder(FleetConfig fleet, TimeProvider time)
     private async Task GitAsync(string? cwd, CancellationToken ct, params string[] args)
     {
         var result = await ProcessRunner.RunAsync("git", args, cwd, Timeout, time, ct, Author);
-        if (!result.Ok) throw new InvalidOperationException($"demo set-up: git {string.Join(' ', args)} failed: {result.Describe()}");
+        if (!result.Ok) throw new InvalidOperationException($"demo set-up: git {string.Join(' ', args)} failed: {result.FirstErrorLine ?? $"exit {result.ExitCode}"}");
     }
 }

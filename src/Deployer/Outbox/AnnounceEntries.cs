@@ -1,21 +1,26 @@
 using System.Globalization;
+using System.Text.Json;
 using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Deployer.Outbox;
 
-/// <summary>What an entry of kind <see cref="OutboxKinds.Announce"/> stands for: a merge or a rollout's end.</summary>
+/// <summary>What an entry of kind <see cref="OutboxKinds.Announce"/> stands for: a merge, a rollout's end, a repo lost or back.</summary>
 public enum AnnounceSubject
 {
     Merge,
     Rollout,
+    RepoUnreachable,
+    RepoRecovered,
 }
 
 /// <summary>
 /// Entries of kind <see cref="OutboxKinds.Announce"/>: "this event is still to be announced". The store writes one in
 /// the transaction that saves a merge or ends a rollout; the bot completes it in the transaction that queues the chat
 /// messages, and replays the pending ones at start. Key and payload are both <c>merge:{id}</c> or <c>rollout:{id}</c>.
+/// A repo outage has one key per repo and outage start (<c>repo-unreachable:{repo}:{since}</c>, <c>repo-recovered:…</c>)
+/// and its event as JSON for payload: the repo state it was saved with has moved on by the time a restart replays it.
 /// </summary>
 public static class AnnounceEntries
 {
@@ -23,12 +28,47 @@ public static class AnnounceEntries
 
     public static OutboxMessage Rollout(int id) => Message("rollout", id);
 
+    private const string UnreachablePrefix = "repo-unreachable";
+    private const string RecoveredPrefix = "repo-recovered";
+
+    /// <summary>The entry that announces <paramref name="e"/>: one per repo, kind of change and outage.</summary>
+    public static OutboxMessage Repo(RepoReachabilityChanged e) => e switch
+    {
+        RepoUnreachable u => new(OutboxKinds.Announce, JsonSerializer.Serialize(u), RepoKey(UnreachablePrefix, u.Repo, u.Since)),
+        RepoRecovered r => new(OutboxKinds.Announce, JsonSerializer.Serialize(r), RepoKey(RecoveredPrefix, r.Repo, r.UnreachableSince)),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not a repo change this outbox knows"),
+    };
+
+    /// <summary>The repo event an entry of <see cref="Repo"/> stands for; null when it is not one.</summary>
+    public static RepoReachabilityChanged? ReadRepo(OutboxEntry entry)
+    {
+        var prefix = entry.Key?.Split(':', 2)[0];
+        try
+        {
+            return prefix switch
+            {
+                UnreachablePrefix => JsonSerializer.Deserialize<RepoUnreachable>(entry.Payload),
+                RecoveredPrefix => JsonSerializer.Deserialize<RepoRecovered>(entry.Payload),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Milliseconds: the outage start comes back from the store, and a store may keep times to the millisecond only.
+    private static string RepoKey(string prefix, string repo, DateTimeOffset since) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}:{repo}:{since.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}");
+
     /// <summary>The key of the announce entry <paramref name="e"/> completes; null for events that have none.</summary>
     public static string? KeyOf(DeployerEvent e) => e switch
     {
         MergeDetected m => Merge(m.Merge.Id).Key,
         RolloutFinished f => Rollout(f.Rollout.Id).Key,
         RolloutInterrupted i => Rollout(i.Rollout.Id).Key,
+        RepoReachabilityChanged r => Repo(r).Key,
         _ => null,
     };
 

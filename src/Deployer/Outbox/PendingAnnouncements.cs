@@ -15,7 +15,8 @@ public sealed partial class PendingAnnouncements(
     /// <summary>
     /// Publishes the event of every pending announce entry, in the order they were written: a merge as a replayed
     /// <see cref="MergeDetected"/>, an ended rollout as a replayed <see cref="RolloutFinished"/> (start message and
-    /// results), an interrupted one as <see cref="RolloutInterrupted"/>. An entry whose subject is gone is given up.
+    /// results), an interrupted one as <see cref="RolloutInterrupted"/>, a repo lost or back as the event it saved. An entry
+    /// whose subject is gone is given up.
     /// </summary>
     public async Task<int> ReplayAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +53,7 @@ public sealed partial class PendingAnnouncements(
 
     private async Task<DeployerEvent?> EventOfAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
+        if (AnnounceEntries.ReadRepo(entry) is { } change) return change;
         switch (AnnounceEntries.Read(entry))
         {
             case (AnnounceSubject.Merge, var id):

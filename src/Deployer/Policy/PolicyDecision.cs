@@ -105,8 +105,11 @@ public enum TargetProblem
     HeadsUnreadable,
 }
 
-/// <summary>A repo whose head could not be read, with the last error if any.</summary>
-public sealed record UnreadableRepo(string Repo, string? Error);
+/// <summary>
+/// A repo whose head could not be read, with the last failure if any; <paramref name="LegacyError"/> is the same in the
+/// words older builds saved (and a repo state saved by them still holds).
+/// </summary>
+public sealed record UnreadableRepo(string Repo, Repos.RepoFailure? Failure, [property: System.Text.Json.Serialization.JsonPropertyName("error")] string? LegacyError = null);
 
 /// <summary>The set to roll out could not be worked out.</summary>
 public sealed record TargetUnknown(TargetProblem Problem, int? RolloutId = null, IReadOnlyList<UnreadableRepo>? Unreadable = null) : PolicyReason;

@@ -190,7 +190,11 @@ internal sealed partial class RolloutDoor(
                 if (missing.Count > 0)
                 {
                     var why = new List<UnreadableRepo>();
-                    foreach (var r in missing) why.Add(new UnreadableRepo(r, (await repos.GetRepoAsync(r, ct))?.LastError));
+                    foreach (var r in missing)
+                    {
+                        var state = await repos.GetRepoAsync(r, ct);
+                        why.Add(new UnreadableRepo(r, state?.LastFailure, state?.LegacyLastError));
+                    }
                     return (null, null, new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: why));
                 }
 

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace ChatOpsReconfig.Deployer.Repos;
 
 /// <summary>Commits read from a mirror, oldest first, or why they could not be read.</summary>
-public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total, string? Error)
+public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total, RepoFailure? Error)
 {
     /// <summary>Between fields of one commit. The message comes last, so this may appear in it without harm.</summary>
     internal const char FieldSeparator = '\x1f';
@@ -16,7 +16,10 @@ public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total,
 
     public bool Ok => Error is null;
 
-    public static CommitLog Failure(string error) => new([], 0, error);
+    public static CommitLog Failure(RepoFailure error) => new([], 0, error);
+
+    /// <summary>Asked for commits between values that are not full revisions.</summary>
+    public static CommitLog NotRevisions() => Failure(RepoFailure.Of(RepoFailureKind.NotARevision));
 
     public static bool IsRevision(string? value) => value is not null && RevisionPattern().IsMatch(value);
 
@@ -37,7 +40,7 @@ public sealed partial record CommitLog(IReadOnlyList<Commit> Commits, int Total,
 
             var fields = record.Split(FieldSeparator, FieldCount);
             if (fields.Length != FieldCount || !IsRevision(fields[0]) || !TryParseTime(fields[1], out var when))
-                return Failure($"unreadable log output at commit {commits.Count + 1}: {SafeText.Clean(record, 80)}");
+                return Failure(new RepoFailure { Kind = RepoFailureKind.UnreadableLog, Commit = commits.Count + 1, Detail = SafeText.Clean(record, 80) });
 
             var message = fields[4].TrimEnd('\n');
             commits.Add(new Commit

@@ -24,7 +24,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         {
             // Whether the remote or our mirror is at fault cannot be told from here: look at the mirror again next time.
             _checked = false;
-            return FetchResult.Failure(fetch.TimedOut ? $"fetch timed out after {fetchTimeout.TotalSeconds:0}s" : fetch.Describe());
+            return FetchResult.Failure(fetch.Failure(RepoFailureKind.RemoteFailed, "git fetch"));
         }
 
         var head = await GitAsync(["rev-parse", "--verify", "--end-of-options", $"refs/heads/{branch}^{{commit}}"], RepoMirror.LocalTimeout, cancellationToken);
@@ -32,7 +32,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         if (!head.Ok || !CommitLog.IsRevision(rev))
         {
             _checked = false;
-            return FetchResult.Failure($"fetched, but the mirror has no branch {branch}: {head.Describe()}");
+            return FetchResult.Failure(new RepoFailure { Kind = RepoFailureKind.MirrorHasNoBranch, Branch = branch, Detail = head.FirstErrorLine });
         }
 
         return FetchResult.Success(rev);
@@ -40,7 +40,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
 
     public async Task<CommitLog> LogAsync(string oldHead, string newHead, CancellationToken cancellationToken)
     {
-        if (!CommitLog.IsRevision(oldHead) || !CommitLog.IsRevision(newHead)) return CommitLog.Failure("not a full revision");
+        if (!CommitLog.IsRevision(oldHead) || !CommitLog.IsRevision(newHead)) return CommitLog.NotRevisions();
 
         // --max-count picks the newest commits before --reverse puts them oldest first.
         var log = await GitAsync(
@@ -50,7 +50,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         if (!log.Ok)
         {
             _checked = false;
-            return CommitLog.Failure($"git log failed: {log.Describe()}");
+            return CommitLog.Failure(log.Failure(RepoFailureKind.CommandFailed, "git log"));
         }
 
         var parsed = CommitLog.Parse(log.Stdout);
@@ -59,7 +59,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         var count = await GitAsync(["rev-list", "--count", newHead, "--not", oldHead, "--"], RepoMirror.LocalTimeout, cancellationToken);
         return int.TryParse(count.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var total) && count.Ok
             ? parsed with { Total = total }
-            : CommitLog.Failure($"git rev-list --count failed: {count.Describe()}");
+            : CommitLog.Failure(count.Failure(RepoFailureKind.CommandFailed, "git rev-list --count"));
     }
 
     public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken)
@@ -70,7 +70,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         return result.Ok;
     }
 
-    private async Task<string?> EnsureMirrorAsync(CancellationToken cancellationToken)
+    private async Task<RepoFailure?> EnsureMirrorAsync(CancellationToken cancellationToken)
     {
         if (_checked) return null;
         if (Directory.Exists(path))
@@ -86,7 +86,7 @@ internal sealed class GitMirror(string path, string url, string branch, int maxC
         RepoMirror.Remove(path);
         Directory.CreateDirectory(Path.GetDirectoryName(path) ?? path);
         var init = await ProcessRunner.RunAsync("git", ["init", "--quiet", "--bare", path], null, RepoMirror.LocalTimeout, time, cancellationToken);
-        if (!init.Ok) return $"cannot create mirror {path}: {init.Describe()}";
+        if (!init.Ok) return init.Failure(RepoFailureKind.MirrorNotCreated, "git init") with { Path = path };
         _checked = true;
         return null;
     }

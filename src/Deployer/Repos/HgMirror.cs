@@ -30,9 +30,9 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
         if (ready is not null) return FetchResult.Failure(ready);
 
         var identify = await HgAsync(["identify", "--debug", "--id", "-r", branch, "--", url], fetchTimeout, cancellationToken);
-        if (!identify.Ok) return FetchResult.Failure(identify.TimedOut ? $"hg identify timed out after {fetchTimeout.TotalSeconds:0}s" : identify.Describe());
+        if (!identify.Ok) return FetchResult.Failure(identify.Failure(RepoFailureKind.RemoteFailed, "hg identify"));
         var head = identify.Stdout.Trim();
-        if (!CommitLog.IsRevision(head)) return FetchResult.Failure($"unexpected answer from hg identify: {SafeText.Clean(head, 80)}");
+        if (!CommitLog.IsRevision(head)) return FetchResult.Failure(new RepoFailure { Kind = RepoFailureKind.UnexpectedAnswer, Command = "hg identify", Detail = SafeText.Clean(head, 80) });
 
         if (head == _lastHead) return FetchResult.Success(head);
 
@@ -45,7 +45,7 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
             _checked = false;
             _suspect = true;
             _lastHead = null;
-            return FetchResult.Failure(pull.TimedOut ? $"hg pull timed out after {fetchTimeout.TotalSeconds:0}s" : pull.Describe());
+            return FetchResult.Failure(pull.Failure(RepoFailureKind.RemoteFailed, "hg pull"));
         }
 
         _lastHead = head;
@@ -54,7 +54,7 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
 
     public async Task<CommitLog> LogAsync(string oldHead, string newHead, CancellationToken cancellationToken)
     {
-        if (!CommitLog.IsRevision(oldHead) || !CommitLog.IsRevision(newHead)) return CommitLog.Failure("not a full revision");
+        if (!CommitLog.IsRevision(oldHead) || !CommitLog.IsRevision(newHead)) return CommitLog.NotRevisions();
 
         // Local revision numbers always put parents before children, so sorting by them is oldest first.
         var range = $"only({newHead}, {oldHead})";
@@ -64,14 +64,14 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
             _checked = false;
             _suspect = true;
             _lastHead = null;
-            return CommitLog.Failure($"hg log failed: {log.Describe()}");
+            return CommitLog.Failure(log.Failure(RepoFailureKind.CommandFailed, "hg log"));
         }
 
         var parsed = CommitLog.Parse(log.Stdout);
         if (!parsed.Ok || parsed.Commits.Count < maxCommits) return parsed;
 
         var count = await HgAsync(["-R", path, "log", "-r", range, "-T", "x"], RepoMirror.LocalTimeout, cancellationToken);
-        return count.Ok ? parsed with { Total = count.Stdout.Trim().Length } : CommitLog.Failure($"hg log (count) failed: {count.Describe()}");
+        return count.Ok ? parsed with { Total = count.Stdout.Trim().Length } : CommitLog.Failure(count.Failure(RepoFailureKind.CommandFailed, "hg log (count)"));
     }
 
     public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
         return result.Ok && result.Stdout.Trim() == ancestor;
     }
 
-    private async Task<string?> EnsureMirrorAsync(CancellationToken cancellationToken)
+    private async Task<RepoFailure?> EnsureMirrorAsync(CancellationToken cancellationToken)
     {
         if (_checked) return null;
         // Starting hg costs half a second on a busy host: trust the files unless a pull has failed since.
@@ -97,7 +97,7 @@ internal sealed class HgMirror(string path, string url, string branch, int maxCo
         RepoMirror.Remove(path);
         Directory.CreateDirectory(Path.GetDirectoryName(path) ?? path);
         var init = await HgAsync(["init", "--", path], RepoMirror.LocalTimeout, cancellationToken);
-        if (!init.Ok) return $"cannot create mirror {path}: {init.Describe()}";
+        if (!init.Ok) return init.Failure(RepoFailureKind.MirrorNotCreated, "hg init") with { Path = path };
         _checked = true;
         _suspect = false;
         return null;

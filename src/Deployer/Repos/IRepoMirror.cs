@@ -19,13 +19,13 @@ public interface IRepoMirror
 }
 
 /// <summary>The branch head after a fetch, or why there is none.</summary>
-public sealed record FetchResult(string? Head, string? Error)
+public sealed record FetchResult(string? Head, RepoFailure? Error)
 {
     public bool Ok => Head is not null;
 
     public static FetchResult Success(string head) => new(head, null);
 
-    public static FetchResult Failure(string error) => new(null, error);
+    public static FetchResult Failure(RepoFailure error) => new(null, error);
 }
 
 /// <summary>Creates the mirror matching a repo's kind.</summary>

@@ -35,9 +35,9 @@ public sealed record FirstPolls(int Done, int Total)
 }
 
 /// <summary>What one poll found.</summary>
-public sealed record PollResult(string Repo, PollOutcome Outcome, string? Head, Merge? Merge, string? Error, int ConsecutiveFailures)
+public sealed record PollResult(string Repo, PollOutcome Outcome, string? Head, Merge? Merge, RepoFailure? Error, int ConsecutiveFailures)
 {
-    public static PollResult Unknown(string repo) => new(repo, PollOutcome.UnknownRepo, null, null, $"no repo named '{repo}'", 0);
+    public static PollResult Unknown(string repo) => new(repo, PollOutcome.UnknownRepo, null, null, new RepoFailure { Kind = RepoFailureKind.UnknownRepo, Repo = repo }, 0);
 }
 
 public enum PollOutcome

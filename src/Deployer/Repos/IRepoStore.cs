@@ -7,14 +7,26 @@ public interface IRepoStore
 
     Task<IReadOnlyList<RepoState>> GetStatesAsync(CancellationToken cancellationToken);
 
-    Task SaveStateAsync(RepoState state, CancellationToken cancellationToken);
+    Task SaveStateAsync(RepoState state, CancellationToken cancellationToken) => SaveStateAsync(state, null, cancellationToken);
+
+    /// <summary>
+    /// Saves <paramref name="state"/> and, when the poll that produced it lost the repo or got it back, the announce
+    /// entry of <paramref name="change"/> (<see cref="Outbox.AnnounceEntries.Repo"/>), in one transaction; an entry whose
+    /// key is already saved is kept as it is, so one outage is announced once.
+    /// </summary>
+    Task SaveStateAsync(RepoState state, RepoReachabilityChanged? change, CancellationToken cancellationToken);
+
+    Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken) =>
+        RecordMergeAsync(merge, state, null, cancellationToken);
 
     /// <summary>
     /// Saves <paramref name="merge"/>, its announce entry (<see cref="Outbox.AnnounceEntries.Merge"/>) and the repo state
-    /// with its new head, in one transaction. When this very move is already the last merge saved (a crash came after
-    /// it, before the watcher published it), that merge is returned with <see cref="MergeRecorded.Created"/> false.
+    /// with its new head, in one transaction; with <paramref name="recovered"/> (the repo was reported unreachable), its
+    /// announce entry too, written first so the recovery is told before the merge. When this very move is already the
+    /// last merge saved (a crash came after it, before the watcher published it), that merge is returned with
+    /// <see cref="MergeRecorded.Created"/> false.
     /// </summary>
-    Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken);
+    Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, RepoRecovered? recovered, CancellationToken cancellationToken);
 
     Task<Merge?> GetMergeAsync(int id, CancellationToken cancellationToken);
 

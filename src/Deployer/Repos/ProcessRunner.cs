@@ -34,7 +34,7 @@ internal static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            return new ProcessResult(-1, "", $"cannot run {file}: {ex.Message}", false);
+            return new ProcessResult(-1, "", "", false, StartError: ex.Message);
         }
 
         process.StandardInput.Close();
@@ -52,18 +52,35 @@ internal static class ProcessRunner
             try { process.Kill(entireProcessTree: true); }
             catch (InvalidOperationException) { /* exited meanwhile */ }
             cancellationToken.ThrowIfCancellationRequested();
-            return new ProcessResult(-1, "", $"{file} timed out after {timeout.TotalSeconds:0}s", true);
+            return new ProcessResult(-1, "", "", true, TimeoutSeconds: (int)Math.Round(timeout.TotalSeconds));
         }
     }
 }
 
-public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, bool TimedOut)
+/// <summary>
+/// How a git or hg command ended. <paramref name="StartError"/> is the system's reason when it could not be started;
+/// <paramref name="TimeoutSeconds"/> the limit it ran past when <paramref name="TimedOut"/>.
+/// </summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, bool TimedOut, int TimeoutSeconds = 0, string? StartError = null)
 {
-    public bool Ok => ExitCode == 0 && !TimedOut;
+    public bool Ok => ExitCode == 0 && !TimedOut && StartError is null;
 
-    public string Describe()
+    /// <summary>The command's first error line (its own words, cut at 200 characters); null when it printed none.</summary>
+    public string? FirstErrorLine
     {
-        var line = Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit {ExitCode}";
-        return line.Length > 200 ? line[..200] + "…" : line;
+        get
+        {
+            var line = Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            return line is { Length: > 200 } ? line[..200] + "…" : line;
+        }
     }
+
+    /// <summary>
+    /// This failed result as <paramref name="kind"/> of <paramref name="command"/> (e.g. <c>git fetch</c>), or as
+    /// <see cref="RepoFailureKind.TimedOut"/> / <see cref="RepoFailureKind.CannotRun"/> when that is what happened.
+    /// </summary>
+    public RepoFailure Failure(RepoFailureKind kind, string command) =>
+        TimedOut ? new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = command, TimeoutSeconds = TimeoutSeconds }
+        : StartError is not null ? new RepoFailure { Kind = RepoFailureKind.CannotRun, Command = command, Detail = StartError }
+        : new RepoFailure { Kind = kind, Command = command, Detail = FirstErrorLine, ExitCode = FirstErrorLine is null ? ExitCode : null };
 }

@@ -9,8 +9,14 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// </summary>
 public sealed record MergeDetected(Merge Merge, bool Replayed = false) : DeployerEvent;
 
+/// <summary>
+/// A repo became unreachable or answers again. Saved as an announce entry (<see cref="Outbox.AnnounceEntries.Repo"/>)
+/// with the repo state that says so, before it is published; the entry keeps the event whole, since the state moves on.
+/// </summary>
+public abstract record RepoReachabilityChanged(string Repo) : DeployerEvent;
+
 /// <summary>Polling a repo has been failing since <paramref name="Since"/>; published once per outage.</summary>
-public sealed record RepoUnreachable(string Repo, string Error, DateTimeOffset Since, int Failures) : DeployerEvent;
+public sealed record RepoUnreachable(string Repo, RepoFailure Error, DateTimeOffset Since, int Failures) : RepoReachabilityChanged(Repo);
 
 /// <summary>A repo that was reported unreachable answers again; published once, before any merge it brings.</summary>
-public sealed record RepoRecovered(string Repo, DateTimeOffset UnreachableSince, DateTimeOffset RecoveredAt) : DeployerEvent;
+public sealed record RepoRecovered(string Repo, DateTimeOffset UnreachableSince, DateTimeOffset RecoveredAt) : RepoReachabilityChanged(Repo);

@@ -25,7 +25,10 @@ public sealed record RepoState
     public bool LastPollOk { get; init; }
 
     /// <summary>Why the last poll failed; null when it succeeded.</summary>
-    public string? LastError { get; init; }
+    public RepoFailure? LastFailure { get; init; }
+
+    /// <summary>The same in the words older builds stored (field <c>LastError</c> of old documents).</summary>
+    public string? LegacyLastError { get; init; }
 
     /// <summary>Since when polls have been succeeding (or failing, see <see cref="LastPollOk"/>).</summary>
     public DateTimeOffset? StatusSince { get; init; }

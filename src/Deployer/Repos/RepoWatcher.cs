@@ -10,7 +10,7 @@ namespace ChatOpsReconfig.Deployer.Repos;
 /// ever seen as a baseline, new commits on top of the old head as a push, anything else as a rewrite. Each merge is
 /// saved (with its announce entry) before its <see cref="MergeDetected"/> is published; merges saved but never
 /// announced are published again at start (<see cref="Outbox.PendingAnnouncements"/>). Failing remotes are polled
-/// with exponential backoff and reported once.
+/// with exponential backoff and reported once: lost and back, each saved with its announce entry like a merge.
 /// </summary>
 public sealed class RepoWatcher : BackgroundService, IRepoStatus
 {
@@ -259,7 +259,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     {
         var state = await _store.GetStateAsync(repo.Name, cancellationToken) ?? new RepoState { Id = repo.Name, Kind = repo.Config.Kind, Branch = repo.Config.Branch };
         var fetch = await repo.Mirror.FetchAsync(cancellationToken);
-        if (!fetch.Ok) return await FailAsync(repo, state, fetch.Error ?? "fetch failed", cancellationToken);
+        if (!fetch.Ok) return await FailAsync(repo, state, fetch.Error!, cancellationToken); // not Ok means an error
 
         var head = fetch.Head!; // Ok means Head is set.
         var now = _time.GetUtcNow();
@@ -267,9 +267,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
         if (!isBaseline && head == state.Head)
         {
             var unchanged = Succeed(repo, state, now);
-            await _store.SaveStateAsync(unchanged, cancellationToken);
+            var back = Recovery(state, now);
+            await _store.SaveStateAsync(unchanged, back, cancellationToken);
             _heads[repo.Name] = head;
-            PublishRecovery(state, now);
+            PublishRecovery(back);
             return new PollResult(repo.Name, PollOutcome.Unchanged, head, null, null, 0);
         }
 
@@ -284,7 +285,7 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             var kind = await ancestry ? MergeKind.Push : MergeKind.Rewrite;
             var log = await newCommits;
             // A push must be told commit by commit; the commits a rewrite adds are a courtesy (the old head may be gone).
-            if (!log.Ok && kind == MergeKind.Push) return await FailAsync(repo, state, $"cannot read the new commits: {log.Error}", cancellationToken);
+            if (!log.Ok && kind == MergeKind.Push) return await FailAsync(repo, state, log.Error!, cancellationToken); // not Ok means an error
             var commits = log.Commits.Select(c => c with { Bugs = repo.Bugs.Find(c.Message) }).ToList();
             merge = merge with
             {
@@ -303,9 +304,10 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
             Branch = repo.Config.Branch,
             LastPushAt = merge.Kind == MergeKind.Baseline ? null : now,
         };
-        var recorded = await _store.RecordMergeAsync(merge, newState, cancellationToken);
+        var recovered = Recovery(state, now);
+        var recorded = await _store.RecordMergeAsync(merge, newState, recovered, cancellationToken);
         _heads[repo.Name] = head;
-        PublishRecovery(state, now);
+        PublishRecovery(recovered);
         if (merge.Kind == MergeKind.Baseline) ReposLog.Baseline(_logger, repo.Name, merge.Branch, head);
         else ReposLog.Moved(_logger, repo.Name, merge.Kind, merge.OldHead, head, merge.TotalCommits);
 
@@ -322,7 +324,8 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     {
         LastPollAt = now,
         LastPollOk = true,
-        LastError = null,
+        LastFailure = null,
+        LegacyLastError = null,
         StatusSince = state.LastPollOk && state.StatusSince is not null ? state.StatusSince : now,
         ConsecutiveFailures = 0,
     };
@@ -333,32 +336,40 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     /// </summary>
     private bool IsReportedOutage(int failures) => failures > 0 && failures >= _options.UnreachableAfterFailures;
 
-    private void PublishRecovery(RepoState before, DateTimeOffset now)
+    /// <summary>The recovery a successful poll after <paramref name="before"/> announces: only the end of a reported outage.</summary>
+    private RepoRecovered? Recovery(RepoState before, DateTimeOffset now) =>
+        IsReportedOutage(before.ConsecutiveFailures) ? new RepoRecovered(before.Id, before.StatusSince ?? now, now) : null;
+
+    private void PublishRecovery(RepoRecovered? recovered)
     {
-        if (!IsReportedOutage(before.ConsecutiveFailures)) return;
-        var since = before.StatusSince ?? now;
-        ReposLog.Recovered(_logger, before.Id, since);
-        _events.Publish(new RepoRecovered(before.Id, since, now));
+        if (recovered is null) return;
+        ReposLog.Recovered(_logger, recovered.Repo, recovered.UnreachableSince);
+        _events.Publish(recovered);
     }
 
-    private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, string error, CancellationToken cancellationToken)
+    private async Task<PollResult> FailAsync(WatchedRepo repo, RepoState state, RepoFailure error, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var failures = state.ConsecutiveFailures + 1;
         var since = failures > 1 && state.StatusSince is { } s ? s : now;
-        var announce = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures);
+        // Saved with the state that crosses the threshold, so a crash before the message cannot lose it (replayed at start).
+        var unreachable = !IsReportedOutage(state.ConsecutiveFailures) && IsReportedOutage(failures)
+            ? new RepoUnreachable(repo.Name, error, since, failures)
+            : null;
         await _store.SaveStateAsync(
             state with
             {
                 LastPollAt = now,
                 LastPollOk = false,
-                LastError = error,
+                LastFailure = error,
+                LegacyLastError = null,
                 StatusSince = since,
                 ConsecutiveFailures = failures,
             },
+            unreachable,
             cancellationToken);
-        ReposLog.PollFailed(_logger, repo.Name, failures, error);
-        if (announce) _events.Publish(new RepoUnreachable(repo.Name, error, since, failures));
+        ReposLog.PollFailed(_logger, repo.Name, failures, error.Kind, error.Command, error.Detail);
+        if (unreachable is not null) _events.Publish(unreachable);
         return new PollResult(repo.Name, PollOutcome.Failed, state.Head, null, error, failures);
     }
 

@@ -10,8 +10,8 @@ internal static partial class ReposLog
     [LoggerMessage(302, LogLevel.Information, "{Repo}: {Kind} {OldHead} -> {NewHead}, {Commits} new commits")]
     public static partial void Moved(ILogger logger, string repo, MergeKind kind, string? oldHead, string newHead, int commits);
 
-    [LoggerMessage(303, LogLevel.Warning, "{Repo}: poll failed ({Failures} in a row): {Error}")]
-    public static partial void PollFailed(ILogger logger, string repo, int failures, string error);
+    [LoggerMessage(303, LogLevel.Warning, "{Repo}: poll failed ({Failures} in a row): {Failure} {Command}: {Detail}")]
+    public static partial void PollFailed(ILogger logger, string repo, int failures, RepoFailureKind failure, string? command, string? detail);
 
     [LoggerMessage(304, LogLevel.Information, "{Repo}: reachable again after failing since {Since}")]
     public static partial void Recovered(ILogger logger, string repo, DateTimeOffset since);

@@ -11,13 +11,13 @@ internal sealed class WatchedHeads(FleetConfig fleet, IRepoStatus watcher, Produ
     public async Task<HeadsResult> CurrentAsync(CancellationToken cancellationToken)
     {
         var heads = (await watcher.GetHeadsAsync(cancellationToken)).Revisions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var problems = new List<string>();
+        var problems = new List<RepoFailure>();
         foreach (var (name, repo) in fleet.Repos)
         {
             if (heads.ContainsKey(name)) continue;
             var (rev, error) = await remotes.ResolveAsync(repo, cancellationToken);
             if (rev is not null) heads[name] = rev;
-            else problems.Add($"{name}: {error}");
+            else problems.Add(error! with { Repo = name }); // no revision means a failure
         }
 
         return new HeadsResult(new RevisionSet(heads), problems);

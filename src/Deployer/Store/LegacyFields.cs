@@ -17,6 +17,7 @@ internal static class LegacyFields
         [(typeof(RolloutRecord), nameof(RolloutRecord.LegacySummary))] = "Summary",
         [(typeof(HostResult), nameof(HostResult.LegacyError))] = "Error",
         [(typeof(HostState), nameof(HostState.LegacyLastError))] = "LastError",
+        [(typeof(Repos.RepoState), nameof(Repos.RepoState.LegacyLastError))] = "LastError",
     };
 
     /// <summary>The stored field name of <paramref name="member"/> of <paramref name="type"/>, or null when it is stored under its own name.</summary>

@@ -35,19 +35,24 @@ internal sealed class RepoStore : IRepoStore
         return Task.FromResult<IReadOnlyList<RepoState>>(States.FindAll().ToList());
     }
 
-    public Task SaveStateAsync(RepoState state, CancellationToken cancellationToken)
+    public Task SaveStateAsync(RepoState state, RepoReachabilityChanged? change, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _db.Write(() => States.Upsert(state));
+        _db.Write(() =>
+        {
+            if (change is not null) _outbox.Insert(AnnounceEntries.Repo(change));
+            States.Upsert(state);
+        });
         return Task.CompletedTask;
     }
 
     // Each read-modify-write is one write: the watcher, the announcer and the rollout do not lose each other's updates.
-    public Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken)
+    public Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, RepoRecovered? recovered, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(_db.Write(() =>
         {
+            if (recovered is not null) _outbox.Insert(AnnounceEntries.Repo(recovered));
             // The watcher only records moves away from the stored head, so finding this very move already saved means
             // a crash came between saving the merge and saving the head: keep the first copy.
             var last = Merges.Query().Where(m => m.Repo == merge.Repo).OrderByDescending(m => m.Id).FirstOrDefault();

@@ -103,6 +103,107 @@ public sealed class AnnounceReplayTests
     }
 
     [Fact]
+    public async Task Start_RepoUnreachableSavedButNotAnnounced_AnnouncedOnceAfterTheRestartThenRecoveryOnce()
+    {
+        var dir = BotHarness.NewDirectory();
+        try
+        {
+            const string Lost = "cannot reach repo tools since";
+            const string Back = "repo tools is reachable again";
+            await using (var bot = await BotHarness.StartAsync(dir, T0))
+            {
+                await bot.PollAllAsync(); // baselines
+                await bot.DeliverAsync();
+                // The poll that crossed the threshold saved the state with its announce entry, then the bot died before publishing it.
+                var repos = bot.Service<IRepoStore>();
+                var state = (await repos.GetStateAsync("tools", CancellationToken.None))!;
+                var since = T0.AddMinutes(-3);
+                var failure = new RepoFailure { Kind = RepoFailureKind.RemoteFailed, Command = "git fetch", Detail = "fatal: repository not found" };
+                await repos.SaveStateAsync(
+                    state with { LastPollOk = false, LastPollAt = T0, StatusSince = since, ConsecutiveFailures = 2, LastFailure = failure },
+                    new RepoUnreachable("tools", failure, since, 2), CancellationToken.None);
+                await bot.DeliverAsync();
+                Assert.DoesNotContain(Lost, bot.Posted, StringComparison.Ordinal);
+            }
+
+            var upstream = BotHarness.NewDirectory(); // somewhere to park the remote while it is "down"
+            var parked = Path.Combine(upstream, "tools-parked");
+            await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
+            {
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Lost));
+                Assert.Contains("(2 failed polls): fatal: repository not found. Retrying with backoff; I will say when it is back", again.Posted, StringComparison.Ordinal);
+
+                // Still down: the watcher counts on and says nothing more; back: one recovery message.
+                Directory.Move(again.Upstream("tools"), parked);
+                Assert.Equal(PollOutcome.Failed, (await again.Watcher.PollNowAsync("tools")).Outcome);
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Lost));
+                Directory.Move(parked, again.Upstream("tools"));
+                await again.PollAllAsync();
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Back));
+                Assert.Empty(await again.Service<IOutboxStore>().PendingAsync(OutboxKinds.Announce, CancellationToken.None));
+            }
+
+            Directory.Delete(upstream, recursive: true);
+            await using var third = await BotHarness.StartAsync(dir, T0.AddMinutes(6));
+            await third.DeliverAsync();
+            Assert.DoesNotContain(Lost, third.Posted, StringComparison.Ordinal);
+            Assert.DoesNotContain(Back, third.Posted, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_RepoRecoverySavedButNotAnnounced_AnnouncedOnceAfterTheRestart()
+    {
+        var dir = BotHarness.NewDirectory();
+        try
+        {
+            const string Back = "repo tools is reachable again (unreachable since";
+            await using (var bot = await BotHarness.StartAsync(dir, T0))
+            {
+                await bot.PollAllAsync();
+                var repos = bot.Service<IRepoStore>();
+                var state = (await repos.GetStateAsync("tools", CancellationToken.None))!;
+                // The outage was announced; the poll that found the repo again saved its recovery, then the bot died.
+                var since = T0.AddMinutes(-30);
+                var lost = new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = "git fetch", TimeoutSeconds = 60 }, since, 2);
+                await repos.SaveStateAsync(state with { LastPollOk = false, StatusSince = since, ConsecutiveFailures = 2 }, lost, CancellationToken.None);
+                bot.Service<Deployer.Events.DeployerEvents>().Publish(lost);
+                await bot.DeliverAsync();
+                await repos.SaveStateAsync(state with { LastPollOk = true, StatusSince = T0, ConsecutiveFailures = 0 }, new RepoRecovered("tools", since, T0), CancellationToken.None);
+                await bot.DeliverAsync();
+                Assert.Equal(1, Count(bot.Posted, "cannot reach repo tools"));
+                Assert.DoesNotContain(Back, bot.Posted, StringComparison.Ordinal);
+            }
+
+            await using (var again = await BotHarness.StartAsync(dir, T0.AddMinutes(5)))
+            {
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Back));
+                Assert.Contains(", 30m)", again.Posted, StringComparison.Ordinal);
+                Assert.DoesNotContain("cannot reach repo tools", again.Posted, StringComparison.Ordinal);
+                await again.PollAllAsync();
+                await again.DeliverAsync();
+                Assert.Equal(1, Count(again.Posted, Back));
+            }
+
+            await using var third = await BotHarness.StartAsync(dir, T0.AddMinutes(6));
+            await third.DeliverAsync();
+            Assert.DoesNotContain(Back, third.Posted, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Restart_AfterMergeAndRolloutWereDelivered_AnnouncesNothingAgain()
     {
         var dir = BotHarness.NewDirectory();

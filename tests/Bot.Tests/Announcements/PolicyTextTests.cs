@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Deployer.Policy;
+using ChatOpsReconfig.Deployer.Repos;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Transport;
 
@@ -68,7 +69,8 @@ public sealed class PolicyTextTests
         { Wait(new CiWait("tools", ToolsHead, new CiStatus(CiState.Unknown, CiAnswer.Timeout) { After = TimeSpan.FromSeconds(10) })), "waiting: CI state unknown for tools abc123def456 (CI did not answer within 10s)" },
         { Wait(new TargetUnknown(TargetProblem.NoSuchRollout, 42)), "no rollout #42; !history lists them" },
         { Wait(new TargetUnknown(TargetProblem.NoSucceededRollout)), "no succeeded rollout to roll back from; name one: !rollback #N" },
-        { Wait(new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: [new UnreadableRepo("tools", "timeout"), new UnreadableRepo("custom", null)])), "cannot read production heads: tools (timeout), custom" },
+        { Wait(new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: [new UnreadableRepo("tools", new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = "git fetch", TimeoutSeconds = 60 }), new UnreadableRepo("custom", null)])), "cannot read production heads: tools (git fetch timed out after 60s), custom" },
+        { Wait(new TargetUnknown(TargetProblem.HeadsUnreadable, Unreadable: [new UnreadableRepo("configs", null, "timeout")])), "cannot read production heads: configs (timeout)" },
         { Wait(new NoHostsWait(NoHostsProblem.UnknownHosts, ["bm99", "bm98"])), "unknown host(s): bm99, bm98" },
         { Wait(new NoHostsWait(NoHostsProblem.NoneEnabled)), "no enabled hosts to roll out to" },
         {

@@ -14,7 +14,7 @@ public sealed class CommitLogTests
 
         var log = CommitLog.Parse(output);
 
-        Assert.True(log.Ok, log.Error);
+        Assert.True(log.Ok, log.Error?.ToString());
         Assert.Equal(2, log.Total);
         Assert.Equal([RevA, RevB], log.Commits.Select(c => c.Rev));
         Assert.Equal("Bug 123456 - one\n\nbody", log.Commits[0].Message);
@@ -28,7 +28,7 @@ public sealed class CommitLogTests
     {
         var log = CommitLog.Parse($"{RevA}\u001f1700000000 -3600\u001fAlice\u001falice@example.com\u001fodd \u001f message\0");
 
-        Assert.True(log.Ok, log.Error);
+        Assert.True(log.Ok, log.Error?.ToString());
         Assert.Equal("odd \u001f message", Assert.Single(log.Commits).Message);
     }
 
@@ -51,7 +51,7 @@ public sealed class CommitLogTests
         var log = CommitLog.Parse(output);
 
         Assert.False(log.Ok);
-        Assert.StartsWith("unreadable log output", log.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("\n", log.Error, StringComparison.Ordinal);
+        Assert.Equal((RepoFailureKind.UnreadableLog, 1), (log.Error!.Kind, log.Error.Commit));
+        Assert.DoesNotContain("\n", log.Error.Detail, StringComparison.Ordinal);
     }
 }

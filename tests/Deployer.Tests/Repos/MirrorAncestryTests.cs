@@ -21,7 +21,7 @@ public sealed class MirrorAncestryTests : IDisposable
 
         var mirror = RepoMirror.Create("app", new RepoConfig { Kind = kind, Url = upstream.Url, Branch = Upstream.Branch }, Path.Combine(_root, "data"), 50, TimeSpan.FromMinutes(1), TimeProvider.System);
         var fetched = await mirror.FetchAsync(CancellationToken.None);
-        Assert.True(fetched.Ok, fetched.Error);
+        Assert.True(fetched.Ok, fetched.Error?.ToString());
         Assert.Equal(third, fetched.Head);
 
         Assert.True(await mirror.IsAncestorAsync(first, third, CancellationToken.None));

@@ -90,14 +90,14 @@ public sealed class RepoStoreTests : IDisposable
         Assert.Equal(2, (await sut.GetLatestMergesAsync("app", 10, CancellationToken.None)).Count);
     }
 
-    private RepoStore CreateSut()
+    private IRepoStore CreateSut()
     {
         _db?.Dispose();
         _db = new StoreDatabase(Path.Combine(_dir, "chatops.db"));
         return new RepoStore(_db, _time);
     }
 
-    private static async Task<Merge> RecordAsync(RepoStore store, MergeKind kind, string? oldHead, string newHead) =>
+    private static async Task<Merge> RecordAsync(IRepoStore store, MergeKind kind, string? oldHead, string newHead) =>
         (await store.RecordMergeAsync(new Merge { Repo = "app", Branch = "production", Kind = kind, OldHead = oldHead, NewHead = newHead, Commits = [new Commit { Rev = newHead, Summary = "s", Bugs = [123456] }] },
             new RepoState { Id = "app", Head = newHead }, CancellationToken.None)).Merge;
 }

@@ -141,7 +141,9 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         var unreachable = Assert.IsType<RepoUnreachable>(Assert.Single(Drain()));
         Assert.Equal(Repo, unreachable.Repo);
         Assert.Equal(downSince, unreachable.Since);
-        Assert.False(string.IsNullOrWhiteSpace(unreachable.Error));
+        Assert.Equal(RepoFailureKind.RemoteFailed, unreachable.Error.Kind);
+        Assert.Contains(unreachable.Error.Command, new[] { "git fetch", "hg identify" });
+        Assert.False(string.IsNullOrWhiteSpace(unreachable.Error.Detail)); // git's or hg's own line, not ours
         var state = (await sut.GetRepoAsync(Repo, CancellationToken.None))!;
         Assert.False(state.LastPollOk);
         Assert.Equal(downSince, state.StatusSince);
@@ -210,8 +212,9 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
         var second = await sut.PollNowAsync(Repo);
 
         Assert.Equal(PollOutcome.Failed, first.Outcome);
-        Assert.False(string.IsNullOrWhiteSpace(first.Error));
-        Assert.DoesNotContain("\n", first.Error, StringComparison.Ordinal);
+        Assert.Equal(RepoFailureKind.RemoteFailed, first.Error!.Kind);
+        Assert.False(string.IsNullOrWhiteSpace(first.Error.Detail));
+        Assert.DoesNotContain("\n", first.Error.Detail, StringComparison.Ordinal);
         Assert.Equal(first.Error, Assert.IsType<RepoUnreachable>(Assert.Single(Drain())).Error);
         Assert.Equal(2, second.ConsecutiveFailures);
         Assert.Null((await sut.GetRepoAsync(Repo, CancellationToken.None))!.Head);

@@ -28,7 +28,7 @@ public sealed class ConcurrentWritesTests : IDisposable
         using (var db = new StoreDatabase(DbPath))
         {
             var rollouts = new RolloutStore(db);
-            var repos = new RepoStore(db, _time);
+            IRepoStore repos = new RepoStore(db, _time);
             var locks = new LockStore(db);
             var freezes = new FreezeStore(db);
             var outbox = new LiteOutboxStore(db, _time);

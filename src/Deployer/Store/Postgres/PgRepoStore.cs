@@ -24,18 +24,23 @@ internal sealed class PgRepoStore(PgDocuments docs, TimeProvider time) : IRepoSt
         return Task.FromResult(docs.Find<RepoState>(StoreCollections.RepoStates, orderBy: "id"));
     }
 
-    public Task SaveStateAsync(RepoState state, CancellationToken cancellationToken)
+    public Task SaveStateAsync(RepoState state, RepoReachabilityChanged? change, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SaveState(state);
+        docs.Write(_ =>
+        {
+            if (change is not null) _outbox.Insert(AnnounceEntries.Repo(change));
+            SaveState(state);
+        });
         return Task.CompletedTask;
     }
 
-    public Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, CancellationToken cancellationToken)
+    public Task<MergeRecorded> RecordMergeAsync(Merge merge, RepoState state, RepoRecovered? recovered, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(docs.Write(_ =>
         {
+            if (recovered is not null) _outbox.Insert(AnnounceEntries.Repo(recovered));
             // As in RepoStore: this very move already saved means a crash came between the merge and the head.
             var last = LatestMerges(merge.Repo, 1).FirstOrDefault();
             if (last is not null && last.Kind == merge.Kind && last.OldHead == merge.OldHead && last.NewHead == merge.NewHead)

@@ -271,6 +271,70 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Empty(await PendingAnnouncementsAsync());
     }
 
+    private static RepoState Failing(string repo, string head, DateTimeOffset since, int failures) =>
+        Head(repo, head) with { LastPollOk = false, StatusSince = since, ConsecutiveFailures = failures };
+
+    private async Task<IReadOnlyList<Events.DeployerEvent>> ReplayAsync()
+    {
+        var events = new Events.DeployerEvents();
+        var reader = events.Subscribe();
+        await new PendingAnnouncements(S.Outbox, S.Repos, S.Rollouts, events, Microsoft.Extensions.Logging.Abstractions.NullLogger<PendingAnnouncements>.Instance)
+            .ReplayAsync(CancellationToken.None);
+        var published = new List<Events.DeployerEvent>();
+        while (reader.TryRead(out var e)) published.Add(e);
+        return published;
+    }
+
+    [Fact]
+    public async Task A_repo_lost_and_back_is_saved_with_one_announce_entry_each_and_replayed_until_completed()
+    {
+        var since = Time.GetUtcNow();
+        var lost = new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.RemoteFailed, Command = "git fetch", Detail = "fatal: unable to access" }, since, 3);
+        await S.Repos.SaveStateAsync(Failing("tools", "a000000000", since, 3), lost, CancellationToken.None);
+        await S.Repos.SaveStateAsync(Failing("tools", "a000000000", since, 4), lost, CancellationToken.None); // the same outage again: kept once
+        Time.Advance(TimeSpan.FromMinutes(10));
+        var back = new RepoRecovered("tools", since, Time.GetUtcNow());
+        var merge = await S.Repos.RecordMergeAsync(Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111"), back, CancellationToken.None);
+
+        // A crash before any of it reached chat: a restart finds all three, the recovery before the merge it brought.
+        S = await ReopenAsync();
+        Assert.Equal([AnnounceEntries.Repo(lost).Key, AnnounceEntries.Repo(back).Key, $"merge:{merge.Merge.Id}"], await PendingAnnouncementsAsync());
+        var replayed = await ReplayAsync();
+        Assert.Equal(lost, replayed[0]);
+        Assert.Equal(back, replayed[1]);
+        Assert.Equal(merge.Merge.Id, Assert.IsType<MergeDetected>(replayed[2]).Merge.Id);
+        Assert.Equal(0, (await S.Repos.GetStateAsync("tools", CancellationToken.None))!.ConsecutiveFailures);
+
+        // Announced (completed with its messages): never replayed again, and saving the same outage again adds nothing.
+        foreach (var change in new RepoReachabilityChanged[] { lost, back })
+        {
+            var entry = (await S.Outbox.FindAsync(OutboxKinds.Announce, AnnounceEntries.KeyOf(change)!, CancellationToken.None))!;
+            Assert.Equal(change, AnnounceEntries.ReadRepo(entry));
+            Assert.True(await S.Outbox.CompleteAsync(entry.Id, [new(OutboxKinds.Chat, "said")], Time.GetUtcNow(), CancellationToken.None));
+        }
+
+        await S.Repos.SaveStateAsync(Failing("tools", "b111111111", since, 5), lost, CancellationToken.None);
+        S = await ReopenAsync();
+        Assert.Equal([$"merge:{merge.Merge.Id}"], await PendingAnnouncementsAsync());
+        Assert.IsType<MergeDetected>(Assert.Single(await ReplayAsync()));
+    }
+
+    [Fact]
+    public async Task A_repo_state_and_its_announce_entry_are_written_in_one_transaction()
+    {
+        // The repo state (written last) has no id: the store refuses it, after the entry was written.
+        var since = Time.GetUtcNow();
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Repos.SaveStateAsync(
+            Failing("tools", "a000000000", since, 3) with { Id = null! }, new RepoUnreachable("tools", new RepoFailure { Kind = RepoFailureKind.TimedOut, Command = "git fetch", TimeoutSeconds = 60 }, since, 3), CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Repos.RecordMergeAsync(
+            Push("tools", "a000000000", "b111111111"), Head("tools", "b111111111") with { Id = null! }, new RepoRecovered("tools", since, since), CancellationToken.None));
+
+        S = await ReopenAsync();
+        Assert.Empty(await PendingAnnouncementsAsync());
+        Assert.Empty(await S.Repos.GetStatesAsync(CancellationToken.None));
+        Assert.Empty(await S.Repos.GetLatestMergesAsync("tools", 5, CancellationToken.None));
+    }
+
     private static Hold Hold(string id, string name, int minutes) =>
         new() { HolderId = id, HolderName = name, Reason = "landing 🚀", Since = DateTimeOffset.UnixEpoch.AddMinutes(minutes), ExpiresAt = DateTimeOffset.MaxValue };
 
