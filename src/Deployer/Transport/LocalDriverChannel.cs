@@ -94,6 +94,12 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             {
                 // Closed under us: the output ends here.
             }
+            finally
+            {
+                // Process.Dispose leaves a stream read this way open until the finalizer runs: one pipe per stream
+                // and sequence would pile up between garbage collections (hundreds per rollout at parallelism 50).
+                await stream.DisposeAsync();
+            }
         }
     }
 }

@@ -47,8 +47,8 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             var stdout = new OutputTail(maxOutputBytes);
             var stderr = new OutputTail(maxOutputBytes);
             var pumps = Task.WhenAll(
-                stdout.PumpAsync(process.StandardOutput.BaseStream, CancellationToken.None),
-                stderr.PumpAsync(process.StandardError.BaseStream, CancellationToken.None));
+                DrainAsync(stdout, process.StandardOutput.BaseStream),
+                DrainAsync(stderr, process.StandardError.BaseStream));
             try
             {
                 await process.WaitForExitAsync(linked.Token);
@@ -75,6 +75,22 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             var code = process.ExitCode;
             return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout.ToString(), stderr.ToString(),
                 timeProvider.GetElapsedTime(started), null, stdout.Truncated || stderr.Truncated);
+        }
+
+        /// <summary>
+        /// Reads a stream to its end and closes it: Process.Dispose leaves a stream read this way open until the
+        /// finalizer runs, and the pipes would pile up between garbage collections.
+        /// </summary>
+        private static async Task DrainAsync(OutputTail tail, Stream stream)
+        {
+            try
+            {
+                await tail.PumpAsync(stream, CancellationToken.None);
+            }
+            finally
+            {
+                await stream.DisposeAsync();
+            }
         }
 
         public async Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken)

@@ -209,4 +209,32 @@ public sealed class LocalTransportTests : IDisposable
 
         Assert.False(outcome.OutputTruncated);
     }
+
+    [Fact]
+    public async Task ManyCommandsAndSequences_LeaveNoPipeOpen()
+    {
+        // Found by the soak bench: the bot's open descriptors grew by about one per host and rollout until a garbage
+        // collection ran the finalizers. Counted with no collection forced: every pipe must be closed by then.
+        var before = OpenPipes();
+        await using var session = await ConnectAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal("x\n", (await session.RunAsync("echo x", Timeout, CancellationToken.None)).Stdout);
+            await using var sequence = await session.StartSequenceAsync(new SequenceOptions(1, null, TimeSpan.FromSeconds(5)), CancellationToken.None);
+            Assert.Equal("y\n", (await sequence.RunStepAsync("echo y", Timeout, null, CancellationToken.None)).Stdout);
+        }
+
+        // The pumps close their streams as the output ends, which can be a moment after the result.
+        var after = OpenPipes();
+        for (var wait = 0; after - before >= 10 && wait < 100; wait++)
+        {
+            await Task.Delay(50);
+            after = OpenPipes();
+        }
+
+        Assert.True(after - before < 10, $"{after - before} more pipes open after 40 commands and 40 sequences");
+    }
+
+    private static int OpenPipes() =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(f => f.LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) == true);
 }
