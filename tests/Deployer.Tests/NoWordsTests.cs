@@ -75,14 +75,7 @@ public sealed class NoWordsTests
     [Fact]
     public void RepoRecords_HoldNoSentences()
     {
-        var offenders = RepoRecords
-            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
-            .Where(x => x.Property.PropertyType == typeof(string) || x.Property.PropertyType == typeof(IReadOnlyList<string>))
-            .Select(x => $"{x.Type.Name}.{x.Property.Name}")
-            .Where(name => name != "RepoFailure.Detail" && !name.Contains(".Legacy", StringComparison.Ordinal))
-            .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message|Problems)$"))
-            .ToList();
-
+        var offenders = SentenceLike(RepoRecords, ["RepoFailure.Detail"], alsoLists: true);
         Assert.True(offenders.Count == 0, "sentence-like string properties on repo records: " + string.Join(", ", offenders));
     }
 
@@ -96,30 +89,28 @@ public sealed class NoWordsTests
     [Fact]
     public void BugRecords_HoldNoSentences()
     {
-        var offenders = BugRecords
-            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
-            .Where(x => x.Property.PropertyType == typeof(string))
-            .Select(x => $"{x.Type.Name}.{x.Property.Name}")
-            .Where(name => !BugEchoes.Contains(name) && !name.Contains(".Legacy", StringComparison.Ordinal))
-            .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message)$"))
-            .ToList();
-
+        var offenders = SentenceLike(BugRecords, BugEchoes);
         Assert.True(offenders.Count == 0, "sentence-like string properties on bug outbox records: " + string.Join(", ", offenders));
     }
 
     [Fact]
     public void RolloutRecords_HoldNoSentences()
     {
-        var offenders = RolloutRecords
-            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
-            .Where(x => x.Property.PropertyType == typeof(string))
-            .Select(x => $"{x.Type.Name}.{x.Property.Name}")
-            .Where(name => !EchoedText.Contains(name) && !name.Contains(".Legacy", StringComparison.Ordinal))
-            .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message)$"))
-            .ToList();
-
+        var offenders = SentenceLike(RolloutRecords, EchoedText);
         Assert.True(offenders.Count == 0, "sentence-like string properties on rollout records: " + string.Join(", ", offenders));
     }
+
+    /// <summary>
+    /// String properties of <paramref name="types"/> named like a sentence (<c>Reason</c>, <c>LastError</c>, <c>Detail</c>…),
+    /// except the <paramref name="echoes"/> and <c>Legacy…</c> fields; <paramref name="alsoLists"/> counts lists of strings too.
+    /// </summary>
+    private static List<string> SentenceLike(Type[] types, string[] echoes, bool alsoLists = false) => types
+        .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (Type: t, Property: p)))
+        .Where(x => x.Property.PropertyType == typeof(string) || (alsoLists && x.Property.PropertyType == typeof(IReadOnlyList<string>)))
+        .Select(x => $"{x.Type.Name}.{x.Property.Name}")
+        .Where(name => !echoes.Contains(name) && !name.Contains(".Legacy", StringComparison.Ordinal))
+        .Where(name => Regex.IsMatch(name, @"\.(Last)?(Reason|Summary|Error|Label|Detail|Text|Note|Why|Message|Problems)$"))
+        .ToList();
 
     [Fact]
     public void Deployer_HasNoLabelMethods()

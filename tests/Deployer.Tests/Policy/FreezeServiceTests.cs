@@ -52,7 +52,7 @@ public sealed class FreezeServiceTests : IDisposable
         Assert.Empty(await sut.GetOpenAsync(Ct));
         var audit = (await AuditAsync())[0];
         Assert.Equal(("carol", "freeze", false), (audit.ActorName, audit.Action, audit.Refused));
-        Assert.Equal((FreezeChange.Frozen, (string?)null, TimeSpan.FromHours(2), "db migration"), (audit.FreezeChange, audit.Target, audit.Duration, audit.Reason));
+        Assert.Equal(((FreezeChange?)FreezeChange.Frozen, (string?)null, (TimeSpan?)TimeSpan.FromHours(2), "db migration"), (audit.FreezeChange, audit.Target, audit.Duration, audit.Reason));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class FreezeServiceTests : IDisposable
         Assert.True(result.Succeeded);
         Assert.Empty(await sut.GetOpenAsync(Ct));
         var audit = (await AuditAsync())[0];
-        Assert.Equal((FreezeChange.Lifted, "carol", "db migration", ""), (audit.FreezeChange, audit.Target, audit.Reason, audit.Detail));
+        Assert.Equal(((FreezeChange?)FreezeChange.Lifted, "carol", "db migration", ""), (audit.FreezeChange, audit.Target, audit.Reason, audit.Detail));
     }
 
     [Fact]

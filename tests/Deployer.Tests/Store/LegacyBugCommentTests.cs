@@ -41,7 +41,7 @@ public sealed class LegacyBugCommentTests : IDisposable
 
         var now = (await Entry(outbox, 3), await Entry(outbox, 4));
         Assert.Equal((new BugCommentDrop(BugCommentDropReason.Refused, "HTTP 400"), (string?)null), (now.Item1!.Dropped, now.Item1.LastError));
-        Assert.Equal((BugCommentDelivered.DryRun, (string?)null), (now.Item2!.Delivered, now.Item2.LegacyNote));
+        Assert.Equal(((BugCommentDelivered?)BugCommentDelivered.DryRun, (string?)null), (now.Item2!.Delivered, now.Item2.LegacyNote));
     }
 
     private Task<BugCommentEntry?> Entry(BugCommentOutbox outbox, int bug) => outbox.FindAsync(BugCommentEntry.KeyOf("bmo", bug, 7), _ct);
