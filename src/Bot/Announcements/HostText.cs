@@ -28,7 +28,14 @@ internal static class HostText
     /// <summary>A step's output; for a step an interrupted rollout already did, why it did not run again.</summary>
     public static string Stdout(StepResult s) => s.AlreadyDoneBy is { } rollout
         ? $"already done on this host by interrupted rollout #{rollout.ToString(CultureInfo.InvariantCulture)} at these revisions (host journal); not run again\n"
-        : s.StdoutTail;
+        : Tail(s.StdoutTail, s.StdoutDropped);
+
+    /// <summary>A step's error output.</summary>
+    public static string Stderr(StepResult s) => Tail(s.StderrTail, s.StderrDropped);
+
+    /// <summary>An output tail, said to start partway (<c>[… 123 earlier bytes dropped …]</c>) when the host printed more than was kept.</summary>
+    private static string Tail(string tail, long dropped) =>
+        dropped > 0 ? $"[… {dropped.ToString(CultureInfo.InvariantCulture)} earlier bytes dropped …]\n" + tail : tail;
 
     /// <summary>What a step said when it did not end ok: <c>refused to run: …</c> for a refused one.</summary>
     public static string? StepDetail(StepResult s) =>

@@ -65,7 +65,7 @@ internal sealed class MergeAnnouncer(Hosting.BotOptions options, ChatClock clock
         sb.Append(string.Join('\n', lines));
         // A commit that holds its own deploy: the hold is already placed (the watcher's merge hook), say so with the merge.
         foreach (var hold in Deployer.CommitHolds.CommitHoldService.Find(m))
-            sb.Append('\n').Append(SafeText.Clean(hold.Describe(options.Chat.Prefix), 300));
+            sb.Append('\n').Append(SafeText.Clean(HoldText.CommitHold(hold, options.Chat.Prefix), 300));
         return sb.ToString().TrimEnd('\n');
     }
 

@@ -29,7 +29,7 @@ internal sealed class PolicyStatus(
         var holds = (await locks.GetAsync(cancellationToken)).ActiveAt(time.GetUtcNow());
         var open = await freezes.GetOpenAsync(cancellationToken);
         var lines = new List<string> { "lock: " + (holds.Count == 0 ? "free" : replies.Holds(holds)) };
-        lines.AddRange(open.Select(f => $"FROZEN: {f.Reason} until {replies.Clock(f.Until)}{(f.By is null ? "" : $" (by {f.By})")}"));
+        lines.AddRange(open.Select(f => $"FROZEN: {FreezeText.Reason(f.Reason, f.By)} until {replies.Clock(f.Until)}{(f.By is null ? "" : $" (by {f.By})")}"));
         var polls = repos.FirstPolls;
         var last = await loop.LastDecisionAsync(cancellationToken);
         var line = !polls.Complete ? $"starting: reading production heads ({polls.Done}/{polls.Total} repos)"

@@ -66,10 +66,10 @@ internal static class PolicyText
     private static string Blocker(PolicyReason reason, DateTimeOffset at, TimeZoneInfo zone) => reason switch
     {
         HoldWait h =>
-            $"{HumanNames.With(h.Holder, "holds")} the lock {(h.Until is { } until ? "until " + HumanTime.Clock(until, at, zone) : "until released")}"
-            + (HoldText.Reason(h.Reason, h.RollbackTo, h.PlacedBy) is { Length: > 0 } why ? $" ({why})" : "")
+            $"{HumanNames.With(HoldText.Holder(h.Holder, h.Commits), "holds")} the lock {(h.Until is { } until ? "until " + HumanTime.Clock(until, at, zone) : "until released")}"
+            + (HoldText.Reason(h.Reason, h.RollbackTo, h.PlacedBy, h.Commits) is { Length: > 0 } why ? $" ({why})" : "")
             + h.Others switch { 0 => "", 1 => ", and 1 other hold", var n => $", and {n} other holds" },
-        FreezeWait f => $"freeze \"{f.Reason}\"{(f.By is null ? "" : $" by {f.By}")} until {HumanTime.Clock(f.Until, at, zone)}",
+        FreezeWait f => $"freeze \"{FreezeText.Reason(f.Reason, f.By)}\"{(f.By is null ? "" : $" by {f.By}")} until {HumanTime.Clock(f.Until, at, zone)}",
         QuietWait q => $"{q.Repo} pushed {HumanTime.MinutesSince(at - q.PushedAt)} ago, quiet in {HumanTime.MinutesUntil(q.QuietAt - at)}",
         CiWait c => Ci(c),
         _ => Wait(reason, at, zone),
@@ -103,7 +103,7 @@ internal static class PolicyText
         LastRolloutFailed f => $"last rollout #{f.RolloutId} failed{(f.Step is null ? "" : $" at {f.Step}")}: {HostText.FailureDetail(f.Failure, f.LegacyError)}",
         HostUnreachable u => $"unreachable: {HostText.FailureDetail(u.Failure, u.LegacyError)}",
         HeldByLock h => "held by the lock: "
-            + string.Join("; ", h.Holds.Select(x => $"{x.HolderName} since {HumanTime.Clock(x.Since, h.At, zone)}{(HoldText.Reason(x) is { Length: > 0 } why ? $" ({why})" : "")}")),
+            + string.Join("; ", h.Holds.Select(x => $"{HoldText.Holder(x)} since {HumanTime.Clock(x.Since, h.At, zone)}{(HoldText.Reason(x) is { Length: > 0 } why ? $" ({why})" : "")}")),
         PolicyWaits w => Line(w.Decision, zone),
         _ => cause.ToString(),
     };

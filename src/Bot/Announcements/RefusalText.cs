@@ -31,5 +31,5 @@ internal static class RefusalText
     private static string Describe(IReadOnlyList<Hold> holds, DateTimeOffset at) =>
         holds.Count == 0
             ? "none"
-            : string.Join(", ", holds.Select(h => $"{h.HolderName} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(at)) + " left")}{(HoldText.Reason(h) is { Length: > 0 } why ? ": " + why : "")})"));
+            : string.Join(", ", holds.Select(h => $"{HoldText.Holder(h)} ({(h.UntilReleased ? "until released" : HumanTime.Duration(h.RemainingAt(at)) + " left")}{(HoldText.Reason(h) is { Length: > 0 } why ? ": " + why : "")})"));
 }

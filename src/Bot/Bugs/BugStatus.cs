@@ -28,11 +28,11 @@ internal sealed class BugStatus(BugTrackers trackers, IBugCommentOutbox outbox, 
         sb.Append(CultureInfo.InvariantCulture, $"{pending.Count} pending, {failed.Count} given up\n");
         var table = new TextTable("state", "tracker", "bug", "rollout", "tries", "when", "note");
         foreach (var e in pending)
-            table.Add("pending", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), "next " + Ago(e.NextAttemptAt, now), e.LastError ?? "");
+            table.Add("pending", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), "next " + Ago(e.NextAttemptAt, now), BugDeliveryText.Note(e));
         foreach (var e in failed)
-            table.Add("given up", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), "", e.LastError ?? "");
+            table.Add("given up", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), "", BugDeliveryText.Note(e));
         foreach (var e in sent)
-            table.Add("sent", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), e.DeliveredAt is { } d ? Ago(d, now) : "", e.Note ?? "");
+            table.Add("sent", e.Tracker, Num(e.Bug), "#" + Num(e.RolloutId), Num(e.Attempts), e.DeliveredAt is { } d ? Ago(d, now) : "", BugDeliveryText.Note(e));
         if (pending.Count + failed.Count + sent.Count > 0) sb.Append(string.Join('\n', table.Lines()));
         return sb.ToString().TrimEnd('\n');
     }

@@ -15,11 +15,11 @@ internal sealed class LockReplies(ChatClock clock)
 
     public string Refusal(FreezeResult result) => RefusalText.Of(result.Refusal!, [], result.At, clock.Zone);
 
-    public string Hold(Hold h) => $"{h.HolderName} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
+    public string Hold(Hold h) => $"{HoldText.Holder(h)} {(h.UntilReleased ? "until released" : "until " + Clock(h.ExpiresAt))}{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
 
     /// <summary><c>your hold (landing)</c>, <c>bob's hold</c>: a released hold, as its releaser reads it.</summary>
     public string Released(Hold h, Actor releaser) =>
-        $"{(DeployLock.SameHolder(h.HolderId, releaser.Id) ? "your" : HumanNames.Possessive(h.HolderName))} hold{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
+        $"{(DeployLock.SameHolder(h.HolderId, releaser.Id) ? "your" : HumanNames.Possessive(HoldText.Holder(h)))} hold{(HoldText.Reason(h) is { Length: > 0 } why ? $" ({why})" : "")}";
 
     public string Holds(IReadOnlyList<Hold> holds) =>
         holds.Count == 0 ? "no holds: deploys may proceed" : "held by " + string.Join("; ", holds.Select(Hold));
@@ -181,7 +181,7 @@ internal sealed class FreezeCommand(FreezeService freezes, LockReplies replies) 
         var result = await freezes.FreezeAsync(LockReplies.ActorOf(context), parsed.Value, reason, cancellationToken);
         if (!result.Succeeded) return CommandReply.Error($"not frozen: {replies.Refusal(result)}");
         var f = result.Freeze!;
-        return CommandReply.Ok($"FROZEN by {f.ByName} until {replies.Clock(f.Until)}{(f.Reason.Length > 0 ? $": {f.Reason}" : "")}. No deploys until then ({context.Prefix}unfreeze ends it)");
+        return CommandReply.Ok($"FROZEN by {f.ByName} until {replies.Clock(f.Until)}{(FreezeText.Reason(f.Reason, f.ByName) is { Length: > 0 } why ? $": {why}" : "")}. No deploys until then ({context.Prefix}unfreeze ends it)");
     }
 }
 
@@ -200,7 +200,7 @@ internal sealed class UnfreezeCommand(FreezeService freezes, LockReplies replies
         if (context.Args.Count > 0) return CommandReply.Error($"usage: {context.Prefix}{Usage}");
         var result = await freezes.UnfreezeAsync(LockReplies.ActorOf(context), cancellationToken);
         if (!result.Succeeded) return CommandReply.Error($"not unfrozen: {replies.Refusal(result)}");
-        var open = result.Open.Count == 0 ? "no freeze is open" : "still open: " + string.Join("; ", result.Open.Select(o => $"{o.Reason} until {replies.Clock(o.Until)}"));
+        var open = result.Open.Count == 0 ? "no freeze is open" : "still open: " + string.Join("; ", result.Open.Select(o => $"{FreezeText.Reason(o.Reason, o.By)} until {replies.Clock(o.Until)}"));
         return CommandReply.Ok($"unfrozen; {open}");
     }
 }

@@ -32,7 +32,7 @@ internal sealed partial class BotStartup(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created);
+        foreach (var created in await seeder.SeedAsync(cancellationToken)) Log.Created(logger, created.Part, created.Name, created.Path);
         var running = (await store.AnyWithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)) ? (await store.WithStateAsync(Deployer.Rollout.RolloutState.Running, cancellationToken)).Count : 0;
         var p = options.Chat.Prefix;
         var enabled = fleet.Hosts.Count(h => h.Enabled);
@@ -64,8 +64,8 @@ internal sealed partial class BotStartup(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Demo: created {What}")]
-        public static partial void Created(ILogger logger, string what);
+        [LoggerMessage(1, LogLevel.Information, "Demo: created {Part} {Name} at {Path}")]
+        public static partial void Created(ILogger logger, DemoPart part, string name, string path);
     }
 }
 

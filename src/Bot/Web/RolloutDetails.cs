@@ -20,7 +20,7 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
             .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
             .Select(r => new HostResultView(
                 r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, HostText.Failure(r) is { Length: > 0 } failure ? failure : null, r.Restored, r.Before, r.After,
-                r.Steps.Select(s => new StepView(s.Name, HostText.Step(s.Status), s.ExitCode, s.DurationMs, Sanitize(HostText.Stdout(s)) ?? "", Sanitize(s.StderrTail) ?? "", Sanitize(HostText.StepDetail(s)))).ToList(),
+                r.Steps.Select(s => new StepView(s.Name, HostText.Step(s.Status), s.ExitCode, s.DurationMs, Sanitize(HostText.Stdout(s)) ?? "", Sanitize(HostText.Stderr(s)) ?? "", Sanitize(HostText.StepDetail(s)))).ToList(),
                 r.StartedAt, r.FinishedAt))
             .ToList();
         return new RolloutDetails(

@@ -51,8 +51,21 @@ public sealed record AuditEntry
     /// <summary>How long a hold was taken for, or by how much it was extended.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>The hold's reason as its holder gave it (echoed, never our words).</summary>
+    /// <summary>The hold's reason as its holder gave it, or the freeze's (echoed, never our words).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>What a freeze action changed (<see cref="Target"/>: whose freeze it replaced or lifted); null for other areas and refusals.</summary>
+    public FreezeChange? FreezeChange { get; init; }
+}
+
+/// <summary>What a freeze action did, as recorded in the audit log.</summary>
+public enum FreezeChange
+{
+    Frozen,
+
+    /// <summary>Froze, replacing someone's ad-hoc freeze.</summary>
+    Replaced,
+    Lifted,
 }
 
 /// <summary>What a lock action did, as recorded in the audit log.</summary>

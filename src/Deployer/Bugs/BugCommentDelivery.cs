@@ -127,14 +127,14 @@ public sealed class BugCommentDelivery : BackgroundService
         var client = _trackers.Client(entry.Tracker);
         if (options is null || client is null)
         {
-            await DropAsync(entry, $"tracker '{entry.Tracker}' is no longer configured", cancellationToken);
+            await DropAsync(entry, new BugCommentDrop(BugCommentDropReason.TrackerRemoved), cancellationToken);
             return false;
         }
 
         if (options.DryRun)
         {
             BugsLog.DryRun(_logger, entry.Tracker, entry.Bug, entry.RolloutId, entry.Text);
-            await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), "dry run: logged, not sent", cancellationToken);
+            await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), BugCommentDelivered.DryRun, cancellationToken);
             return true;
         }
 
@@ -155,14 +155,14 @@ public sealed class BugCommentDelivery : BackgroundService
                 if (comments.Any(c => c.Contains(marker, StringComparison.Ordinal)))
                 {
                     BugsLog.AlreadyThere(_logger, entry.Tracker, entry.Bug, entry.RolloutId);
-                    await DeliveredAsync(entry, "found on the bug after a lost answer; not posted again", cancellationToken);
+                    await DeliveredAsync(entry, BugCommentDelivered.FoundOnBug, cancellationToken);
                     return true;
                 }
             }
 
             await client.PostCommentAsync(entry.Bug, entry.Text, cancellationToken);
             BugsLog.Posted(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt);
-            await DeliveredAsync(entry, "posted", cancellationToken);
+            await DeliveredAsync(entry, BugCommentDelivered.Posted, cancellationToken);
             return true;
         }
         catch (BugTrackerException ex) when (ex.Failure == BugFailure.Unavailable)
@@ -183,23 +183,23 @@ public sealed class BugCommentDelivery : BackgroundService
         }
         catch (BugTrackerException ex)
         {
-            var reason = ex.Failure == BugFailure.Missing ? $"bug {entry.Bug} does not exist or is not accessible ({ex.Message})" : $"refused: {ex.Message}";
-            await DropAsync(entry, reason, cancellationToken);
+            var reason = ex.Failure == BugFailure.Missing ? BugCommentDropReason.BugMissing : BugCommentDropReason.Refused;
+            await DropAsync(entry, new BugCommentDrop(reason, ex.Message), cancellationToken);
             return false;
         }
     }
 
-    private async Task DeliveredAsync(BugCommentEntry entry, string note, CancellationToken cancellationToken)
+    private async Task DeliveredAsync(BugCommentEntry entry, BugCommentDelivered how, CancellationToken cancellationToken)
     {
-        await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), note, cancellationToken);
+        await _outbox.MarkSentAsync(entry, _time.GetUtcNow(), how, cancellationToken);
         if (await _outbox.TryClearFailingAsync(entry.Tracker, cancellationToken)) _events.Publish(new BugTrackerRecovered(entry.Tracker, 1));
     }
 
-    private async Task DropAsync(BugCommentEntry entry, string reason, CancellationToken cancellationToken)
+    private async Task DropAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken)
     {
-        await _outbox.MarkFailedAsync(entry, reason, cancellationToken);
-        BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, reason);
-        _events.Publish(new BugCommentDropped(entry with { State = BugCommentState.Failed, LastError = reason }, reason));
+        await _outbox.MarkFailedAsync(entry, drop, cancellationToken);
+        BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, drop.Reason, drop.Detail);
+        _events.Publish(new BugCommentDropped(entry with { State = BugCommentState.Failed, LastError = null, Dropped = drop }, drop));
     }
 
     /// <summary>1 min after the first failed try, doubling, at most 1 h.</summary>

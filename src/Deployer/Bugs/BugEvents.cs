@@ -3,7 +3,7 @@ using ChatOpsReconfig.Deployer.Events;
 namespace ChatOpsReconfig.Deployer.Bugs;
 
 /// <summary>A bug comment was given up (bug missing or inaccessible, or refused); published once per comment.</summary>
-public sealed record BugCommentDropped(BugCommentEntry Entry, string Reason) : DeployerEvent;
+public sealed record BugCommentDropped(BugCommentEntry Entry, BugCommentDrop Drop) : DeployerEvent;
 
 /// <summary>
 /// Delivering to <paramref name="Tracker"/> keeps failing; published once per outage, across restarts (again only

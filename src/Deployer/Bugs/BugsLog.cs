@@ -16,8 +16,8 @@ internal static partial class BugsLog
     [LoggerMessage(1503, LogLevel.Warning, "Bug comment to {Tracker} bug {Bug} for rollout #{RolloutId} failed (try {Attempt}), next try {NextAttempt:u}: {Error}")]
     public static partial void Retrying(ILogger logger, string tracker, int bug, int rolloutId, int attempt, DateTimeOffset nextAttempt, string error);
 
-    [LoggerMessage(1504, LogLevel.Warning, "Bug comment to {Tracker} bug {Bug} for rollout #{RolloutId} dropped: {Reason}")]
-    public static partial void Dropped(ILogger logger, string tracker, int bug, int rolloutId, string reason);
+    [LoggerMessage(1504, LogLevel.Warning, "Bug comment to {Tracker} bug {Bug} for rollout #{RolloutId} dropped: {Reason} {Detail}")]
+    public static partial void Dropped(ILogger logger, string tracker, int bug, int rolloutId, BugCommentDropReason reason, string? detail);
 
     [LoggerMessage(1505, LogLevel.Information, "Dry run: would comment on {Tracker} bug {Bug} for rollout #{RolloutId}:\n{Text}")]
     public static partial void DryRun(ILogger logger, string tracker, int bug, int rolloutId, string text);

@@ -9,6 +9,34 @@ public enum BugCommentState
     Failed,
 }
 
+/// <summary>How a sent comment came to be on the bug.</summary>
+public enum BugCommentDelivered
+{
+    Posted,
+
+    /// <summary>A try after one whose answer was lost found the rollout's marker on the bug: not posted again.</summary>
+    FoundOnBug,
+
+    /// <summary>The tracker is in dry-run mode: the comment was logged, not sent.</summary>
+    DryRun,
+}
+
+/// <summary>Why a comment was given up.</summary>
+public enum BugCommentDropReason
+{
+    /// <summary>The entry's tracker is no longer in the config.</summary>
+    TrackerRemoved,
+
+    /// <summary>The bug does not exist or the bot may not see it.</summary>
+    BugMissing,
+
+    /// <summary>The tracker refused the comment.</summary>
+    Refused,
+}
+
+/// <summary>A comment given up: why, and what the tracker answered (its words, if it was asked).</summary>
+public sealed record BugCommentDrop(BugCommentDropReason Reason, string? Detail = null);
+
 /// <summary>
 /// One bug comment on its way (an entry of kind <c>bug-comment</c> in the store's outbox), saved before any network
 /// call. <see cref="Key"/> (tracker, bug, rollout) makes it unique: planning a rollout twice adds nothing.
@@ -38,14 +66,24 @@ public sealed record BugCommentEntry
 
     public DateTimeOffset NextAttemptAt { get; init; }
 
+    /// <summary>
+    /// Pending: the tracker's answer to the last failed try (its words). Given up by an older build: the reason in the
+    /// words it stored (<see cref="Dropped"/> is then null).
+    /// </summary>
     public string? LastError { get; init; }
+
+    /// <summary>Given up: why (the Bot words it).</summary>
+    public BugCommentDrop? Dropped { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? DeliveredAt { get; init; }
 
-    /// <summary>Sent: how (posted, found on the bug after a lost answer, dry run).</summary>
-    public string? Note { get; init; }
+    /// <summary>Sent: how (the Bot words it).</summary>
+    public BugCommentDelivered? Delivered { get; init; }
+
+    /// <summary>Sent by an older build: how, in the words it stored (<see cref="Delivered"/> is then null).</summary>
+    public string? LegacyNote { get; init; }
 
     public static string KeyOf(string tracker, int bug, int rolloutId) => $"{tracker}/{bug}/{rolloutId}";
 }
@@ -65,11 +103,11 @@ public interface IBugCommentOutbox
     /// <summary>Records that a try begins, before its first request.</summary>
     Task MarkBegunAsync(BugCommentEntry entry, CancellationToken cancellationToken);
 
-    Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, string note, CancellationToken cancellationToken);
+    Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, BugCommentDelivered how, CancellationToken cancellationToken);
 
     Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
-    Task MarkFailedAsync(BugCommentEntry entry, string error, CancellationToken cancellationToken);
+    Task MarkFailedAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken);
 
     Task<BugCommentEntry?> FindAsync(string key, CancellationToken cancellationToken);
 

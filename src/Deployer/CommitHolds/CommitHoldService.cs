@@ -7,15 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatOpsReconfig.Deployer.CommitHolds;
 
-/// <summary>A <c>deploy: hold &lt;reason&gt;</c> line in a commit message.</summary>
-public sealed record CommitHold(string Repo, string Rev, string Author, string Reason)
-{
-    /// <summary><c>commit 1a2b3c4 (alice)</c>: the hold's name as people see it.</summary>
-    public string Name => $"commit {RevisionSet.Short(Rev)} ({Author})";
-
-    /// <summary>The line announced with the merge.</summary>
-    public string Describe(string prefix) => $"held by {Name}: {Reason}; {prefix}unlock commit to release";
-}
+/// <summary>A <c>deploy: hold &lt;reason&gt;</c> line in a commit message (<paramref name="Reason"/> empty: none given); the Bot words it.</summary>
+public sealed record CommitHold(string Repo, string Rev, string Author, string Reason);
 
 /// <summary>
 /// Holds declared in commits: a commit on a production branch whose message has a line <c>deploy: hold &lt;reason&gt;</c>
@@ -42,12 +35,13 @@ public sealed partial class CommitHoldService(LockService locks, Outbox.PendingA
     {
         var holds = Find(merge);
         if (holds.Count == 0) return;
-        var last = holds[^1];
-        // One commit hold at a time: a newer one replaces it, naming every commit that asked in this merge.
-        var name = holds.Count == 1 ? last.Name : $"commits {string.Join(", ", holds.Select(h => RevisionSet.Short(h.Rev)))}";
-        var reason = string.Join("; ", holds.Select(h => h.Reason).Distinct(StringComparer.Ordinal));
-        var result = await locks.PlaceSystemHoldAsync(Actor.System, Holder, name, $"{reason}; !unlock {UnlockWord} to release", cancellationToken);
-        Log.Placed(logger, merge.Repo, name, reason, result.Succeeded);
+        // One commit hold at a time: a newer one replaces it, naming every commit that asked in this merge. The reason
+        // keeps what the commits said (for the audit); the Bot words the hold from its commits.
+        var commits = holds.Select(h => new HoldCommit { Rev = h.Rev, Author = h.Author, Reason = h.Reason }).ToList();
+        var reason = string.Join("; ", holds.Select(h => h.Reason).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal));
+        var hold = new Hold { HolderId = Holder, HolderName = UnlockWord, Reason = reason, Commits = commits };
+        var result = await locks.PlaceSystemHoldAsync(Actor.System, hold, cancellationToken);
+        Log.Placed(logger, merge.Repo, string.Join(", ", holds.Select(h => RevisionSet.Short(h.Rev))), reason, result.Succeeded);
     }
 
     /// <summary>A merge saved just before a crash never ran the hook: place its hold before anything else starts.</summary>
@@ -61,7 +55,7 @@ public sealed partial class CommitHoldService(LockService locks, Outbox.PendingA
     private static string Reason(string text)
     {
         var reason = text.Trim();
-        return reason.Length == 0 ? "no reason given" : reason.Length > 200 ? reason[..200] + "…" : reason;
+        return reason.Length > 200 ? reason[..200] + "…" : reason;
     }
 
     [GeneratedRegex(@"^[ \t]*deploy:[ \t]*hold\b[ \t]*(.*?)[ \t]*\r?$", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
@@ -69,7 +63,7 @@ public sealed partial class CommitHoldService(LockService locks, Outbox.PendingA
 
     private static partial class Log
     {
-        [LoggerMessage(1520, LogLevel.Warning, "Commit hold from {Repo}: {Name}: {Reason} (placed: {Placed})")]
-        public static partial void Placed(ILogger logger, string repo, string name, string reason, bool placed);
+        [LoggerMessage(1520, LogLevel.Warning, "Commit hold from {Repo}: {Commits}: {Reason} (placed: {Placed})")]
+        public static partial void Placed(ILogger logger, string repo, string commits, string reason, bool placed);
     }
 }

@@ -3,6 +3,16 @@ using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Deployer.Demo;
 
+/// <summary>What the demo set-up made: a repo, or a local host's working copies.</summary>
+public enum DemoPart
+{
+    Repo,
+    Host,
+}
+
+/// <summary>One thing the demo set-up created: the repo or host <paramref name="Name"/>, at <paramref name="Path"/>.</summary>
+public sealed record DemoCreated(DemoPart Part, string Name, string Path);
+
 /// <summary>
 /// Creates the demo fleet on first start: a local git repo per configured repo (with a production branch) and,
 /// for each local host, working copies cloned one commit behind production, so there is something to deploy.
@@ -18,9 +28,9 @@ public sealed class DemoFleetSeeder(FleetConfig fleet, TimeProvider time)
     };
 
     /// <summary>Returns what it created (empty when everything already existed).</summary>
-    public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DemoCreated>> SeedAsync(CancellationToken cancellationToken)
     {
-        var created = new List<string>();
+        var created = new List<DemoCreated>();
         if (fleet.Demo is not { Create: true }) return created;
 
         var newRepos = new List<(string Name, RepoConfig Repo)>();
@@ -29,7 +39,7 @@ public sealed class DemoFleetSeeder(FleetConfig fleet, TimeProvider time)
             if (repo.Kind != RepoKind.Git || Directory.Exists(repo.Url)) continue;
             await CreateRepoAsync(name, repo, cancellationToken);
             newRepos.Add((name, repo));
-            created.Add($"repo {name} at {repo.Url}");
+            created.Add(new DemoCreated(DemoPart.Repo, name, repo.Url));
         }
 
         foreach (var host in fleet.Hosts.Where(h => h.Transport == TransportKind.Local && !Directory.Exists(h.Basedir)))
@@ -43,7 +53,7 @@ public sealed class DemoFleetSeeder(FleetConfig fleet, TimeProvider time)
                 await GitAsync(path, cancellationToken, "checkout", "-q", "--detach", "HEAD~1");
             }
 
-            created.Add($"host {host.Name} at {host.Basedir}");
+            created.Add(new DemoCreated(DemoPart.Host, host.Name, host.Basedir));
         }
 
         return created;

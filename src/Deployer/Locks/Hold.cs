@@ -21,6 +21,12 @@ public sealed record Hold
     /// <summary>Who placed a system hold (the person who asked for the rollback).</summary>
     public string? PlacedBy { get; init; }
 
+    /// <summary>
+    /// The commits whose <c>deploy: hold</c> lines placed the commit hold; the Bot words its name and reason from them.
+    /// Null for other holds, and for commit holds stored by older builds (their words are in the name and reason).
+    /// </summary>
+    public List<HoldCommit>? Commits { get; init; }
+
     public DateTimeOffset Since { get; init; }
 
     public DateTimeOffset ExpiresAt { get; init; }
@@ -38,4 +44,14 @@ public sealed record Hold
 
     /// <summary>Time left at <paramref name="t"/>, never negative.</summary>
     public TimeSpan RemainingAt(DateTimeOffset t) => ExpiresAt > t ? ExpiresAt - t : TimeSpan.Zero;
+}
+
+/// <summary>A commit that asked for a hold: its revision, author, and the reason its <c>deploy: hold</c> line gave (empty: none).</summary>
+public sealed record HoldCommit
+{
+    public string Rev { get; init; } = "";
+
+    public string Author { get; init; } = "";
+
+    public string Reason { get; init; } = "";
 }

@@ -92,20 +92,17 @@ public sealed class LockService(
     }
 
     /// <summary>
-    /// Places (or replaces) the system hold <paramref name="holderId"/> on behalf of <paramref name="by"/>: it lasts until
-    /// someone releases it (<see cref="ReleaseSystemAsync"/>), e.g. the hold a rollback places.
-    /// </summary>
-    public Task<LockResult> PlaceSystemHoldAsync(Actor by, string holderId, string holderName, string reason, CancellationToken cancellationToken) =>
-        PlaceSystemHoldAsync(by, new Hold { HolderId = holderId, HolderName = holderName, Reason = reason }, cancellationToken);
-
-    /// <summary>
     /// Places (or replaces) the <see cref="Hold.RollbackHolder"/> hold a rollback to the set of rollout
     /// <paramref name="rollbackTo"/> asked for by <paramref name="by"/> places; <c>!unlock rollback</c> releases it.
     /// </summary>
     public Task<LockResult> PlaceRollbackHoldAsync(Actor by, int? rollbackTo, CancellationToken cancellationToken) =>
         PlaceSystemHoldAsync(by, new Hold { HolderId = Hold.RollbackHolder, HolderName = "rollback", RollbackTo = rollbackTo, PlacedBy = by.Name }, cancellationToken);
 
-    private async Task<LockResult> PlaceSystemHoldAsync(Actor by, Hold system, CancellationToken cancellationToken)
+    /// <summary>
+    /// Places (or replaces) the system hold <paramref name="system"/> (its holder id, name and data) on behalf of
+    /// <paramref name="by"/>: it lasts until someone releases it (<see cref="ReleaseSystemAsync"/>), e.g. a commit's hold.
+    /// </summary>
+    public async Task<LockResult> PlaceSystemHoldAsync(Actor by, Hold system, CancellationToken cancellationToken)
     {
         var (result, _) = await ApplyAsync("system-hold", by, system.HolderName, (state, now) =>
         {

@@ -24,6 +24,12 @@ public enum AnnounceSubject
 /// </summary>
 public static class AnnounceEntries
 {
+    /// <summary>
+    /// The error code an entry given up at replay keeps: what it names (its payload) is no longer in the store. A code,
+    /// not words: nobody is shown it, and the log line says which entry it was.
+    /// </summary>
+    public const string SubjectGone = "subject-gone";
+
     public static OutboxMessage Merge(int id) => Message("merge", id);
 
     public static OutboxMessage Rollout(int id) => Message("rollout", id);

@@ -27,7 +27,7 @@ public sealed partial class PendingAnnouncements(
             if (e is null)
             {
                 Log.Gone(logger, entry.Id, entry.Payload);
-                await outbox.MarkFailedAsync(entry.Id, $"nothing to announce: {entry.Payload} is not in the store", cancellationToken);
+                await outbox.MarkFailedAsync(entry.Id, AnnounceEntries.SubjectGone, cancellationToken);
                 continue;
             }
 

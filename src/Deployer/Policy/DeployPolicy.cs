@@ -51,7 +51,7 @@ public static class DeployPolicy
         if (holds.Count > 0)
         {
             var h = holds[0];
-            yield return (PolicyBlocker.Hold, new HoldWait(h.HolderName, h.UntilReleased ? null : h.ExpiresAt, h.Reason, holds.Count - 1, h.RollbackTo, h.HolderId == Locks.Hold.RollbackHolder ? h.PlacedBy : null));
+            yield return (PolicyBlocker.Hold, new HoldWait(h.HolderName, h.UntilReleased ? null : h.ExpiresAt, h.Reason, holds.Count - 1, h.RollbackTo, h.HolderId == Locks.Hold.RollbackHolder ? h.PlacedBy : null, h.Commits));
         }
 
         var freeze = s.Freezes.Where(f => f.Until > s.Now).MaxBy(f => f.Until);

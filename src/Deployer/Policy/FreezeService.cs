@@ -51,11 +51,11 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
             if (refusal is not null) return await RefuseAsync(user, "freeze", refusal, now, cancellationToken);
 
             var previous = await ActiveAdHocAsync(now, cancellationToken);
-            var freeze = new AdHocFreeze { Reason = text.Length > 0 ? text : "ad-hoc freeze", ById = user.Id, ByName = user.Name, Since = now, Until = now + duration };
+            var freeze = new AdHocFreeze { Reason = text, ById = user.Id, ByName = user.Name, Since = now, Until = now + duration };
             await store.SetAsync(freeze, cancellationToken);
-            var detail = $"{(previous is null ? "froze" : $"replaced {previous.ByName}'s freeze; froze")} deploys for {duration}: {freeze.Reason}";
-            await AuditAsync(user, "freeze", detail, refused: false, now, cancellationToken);
-            PolicyLog.FreezeChanged(logger, "freeze", user.Name, detail);
+            var change = previous is null ? FreezeChange.Frozen : FreezeChange.Replaced;
+            await AuditAsync(user, "freeze", Changed(change, previous, freeze) with { Duration = duration }, now, cancellationToken);
+            PolicyLog.FreezeChanged(logger, change, user.Name, previous?.ByName, freeze.Until, freeze.Reason);
             return new FreezeResult { At = now, Freeze = freeze, Open = OpenAt(now, freeze) };
         }
         finally
@@ -78,9 +78,8 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
             }
 
             await store.SetAsync(null, cancellationToken);
-            var detail = $"lifted {current.ByName}'s freeze: {current.Reason}";
-            await AuditAsync(user, "unfreeze", detail, refused: false, now, cancellationToken);
-            PolicyLog.FreezeChanged(logger, "unfreeze", user.Name, detail);
+            await AuditAsync(user, "unfreeze", Changed(FreezeChange.Lifted, current, current), now, cancellationToken);
+            PolicyLog.FreezeChanged(logger, FreezeChange.Lifted, user.Name, current.ByName, current.Until, current.Reason);
             return new FreezeResult { At = now, Freeze = current, Open = OpenAt(now, null) };
         }
         finally
@@ -109,11 +108,15 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
     private async Task<FreezeResult> RefuseAsync(Actor user, string action, Refusal refusal, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The audit and the log keep the refusal as data (the record's own ToString); the words for people are the Bot's.
-        await AuditAsync(user, action, refusal.ToString(), refused: true, now, cancellationToken);
+        await AuditAsync(user, action, new AuditEntry { Detail = refusal.ToString(), Refused = true }, now, cancellationToken);
         PolicyLog.FreezeRefused(logger, action, user.Name, refusal.ToString());
         return new FreezeResult { At = now, Refusal = refusal, Open = OpenAt(now, await ActiveAdHocAsync(now, cancellationToken)) };
     }
 
-    private Task AuditAsync(Actor user, string action, string detail, bool refused, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.AppendAuditAsync(new AuditEntry { At = now, ActorId = user.Id, ActorName = user.Name, Action = action, Detail = detail, Refused = refused }, cancellationToken);
+    /// <summary>A freeze change as data (whose freeze it replaced or lifted, until when, why); the Bot would word it.</summary>
+    private static AuditEntry Changed(FreezeChange change, AdHocFreeze? target, AdHocFreeze freeze) =>
+        new() { FreezeChange = change, Target = target?.ByName, Until = freeze.Until, Reason = freeze.Reason };
+
+    private Task AuditAsync(Actor user, string action, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.AppendAuditAsync(entry with { At = now, ActorId = user.Id, ActorName = user.Name, Action = action }, cancellationToken);
 }

@@ -5,6 +5,7 @@ namespace ChatOpsReconfig.Deployer.Policy;
 /// <summary>An ad-hoc freeze (<c>!freeze 2h reason</c>): at most one at a time; a new one replaces it.</summary>
 public sealed record AdHocFreeze
 {
+    /// <summary>As its opener gave it; empty when none was given (the Bot words that; older builds stored their words).</summary>
     public string Reason { get; init; } = "";
 
     public string ById { get; init; } = "";

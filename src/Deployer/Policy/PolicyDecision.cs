@@ -141,8 +141,12 @@ public enum NothingKind
 public sealed record NothingToDeployWait(NothingKind Kind, int AtSet = 0) : PolicyReason;
 
 /// <summary>The hold that lasts longest (<paramref name="Until"/> null: until released), and how many others there are.</summary>
-/// <remarks><paramref name="RollbackTo"/> and <paramref name="PlacedBy"/>: the hold a rollback placed (<see cref="Locks.Hold.RollbackTo"/>).</remarks>
-public sealed record HoldWait(string Holder, DateTimeOffset? Until, string Reason, int Others, int? RollbackTo = null, string? PlacedBy = null) : PolicyReason;
+/// <remarks>
+/// <paramref name="RollbackTo"/> and <paramref name="PlacedBy"/>: the hold a rollback placed (<see cref="Locks.Hold.RollbackTo"/>);
+/// <paramref name="Commits"/>: the commits that placed a commit hold (<see cref="Locks.Hold.Commits"/>).
+/// </remarks>
+public sealed record HoldWait(
+    string Holder, DateTimeOffset? Until, string Reason, int Others, int? RollbackTo = null, string? PlacedBy = null, IReadOnlyList<Locks.HoldCommit>? Commits = null) : PolicyReason;
 
 public sealed record FreezeWait(string Reason, string? By, DateTimeOffset Until) : PolicyReason;
 

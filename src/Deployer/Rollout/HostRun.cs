@@ -141,6 +141,8 @@ internal sealed class HostRun(
             ExitCode = outcome.ExitCode,
             StdoutTail = Tail(outcome.Stdout),
             StderrTail = Tail(outcome.Stderr),
+            StdoutDropped = outcome.Stdout.Length <= StoredTailBytes ? outcome.StdoutDropped : 0,
+            StderrDropped = outcome.Stderr.Length <= StoredTailBytes ? outcome.StderrDropped : 0,
             Error = outcome.Succeeded || outcome.Error is not null ? null : FailureDetail(outcome.Stderr),
             CommandError = outcome.Succeeded ? null : outcome.Error,
             DurationMs = (long)outcome.Duration.TotalMilliseconds,

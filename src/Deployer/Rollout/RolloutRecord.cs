@@ -229,6 +229,15 @@ public sealed record StepResult
     public string StderrTail { get; init; } = "";
 
     /// <summary>
+    /// Bytes from the start of stdout the transport did not keep, when the tail is stored whole (a tail cut again to
+    /// fit the store starts with <c>…</c> instead); the Bot says so above the tail. Older builds wrote that into the tail.
+    /// </summary>
+    public long StdoutDropped { get; init; }
+
+    /// <summary>As <see cref="StdoutDropped"/>, for stderr.</summary>
+    public long StderrDropped { get; init; }
+
+    /// <summary>
     /// The interrupted rollout whose run already did this step at these revisions (the host journal says so): it was
     /// not run again, and <see cref="StdoutTail"/> is empty.
     /// </summary>

@@ -92,14 +92,16 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records)
     public Task MarkBegunAsync(BugCommentEntry entry, CancellationToken cancellationToken) =>
         outbox.ReplacePendingPayloadAsync(entry.Id, JsonSerializer.Serialize(new BugCommentPayload(entry.Tracker, entry.Bug, entry.RolloutId, entry.Text, Begun: true)), cancellationToken);
 
-    public Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, string note, CancellationToken cancellationToken) =>
-        outbox.MarkSentAsync(entry.Id, at, note, cancellationToken);
+    // The receipt of a bug comment is how it got there, by the enum's name.
+    public Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, BugCommentDelivered how, CancellationToken cancellationToken) =>
+        outbox.MarkSentAsync(entry.Id, at, how.ToString(), cancellationToken);
 
     public Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         outbox.MarkAttemptFailedAsync(entry.Id, error, nextAttemptAt, cancellationToken);
 
-    public Task MarkFailedAsync(BugCommentEntry entry, string error, CancellationToken cancellationToken) =>
-        outbox.MarkFailedAsync(entry.Id, error, cancellationToken);
+    // The error of a comment given up is its drop as JSON; older builds stored a sentence there.
+    public Task MarkFailedAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken) =>
+        outbox.MarkFailedAsync(entry.Id, JsonSerializer.Serialize(drop), cancellationToken);
 
     public async Task<BugCommentEntry?> FindAsync(string key, CancellationToken cancellationToken) =>
         await outbox.FindAsync(Kind, key, cancellationToken) is { } e ? View(e) : null;
@@ -133,11 +135,31 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records)
     private static BugCommentEntry View(OutboxEntry e)
     {
         var p = JsonSerializer.Deserialize<BugCommentPayload>(e.Payload) ?? throw new InvalidDataException($"outbox entry {e.Id} has no bug comment");
+        var drop = e.State == OutboxState.Failed ? ReadDrop(e.LastError) : null;
+        var how = e.State == OutboxState.Sent ? ReadDelivered(e.Receipt) : null;
         return new BugCommentEntry
         {
             Id = e.Id, Key = e.Key ?? "", Tracker = p.Tracker, Bug = p.Bug, RolloutId = p.RolloutId, Text = p.Text, Begun = p.Begun,
             State = e.State switch { OutboxState.Sent => BugCommentState.Sent, OutboxState.Failed => BugCommentState.Failed, _ => BugCommentState.Pending },
-            Attempts = e.Attempts, NextAttemptAt = e.NextAttemptAt, LastError = e.LastError, CreatedAt = e.CreatedAt, DeliveredAt = e.DeliveredAt, Note = e.Receipt,
+            Attempts = e.Attempts, NextAttemptAt = e.NextAttemptAt, CreatedAt = e.CreatedAt, DeliveredAt = e.DeliveredAt,
+            LastError = drop is null ? e.LastError : null, Dropped = drop, Delivered = how, LegacyNote = how is null ? e.Receipt : null,
         };
     }
+
+    private static BugCommentDrop? ReadDrop(string? error)
+    {
+        if (error is null || !error.StartsWith('{')) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<BugCommentDrop>(error);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // By name only: an older build's note ("posted", "dry run: logged, not sent") stays a note.
+    private static BugCommentDelivered? ReadDelivered(string? receipt) =>
+        receipt is not null && Enum.GetNames<BugCommentDelivered>().Contains(receipt, StringComparer.Ordinal) ? Enum.Parse<BugCommentDelivered>(receipt) : null;
 }

@@ -3,13 +3,8 @@ using LiteDB;
 
 namespace ChatOpsReconfig.Deployer.Store;
 
-/// <summary>What a check of the store file found: a fresh store (no file, or zero bytes) or a readable one.</summary>
-public sealed record StoreFileCheck(bool Fresh, int Pages, int Collections, long Documents)
-{
-    public string Describe() => Fresh
-        ? "no store yet (a fresh one is made at first start)"
-        : $"ok ({Pages} pages, {Documents} documents in {Collections} collections)";
-}
+/// <summary>What a check of the store file found: a fresh store (no file, or zero bytes) or a readable one (the CLI words it).</summary>
+public sealed record StoreFileCheck(bool Fresh, int Pages, int Collections, long Documents);
 
 /// <summary>
 /// Checks the LiteDB file before anything opens it for writing. LiteDB must never see a damaged file in write mode:

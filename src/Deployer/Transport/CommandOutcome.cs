@@ -18,6 +18,8 @@ public enum CommandStatus
 /// <summary>
 /// What one command did on a host. Output is the tail, capped at the configured size. <see cref="Error"/> says why a
 /// command did not end with an exit code of its own (timed out, connection lost, killed by a signal), as data.
+/// <paramref name="StdoutDropped"/> and <paramref name="StderrDropped"/>: bytes from the start of each output that the
+/// tail no longer holds.
 /// </summary>
 public sealed record CommandOutcome(
     CommandStatus Status,
@@ -26,9 +28,15 @@ public sealed record CommandOutcome(
     string Stderr,
     TimeSpan Duration,
     CommandError? Error = null,
-    bool OutputTruncated = false)
+    bool OutputTruncated = false,
+    long StdoutDropped = 0,
+    long StderrDropped = 0)
 {
     public bool Succeeded => Status == CommandStatus.Ok;
+
+    /// <summary>The outcome of a command whose output <paramref name="stdout"/> and <paramref name="stderr"/> kept.</summary>
+    public static CommandOutcome Of(CommandStatus status, int? exitCode, OutputTail stdout, OutputTail stderr, TimeSpan duration, CommandError? error = null) =>
+        new(status, exitCode, stdout.ToString(), stderr.ToString(), duration, error, stdout.Truncated || stderr.Truncated, stdout.DroppedBytes, stderr.DroppedBytes);
 }
 
 public enum ConnectFailureKind

@@ -132,8 +132,8 @@ internal sealed class DriverSequence : IHostSequence
         Break(new CommandError { Kind = CommandErrorKind.StepNotEnded, Host = _label, Seconds = Seconds(wait), Stop = killed });
         var elapsed = _time.GetElapsedTime(started);
         TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed.Kind, killed.ProcessGroup);
-        return new CommandOutcome(CommandStatus.TimedOut, null, step.Out.ToString(), step.Err.ToString(), elapsed,
-            new CommandError { Kind = CommandErrorKind.TimedOutUnstopped, Seconds = Seconds(timeout), Stop = killed }, step.Truncated);
+        return CommandOutcome.Of(CommandStatus.TimedOut, null, step.Out, step.Err, elapsed,
+            new CommandError { Kind = CommandErrorKind.TimedOutUnstopped, Seconds = Seconds(timeout), Stop = killed });
     }
 
     public async ValueTask DisposeAsync()
@@ -309,18 +309,18 @@ internal sealed class DriverSequence : IHostSequence
         {
             var killed = new CommandStop { Kind = StopKind.Killed, ProcessGroup = step.Pid };
             TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed.Kind, killed.ProcessGroup);
-            return new CommandOutcome(CommandStatus.TimedOut, null, step.Out.ToString(), step.Err.ToString(), elapsed,
-                new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = Seconds(timeout), Stop = killed }, step.Truncated);
+            return CommandOutcome.Of(CommandStatus.TimedOut, null, step.Out, step.Err, elapsed,
+                new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = Seconds(timeout), Stop = killed });
         }
 
         if (step.ExitCode is not { } code)
             return Error(started, new CommandError { Kind = CommandErrorKind.DriverNoExitStatus, Host = _label }, step);
-        return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, step.Out.ToString(), step.Err.ToString(), elapsed,
-            null, step.Truncated);
+        return CommandOutcome.Of(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, step.Out, step.Err, elapsed);
     }
 
-    private CommandOutcome Error(long started, CommandError why, Step? step = null) =>
-        new(CommandStatus.Error, null, step?.Out.ToString() ?? "", step?.Err.ToString() ?? "", _time.GetElapsedTime(started), why, step?.Truncated ?? false);
+    private CommandOutcome Error(long started, CommandError why, Step? step = null) => step is null
+        ? new(CommandStatus.Error, null, "", "", _time.GetElapsedTime(started), why)
+        : CommandOutcome.Of(CommandStatus.Error, null, step.Out, step.Err, _time.GetElapsedTime(started), why);
 
     private static int Seconds(TimeSpan span) => (int)Math.Round(span.TotalSeconds);
 
@@ -344,7 +344,5 @@ internal sealed class DriverSequence : IHostSequence
         public bool OutEnded { get; set; }
 
         public bool ErrEnded { get; set; }
-
-        public bool Truncated => Out.Truncated || Err.Truncated;
     }
 }

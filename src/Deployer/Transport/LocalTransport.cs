@@ -65,16 +65,14 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2), timeProvider, CancellationToken.None));
                 var why = timeoutCts.IsCancellationRequested ? CommandStatus.TimedOut : CommandStatus.Error;
                 var killed = new CommandStop { Kind = StopKind.TreeKilled };
-                return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), timeProvider.GetElapsedTime(started),
+                return CommandOutcome.Of(why, null, stdout, stderr, timeProvider.GetElapsedTime(started),
                     why == CommandStatus.TimedOut
                         ? new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = (int)Math.Round(timeout.TotalSeconds), Stop = killed }
-                        : new CommandError { Kind = CommandErrorKind.Cancelled, Stop = killed },
-                    stdout.Truncated || stderr.Truncated);
+                        : new CommandError { Kind = CommandErrorKind.Cancelled, Stop = killed });
             }
 
             var code = process.ExitCode;
-            return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout.ToString(), stderr.ToString(),
-                timeProvider.GetElapsedTime(started), null, stdout.Truncated || stderr.Truncated);
+            return CommandOutcome.Of(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout, stderr, timeProvider.GetElapsedTime(started));
         }
 
         /// <summary>

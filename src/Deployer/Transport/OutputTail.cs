@@ -21,6 +21,15 @@ public sealed class OutputTail(int capacity)
 
     public bool Truncated => TotalBytes > capacity;
 
+    /// <summary>How many bytes from the start of the output are no longer kept (the Bot says so where it shows the tail).</summary>
+    public long DroppedBytes
+    {
+        get
+        {
+            lock (_gate) return TotalBytes - _count;
+        }
+    }
+
     public void Append(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty) return;
@@ -68,14 +77,14 @@ public sealed class OutputTail(int capacity)
         while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0) Append(chunk.AsSpan(0, read));
     }
 
+    /// <summary>The bytes kept, as UTF-8 text (what was dropped is <see cref="DroppedBytes"/>).</summary>
     public override string ToString()
     {
         lock (_gate)
         {
             var bytes = new byte[_count];
             for (var i = 0; i < _count; i++) bytes[i] = _buffer[(_start + i) % _buffer.Length];
-            var text = Encoding.UTF8.GetString(bytes);
-            return Truncated ? $"[… {TotalBytes - _count} earlier bytes dropped …]\n" + text : text;
+            return Encoding.UTF8.GetString(bytes);
         }
     }
 }

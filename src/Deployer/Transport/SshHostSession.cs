@@ -75,7 +75,7 @@ internal sealed class SshHostSession(
                 var error = why == CommandStatus.TimedOut
                     ? new CommandError { Kind = CommandErrorKind.TimedOut, Seconds = (int)Math.Round(timeout.TotalSeconds), Stop = killed }
                     : new CommandError { Kind = CommandErrorKind.Cancelled, Stop = killed };
-                return new CommandOutcome(why, null, stdout.ToString(), stderr.ToString(), elapsed, error, stdout.Truncated || stderr.Truncated);
+                return CommandOutcome.Of(why, null, stdout, stderr, elapsed, error);
             }
 
             try
@@ -86,8 +86,8 @@ internal sealed class SshHostSession(
             {
                 await DrainAsync(pumps);
                 TransportLog.ConnectionLost(logger, label, ex.Message);
-                return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), time.GetElapsedTime(started),
-                    new CommandError { Kind = CommandErrorKind.BrokeWhileRunning, Host = label, Detail = ex.Message }, stdout.Truncated || stderr.Truncated);
+                return CommandOutcome.Of(CommandStatus.Error, null, stdout, stderr, time.GetElapsedTime(started),
+                    new CommandError { Kind = CommandErrorKind.BrokeWhileRunning, Host = label, Detail = ex.Message });
             }
 
             await DrainAsync(pumps);
@@ -151,21 +151,20 @@ internal sealed class SshHostSession(
 
     private CommandOutcome Finished(SshCommand ssh, OutputTail stdout, OutputTail stderr, TimeSpan elapsed)
     {
-        var truncated = stdout.Truncated || stderr.Truncated;
         if (ssh.ExitStatus is { } code)
         {
-            return new CommandOutcome(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout.ToString(), stderr.ToString(), elapsed, null, truncated);
+            return CommandOutcome.Of(code == 0 ? CommandStatus.Ok : CommandStatus.Failed, code, stdout, stderr, elapsed);
         }
 
         if (ssh.ExitSignal is { } signal)
         {
             // Report what a shell would: 128 + the signal number.
-            return new CommandOutcome(CommandStatus.Failed, 128 + SignalNumber(signal), stdout.ToString(), stderr.ToString(), elapsed,
-                new CommandError { Kind = CommandErrorKind.Signal, Signal = signal }, truncated);
+            return CommandOutcome.Of(CommandStatus.Failed, 128 + SignalNumber(signal), stdout, stderr, elapsed,
+                new CommandError { Kind = CommandErrorKind.Signal, Signal = signal });
         }
 
-        return new CommandOutcome(CommandStatus.Error, null, stdout.ToString(), stderr.ToString(), elapsed,
-            new CommandError { Kind = CommandErrorKind.NoExitStatus, Host = label }, truncated);
+        return CommandOutcome.Of(CommandStatus.Error, null, stdout, stderr, elapsed,
+            new CommandError { Kind = CommandErrorKind.NoExitStatus, Host = label });
     }
 
     /// <summary>Kills the remote process group over a second channel, then closes the command's channel.</summary>

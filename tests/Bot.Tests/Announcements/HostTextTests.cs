@@ -132,6 +132,16 @@ public sealed class HostTextTests
     }
 
     [Fact]
+    public void Tails_OfOutputTheTransportCut_SayHowMuchWasDropped()
+    {
+        var step = new StepResult { Status = StepStatus.Ok, StdoutTail = "6789\n", StdoutDropped = 1234, StderrTail = "warn\n", StderrDropped = 7 };
+
+        Assert.Equal("[… 1234 earlier bytes dropped …]\n6789\n", HostText.Stdout(step));
+        Assert.Equal("[… 7 earlier bytes dropped …]\nwarn\n", HostText.Stderr(step));
+        Assert.Equal("warn\n", HostText.Stderr(step with { StderrDropped = 0 }));
+    }
+
+    [Fact]
     public void StepDetail_RefusedStepSaysSo()
     {
         Assert.Equal("refused to run: bad value", HostText.StepDetail(new StepResult { Status = StepStatus.Refused, Error = "bad value" }));

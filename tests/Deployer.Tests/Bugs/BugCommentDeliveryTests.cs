@@ -92,7 +92,8 @@ public sealed class BugCommentDeliveryTests
         Assert.Equal(1, h.Tracker.Requests);
         var entry = (await h.EntryAsync(123456, rollout.Id))!;
         Assert.Equal(BugCommentState.Failed, entry.State);
-        Assert.StartsWith("refused: HTTP 400", entry.LastError, StringComparison.Ordinal);
+        Assert.Equal(BugCommentDropReason.Refused, entry.Dropped?.Reason);
+        Assert.StartsWith("HTTP 400", entry.Dropped?.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class BugCommentDeliveryTests
         Assert.Equal(1, await h.DeliverAsync());
 
         Assert.Single(h.Tracker.CommentsOn(123456));
-        Assert.Contains("not posted again", (await h.EntryAsync(123456, rollout.Id))!.Note, StringComparison.Ordinal);
+        Assert.Equal(BugCommentDelivered.FoundOnBug, (await h.EntryAsync(123456, rollout.Id))!.Delivered);
     }
 
     [Fact]
@@ -151,7 +152,7 @@ public sealed class BugCommentDeliveryTests
         Assert.False(h.Tracker.Comments.ContainsKey(999999));
         var dropped = Assert.IsType<BugCommentDropped>(Assert.Single(Drain(reader)));
         Assert.Equal(999999, dropped.Entry.Bug);
-        Assert.Contains("does not exist", dropped.Reason, StringComparison.Ordinal);
+        Assert.Equal(BugCommentDropReason.BugMissing, dropped.Drop.Reason);
         Assert.Equal(BugCommentState.Failed, (await h.Outbox.FindAsync(dropped.Entry.Key, CancellationToken.None))!.State);
     }
 
@@ -274,7 +275,7 @@ public sealed class BugCommentDeliveryTests
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456), dryRun: true);
         Assert.Equal(1, await h.FinishAndDeliverAsync(await h.FinishAsync(["Bug 123456 - thing"])));
         Assert.Equal(0, h.Tracker.Requests);
-        Assert.Contains("dry run", Assert.Single(await h.Outbox.RecentAsync(5, CancellationToken.None)).Note, StringComparison.Ordinal);
+        Assert.Equal(BugCommentDelivered.DryRun, Assert.Single(await h.Outbox.RecentAsync(5, CancellationToken.None)).Delivered);
     }
 
     private static List<Events.DeployerEvent> Drain(System.Threading.Channels.ChannelReader<Events.DeployerEvent> reader)

@@ -52,6 +52,17 @@ public sealed class FreezeServiceTests : IDisposable
         Assert.Empty(await sut.GetOpenAsync(Ct));
         var audit = (await AuditAsync())[0];
         Assert.Equal(("carol", "freeze", false), (audit.ActorName, audit.Action, audit.Refused));
+        Assert.Equal(((FreezeChange?)FreezeChange.Frozen, (string?)null, (TimeSpan?)TimeSpan.FromHours(2), "db migration"), (audit.FreezeChange, audit.Target, audit.Duration, audit.Reason));
+    }
+
+    [Fact]
+    public async Task Freeze_WithoutReason_KeepsNoWords()
+    {
+        var sut = CreateSut();
+
+        await sut.FreezeAsync(Carol, TimeSpan.FromHours(1), null, Ct);
+
+        Assert.Equal(new OpenFreeze("", Start.AddHours(1), "carol"), Assert.Single(await sut.GetOpenAsync(Ct)));
     }
 
     [Theory]
@@ -80,7 +91,8 @@ public sealed class FreezeServiceTests : IDisposable
 
         Assert.True(result.Succeeded);
         Assert.Empty(await sut.GetOpenAsync(Ct));
-        Assert.Equal("lifted carol's freeze: db migration", (await AuditAsync())[0].Detail);
+        var audit = (await AuditAsync())[0];
+        Assert.Equal(((FreezeChange?)FreezeChange.Lifted, "carol", "db migration", ""), (audit.FreezeChange, audit.Target, audit.Reason, audit.Detail));
     }
 
     [Fact]

@@ -87,6 +87,9 @@ public sealed class HostDriverTests(SshdFixture sshd) : IDisposable
         Assert.DoesNotContain('e', flood.Stdout[^(cap - 100)..^8]);
         Assert.InRange(flood.Stdout.Length, cap, cap + 100);
         Assert.Equal(("after\n", "after-err\n"), (next.Stdout, next.Stderr));
+        Assert.InRange(flood.StdoutDropped, 3000000L - cap, 3000100L - cap);
+        Assert.InRange(flood.StderrDropped, 3000000L - cap, 3000100L - cap);
+        Assert.Equal((0L, 0L), (next.StdoutDropped, next.StderrDropped));
     }
 
     [Fact]

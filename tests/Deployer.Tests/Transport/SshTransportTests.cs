@@ -160,7 +160,7 @@ public sealed class SshTransportTests(SshdFixture sshd) : IDisposable
         Assert.Equal(CommandStatus.Ok, outcome.Status);
         Assert.True(outcome.OutputTruncated);
         Assert.EndsWith("xxxx\nthe-end\n", outcome.Stdout, StringComparison.Ordinal);
-        Assert.StartsWith("[… ", outcome.Stdout, StringComparison.Ordinal);
+        Assert.True(outcome.StdoutDropped > 0);
         Assert.InRange(outcome.Stdout.Length, cap, cap + 100);
         // Buffering the whole output would hold 20 MB (and more while its buffer doubles).
         Assert.True(peak - baseline < 8 * 1024 * 1024, $"live heap grew by {(peak - baseline) / 1024 / 1024} MB while the command printed {total / 1024 / 1024} MB");
