@@ -14,7 +14,7 @@ public sealed class StoreFaultTests
         // The directory and every file directly in it (the store, LiteDB's log, the lock file); not the demo hosts' trees.
         var targets = Directory.GetFiles(dataDir).Append(dataDir).ToList();
         var result = await Shell.RunAsync("chattr", [on ? "+i" : "-i", .. targets]);
-        Assert.True(result.ExitCode == 0, $"chattr {(on ? "+i" : "-i")}: exit {result.ExitCode}");
+        Assert.True(result.ExitCode == 0, $"chattr {(on ? "+i" : "-i")}: exit {result.ExitCode}: {result.Stderr}");
     }
 
     private static int Count(BotProcess bot, string text) => bot.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
