@@ -1,5 +1,6 @@
 using ChatOpsReconfig.Bot.Chat;
 using ChatOpsReconfig.Deployer.Outbox;
+using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,17 +8,22 @@ namespace ChatOpsReconfig.Bot.Announcements;
 
 /// <summary>
 /// Delivers the chat outbox in order. A message the transport refuses stays first in line and is retried with
-/// backoff (or after the transport's Retry-After); nothing behind it overtakes it.
+/// backoff (or after the transport's Retry-After); nothing behind it overtakes it. While the store cannot be written
+/// nothing is delivered (a delivery that cannot be recorded would be delivered again).
 /// </summary>
 internal sealed partial class OutboxSender(
     ChatOutbox outbox,
     IChatTransport transport,
     TimeProvider time,
-    ILogger<OutboxSender> logger) : BackgroundService
+    ILogger<OutboxSender> logger,
+    StoreHealth? health = null) : BackgroundService
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
     private TimeSpan _backoff = FirstBackoff;
+
+    /// <summary>Entries delivered whose delivery the store refused to record: recorded, not posted again, once it can.</summary>
+    private readonly Dictionary<int, string> _unrecorded = [];
 
     /// <summary>How long to wait after the last refusal: the transport's Retry-After, else the backoff.</summary>
     private TimeSpan NextWait { get; set; } = FirstBackoff;
@@ -25,14 +31,30 @@ internal sealed partial class OutboxSender(
     /// <summary>Sends what is pending now; returns false if the transport refused a message.</summary>
     public async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
+        if (health?.Outage is not null)
+        {
+            NextWait = FirstBackoff;
+            return false;
+        }
+
         // In order, due or not: the first refused message holds back everything behind it, and the loop does the waiting.
         foreach (var entry in await outbox.PendingAsync(cancellationToken))
         {
             var message = ChatOutbox.Read(entry);
             try
             {
-                var posted = await transport.PostAsync(message.Channel, message.Text, cancellationToken);
-                await outbox.MarkSentAsync(entry, time.GetUtcNow(), posted.Id, cancellationToken);
+                if (!_unrecorded.Remove(entry.Id, out var receipt)) receipt = (await transport.PostAsync(message.Channel, message.Text, cancellationToken)).Id;
+                try
+                {
+                    await outbox.MarkSentAsync(entry, time.GetUtcNow(), receipt, cancellationToken);
+                }
+                catch (StoreUnwritableException)
+                {
+                    _unrecorded[entry.Id] = receipt;
+                    NextWait = FirstBackoff;
+                    return false;
+                }
+
                 _backoff = FirstBackoff;
             }
             catch (ChatDeliveryException ex)

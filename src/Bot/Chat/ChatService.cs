@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Commands;
 using ChatOpsReconfig.Deployer.Rollout;
+using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -34,7 +35,7 @@ internal sealed partial class ChatService(
                 var text = reply.Text.Length > 0 ? reply.Text : message.ReplyTo is null ? null : "started: the rollout's messages follow in the channel";
                 if (text is null) continue;
                 foreach (var chunk in MessageSplitter.Split(text, transport.MaxMessageLength))
-                    await outbox.EnqueueAsync(message.ReplyTo ?? message.Channel, chunk, cancellationToken: stoppingToken);
+                    await ReplyAsync(message.ReplyTo ?? message.Channel, chunk, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -45,6 +46,29 @@ internal sealed partial class ChatService(
         Log.InputEnded(logger);
         await WaitUntilIdleAsync(stoppingToken);
         lifetime.StopApplication();
+    }
+
+    /// <summary>
+    /// Through the outbox; while the store cannot be written (the outbox is in it) the reply is posted directly, once:
+    /// the person asking still gets an answer, which is not kept for a retry.
+    /// </summary>
+    private async Task ReplyAsync(string channel, string text, CancellationToken ct)
+    {
+        try
+        {
+            await outbox.EnqueueAsync(channel, text, cancellationToken: ct);
+        }
+        catch (StoreUnwritableException)
+        {
+            try
+            {
+                await transport.PostAsync(channel, text, ct);
+            }
+            catch (ChatDeliveryException ex)
+            {
+                Log.ReplyLost(logger, ex.Message);
+            }
+        }
     }
 
     private async Task WaitUntilIdleAsync(CancellationToken ct)
@@ -70,6 +94,9 @@ internal sealed partial class ChatService(
     {
         [LoggerMessage(1, LogLevel.Information, "Chat input ended; stopping once idle")]
         public static partial void InputEnded(ILogger logger);
+
+        [LoggerMessage(2, LogLevel.Warning, "A reply could not be queued (the store cannot be written) nor posted: {Reason}")]
+        public static partial void ReplyLost(ILogger logger, string reason);
     }
 }
 

@@ -24,7 +24,7 @@ internal static class StatusVerb
         {
             await services.DisposeAsync();
             // The bot owns the store, or the file cannot be written: read it without writing. --live writes what it reads.
-            if (live || failure is not (Deployer.Store.StoreBusyException or Deployer.Store.StoreReadOnlyException))
+            if (live || failure is not (Deployer.Store.StoreBusyException or Deployer.Store.StoreReadOnlyException or Deployer.Store.StoreUnwritableException))
             {
                 Console.Error.WriteLine(StoreGate.Describe(failure, configPath, "--live records what it reads; use !status in chat, or stop the bot first"));
                 return CliContext.ExitConfig;
@@ -32,7 +32,7 @@ internal static class StatusVerb
 
             services = CliContext.BuildServices(fleet, readOnlyStore: true);
             readOnly = true;
-            if (failure is Deployer.Store.StoreReadOnlyException)
+            if (failure is Deployer.Store.StoreReadOnlyException or Deployer.Store.StoreUnwritableException)
             {
                 // Nobody checked this file at open (no bot holds it): check it before the store reads it.
                 var unusable = StoreGate.CheckReadOnly(fleet.StorePath!, configPath);

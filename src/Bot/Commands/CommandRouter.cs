@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Bot.Chat;
 using Microsoft.Extensions.Logging;
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Store;
 
 namespace ChatOpsReconfig.Bot.Commands;
 
@@ -55,6 +56,12 @@ internal sealed partial class CommandRouter(
             {
                 reply = await command.ExecuteAsync(context, cancellationToken);
             }
+            catch (StoreUnwritableException ex)
+            {
+                // The write was refused before it began (or undone): the command changed nothing; say so in one line.
+                Log.StoreUnwritable(logger, line, ex.Problem);
+                reply = CommandReply.Error($"{prefix}{name}: not done, {ex.Message}; nothing was changed. The bot carries on once the store is writable again; {prefix}status still answers");
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.CommandFailed(logger, ex, line);
@@ -64,8 +71,16 @@ internal sealed partial class CommandRouter(
 
         if (reply.Refused || command.Required > Permission.Anyone)
         {
-            await audit.RecordAsync(message.AuthorId, message.AuthorName, SafeText.Clean(line, 300),
-                reply.Refused ? "refused: " + SafeText.Clean(reply.Text, 300) : reply.IsError ? "error: " + SafeText.Clean(reply.Text, 300) : "ok", reply.Refused, cancellationToken);
+            try
+            {
+                await audit.RecordAsync(message.AuthorId, message.AuthorName, SafeText.Clean(line, 300),
+                    reply.Refused ? "refused: " + SafeText.Clean(reply.Text, 300) : reply.IsError ? "error: " + SafeText.Clean(reply.Text, 300) : "ok", reply.Refused, cancellationToken);
+            }
+            catch (StoreUnwritableException ex)
+            {
+                // The store cannot be written (and said so): the log keeps what the audit log cannot.
+                Log.NotAudited(logger, message.AuthorName, line, ex.Problem);
+            }
         }
 
         if (reply.Refused) Log.Refused(logger, message.AuthorName, line);
@@ -111,5 +126,11 @@ internal sealed partial class CommandRouter(
 
         [LoggerMessage(2, LogLevel.Information, "Refused {User}: {Command}")]
         public static partial void Refused(ILogger logger, string user, string command);
+
+        [LoggerMessage(3, LogLevel.Warning, "Command {Command} not done: the store cannot be written ({Problem})")]
+        public static partial void StoreUnwritable(ILogger logger, string command, string problem);
+
+        [LoggerMessage(4, LogLevel.Warning, "Not in the audit log (the store cannot be written: {Problem}): {User} {Command}")]
+        public static partial void NotAudited(ILogger logger, string user, string command, string problem);
     }
 }

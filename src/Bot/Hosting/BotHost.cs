@@ -124,6 +124,7 @@ internal static class BotHost
         services.AddHostedService(sp => sp.GetRequiredService<MetricsRecorder>());
         // Everything that acts or speaks runs on the leader only (with a shared PostgreSQL store; alone, always).
         services.AddLeaderOnly(sp => sp.GetRequiredService<OutboxSender>());
+        services.AddLeaderOnly<StoreHealthAnnouncer>();
         services.AddLeaderOnly(sp => sp.GetRequiredService<AnnouncementService>());
         services.AddLeaderOnly<BotStartup>();
         services.AddLeaderOnly(sp => sp.GetRequiredService<RepoWatcher>());

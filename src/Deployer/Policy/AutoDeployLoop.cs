@@ -53,6 +53,11 @@ internal sealed partial class AutoDeployLoop(
                 {
                     return;
                 }
+                catch (Store.StoreUnwritableException ex)
+                {
+                    // Said once in chat; nothing can start until the store is writable, and the next tick looks again.
+                    Log.TickNotSaved(logger, ex.Problem);
+                }
                 catch (Exception ex)
                 {
                     // One bad tick (a store hiccup, a CI server's garbage) must not end automatic deploys.
@@ -118,5 +123,8 @@ internal sealed partial class AutoDeployLoop(
     {
         [LoggerMessage(1, LogLevel.Error, "Policy tick failed")]
         public static partial void TickFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "Policy tick not done: the store cannot be written ({Problem})")]
+        public static partial void TickNotSaved(ILogger logger, string problem);
     }
 }

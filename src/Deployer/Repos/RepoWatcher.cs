@@ -248,6 +248,12 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
 
             queued.TrySetCanceled();
         }
+        catch (Store.StoreUnwritableException ex)
+        {
+            // Said once in chat; nothing of the poll was kept, so the next one after the store is writable sees the same.
+            ReposLog.PollNotSaved(_logger, repo.Name, ex.Problem);
+            queued.TrySetException(ex);
+        }
         catch (Exception ex)
         {
             ReposLog.PollCrashed(_logger, ex, repo.Name);

@@ -19,6 +19,9 @@ internal static partial class ReposLog
     [LoggerMessage(305, LogLevel.Error, "{Repo}: poll crashed")]
     public static partial void PollCrashed(ILogger logger, Exception exception, string repo);
 
+    [LoggerMessage(309, LogLevel.Warning, "{Repo}: poll not recorded, the store cannot be written ({Problem}); the next poll looks again")]
+    public static partial void PollNotSaved(ILogger logger, string repo, string problem);
+
     [LoggerMessage(307, LogLevel.Warning, "{Repo}: head {Head} was already recorded; a crash came between saving the merge and the head")]
     public static partial void AlreadyRecorded(ILogger logger, string repo, string head);
 

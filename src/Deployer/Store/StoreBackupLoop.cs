@@ -32,9 +32,9 @@ public sealed partial class StoreBackupLoop : BackgroundService
                 Log.BackupMade(logger, file);
                 BackupMade?.Invoke(file);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StoreCorruptException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StoreUnusableException)
             {
-                // The store itself is fine (it was checked at open); a failed copy must not stop the bot.
+                // The store itself is fine (it was checked at open), or cannot be written just now; a failed copy must not stop the bot.
                 Log.BackupFailed(logger, ex, StoreBackups.DirectoryFor(db.Path));
             }
 

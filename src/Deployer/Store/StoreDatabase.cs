@@ -17,7 +17,11 @@ internal sealed class StoreDatabase : IDisposable
 
     private static readonly System.Reflection.MethodInfo EntityMethod = typeof(BsonMapper).GetMethod(nameof(BsonMapper.Entity))!; // BsonMapper has exactly one Entity<T>().
 
-    private readonly LiteDatabase _db;
+    // Replaced while the store cannot be written after a write failed in LiteDB (a read-only engine), and again once
+    // it can (see EnsureWritable): an engine whose write failed half-way is not trusted with the next one.
+    private volatile LiteDatabase _db;
+    private readonly bool _readOnly;
+    private readonly StoreHealth? _health;
     private readonly BsonMapper _mapper;
     private readonly ConcurrentDictionary<Type, bool> _mapped = new();
     private readonly Lock _mapping = new();
@@ -34,12 +38,21 @@ internal sealed class StoreDatabase : IDisposable
 
     private readonly FileStream? _writerLock;
 
+    /// <summary>Why the store cannot be written now (null while it can); set and cleared under the write gate.</summary>
+    private string? _unwritable;
+
+    /// <summary>A write failed inside LiteDB (not refused before it): reopen the engine once the store is writable.</summary>
+    private bool _reopen;
+
     /// <param name="path">The store file.</param>
     /// <param name="readOnly">Open for reading only (no lock, no conversion).</param>
     /// <param name="time">The clock of a conversion at open (which rollouts count as recent).</param>
-    public StoreDatabase(string path, bool readOnly = false, TimeProvider? time = null)
+    /// <param name="health">Told when the store stops (and starts again) accepting writes while it is open.</param>
+    public StoreDatabase(string path, bool readOnly = false, TimeProvider? time = null, StoreHealth? health = null)
     {
         Path = path;
+        _readOnly = readOnly;
+        _health = health;
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         if (!readOnly)
@@ -67,7 +80,7 @@ internal sealed class StoreDatabase : IDisposable
             deserialize: b => TimeSpan.FromTicks(b.AsInt64));
         try
         {
-            _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, mapper);
+            _db = Open(readOnly);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -75,12 +88,27 @@ internal sealed class StoreDatabase : IDisposable
             throw new StoreReadOnlyException(path, ex);
         }
         if (readOnly) return;
-        if (_db.UserVersion > SchemaVersion)
-            throw new InvalidOperationException($"store {path} has schema {_db.UserVersion}, newer than this build's {SchemaVersion}");
-        CreateCollections();
-        if (_db.UserVersion < 2) EnqueueUnannounced((time ?? TimeProvider.System).GetUtcNow());
-        if (_db.UserVersion != SchemaVersion) _db.UserVersion = SchemaVersion;
+        try
+        {
+            if (_db.UserVersion > SchemaVersion)
+                throw new InvalidOperationException($"store {path} has schema {_db.UserVersion}, newer than this build's {SchemaVersion}");
+            CreateCollections();
+            if (_db.UserVersion < 2) EnqueueUnannounced((time ?? TimeProvider.System).GetUtcNow());
+            if (_db.UserVersion != SchemaVersion) _db.UserVersion = SchemaVersion;
+        }
+        catch (StoreUnwritableException)
+        {
+            // The file opens for writing but its directory does not take LiteDB's log: refused like a read-only file.
+            _db.Dispose();
+            _writerLock?.Dispose();
+            throw;
+        }
+
+        health?.SetProbe(Probe);
     }
+
+    private LiteDatabase Open(bool readOnly) =>
+        new(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, _mapper);
 
     public string Path { get; }
 
@@ -98,6 +126,7 @@ internal sealed class StoreDatabase : IDisposable
     {
         lock (_writeGate)
         {
+            if (_writeDepth == 0) EnsureWritable();
             var begun = _db.BeginTrans();
             if (!begun && _writeDepth == 0)
             {
@@ -114,6 +143,11 @@ internal sealed class StoreDatabase : IDisposable
                 work();
                 if (begun) _db.Commit();
             }
+            catch (Exception ex) when (_writeDepth == 1 && !_readOnly && ex is UnauthorizedAccessException or IOException)
+            {
+                // LiteDB's write to its log or data file failed (made read-only between the check and the write).
+                throw CannotWrite(ex);
+            }
             catch
             {
                 if (begun) _db.Rollback();
@@ -124,6 +158,106 @@ internal sealed class StoreDatabase : IDisposable
                 _writeDepth--;
             }
         }
+    }
+
+    /// <summary>
+    /// Refuses a write before it begins while the store cannot be written, so that LiteDB never meets the failure: the
+    /// data file, LiteDB's log (or, without one, the directory it would be created in) must open for writing. A root
+    /// process is refused only by what stops root too (an immutable file or directory, a read-only mount).
+    /// The first refusal is reported to <see cref="StoreHealth"/>; the first check that passes afterwards ends it.
+    /// </summary>
+    private void EnsureWritable()
+    {
+        if (_readOnly) return;
+        if (WriteProblem() is { } problem)
+        {
+            _unwritable ??= problem;
+            _health?.ReportUnwritable(Path, problem);
+            throw new StoreUnwritableException(Path, problem);
+        }
+
+        if (_unwritable is null) return;
+        if (_reopen)
+        {
+            Replace(readOnly: false);
+            _reopen = false;
+        }
+
+        _unwritable = null;
+        _health?.ReportWritable();
+    }
+
+    /// <summary>A write failed inside LiteDB: nothing of it is kept; reads go on from a read-only engine until the store is writable.</summary>
+    private StoreUnwritableException CannotWrite(Exception ex)
+    {
+        var problem = Describe(Path, ex);
+        _unwritable ??= problem;
+        _reopen = true;
+        Replace(readOnly: true);
+        _health?.ReportUnwritable(Path, problem);
+        return new StoreUnwritableException(Path, problem, ex);
+    }
+
+    private void Replace(bool readOnly)
+    {
+        // Close flushes what LiteDB holds and drops the transaction the failed write left behind; what fails in it
+        // (the checkpoint of a file that cannot be written) is LiteDB's to swallow.
+        _db.Dispose();
+        _db = Open(readOnly);
+    }
+
+    /// <summary>Tries the store now (the recovery probe while it cannot be written); true when it can be written.</summary>
+    private bool Probe()
+    {
+        lock (_writeGate)
+        {
+            try
+            {
+                EnsureWritable();
+                return true;
+            }
+            catch (StoreUnwritableException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private string? WriteProblem()
+    {
+        var file = Path;
+        try
+        {
+            using (File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)) { }
+            file = StoreIntegrity.LogFile(Path);
+            if (File.Exists(file))
+            {
+                using (File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)) { }
+            }
+            else
+            {
+                file = Path + ".probe";
+                using (File.OpenHandle(file, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.DeleteOnClose)) { }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return Describe(file, ex);
+        }
+    }
+
+    /// <summary>"chatops-log.db: operation not permitted": the file, and the system's reason without the path.</summary>
+    private static string Describe(string file, Exception ex)
+    {
+        // .NET words an errno as "Operation not permitted : '/full/path'", inside "Access to the path … is denied."
+        var reason = ex is UnauthorizedAccessException && ex.InnerException is IOException inner ? inner.Message : ex.Message;
+        var cut = reason.IndexOf(" : '", StringComparison.Ordinal);
+        if (cut > 0) reason = reason[..cut];
+        reason = reason.Replace(file, System.IO.Path.GetFileName(file), StringComparison.Ordinal).TrimEnd('.');
+        if (reason.Length > 0) reason = char.ToLowerInvariant(reason[0]) + reason[1..];
+        return $"{System.IO.Path.GetFileName(file)}: {reason}";
     }
 
     /// <summary>Transactions found left on a thread by LiteDB and dropped before a write (see <see cref="InTransaction"/>).</summary>
@@ -233,7 +367,14 @@ internal sealed class StoreDatabase : IDisposable
     }
 
     /// <summary>Writes the log into the data file, so a read-only reader in another process sees everything.</summary>
-    public void Checkpoint() => _db.Checkpoint();
+    public void Checkpoint()
+    {
+        lock (_writeGate)
+        {
+            if (_writeDepth == 0) EnsureWritable();
+            _db.Checkpoint();
+        }
+    }
 
     public void Dispose()
     {

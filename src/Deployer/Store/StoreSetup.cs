@@ -18,12 +18,13 @@ public static class StoreSetup
     {
         var options = StoreOptions.From(fleet);
         services.AddSingleton(options);
+        services.AddSingleton(sp => new StoreHealth(sp.GetRequiredService<TimeProvider>()));
         return options.IsPostgres ? services.AddPostgresStore(options, readOnly) : services.AddLiteDbStore(fleet, readOnly);
     }
 
     private static IServiceCollection AddLiteDbStore(this IServiceCollection services, FleetConfig fleet, bool readOnly)
     {
-        services.AddSingleton(sp => new StoreDatabase(fleet.StorePath!, readOnly, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new StoreDatabase(fleet.StorePath!, readOnly, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StoreHealth>()));
         services.AddSingleton(new StoreOpener(sp => sp.GetRequiredService<StoreDatabase>()));
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton(sp => new StoreBackupLoop(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StoreBackupLoop>>()));

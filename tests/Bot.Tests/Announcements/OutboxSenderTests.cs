@@ -1,6 +1,7 @@
 using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat.Console;
 using ChatOpsReconfig.Bot.Hosting;
+using ChatOpsReconfig.Bot.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -11,7 +12,7 @@ public sealed class OutboxSenderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("outbox-").FullName;
     private readonly TimerWatchingTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly FlakyWriter _output = new();
+    private readonly FlakyChatOutput _output = new();
 
     private string DbPath => Path.Combine(_dir, "chatops.db");
 
@@ -116,30 +117,6 @@ public sealed class OutboxSenderTests : IDisposable
             var timer = base.CreateTimer(callback, state, dueTime, period);
             _dueTimes.Enqueue(dueTime);
             return timer;
-        }
-    }
-
-    /// <summary>stdout that fails while <see cref="Broken"/> (a closed pipe), to exercise delivery failures.</summary>
-    private sealed class FlakyWriter : TextWriter
-    {
-        private readonly System.Text.StringBuilder _sb = new();
-
-        public bool Broken { get; set; }
-
-        public int Attempts { get; private set; }
-
-        public string Text
-        {
-            get { lock (_sb) return _sb.ToString(); }
-        }
-
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-
-        public override void WriteLine(string? value)
-        {
-            Attempts++;
-            if (Broken) throw new IOException("Broken pipe");
-            lock (_sb) _sb.Append(value).Append('\n');
         }
     }
 }

@@ -25,11 +25,11 @@ namespace ChatOpsReconfig.Bot.Tests.Fixtures;
 public sealed class BotHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-    private readonly StringWriter _output;
+    private readonly TextWriter _output;
     private readonly OutboxSender _sender;
     private readonly AnnouncementService _announcements;
 
-    private BotHarness(string dir, FakeTimeProvider time, ServiceProvider services, StringWriter output)
+    private BotHarness(string dir, FakeTimeProvider time, ServiceProvider services, TextWriter output)
     {
         _output = output;
         Directory = dir;
@@ -83,7 +83,7 @@ public sealed class BotHarness : IAsyncDisposable
     internal T Service<T>() where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>Everything the bot has posted (delivered from the outbox) so far.</summary>
-    public string Posted => _output.ToString();
+    public string Posted => _output.ToString() ?? "";
 
     public static string NewDirectory(Action<JsonObject>? edit = null)
     {
@@ -126,13 +126,16 @@ public sealed class BotHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the bot on <paramref name="dir"/> (seeding the demo fleet the first time) with the clock at <paramref name="now"/>.</summary>
-    public static async Task<BotHarness> StartAsync(string dir, DateTimeOffset now)
+    /// <summary>
+    /// Opens the bot on <paramref name="dir"/> (seeding the demo fleet the first time) with the clock at <paramref name="now"/>;
+    /// the console transport prints to <paramref name="chat"/> (a <see cref="FlakyChatOutput"/> takes chat down), else to <see cref="Posted"/>.
+    /// </summary>
+    public static async Task<BotHarness> StartAsync(string dir, DateTimeOffset now, TextWriter? chat = null)
     {
         var fleet = FleetConfigLoader.Load(Path.Combine(dir, "chatops.json"), BotOptions.SectionNames, dir);
         var options = BotOptions.From(fleet);
         var time = new FakeTimeProvider(now);
-        var output = new StringWriter();
+        var output = chat ?? new StringWriter();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(time);
