@@ -74,7 +74,16 @@ internal sealed partial class AnnouncementService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        while (_reader.TryRead(out var e)) await HandleAsync(e, cancellationToken);
+        try
+        {
+            while (_reader.TryRead(out var e)) await HandleAsync(e, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store refused (a leader that lost its lease, a store gone read-only). What must be said is kept as
+            // announce entries and replayed at the next start; stopping must still end with the bot's own exit code.
+            Log.DrainFailed(logger, ex.Message);
+        }
     }
 
     private async Task HandleAsync(DeployerEvent e, CancellationToken ct)
@@ -127,6 +136,9 @@ internal sealed partial class AnnouncementService(
     {
         [LoggerMessage(1, LogLevel.Error, "Announcing {Event} failed")]
         public static partial void AnnounceFailed(ILogger logger, Exception exception, string @event);
+
+        [LoggerMessage(3, LogLevel.Warning, "Announcements not drained at shutdown: {Reason}")]
+        public static partial void DrainFailed(ILogger logger, string reason);
 
         [LoggerMessage(2, LogLevel.Information, "{Key} was announced already; not again")]
         public static partial void AlreadyAnnounced(ILogger logger, string key);

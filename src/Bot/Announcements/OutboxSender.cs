@@ -134,12 +134,21 @@ internal sealed partial class OutboxSender(
         // Last chance for what was queued during shutdown (the final results of a cancelled rollout).
         try { await FlushAsync(cancellationToken); }
         catch (OperationCanceledException) { /* shutdown timeout: the rest stays in the store for next start */ }
+        catch (Exception ex)
+        {
+            // The store refused (a leader that lost its lease, a store gone read-only): what is left stays in the
+            // store for whichever bot leads next; stopping must still end with the bot's own exit code.
+            Log.FinalFlushFailed(logger, ex.Message);
+        }
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Warning, "Chat message {EntryId} not delivered (attempt {Attempt}): {Reason}; will retry")]
         public static partial void DeliveryFailed(ILogger logger, int entryId, int attempt, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "Chat messages not flushed at shutdown: {Reason}; they stay in the outbox")]
+        public static partial void FinalFlushFailed(ILogger logger, string reason);
 
         [LoggerMessage(2, LogLevel.Debug, "Progress edit {Key} failed: {Reason}")]
         public static partial void EditFailed(ILogger logger, string key, string reason);
