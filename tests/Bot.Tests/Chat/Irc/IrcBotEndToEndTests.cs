@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ChatOpsReconfig.Bot.Hosting;
 using ChatOpsReconfig.Bot.Tests.Fixtures;
 using ChatOpsReconfig.Deployer.Fleet;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatOpsReconfig.Bot.Tests.Chat.Irc;
 
@@ -43,6 +44,8 @@ public sealed partial class IrcBotEndToEndTests
             foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
                 await alice.WaitForMessageAsync("chatops", t => t.StartsWith($"watching {repo} ", StringComparison.Ordinal), 0, Slow);
 
+            // The hosts are read once, in the background, after the start: "unknown" until then.
+            await app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<BotStartup>().Single().InitialProbe;
             var from = alice.Count;
             await alice.SayAsync("#releng", "!status");
             var summary = await alice.WaitForMessageAsync("chatops", t => t.StartsWith("5 hosts:", StringComparison.Ordinal), from, Slow);
