@@ -49,7 +49,14 @@ internal sealed partial class BotStartup(
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
         var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
-        if (unseen.Count > 0) _probe = Task.Run(() => probe.ProbeAsync(unseen, _stopping.Token), CancellationToken.None);
+        if (unseen.Count > 0)
+        {
+            _probe = Task.Run(async () =>
+            {
+                var read = await probe.ProbeAsync(unseen, _stopping.Token);
+                Log.UnseenRead(logger, read.Count, unseen.Count);
+            }, CancellationToken.None);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -66,6 +73,9 @@ internal sealed partial class BotStartup(
     {
         [LoggerMessage(1, LogLevel.Information, "Demo: created {Part} {Name} at {Path}")]
         public static partial void Created(ILogger logger, DemoPart part, string name, string path);
+
+        [LoggerMessage(2, LogLevel.Information, "Read the revisions of {Read} of {Unseen} hosts never seen before")]
+        public static partial void UnseenRead(ILogger logger, int read, int unseen);
     }
 }
 

@@ -1,4 +1,6 @@
+using System.Threading.Channels;
 using ChatOpsReconfig.Bot.Tests.Fixtures;
+using ChatOpsReconfig.Deployer.Events;
 using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Rollout;
 
@@ -60,35 +62,36 @@ public sealed class AutoDeployTests : IAsyncLifetime
     [Fact]
     public async Task RunningLoop_AMergeLanding_TicksAtOnce_NotAtTheNextInterval()
     {
+        var events = _bot.Get<DeployerEvents>();
+        var changes = events.Subscribe();
         using var stop = new CancellationTokenSource();
         await _bot.Loop.StartAsync(stop.Token);
         try
         {
-            await WaitForDecisionAsync(PolicyBlocker.NothingToDeploy);
+            await WaitForDecisionAsync(changes, PolicyBlocker.NothingToDeploy);
 
             // The clock stands still: only the merge can make the loop look again.
             _bot.Push("tools", "Bug 1040013 - tools");
             await _bot.PollAllAsync();
-            var seen = await WaitForDecisionAsync(PolicyBlocker.Quiet);
+            await WaitForDecisionAsync(changes, PolicyBlocker.Quiet);
             Assert.Equal(T0, _bot.Time.GetUtcNow());
-            Assert.Equal(PolicyBlocker.Quiet, seen.Blocker);
         }
         finally
         {
+            events.Unsubscribe(changes);
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _bot.Loop.StopAsync(patience.Token);
         }
     }
 
-    private async Task<PolicyDecision> WaitForDecisionAsync(PolicyBlocker blocker)
+    /// <summary>Waits for the loop to publish a decision with <paramref name="blocker"/> (a bound, not a sleep).</summary>
+    private static async Task WaitForDecisionAsync(ChannelReader<DeployerEvent> changes, PolicyBlocker blocker)
     {
-        for (var i = 0; i < 600; i++)
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var e in changes.ReadAllAsync(bound.Token))
         {
-            if (await _bot.Loop.LastDecisionAsync(CancellationToken.None) is { } d && d.Blocker == blocker) return d;
-            await Task.Delay(50);
+            if (e is PolicyChanged { Decision.Blocker: var b } && b == blocker) return;
         }
-
-        throw new TimeoutException($"the loop never decided {blocker}; last: {await _bot.Loop.LastDecisionAsync(CancellationToken.None)}");
     }
 
     [Fact]
