@@ -25,6 +25,8 @@ internal sealed partial class BotStartup(
     IChatTransport transport,
     BotOptions options,
     LeaderState leadership,
+    Deployer.Store.StoreHealth health,
+    TimeProvider time,
     ILogger<BotStartup> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -49,13 +51,45 @@ internal sealed partial class BotStartup(
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
         var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
-        if (unseen.Count > 0)
+        if (unseen.Count > 0) _probe = Task.Run(() => ReadUnseenAsync(unseen, _stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Reads the unseen hosts. A store that refuses the answers (made read-only meanwhile) does not lose them for good:
+    /// once it can be written again the hosts still unknown are read again. Never throws: it runs beside the bot.
+    /// </summary>
+    private async Task ReadUnseenAsync(IReadOnlyList<HostConfig> unseen, CancellationToken cancellationToken)
+    {
+        try
         {
-            _probe = Task.Run(async () =>
+            var remaining = unseen;
+            while (true)
             {
-                var read = await probe.ProbeAsync(unseen, _stopping.Token);
-                Log.UnseenRead(logger, read.Count, unseen.Count);
-            }, CancellationToken.None);
+                try
+                {
+                    var read = await probe.ProbeAsync(remaining, cancellationToken);
+                    Log.UnseenRead(logger, read.Count + unseen.Count - remaining.Count, unseen.Count);
+                    return;
+                }
+                catch (Deployer.Store.StoreUnusableException e)
+                {
+                    Log.UnseenNotRecorded(logger, e.Message);
+                }
+
+                do await Task.Delay(StoreHealthAnnouncer.ProbeInterval, time, cancellationToken);
+                while (!health.Probe());
+
+                var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+                remaining = unseen.Where(h => !known.Contains(h.Name)).ToList();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (Exception e)
+        {
+            Log.UnseenFailed(logger, e);
         }
     }
 
@@ -76,6 +110,12 @@ internal sealed partial class BotStartup(
 
         [LoggerMessage(2, LogLevel.Information, "Read the revisions of {Read} of {Unseen} hosts never seen before")]
         public static partial void UnseenRead(ILogger logger, int read, int unseen);
+
+        [LoggerMessage(3, LogLevel.Warning, "The revisions read from hosts never seen before were not recorded ({Problem}); they are read again once the store can be written")]
+        public static partial void UnseenNotRecorded(ILogger logger, string problem);
+
+        [LoggerMessage(4, LogLevel.Error, "Reading the revisions of hosts never seen before failed; !status shows them unknown until a rollout or `chatops status --live` reads them")]
+        public static partial void UnseenFailed(ILogger logger, Exception exception);
     }
 }
 

@@ -17,9 +17,11 @@ internal sealed class StoreDatabase : IDisposable
 
     private static readonly System.Reflection.MethodInfo EntityMethod = typeof(BsonMapper).GetMethod(nameof(BsonMapper.Entity))!; // BsonMapper has exactly one Entity<T>().
 
-    // Replaced while the store cannot be written after a write failed in LiteDB (a read-only engine), and again once
-    // it can (see EnsureWritable): an engine whose write failed half-way is not trusted with the next one.
-    private volatile LiteDatabase _db;
+    // The engine is replaced while the store cannot be written after a write failed in LiteDB (a read-only engine),
+    // and again once it can (see EnsureWritable): an engine whose write failed half-way is not trusted with the next
+    // one (LiteDB closes it itself). The database and the collections handed out stay the same.
+    private readonly LiteDatabase _db;
+    private readonly SwappableEngine _engine;
     private readonly bool _readOnly;
     private readonly StoreHealth? _health;
     private readonly BsonMapper _mapper;
@@ -80,7 +82,8 @@ internal sealed class StoreDatabase : IDisposable
             deserialize: b => TimeSpan.FromTicks(b.AsInt64));
         try
         {
-            _db = Open(readOnly);
+            _engine = new SwappableEngine(Open(readOnly), _writeGate);
+            _db = new LiteDatabase(_engine, mapper);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -107,8 +110,7 @@ internal sealed class StoreDatabase : IDisposable
         health?.SetProbe(Probe);
     }
 
-    private LiteDatabase Open(bool readOnly) =>
-        new(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct, ReadOnly = readOnly }, _mapper);
+    private LiteDB.Engine.LiteEngine Open(bool readOnly) => new(new LiteDB.Engine.EngineSettings { Filename = Path, ReadOnly = readOnly });
 
     public string Path { get; }
 
@@ -202,8 +204,7 @@ internal sealed class StoreDatabase : IDisposable
     {
         // Close flushes what LiteDB holds and drops the transaction the failed write left behind; what fails in it
         // (the checkpoint of a file that cannot be written) is LiteDB's to swallow.
-        _db.Dispose();
-        _db = Open(readOnly);
+        _engine.Replace(() => Open(readOnly));
     }
 
     /// <summary>Tries the store now (the recovery probe while it cannot be written); true when it can be written.</summary>
@@ -372,7 +373,14 @@ internal sealed class StoreDatabase : IDisposable
         lock (_writeGate)
         {
             if (_writeDepth == 0) EnsureWritable();
-            _db.Checkpoint();
+            try
+            {
+                _db.Checkpoint();
+            }
+            catch (Exception ex) when (_writeDepth == 0 && !_readOnly && ex is UnauthorizedAccessException or IOException)
+            {
+                throw CannotWrite(ex);
+            }
         }
     }
 
