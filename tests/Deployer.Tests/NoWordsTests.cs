@@ -81,10 +81,13 @@ public sealed class NoWordsTests
 
     /// <summary>What the bug outbox keeps and announces: a typed drop and delivery; words are the Bot's (BugDeliveryText).</summary>
     private static readonly Type[] BugRecords =
-        [typeof(Deployer.Bugs.BugCommentEntry), typeof(Deployer.Bugs.BugCommentDrop), typeof(Deployer.Bugs.BugCommentDropped), typeof(Deployer.Bugs.BugTrackerFailing)];
+        [
+            typeof(Deployer.Bugs.BugCommentEntry), typeof(Deployer.Bugs.BugCommentDrop), typeof(Deployer.Bugs.BugCommentDropped), typeof(Deployer.Bugs.BugTrackerFailing),
+            typeof(Deployer.Bugs.TrackerProblem),
+        ];
 
     /// <summary>The tracker's own words (its answer), and the comment the Bot wrote.</summary>
-    private static readonly string[] BugEchoes = ["BugCommentEntry.LastError", "BugCommentDrop.Detail", "BugTrackerFailing.Error", "BugCommentEntry.Text"];
+    private static readonly string[] BugEchoes = ["TrackerProblem.Said", "BugCommentEntry.Text"];
 
     [Fact]
     public void BugRecords_HoldNoSentences()

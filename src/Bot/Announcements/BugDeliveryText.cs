@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Bugs;
 
 namespace ChatOpsReconfig.Bot.Announcements;
@@ -13,9 +14,22 @@ internal static class BugDeliveryText
     public static string Dropped(BugCommentEntry e, BugCommentDrop d) => d.Reason switch
     {
         BugCommentDropReason.TrackerRemoved => $"tracker '{e.Tracker}' is no longer configured",
-        BugCommentDropReason.BugMissing => $"bug {e.Bug.ToString(CultureInfo.InvariantCulture)} does not exist or is not accessible ({d.Detail})",
-        _ => $"refused: {d.Detail}",
+        BugCommentDropReason.BugMissing => $"bug {e.Bug.ToString(CultureInfo.InvariantCulture)} does not exist or is not accessible ({Answer(d)})",
+        _ => $"refused: {Answer(d)}",
     };
+
+    private static string Answer(BugCommentDrop d) => d.Problem is { } p ? Problem(p) : d.LegacyDetail ?? "";
+
+    /// <summary><c>no answer in time</c>, <c>cannot connect: Connection refused (bugzilla:443)</c>, <c>HTTP 503: busy</c>.</summary>
+    public static string Problem(TrackerProblem p) => p.Answer switch
+    {
+        TrackerAnswer.NoAnswer => "no answer in time",
+        TrackerAnswer.CannotConnect => "cannot connect" + Said(p),
+        TrackerAnswer.BugNotListed => "the bug is not in the tracker's answer",
+        _ => "HTTP " + p.Status?.ToString(CultureInfo.InvariantCulture) + Said(p),
+    };
+
+    private static string Said(TrackerProblem p) => p.Said is { Length: > 0 } s ? ": " + SafeText.Clean(s, 200) : "";
 
     public static string Delivered(BugCommentDelivered how) => how switch
     {
@@ -32,6 +46,6 @@ internal static class BugDeliveryText
     {
         BugCommentState.Failed when e.Dropped is { } d => Dropped(e, d),
         BugCommentState.Sent => e.Delivered is { } how ? Delivered(how) : e.LegacyNote ?? "",
-        _ => e.LastError ?? "",
+        _ => e.LastProblem is { } p ? Problem(p) : e.LegacyLastError ?? "",
     };
 }

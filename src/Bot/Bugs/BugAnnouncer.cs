@@ -13,7 +13,7 @@ internal sealed class BugAnnouncer(Hosting.BotOptions options) : IEventAnnouncer
         var prefix = options.Chat.Prefix;
         IReadOnlyList<string> texts = e switch
         {
-            BugTrackerFailing f => [$"bug comments to {f.Tracker} are failing ({SafeText.Clean(f.Error, 200)}); {f.Waiting} waiting, retried with backoff. {prefix}status bugs shows them"],
+            BugTrackerFailing f => [$"bug comments to {f.Tracker} are failing ({BugDeliveryText.Problem(f.Problem)}); {f.Waiting} waiting, retried with backoff. {prefix}status bugs shows them"],
             BugTrackerRecovered r => [$"bug comments to {r.Tracker} are delivered again"],
             BugCommentDropped d => [$"gave up the comment on {d.Entry.Tracker} bug {d.Entry.Bug} for rollout #{d.Entry.RolloutId}: {SafeText.Clean(BugDeliveryText.Dropped(d.Entry, d.Drop), 200)}"],
             _ => [],

@@ -171,12 +171,12 @@ public sealed class BugCommentDelivery : BackgroundService
             // that, up to the longest backoff.
             var wait = ex.RetryAfter is { } after && after > Backoff(attempt) ? (after < MaxRetry ? after : MaxRetry) : Backoff(attempt);
             var next = _time.GetUtcNow() + wait;
-            await _outbox.MarkAttemptFailedAsync(entry, ex.Message, next, cancellationToken);
-            BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, next, ex.Message);
+            await _outbox.MarkAttemptFailedAsync(entry, ex.Problem, next, cancellationToken);
+            BugsLog.Retrying(_logger, entry.Tracker, entry.Bug, entry.RolloutId, attempt, next, ex.Problem);
             if (attempt >= AlarmAfterAttempts && await _outbox.TryRaiseFailingAsync(entry.Tracker, _time.GetUtcNow(), cancellationToken))
             {
                 var waiting = (await _outbox.PendingAsync(cancellationToken)).Count(e => e.Tracker == entry.Tracker);
-                _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Message, waiting));
+                _events.Publish(new BugTrackerFailing(entry.Tracker, ex.Problem, waiting));
             }
 
             return false;
@@ -184,7 +184,7 @@ public sealed class BugCommentDelivery : BackgroundService
         catch (BugTrackerException ex)
         {
             var reason = ex.Failure == BugFailure.Missing ? BugCommentDropReason.BugMissing : BugCommentDropReason.Refused;
-            await DropAsync(entry, new BugCommentDrop(reason, ex.Message), cancellationToken);
+            await DropAsync(entry, new BugCommentDrop(reason, ex.Problem), cancellationToken);
             return false;
         }
     }
@@ -198,8 +198,8 @@ public sealed class BugCommentDelivery : BackgroundService
     private async Task DropAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken)
     {
         await _outbox.MarkFailedAsync(entry, drop, cancellationToken);
-        BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, drop.Reason, drop.Detail);
-        _events.Publish(new BugCommentDropped(entry with { State = BugCommentState.Failed, LastError = null, Dropped = drop }, drop));
+        BugsLog.Dropped(_logger, entry.Tracker, entry.Bug, entry.RolloutId, drop.Reason, drop.Problem);
+        _events.Publish(new BugCommentDropped(entry with { State = BugCommentState.Failed, LastProblem = null, LegacyLastError = null, Dropped = drop }, drop));
     }
 
     /// <summary>1 min after the first failed try, doubling, at most 1 h.</summary>

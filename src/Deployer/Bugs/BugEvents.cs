@@ -9,7 +9,7 @@ public sealed record BugCommentDropped(BugCommentEntry Entry, BugCommentDrop Dro
 /// Delivering to <paramref name="Tracker"/> keeps failing; published once per outage, across restarts (again only
 /// after a delivery to it succeeded). The comments wait in the outbox.
 /// </summary>
-public sealed record BugTrackerFailing(string Tracker, string Error, int Waiting) : DeployerEvent;
+public sealed record BugTrackerFailing(string Tracker, TrackerProblem Problem, int Waiting) : DeployerEvent;
 
 /// <summary>A tracker reported failing delivers again.</summary>
 public sealed record BugTrackerRecovered(string Tracker, int Delivered) : DeployerEvent;

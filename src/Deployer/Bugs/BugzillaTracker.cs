@@ -40,7 +40,7 @@ internal sealed class BugzillaTracker : IBugTracker
         using var doc = await TrackerHttp.ReadAsync(response, Classify, cancellationToken);
         var found = doc.RootElement.TryGetProperty("bugs", out var bugs) && bugs.ValueKind == JsonValueKind.Array
             && bugs.EnumerateArray().Any(b => b.TryGetProperty("id", out var id) && id.TryGetInt32(out var n) && n == bug);
-        if (!found) throw new BugTrackerException(BugFailure.Missing, $"bug {bug} is not in Bugzilla's answer");
+        if (!found) throw new BugTrackerException(BugFailure.Missing, new TrackerProblem(TrackerAnswer.BugNotListed));
     }
 
     public async Task<IReadOnlyList<string>> CommentsSinceAsync(int bug, DateTimeOffset since, CancellationToken cancellationToken)

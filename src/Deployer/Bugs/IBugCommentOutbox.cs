@@ -34,8 +34,13 @@ public enum BugCommentDropReason
     Refused,
 }
 
-/// <summary>A comment given up: why, and what the tracker answered (its words, if it was asked).</summary>
-public sealed record BugCommentDrop(BugCommentDropReason Reason, string? Detail = null);
+/// <summary>A comment given up: why, and what the tracker answered (if it was asked).</summary>
+public sealed record BugCommentDrop(BugCommentDropReason Reason, TrackerProblem? Problem = null)
+{
+    /// <summary>What the tracker answered, in the words older builds stored.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("Detail")]
+    public string? LegacyDetail { get; init; }
+}
 
 /// <summary>
 /// One bug comment on its way (an entry of kind <c>bug-comment</c> in the store's outbox), saved before any network
@@ -66,11 +71,14 @@ public sealed record BugCommentEntry
 
     public DateTimeOffset NextAttemptAt { get; init; }
 
+    /// <summary>Pending: how the last failed try went.</summary>
+    public TrackerProblem? LastProblem { get; init; }
+
     /// <summary>
-    /// Pending: the tracker's answer to the last failed try (its words). Given up by an older build: the reason in the
-    /// words it stored (<see cref="Dropped"/> is then null).
+    /// The same, or (given up by an older build) the reason, in the words an older build stored (<see cref="Dropped"/>
+    /// is then null).
     /// </summary>
-    public string? LastError { get; init; }
+    public string? LegacyLastError { get; init; }
 
     /// <summary>Given up: why (the Bot words it).</summary>
     public BugCommentDrop? Dropped { get; init; }
@@ -105,7 +113,7 @@ public interface IBugCommentOutbox
 
     Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, BugCommentDelivered how, CancellationToken cancellationToken);
 
-    Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+    Task MarkAttemptFailedAsync(BugCommentEntry entry, TrackerProblem problem, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
     Task MarkFailedAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken);
 

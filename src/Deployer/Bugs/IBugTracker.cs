@@ -30,9 +30,12 @@ public enum BugFailure
     Rejected,
 }
 
-public sealed class BugTrackerException(BugFailure failure, string message, Exception? inner = null) : Exception(message, inner)
+/// <summary>A tracker request that failed; <see cref="Problem"/> says how (the message is for logs only).</summary>
+public sealed class BugTrackerException(BugFailure failure, TrackerProblem problem, Exception? inner = null) : Exception(problem.ToString(), inner)
 {
     public BugFailure Failure { get; } = failure;
+
+    public TrackerProblem Problem { get; } = problem;
 
     /// <summary>How long the tracker asked us to wait (its Retry-After), when it said.</summary>
     public TimeSpan? RetryAfter { get; init; }

@@ -88,11 +88,11 @@ internal sealed class TrackerHttp
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new BugTrackerException(BugFailure.Unavailable, "no answer in time", ex);
+            throw new BugTrackerException(BugFailure.Unavailable, new TrackerProblem(TrackerAnswer.NoAnswer), ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new BugTrackerException(BugFailure.Unavailable, $"cannot connect: {ex.Message}", ex);
+            throw new BugTrackerException(BugFailure.Unavailable, new TrackerProblem(TrackerAnswer.CannotConnect, Said: SafeText.Clean(ex.Message, 200)), ex);
         }
     }
 
@@ -115,7 +115,7 @@ internal sealed class TrackerHttp
         var message = root is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
         var failure = response.IsSuccessStatusCode ? BugFailure.Unavailable : classify(response.StatusCode, root);
         doc?.Dispose();
-        throw new BugTrackerException(failure, $"HTTP {(int)response.StatusCode}{(message is null ? "" : ": " + SafeText.Clean(message, 200))}")
+        throw new BugTrackerException(failure, new TrackerProblem(TrackerAnswer.Http, (int)response.StatusCode, message is null ? null : SafeText.Clean(message, 200)))
         {
             // A date is measured against the server's own clock (its Date header), so no clock of ours is needed.
             RetryAfter = response.Headers.RetryAfter is { } after

@@ -54,6 +54,15 @@ internal sealed partial class RolloutDoor(
         try
         {
             var answer = await AnswerAsync(request, cancellationToken);
+            // The heads were read first and the holds last: a push recorded in between (before the last hold went)
+            // would be left out of a set that starts now. Ask again with the heads as they are; a few pushes in a row
+            // end in the quiet window (automatic) or in the newest set (a person's request).
+            for (var again = 0; again < StaleTargetRetries && answer.Decision.Start && await HeadsMovedAsync(request, answer.Plan, cancellationToken); again++)
+            {
+                Log.HeadsMoved(logger, request.Trigger);
+                answer = await AnswerAsync(request, cancellationToken);
+            }
+
             if (answer.Decision.Start && answer.Plan is { } plan)
             {
                 // A rollback holds automatic rollouts before it starts, so no tick can roll forward behind it, not
@@ -80,6 +89,16 @@ internal sealed partial class RolloutDoor(
         {
             _gate.Release();
         }
+    }
+
+    private const int StaleTargetRetries = 3;
+
+    /// <summary>True when a repo's production head moved since <paramref name="plan"/>'s set was read (never for a pinned set).</summary>
+    private async Task<bool> HeadsMovedAsync(RolloutRequest request, DeployPlan? plan, CancellationToken ct)
+    {
+        if (plan is null || request.Trigger is RolloutTrigger.Resume or RolloutTrigger.Rollback) return false;
+        var now = await repos.GetHeadsAsync(ct);
+        return now.Revisions.Any(kv => !plan.Target.Revisions.TryGetValue(kv.Key, out var planned) || !RevisionSet.Matches(planned, kv.Value));
     }
 
     /// <summary>
@@ -424,5 +443,8 @@ internal sealed partial class RolloutDoor(
     {
         [LoggerMessage(EventId = 1, Message = "Door: {Trigger} by {RequestedBy}: started {Started}: {Blocker} {Reason}")]
         public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, PolicyBlocker blocker, PolicyReason? reason);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Door: {Trigger}: a production head moved while deciding; deciding again on the new heads")]
+        public static partial void HeadsMoved(ILogger logger, RolloutTrigger trigger);
     }
 }

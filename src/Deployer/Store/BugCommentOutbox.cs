@@ -96,8 +96,9 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records)
     public Task MarkSentAsync(BugCommentEntry entry, DateTimeOffset at, BugCommentDelivered how, CancellationToken cancellationToken) =>
         outbox.MarkSentAsync(entry.Id, at, how.ToString(), cancellationToken);
 
-    public Task MarkAttemptFailedAsync(BugCommentEntry entry, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        outbox.MarkAttemptFailedAsync(entry.Id, error, nextAttemptAt, cancellationToken);
+    // The error of a failed try is the tracker's problem as JSON; older builds stored a sentence there.
+    public Task MarkAttemptFailedAsync(BugCommentEntry entry, TrackerProblem problem, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        outbox.MarkAttemptFailedAsync(entry.Id, JsonSerializer.Serialize(problem), nextAttemptAt, cancellationToken);
 
     // The error of a comment given up is its drop as JSON; older builds stored a sentence there.
     public Task MarkFailedAsync(BugCommentEntry entry, BugCommentDrop drop, CancellationToken cancellationToken) =>
@@ -135,23 +136,24 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records)
     private static BugCommentEntry View(OutboxEntry e)
     {
         var p = JsonSerializer.Deserialize<BugCommentPayload>(e.Payload) ?? throw new InvalidDataException($"outbox entry {e.Id} has no bug comment");
-        var drop = e.State == OutboxState.Failed ? ReadDrop(e.LastError) : null;
+        var drop = e.State == OutboxState.Failed ? Read<BugCommentDrop>(e.LastError) : null;
+        var problem = e.State == OutboxState.Pending ? Read<TrackerProblem>(e.LastError) : null;
         var how = e.State == OutboxState.Sent ? ReadDelivered(e.Receipt) : null;
         return new BugCommentEntry
         {
             Id = e.Id, Key = e.Key ?? "", Tracker = p.Tracker, Bug = p.Bug, RolloutId = p.RolloutId, Text = p.Text, Begun = p.Begun,
             State = e.State switch { OutboxState.Sent => BugCommentState.Sent, OutboxState.Failed => BugCommentState.Failed, _ => BugCommentState.Pending },
             Attempts = e.Attempts, NextAttemptAt = e.NextAttemptAt, CreatedAt = e.CreatedAt, DeliveredAt = e.DeliveredAt,
-            LastError = drop is null ? e.LastError : null, Dropped = drop, Delivered = how, LegacyNote = how is null ? e.Receipt : null,
+            LastProblem = problem, LegacyLastError = drop is null && problem is null ? e.LastError : null, Dropped = drop, Delivered = how, LegacyNote = how is null ? e.Receipt : null,
         };
     }
 
-    private static BugCommentDrop? ReadDrop(string? error)
+    private static T? Read<T>(string? error) where T : class
     {
         if (error is null || !error.StartsWith('{')) return null;
         try
         {
-            return JsonSerializer.Deserialize<BugCommentDrop>(error);
+            return JsonSerializer.Deserialize<T>(error);
         }
         catch (JsonException)
         {

@@ -71,7 +71,7 @@ public sealed class BugCommentDeliveryTests
         Assert.Equal(0, await h.FinishAndDeliverAsync(second)); // longer than a try waits: not retried here
         Assert.Equal(4, h.Tracker.Requests);
         var entry = (await h.EntryAsync(456789, second.Id))!;
-        Assert.Equal("HTTP 429: rate limited", entry.LastError);
+        Assert.Equal(new TrackerProblem(TrackerAnswer.Http, 429, "rate limited"), entry.LastProblem);
         Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(10), entry.NextAttemptAt); // not the 1 min backoff
         h.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(1, await h.DeliverAsync());
@@ -93,7 +93,7 @@ public sealed class BugCommentDeliveryTests
         var entry = (await h.EntryAsync(123456, rollout.Id))!;
         Assert.Equal(BugCommentState.Failed, entry.State);
         Assert.Equal(BugCommentDropReason.Refused, entry.Dropped?.Reason);
-        Assert.StartsWith("HTTP 400", entry.Dropped?.Detail, StringComparison.Ordinal);
+        Assert.Equal((TrackerAnswer.Http, 400), (entry.Dropped?.Problem?.Answer, entry.Dropped?.Problem?.Status));
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class BugCommentDeliveryTests
         }
 
         Assert.Equal(0, await delivering.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("no answer in time", (await h.EntryAsync(123456, rollout.Id))!.LastError);
+        Assert.Equal(new TrackerProblem(TrackerAnswer.NoAnswer), (await h.EntryAsync(123456, rollout.Id))!.LastProblem);
         h.Tracker.Release();
         h.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await h.DeliverAsync());
@@ -228,8 +228,8 @@ public sealed class BugCommentDeliveryTests
         Assert.True(h.Tracker.Unauthorized >= 5);
         Assert.Single(h.Tracker.CommentsOn(42));
         var alarm = Assert.IsType<BugTrackerFailing>(Assert.Single(Drain(reader)));
-        Assert.Contains("401", alarm.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain(h.Tracker.Secret, alarm.Error, StringComparison.Ordinal);
+        Assert.Equal((TrackerAnswer.Http, 401), (alarm.Problem.Answer, alarm.Problem.Status));
+        Assert.DoesNotContain(h.Tracker.Secret, alarm.Problem.ToString(), StringComparison.Ordinal);
         Assert.Equal(BugCommentState.Pending, (await h.EntryAsync(42, next.Id))!.State);
     }
 
