@@ -31,7 +31,7 @@ public sealed class AutoDeployTests
         await bot.WaitForAsync("buildbotcustom production-0.8: 1 commit by Test Releng — Bug 1040013", at);
 
         // The policy logs each new decision: once a tick after the merges has recorded why it waits, !status shows it.
-        await bot.WaitForLogAsync("blocker Hold: HoldWait { Holder = alice,");
+        await bot.WaitForLogAsync("blocker Hold: {\"$reason\":\"hold\",\"holder\":\"alice\"");
         await bot.SayAsync("!status");
         await bot.WaitForAsync("policy: waiting: alice holds the lock", at);
         Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 started", StringComparison.Ordinal));

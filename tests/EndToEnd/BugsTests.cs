@@ -87,7 +87,9 @@ public sealed class BugsTests : IAsyncLifetime
         var (_, at) = await bot.WaitForAsync($"held by commit {rev[..12]} (Test Releng): run migrate.sh on the db host first; !unlock commit to release");
 
         // Quiet window zero, a tick a second: without the hold this merge would be going out already.
-        await bot.WaitForLogAsync("blocker Hold: HoldWait { Holder = commit,");
+        // The log names the holding commit (it once printed the commit list as its type name).
+        var (logged, _) = await bot.WaitForLogAsync("blocker Hold: {\"$reason\":\"hold\",\"holder\":\"commit\"");
+        Assert.Contains($"\"rev\":\"{rev}\"", logged, StringComparison.Ordinal);
         await bot.SayAsync("alice: !deploy now");
         var (refused, r) = await bot.WaitForAsync("run migrate.sh", at + 1);
         Assert.Contains($"commit {rev[..12]} (Test Releng)", refused, StringComparison.Ordinal);

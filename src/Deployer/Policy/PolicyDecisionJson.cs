@@ -22,6 +22,10 @@ public static class PolicyDecisionJson
         }
     }
 
+    /// <summary>The reason alone, as JSON, for logs (a record's own text names its lists by their type only).</summary>
+    public static string ReasonJson(PolicyReason? reason) =>
+        reason is null ? "" : JsonSerializer.Serialize(reason, PolicyDecisionJsonContext.Default.PolicyReason);
+
     /// <summary>True when both say the same, whenever they were decided.</summary>
     public static bool SameAnswer(PolicyDecision? a, PolicyDecision? b) =>
         a is not null && b is not null && Serialize(a with { At = default }) == Serialize(b with { At = default });

@@ -43,7 +43,7 @@ internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerE
         // The first answer of a process is logged even when a restart found it unchanged: the log shows where the policy stands.
         if (!changed && _logged) return;
         _logged = true;
-        Log.Decision(logger, decision.Start, decision.Blocker, decision.Reason);
+        Log.Decision(logger, decision.Start, decision.Blocker, PolicyDecisionJson.ReasonJson(decision.Reason));
         if (!changed) return;
         await store.SaveDecisionAsync(decision, time.GetUtcNow(), cancellationToken);
         events.Publish(new PolicyChanged(decision));
@@ -52,6 +52,6 @@ internal sealed partial class PolicyDecisions(IPolicyStateStore store, DeployerE
     private static partial class Log
     {
         [LoggerMessage(2, LogLevel.Information, "Policy: start {Start}, blocker {Blocker}: {Reason}")]
-        public static partial void Decision(ILogger logger, bool start, PolicyBlocker blocker, PolicyReason? reason);
+        public static partial void Decision(ILogger logger, bool start, PolicyBlocker blocker, string reason);
     }
 }

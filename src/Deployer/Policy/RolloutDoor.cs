@@ -82,7 +82,7 @@ internal sealed partial class RolloutDoor(
             if (request.Trigger != RolloutTrigger.Automatic || answer.Started) await log.RecordAsync(answer, time.GetUtcNow(), cancellationToken);
             // The timer asks every few seconds; its waiting answers are for debugging only.
             var level = request.Trigger == RolloutTrigger.Automatic && !answer.Started ? LogLevel.Debug : LogLevel.Information;
-            Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Blocker, answer.Decision.Reason);
+            Log.Answered(logger, level, request.Trigger, request.RequestedBy, answer.Started, answer.Decision.Blocker, PolicyDecisionJson.ReasonJson(answer.Decision.Reason));
             return answer;
         }
         finally
@@ -442,7 +442,7 @@ internal sealed partial class RolloutDoor(
     private static partial class Log
     {
         [LoggerMessage(EventId = 1, Message = "Door: {Trigger} by {RequestedBy}: started {Started}: {Blocker} {Reason}")]
-        public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, PolicyBlocker blocker, PolicyReason? reason);
+        public static partial void Answered(ILogger logger, LogLevel level, RolloutTrigger trigger, string requestedBy, bool started, PolicyBlocker blocker, string reason);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Door: {Trigger}: a production head moved while deciding; deciding again on the new heads")]
         public static partial void HeadsMoved(ILogger logger, RolloutTrigger trigger);

@@ -11,45 +11,11 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 [Collection(SshFarmCollection.Name)]
 public sealed class HostFaultTests(SshFarm farm)
 {
-    /// <summary>
-    /// A master step between checkconfig and reconfig that says it started (a file) and, on the hosts given, waits for a
-    /// gate file the test may never create; every reconfig is counted in a file of the host's.
-    /// </summary>
-    private string GatedFarm(string[] gatedHosts, int timeoutSeconds = 300, Action<JsonObject>? edit = null) => farm.Prepare(json =>
-    {
-        var steps = json["roles"]!["master"]!["steps"]!.AsArray();
-        var test = string.Join(" || ", gatedHosts.Select(h => $"[ {{host}} = {h} ]"));
-        steps.Insert(2, new JsonObject
-        {
-            ["name"] = "gated",
-            ["timeoutSeconds"] = timeoutSeconds,
-            ["command"] = $"touch {{basedir}}/gate-reached; if {(gatedHosts.Length == 0 ? "false" : test)}; then until [ -e {{basedir}}/gate-open ]; do sleep 0.1; done; fi",
-        });
-        steps[3]!["command"] = "echo reconfig >> {basedir}/reconfig-count && echo reconfigured {host}";
-        edit?.Invoke(json);
-    });
+    private string GatedFarm(string[] gatedHosts, int timeoutSeconds = 300, Action<JsonObject>? edit = null) => farm.PrepareGated(gatedHosts, timeoutSeconds, edit);
 
-    private static async Task UntilAsync(Func<bool> condition, string what, int seconds = 60)
-    {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"not within {seconds}s: {what}");
-            }
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what, int seconds = 60) => SshFarm.UntilAsync(condition, what, seconds);
 
-    private static int Reconfigs(string dir, string host)
-    {
-        var path = Path.Combine(SshFarm.Basedir(dir, host), "reconfig-count");
-        return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
-    }
+    private static int Reconfigs(string dir, string host) => SshFarm.Reconfigs(dir, host);
 
     private static async Task<bool> GateLoopRunsAsync(string dir, string host)
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Bugs;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.EndToEnd.Fixtures;
 
@@ -7,8 +8,8 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 
 /// <summary>
 /// The whole story on ten real sshd hosts with the real process: merges announced, lock, pushes to two repos, unlock,
-/// the automatic rollout with per-host results, `/api/live` true and `check-lag` OK, a second rollout, then
-/// `!rollback` puts every host back on disk.
+/// the automatic rollout with per-host results, one comment per bug on the (fake) Bugzilla, `/api/live` true and
+/// `check-lag` OK, a second rollout, then `!rollback` puts every host back on disk.
 /// </summary>
 [Collection(SecondSshFarmCollection.Name)]
 public sealed class WholeStoryTests(SshFarm farm)
@@ -17,7 +18,14 @@ public sealed class WholeStoryTests(SshFarm farm)
     public async Task LockPushUnlock_DeploysTenSshHosts_LiveAndOk_ThenRollsBack()
     {
         var port = SshdFixture.FreePort();
-        var dir = farm.Prepare(json => json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" });
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040013, 1040014);
+        var keyFile = Path.Combine(Path.GetTempPath(), "chatops-e2e-key-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(keyFile, bugzilla.Secret + "\n");
+        var dir = farm.Prepare(json =>
+        {
+            json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" };
+            json["bugs"] = Bugzilla(bugzilla, keyFile);
+        });
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.WaitForAsync("watching tools production at");
@@ -44,6 +52,13 @@ public sealed class WholeStoryTests(SshFarm farm)
             }
         }
 
+        // One comment on the bug both halves name, for rollout #1, carrying both commits.
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040013).Count > 0, "the comment on bug 1040013");
+        var comment = Assert.Single(bugzilla.CommentsOn(1040013));
+        Assert.Contains("[chatops rollout #1]", comment, StringComparison.Ordinal);
+        Assert.Contains(configs[..12], comment, StringComparison.Ordinal);
+        Assert.Contains(tools[..12], comment, StringComparison.Ordinal);
+
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
         Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
@@ -59,10 +74,25 @@ public sealed class WholeStoryTests(SshFarm farm)
         var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
         await bot.WaitForAsync("rollout #2 succeeded", done, timeoutSeconds: 120);
         Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040014).Count > 0, "the comment on bug 1040014");
         await bot.SayAsync("alice: !rollback");
         var (rollback, _) = await bot.WaitForAsync("ROLLBACK", done, timeoutSeconds: 60);
         await bot.WaitForAsync("rollout #3 succeeded", done, timeoutSeconds: 120);
         Assert.All(SshFarm.HostNames, host => Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools")));
         Assert.Contains("#1", rollback, StringComparison.Ordinal);
+
+        // A rollback deploys nothing new: no bug is told it was deployed again; nothing was commented twice.
+        Assert.Single(bugzilla.CommentsOn(1040013));
+        Assert.Single(bugzilla.CommentsOn(1040014));
+        File.Delete(keyFile);
     }
+
+    /// <summary>The <c>bugs</c> section for the fake Bugzilla on both repos the story pushes to.</summary>
+    internal static JsonObject Bugzilla(FakeBugzilla bugzilla, string keyFile) => new()
+    {
+        ["bmo"] = new JsonObject
+        {
+            ["kind"] = "bugzilla", ["url"] = bugzilla.Url, ["apiKeyFile"] = keyFile, ["repos"] = new JsonArray("buildbot-configs", "tools"),
+        },
+    };
 }

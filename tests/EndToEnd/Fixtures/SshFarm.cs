@@ -77,6 +77,48 @@ public sealed class SshFarm : IAsyncLifetime
         return dir;
     }
 
+    /// <summary>
+    /// <see cref="Prepare"/> with a master step between checkconfig and reconfig that says it started (a file) and, on
+    /// the hosts given, waits for a gate file the test may never create; every reconfig is counted in a file of the host's.
+    /// </summary>
+    public string PrepareGated(string[] gatedHosts, int timeoutSeconds = 300, Action<JsonObject>? edit = null) => Prepare(json =>
+    {
+        var steps = json["roles"]!["master"]!["steps"]!.AsArray();
+        var test = string.Join(" || ", gatedHosts.Select(h => $"[ {{host}} = {h} ]"));
+        steps.Insert(2, new JsonObject
+        {
+            ["name"] = "gated",
+            ["timeoutSeconds"] = timeoutSeconds,
+            ["command"] = $"touch {{basedir}}/gate-reached; if {(gatedHosts.Length == 0 ? "false" : test)}; then until [ -e {{basedir}}/gate-open ]; do sleep 0.1; done; fi",
+        });
+        steps[3]!["command"] = "echo reconfig >> {basedir}/reconfig-count && echo reconfigured {host}";
+        edit?.Invoke(json);
+    });
+
+    /// <summary>How many times <paramref name="host"/> was reconfigured (a farm made by <see cref="PrepareGated"/>).</summary>
+    public static int Reconfigs(string dir, string host)
+    {
+        var path = Path.Combine(Basedir(dir, host), "reconfig-count");
+        return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (a file on a host, a comment on the fake tracker).</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what, int seconds = 60)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"not within {seconds}s: {what}");
+            }
+        }
+    }
+
     public static string Basedir(string dir, string host) => Path.Combine(dir, "data", "farm", host);
 
     public static string Upstream(string dir, string repo) => Path.Combine(dir, "data", "demo", "upstream", repo);
@@ -130,9 +172,9 @@ public sealed class SshFarmCollection : ICollectionFixture<SshFarm>
     public const string Name = "ssh farm";
 }
 
-/// <summary>The whole story and the floods, on a second farm.</summary>
+/// <summary>The whole story (LiteDB, and PostgreSQL with two bots) and the floods, on a second farm.</summary>
 [CollectionDefinition(Name)]
-public sealed class SecondSshFarmCollection : ICollectionFixture<SshFarm>
+public sealed class SecondSshFarmCollection : ICollectionFixture<SshFarm>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "ssh farm 2";
 }

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Bugs;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
+using ChatOpsReconfig.EndToEnd.Fixtures;
+
+namespace ChatOpsReconfig.EndToEnd.Faults;
+
+/// <summary>
+/// The whole story again on the PostgreSQL store with two bots, and the leader killed (<c>kill -9</c>) in the middle of
+/// the rollout: the standby takes over, says the rollout was interrupted, resumes it on the hosts that had not
+/// finished, and the bugs are told once. Afterwards: every host on the new set on disk, each master reconfigured
+/// exactly once, no merge announced twice, no bug comment doubled.
+/// </summary>
+[Collection(SecondSshFarmCollection.Name)]
+public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
+{
+    private static readonly string[] Gated = ["bm02", "bm03", "bm04", "bm05", "bm06"];
+
+    [Fact]
+    public async Task TwoBots_LeaderKilledMidRollout_StandbyResumes_EveryHostOnceNothingTwice()
+    {
+        var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040013);
+        var keyFile = Path.Combine(Path.GetTempPath(), "chatops-e2e-key-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(keyFile, bugzilla.Secret + "\n");
+        var dir = farm.PrepareGated(Gated, edit: json =>
+        {
+            json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
+            json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = 5 };
+            json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile);
+        });
+        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
+        b["ha"]!["instance"] = "bot-b";
+        File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
+
+        await using var leader = BotProcess.Start(dir, environment);
+        await leader.WaitForAsync("ChatOpsReconfig is here");
+        await leader.WaitForAsync("watching tools production at");
+        await using var standby = BotProcess.Start(dir, environment, "run", "--config", "config/b.json");
+        await standby.WaitForLogAsync("bot-b stands by: bot-a leads");
+
+        await leader.SayAsync("alice: !lock 30m landing bug 1040013 across configs and tools");
+        var (_, at) = await leader.WaitForAsync("alice holds the deploy lock until");
+        var configs = SshFarm.Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
+        var tools = SshFarm.Commit(dir, "tools", "Bug 1040013 - tools half");
+        await leader.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
+        await leader.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040013", at);
+        await leader.SayAsync("alice: !unlock");
+        await leader.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
+        foreach (var host in Gated) await SshFarm.UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "gate-reached")), $"{host} inside the gated step");
+
+        leader.Kill();
+        await leader.WaitForExitAsync();
+        foreach (var host in Gated) File.WriteAllText(Path.Combine(SshFarm.Basedir(dir, host), "gate-open"), "");
+
+        var (_, took) = await standby.WaitForAsync("ChatOpsReconfig is here", timeoutSeconds: 30);
+        await standby.WaitForAsync("INTERRUPTED: rollout #1", took);
+        var (_, resumed) = await standby.WaitForAsync("started by chatops (resume interrupted rollout #1)", took, timeoutSeconds: 90);
+        await standby.WaitForAsync("rollout #2 succeeded", resumed, timeoutSeconds: 120);
+
+        foreach (var host in SshFarm.HostNames)
+        {
+            Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools"));
+            if (!host.StartsWith("bm", StringComparison.Ordinal)) continue;
+            Assert.Equal(configs, SshFarm.HostHead(dir, host, "buildbot-configs"));
+            Assert.True(SshFarm.Reconfigs(dir, host) == 1, $"{host} reconfigured {SshFarm.Reconfigs(dir, host)} times");
+        }
+
+        // The leader announced both merges before it died; the new leader does not announce them again.
+        Assert.DoesNotContain(standby.Lines, l => l.Contains("production: 1 commit by Test Releng", StringComparison.Ordinal));
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040013).Count > 0, "a comment on bug 1040013");
+        await standby.SayAsync("alice: !status bugs");
+        await standby.WaitForAsync("1040013", resumed);
+        var markers = bugzilla.CommentsOn(1040013).Select(c => c[c.LastIndexOf("[chatops rollout #", StringComparison.Ordinal)..]).ToList();
+        Assert.Equal(markers.Distinct().Count(), markers.Count);
+        File.Delete(keyFile);
+    }
+}
