@@ -21,8 +21,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
     {
         var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
         await using var bugzilla = await FakeBugzilla.StartAsync(1040013);
-        var keyFile = Path.Combine(Path.GetTempPath(), "chatops-e2e-key-" + Guid.NewGuid().ToString("N")[..8]);
-        await File.WriteAllTextAsync(keyFile, bugzilla.Secret + "\n");
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
         var dir = farm.PrepareGated(Gated, edit: json =>
         {
             json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
@@ -39,13 +38,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         await using var standby = BotProcess.Start(dir, environment, "run", "--config", "config/b.json");
         await standby.WaitForLogAsync("bot-b stands by: bot-a leads");
 
-        await leader.SayAsync("alice: !lock 30m landing bug 1040013 across configs and tools");
-        var (_, at) = await leader.WaitForAsync("alice holds the deploy lock until");
-        var configs = SshFarm.Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
-        var tools = SshFarm.Commit(dir, "tools", "Bug 1040013 - tools half");
-        await leader.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
-        await leader.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040013", at);
-        await leader.SayAsync("alice: !unlock");
+        var (configs, tools, at) = await WholeStoryTests.LandUnderTheLockAsync(leader, dir);
         await leader.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
         foreach (var host in Gated) await SshFarm.UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "gate-reached")), $"{host} inside the gated step");
 

@@ -19,8 +19,7 @@ public sealed class WholeStoryTests(SshFarm farm)
     {
         var port = SshdFixture.FreePort();
         await using var bugzilla = await FakeBugzilla.StartAsync(1040013, 1040014);
-        var keyFile = Path.Combine(Path.GetTempPath(), "chatops-e2e-key-" + Guid.NewGuid().ToString("N")[..8]);
-        await File.WriteAllTextAsync(keyFile, bugzilla.Secret + "\n");
+        var keyFile = await KeyFileAsync(bugzilla);
         var dir = farm.Prepare(json =>
         {
             json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" };
@@ -30,15 +29,7 @@ public sealed class WholeStoryTests(SshFarm farm)
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.WaitForAsync("watching tools production at");
 
-        await bot.SayAsync("alice: !lock 30m landing bug 1040013 across configs and tools");
-        var (_, at) = await bot.WaitForAsync("alice holds the deploy lock until");
-        var configs = SshFarm.Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
-        var tools = SshFarm.Commit(dir, "tools", "Bug 1040013 - tools half");
-        await bot.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
-        await bot.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040013", at);
-        Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 started", StringComparison.Ordinal));
-
-        await bot.SayAsync("alice: !unlock");
+        var (configs, tools, at) = await LandUnderTheLockAsync(bot, dir);
         var (_, started) = await bot.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
         var (summary, done) = await bot.WaitForAsync(l => l.Contains("rollout #1 succeeded", StringComparison.Ordinal), started, timeoutSeconds: 120);
         Assert.Contains("10", summary, StringComparison.Ordinal);
@@ -85,6 +76,31 @@ public sealed class WholeStoryTests(SshFarm farm)
         Assert.Single(bugzilla.CommentsOn(1040013));
         Assert.Single(bugzilla.CommentsOn(1040014));
         File.Delete(keyFile);
+    }
+
+    /// <summary>
+    /// alice locks, pushes a configs half and a tools half of bug 1040013, waits until both are announced (no rollout
+    /// starts meanwhile), and unlocks; returns both heads and the line the lock answer was at.
+    /// </summary>
+    internal static async Task<(string Configs, string Tools, int At)> LandUnderTheLockAsync(BotProcess bot, string dir)
+    {
+        await bot.SayAsync("alice: !lock 30m landing bug 1040013 across configs and tools");
+        var (_, at) = await bot.WaitForAsync("alice holds the deploy lock until");
+        var configs = SshFarm.Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
+        var tools = SshFarm.Commit(dir, "tools", "Bug 1040013 - tools half");
+        await bot.WaitForAsync("buildbot-configs production: 1 commit by Test Releng — Bug 1040013", at);
+        await bot.WaitForAsync("tools production: 1 commit by Test Releng — Bug 1040013", at);
+        Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 started", StringComparison.Ordinal));
+        await bot.SayAsync("alice: !unlock");
+        return (configs, tools, at);
+    }
+
+    /// <summary>A file holding the fake Bugzilla's API key (deleted by the test).</summary>
+    internal static async Task<string> KeyFileAsync(FakeBugzilla bugzilla)
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), "chatops-e2e-key-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(keyFile, bugzilla.Secret + "\n");
+        return keyFile;
     }
 
     /// <summary>The <c>bugs</c> section for the fake Bugzilla on both repos the story pushes to.</summary>
