@@ -138,7 +138,8 @@ public sealed class ConsoleBotTests : IAsyncLifetime
 
         await bot.SayAsync("bob: !lock 5m");
         (_, at) = await bot.WaitForAsync("bob holds the deploy lock", at);
-        await bot.SayAsync("!unlock all");
+        // "YOU:" is the console user "you" (names compare without case), with its rights: the admin's !unlock all.
+        await bot.SayAsync("YOU: !unlock all");
         (_, at) = await bot.WaitForAsync("released 2 holds. No holds left", at);
         await bot.WaitForAsync("bob's hold", at); // the answer's lines arrive one by one
         Assert.Equal("[#releng]   your hold (🚀 rocket reason 👩‍👩‍👧)", bot.Lines[at + 1]);

@@ -9,14 +9,16 @@ namespace ChatOpsReconfig.Bot.Announcements;
 /// <summary>
 /// Delivers the chat outbox in order. A message the transport refuses stays first in line and is retried with
 /// backoff (or after the transport's Retry-After); nothing behind it overtakes it. While the store cannot be written
-/// nothing is delivered (a delivery that cannot be recorded would be delivered again).
+/// nothing is delivered (a delivery that cannot be recorded would be delivered again), nor by a leader whose lease ran
+/// out (the post itself is not a store write the lease fences).
 /// </summary>
 internal sealed partial class OutboxSender(
     ChatOutbox outbox,
     IChatTransport transport,
     TimeProvider time,
     ILogger<OutboxSender> logger,
-    StoreHealth? health = null) : BackgroundService
+    StoreHealth? health = null,
+    Hosting.LeaderState? leadership = null) : BackgroundService
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
@@ -41,6 +43,13 @@ internal sealed partial class OutboxSender(
         foreach (var entry in await outbox.PendingAsync(cancellationToken))
         {
             var message = ChatOutbox.Read(entry);
+            if (leadership is { MayAct: false })
+            {
+                // Its lease ran out (paused past it): the next leader delivers what is pending; this bot stops at its next lease check.
+                NextWait = FirstBackoff;
+                return false;
+            }
+
             try
             {
                 if (!_unrecorded.Remove(entry.Id, out var receipt)) receipt = (await transport.PostAsync(message.Channel, message.Text, cancellationToken)).Id;
@@ -84,7 +93,7 @@ internal sealed partial class OutboxSender(
 
         // Delivered (perhaps just now): read it again for the transport's id of the message.
         entry = await outbox.FindProgressAsync(key, cancellationToken);
-        if (entry is not { State: OutboxState.Sent }) return;
+        if (entry is not { State: OutboxState.Sent } || leadership is { MayAct: false }) return;
         try
         {
             await transport.EditAsync(new PostedMessage(ChatOutbox.Read(entry).Channel, entry.Receipt ?? ""), text, cancellationToken);

@@ -7,10 +7,14 @@ using Microsoft.Extensions.Logging;
 namespace ChatOpsReconfig.Bot.Hosting;
 
 /// <summary>Who leads: this bot alone (embedded store), or one of the bots sharing a PostgreSQL store, and since when.</summary>
-internal sealed class LeaderState(string instance, bool shared, DateTimeOffset processStart)
+internal sealed class LeaderState(string instance, bool shared, DateTimeOffset processStart, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private volatile Leader? _leader;
     private volatile bool _holdsLease;
+
+    /// <summary>Until when (this process's monotonic clock) the lease it last renewed is surely still its own.</summary>
+    private long _validUntil;
 
     public string Instance { get; } = instance;
 
@@ -28,12 +32,26 @@ internal sealed class LeaderState(string instance, bool shared, DateTimeOffset p
     /// <summary><c>single</c>, <c>leader</c> or <c>standby</c>.</summary>
     public string Role => !Shared ? "single" : IsLeader ? "leader" : "standby";
 
+    /// <summary>
+    /// Whether this bot may act now (post to chat, which no store write fences): alone always; shared only while the
+    /// lease it renewed has not run out by its own clock. A bot paused (SIGSTOP) past its lease finds it ran out before
+    /// its lease loop runs again, so a message still pending when it wakes is left to the new leader.
+    /// </summary>
+    public bool MayAct => !Shared || (_holdsLease && _time.GetTimestamp() < Interlocked.Read(ref _validUntil));
+
     /// <summary>What the lease loop saw: the lease's holder, and whether this bot holds it (its epoch, not its name).</summary>
     public void Saw(Leader? leader, bool holdsLease)
     {
         _leader = leader;
         _holdsLease = holdsLease;
     }
+
+    /// <summary>
+    /// The lease was renewed by a request sent at <paramref name="sentAt"/> (a timestamp of the same clock): it is this
+    /// bot's for <paramref name="length"/> from then, less a fifth for clocks that do not run alike.
+    /// </summary>
+    public void Renewed(long sentAt, TimeSpan length) =>
+        Interlocked.Exchange(ref _validUntil, sentAt + (long)(length.TotalSeconds * 0.8 * _time.TimestampFrequency));
 }
 
 /// <summary>A leader and since when it leads.</summary>
@@ -73,7 +91,7 @@ internal static class LeadershipSetup
     {
         var ha = HaOptions.From(fleet);
         var shared = services.HasSharedStore();
-        services.AddSingleton(sp => new LeaderState(ha.InstanceName, shared, sp.GetRequiredService<TimeProvider>().GetUtcNow()));
+        services.AddSingleton(sp => new LeaderState(ha.InstanceName, shared, sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<TimeProvider>()));
         if (!shared) return services;
         services.AddSingleton(new LeaseHeldByLoop());
         services.AddSingleton(sp => new PgLeadership(
@@ -125,8 +143,14 @@ internal sealed partial class LeaderServices(
             LeadershipChange change;
             try
             {
+                var sentAt = time.GetTimestamp();
                 change = await leadership.TickAsync(stoppingToken);
-                if (leadership.IsLeader) renewed = time.GetUtcNow();
+                if (leadership.IsLeader)
+                {
+                    renewed = time.GetUtcNow();
+                    state.Renewed(sentAt, leadership.Length);
+                }
+
                 var holder = await leadership.CurrentAsync(stoppingToken);
                 state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt), leadership.IsLeader);
             }

@@ -161,6 +161,21 @@ public sealed record RolloutSettings
     public int ConnectAttempts { get; set; } = 3;
 
     public double ConnectBackoffSeconds { get; set; } = 1;
+
+    /// <summary>The CPU priority of <c>local</c> hosts' commands, which run on the bot's own machine.</summary>
+    public LocalHostPriority LocalPriority { get; set; } = LocalHostPriority.BelowNormal;
+}
+
+/// <summary>
+/// How <c>local</c> hosts' commands share the bot's machine with the bot: <see cref="BelowNormal"/> (nice 10) keeps the
+/// bot answering while many run; <see cref="Idle"/> (nice 19) favours the bot further, at the cost of the hosts' steps
+/// on a machine busy with other work; <see cref="Normal"/> runs them at the bot's own priority.
+/// </summary>
+public enum LocalHostPriority
+{
+    BelowNormal,
+    Idle,
+    Normal,
 }
 
 public sealed record DemoSettings

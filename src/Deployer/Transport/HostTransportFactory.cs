@@ -11,7 +11,7 @@ public sealed class HostTransportFactory : IHostTransportFactory
 
     public HostTransportFactory(FleetConfig fleet, TimeProvider timeProvider, ILogger<SshTransport>? sshLogger = null)
     {
-        _local = new LocalTransport(fleet.Ssh.MaxOutputBytes, timeProvider);
+        _local = new LocalTransport(fleet.Ssh.MaxOutputBytes, timeProvider, fleet.Rollout.LocalPriority);
         // With the bot's logger: refused host keys, failed connects and stopped commands are logged where people look.
         _ssh = new Lazy<SshTransport>(() => new SshTransport(fleet.Ssh, timeProvider, sshLogger));
         // Rollouts and live probes talk to up to rollout.parallelism hosts at once; see ThreadPoolHeadroom.

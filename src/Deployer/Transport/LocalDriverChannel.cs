@@ -13,7 +13,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
     /// Starts the driver process and pumps its output into the sequence; null when /bin/sh cannot start.
     /// <paramref name="searchPath"/> replaces PATH (tests: a host without GNU <c>timeout</c>).
     /// </summary>
-    public static LocalDriverChannel? Start(DriverSequence sequence, out CommandError? error, string? searchPath = null)
+    public static LocalDriverChannel? Start(DriverSequence sequence, out CommandError? error, string? searchPath = null, Fleet.LocalHostPriority priority = Fleet.LocalHostPriority.BelowNormal)
     {
         var psi = new ProcessStartInfo("/bin/sh")
         {
@@ -36,7 +36,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             return null;
         }
 
-        LocalPriority.Lower(process);
+        LocalPriority.Lower(process, priority);
         error = null;
         var channel = new LocalDriverChannel(process);
         _ = channel.PumpAsync(sequence);

@@ -6,17 +6,18 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// <summary>
 /// A <c>local</c> host's commands run on the bot's own machine. At parallelism 50 they can keep every CPU busy, and
 /// then the bot's own threads (lease renewal, chat heartbeat, <c>!status</c>) wait behind them: a host's work runs at
-/// a lower CPU priority (nice 10) than the bot that drives it. Not the lowest (19): on a machine busy with other work
-/// that would starve the hosts' own steps. Children the command starts inherit it. A real
-/// host's work runs on that host and is not affected.
+/// a lower CPU priority than the bot that drives it (<c>rollout.localPriority</c>: by default nice 10; not the lowest,
+/// 19, which on a machine busy with other work starves the hosts' own steps). Children the command starts inherit
+/// it. A real host's work runs on that host and is not affected.
 /// </summary>
 internal static class LocalPriority
 {
-    public static void Lower(Process process)
+    public static void Lower(Process process, Fleet.LocalHostPriority priority)
     {
+        if (priority == Fleet.LocalHostPriority.Normal) return;
         try
         {
-            process.PriorityClass = ProcessPriorityClass.BelowNormal;
+            process.PriorityClass = priority == Fleet.LocalHostPriority.Idle ? ProcessPriorityClass.Idle : ProcessPriorityClass.BelowNormal;
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or PlatformNotSupportedException)
         {

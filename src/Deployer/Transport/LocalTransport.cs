@@ -4,16 +4,16 @@ using ChatOpsReconfig.Deployer.Fleet;
 namespace ChatOpsReconfig.Deployer.Transport;
 
 /// <summary>Runs step commands with <c>/bin/sh -c</c> in the host's basedir on this machine.</summary>
-public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider) : IHostTransport
+public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider, Fleet.LocalHostPriority priority = Fleet.LocalHostPriority.BelowNormal) : IHostTransport
 {
     public Task<ConnectResult> ConnectAsync(HostConfig host, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(host.Basedir))
             return Task.FromResult(ConnectResult.Fail(new ConnectFailure { Kind = ConnectFailureKind.Unreachable, Problem = ConnectProblem.BasedirMissing, Host = host.Name, Path = host.Basedir }));
-        return Task.FromResult(ConnectResult.Ok(new LocalSession(host.Basedir, maxOutputBytes, timeProvider)));
+        return Task.FromResult(ConnectResult.Ok(new LocalSession(host.Basedir, maxOutputBytes, timeProvider, priority)));
     }
 
-    private sealed class LocalSession(string basedir, int maxOutputBytes, TimeProvider timeProvider) : IHostSession
+    private sealed class LocalSession(string basedir, int maxOutputBytes, TimeProvider timeProvider, Fleet.LocalHostPriority priority) : IHostSession
     {
         public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
         {
@@ -42,7 +42,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), new CommandError { Kind = CommandErrorKind.ShellNotStarted, Detail = ex.Message });
             }
 
-            LocalPriority.Lower(process);
+            LocalPriority.Lower(process, priority);
             process.StandardInput.Close();
             var stdout = new OutputTail(maxOutputBytes);
             var stderr = new OutputTail(maxOutputBytes);
@@ -94,7 +94,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
         public async Task<IHostSequence> StartSequenceAsync(SequenceOptions options, CancellationToken cancellationToken)
         {
             var sequence = new DriverSequence("local " + basedir, maxOutputBytes, timeProvider, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            if (LocalDriverChannel.Start(sequence, out var error) is not { } channel)
+            if (LocalDriverChannel.Start(sequence, out var error, priority: priority) is not { } channel)
             {
                 sequence.OnClosed(error!);
                 return sequence;

@@ -49,6 +49,51 @@ public sealed class OutboxSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Flush_ByALeaderWhoseLeaseRanOut_PostsNothing_LeavesItPendingForTheNextLeader()
+    {
+        var db = new StoreDatabase(DbPath);
+        using var _ = db;
+        var outbox = new ChatOutbox(new LiteOutboxStore(db, _time));
+        var transport = new ConsoleChatTransport(new ChatOptions(), new StringReader(""), _output);
+        var leadership = new LeaderState("bot-a", shared: true, _time.GetUtcNow(), _time);
+        var sender = new OutboxSender(outbox, transport, _time, NullLogger<OutboxSender>.Instance, leadership: leadership);
+        leadership.Saw(new Leader("bot-a", _time.GetUtcNow()), holdsLease: true);
+        leadership.Renewed(_time.GetTimestamp(), TimeSpan.FromSeconds(15));
+
+        await outbox.EnqueueAsync("releng", "while leading");
+        Assert.True(await sender.FlushAsync(CancellationToken.None));
+
+        // Paused past its lease (SIGSTOP): it wakes still thinking it leads, until its lease loop looks again.
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await outbox.EnqueueAsync("releng", "pending when it woke up");
+        Assert.False(leadership.MayAct);
+        Assert.False(await sender.FlushAsync(CancellationToken.None));
+        Assert.Equal("[#releng] while leading\n", _output.Text);
+        Assert.Equal(1, await outbox.PendingCountAsync());
+
+        // Renewed again (still the holder): it delivers.
+        leadership.Renewed(_time.GetTimestamp(), TimeSpan.FromSeconds(15));
+        Assert.True(await sender.FlushAsync(CancellationToken.None));
+        Assert.Equal("[#releng] while leading\n[#releng] pending when it woke up\n", _output.Text);
+    }
+
+    [Fact]
+    public void MayAct_AloneAlways_SharedOnlyWhileTheRenewedLeaseLasts()
+    {
+        Assert.True(new LeaderState("solo", shared: false, _time.GetUtcNow(), _time).MayAct);
+        var shared = new LeaderState("bot-b", shared: true, _time.GetUtcNow(), _time);
+        Assert.False(shared.MayAct); // a standby
+        shared.Saw(new Leader("bot-b", _time.GetUtcNow()), holdsLease: true);
+        Assert.False(shared.MayAct); // holds it, but no renewal seen yet
+        shared.Renewed(_time.GetTimestamp(), TimeSpan.FromSeconds(10));
+        Assert.True(shared.MayAct);
+        _time.Advance(TimeSpan.FromSeconds(7.9)); // within four fifths of the lease
+        Assert.True(shared.MayAct);
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.False(shared.MayAct);
+    }
+
+    [Fact]
     public async Task Pending_SurvivesRestart_DeliveredByTheNextProcess()
     {
         var (db, outbox, _) = CreateSut();

@@ -112,6 +112,22 @@ public sealed class CommandRouterTests : IDisposable
         Assert.Equal("ok", Assert.Single(await _audit.LatestAsync(10, CancellationToken.None)).Detail);
     }
 
+    [Theory]
+    [InlineData("ALICE", Permission.Deployer)]
+    [InlineData("Alice", Permission.Deployer)]
+    [InlineData("ROOT", Permission.Admin)]
+    [InlineData("mallory", Permission.Anyone)]
+    [InlineData("alice2", Permission.Anyone)]
+    public void Permissions_NamesCompareWithoutCase_AndExactly(string user, Permission expected) =>
+        Assert.Equal(expected, new Permissions(new PermissionsOptions { Deployers = ["alice"], Admins = ["root"] }).Of(Say("!deploy now", user)));
+
+    [Fact]
+    public async Task Handle_DeployerInAnotherCase_Runs()
+    {
+        var reply = await CreateSut().HandleAsync(Say("!deploy now", "ALICE"), CancellationToken.None);
+        Assert.Equal("ran with now", reply!.Text);
+    }
+
     [Fact]
     public async Task Handle_ShellMetacharacters_ArriveAsPlainArguments()
     {

@@ -54,6 +54,23 @@ public sealed class LocalTransportTests : IDisposable
         Assert.Equal(["parent 0", "slow 143", "next 0"], await File.ReadAllLinesAsync(Path.Combine(basedir, HostDriver.JournalFile)));
     }
 
+    [Theory]
+    [InlineData(LocalHostPriority.BelowNormal, "10")]
+    [InlineData(LocalHostPriority.Idle, "19")]
+    [InlineData(LocalHostPriority.Normal, "0")]
+    public async Task Commands_RunAtTheConfiguredPriority_BothOneByOneAndInTheDriver(LocalHostPriority priority, string niceness)
+    {
+        var connected = await new LocalTransport(64 * 1024, TimeProvider.System, priority).ConnectAsync(Host(), CancellationToken.None);
+        await using var session = connected.Session!;
+        var alone = await session.RunAsync("nice", Timeout, CancellationToken.None);
+        await using var sequence = await session.StartSequenceAsync(new SequenceOptions(1, null, TimeSpan.FromSeconds(60)), CancellationToken.None);
+        var step = await sequence.RunStepAsync("nice", Timeout, "nice", CancellationToken.None);
+
+        // Set, not added (setpriority); Normal leaves the test's own (0 unless the test run was started with nice).
+        var expected = priority == LocalHostPriority.Normal ? (await Shell.RunAsync("nice", [])).Stdout.Trim() : niceness;
+        Assert.Equal((expected, expected), (alone.Stdout.Trim(), step.Stdout.Trim()));
+    }
+
     [Fact]
     public async Task ConnectAsync_MissingBasedir_IsUnreachable()
     {
