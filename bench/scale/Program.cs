@@ -123,7 +123,9 @@ if (mode is "rollout")
     var parallelism = int.Parse(Option("--parallelism") ?? "50", CultureInfo.InvariantCulture);
     var dll = chatopsDll ?? Path.Combine(Paths.RepoRoot(), "src", "Bot", "bin", "Release", "net10.0", "chatops.dll");
     log.WriteLine();
-    log.WriteLine($"== rollout of {n} local hosts by {dll} ==");
+    // --local-priority: the bot's rollout.localPriority (belowNormal, the default; idle; normal).
+    RolloutBench.LocalPriority = Option("--local-priority");
+    log.WriteLine($"== rollout of {n} local hosts by {dll}, rollout.localPriority {RolloutBench.LocalPriority ?? "default (belowNormal)"} ==");
     var deadline = Option("--deadline") is { } secs ? TimeSpan.FromSeconds(int.Parse(secs, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
     var r = await RolloutBench.RunAsync(n, parallelism, dll, env, Option("--pg") ?? Environment.GetEnvironmentVariable("CHATOPS_BENCH_PG"), keep, deadline, log);
     var s = r.Status;

@@ -12,6 +12,9 @@ namespace ChatOpsReconfig.Bench.Scale;
 /// </summary>
 internal static class RolloutBench
 {
+    /// <summary>The bot's <c>rollout.localPriority</c>, or null for its default.</summary>
+    public static string? LocalPriority { get; set; }
+
     private static readonly System.Text.RegularExpressions.Regex Finished = new(@"rollout #1 (succeeded|failed|halted|cancelled)");
 
     public sealed record Result(int Hosts, double WallSeconds, long HwmKb, Stats Status, long StoreBefore, long StoreAfter, string Outcome);
@@ -87,7 +90,9 @@ internal static class RolloutBench
             {
                 ["name"] = n, ["role"] = "box", ["transport"] = "local", ["basedir"] = Path.Combine("hosts", n),
             }).ToArray()),
-            ["rollout"] = new JsonObject { ["canaryCount"] = 1, ["parallelism"] = parallelism },
+            ["rollout"] = LocalPriority is null
+                ? new JsonObject { ["canaryCount"] = 1, ["parallelism"] = parallelism }
+                : new JsonObject { ["canaryCount"] = 1, ["parallelism"] = parallelism, ["localPriority"] = LocalPriority },
         };
         if (postgres) config["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
         File.WriteAllText(Path.Combine(dir, "config", "chatops.json"), config.ToJsonString());

@@ -20,16 +20,18 @@ public sealed class TwoBotsTests(PostgresFixture pg)
     private const int LeaseSeconds = 5;
 
     /// <summary>One directory for both bots (config/chatops.json is bot-a, config/b.json bot-b) and a fresh database.</summary>
-    private async Task<(string Dir, Dictionary<string, string> Environment)> PrepareAsync()
+    private async Task<(string Dir, Dictionary<string, string> Environment)> PrepareAsync(int? webA = null, int? webB = null)
     {
         var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
         var dir = BotProcess.PrepareDirectory(json =>
         {
             json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
             json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = LeaseSeconds };
+            if (webA is { } a) json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{a}" };
         });
         var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
         b["ha"]!["instance"] = "bot-b";
+        if (webB is { } port) b["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" };
         File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
         return (dir, environment);
     }
@@ -71,6 +73,29 @@ public sealed class TwoBotsTests(PostgresFixture pg)
 
         await second.SayAsync("alice: !status");
         await second.WaitForAsync("leader: bot-b, leading for");
+    }
+
+    [Fact]
+    public async Task Standby_ServesTheStatusApiAsStandby_AndRefusesHooksWith503_TheLeaderTakesThem()
+    {
+        var (portA, portB) = (SshdFixture.FreePort(), SshdFixture.FreePort());
+        var (dir, environment) = await PrepareAsync(portA, portB);
+        await using var first = BotProcess.Start(dir, environment);
+        await first.WaitForAsync("watching tools production at");
+        await using var second = BotProcess.Start(dir, environment, "run", "--config", "config/b.json");
+        await second.WaitForLogAsync("bot-b stands by: bot-a leads");
+
+        using var http = new HttpClient();
+        var status = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{portB}/api/status"))!;
+        Assert.Equal(("bot-b", "standby", "bot-a"), ((string?)status["health"]!["instance"]!["name"], (string?)status["health"]!["instance"]!["role"], (string?)status["health"]!["instance"]!["leader"]));
+        Assert.Contains(status["hosts"]!.AsArray(), h => (string?)h!["name"] == "bm01");
+
+        var push = """{"ref":"refs/heads/production","after":"0123456789abcdef0123456789abcdef01234567","repository":{"name":"tools"}}""";
+        using var toStandby = await http.PostAsync($"http://127.0.0.1:{portB}/hooks/git", new StringContent(push, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, toStandby.StatusCode);
+        Assert.Contains("bot-a leads", await toStandby.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var toLeader = await http.PostAsync($"http://127.0.0.1:{portA}/hooks/git", new StringContent(push, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, toLeader.StatusCode);
     }
 
     [Fact]

@@ -27,7 +27,8 @@ internal sealed record HookBody(ReadOnlyMemory<byte> Json, ProblemHttpResult? Re
 /// What the hook endpoints share: reading a body within the limit and checking its type and signature, refusing with
 /// a logged reason, finding configured repos, and starting polls in the background.
 /// </summary>
-internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookSecret secret, HookBodyFailures failures, ILogger<HookRequests> logger)
+internal sealed class HookRequests(
+    RepoWatcher watcher, FleetConfig fleet, HookSecret secret, HookBodyFailures failures, ILogger<HookRequests> logger, Hosting.LeaderState? leadership = null)
 {
     /// <summary>Bodies are refused past this, while reading; a push event of a few hundred commits is well under it.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -42,6 +43,13 @@ internal sealed class HookRequests(RepoWatcher watcher, FleetConfig fleet, HookS
     /// </summary>
     public async Task<HookBody> ReadAsync(HttpRequest request, string endpoint, bool allowForm, CancellationToken cancellationToken)
     {
+        // A standby watches nothing and may not write: the sender must reach the leader (503 tells it to try again).
+        if (leadership is { Shared: true, IsLeader: false })
+        {
+            return HookBody.Refused(Refuse(request, endpoint, StatusCodes.Status503ServiceUnavailable,
+                $"this bot ({SafeText.Clean(leadership.Instance)}) stands by; {SafeText.Clean(leadership.Current?.Instance ?? "another bot")} leads: send hooks to the leader. Nothing was polled"));
+        }
+
         _ = MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
         var isJson = type?.MediaType.Equals(Json, StringComparison.OrdinalIgnoreCase) == true;
         var isForm = allowForm && type?.MediaType.Equals(Form, StringComparison.OrdinalIgnoreCase) == true;
