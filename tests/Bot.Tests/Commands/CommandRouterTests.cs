@@ -113,13 +113,13 @@ public sealed class CommandRouterTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ALICE", Permission.Deployer)]
-    [InlineData("Alice", Permission.Deployer)]
-    [InlineData("ROOT", Permission.Admin)]
-    [InlineData("mallory", Permission.Anyone)]
-    [InlineData("alice2", Permission.Anyone)]
-    public void Permissions_NamesCompareWithoutCase_AndExactly(string user, Permission expected) =>
-        Assert.Equal(expected, new Permissions(new PermissionsOptions { Deployers = ["alice"], Admins = ["root"] }).Of(Say("!deploy now", user)));
+    [InlineData("ALICE", "Deployer")]
+    [InlineData("Alice", "Deployer")]
+    [InlineData("ROOT", "Admin")]
+    [InlineData("mallory", "Anyone")]
+    [InlineData("alice2", "Anyone")]
+    public void Permissions_NamesCompareWithoutCase_AndExactly(string user, string expected) =>
+        Assert.Equal(expected, new Permissions(new PermissionsOptions { Deployers = ["alice"], Admins = ["root"] }).Of(Say("!deploy now", user)).ToString());
 
     [Fact]
     public async Task Handle_DeployerInAnotherCase_Runs()
