@@ -19,7 +19,7 @@ public sealed partial class RolloutRunner(
     ILogger<RolloutRunner> logger,
     EarlyConnections? earlyConnections = null)
 {
-    private readonly StoreWriter _writer = new(store);
+    private readonly StoreWriter _writer = new(store, time);
     private readonly HostConnector _connector = new(fleet, transports, time, logger);
 
     /// <summary>Saves and runs a rollout, and waits for its end.</summary>
@@ -148,7 +148,7 @@ public sealed partial class RolloutRunner(
             : RolloutState.Failed;
         rollout = rollout with { State = state, FinishedAt = time.GetUtcNow(), Tally = RolloutTally.Of(all), FailedCanary = failedCanary?.Host, CanaryFailure = failedCanary?.Failure };
         var finished = rollout;
-        await _writer.WriteAsync(new RolloutWrite.UpdateRollout(finished));
+        await _writer.WriteAsync(new RolloutWrite.UpdateRollout(finished), cancellationToken);
         Log.RolloutFinished(logger, rollout.Id, state, rollout.Tally);
         events.Publish(new RolloutFinished(rollout, all));
         return rollout;
@@ -209,7 +209,7 @@ public sealed partial class RolloutRunner(
         connecting ??= Task.Run(() => _connector.ConnectAsync(host, cancellationToken), CancellationToken.None);
         try
         {
-            await _writer.WriteAsync(new RolloutWrite.SaveHost(started));
+            await _writer.WriteAsync(new RolloutWrite.SaveHost(started), cancellationToken);
         }
         catch (Exception)
         {
@@ -273,7 +273,7 @@ public sealed partial class RolloutRunner(
                     Partial = PartialRun.Of(final, fleet.Roles[host.Role]),
                 },
                 KeepStoredRevisions: !afterKnown),
-        ]);
+        ], cancellationToken);
 
         Log.HostFinished(logger, rollout.Id, host.Name, result.Outcome, result.Failure);
         progress.Finish(result, (done, failed, skipped) => events.Publish(new HostFinished(rollout.Id, result, done, progress.Total, failed, skipped)));
@@ -281,7 +281,7 @@ public sealed partial class RolloutRunner(
 
         async Task SaveStepAsync(HostResult partial, StepResult? step)
         {
-            await _writer.WriteAsync(new RolloutWrite.SaveHost(partial));
+            await _writer.WriteAsync(new RolloutWrite.SaveHost(partial), cancellationToken);
             if (step is not null) events.Publish(new HostStepFinished(rollout.Id, host.Name, step));
         }
     }

@@ -30,7 +30,7 @@ public sealed class StoreWriterTests : IDisposable
     public async Task WriteAsync_WhileAWriteIsInProgress_QueuedWritesGoInOneBatchAndAreCommittedWhenTheyComplete()
     {
         using var gated = new GatedStore(_store);
-        var sut = new StoreWriter(gated);
+        var sut = new StoreWriter(gated, TimeProvider.System);
 
         var first = Task.Run(() => sut.WriteAsync(new RolloutWrite.SaveHost(Result("h00"))));
         Assert.True(gated.InFirst.Wait(TimeSpan.FromSeconds(10)));
@@ -49,7 +49,7 @@ public sealed class StoreWriterTests : IDisposable
     public async Task WriteAsync_OneWriteOfABatchFails_OnlyThatCallerFailsAndTheOthersAreKept()
     {
         using var gated = new GatedStore(_store) { Refuse = "h02" };
-        var sut = new StoreWriter(gated);
+        var sut = new StoreWriter(gated, TimeProvider.System);
         var first = Task.Run(() => sut.WriteAsync(new RolloutWrite.SaveHost(Result("h00"))));
         Assert.True(gated.InFirst.Wait(TimeSpan.FromSeconds(10)));
 
@@ -69,7 +69,7 @@ public sealed class StoreWriterTests : IDisposable
     [Fact]
     public async Task WriteAsync_HostStateKeepingStoredRevisions_KeepsThemAndChangesTheRest()
     {
-        var sut = new StoreWriter(_store);
+        var sut = new StoreWriter(_store, TimeProvider.System);
         var at = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
         await sut.WriteAsync(new RolloutWrite.SaveHostState(new HostState { Id = "h01", Revisions = { ["app"] = "abc" }, RevisionsAt = at }));
 
@@ -86,10 +86,77 @@ public sealed class StoreWriterTests : IDisposable
         Assert.Single(await _store.GetHostsAsync(1, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task WriteAsync_StoreUnwritableForAWhile_WaitsAndSavesOnceWritable_NothingLost()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 20, 0, 0, TimeSpan.Zero));
+        var store = new UnwritableStore(_store) { Unwritable = true };
+        var sut = new StoreWriter(store, time);
+
+        var write = sut.WriteAsync(new RolloutWrite.SaveHost(Result("h01")));
+        await store.Refused.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await AdvanceUntilAsync(time, store.Refused.Reader.ReadAsync().AsTask()); // tried again, refused again
+        Assert.False(write.IsCompleted);
+        Assert.Empty(await _store.GetHostsAsync(1, CancellationToken.None));
+
+        store.Unwritable = false;
+        await AdvanceUntilAsync(time, write);
+        Assert.Equal(["1/h01"], (await _store.GetHostsAsync(1, CancellationToken.None)).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task WriteAsync_StoreUnwritable_TheRolloutCancelled_TheWaitEndsAndTheWriteFails()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 20, 0, 0, TimeSpan.Zero));
+        var store = new UnwritableStore(_store) { Unwritable = true };
+        var sut = new StoreWriter(store, time);
+        using var cancel = new CancellationTokenSource();
+
+        var write = sut.WriteAsync(new RolloutWrite.SaveHost(Result("h01")), cancel.Token);
+        await store.Refused.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAsync<StoreUnwritableException>(() => write.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(await _store.GetHostsAsync(1, CancellationToken.None));
+    }
+
+    /// <summary>Moves the fake clock a retry period at a time until <paramref name="task"/> ends (the retry's timer may not be set yet).</summary>
+    private static async Task AdvanceUntilAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Task task)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!task.IsCompleted)
+        {
+            bound.Token.ThrowIfCancellationRequested();
+            time.Advance(StoreWriter.RetryEvery);
+            await Task.WhenAny(task, Task.Delay(10, bound.Token)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        await task;
+    }
+
     private static HostResult Result(string host) => new()
     {
         Id = HostResult.MakeId(1, host), RolloutId = 1, Host = host, Role = "master", Outcome = HostOutcome.Running,
     };
+
+    /// <summary>Refuses every write as a read-only store does while <see cref="Unwritable"/>; says each refusal.</summary>
+    private sealed class UnwritableStore(IRolloutStore inner) : DelegatingRolloutStore(inner)
+    {
+        public volatile bool Unwritable;
+
+        public System.Threading.Channels.Channel<int> Refused { get; } = System.Threading.Channels.Channel.CreateUnbounded<int>();
+
+        public override async Task WriteAsync(IReadOnlyList<RolloutWrite> writes, CancellationToken cancellationToken)
+        {
+            if (Unwritable)
+            {
+                Refused.Writer.TryWrite(writes.Count);
+                throw new StoreUnwritableException("chatops.db", "chatops.db: operation not permitted");
+            }
+
+            await base.WriteAsync(writes, cancellationToken);
+        }
+    }
 
     /// <summary>Holds the first batch until released, counts batches, and fails every batch holding <see cref="Refuse"/> (writing none of it).</summary>
     private sealed class GatedStore(IRolloutStore inner) : DelegatingRolloutStore(inner), IDisposable

@@ -19,6 +19,79 @@ public sealed class StoreFaultTests
 
     private static int Count(BotProcess bot, string text) => bot.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>
+    /// The store turns read-only while a rollout runs: bm02 and bm03 are inside a gated step (after update and
+    /// checkconfig, before reconfig) when it happens, and finish while nothing can be written. Afterwards, with the
+    /// store writable again: every host on the production set, each master reconfigured exactly once, the rollout
+    /// recorded as finished with every host's result, and its summary said once.
+    /// </summary>
+    [Fact]
+    public async Task StoreMadeReadOnlyMidRollout_NothingLostNothingTwice_TheRolloutEndsOnceWritable()
+    {
+        string[] gated = ["bm02", "bm03"];
+        var dir = BotProcess.PrepareDirectory(json =>
+        {
+            var steps = json["roles"]!["master"]!["steps"]!.AsArray();
+            steps.Insert(2, new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = "gated",
+                ["timeoutSeconds"] = 300,
+                ["command"] = "touch {basedir}/gate-reached; if [ {host} = bm02 ] || [ {host} = bm03 ]; then until [ -e {basedir}/gate-open ]; do sleep 0.1; done; fi",
+            });
+            steps[3]!["command"] = "echo reconfig >> {basedir}/reconfig-count && echo reconfigured {host}";
+        });
+        var data = Path.Combine(dir, "data");
+        string Basedir(string host) => Path.Combine(data, "demo", "hosts", host);
+        string Journal(string host) => File.Exists(Path.Combine(Basedir(host), ".chatops.journal")) ? File.ReadAllText(Path.Combine(Basedir(host), ".chatops.journal")) : "";
+        await using var bot = BotProcess.Start(dir);
+        var (_, at) = await bot.WaitForAsync("ChatOpsReconfig is here");
+        await bot.WaitForLogAsync("Read the revisions of 5 of 5 hosts never seen before");
+        await bot.SayAsync("!deploy now");
+        (_, at) = await bot.WaitForAsync("rollout #1 started", at);
+        foreach (var host in gated) await SshFarm.UntilAsync(() => File.Exists(Path.Combine(Basedir(host), "gate-reached")), $"{host} inside the gated step");
+
+        await ImmutableAsync(data, on: true);
+        try
+        {
+            foreach (var host in gated) File.WriteAllText(Path.Combine(Basedir(host), "gate-open"), "");
+            await bot.WaitForAsync("STORE READ-ONLY", at, timeoutSeconds: 60);
+            // The gated step ends on both while nothing can be written (the host driver's own journal says so).
+            await SshFarm.UntilAsync(() => gated.All(h => Journal(h).Contains("gated 0")), "the gated step ended on bm02 and bm03");
+        }
+        finally
+        {
+            await ImmutableAsync(data, on: false);
+        }
+
+        await bot.WaitForAsync("can be written again", at, timeoutSeconds: 30);
+        var (summary, done) = await bot.WaitForAsync(l => l.Contains("rollout #1 succeeded", StringComparison.Ordinal) || l.Contains("rollout #1 failed", StringComparison.Ordinal), at, timeoutSeconds: 120);
+        Assert.True(summary.Contains("rollout #1 succeeded", StringComparison.Ordinal) && summary.Contains("5/5 ok", StringComparison.Ordinal),
+            string.Join('\n', bot.Lines) + "\n" + bot.Stderr);
+        Assert.Equal(1, Count(bot, "rollout #1 succeeded"));
+
+        foreach (var host in new[] { "bm01", "bm02", "bm03" })
+        {
+            var count = File.Exists(Path.Combine(Basedir(host), "reconfig-count")) ? File.ReadAllLines(Path.Combine(Basedir(host), "reconfig-count")).Length : 0;
+            Assert.True(count == 1, $"{host} reconfigured {count} times");
+        }
+
+        foreach (var host in new[] { "bm01", "bm02", "bm03", "foopy01", "foopy02" })
+        {
+            var upstream = BotProcess.Git(Path.Combine(data, "demo", "upstream", "tools"), "rev-parse", "production");
+            Assert.Equal(upstream, BotProcess.Git(Path.Combine(Basedir(host), "tools"), "rev-parse", "HEAD"));
+        }
+
+        // The store has it: no host lags, and no rollout is left running after a restart.
+        await bot.SayAsync("!status");
+        var (status, _) = await bot.WaitForAsync("in sync", done);
+        Assert.Contains("5", status, StringComparison.Ordinal);
+        bot.Terminate();
+        Assert.Equal(0, await bot.WaitForExitAsync(30));
+        await using var again = BotProcess.Start(dir);
+        await again.WaitForAsync("ChatOpsReconfig is here");
+        Assert.DoesNotContain(again.Lines, l => l.Contains("interrupted", StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public async Task StoreMadeReadOnly_WritesRefusedInOneLine_StatusAnswers_SaidOnce_CarriesOnWhenWritableAgain()
     {
