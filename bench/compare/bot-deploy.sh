@@ -11,41 +11,19 @@ PUB=${PUB:-/tmp/chatops-compare-publish}
 [ -f "$ROOT/chatops.json" ] || { echo "no hosts in $ROOT: run KEEP=1 SETUP_ONLY=1 $HERE/compare.sh $N $VARIANT first" >&2; exit 2; }
 [ -x "$PUB/chatops" ] || { echo "no published chatops in $PUB (compare.sh publishes it; PUB=DIR for another build)" >&2; exit 2; }
 
-python3 - "$PUB/chatops" "$ROOT" "$N" "$RUNS" <<'PY' | tee "$OUT/bot-deploy-$N-$VARIANT.txt"
-import os, queue, re, statistics, subprocess, sys, threading, time
+PYTHONPATH="$HERE" python3 - "$PUB/chatops" "$ROOT" "$N" "$RUNS" <<'PY' | tee "$OUT/bot-deploy-$N-$VARIANT.txt"
+import statistics, sys, time
+from botdriver import Bot, load
 
 chatops, root, n, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 last_host = f"h{n:03d}"
-bot = subprocess.Popen([chatops, "run", "--config", f"{root}/chatops.json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                       stderr=open(f"{root}/bot.log", "w"), text=True, bufsize=1)
-lines = queue.Queue()
-threading.Thread(target=lambda: [lines.put((time.monotonic(), l.rstrip("\n"))) for l in bot.stdout], daemon=True).start()
-
-def say(text):
-    bot.stdin.write(text + "\n"); bot.stdin.flush()
-    return time.monotonic()
-
-def wait_for(pattern, deadline):
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0: raise SystemExit(f"no line matching {pattern!r} in time; bot log: {root}/bot.log")
-        try: at, line = lines.get(timeout=left)
-        except queue.Empty: continue
-        if re.search(pattern, line): return at, line
-
-def load(): return " ".join(open("/proc/loadavg").read().split()[:3])
+bot = Bot(chatops, f"{root}/chatops.json", f"{root}/bot.log")
+say, wait_for = bot.say, bot.wait_for
 
 try:
-    # Ready once the first polls are in: the plan then says it would start.
-    started = time.monotonic()
-    while True:
-        say("!deploy plan --again")
-        try:
-            wait_for(r"policy: would start now", time.monotonic() + 2); break
-        except SystemExit:
-            if time.monotonic() - started > 120: raise
+    ready = bot.wait_ready()
     print(f"# bot !deploy now --again, N={n}, runs={runs}, {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, "
-          f"bot ready {time.monotonic() - started:.1f} s after start; load: {load()}")
+          f"bot ready {ready:.1f} s after start; load: {load()}")
     answers, summaries, posted = [], [], []
     for i in range(runs + 1):
         t0 = say("!deploy now --again")
@@ -61,7 +39,5 @@ try:
     print(f"median of {runs}: answer {statistics.median(answers):.2f} s, summary {statistics.median(summaries):.2f} s, "
           f"results posted {statistics.median(posted):.2f} s (min {min(posted):.2f}, max {max(posted):.2f})")
 finally:
-    bot.stdin.close()
-    try: bot.wait(timeout=30)
-    except subprocess.TimeoutExpired: bot.terminate(); bot.wait()
+    bot.stop()
 PY

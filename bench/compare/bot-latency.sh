@@ -13,8 +13,9 @@ PORT=${PORT:-18080}
 [ -f "$ROOT/chatops.json" ] || { echo "no hosts in $ROOT: run KEEP=1 SETUP_ONLY=1 $HERE/compare.sh $N $VARIANT first" >&2; exit 2; }
 [ -x "$PUB/chatops" ] || { echo "no published chatops in $PUB (compare.sh publishes it; PUB=DIR for another build)" >&2; exit 2; }
 
-python3 - "$PUB/chatops" "$ROOT" "$N" "$RUNS" "$PORT" <<'PY' | tee "$OUT/bot-latency-$N-$VARIANT.txt"
-import json, os, queue, re, statistics, subprocess, sys, threading, time, urllib.request
+PYTHONPATH="$HERE" python3 - "$PUB/chatops" "$ROOT" "$N" "$RUNS" "$PORT" <<'PY' | tee "$OUT/bot-latency-$N-$VARIANT.txt"
+import json, statistics, subprocess, sys, time, urllib.request
+from botdriver import Bot, load
 
 chatops, root, n, runs, port = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 last_host = f"h{n:03d}"
@@ -30,24 +31,8 @@ cfg["repos"]["repo"]["pollSeconds"] = 3600
 subprocess.run(["rm", "-rf", cfg["dataDir"]], check=True)
 json.dump(cfg, open(f"{root}/chatops-latency.json", "w"), indent=1)
 
-bot = subprocess.Popen([chatops, "run", "--config", f"{root}/chatops-latency.json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                       stderr=open(f"{root}/bot-latency.log", "w"), text=True, bufsize=1)
-lines = queue.Queue()
-threading.Thread(target=lambda: [lines.put((time.monotonic(), l.rstrip("\n"))) for l in bot.stdout], daemon=True).start()
-
-def say(text):
-    bot.stdin.write(text + "\n"); bot.stdin.flush()
-    return time.monotonic()
-
-def wait_for(pattern, deadline):
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0: raise SystemExit(f"no line matching {pattern!r} in time; bot log: {root}/bot-latency.log")
-        try: at, line = lines.get(timeout=left)
-        except queue.Empty: continue
-        if re.search(pattern, line): return at, line
-
-def load(): return " ".join(open("/proc/loadavg").read().split()[:3])
+bot = Bot(chatops, f"{root}/chatops-latency.json", f"{root}/bot-latency.log")
+say, wait_for = bot.say, bot.wait_for
 
 def push(i):
     """A new commit on production, then the hook GitHub would send."""
@@ -77,12 +62,7 @@ try:
     wait_for(r"ChatOpsReconfig is here", started + 120)
     # The first start only takes the production head as its baseline; once the plan says it would start, an untimed
     # `!deploy now` brings the hosts (one commit behind) to it.
-    while True:
-        say("!deploy plan --again")
-        try:
-            wait_for(r"policy: would start now", time.monotonic() + 2); break
-        except SystemExit:
-            if time.monotonic() - started > 120: raise
+    bot.wait_ready()
     say("!deploy now --again")
     wait_for(r"^\[#releng\] (OK|FAILED|HALTED): rollout #1\b", time.monotonic() + 600)
     wait_for(rf"\b{last_host}\b", time.monotonic() + 600)
@@ -99,7 +79,5 @@ try:
     for name, posted in results.items():
         print(f"median of {runs}, {name}: results posted {statistics.median(posted):.2f} s (min {min(posted):.2f}, max {max(posted):.2f})")
 finally:
-    bot.stdin.close()
-    try: bot.wait(timeout=30)
-    except subprocess.TimeoutExpired: bot.terminate(); bot.wait()
+    bot.stop()
 PY
