@@ -39,7 +39,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         LocalPriority.Lower(process, priority);
         error = null;
         var channel = new LocalDriverChannel(process);
-        _ = channel.PumpAsync(sequence);
+        channel._pumps = channel.PumpAsync(sequence);
         return channel;
     }
 
@@ -59,9 +59,9 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         return new CommandStop { Kind = StopKind.Killed, ProcessGroup = pgid };
     }
 
-    public ValueTask CloseAsync()
+    public async ValueTask CloseAsync()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0) return ValueTask.CompletedTask;
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         try
         {
             process.StandardInput.Close();
@@ -71,9 +71,23 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             // The driver is gone already.
         }
 
+        // The driver ends at the end of its input; its output pumps then close their pipes. Waited for (briefly), so a
+        // closed channel holds no descriptor; a driver that does not end leaves them to the process's disposal.
+        try
+        {
+            await _pumps.WaitAsync(PumpsWait);
+        }
+        catch (TimeoutException)
+        {
+            // A step still running after its sequence was closed: it is the watchdog's and the kill's to end.
+        }
+
         process.Dispose();
-        return ValueTask.CompletedTask;
     }
+
+    private static readonly TimeSpan PumpsWait = TimeSpan.FromSeconds(2);
+
+    private Task _pumps = Task.CompletedTask;
 
     private async Task PumpAsync(DriverSequence sequence)
     {
