@@ -341,8 +341,8 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Holds_are_saved_exactly_and_holders_compare_without_case()
     {
-        await S.Locks.SaveAsync(new DeployLock([Hold("bob", "bob", 2), Hold("Alice", "Alice", 1)]), CancellationToken.None);
-        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1), Hold("carol", "carol", 3)]), CancellationToken.None);
+        await S.Locks.SaveAsync(new DeployLock([Hold("bob", "bob", 2), Hold("Alice", "Alice", 1)]), [], CancellationToken.None);
+        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1), Hold("carol", "carol", 3)]), [], CancellationToken.None);
 
         S = await ReopenAsync();
         var holds = (await S.Locks.LoadAsync(CancellationToken.None)).Holds;
@@ -368,15 +368,41 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_freeze_is_one_document_replaced_and_removed()
+    public async Task A_hold_change_and_its_audit_entries_are_written_in_one_transaction()
+    {
+        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1)]), [Audit("lock")], CancellationToken.None);
+
+        // alice's hold goes and bob's comes, but the last hold (written after the entries) has no holder id: the store
+        // refuses it, and neither the entries nor any of the hold changes are kept.
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Locks.SaveAsync(
+            new DeployLock([Hold("bob", "bob", 2), Hold(null!, "nobody", 3)]), [Audit("expire"), Audit("force-unlock")], CancellationToken.None));
+
+        S = await ReopenAsync();
+        Assert.Equal(["alice"], (await S.Locks.LoadAsync(CancellationToken.None)).Holds.Select(h => h.HolderName));
+        var entry = Assert.Single(await S.Locks.ReadAuditAsync(10, CancellationToken.None));
+        Assert.Equal(("lock", "lock"), (entry.Action, entry.Area));
+
+        await S.Locks.SaveAsync(new DeployLock([]), [Audit("expire"), Audit("unlock")], CancellationToken.None);
+        S = await ReopenAsync();
+        Assert.Empty((await S.Locks.LoadAsync(CancellationToken.None)).Holds);
+        Assert.Equal(["unlock", "expire", "lock"], (await S.Locks.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task The_freeze_is_one_document_replaced_and_removed_each_time_with_its_audit_entry()
     {
         Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
-        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "first", Until = DateTimeOffset.UnixEpoch.AddHours(1) }, CancellationToken.None);
-        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "second", Until = DateTimeOffset.UnixEpoch.AddHours(2) }, CancellationToken.None);
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "first", Until = DateTimeOffset.UnixEpoch.AddHours(1) }, Audit("freeze"), CancellationToken.None);
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "second", Until = DateTimeOffset.UnixEpoch.AddHours(2) }, Audit("freeze-again"), CancellationToken.None);
         S = await ReopenAsync();
         Assert.Equal("second", (await S.Freezes.GetAsync(CancellationToken.None))!.Reason);
-        await S.Freezes.SetAsync(null, CancellationToken.None);
+        Assert.Equal(["freeze-again", "freeze"], (await S.Freezes.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+        await S.Freezes.SetAsync(null, Audit("unfreeze"), CancellationToken.None);
+        S = await ReopenAsync();
         Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
+        var lifted = (await S.Freezes.ReadAuditAsync(1, CancellationToken.None)).Single();
+        Assert.Equal(("unfreeze", "freeze"), (lifted.Action, lifted.Area));
+        Assert.Empty(await S.Locks.ReadAuditAsync(10, CancellationToken.None));
     }
 
     [Fact]
