@@ -23,14 +23,14 @@ public sealed class RolloutRetentionTests : IDisposable
                 await store.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok }, CancellationToken.None);
         }
 
-        Assert.Equal(9, retention.Prune());
+        Assert.Equal(9, await retention.PruneAsync(CancellationToken.None));
 
         var counts = new List<int>();
         for (var id = 1; id <= 5; id++) counts.Add((await store.GetHostsAsync(id, CancellationToken.None)).Count);
         Assert.Equal([0, 0, 0, 3, 3], counts);
         Assert.Equal(5, (await store.LatestAsync(10, CancellationToken.None)).Count);
         Assert.All((await store.LatestAsync(10, CancellationToken.None)), r => Assert.Equal(3, r.Tally?.Ok));
-        Assert.Equal(0, retention.Prune());
+        Assert.Equal(0, await retention.PruneAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -39,11 +39,11 @@ public sealed class RolloutRetentionTests : IDisposable
         using var db = new StoreDatabase(Path.Combine(_dir, "chatops.db"));
         var store = new RolloutStore(db);
         var retention = new RolloutRetention(db, new StoreOptions());
-        Assert.Equal(0, retention.Prune());
+        Assert.Equal(0, await retention.PruneAsync(CancellationToken.None));
         var id = await store.InsertAsync(new RolloutRecord { State = RolloutState.Succeeded }, CancellationToken.None);
         await store.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, "a"), RolloutId = id, Host = "a" }, CancellationToken.None);
 
-        Assert.Equal(0, retention.Prune());
+        Assert.Equal(0, await retention.PruneAsync(CancellationToken.None));
         Assert.Single((await store.GetHostsAsync(id, CancellationToken.None)));
     }
 }

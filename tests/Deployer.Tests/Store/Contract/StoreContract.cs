@@ -480,19 +480,20 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Bug_plans_and_failing_trackers_are_kept_across_a_restart()
     {
-        Assert.Null(S.Bugs.LastPlanned());
-        S.Bugs.MarkPlanned(3);
-        S.Bugs.MarkPlanned(12);
-        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
-        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        var ct = CancellationToken.None;
+        Assert.Null(await S.Bugs.LastPlannedAsync(ct));
+        await S.Bugs.MarkPlannedAsync(3, ct);
+        await S.Bugs.MarkPlannedAsync(12, ct);
+        Assert.True(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
+        Assert.False(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
 
         S = await ReopenAsync();
-        Assert.Equal(12, S.Bugs.LastPlanned());
-        Assert.True(S.Bugs.IsPlanned(3));
-        Assert.False(S.Bugs.IsPlanned(4));
-        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
-        Assert.True(S.Bugs.TryClearFailing("bmo"));
-        Assert.False(S.Bugs.TryClearFailing("bmo"));
-        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        Assert.Equal(12, await S.Bugs.LastPlannedAsync(ct));
+        Assert.True(await S.Bugs.IsPlannedAsync(3, ct));
+        Assert.False(await S.Bugs.IsPlannedAsync(4, ct));
+        Assert.False(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
+        Assert.True(await S.Bugs.TryClearFailingAsync("bmo", ct));
+        Assert.False(await S.Bugs.TryClearFailingAsync("bmo", ct));
+        Assert.True(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
     }
 }
