@@ -20,7 +20,8 @@ internal sealed record StoresUnderTest(
     IAuditLog Audit,
     IDoorLog Doors,
     IOutboxStore Outbox,
-    ChatOpsReconfig.Deployer.Store.IBugRecords Bugs);
+    ChatOpsReconfig.Deployer.Store.IBugRecords Bugs,
+    IRolloutRetention Retention);
 
 /// <summary>
 /// What every store kind must do the same way (issue 11: "one contract test suite runs against both stores"). Each
@@ -29,6 +30,9 @@ internal sealed record StoresUnderTest(
 /// </summary>
 public abstract class StoreContract : IAsyncLifetime
 {
+    /// <summary>The stores' <c>store.keepRolloutDetail</c>.</summary>
+    protected const int KeepRolloutDetail = 2;
+
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 
     private protected StoresUnderTest S { get; private set; } = null!;
@@ -159,6 +163,45 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal([HostResult.MakeId(id, "bm01"), HostResult.MakeId(id, "bm02")], hosts.Select(h => h.Id));
         Assert.All(hosts, h => Assert.Equal(id, h.RolloutId));
         Assert.True(hosts[0].Canary);
+    }
+
+    private async Task<int> FinishedWithHostsAsync(params string[] hosts)
+    {
+        var id = await S.Rollouts.InsertAsync(Rollout("alice", RolloutState.Succeeded) with { Hosts = [.. hosts], Tally = new RolloutTally { Total = hosts.Length, Ok = hosts.Length } }, CancellationToken.None);
+        foreach (var host in hosts)
+            await S.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok }, CancellationToken.None);
+        return id;
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_host_detail_of_the_newest_rollouts_and_every_summary()
+    {
+        var ids = new List<int>();
+        for (var i = 0; i < 5; i++) ids.Add(await FinishedWithHostsAsync("bm01", "bm02", "bm03"));
+        await S.Rollouts.SaveHostStateAsync(new HostState { Id = "bm01", Revisions = { ["tools"] = "abc123" }, LastRolloutId = ids[0] }, CancellationToken.None);
+
+        Assert.Equal(3 * (5 - KeepRolloutDetail), await S.Retention.PruneAsync(CancellationToken.None));
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+
+        S = await ReopenAsync();
+        var counts = new List<int>();
+        foreach (var id in ids) counts.Add((await S.Rollouts.GetHostsAsync(id, CancellationToken.None)).Count);
+        Assert.Equal([0, 0, 0, 3, 3], counts);
+        var summaries = await S.Rollouts.LatestAsync(10, CancellationToken.None);
+        Assert.Equal(ids.AsEnumerable().Reverse(), summaries.Select(r => r.Id));
+        Assert.All(summaries, r => Assert.Equal((RolloutState.Succeeded, 3, 3), (r.State, r.Tally!.Ok, r.Hosts.Count)));
+        Assert.Equal(ids[0], (await S.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!.LastRolloutId); // what a host runs is not detail
+    }
+
+    [Fact]
+    public async Task Retention_with_fewer_rollouts_than_kept_deletes_nothing()
+    {
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+        var ids = new List<int>();
+        for (var i = 0; i < KeepRolloutDetail; i++) ids.Add(await FinishedWithHostsAsync("bm01"));
+
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+        foreach (var id in ids) Assert.Single(await S.Rollouts.GetHostsAsync(id, CancellationToken.None));
     }
 
     [Fact]
