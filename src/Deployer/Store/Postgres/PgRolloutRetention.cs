@@ -10,9 +10,9 @@ internal sealed class PgRolloutRetention(PgDocuments docs, StoreOptions options)
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(docs.Write(tx =>
         {
-            var newest = tx.Scalar<long?>("SELECT max(num) FROM documents WHERE collection = @c", StoreCollections.Rollouts);
+            var newest = tx.Scalar<long?>($"SELECT max(num) FROM {PgTables.Documents} WHERE collection = @c", StoreCollections.Rollouts);
             if (newest is not { } n || n - options.KeepRolloutDetail < 1) return 0;
-            return tx.Execute("DELETE FROM documents WHERE collection = @c AND num <= @cutoff", StoreCollections.HostResults, ("cutoff", n - options.KeepRolloutDetail));
+            return tx.Execute($"DELETE FROM {PgTables.Documents} WHERE collection = @c AND num <= @cutoff", StoreCollections.HostResults, ("cutoff", n - options.KeepRolloutDetail));
         }));
     }
 }
