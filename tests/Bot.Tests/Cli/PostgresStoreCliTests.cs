@@ -115,6 +115,16 @@ public sealed class PostgresStoreCliTests : IDisposable
     }
 
     [Fact]
+    public async Task MaintenanceLog_VariableNotSet_OneLineNamingIt_Exit2()
+    {
+        var log = await ChatopsAsync(null, "maintenance-log");
+
+        Assert.Equal(2, log.ExitCode);
+        Assert.Equal($"store: environment variable {Variable} is not set (the PostgreSQL connection string)", log.Stderr.Trim());
+        Assert.Empty(log.Stdout);
+    }
+
+    [Fact]
     public async Task Run_WrongPassword_OneLineWithoutThePassword_Exit2()
     {
         var connectionString = await _pg.CreateDatabaseAsync();
