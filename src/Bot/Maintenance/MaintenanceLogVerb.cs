@@ -18,14 +18,21 @@ internal static class MaintenanceLogVerb
         if (Check(since, format) is not { } period) return CliContext.ExitConfig;
         var fleet = CliContext.LoadOrReport(configPath);
         if (fleet is null) return CliContext.ExitConfig;
-        if (!Deployer.Store.StoreOptions.From(fleet).IsPostgres && (fleet.StorePath is null || !File.Exists(fleet.StorePath)))
+        if (!Deployer.Store.StoreOptions.From(fleet).IsPostgres)
         {
-            output.Write(Render([], format, BotOptions.From(fleet)));
-            return CliContext.ExitOk;
+            if (fleet.StorePath is null || new FileInfo(fleet.StorePath) is { Exists: false } or { Length: 0 })
+            {
+                output.Write(Render([], format, BotOptions.From(fleet)));
+                return CliContext.ExitOk;
+            }
+
+            // Opened read-only below, which checks nothing: a damaged file is one line here, not a stack trace from the read.
+            if (StoreGate.CheckReadOnly(fleet.StorePath, configPath) is not null) return CliContext.ExitConfig;
         }
 
         // Read-only: the running bot may hold the store, and this verb changes nothing.
         using var services = CliContext.BuildServices(fleet, readOnlyStore: true);
+        if (StoreGate.TryOpen(services, configPath, "stop it first") is not null) return CliContext.ExitConfig;
         var log = new MaintenanceLog(
             (IRolloutStore)services.GetService(typeof(IRolloutStore))!, (IRepoStore)services.GetService(typeof(IRepoStore))!);
         return await WriteAsync(log, since, format, output, time, BotOptions.From(fleet), cancellationToken);

@@ -24,7 +24,7 @@ internal sealed class BugCommentPlanner(
     /// <summary>Plans <paramref name="rollout"/>'s comments unless done before; returns how many were added.</summary>
     public async Task<int> PlanAsync(RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
     {
-        if (trackers.Options.Count == 0 || rollout.State == RolloutState.Running || outbox.IsPlanned(rollout.Id)) return 0;
+        if (trackers.Options.Count == 0 || rollout.State == RolloutState.Running || await outbox.IsPlannedAsync(rollout.Id, cancellationToken)) return 0;
         var added = 0;
         // A rollback deploys nothing new: saying "deployed" on the bugs of the set it returns to would mislead.
         if (rollout.RollbackTo is null)
@@ -33,7 +33,7 @@ internal sealed class BugCommentPlanner(
                 added += await PlanTrackerAsync(name, options, rollout, results, cancellationToken);
         }
 
-        outbox.MarkPlanned(rollout.Id);
+        await outbox.MarkPlannedAsync(rollout.Id, cancellationToken);
         return added;
     }
 
@@ -46,9 +46,9 @@ internal sealed class BugCommentPlanner(
     {
         if (trackers.Options.Count == 0) return 0;
         var finished = (await rollouts.LatestAsync(CatchUpWindow, cancellationToken)).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
-        if (outbox.LastPlanned() is not { } last)
+        if (await outbox.LastPlannedAsync(cancellationToken) is not { } last)
         {
-            if (finished.Count > 0) outbox.MarkPlanned(finished[^1].Id);
+            if (finished.Count > 0) await outbox.MarkPlannedAsync(finished[^1].Id, cancellationToken);
             return 0;
         }
 

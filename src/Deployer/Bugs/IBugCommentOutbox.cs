@@ -132,10 +132,10 @@ public interface IBugCommentOutbox
     Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken);
 
     /// <summary>Whether rollout <paramref name="rolloutId"/>'s comments were planned.</summary>
-    bool IsPlanned(int rolloutId);
+    Task<bool> IsPlannedAsync(int rolloutId, CancellationToken cancellationToken);
 
-    void MarkPlanned(int rolloutId);
+    Task MarkPlannedAsync(int rolloutId, CancellationToken cancellationToken);
 
     /// <summary>The newest rollout planned (or taken as the starting point); null before the first.</summary>
-    int? LastPlanned();
+    Task<int?> LastPlannedAsync(CancellationToken cancellationToken);
 }

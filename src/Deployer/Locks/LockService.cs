@@ -7,8 +7,8 @@ namespace ChatOpsReconfig.Deployer.Locks;
 
 /// <summary>
 /// The deploy lock's one entry point. Each call first retires expired holds and sends due expiry warnings (as
-/// <see cref="TickAsync"/> does), then applies the request. State is saved, and the change or refusal audited,
-/// before any event is published; a crash in between loses that event rather than repeating it after a restart.
+/// <see cref="TickAsync"/> does), then applies the request. State is saved together with the audit entries of the
+/// change or refusal (one transaction), before any event is published; a crash in between loses that event rather than repeating it after a restart.
 /// Refusals come back as a <see cref="LockResult"/> with a typed <see cref="Refusal"/>. Permission checks belong to the caller.
 /// </summary>
 public sealed class LockService(
@@ -179,19 +179,18 @@ public sealed class LockService(
             var loaded = await store.LoadAsync(cancellationToken);
             var (swept, published) = Sweep(loaded, now);
             var change = decide(swept, now);
-            if (!ReferenceEquals(change.State, loaded)) await store.SaveAsync(change.State, cancellationToken);
+            var expiredHolds = published.OfType<HoldExpired>().Select(e => e.Hold).ToList();
+            var entries = expiredHolds.Select(h => Audit(now, Actor.System, "expire", h.HolderName, Changed(HoldChange.Expired, h))).ToList();
+            if (action is not null && change.Audit is { } asked) entries.Add(Audit(now, actor, action, target, asked));
 
-            foreach (var expired in published.OfType<HoldExpired>())
-            {
-                await store.AppendAuditAsync(Audit(now, Actor.System, "expire", expired.Hold.HolderName, Changed(HoldChange.Expired, expired.Hold)), cancellationToken);
-                LocksLog.Expired(logger, expired.Hold.HolderName, expired.Hold.ExpiresAt);
-            }
+            if (!ReferenceEquals(change.State, loaded)) await store.SaveAsync(change.State, entries, cancellationToken);
+            else foreach (var entry in entries) await store.AppendAuditAsync(entry, cancellationToken); // the holds as they were: a refusal
 
+            foreach (var hold in expiredHolds) LocksLog.Expired(logger, hold.HolderName, hold.ExpiresAt);
             foreach (var expiring in published.OfType<HoldExpiring>()) LocksLog.Expiring(logger, expiring.Hold.HolderName, expiring.Hold.ExpiresAt);
 
             if (action is not null && change.Audit is { } audit)
             {
-                await store.AppendAuditAsync(Audit(now, actor, action, target, audit), cancellationToken);
                 if (audit.Refused) LocksLog.Refused(logger, action, actor.Name, audit.Detail);
                 else LocksLog.Changed(logger, action, actor.Name, audit.HoldChange, audit.Holders, audit.Until, audit.Duration);
             }

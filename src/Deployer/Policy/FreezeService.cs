@@ -23,8 +23,8 @@ public sealed record FreezeResult
 
 /// <summary>
 /// Freezes: the scheduled windows of <c>policy.freezes</c> and one ad-hoc freeze opened from chat
-/// (<c>!freeze 2h reason</c>, <c>!unfreeze</c>). Every change and refusal is audited. Scheduled windows cannot be
-/// lifted from chat; <c>!deploy now --force</c> overrides them.
+/// (<c>!freeze 2h reason</c>, <c>!unfreeze</c>). Every change and refusal is audited, a change in the transaction that
+/// stores it. Scheduled windows cannot be lifted from chat; <c>!deploy now --force</c> overrides them.
 /// </summary>
 public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOptions<PolicyOptions> options, ILogger<FreezeService> logger)
 {
@@ -52,9 +52,8 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
 
             var previous = await ActiveAdHocAsync(now, cancellationToken);
             var freeze = new AdHocFreeze { Reason = text, ById = user.Id, ByName = user.Name, Since = now, Until = now + duration };
-            await store.SetAsync(freeze, cancellationToken);
             var change = previous is null ? FreezeChange.Frozen : FreezeChange.Replaced;
-            await AuditAsync(user, "freeze", Changed(change, previous, freeze) with { Duration = duration }, now, cancellationToken);
+            await store.SetAsync(freeze, Stamped(user, "freeze", Changed(change, previous, freeze) with { Duration = duration }, now), cancellationToken);
             PolicyLog.FreezeChanged(logger, change, user.Name, previous?.ByName, freeze.Until, freeze.Reason);
             return new FreezeResult { At = now, Freeze = freeze, Open = OpenAt(now, freeze) };
         }
@@ -77,8 +76,7 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
                 return await RefuseAsync(user, "unfreeze", new NoAdHocFreeze(OpenAt(now, null)), now, cancellationToken);
             }
 
-            await store.SetAsync(null, cancellationToken);
-            await AuditAsync(user, "unfreeze", Changed(FreezeChange.Lifted, current, current), now, cancellationToken);
+            await store.SetAsync(null, Stamped(user, "unfreeze", Changed(FreezeChange.Lifted, current, current), now), cancellationToken);
             PolicyLog.FreezeChanged(logger, FreezeChange.Lifted, user.Name, current.ByName, current.Until, current.Reason);
             return new FreezeResult { At = now, Freeze = current, Open = OpenAt(now, null) };
         }
@@ -108,7 +106,7 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
     private async Task<FreezeResult> RefuseAsync(Actor user, string action, Refusal refusal, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The audit and the log keep the refusal as data (the record's own ToString); the words for people are the Bot's.
-        await AuditAsync(user, action, new AuditEntry { Detail = refusal.ToString(), Refused = true }, now, cancellationToken);
+        await store.AppendAuditAsync(Stamped(user, action, new AuditEntry { Detail = refusal.ToString(), Refused = true }, now), cancellationToken);
         PolicyLog.FreezeRefused(logger, action, user.Name, refusal.ToString());
         return new FreezeResult { At = now, Refusal = refusal, Open = OpenAt(now, await ActiveAdHocAsync(now, cancellationToken)) };
     }
@@ -117,6 +115,6 @@ public sealed class FreezeService(IFreezeStore store, TimeProvider time, IOption
     private static AuditEntry Changed(FreezeChange change, AdHocFreeze? target, AdHocFreeze freeze) =>
         new() { FreezeChange = change, Target = target?.ByName, Until = freeze.Until, Reason = freeze.Reason };
 
-    private Task AuditAsync(Actor user, string action, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.AppendAuditAsync(entry with { At = now, ActorId = user.Id, ActorName = user.Name, Action = action }, cancellationToken);
+    private static AuditEntry Stamped(Actor user, string action, AuditEntry entry, DateTimeOffset now) =>
+        entry with { At = now, ActorId = user.Id, ActorName = user.Name, Action = action };
 }

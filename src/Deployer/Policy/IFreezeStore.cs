@@ -22,9 +22,13 @@ public interface IFreezeStore
 {
     Task<AdHocFreeze?> GetAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores <paramref name="freeze"/>, replacing any previous one; null removes it.</summary>
-    Task SetAsync(AdHocFreeze? freeze, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores <paramref name="freeze"/>, replacing any previous one (null removes it), and appends <paramref name="audit"/>,
+    /// in one transaction: both are kept, or neither.
+    /// </summary>
+    Task SetAsync(AdHocFreeze? freeze, AuditEntry audit, CancellationToken cancellationToken);
 
+    /// <summary>Appends an entry that comes with no change of the freeze (a refusal).</summary>
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     /// <summary>The newest <paramref name="count"/> freeze audit entries, newest first.</summary>

@@ -4,5 +4,5 @@ namespace ChatOpsReconfig.Deployer.Rollout;
 public interface IRolloutRetention
 {
     /// <summary>Deletes the host results of rollouts older than the kept ones; returns how many were deleted.</summary>
-    int Prune();
+    Task<int> PruneAsync(CancellationToken cancellationToken);
 }

@@ -84,7 +84,7 @@ public sealed partial class RolloutCoordinator(
             // alarmed, not retried in a loop); the hosts' own revisions say who runs what.
             // Not cancellable: a cancelled rollout still deployed what its hosts finished.
             foreach (var change in finished.Changes.Where(c => !c.Unchanged)) await repos.MarkDeployedAsync(change.Repo, change.To, finished.Id, CancellationToken.None);
-            retention.Prune();
+            await retention.PruneAsync(CancellationToken.None);
             return finished;
         }
         catch (Exception ex)

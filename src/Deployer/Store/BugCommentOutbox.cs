@@ -26,17 +26,17 @@ internal sealed record BugAlarm
 /// <summary>What the bug outbox keeps besides its entries: the rollouts planned (<c>bug_plans</c>) and the trackers reported failing (<c>bug_alarms</c>).</summary>
 internal interface IBugRecords
 {
-    bool IsPlanned(int rolloutId);
+    Task<bool> IsPlannedAsync(int rolloutId, CancellationToken cancellationToken);
 
-    void MarkPlanned(int rolloutId);
+    Task MarkPlannedAsync(int rolloutId, CancellationToken cancellationToken);
 
-    int? LastPlanned();
+    Task<int?> LastPlannedAsync(CancellationToken cancellationToken);
 
     /// <summary>Records <paramref name="tracker"/> as reported failing; false when it already was.</summary>
-    bool TryRaiseFailing(string tracker, DateTimeOffset at);
+    Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Clears the failing mark; false when there was none.</summary>
-    bool TryClearFailing(string tracker);
+    Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IBugRecords"/> in the LiteDB store.</summary>
@@ -46,21 +46,42 @@ internal sealed class LiteBugRecords(StoreDatabase db, TimeProvider time) : IBug
 
     private ILiteCollection<BugAlarm> Alarms => db.Collection<BugAlarm>(StoreCollections.BugAlarms);
 
-    public bool IsPlanned(int rolloutId) => Plans.Exists(p => p.Id == rolloutId);
-
-    public void MarkPlanned(int rolloutId) => db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
-
-    public int? LastPlanned() => Plans.Count() == 0 ? null : Plans.Max(p => p.Id);
-
-    public bool TryRaiseFailing(string tracker, DateTimeOffset at) => db.Write(() =>
+    public Task<bool> IsPlannedAsync(int rolloutId, CancellationToken cancellationToken)
     {
-        if (Alarms.FindById(tracker) is not null) return false;
-        Alarms.Insert(new BugAlarm { Id = tracker, Since = at });
-        return true;
-    });
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Plans.Exists(p => p.Id == rolloutId));
+    }
 
-    // Read first: a delivery to a healthy tracker (the usual case) writes nothing.
-    public bool TryClearFailing(string tracker) => Alarms.FindById(tracker) is not null && db.Write(() => Alarms.Delete(tracker));
+    public Task MarkPlannedAsync(int rolloutId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        db.Write(() => Plans.Upsert(new BugPlan { Id = rolloutId, PlannedAt = time.GetUtcNow() }));
+        return Task.CompletedTask;
+    }
+
+    public Task<int?> LastPlannedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Plans.Count() == 0 ? null : (int?)Plans.Max(p => p.Id));
+    }
+
+    public Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(db.Write(() =>
+        {
+            if (Alarms.FindById(tracker) is not null) return false;
+            Alarms.Insert(new BugAlarm { Id = tracker, Since = at });
+            return true;
+        }));
+    }
+
+    public Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Read first: a delivery to a healthy tracker (the usual case) writes nothing.
+        return Task.FromResult(Alarms.FindById(tracker) is not null && db.Write(() => Alarms.Delete(tracker)));
+    }
 }
 
 /// <summary>What a <c>bug-comment</c> outbox entry carries.</summary>
@@ -115,23 +136,16 @@ internal sealed class BugCommentOutbox(IOutboxStore outbox, IBugRecords records)
         return pending.Concat(failed).Concat(done).OrderByDescending(e => e.Id).Select(View).ToList();
     }
 
-    public Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(records.TryRaiseFailing(tracker, at));
-    }
+    public Task<bool> TryRaiseFailingAsync(string tracker, DateTimeOffset at, CancellationToken cancellationToken) =>
+        records.TryRaiseFailingAsync(tracker, at, cancellationToken);
 
-    public Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(records.TryClearFailing(tracker));
-    }
+    public Task<bool> TryClearFailingAsync(string tracker, CancellationToken cancellationToken) => records.TryClearFailingAsync(tracker, cancellationToken);
 
-    public bool IsPlanned(int rolloutId) => records.IsPlanned(rolloutId);
+    public Task<bool> IsPlannedAsync(int rolloutId, CancellationToken cancellationToken) => records.IsPlannedAsync(rolloutId, cancellationToken);
 
-    public void MarkPlanned(int rolloutId) => records.MarkPlanned(rolloutId);
+    public Task MarkPlannedAsync(int rolloutId, CancellationToken cancellationToken) => records.MarkPlannedAsync(rolloutId, cancellationToken);
 
-    public int? LastPlanned() => records.LastPlanned();
+    public Task<int?> LastPlannedAsync(CancellationToken cancellationToken) => records.LastPlannedAsync(cancellationToken);
 
     private static BugCommentEntry View(OutboxEntry e)
     {

@@ -22,11 +22,12 @@ internal sealed class FreezeStore(StoreDatabase db) : IFreezeStore
         return Task.FromResult(Freezes.FindById(AdHocId)?.Freeze);
     }
 
-    public Task SetAsync(AdHocFreeze? freeze, CancellationToken cancellationToken)
+    public Task SetAsync(AdHocFreeze? freeze, AuditEntry audit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         db.Write(() =>
         {
+            _audit.Append(audit with { Area = AuditArea });
             if (freeze is null) Freezes.Delete(AdHocId);
             else Freezes.Upsert(new FreezeDocument { Id = AdHocId, Freeze = freeze });
         });

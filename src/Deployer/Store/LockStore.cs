@@ -21,12 +21,14 @@ internal sealed class LockStore(StoreDatabase db) : ILockStore
         return Task.FromResult(new DeployLock(holds));
     }
 
-    public Task SaveAsync(DeployLock state, CancellationToken cancellationToken)
+    public Task SaveAsync(DeployLock state, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.OrdinalIgnoreCase); // LiteDB ids ignore case too
         db.Write(() =>
         {
+            // The entries first: a hold the store refuses then takes them back with it.
+            foreach (var entry in audit) _audit.Append(entry with { Area = AuditArea });
+            var keep = state.Holds.Select(h => h.HolderId).ToHashSet(StringComparer.OrdinalIgnoreCase); // LiteDB ids ignore case too
             foreach (var stale in Holds.FindAll().Where(d => !keep.Contains(d.Id)).ToList()) Holds.Delete(stale.Id);
             foreach (var hold in state.Holds) Holds.Upsert(new HoldDocument { Id = hold.HolderId, Hold = hold });
         });

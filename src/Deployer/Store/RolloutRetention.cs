@@ -18,7 +18,13 @@ internal sealed class RolloutRetention : IRolloutRetention
         this.options = options;
     }
 
-    public int Prune()
+    public Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Prune());
+    }
+
+    private int Prune()
     {
         var rollouts = db.Collection<BsonDocument>(StoreCollections.Rollouts);
         var newest = rollouts.Query().OrderByDescending("_id").Limit(1).FirstOrDefault()?["_id"];

@@ -142,6 +142,24 @@ public sealed class StoreCliTests : IDisposable
     }
 
     [Fact]
+    public async Task MaintenanceLog_TruncatedOrGarbageStore_RefusesInOneLine_FileUnchanged()
+    {
+        var backup = FillStoreWithBackup();
+        var ok = await ChatopsAsync("maintenance-log");
+        Assert.True(ok.ExitCode == 0, Describe(ok));
+
+        Truncate(1000);
+        var truncated = Hash(StorePath);
+        AssertRefusedWithRestoreHint(await ChatopsAsync("maintenance-log"), backup, "truncated");
+        Assert.Equal(truncated, Hash(StorePath));
+
+        File.WriteAllBytes(StorePath, RandomNumberGenerator.GetBytes(50_000));
+        var garbage = Hash(StorePath);
+        AssertRefusedWithRestoreHint(await ChatopsAsync("maintenance-log", "--format", "json"), backup, "not a LiteDB file");
+        Assert.Equal(garbage, Hash(StorePath));
+    }
+
+    [Fact]
     public async Task Run_WhileAnotherProcessHoldsTheStore_RefusesInOneLine()
     {
         FillStoreWithBackup();

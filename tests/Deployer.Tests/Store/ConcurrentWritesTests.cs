@@ -56,7 +56,7 @@ public sealed class ConcurrentWritesTests : IDisposable
                                 repos.RecordMergeAsync(new Merge { Repo = "r" + t, Kind = MergeKind.Push, OldHead = "a" + i, NewHead = "b" + i }, new RepoState { Id = "r" + t, Head = "b" + i }, CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 3:
-                                locks.SaveAsync(new DeployLock([new Hold { HolderId = "u" + t, HolderName = n, Reason = new string('r', 3000 + i) }]), CancellationToken.None).GetAwaiter().GetResult();
+                                locks.SaveAsync(new DeployLock([new Hold { HolderId = "u" + t, HolderName = n, Reason = new string('r', 3000 + i) }]), [], CancellationToken.None).GetAwaiter().GetResult();
                                 break;
                             case 4:
                                 outbox.EnqueueAsync(new OutboxMessage(OutboxKinds.Chat, "{}", n), CancellationToken.None).GetAwaiter().GetResult();

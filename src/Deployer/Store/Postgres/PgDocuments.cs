@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace ChatOpsReconfig.Deployer.Store.Postgres;
 
 /// <summary>
-/// The PostgreSQL store's documents: one row per record in table <c>documents</c> (collection, id, a number to order
+/// The PostgreSQL store's documents: one row per record in table <see cref="PgTables.Documents"/> (collection, id, a number to order
 /// by, the record as JSON), with the same collection names and field names as the LiteDB store, so each feature store
 /// reads like its LiteDB twin. Every write is one transaction; a bot that shares the database with another carries
 /// its lease in <see cref="Fence"/>, and every write it makes is refused once it no longer leads.
@@ -27,31 +27,31 @@ internal sealed class PgDocuments(NpgsqlDataSource source, TimeProvider time)
     public Func<(string Holder, long Epoch)?> Fence { get; set; } = () => null;
 
     public T? Get<T>(string collection, string id) where T : class =>
-        Read<T>($"SELECT doc FROM documents WHERE collection = @c AND id = @id", collection, ("id", id)).FirstOrDefault();
+        Read<T>($"SELECT doc FROM {PgTables.Documents} WHERE collection = @c AND id = @id", collection, ("id", id)).FirstOrDefault();
 
     /// <summary>
     /// The documents of <paramref name="collection"/> matching <paramref name="where"/> (SQL over <c>doc</c>, <c>num</c>
     /// and <c>id</c>, with named parameters), ordered by <paramref name="orderBy"/>.
     /// </summary>
     public IReadOnlyList<T> Find<T>(string collection, string? where = null, string orderBy = "num", int? limit = null, params (string Name, object Value)[] parameters) =>
-        Read<T>($"SELECT doc FROM documents WHERE collection = @c{(where is null ? "" : $" AND ({where})")} ORDER BY {orderBy}{(limit is { } l ? $" LIMIT {l}" : "")}", collection, parameters);
+        Read<T>($"SELECT doc FROM {PgTables.Documents} WHERE collection = @c{(where is null ? "" : $" AND ({where})")} ORDER BY {orderBy}{(limit is { } l ? $" LIMIT {l}" : "")}", collection, parameters);
 
     public long Count(string collection, string? where = null, params (string Name, object Value)[] parameters) =>
-        Scalar<long>($"SELECT count(*) FROM documents WHERE collection = @c{(where is null ? "" : $" AND ({where})")}", collection, parameters);
+        Scalar<long>($"SELECT count(*) FROM {PgTables.Documents} WHERE collection = @c{(where is null ? "" : $" AND ({where})")}", collection, parameters);
 
     /// <summary>Saves <paramref name="doc"/> under <paramref name="id"/>, replacing what was there.</summary>
     public void Upsert<T>(string collection, string id, T doc, long num = 0) =>
         Write(tx => tx.Execute(
-            "INSERT INTO documents (collection, id, num, doc) VALUES (@c, @id, @num, @doc) ON CONFLICT (collection, id) DO UPDATE SET num = @num, doc = @doc",
+            $"INSERT INTO {PgTables.Documents} (collection, id, num, doc) VALUES (@c, @id, @num, @doc) ON CONFLICT (collection, id) DO UPDATE SET num = @num, doc = @doc",
             collection, ("id", id), ("num", num), ("doc", Document(doc))));
 
     public bool Delete(string collection, string id) =>
-        Write(tx => tx.Execute("DELETE FROM documents WHERE collection = @c AND id = @id", collection, ("id", id)) > 0);
+        Write(tx => tx.Execute($"DELETE FROM {PgTables.Documents} WHERE collection = @c AND id = @id", collection, ("id", id)) > 0);
 
     /// <summary>The next number of <paramref name="collection"/>'s own sequence (1, 2, …), inside the caller's write.</summary>
     public int NextId(string collection) =>
         Write(tx => checked((int)tx.Scalar<long>(
-            "INSERT INTO counters (collection, last) VALUES (@c, 1) ON CONFLICT (collection) DO UPDATE SET last = counters.last + 1 RETURNING last",
+            $"INSERT INTO {PgTables.Counters} (collection, last) VALUES (@c, 1) ON CONFLICT (collection) DO UPDATE SET last = {PgTables.Counters}.last + 1 RETURNING last",
             collection)));
 
     /// <summary>
@@ -70,7 +70,7 @@ internal sealed class PgDocuments(NpgsqlDataSource source, TimeProvider time)
             if (Fence() is { } lease)
             {
                 if (tx.Scalar<int?>(
-                        "SELECT 1 FROM leader_lease WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now FOR SHARE", null,
+                        PgLeaderLease.FenceSql, null,
                         ("holder", lease.Holder), ("epoch", lease.Epoch), ("now", time.GetUtcNow())) is null)
                 {
                     throw new LeaseLostException($"write refused: this bot no longer holds the leader lease (epoch {lease.Epoch})");

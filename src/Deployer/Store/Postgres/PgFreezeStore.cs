@@ -16,11 +16,15 @@ internal sealed class PgFreezeStore(PgDocuments docs) : IFreezeStore
         return Task.FromResult(docs.Get<AdHocFreeze>(StoreCollections.Freezes, AdHocId));
     }
 
-    public Task SetAsync(AdHocFreeze? freeze, CancellationToken cancellationToken)
+    public Task SetAsync(AdHocFreeze? freeze, AuditEntry audit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (freeze is null) docs.Delete(StoreCollections.Freezes, AdHocId);
-        else docs.Upsert(StoreCollections.Freezes, AdHocId, freeze);
+        docs.Write(_ =>
+        {
+            _audit.Append(audit with { Area = FreezeStore.AuditArea });
+            if (freeze is null) docs.Delete(StoreCollections.Freezes, AdHocId);
+            else docs.Upsert(StoreCollections.Freezes, AdHocId, freeze);
+        });
         return Task.CompletedTask;
     }
 

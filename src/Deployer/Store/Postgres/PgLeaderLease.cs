@@ -16,11 +16,14 @@ public sealed class LeaseLostException(string message) : Exception(message);
 /// </summary>
 internal sealed class PgLeaderLease(NpgsqlDataSource source)
 {
+    /// <summary>One row when the writer (<c>@holder</c>, <c>@epoch</c>) still holds the lease at <c>@now</c>; share-locks it until the transaction ends.</summary>
+    public const string FenceSql = $"SELECT 1 FROM {PgTables.LeaderLease} WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now FOR SHARE";
+
     /// <summary>Takes the lease when it is free or expired; returns the new epoch, or null when another bot holds it.</summary>
     public async Task<long?> TryAcquireAsync(string holder, string host, DateTimeOffset now, TimeSpan length, CancellationToken cancellationToken)
     {
-        const string sql = """
-            INSERT INTO leader_lease AS l (id, holder, host, epoch, acquired_at, renewed_at, expires_at)
+        const string sql = $"""
+            INSERT INTO {PgTables.LeaderLease} AS l (id, holder, host, epoch, acquired_at, renewed_at, expires_at)
             VALUES (1, @holder, @host, 1, @now, @now, @until)
             ON CONFLICT (id) DO UPDATE
                 SET holder = @holder, host = @host, epoch = l.epoch + 1, acquired_at = @now, renewed_at = @now, expires_at = @until
@@ -35,8 +38,8 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
     /// <summary>Extends a lease still held; false when it expired or another bot took it (step down).</summary>
     public async Task<bool> RenewAsync(string holder, long epoch, DateTimeOffset now, TimeSpan length, CancellationToken cancellationToken)
     {
-        const string sql = """
-            UPDATE leader_lease SET renewed_at = @now, expires_at = @until
+        const string sql = $"""
+            UPDATE {PgTables.LeaderLease} SET renewed_at = @now, expires_at = @until
             WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now
             """;
         await using var command = source.CreateCommand(sql);
@@ -47,7 +50,7 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
     /// <summary>Gives the lease up at once (a clean shutdown), so a standby need not wait for it to expire.</summary>
     public async Task ReleaseAsync(string holder, long epoch, CancellationToken cancellationToken)
     {
-        await using var command = source.CreateCommand("UPDATE leader_lease SET expires_at = '-infinity' WHERE id = 1 AND holder = @holder AND epoch = @epoch");
+        await using var command = source.CreateCommand($"UPDATE {PgTables.LeaderLease} SET expires_at = '-infinity' WHERE id = 1 AND holder = @holder AND epoch = @epoch");
         command.Parameters.AddWithValue("holder", holder);
         command.Parameters.AddWithValue("epoch", epoch);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -55,7 +58,7 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
 
     public async Task<LeaseHolder?> CurrentAsync(CancellationToken cancellationToken)
     {
-        await using var command = source.CreateCommand("SELECT holder, host, epoch, acquired_at, expires_at FROM leader_lease WHERE id = 1");
+        await using var command = source.CreateCommand($"SELECT holder, host, epoch, acquired_at, expires_at FROM {PgTables.LeaderLease} WHERE id = 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return new LeaseHolder(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
@@ -69,8 +72,7 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
     /// </summary>
     public static async Task FenceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string holder, long epoch, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        const string sql = "SELECT 1 FROM leader_lease WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now FOR SHARE";
-        await using var command = new NpgsqlCommand(sql, connection, tx);
+        await using var command = new NpgsqlCommand(FenceSql, connection, tx);
         command.Parameters.AddWithValue("holder", holder);
         command.Parameters.AddWithValue("epoch", epoch);
         command.Parameters.AddWithValue("now", now);

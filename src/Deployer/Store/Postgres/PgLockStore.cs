@@ -14,13 +14,15 @@ internal sealed class PgLockStore(PgDocuments docs) : ILockStore
         return Task.FromResult(new DeployLock(docs.Find<Hold>(StoreCollections.LockHolds).OrderBy(h => h.Since).ToList()));
     }
 
-    public Task SaveAsync(DeployLock state, CancellationToken cancellationToken)
+    public Task SaveAsync(DeployLock state, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         docs.Write(tx =>
         {
+            // The entries first: a hold the store refuses then takes them back with it.
+            foreach (var entry in audit) _audit.Append(entry with { Area = LockStore.AuditArea });
             // Holders compare without case, as LiteDB's ids do: the key is the lower-case holder id.
-            tx.Execute("DELETE FROM documents WHERE collection = @c", StoreCollections.LockHolds);
+            tx.Execute($"DELETE FROM {PgTables.Documents} WHERE collection = @c", StoreCollections.LockHolds);
             foreach (var hold in state.Holds) docs.Upsert(StoreCollections.LockHolds, hold.HolderId.ToLowerInvariant(), hold);
         });
         return Task.CompletedTask;

@@ -82,7 +82,7 @@ internal sealed class PgOutboxStore(PgDocuments docs, TimeProvider time) : IOutb
         return Task.FromResult(docs.Write(tx =>
         {
             // Locked until commit: a second completion waits, then finds the entry sent.
-            var locked = tx.Read<OutboxEntry>("SELECT doc FROM documents WHERE collection = @c AND id = @id FOR UPDATE", StoreCollections.Outbox, ("id", Key(id)));
+            var locked = tx.Read<OutboxEntry>($"SELECT doc FROM {PgTables.Documents} WHERE collection = @c AND id = @id FOR UPDATE", StoreCollections.Outbox, ("id", Key(id)));
             if (locked.FirstOrDefault() is not { State: OutboxState.Pending } entry) return false;
             foreach (var message in then) Insert(message);
             Save(OutboxTransitions.Sent(entry, at, receipt: null));

@@ -26,7 +26,7 @@ internal sealed class PgPolicyStateStore(PgDocuments docs) : IPolicyStateStore
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(docs.Write(tx =>
             tx.Execute(
-                "INSERT INTO documents (collection, id, num, doc) VALUES (@c, @id, 0, jsonb_build_object('Id', @id::text, 'At', @at::text)) ON CONFLICT DO NOTHING",
+                $"INSERT INTO {PgTables.Documents} (collection, id, num, doc) VALUES (@c, @id, 0, jsonb_build_object('Id', @id::text, 'At', @at::text)) ON CONFLICT DO NOTHING",
                 StoreCollections.LagAlarms, ("id", id), ("at", at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))) == 1));
     }
 }

@@ -20,7 +20,8 @@ internal sealed record StoresUnderTest(
     IAuditLog Audit,
     IDoorLog Doors,
     IOutboxStore Outbox,
-    ChatOpsReconfig.Deployer.Store.IBugRecords Bugs);
+    ChatOpsReconfig.Deployer.Store.IBugRecords Bugs,
+    IRolloutRetention Retention);
 
 /// <summary>
 /// What every store kind must do the same way (issue 11: "one contract test suite runs against both stores"). Each
@@ -29,6 +30,9 @@ internal sealed record StoresUnderTest(
 /// </summary>
 public abstract class StoreContract : IAsyncLifetime
 {
+    /// <summary>The stores' <c>store.keepRolloutDetail</c>.</summary>
+    protected const int KeepRolloutDetail = 2;
+
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 
     private protected StoresUnderTest S { get; private set; } = null!;
@@ -159,6 +163,45 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal([HostResult.MakeId(id, "bm01"), HostResult.MakeId(id, "bm02")], hosts.Select(h => h.Id));
         Assert.All(hosts, h => Assert.Equal(id, h.RolloutId));
         Assert.True(hosts[0].Canary);
+    }
+
+    private async Task<int> FinishedWithHostsAsync(params string[] hosts)
+    {
+        var id = await S.Rollouts.InsertAsync(Rollout("alice", RolloutState.Succeeded) with { Hosts = [.. hosts], Tally = new RolloutTally { Total = hosts.Length, Ok = hosts.Length } }, CancellationToken.None);
+        foreach (var host in hosts)
+            await S.Rollouts.SaveHostAsync(new HostResult { Id = HostResult.MakeId(id, host), RolloutId = id, Host = host, Outcome = HostOutcome.Ok }, CancellationToken.None);
+        return id;
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_host_detail_of_the_newest_rollouts_and_every_summary()
+    {
+        var ids = new List<int>();
+        for (var i = 0; i < 5; i++) ids.Add(await FinishedWithHostsAsync("bm01", "bm02", "bm03"));
+        await S.Rollouts.SaveHostStateAsync(new HostState { Id = "bm01", Revisions = { ["tools"] = "abc123" }, LastRolloutId = ids[0] }, CancellationToken.None);
+
+        Assert.Equal(3 * (5 - KeepRolloutDetail), await S.Retention.PruneAsync(CancellationToken.None));
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+
+        S = await ReopenAsync();
+        var counts = new List<int>();
+        foreach (var id in ids) counts.Add((await S.Rollouts.GetHostsAsync(id, CancellationToken.None)).Count);
+        Assert.Equal([0, 0, 0, 3, 3], counts);
+        var summaries = await S.Rollouts.LatestAsync(10, CancellationToken.None);
+        Assert.Equal(ids.AsEnumerable().Reverse(), summaries.Select(r => r.Id));
+        Assert.All(summaries, r => Assert.Equal((RolloutState.Succeeded, 3, 3), (r.State, r.Tally!.Ok, r.Hosts.Count)));
+        Assert.Equal(ids[0], (await S.Rollouts.GetHostStateAsync("bm01", CancellationToken.None))!.LastRolloutId); // what a host runs is not detail
+    }
+
+    [Fact]
+    public async Task Retention_with_fewer_rollouts_than_kept_deletes_nothing()
+    {
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+        var ids = new List<int>();
+        for (var i = 0; i < KeepRolloutDetail; i++) ids.Add(await FinishedWithHostsAsync("bm01"));
+
+        Assert.Equal(0, await S.Retention.PruneAsync(CancellationToken.None));
+        foreach (var id in ids) Assert.Single(await S.Rollouts.GetHostsAsync(id, CancellationToken.None));
     }
 
     [Fact]
@@ -341,8 +384,8 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Holds_are_saved_exactly_and_holders_compare_without_case()
     {
-        await S.Locks.SaveAsync(new DeployLock([Hold("bob", "bob", 2), Hold("Alice", "Alice", 1)]), CancellationToken.None);
-        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1), Hold("carol", "carol", 3)]), CancellationToken.None);
+        await S.Locks.SaveAsync(new DeployLock([Hold("bob", "bob", 2), Hold("Alice", "Alice", 1)]), [], CancellationToken.None);
+        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1), Hold("carol", "carol", 3)]), [], CancellationToken.None);
 
         S = await ReopenAsync();
         var holds = (await S.Locks.LoadAsync(CancellationToken.None)).Holds;
@@ -368,15 +411,41 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_freeze_is_one_document_replaced_and_removed()
+    public async Task A_hold_change_and_its_audit_entries_are_written_in_one_transaction()
+    {
+        await S.Locks.SaveAsync(new DeployLock([Hold("alice", "alice", 1)]), [Audit("lock")], CancellationToken.None);
+
+        // alice's hold goes and bob's comes, but the last hold (written after the entries) has no holder id: the store
+        // refuses it, and neither the entries nor any of the hold changes are kept.
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Locks.SaveAsync(
+            new DeployLock([Hold("bob", "bob", 2), Hold(null!, "nobody", 3)]), [Audit("expire"), Audit("force-unlock")], CancellationToken.None));
+
+        S = await ReopenAsync();
+        Assert.Equal(["alice"], (await S.Locks.LoadAsync(CancellationToken.None)).Holds.Select(h => h.HolderName));
+        var entry = Assert.Single(await S.Locks.ReadAuditAsync(10, CancellationToken.None));
+        Assert.Equal(("lock", "lock"), (entry.Action, entry.Area));
+
+        await S.Locks.SaveAsync(new DeployLock([]), [Audit("expire"), Audit("unlock")], CancellationToken.None);
+        S = await ReopenAsync();
+        Assert.Empty((await S.Locks.LoadAsync(CancellationToken.None)).Holds);
+        Assert.Equal(["unlock", "expire", "lock"], (await S.Locks.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task The_freeze_is_one_document_replaced_and_removed_each_time_with_its_audit_entry()
     {
         Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
-        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "first", Until = DateTimeOffset.UnixEpoch.AddHours(1) }, CancellationToken.None);
-        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "second", Until = DateTimeOffset.UnixEpoch.AddHours(2) }, CancellationToken.None);
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "first", Until = DateTimeOffset.UnixEpoch.AddHours(1) }, Audit("freeze"), CancellationToken.None);
+        await S.Freezes.SetAsync(new AdHocFreeze { Reason = "second", Until = DateTimeOffset.UnixEpoch.AddHours(2) }, Audit("freeze-again"), CancellationToken.None);
         S = await ReopenAsync();
         Assert.Equal("second", (await S.Freezes.GetAsync(CancellationToken.None))!.Reason);
-        await S.Freezes.SetAsync(null, CancellationToken.None);
+        Assert.Equal(["freeze-again", "freeze"], (await S.Freezes.ReadAuditAsync(10, CancellationToken.None)).Select(e => e.Action));
+        await S.Freezes.SetAsync(null, Audit("unfreeze"), CancellationToken.None);
+        S = await ReopenAsync();
         Assert.Null(await S.Freezes.GetAsync(CancellationToken.None));
+        var lifted = (await S.Freezes.ReadAuditAsync(1, CancellationToken.None)).Single();
+        Assert.Equal(("unfreeze", "freeze"), (lifted.Action, lifted.Area));
+        Assert.Empty(await S.Locks.ReadAuditAsync(10, CancellationToken.None));
     }
 
     [Fact]
@@ -454,19 +523,20 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Bug_plans_and_failing_trackers_are_kept_across_a_restart()
     {
-        Assert.Null(S.Bugs.LastPlanned());
-        S.Bugs.MarkPlanned(3);
-        S.Bugs.MarkPlanned(12);
-        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
-        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        var ct = CancellationToken.None;
+        Assert.Null(await S.Bugs.LastPlannedAsync(ct));
+        await S.Bugs.MarkPlannedAsync(3, ct);
+        await S.Bugs.MarkPlannedAsync(12, ct);
+        Assert.True(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
+        Assert.False(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
 
         S = await ReopenAsync();
-        Assert.Equal(12, S.Bugs.LastPlanned());
-        Assert.True(S.Bugs.IsPlanned(3));
-        Assert.False(S.Bugs.IsPlanned(4));
-        Assert.False(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
-        Assert.True(S.Bugs.TryClearFailing("bmo"));
-        Assert.False(S.Bugs.TryClearFailing("bmo"));
-        Assert.True(S.Bugs.TryRaiseFailing("bmo", Time.GetUtcNow()));
+        Assert.Equal(12, await S.Bugs.LastPlannedAsync(ct));
+        Assert.True(await S.Bugs.IsPlannedAsync(3, ct));
+        Assert.False(await S.Bugs.IsPlannedAsync(4, ct));
+        Assert.False(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
+        Assert.True(await S.Bugs.TryClearFailingAsync("bmo", ct));
+        Assert.False(await S.Bugs.TryClearFailingAsync("bmo", ct));
+        Assert.True(await S.Bugs.TryRaiseFailingAsync("bmo", Time.GetUtcNow(), ct));
     }
 }

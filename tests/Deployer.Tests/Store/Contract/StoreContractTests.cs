@@ -25,7 +25,8 @@ public sealed class LiteDbStoreContractTests : StoreContract, IDisposable
         var audit = new AuditLog(_db);
         return new StoresUnderTest(
             new RolloutStore(_db, Time), new RepoStore(_db, Time), new LockStore(_db), new FreezeStore(_db), new PolicyStateStore(_db),
-            new LiveEstimateStore(_db), audit, new DoorLog(_db), new LiteOutboxStore(_db, Time), new LiteBugRecords(_db, Time));
+            new LiveEstimateStore(_db), audit, new DoorLog(_db), new LiteOutboxStore(_db, Time), new LiteBugRecords(_db, Time),
+            new RolloutRetention(_db, new StoreOptions { KeepRolloutDetail = KeepRolloutDetail }));
     }
 
     public void Dispose()
@@ -56,7 +57,8 @@ public sealed class PostgresStoreContractTests(PostgresFixture pg) : StoreContra
         var docs = new PgDocuments(_source!, Time);
         return new StoresUnderTest(
             new PgRolloutStore(docs, Time), new PgRepoStore(docs, Time), new PgLockStore(docs), new PgFreezeStore(docs), new PgPolicyStateStore(docs),
-            new PgLiveEstimateStore(docs), new PgAuditLog(docs), new PgDoorLog(docs), new PgOutboxStore(docs, Time), new PgBugRecords(docs, Time));
+            new PgLiveEstimateStore(docs), new PgAuditLog(docs), new PgDoorLog(docs), new PgOutboxStore(docs, Time), new PgBugRecords(docs, Time),
+            new PgRolloutRetention(docs, new StoreOptions { KeepRolloutDetail = KeepRolloutDetail }));
     }
 
     public override async Task DisposeAsync()
