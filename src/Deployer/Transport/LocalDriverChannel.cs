@@ -24,6 +24,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
         };
         psi.ArgumentList.Add("-s");
         if (searchPath is not null) psi.Environment["PATH"] = searchPath;
+        var niced = LocalPriority.Apply(psi, priority);
         var process = new Process { StartInfo = psi };
         try
         {
@@ -36,7 +37,7 @@ internal sealed class LocalDriverChannel(Process process) : IDriverChannel
             return null;
         }
 
-        LocalPriority.Lower(process, priority);
+        if (!niced) LocalPriority.Lower(process, priority);
         error = null;
         var channel = new LocalDriverChannel(process);
         channel._pumps = channel.PumpAsync(sequence);

@@ -12,6 +12,28 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// </summary>
 internal static class LocalPriority
 {
+    private const string Nice = "/usr/bin/nice";
+
+    /// <summary>
+    /// Makes <paramref name="psi"/> start under <c>nice</c>, so the command runs at the lower priority from its first
+    /// instruction: set after the start, a quick command, or the children a driver forks at once, could run before it
+    /// applied. Returns false where there is no <c>nice</c>; then <see cref="Lower"/> sets it after the start.
+    /// </summary>
+    public static bool Apply(ProcessStartInfo psi, Fleet.LocalHostPriority priority)
+    {
+        if (priority == Fleet.LocalHostPriority.Normal) return true;
+        if (!File.Exists(Nice)) return false;
+        var args = psi.ArgumentList.ToList();
+        psi.ArgumentList.Clear();
+        psi.ArgumentList.Add("-n");
+        psi.ArgumentList.Add(priority == Fleet.LocalHostPriority.Idle ? "19" : "10");
+        psi.ArgumentList.Add(psi.FileName);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        psi.FileName = Nice;
+        return true;
+    }
+
+    /// <summary>Lowers a started process's priority (where <see cref="Apply"/> could not).</summary>
     public static void Lower(Process process, Fleet.LocalHostPriority priority)
     {
         if (priority == Fleet.LocalHostPriority.Normal) return;

@@ -28,6 +28,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
             };
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add(command);
+            var niced = LocalPriority.Apply(psi, priority);
 
             // The timeout starts before the process does, so it covers the whole step, start-up included.
             using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
@@ -42,7 +43,7 @@ public sealed class LocalTransport(int maxOutputBytes, TimeProvider timeProvider
                 return new CommandOutcome(CommandStatus.Error, null, "", "", timeProvider.GetElapsedTime(started), new CommandError { Kind = CommandErrorKind.ShellNotStarted, Detail = ex.Message });
             }
 
-            LocalPriority.Lower(process, priority);
+            if (!niced) LocalPriority.Lower(process, priority);
             process.StandardInput.Close();
             var stdout = new OutputTail(maxOutputBytes);
             var stderr = new OutputTail(maxOutputBytes);
