@@ -73,7 +73,7 @@ internal sealed class HostRun(
                 Outcome = HostOutcome.Failed, FailedStep = step.Name,
                 Failure = new HostFailure
                 {
-                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error, CommandError = stepResult.CommandError,
+                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error, Refusal = stepResult.Refusal, CommandError = stepResult.CommandError,
                     ExitCode = stepResult.ExitCode, Seconds = (int)Math.Round(stepResult.DurationMs / 1000.0),
                 },
             };
@@ -101,7 +101,7 @@ internal sealed class HostRun(
         await save(result, restore);
         return restore.Ok
             ? result with { Restored = true, Failure = result.Failure! with { Restore = RestoreOutcome.Restored } }
-            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error, RestoreCommandError = restore.CommandError } };
+            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error, RestoreRefusal = restore.Refusal, RestoreCommandError = restore.CommandError } };
     }
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
@@ -109,7 +109,7 @@ internal sealed class HostRun(
         var expanded = CommandTemplate.Expand(step.Command, Values(revisions));
         if (expanded.Command is null)
         {
-            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = expanded.Error };
+            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Refusal = [.. expanded.Problems] };
         }
 
         if (resumedFrom is { } interrupted
