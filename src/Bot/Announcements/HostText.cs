@@ -48,9 +48,9 @@ internal static class HostText
     private const string RefusedToRun = "refused to run: ";
 
     /// <summary>Why a command was not built: <c>revision 'x;rm' of repo 'tools' is not a hex revision; no path for repo 'custom'</c>.</summary>
-    public static string Refused(IEnumerable<TemplateProblem> problems) => SafeText.Clean(string.Join("; ", problems.Select(Refused)), MaxDetail);
+    public static string Refused(IEnumerable<TemplateProblem> problems) => SafeText.Clean(string.Join("; ", problems.Select(Refusal)), MaxDetail);
 
-    private static string Refused(TemplateProblem p)
+    private static string Refusal(TemplateProblem p)
     {
         var value = SafeText.Clean(p.Value, 80);
         var ofRepo = $"of repo '{SafeText.Clean(p.Repo, 80)}'";
