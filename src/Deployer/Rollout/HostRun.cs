@@ -159,7 +159,14 @@ internal sealed class HostRun(
         revisions,
         fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
 
-    private static string Tail(string text) => text.Length <= StoredTailBytes ? text : "…" + text[^StoredTailBytes..];
+    /// <summary>The end of a command's output, after a <c>…</c> when cut; never from inside a surrogate pair (LiteDB cannot store half of one).</summary>
+    internal static string Tail(string text)
+    {
+        if (text.Length <= StoredTailBytes) return text;
+        var start = text.Length - StoredTailBytes;
+        if (char.IsLowSurrogate(text[start])) start++;
+        return "…" + text[start..];
+    }
 
     /// <summary>
     /// What a failed command's stderr says went wrong: the first line that reads as an error (<c>fatal: …</c>,
