@@ -114,7 +114,7 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
                 new StepResult
                 {
                     Name = "checkconfig", Status = StepStatus.Failed, ExitCode = 1, StdoutTail = HostRun.Tail(FromHost(e.Input) + "\nlast line"),
-                    StderrTail = HostRun.Tail("\t" + FromHost(e.Input)), Error = HostRun.FailureDetail(FromHost(e.Input)),
+                    StderrTail = HostRun.Tail(FromHost(e.Input) + "\n\tindented"), Error = HostRun.FailureDetail(FromHost(e.Input)),
                 },
                 new StepResult { Name = "update", Status = StepStatus.Refused, Refusal = [Refused(e.Input)] },
             ],
@@ -139,7 +139,7 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
 
             var stdout = view.Steps[0].Stdout;
             Assert.EndsWith("\nlast line", stdout, StringComparison.Ordinal);
-            Assert.StartsWith("\t", view.Steps[0].Stderr, StringComparison.Ordinal);
+            Assert.EndsWith("\n\tindented", view.Steps[0].Stderr, StringComparison.Ordinal);
             if (e.Input.Length > RolloutDetails.TailChars) Assert.StartsWith("…", stdout, StringComparison.Ordinal);
             else if (e.Keep is { } keep && !keep.Contains(' ', StringComparison.Ordinal) && FromHost(e.Input) == e.Input) Assert.Contains(keep, stdout, StringComparison.Ordinal);
         }
