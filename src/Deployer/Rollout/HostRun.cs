@@ -159,7 +159,7 @@ internal sealed class HostRun(
         revisions,
         fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
 
-    /// <summary>The end of a command's output, after a <c>…</c> when cut; never from inside a surrogate pair (LiteDB cannot store half of one).</summary>
+    /// <summary>The end of a command's output, after a <c>…</c> when cut; never from inside a surrogate pair (the store cannot keep half of one).</summary>
     internal static string Tail(string text)
     {
         if (text.Length <= StoredTailBytes) return text;
