@@ -49,6 +49,36 @@ public static partial class SafeText
     }
 
     /// <summary>
+    /// Output of several lines (a step's stdout and stderr on the status page and in the API): as <see cref="Clean"/>,
+    /// but line breaks and tabs stay, spaces are not folded and backticks are kept (it is shown as a block, not inside
+    /// a line of chat). Over-long text keeps its last <paramref name="maxTail"/> text elements after a <c>…</c>, so it
+    /// starts on a grapheme boundary too.
+    /// </summary>
+    public static string Block(string? text, int maxTail)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var kept = new List<string>();
+        var elements = StringInfo.GetTextElementEnumerator(text);
+        while (elements.MoveNext())
+        {
+            var element = (string)elements.Current;
+            var shown = element switch
+            {
+                "\n" or "\r\n" => "\n",
+                "\t" => "\t",
+                "\r" => "", // a progress meter's carriage return
+                _ when IsSpace(element) => " ",
+                _ => Keep(element),
+            };
+            if (shown.Length > 0) kept.Add(shown);
+        }
+
+        var cut = kept.Count > maxTail;
+        var tail = string.Concat(cut ? kept.Skip(kept.Count - maxTail) : kept);
+        return NeutraliseMentions(cut ? "…" + tail : tail);
+    }
+
+    /// <summary>
     /// A word someone must retype (a host name, a duration, a user name in a refusal): as <see cref="Clean"/>, but an
     /// invisible or control character is shown as <c>&lt;U+200B&gt;</c> instead of dropped, so <c>'bm\u200B01'</c> does
     /// not read as the valid <c>'bm01'</c> in an error.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
 using ChatOpsReconfig.Deployer.Transport;
@@ -40,8 +41,34 @@ internal static class HostText
     /// <summary>What a step said when it did not end ok: <c>refused to run: …</c> for a refused one.</summary>
     public static string? StepDetail(StepResult s) =>
         s.CommandError is { } e ? SafeText.Clean(TransportText.Command(e), MaxDetail)
+        : s.Refusal is { Count: > 0 } refusal ? RefusedToRun + Refused(refusal)
         : s.Error is null ? null
-        : s.Status == StepStatus.Refused ? "refused to run: " + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);
+        : s.Status == StepStatus.Refused ? RefusedToRun + SafeText.Clean(s.Error, MaxDetail) : SafeText.Clean(s.Error, MaxDetail);
+
+    private const string RefusedToRun = "refused to run: ";
+
+    /// <summary>Why a command was not built: <c>revision 'x;rm' of repo 'tools' is not a hex revision; no path for repo 'custom'</c>.</summary>
+    public static string Refused(IEnumerable<TemplateProblem> problems) => SafeText.Clean(string.Join("; ", problems.Select(Refusal)), MaxDetail);
+
+    private static string Refusal(TemplateProblem p)
+    {
+        var value = SafeText.Clean(p.Value, 80);
+        var ofRepo = $"of repo '{SafeText.Clean(p.Repo, 80)}'";
+        return (p.Kind, p.Placeholder) switch
+        {
+            (TemplateProblemKind.UnclosedBrace, _) => $"unclosed '{{' at offset {p.Offset}",
+            (TemplateProblemKind.UnmatchedBrace, _) => $"unmatched '}}' at offset {p.Offset}",
+            (TemplateProblemKind.UnknownPlaceholder, _) => $"unknown placeholder {{{SafeText.Clean(p.Placeholder, 80)}}}",
+            (TemplateProblemKind.NoValue, "rev") => $"no revision for repo '{SafeText.Clean(p.Repo, 80)}'",
+            (TemplateProblemKind.NoValue, var name) => $"no {name} for repo '{SafeText.Clean(p.Repo, 80)}'",
+            (_, "basedir") => $"basedir '{value}' is not a valid path",
+            (_, "host") => $"host name '{value}' may only contain letters, digits, '.', '_' and '-' (not first)",
+            (_, "path") => $"path '{value}' {ofRepo} is not a valid path",
+            (_, "rev") => $"revision '{value}' {ofRepo} is not a hex revision",
+            (_, "branch") => $"branch '{value}' {ofRepo} is not a valid branch name",
+            _ => $"'{value}' is not a valid {SafeText.Clean(p.Placeholder, 80)}",
+        };
+    }
 
     /// <summary>Why the host did not end ok; empty when it did.</summary>
     public static string Failure(HostResult r) => Failure(r.Failure, r.LegacyError);
@@ -49,10 +76,10 @@ internal static class HostText
     public static string Failure(HostFailure? f, string? legacy)
     {
         if (f is null) return SafeText.Clean(legacy, MaxDetail);
-        var detail = SafeText.Clean(f.CommandError is { } e ? TransportText.Command(e) : f.Detail, MaxDetail);
+        var detail = f.Refusal is { Count: > 0 } refusal ? Refused(refusal) : SafeText.Clean(f.CommandError is { } e ? TransportText.Command(e) : f.Detail, MaxDetail);
         var text = f.Kind switch
         {
-            HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? "refused to run: " : "")}{(detail.Length > 0 ? detail : Ended(f))}",
+            HostFailureKind.Step => $"{f.Step}: {(f.StepStatus == StepStatus.Refused ? RefusedToRun : "")}{(detail.Length > 0 ? detail : Ended(f))}",
             HostFailureKind.LockTimedOut => $"another sequence (rollout #{f.OtherRollout?.ToString(CultureInfo.InvariantCulture) ?? "?"}) still holds this host's lock after {f.Seconds}s; nothing run",
             HostFailureKind.Connect when f.HostKey is { } key => HostKey(key),
             HostFailureKind.Connect when f.ConnectFailure is { } c => SafeText.Clean(TransportText.Connect(c), MaxDetail),
@@ -72,6 +99,7 @@ internal static class HostText
             RestoreOutcome.PreviousUnknown => "; cannot restore: previous revisions unknown",
             RestoreOutcome.Failed => "; restore failed: " + (
                 f.RestoreCommandError is { } r ? SafeText.Clean(TransportText.Command(r), MaxDetail)
+                : f.RestoreRefusal is { Count: > 0 } refused ? RefusedToRun + Refused(refused)
                 : f.RestoreDetail is { Length: > 0 } d ? SafeText.Clean(d, MaxDetail)
                 : Step(f.RestoreStatus ?? StepStatus.Error)),
             _ => "",
@@ -89,6 +117,7 @@ internal static class HostText
             { CommandError: { } e } => TransportText.Command(e),
             { HostKey: { } key } => HostKey(key),
             { ConnectFailure: { } c } => TransportText.Connect(c),
+            { Refusal: { Count: > 0 } refusal } => RefusedToRun + Refused(refusal),
             _ => f?.Detail ?? legacy,
         };
         return said is null ? null : SafeText.Clean(said, MaxDetail);

@@ -46,9 +46,10 @@ internal sealed class PolicyStatus(
         var what = answer.Decision.ChangedRepos.Select(r => $"{r} {RevisionSet.Short(answer.Plan?.Target.Revisions.GetValueOrDefault(r))}").ToList();
         var hosts = answer.Plan?.Hosts.Count ?? 0;
         // Starting: the line already names the revisions. Waiting: say what will go out once the wait is over.
+        var toHosts = $"to {hosts} host{(hosts == 1 ? "" : "s")}";
         var deploys = what.Count == 0 || answer.Plan is null ? ""
-            : answer.Decision.Start ? $" to {hosts} host(s)"
-            : $" (then {string.Join(", ", what)} goes to {hosts} host(s))";
+            : answer.Decision.Start ? " " + toHosts
+            : $" (then {string.Join(", ", what)} {(what.Count == 1 ? "goes" : "go")} {toHosts})";
         if (!answer.Decision.Start) return clock.Policy(answer.Decision) + deploys;
         UnlockTick = Task.Run(() => loop.TickAsync(CancellationToken.None, RolloutTrigger.Unlock), CancellationToken.None);
         return clock.Policy(answer.Decision) + deploys;

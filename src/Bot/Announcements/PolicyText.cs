@@ -59,7 +59,7 @@ internal static class PolicyText
         TargetProblem.NoSuchRollout => $"no rollout #{r.RolloutId}; !history lists them",
         TargetProblem.NoSucceededRollout => "no succeeded rollout to roll back from; name one: !rollback #N",
         TargetProblem.NoEarlierSet => $"no earlier rollout with another set than #{r.RolloutId}; name one: !rollback #N",
-        _ => "cannot read production heads: " + string.Join(", ", (r.Unreadable ?? []).Select(u => RepoText.Failure(u.Failure, u.LegacyError) is { } why ? $"{u.Repo} ({SafeText.Clean(why, 200)})" : u.Repo)),
+        _ => RepoText.HeadsUnreadable(r.Unreadable ?? []),
     };
 
     /// <summary>A condition that blocks (or was skipped), without the <c>waiting: </c>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatOpsReconfig.Deployer;
+using ChatOpsReconfig.Deployer.Policy;
 using ChatOpsReconfig.Deployer.Repos;
 
 namespace ChatOpsReconfig.Bot.Announcements;
@@ -31,6 +32,10 @@ internal static class RepoText
 
     /// <summary>The failure with its repo named first, for lists of heads: <c>tools: branch production not found</c>.</summary>
     public static string Problem(RepoFailure f) => f.Repo is null || f.Kind == RepoFailureKind.UnknownRepo ? Failure(f) : $"{f.Repo}: {Failure(f)}";
+
+    /// <summary><c>cannot read production heads: tools (git fetch timed out after 60s), custom</c>: which repos, and why when known.</summary>
+    public static string HeadsUnreadable(IEnumerable<UnreadableRepo> repos) =>
+        "cannot read production heads: " + string.Join(", ", repos.Select(u => Failure(u.Failure, u.LegacyError) is { } why ? $"{u.Repo} ({Echo(why)})" : u.Repo));
 
     /// <summary>Why the repo's last poll failed (its stored words, for a state an older build saved); null when it did not.</summary>
     public static string? LastFailure(RepoState state) => Failure(state.LastFailure, state.LegacyLastError);

@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Bot.Chat;
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,14 @@ internal sealed partial class StoreHealthAnnouncer(
 {
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>What refused and why, as the system said it: <c>chatops.db: operation not permitted</c>.</summary>
+    public static string Problem(string file, string reason) => $"{SafeText.Clean(file, 120)}: {SafeText.Clean(reason, 200)}";
+
+    /// <summary>A command's refusal while the store cannot be written: <c>the store data/chatops.db cannot be written (chatops.db: …)</c>.</summary>
+    public static string CannotBeWritten(StoreUnwritableException ex) => $"the store {ex.StorePath} cannot be written ({Problem(ex.File, ex.Reason)})";
+
     public static string Unwritable(StoreOutage outage, string at) =>
-        $"STORE READ-ONLY: {outage.StorePath} cannot be written since {at} ({outage.Problem}). Until it can, commands that "
+        $"STORE READ-ONLY: {outage.StorePath} cannot be written since {at} ({Problem(outage.File, outage.Reason)}). Until it can, commands that "
         + "change something (!lock, !deploy, …) are refused and change nothing, and no rollout starts; !status still answers. "
         + "Nothing is lost: make the file and its directory writable again and the bot carries on by itself.";
 
@@ -59,7 +66,7 @@ internal sealed partial class StoreHealthAnnouncer(
             switch (change)
             {
                 case StoreBecameUnwritable:
-                    Log.Unwritable(logger, change.Outage.StorePath, change.Outage.Problem);
+                    Log.Unwritable(logger, change.Outage.StorePath, change.Outage.File, change.Outage.Reason);
                     await transport.PostAsync(channel, Unwritable(change.Outage, clock.At(change.Outage.Since)), ct);
                     break;
                 case StoreWritableAgain again:
@@ -76,8 +83,8 @@ internal sealed partial class StoreHealthAnnouncer(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Critical, "The store {Path} cannot be written ({Problem}): commands that change something are refused until it can")]
-        public static partial void Unwritable(ILogger logger, string path, string problem);
+        [LoggerMessage(1, LogLevel.Critical, "The store {Path} cannot be written ({File}: {Reason}): commands that change something are refused until it can")]
+        public static partial void Unwritable(ILogger logger, string path, string file, string reason);
 
         [LoggerMessage(2, LogLevel.Warning, "The store {Path} can be written again")]
         public static partial void WritableAgain(ILogger logger, string path);

@@ -83,7 +83,7 @@ internal static partial class DeployVerb
         var failed = polls.Where(p => p.Outcome == PollOutcome.Failed).ToList();
         if (failed.Count > 0)
         {
-            Console.Error.WriteLine("cannot read production heads: " + string.Join("; ", failed.Select(p => $"{p.Repo}: {p.Error}")));
+            Console.Error.WriteLine(RepoText.HeadsUnreadable(failed.Select(p => new UnreadableRepo(p.Repo, p.Error))));
             return CliContext.ExitFailed;
         }
 

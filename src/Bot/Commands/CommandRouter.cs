@@ -1,3 +1,4 @@
+using ChatOpsReconfig.Bot.Announcements;
 using ChatOpsReconfig.Bot.Chat;
 using Microsoft.Extensions.Logging;
 using ChatOpsReconfig.Deployer;
@@ -60,7 +61,7 @@ internal sealed partial class CommandRouter(
             {
                 // The write was refused before it began (or undone): the command changed nothing; say so in one line.
                 Log.StoreUnwritable(logger, line, ex.Problem);
-                reply = CommandReply.Error($"{prefix}{name}: not done, {ex.Message}; nothing was changed. The bot carries on once the store is writable again; {prefix}status still answers");
+                reply = CommandReply.Error($"{prefix}{name}: not done, {StoreHealthAnnouncer.CannotBeWritten(ex)}; nothing was changed. The bot carries on once the store is writable again; {prefix}status still answers");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,5 +1,5 @@
-using System.Text;
 using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer;
 using ChatOpsReconfig.Deployer.Rollout;
 
 namespace ChatOpsReconfig.Bot.Web;
@@ -20,7 +20,7 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
             .ThenBy(r => order.GetValueOrDefault(r.Host, int.MaxValue))
             .Select(r => new HostResultView(
                 r.Host, r.Role, r.Outcome.ToString().ToLowerInvariant(), r.FailedStep, HostText.Failure(r) is { Length: > 0 } failure ? failure : null, r.Restored, r.Before, r.After,
-                r.Steps.Select(s => new StepView(s.Name, HostText.Step(s.Status), s.ExitCode, s.DurationMs, Sanitize(HostText.Stdout(s)) ?? "", Sanitize(HostText.Stderr(s)) ?? "", Sanitize(HostText.StepDetail(s)))).ToList(),
+                r.Steps.Select(s => new StepView(s.Name, HostText.Step(s.Status), s.ExitCode, s.DurationMs, Output(HostText.Stdout(s)), Output(HostText.Stderr(s)), HostText.StepDetail(s))).ToList(),
                 r.StartedAt, r.FinishedAt))
             .ToList();
         return new RolloutDetails(
@@ -28,19 +28,8 @@ internal sealed record RolloutDetails(RolloutView Rollout, IReadOnlyList<HostRes
             results);
     }
 
-    /// <summary>The last <see cref="TailChars"/> characters, without control characters other than newline and tab.</summary>
-    public static string? Sanitize(string? text)
-    {
-        if (text is null) return null;
-        var tail = text.Length > TailChars ? "…" + text[^TailChars..] : text;
-        var sb = new StringBuilder(tail.Length);
-        foreach (var c in tail)
-        {
-            if (c is '\n' or '\t' || !char.IsControl(c)) sb.Append(c);
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>The last <see cref="TailChars"/> characters of a step's output, through the one sanitizer (lines kept).</summary>
+    public static string Output(string text) => SafeText.Block(text, TailChars);
 }
 
 internal sealed record HostResultView(

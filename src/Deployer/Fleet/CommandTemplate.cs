@@ -19,8 +19,10 @@ public static partial class CommandTemplate
     /// <summary>Checks a template's syntax; returns the problems (empty when fine).</summary>
     public static IReadOnlyList<string> Check(string template, IReadOnlySet<string> knownRepos)
     {
-        var problems = new List<string>();
-        foreach (var token in Tokens(template, problems))
+        var syntax = new List<TemplateProblem>();
+        var tokens = Tokens(template, syntax);
+        var problems = syntax.Select(SyntaxProblem).ToList();
+        foreach (var token in tokens)
         {
             if (!Placeholders.Contains(token.Name))
             {
@@ -43,20 +45,20 @@ public static partial class CommandTemplate
         return problems;
     }
 
-    /// <summary>Expands a template; a value that fails validation yields an error instead of a command.</summary>
+    /// <summary>Expands a template; a value that fails validation yields the problems (data, worded by the Bot) instead of a command.</summary>
     public static TemplateResult Expand(string template, TemplateValues values)
     {
-        var problems = new List<string>();
+        var problems = new List<TemplateProblem>();
         var sb = new StringBuilder(template.Length + 64);
         var last = 0;
         foreach (var token in Tokens(template, problems))
         {
             sb.Append(Unescape(template[last..token.Start]));
             last = token.End;
-            var value = Resolve(token, values, out var error);
+            var value = Resolve(token, values, out var problem);
             if (value is null)
             {
-                problems.Add(error!);
+                problems.Add(problem!); // Resolve gives a problem whenever it gives no value.
                 continue;
             }
 
@@ -64,7 +66,7 @@ public static partial class CommandTemplate
         }
 
         sb.Append(Unescape(template[last..]));
-        return problems.Count == 0 ? new TemplateResult(sb.ToString(), null) : new TemplateResult(null, string.Join("; ", problems));
+        return problems.Count == 0 ? new TemplateResult(sb.ToString(), []) : new TemplateResult(null, problems);
     }
 
     /// <summary>POSIX shell single-quoting.</summary>
@@ -81,42 +83,51 @@ public static partial class CommandTemplate
 
     public static bool IsValidPath(string? value) => value is { Length: > 0 and <= 1024 } && value[0] != '-' && PathPattern().IsMatch(value);
 
-    private static string? Resolve(Token token, TemplateValues values, out string? error)
+    private static string? Resolve(Token token, TemplateValues values, out TemplateProblem? problem)
     {
-        error = null;
-        string? value;
-        switch (token.Name)
+        var value = token.Name switch
         {
-            case "basedir":
-                value = values.Basedir;
-                if (!IsValidPath(value)) { error = $"basedir '{SafeText.Clean(value, 80)}' is not a valid path"; return null; }
-                return value;
-            case "host":
-                value = values.Host;
-                if (!IsValidName(value)) { error = $"host name '{SafeText.Clean(value, 80)}' may only contain letters, digits, '.', '_' and '-' (not first)"; return null; }
-                return value;
-            case "path":
-                if (!values.Paths.TryGetValue(token.Arg ?? "", out value)) { error = $"no path for repo '{token.Arg}'"; return null; }
-                if (!IsValidPath(value)) { error = $"path '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a valid path"; return null; }
-                return value;
-            case "rev":
-                if (!values.Revisions.TryGetValue(token.Arg ?? "", out value)) { error = $"no revision for repo '{token.Arg}'"; return null; }
-                if (!IsValidRevision(value)) { error = $"revision '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a hex revision"; return null; }
-                return value;
-            case "branch":
-                if (!values.Branches.TryGetValue(token.Arg ?? "", out value)) { error = $"no branch for repo '{token.Arg}'"; return null; }
-                if (!IsValidBranch(value)) { error = $"branch '{SafeText.Clean(value, 80)}' of repo '{token.Arg}' is not a valid branch name"; return null; }
-                return value;
-            default:
-                error = $"unknown placeholder {{{token.Raw}}}";
-                return null;
+            "basedir" => values.Basedir,
+            "host" => values.Host,
+            "path" => values.Paths.GetValueOrDefault(token.Arg ?? ""),
+            "rev" => values.Revisions.GetValueOrDefault(token.Arg ?? ""),
+            "branch" => values.Branches.GetValueOrDefault(token.Arg ?? ""),
+            _ => null,
+        };
+        var valid = token.Name switch
+        {
+            "basedir" or "path" => IsValidPath(value),
+            "host" => IsValidName(value),
+            "rev" => IsValidRevision(value),
+            "branch" => IsValidBranch(value),
+            _ => false,
+        };
+        if (valid)
+        {
+            problem = null;
+            return value;
         }
+
+        var known = Placeholders.Contains(token.Name);
+        problem = new TemplateProblem
+        {
+            Kind = !known ? TemplateProblemKind.UnknownPlaceholder : value is null ? TemplateProblemKind.NoValue : TemplateProblemKind.InvalidValue,
+            Placeholder = known ? token.Name : token.Raw,
+            Repo = known ? token.Arg : null,
+            Value = value is null ? null : SafeText.Clean(value, 80),
+        };
+        return null;
     }
+
+    /// <summary>A syntax problem in the words of config validation (the Bot words those of a rollout).</summary>
+    private static string SyntaxProblem(TemplateProblem p) => p.Kind == TemplateProblemKind.UnmatchedBrace
+        ? $"unmatched '}}' at offset {p.Offset} (write }}}} for a literal brace)"
+        : $"unclosed '{{' at offset {p.Offset}";
 
     private static string Unescape(string literal) =>
         literal.Replace("{{", "{", StringComparison.Ordinal).Replace("}}", "}", StringComparison.Ordinal);
 
-    private static List<Token> Tokens(string template, List<string> problems)
+    private static List<Token> Tokens(string template, List<TemplateProblem> problems)
     {
         var tokens = new List<Token>();
         var i = 0;
@@ -125,11 +136,11 @@ public static partial class CommandTemplate
             var c = template[i];
             if (c == '{' && i + 1 < template.Length && template[i + 1] == '{') { i += 2; continue; }
             if (c == '}' && i + 1 < template.Length && template[i + 1] == '}') { i += 2; continue; }
-            if (c == '}') { problems.Add($"unmatched '}}' at offset {i} (write }}}} for a literal brace)"); i++; continue; }
+            if (c == '}') { problems.Add(new TemplateProblem { Kind = TemplateProblemKind.UnmatchedBrace, Offset = i }); i++; continue; }
             if (c != '{') { i++; continue; }
 
             var close = template.IndexOf('}', i + 1);
-            if (close < 0) { problems.Add($"unclosed '{{' at offset {i}"); break; }
+            if (close < 0) { problems.Add(new TemplateProblem { Kind = TemplateProblemKind.UnclosedBrace, Offset = i }); break; }
             var raw = template[(i + 1)..close];
             var colon = raw.IndexOf(':', StringComparison.Ordinal);
             var name = colon < 0 ? raw : raw[..colon];
@@ -165,4 +176,42 @@ public sealed record TemplateValues(
     IReadOnlyDictionary<string, string> Revisions,
     IReadOnlyDictionary<string, string> Branches);
 
-public sealed record TemplateResult(string? Command, string? Error);
+/// <summary>The command, or (when it is null) why it could not be built.</summary>
+public sealed record TemplateResult(string? Command, IReadOnlyList<TemplateProblem> Problems);
+
+/// <summary>Why a command template could not be expanded.</summary>
+public enum TemplateProblemKind
+{
+    /// <summary>A <c>{</c> at <see cref="TemplateProblem.Offset"/> is never closed.</summary>
+    UnclosedBrace,
+
+    /// <summary>A lone <c>}</c> at <see cref="TemplateProblem.Offset"/>.</summary>
+    UnmatchedBrace,
+
+    /// <summary><see cref="TemplateProblem.Placeholder"/> (as written) is not one of <see cref="CommandTemplate.Placeholders"/>.</summary>
+    UnknownPlaceholder,
+
+    /// <summary>There is no value for <see cref="TemplateProblem.Placeholder"/> of <see cref="TemplateProblem.Repo"/>.</summary>
+    NoValue,
+
+    /// <summary><see cref="TemplateProblem.Value"/> is not a safe value for <see cref="TemplateProblem.Placeholder"/> (a revision that is not hex, …).</summary>
+    InvalidValue,
+}
+
+/// <summary>One reason a command was not built, as data; the Bot words it (<c>revision 'x;rm' of repo 'tools' is not a hex revision</c>).</summary>
+public sealed record TemplateProblem
+{
+    public TemplateProblemKind Kind { get; init; }
+
+    /// <summary>The placeholder concerned: <c>basedir</c>, <c>host</c>, <c>path</c>, <c>rev</c>, <c>branch</c>, or an unknown one as written.</summary>
+    public string? Placeholder { get; init; }
+
+    /// <summary>The repo the placeholder names (<c>{rev:tools}</c>).</summary>
+    public string? Repo { get; init; }
+
+    /// <summary>The refused value, through the sanitizer (<see cref="TemplateProblemKind.InvalidValue"/>).</summary>
+    public string? Value { get; init; }
+
+    /// <summary>Where in the template (<see cref="TemplateProblemKind.UnclosedBrace"/>, <see cref="TemplateProblemKind.UnmatchedBrace"/>).</summary>
+    public int? Offset { get; init; }
+}

@@ -73,6 +73,9 @@ public sealed record HostFailure
 
     public string? Detail { get; init; }
 
+    /// <summary>Why a <see cref="Rollout.StepStatus.Refused"/> step's command was not built.</summary>
+    public List<Fleet.TemplateProblem>? Refusal { get; init; }
+
     /// <summary>The failed step's exit code, when it exited.</summary>
     public int? ExitCode { get; init; }
 
@@ -87,6 +90,9 @@ public sealed record HostFailure
     public StepStatus? RestoreStatus { get; init; }
 
     public string? RestoreDetail { get; init; }
+
+    /// <summary>Why the restore's command was not built (<see cref="RestoreStatus"/> <see cref="Rollout.StepStatus.Refused"/>).</summary>
+    public List<Fleet.TemplateProblem>? RestoreRefusal { get; init; }
 
     /// <summary>Why the failed step (<see cref="HostFailureKind.Step"/>) or the sequence's start (<see cref="HostFailureKind.Start"/>) did not end with an exit code.</summary>
     public CommandError? CommandError { get; init; }

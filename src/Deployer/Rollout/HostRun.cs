@@ -73,7 +73,7 @@ internal sealed class HostRun(
                 Outcome = HostOutcome.Failed, FailedStep = step.Name,
                 Failure = new HostFailure
                 {
-                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error, CommandError = stepResult.CommandError,
+                    Kind = HostFailureKind.Step, Step = step.Name, StepStatus = stepResult.Status, Detail = stepResult.Error, Refusal = stepResult.Refusal, CommandError = stepResult.CommandError,
                     ExitCode = stepResult.ExitCode, Seconds = (int)Math.Round(stepResult.DurationMs / 1000.0),
                 },
             };
@@ -101,7 +101,7 @@ internal sealed class HostRun(
         await save(result, restore);
         return restore.Ok
             ? result with { Restored = true, Failure = result.Failure! with { Restore = RestoreOutcome.Restored } }
-            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error, RestoreCommandError = restore.CommandError } };
+            : result with { Failure = result.Failure! with { Restore = RestoreOutcome.Failed, RestoreStatus = restore.Status, RestoreDetail = restore.Error, RestoreRefusal = restore.Refusal, RestoreCommandError = restore.CommandError } };
     }
 
     private async Task<StepResult> RunStepAsync(StepConfig step, IReadOnlyDictionary<string, string> revisions, string label)
@@ -109,7 +109,7 @@ internal sealed class HostRun(
         var expanded = CommandTemplate.Expand(step.Command, Values(revisions));
         if (expanded.Command is null)
         {
-            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Error = expanded.Error };
+            return new StepResult { Name = label, Command = step.Command, Status = StepStatus.Refused, Refusal = [.. expanded.Problems] };
         }
 
         if (resumedFrom is { } interrupted
@@ -159,7 +159,14 @@ internal sealed class HostRun(
         revisions,
         fleet.Repos.ToDictionary(kv => kv.Key, kv => kv.Value.Branch, StringComparer.Ordinal));
 
-    private static string Tail(string text) => text.Length <= StoredTailBytes ? text : "…" + text[^StoredTailBytes..];
+    /// <summary>The end of a command's output, after a <c>…</c> when cut; never from inside a surrogate pair (the store cannot keep half of one).</summary>
+    internal static string Tail(string text)
+    {
+        if (text.Length <= StoredTailBytes) return text;
+        var start = text.Length - StoredTailBytes;
+        if (char.IsLowSurrogate(text[start])) start++;
+        return "…" + text[start..];
+    }
 
     /// <summary>
     /// What a failed command's stderr says went wrong: the first line that reads as an error (<c>fatal: …</c>,

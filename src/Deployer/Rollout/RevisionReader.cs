@@ -11,7 +11,7 @@ public sealed record RevisionRead(Dictionary<string, string> Revisions, IReadOnl
 /// <summary>Why a repo's revision on a host is unknown.</summary>
 public enum RevisionProblemKind
 {
-    /// <summary>The revision command could not be built safely (<see cref="RevisionProblem.Detail"/>: the template's refusal).</summary>
+    /// <summary>The revision command could not be built safely (<see cref="RevisionProblem.Refusal"/> says why).</summary>
     Refused,
 
     /// <summary>The combined command did not run to an exit (<see cref="RevisionProblem.CommandError"/>).</summary>
@@ -49,8 +49,11 @@ public sealed record RevisionProblem
     /// <summary>What the host printed (<see cref="RevisionProblemKind.NotARevision"/>).</summary>
     public string? Output { get; init; }
 
-    /// <summary>What the command template said (<see cref="RevisionProblemKind.Refused"/>).</summary>
+    /// <summary>What the command template said (<see cref="RevisionProblemKind.Refused"/>), in documents stored by older builds.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>Why the revision command was not built (<see cref="RevisionProblemKind.Refused"/>).</summary>
+    public List<TemplateProblem>? Refusal { get; init; }
 
     public CommandStatus? Status { get; init; }
 
@@ -95,7 +98,7 @@ public static class RevisionReader
             if (expanded.Command is null)
             {
                 revisions[repoName] = Unknown;
-                problems.Add(new RevisionProblem { Repo = repoName, Kind = RevisionProblemKind.Refused, Detail = expanded.Error });
+                problems.Add(new RevisionProblem { Repo = repoName, Kind = RevisionProblemKind.Refused, Refusal = [.. expanded.Problems] });
                 continue;
             }
 

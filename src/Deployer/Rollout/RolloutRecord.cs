@@ -244,10 +244,13 @@ public sealed record StepResult
     public int? AlreadyDoneBy { get; init; }
 
     /// <summary>
-    /// When not ok: what the host's stderr or the command template said (no words of ours); in documents stored by
-    /// older builds also the transport's old sentences, shown as stored.
+    /// When not ok: what the host's stderr said (no words of ours); in documents stored by older builds also the
+    /// transport's old sentences and the command template's refusal in words, shown as stored.
     /// </summary>
     public string? Error { get; init; }
+
+    /// <summary>Why a <see cref="StepStatus.Refused"/> step's command was not built; null otherwise.</summary>
+    public List<Fleet.TemplateProblem>? Refusal { get; init; }
 
     /// <summary>Why the step did not end with an exit code of its own (timed out, connection lost, killed by a signal).</summary>
     public Transport.CommandError? CommandError { get; init; }

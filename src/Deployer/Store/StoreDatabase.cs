@@ -41,7 +41,7 @@ internal sealed class StoreDatabase : IDisposable
     private readonly FileStream? _writerLock;
 
     /// <summary>Why the store cannot be written now (null while it can); set and cleared under the write gate.</summary>
-    private string? _unwritable;
+    private StoreWriteProblem? _unwritable;
 
     /// <summary>A write failed inside LiteDB (not refused before it): reopen the engine once the store is writable.</summary>
     private bool _reopen;
@@ -224,7 +224,7 @@ internal sealed class StoreDatabase : IDisposable
         }
     }
 
-    private string? WriteProblem()
+    private StoreWriteProblem? WriteProblem()
     {
         var file = Path;
         try
@@ -249,8 +249,8 @@ internal sealed class StoreDatabase : IDisposable
         }
     }
 
-    /// <summary>"chatops-log.db: operation not permitted": the file, and the system's reason without the path.</summary>
-    private static string Describe(string file, Exception ex)
+    /// <summary>The file that refused (<c>chatops-log.db</c>), and the system's reason without the path (<c>operation not permitted</c>).</summary>
+    internal static StoreWriteProblem Describe(string file, Exception ex)
     {
         // .NET words an errno as "Operation not permitted : '/full/path'", inside "Access to the path … is denied."
         var reason = ex is UnauthorizedAccessException && ex.InnerException is IOException inner ? inner.Message : ex.Message;
@@ -258,7 +258,7 @@ internal sealed class StoreDatabase : IDisposable
         if (cut > 0) reason = reason[..cut];
         reason = reason.Replace(file, System.IO.Path.GetFileName(file), StringComparison.Ordinal).TrimEnd('.');
         if (reason.Length > 0) reason = char.ToLowerInvariant(reason[0]) + reason[1..];
-        return $"{System.IO.Path.GetFileName(file)}: {reason}";
+        return new StoreWriteProblem(System.IO.Path.GetFileName(file), reason);
     }
 
     /// <summary>Transactions found left on a thread by LiteDB and dropped before a write (see <see cref="InTransaction"/>).</summary>

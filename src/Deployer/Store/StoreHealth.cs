@@ -25,12 +25,12 @@ public sealed class StoreHealth(TimeProvider time)
 
     internal void SetProbe(Func<bool> probe) => _probe = probe;
 
-    internal void ReportUnwritable(string storePath, string problem)
+    internal void ReportUnwritable(string storePath, StoreWriteProblem problem)
     {
         lock (_gate)
         {
             if (Outage is not null) return;
-            Outage = new StoreOutage(storePath, problem, time.GetUtcNow());
+            Outage = new StoreOutage(storePath, problem.File, problem.Reason, time.GetUtcNow());
             _changes.Writer.TryWrite(new StoreBecameUnwritable(Outage));
         }
     }
@@ -46,8 +46,15 @@ public sealed class StoreHealth(TimeProvider time)
     }
 }
 
-/// <summary>The store cannot be written since <paramref name="Since"/>, because of <paramref name="Problem"/>.</summary>
-public sealed record StoreOutage(string StorePath, string Problem, DateTimeOffset Since);
+/// <summary>
+/// The store cannot be written since <paramref name="Since"/>: <paramref name="File"/> (a file name: the store, LiteDB's
+/// log, or the probe file in its directory) refused, and <paramref name="Reason"/> is what the system said
+/// (<c>operation not permitted</c>). The Bot words it.
+/// </summary>
+public sealed record StoreOutage(string StorePath, string File, string Reason, DateTimeOffset Since);
+
+/// <summary>Which file refused a write (its name, without the directory) and the system's reason, without the path.</summary>
+public sealed record StoreWriteProblem(string File, string Reason);
 
 /// <summary>A start or an end of a store outage.</summary>
 public abstract record StoreHealthChange(StoreOutage Outage);
@@ -58,11 +65,21 @@ public sealed record StoreBecameUnwritable(StoreOutage Outage) : StoreHealthChan
 /// <summary>The store accepts writes again at <paramref name="At"/>.</summary>
 public sealed record StoreWritableAgain(StoreOutage Outage, DateTimeOffset At) : StoreHealthChange(Outage);
 
-/// <summary>A write refused because the store cannot be written now; nothing of it was kept.</summary>
-public sealed class StoreUnwritableException(string path, string problem, Exception? inner = null)
-    : StoreUnusableException($"the store {path} cannot be written ({problem})", inner)
+/// <summary>
+/// A write refused because the store cannot be written now; nothing of it was kept. The message is for logs; chat
+/// words <see cref="StorePath"/>, <see cref="File"/> and <see cref="Reason"/> itself.
+/// </summary>
+public sealed class StoreUnwritableException(string path, StoreWriteProblem problem, Exception? inner = null)
+    : StoreUnusableException($"the store {path} cannot be written ({problem.File}: {problem.Reason})", inner)
 {
     public string StorePath { get; } = path;
 
-    public string Problem { get; } = problem;
+    /// <summary>The file that refused, by name.</summary>
+    public string File { get; } = problem.File;
+
+    /// <summary>What the system said.</summary>
+    public string Reason { get; } = problem.Reason;
+
+    /// <summary>For logs: <c>chatops.db: operation not permitted</c>.</summary>
+    public string Problem => $"{File}: {Reason}";
 }

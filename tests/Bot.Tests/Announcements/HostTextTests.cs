@@ -1,4 +1,5 @@
 using ChatOpsReconfig.Bot.Announcements;
+using ChatOpsReconfig.Deployer.Fleet;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Status;
 using ChatOpsReconfig.Deployer.Transport;
@@ -18,7 +19,20 @@ public sealed class HostTextTests
         { "checkconfig: timed out after 30s", StepFailure(StepStatus.TimedOut, null) with { Seconds = 30 } },
         { "checkconfig: exit 2", StepFailure(StepStatus.Failed, null) with { ExitCode = 2 } },
         { "another sequence (rollout #7) still holds this host's lock after 75s; nothing run", new HostFailure { Kind = HostFailureKind.LockTimedOut, OtherRollout = 7, Seconds = 75 } },
+        // Stored by an older build: the template's refusal in words.
         { "checkconfig: refused to run: revision 'x;rm' is not a revision", StepFailure(StepStatus.Refused, "revision 'x;rm' is not a revision") },
+        {
+            "checkconfig: refused to run: revision 'x;rm' of repo 'tools' is not a hex revision",
+            StepFailure(StepStatus.Refused, null) with { Refusal = [new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "tools", Value = "x;rm" }] }
+        },
+        {
+            "checkconfig: exit 1; restore failed: refused to run: no path for repo 'tools'",
+            StepFailure(StepStatus.Failed, "exit 1") with
+            {
+                Restore = RestoreOutcome.Failed, RestoreStatus = StepStatus.Refused,
+                RestoreRefusal = [new() { Kind = TemplateProblemKind.NoValue, Placeholder = "path", Repo = "tools" }],
+            }
+        },
         { "checkconfig: exit 1; previous revisions restored", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.Restored } },
         { "checkconfig: exit 1; cannot restore: previous revisions unknown", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.PreviousUnknown } },
         { "checkconfig: exit 1; restore failed: timed out", StepFailure(StepStatus.Failed, "exit 1") with { Restore = RestoreOutcome.Failed, RestoreStatus = StepStatus.TimedOut } },
@@ -139,6 +153,42 @@ public sealed class HostTextTests
         Assert.Equal("[… 1234 earlier bytes dropped …]\n6789\n", HostText.Stdout(step));
         Assert.Equal("[… 7 earlier bytes dropped …]\nwarn\n", HostText.Stderr(step));
         Assert.Equal("warn\n", HostText.Stderr(step with { StderrDropped = 0 }));
+    }
+
+    public static TheoryData<string, TemplateProblem> Refusals() => new()
+    {
+        { "revision 'abc;reboot' of repo 'tools' is not a hex revision", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "tools", Value = "abc;reboot" } },
+        { "path '/srv/x' of repo 'tools' is not a valid path", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "path", Repo = "tools", Value = "/srv/x" } },
+        { "branch '../etc' of repo 'tools' is not a valid branch name", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "branch", Repo = "tools", Value = "../etc" } },
+        { "basedir '' is not a valid path", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "basedir", Value = "" } },
+        { "host name 'bm 01' may only contain letters, digits, '.', '_' and '-' (not first)", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "host", Value = "bm 01" } },
+        { "no revision for repo 'custom'", new() { Kind = TemplateProblemKind.NoValue, Placeholder = "rev", Repo = "custom" } },
+        { "no branch for repo 'custom'", new() { Kind = TemplateProblemKind.NoValue, Placeholder = "branch", Repo = "custom" } },
+        { "unknown placeholder {nope}", new() { Kind = TemplateProblemKind.UnknownPlaceholder, Placeholder = "nope" } },
+        { "unclosed '{' at offset 12", new() { Kind = TemplateProblemKind.UnclosedBrace, Offset = 12 } },
+        { "unmatched '}' at offset 5", new() { Kind = TemplateProblemKind.UnmatchedBrace, Offset = 5 } },
+        { "revision '@\u200Beveryone' of repo 'tools' is not a hex revision", new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "tools", Value = "@everyone\u202E" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void StepDetail_RefusedStep_WordsTheTemplateProblem(string expected, TemplateProblem problem)
+    {
+        var step = new StepResult { Name = "update", Status = StepStatus.Refused, Refusal = [problem] };
+
+        Assert.Equal("refused to run: " + expected, HostText.StepDetail(step));
+    }
+
+    [Fact]
+    public void StepDetail_SeveralTemplateProblems_JoinedInOrder()
+    {
+        var step = new StepResult
+        {
+            Status = StepStatus.Refused,
+            Refusal = [new() { Kind = TemplateProblemKind.NoValue, Placeholder = "path", Repo = "a" }, new() { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "a", Value = "x" }],
+        };
+
+        Assert.Equal("refused to run: no path for repo 'a'; revision 'x' of repo 'a' is not a hex revision", HostText.StepDetail(step));
     }
 
     [Fact]

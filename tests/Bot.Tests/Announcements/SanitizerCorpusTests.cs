@@ -100,6 +100,58 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HostOutput_EveryInput_StatusPageAndApiViewHarmless()
+    {
+        // One host per input, stored as a rollout would store it (output decoded from the host's bytes, then its stored
+        // tail) and read back as /rollouts/{id} and /api/rollouts/{id} show it.
+        var entries = SanitizerCorpus.Entries;
+        var results = entries.Select((e, i) => new HostResult
+        {
+            Host = $"h{i}", Role = "master", Outcome = HostOutcome.Failed, FailedStep = "update",
+            Failure = new HostFailure { Kind = HostFailureKind.Step, Step = "update", StepStatus = StepStatus.Refused, Refusal = [Refused(e.Input)] },
+            Steps =
+            [
+                new StepResult
+                {
+                    Name = "checkconfig", Status = StepStatus.Failed, ExitCode = 1, StdoutTail = HostRun.Tail(FromHost(e.Input) + "\nlast line"),
+                    StderrTail = HostRun.Tail(FromHost(e.Input) + "\n\tindented"), Error = HostRun.FailureDetail(FromHost(e.Input)),
+                },
+                new StepResult { Name = "update", Status = StepStatus.Refused, Refusal = [Refused(e.Input)] },
+            ],
+        }).ToList();
+        var rollout = new RolloutRecord { Hosts = [.. results.Select(r => r.Host)], State = RolloutState.Failed, StartedAt = Now, FinishedAt = Now };
+        var id = await _bot.Rollouts.InsertAsync(rollout, results, CancellationToken.None);
+
+        var details = await RolloutDetails.LoadAsync(_bot.Rollouts, id, CancellationToken.None);
+
+        Assert.Equal(entries.Count, details!.Results.Count);
+        foreach (var view in details.Results)
+        {
+            var e = entries[int.Parse(view.Host[1..], System.Globalization.CultureInfo.InvariantCulture)];
+            SanitizerCorpus.AssertHarmless(view.Error ?? "", $"{e.Name} (page: host error)");
+            foreach (var step in view.Steps)
+            {
+                // Output is shown as a block: its line breaks and tabs stay; everything else is as harmless as in chat.
+                SanitizerCorpus.AssertHarmless(step.Stdout.Replace('\t', ' '), $"{e.Name} (page: {step.Name} stdout)", maxLength: 200_000);
+                SanitizerCorpus.AssertHarmless(step.Stderr.Replace('\t', ' '), $"{e.Name} (page: {step.Name} stderr)", maxLength: 200_000);
+                SanitizerCorpus.AssertHarmless(step.Error ?? "", $"{e.Name} (page: {step.Name} detail)");
+            }
+
+            var stdout = view.Steps[0].Stdout;
+            Assert.EndsWith("\nlast line", stdout, StringComparison.Ordinal);
+            Assert.EndsWith("\n\tindented", view.Steps[0].Stderr, StringComparison.Ordinal);
+            if (e.Input.Length > RolloutDetails.TailChars) Assert.StartsWith("…", stdout, StringComparison.Ordinal);
+            else if (e.Keep is { } keep && !keep.Contains(' ', StringComparison.Ordinal) && FromHost(e.Input) == e.Input) Assert.Contains(keep, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>What a host's output decodes to: bytes are UTF-8, so half a surrogate pair arrives as U+FFFD.</summary>
+    private static string FromHost(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+
+    private static Deployer.Fleet.TemplateProblem Refused(string value) =>
+        new() { Kind = Deployer.Fleet.TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "tools", Value = SafeText.Clean(value, 80) };
+
+    [Fact]
     public void TransportSaid_EveryInput_HostFailureStepDetailAndLagHarmless()
     {
         foreach (var e in SanitizerCorpus.Entries)
@@ -130,6 +182,20 @@ public sealed class SanitizerCorpusTests : IAsyncLifetime
             var parsed = GitPush.Parse(Encoding.UTF8.GetBytes(json));
             var shown = parsed.Error ?? parsed.Value!.RepositoryLabel;
             SanitizerCorpus.AssertHarmless(shown, $"{e.Name} (git hook)");
+        }
+    }
+
+    [Fact]
+    public void HgHookFields_EveryInput_RefusalHarmless()
+    {
+        foreach (var e in SanitizerCorpus.Entries)
+        {
+            foreach (var payload in new object[] { new { repo = "hgapp", branch = e.Input, node = "0123456789ab" }, new { repo = "hgapp", branch = "default", node = e.Input }, new { repo = e.Input, branch = "default" } })
+            {
+                var parsed = HgPush.Parse(Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(payload)));
+                var shown = parsed.Error ?? SafeText.Clean(parsed.Value!.Repo) + " " + SafeText.Clean(parsed.Value.Branch);
+                SanitizerCorpus.AssertHarmless(shown, $"{e.Name} (hg hook)");
+            }
         }
     }
 }

@@ -301,6 +301,27 @@ public sealed partial class CliVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Deploy_ProductionHeadUnreadable_ExitsOneSayingWhyInWords()
+    {
+        var fleet = LoadFleet();
+        await new DemoFleetSeeder(fleet, TimeProvider.System).SeedAsync(CancellationToken.None);
+        // Still there (so the demo seeder leaves it alone), but no longer a git repository: git fetch fails.
+        var tools = fleet.Repos["tools"].Url;
+        Directory.Delete(tools, recursive: true);
+        Directory.CreateDirectory(tools);
+
+        var result = await ChatopsAsync("deploy", "--yes");
+
+        Assert.True(result.ExitCode == 1, Describe(result));
+        var line = Assert.Single(result.Stderr.Split('\n'), l => l.StartsWith("cannot read production heads:", StringComparison.Ordinal));
+        Assert.StartsWith("cannot read production heads: tools (fatal: ", line, StringComparison.Ordinal);
+        Assert.Contains("does not appear to be a git repository", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("RepoFailure", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Kind =", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_dir.Combine("data", "demo", "hosts", "bm01", "last-reconfig")));
+    }
+
+    [Fact]
     public async Task Deploy_WithoutYesAndNoTerminal_ExitsTwoAndTouchesNothing()
     {
         var result = await ChatopsAsync("deploy");

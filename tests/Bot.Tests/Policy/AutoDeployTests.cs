@@ -113,7 +113,7 @@ public sealed class AutoDeployTests : IAsyncLifetime
         var unlocked = await _bot.SayAsync("alice", "!unlock");
         Assert.Contains("released your hold", unlocked, StringComparison.Ordinal);
         Assert.Contains("quiet in 3 min", unlocked, StringComparison.Ordinal);
-        Assert.Contains($"(then buildbot-configs {configs[..12]}, buildbotcustom {custom[..12]} goes to 5 host(s))", unlocked, StringComparison.Ordinal);
+        Assert.Contains($"(then buildbot-configs {configs[..12]}, buildbotcustom {custom[..12]} go to 5 hosts)", unlocked, StringComparison.Ordinal);
 
         var quiet = await _bot.TickAsync();
         Assert.Equal(PolicyBlocker.Quiet, quiet.Blocker);
@@ -162,6 +162,20 @@ public sealed class AutoDeployTests : IAsyncLifetime
         await _bot.TickAsync();
         Assert.Empty(Lines(_bot.Posted, "LAG"));
         Assert.DoesNotContain("Bug 1057888", _bot.Posted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnlockWithOneRepoWaiting_OutlookSaysItGoesToTheHosts()
+    {
+        await _bot.SayAsync("alice", "!lock 30m landing tools");
+        var tools = _bot.Push("tools", "Bug 1040013 - tools alone");
+        await _bot.PollAllAsync();
+        Assert.Equal(PolicyBlocker.Hold, (await _bot.TickAsync()).Blocker);
+
+        var unlocked = await _bot.SayAsync("alice", "!unlock");
+
+        Assert.Contains("quiet in 5 min", unlocked, StringComparison.Ordinal);
+        Assert.Contains($"(then tools {tools[..12]} goes to 5 hosts)", unlocked, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class DoorTests : IAsyncLifetime
         await _bot.PolicyStatus.UnlockTick;
         await _bot.Coordinator.WhenIdleAsync();
 
-        Assert.Contains($"deploying: tools {head[..12]} to 5 host(s)", reply, StringComparison.Ordinal);
+        Assert.Contains($"deploying: tools {head[..12]} to 5 hosts", reply, StringComparison.Ordinal);
         var entry = (await _bot.DoorLog.LatestAsync(1, CancellationToken.None))[0];
         Assert.Equal((RolloutTrigger.Unlock, true), (entry.Trigger, entry.Started));
         Assert.All(AllHosts, h => Assert.Equal(head, _bot.OnDisk(h, "tools")));

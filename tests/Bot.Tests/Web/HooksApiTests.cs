@@ -215,6 +215,24 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     }
 
     [Fact]
+    public async Task PostHg_EverySanitizerCorpusInput_AnswerHarmless()
+    {
+        await using var bot = await HookedBot.StartAsync(templates, git: false, hg: true);
+
+        foreach (var e in Fixtures.SanitizerCorpus.Entries)
+        {
+            // The repo name (404 when unknown), the branch (400, or ignored when valid) and the node (400) each carry the input.
+            foreach (var payload in new object[] { new { repo = e.Input, branch = "default" }, new { repo = HookedBot.HgRepo, branch = e.Input }, new { repo = HookedBot.HgRepo, branch = "default", node = e.Input } })
+            {
+                using var response = await bot.PostAsync("/hooks/hg", JsonSerializer.Serialize(payload));
+                using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                var said = doc.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString()! : doc.RootElement.GetProperty("message").GetString()!;
+                Fixtures.SanitizerCorpus.AssertHarmless(said, $"{e.Name} (/hooks/hg {(int)response.StatusCode})");
+            }
+        }
+    }
+
+    [Fact]
     public async Task PostHooks_UnknownRepo_Returns404NamingTheKnownRepos()
     {
         await using var bot = await HookedBot.StartAsync(templates);

@@ -24,7 +24,7 @@ public sealed class CommandTemplateTests : IDisposable
     {
         var result = CommandTemplate.Expand("update {host} {basedir} {path:configs} {rev:configs} {branch:configs}", Values());
 
-        Assert.Null(result.Error);
+        Assert.Empty(result.Problems);
         Assert.Equal($"update 'bm01' '/srv/bm01' '/srv/bm01/configs' '{Rev}' 'production'", result.Command);
     }
 
@@ -40,7 +40,7 @@ public sealed class CommandTemplateTests : IDisposable
     {
         var result = CommandTemplate.Expand("printf '<%s>' {path:configs}", Values(path: hostile));
 
-        Assert.Null(result.Error);
+        Assert.Empty(result.Problems);
         var output = await Shell.ShAsync(result.Command!, _dir.Path);
         Assert.Equal($"<{hostile}>", output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
@@ -69,7 +69,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("ls {path:configs}", Values(path: path));
 
         Assert.Null(result.Command);
-        Assert.Contains("path", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "path", Repo = "configs", Value = SafeText.Clean(path, 80) }, Assert.Single(result.Problems));
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("git checkout {rev:configs}", Values(rev: rev));
 
         Assert.Null(result.Command);
-        Assert.Contains("is not a hex revision", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = "configs", Value = SafeText.Clean(rev, 80) }, Assert.Single(result.Problems));
     }
 
     [Theory]
@@ -105,7 +105,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("echo {host}", Values(host: host));
 
         Assert.Null(result.Command);
-        Assert.Contains("host name", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "host", Value = SafeText.Clean(host, 80) }, Assert.Single(result.Problems));
     }
 
     [Theory]
@@ -118,7 +118,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("git fetch origin {branch:configs}", Values(branch: branch));
 
         Assert.Null(result.Command);
-        Assert.Contains("not a valid branch name", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "branch", Repo = "configs", Value = SafeText.Clean(branch, 80) }, Assert.Single(result.Problems));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("git checkout {rev:custom}", Values());
 
         Assert.Null(result.Command);
-        Assert.Equal("no revision for repo 'custom'", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.NoValue, Placeholder = "rev", Repo = "custom" }, Assert.Single(result.Problems));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class CommandTemplateTests : IDisposable
     {
         var result = CommandTemplate.Expand("f() {{ echo \"[$1]\"; }}; f {host}", Values());
 
-        Assert.Null(result.Error);
+        Assert.Empty(result.Problems);
         Assert.Equal("f() { echo \"[$1]\"; }; f 'bm01'", result.Command);
         Assert.Equal("[bm01]\n", await Shell.ShAsync(result.Command!, _dir.Path));
     }
@@ -162,7 +162,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("echo {nope}", Values());
 
         Assert.Null(result.Command);
-        Assert.Contains("unknown placeholder {nope}", result.Error);
+        Assert.Equal(new TemplateProblem { Kind = TemplateProblemKind.UnknownPlaceholder, Placeholder = "nope" }, Assert.Single(result.Problems));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class CommandTemplateTests : IDisposable
         var result = CommandTemplate.Expand("echo {host} {path:configs", Values());
 
         Assert.Null(result.Command);
-        Assert.Contains("unclosed '{' at offset 12", result.Error);
+        Assert.Contains(new TemplateProblem { Kind = TemplateProblemKind.UnclosedBrace, Offset = 12 }, result.Problems);
     }
 
     [Fact]

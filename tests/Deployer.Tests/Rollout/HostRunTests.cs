@@ -30,4 +30,19 @@ public sealed class HostRunTests
 
     [Fact]
     public void FailureDetail_Empty_IsNull() => Assert.Null(HostRun.FailureDetail("\n \n"));
+
+    [Fact]
+    public void Tail_CutWouldSplitAnEmoji_StartsAfterIt()
+    {
+        // 3000 rockets and a newline: 6001 chars, so the last 4096 would begin with the low half of a rocket.
+        var output = string.Concat(Enumerable.Repeat("🚀", 3000)) + "\n";
+
+        var tail = HostRun.Tail(output);
+
+        Assert.Equal("…" + output[1906..], tail);
+        Assert.False(char.IsLowSurrogate(tail[1]));
+    }
+
+    [Fact]
+    public void Tail_ShortOutput_Whole() => Assert.Equal("ok\n", HostRun.Tail("ok\n"));
 }

@@ -297,7 +297,10 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         Assert.Equal((HostOutcome.Failed, "update"), (refused.Outcome, refused.FailedStep));
         var step = Assert.Single(refused.Steps);
         Assert.Equal(StepStatus.Refused, step.Status);
-        Assert.Contains($"revision 'abc1234;touch {marker}' of repo 'tools' is not a hex revision", step.Error, StringComparison.Ordinal);
+        Assert.Null(step.Error);
+        var refusal = new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = tools, Value = $"abc1234;touch {marker}" };
+        Assert.Equal(refusal, Assert.Single(step.Refusal!));
+        Assert.Equal(refusal, Assert.Single(refused.Failure!.Refusal!));
         Assert.False(File.Exists(marker));
         Assert.False(File.Exists(Path.Combine(Basedir("bm03"), "reconfig.log")));
         Assert.Equal(before, await OnDiskAsync("bm03"));
