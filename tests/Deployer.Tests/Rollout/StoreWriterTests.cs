@@ -151,7 +151,7 @@ public sealed class StoreWriterTests : IDisposable
             if (Unwritable)
             {
                 Refused.Writer.TryWrite(writes.Count);
-                throw new StoreUnwritableException("chatops.db", "chatops.db: operation not permitted");
+                throw new StoreUnwritableException("chatops.db", new StoreWriteProblem("chatops.db", "operation not permitted"));
             }
 
             await base.WriteAsync(writes, cancellationToken);
