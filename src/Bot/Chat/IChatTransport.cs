@@ -43,5 +43,26 @@ internal enum ChatMarkup
 /// <param name="MaxMessageLength">Longest message, in characters (IRC: the byte limit is the transport's own concern).</param>
 /// <param name="Markup">How text is marked up.</param>
 /// <param name="CanEdit">Whether posted messages can be edited (progress in place); without, progress is posted as milestones.</param>
-/// <param name="Networked">Whether identities come from a network (user ids, roles) rather than the console.</param>
-internal sealed record ChatCapabilities(int MaxMessageLength, ChatMarkup Markup, bool CanEdit, bool Networked);
+/// <param name="Mentions">How the medium addresses a person so that they are told (<see cref="Address"/>).</param>
+internal sealed record ChatCapabilities(int MaxMessageLength, ChatMarkup Markup, bool CanEdit, MentionSyntax Mentions)
+{
+    /// <summary>
+    /// How a message addresses the user with <paramref name="id"/> and <paramref name="name"/>: the name on the console
+    /// and on IRC (clients highlight their nick), <c>&lt;@id&gt;</c> on Discord (a numeric user id; else the name).
+    /// </summary>
+    public string Address(string id, string name) =>
+        Mentions == MentionSyntax.DiscordUserId && id.Length is > 0 and <= 20 && id.All(char.IsAsciiDigit) ? $"<@{id}>" : name;
+}
+
+/// <summary>How a medium mentions a person.</summary>
+internal enum MentionSyntax
+{
+    /// <summary>By name (the console: nobody to notify).</summary>
+    Name,
+
+    /// <summary>By nick, which IRC clients highlight.</summary>
+    Nick,
+
+    /// <summary><c>&lt;@id&gt;</c> with the Discord user id; the message allows a ping of exactly the ids the bot put there.</summary>
+    DiscordUserId,
+}

@@ -17,7 +17,7 @@ internal sealed class ConsoleChatTransport(ChatOptions options, TextReader input
     private int _nextId;
 
     /// <summary>Edits are printed again as new lines: a terminal cannot change what it printed.</summary>
-    public ChatCapabilities Capabilities { get; } = new(2000, ChatMarkup.Plain, CanEdit: true, Networked: false);
+    public ChatCapabilities Capabilities { get; } = new(2000, ChatMarkup.Plain, CanEdit: true, MentionSyntax.Name);
 
     public string DefaultChannel => options.Channel;
 

@@ -54,7 +54,7 @@ internal sealed partial class DiscordChatTransport : IChatTransport, IAsyncDispo
         _gateway = new DiscordGateway(_rest, token, timing ?? new DiscordGatewayTiming(), time, loggers.CreateLogger<DiscordGateway>());
     }
 
-    public ChatCapabilities Capabilities { get; } = new(DiscordRest.MaxContentLength, ChatMarkup.Markdown, CanEdit: true, Networked: true);
+    public ChatCapabilities Capabilities { get; } = new(DiscordRest.MaxContentLength, ChatMarkup.Markdown, CanEdit: true, MentionSyntax.DiscordUserId);
 
     /// <summary>Below the 2,000 of <see cref="Capabilities"/>: room for the code fences <see cref="DiscordText"/> adds.</summary>
     public int MaxMessageLength => SplitLength;

@@ -106,13 +106,22 @@ internal sealed partial class DiscordRest
             new("PUT /applications/{application}/guilds/{guild}/commands", guildId), commands, ct);
     }
 
-    /// <summary>A message body: never pings anyone, whatever the text says.</summary>
+    /// <summary>
+    /// A message body that pings nobody but the users the bot itself addressed (<c>&lt;@id&gt;</c>, see
+    /// <see cref="ChatCapabilities.Address"/>): text from people, commits and hosts has its mentions broken by the
+    /// sanitizer before it gets here, so a whole <c>&lt;@digits&gt;</c> left in the text is the bot's own.
+    /// </summary>
     internal static JsonObject Message(string content)
     {
         if (content.Length > MaxContentLength)
             throw new ArgumentException($"message of {content.Length} characters; Discord takes at most {MaxContentLength}", nameof(content));
-        return new JsonObject { ["content"] = content, ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() } };
+        var users = new JsonArray();
+        foreach (var id in UserMention().Matches(content).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).Take(100)) users.Add(id);
+        return new JsonObject { ["content"] = content, ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray(), ["users"] = users } };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<@(\d{1,20})>", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UserMention();
 
     private async Task<JsonDocument?> SendAsync(HttpMethod method, string path, DiscordRoute route, JsonNode? body, CancellationToken ct)
     {

@@ -47,7 +47,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
         _bucket = new TokenBucket(options.MessagesPerSecond, options.Burst, time);
     }
 
-    public ChatCapabilities Capabilities { get; } = new(MaxMessageChars, ChatMarkup.Plain, CanEdit: false, Networked: true);
+    public ChatCapabilities Capabilities { get; } = new(MaxMessageChars, ChatMarkup.Plain, CanEdit: false, MentionSyntax.Nick);
 
     public string DefaultChannel => _options.Channel;
 

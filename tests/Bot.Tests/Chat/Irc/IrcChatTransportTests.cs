@@ -33,7 +33,7 @@ public sealed class IrcChatTransportTests : IAsyncLifetime
         var join = await alice.WaitForAsync(m => m.Command == "JOIN" && m.Nick == "chatops", from);
         Assert.Equal(Channel, join.Message.Param(0));
         Assert.Equal(Channel, bot.DefaultChannel);
-        Assert.Equal(new ChatCapabilities(IrcChatTransport.MaxMessageChars, ChatMarkup.Plain, CanEdit: false, Networked: true), bot.Capabilities);
+        Assert.Equal(new ChatCapabilities(IrcChatTransport.MaxMessageChars, ChatMarkup.Plain, CanEdit: false, MentionSyntax.Nick), bot.Capabilities);
     }
 
     [Fact]
