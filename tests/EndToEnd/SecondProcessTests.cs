@@ -3,8 +3,9 @@ using ChatOpsReconfig.EndToEnd.Fixtures;
 namespace ChatOpsReconfig.EndToEnd;
 
 /// <summary>
-/// The CLI next to a running bot on the same store: <c>chatops deploy</c> is refused and touches nothing (two writers
-/// would race on the hosts and the store), <c>chatops status</c> still answers from the store, read-only.
+/// The CLI next to a running bot on the same store: <c>chatops deploy</c> and a second <c>chatops run</c> are refused
+/// and touch nothing (two writers would race on the hosts and the store), <c>chatops status</c> still answers from the
+/// store, read-only. The running bot made its start-up backup.
 /// </summary>
 public sealed class SecondProcessTests
 {
@@ -27,6 +28,18 @@ public sealed class SecondProcessTests
         }
 
         Assert.Equal(before, BotProcess.Git(host, "rev-parse", "HEAD"));
+
+        // A second bot on the same data directory: refused in one line before it says anything (exit 2).
+        await using (var second = BotProcess.Start(dir))
+        {
+            Assert.Equal(2, await second.WaitForExitAsync());
+            Assert.Contains("is in use by another chatops process", second.Stderr, StringComparison.Ordinal);
+            Assert.Single(second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain(second.Lines, l => l.Contains("ChatOpsReconfig is here", StringComparison.Ordinal));
+        }
+
+        // The running bot made its start-up backup: a checked copy in data/backups.
+        Assert.Single(Directory.GetFiles(Path.Combine(dir, "data", "backups"), "chatops-*.db"));
 
         await using (var status = BotProcess.Start(dir, "status"))
         {
