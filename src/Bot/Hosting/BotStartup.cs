@@ -49,9 +49,15 @@ internal sealed partial class BotStartup(
         await recovery.MarkInterruptedAsync(cancellationToken);
 
         // Hosts never seen have no revisions in the store; ask them once, in the background, so !status can tell.
-        var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        var unseen = fleet.Hosts.Where(h => h.Enabled && !known.Contains(h.Name)).ToList();
+        var unseen = await NeverSeenAsync(fleet.Hosts.Where(h => h.Enabled), cancellationToken);
         if (unseen.Count > 0) _probe = Task.Run(() => ReadUnseenAsync(unseen, _stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>The hosts of <paramref name="hosts"/> the store has no state of.</summary>
+    private async Task<IReadOnlyList<HostConfig>> NeverSeenAsync(IEnumerable<HostConfig> hosts, CancellationToken cancellationToken)
+    {
+        var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return hosts.Where(h => !known.Contains(h.Name)).ToList();
     }
 
     /// <summary>
@@ -79,8 +85,7 @@ internal sealed partial class BotStartup(
                 do await Task.Delay(StoreHealthAnnouncer.ProbeInterval, time, cancellationToken);
                 while (!health.Probe());
 
-                var known = (await store.GetHostStatesAsync(cancellationToken)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-                remaining = unseen.Where(h => !known.Contains(h.Name)).ToList();
+                remaining = await NeverSeenAsync(unseen, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
