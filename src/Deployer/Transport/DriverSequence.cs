@@ -102,14 +102,23 @@ internal sealed class DriverSequence : IHostSequence
         }
     }
 
+    /// <summary>A read of the bot's own (revisions): no journal, and no timeout on the host; the client's wait bounds it.</summary>
     public Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunStepAsync(command, timeout, null, cancellationToken);
+        RunAsync(HostDriver.Read, command, timeout, hostKills: false);
 
     /// <summary>
     /// Runs one step. The token is not watched: running steps finish or time out (the driver's watchdog), as the
     /// rollout wants; cancelling means not starting the next step.
     /// </summary>
-    public async Task<CommandOutcome> RunStepAsync(string command, TimeSpan timeout, string? tag, CancellationToken cancellationToken)
+    public Task<CommandOutcome> RunStepAsync(string command, TimeSpan timeout, string? tag, CancellationToken cancellationToken) =>
+        RunAsync((index, text) => HostDriver.Step(index, text, timeout, tag ?? "-"), command, timeout, hostKills: true);
+
+    /// <summary>
+    /// Sends one step or read (<paramref name="line"/> makes the driver's line from its index and the command) and
+    /// waits for it. <paramref name="hostKills"/>: the driver enforces the timeout (steps); else the client does, at
+    /// the timeout itself (reads).
+    /// </summary>
+    private async Task<CommandOutcome> RunAsync(Func<int, string, string> line, string command, TimeSpan timeout, bool hostKills)
     {
         var started = _time.GetTimestamp();
         if (_broken is not null || StartError is not null || Lock.Action == LockAction.TimedOut)
@@ -117,10 +126,10 @@ internal sealed class DriverSequence : IHostSequence
 
         var step = new Step(++_next, _maxOutputBytes);
         lock (_gate) _step = step;
-        if (!await SendAsync(HostDriver.Step(step.Index, command, timeout, tag ?? "-")))
+        if (!await SendAsync(line(step.Index, command)))
             return Error(started, _broken!);
 
-        var wait = timeout + Backstop;
+        var wait = hostKills ? timeout + Backstop : timeout;
         if (await Task.WhenAny(step.Ended.Task, _closed.Task, Task.Delay(wait, _time)) == step.Ended.Task) return Outcome(step, timeout, started);
         if (step.Ended.Task.IsCompleted) return Outcome(step, timeout, started);
         if (_closed.Task.IsCompleted) return Error(started, _broken!, step);
@@ -128,7 +137,13 @@ internal sealed class DriverSequence : IHostSequence
         // The driver did not end the step: kill its group from outside, give it a moment, then give up on the channel.
         var killed = step.Pid is { } pid and > 1 ? await _channel!.KillGroupAsync(pid) : new CommandStop { Kind = StopKind.GroupUnknown };
         await Task.WhenAny(step.Ended.Task, _closed.Task, Task.Delay(TimeSpan.FromSeconds(5), _time));
-        if (step.Ended.Task.IsCompleted) return Outcome(step, timeout, started);
+        if (step.Ended.Task.IsCompleted)
+        {
+            // A read has no watchdog on the host: the client's kill is its timeout.
+            if (!hostKills) step.Killed = true;
+            return Outcome(step, timeout, started);
+        }
+
         Break(new CommandError { Kind = CommandErrorKind.StepNotEnded, Host = _label, Seconds = Seconds(wait), Stop = killed });
         var elapsed = _time.GetElapsedTime(started);
         TransportLog.CommandStopped(_logger, _label, Math.Round(elapsed.TotalSeconds, 1), "timeout", killed.Kind, killed.ProcessGroup);

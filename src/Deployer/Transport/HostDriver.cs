@@ -28,6 +28,13 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// as <c>git log | head -1</c> behaves as it does in any shell.
 /// </para>
 /// <para>
+/// Reads (<see cref="Read"/>: the revision reads) run in a subshell of the driver, so its <c>git</c> function answers
+/// the default <c>git -C DIR rev-parse HEAD</c> from <c>DIR/.git/HEAD</c> and the loose branch ref it names, with
+/// the <c>read</c> builtin, when both hold a plain hash: two fewer processes per host and rollout. Anything else (a
+/// packed or symbolic ref, a <c>.git</c> file, reftable, any other git command) goes to the real <c>git</c>. Steps
+/// run in their own <c>sh</c> and always get the real one.
+/// </para>
+/// <para>
 /// Host files, in the basedir: <c>.chatops.lock</c> (held with <c>flock</c> on fd 9 by the driver for the whole
 /// sequence), <c>.chatops.owner</c> (rollout, driver PID, PGID and tag of the current step: who holds the lock) and
 /// <c>.chatops.journal</c> (one line per finished tagged step: tag and exit code, written before the end marker).
@@ -84,13 +91,38 @@ internal static class HostDriver
               if flock -w "$1" 9; then chatops_owner 0; chatops_now; chatops_out lock waited $(( (chatops_cs - chatops_t0) / 100 )) $chatops_who; else chatops_out lock timeout $chatops_who; fi
             }
             chatops_journal() { chatops_out journal; tail -n 500 "$D/{{JournalFile}}" 2>/dev/null; chatops_out journal-end; }
+            chatops_nodir() {
+              [ $chatops_cd -eq 0 ] && return 1
+              printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
+              chatops_both end $1 97
+            }
+            git() {
+              if [ $# -eq 4 ] && [ "$1" = -C ] && [ "$3" = rev-parse ] && [ "$4" = HEAD ] && [ -d "$2/.git" ] && read chatops_h <"$2/.git/HEAD" 2>/dev/null; then
+                case $chatops_h in
+                  *..*) chatops_h= ;;
+                  "ref: refs/heads/"*) read chatops_h <"$2/.git/${chatops_h#ref: }" 2>/dev/null || chatops_h= ;;
+                esac
+                case $chatops_h in
+                  *[!0-9a-f]*) ;;
+                  ????????????????????????????????????????*) printf '%s\n' "$chatops_h"; return 0 ;;
+                esac
+              fi
+              command git "$@"
+            }
+            chatops_read() {
+              chatops_both start $1
+              chatops_nodir $1 && return
+              trap - PIPE
+              { eval "$2"; } </dev/null 9>&- &
+              chatops_p=$!
+              trap '' PIPE
+              chatops_out pid $1 $chatops_p
+              wait $chatops_p; chatops_rc=$?
+              chatops_both end $1 $chatops_rc
+            }
             chatops_step() {
               chatops_both start $1
-              if [ $chatops_cd -ne 0 ]; then
-                printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
-                chatops_both end $1 97
-                return
-              fi
+              chatops_nodir $1 && return
               trap - PIPE
               if [ -n "$chatops_to" ]; then
                 chatops_now; chatops_t0=$chatops_cs
@@ -127,6 +159,13 @@ internal static class HostDriver
         string.Create(CultureInfo.InvariantCulture, $"chatops_lock {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} {stopRollout ?? 0}\n");
 
     public static string Journal => "chatops_journal\n";
+
+    /// <summary>
+    /// The bot's own read (revisions): run by the driver in a subshell, without a timeout process or a second shell,
+    /// which are two of the few processes a read costs. Its time limit is the client's (<see cref="DriverSequence"/>).
+    /// </summary>
+    public static string Read(int index, string command) =>
+        string.Create(CultureInfo.InvariantCulture, $"chatops_read {index} {CommandTemplate.ShellQuote(command)}\n");
 
     /// <summary>One step; <paramref name="tag"/> ("-" for none) is written to the journal when it ends.</summary>
     public static string Step(int index, string command, TimeSpan timeout, string tag)
