@@ -30,6 +30,7 @@ public sealed class LoadFaultTests(SshFarm farm)
         var (summary, _) = await bot.WaitForAsync(l => l.Contains("rollout #1 ", StringComparison.Ordinal) && l.Contains("10/10", StringComparison.Ordinal) && !l.Contains("done", StringComparison.Ordinal), timeoutSeconds: 180);
 
         Assert.Contains("succeeded", summary, StringComparison.Ordinal);
+        Assert.Equal(SshFarm.HeadsAtProduction(dir), SshFarm.Heads(dir));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var rollout = await http.GetFromJsonAsync<JsonObject>("/api/rollouts/1");
         var chatty = rollout!["results"]!.AsArray().Single(h => (string?)h!["host"] == "foopy10")!["steps"]!.AsArray().Single(s => (string?)s!["name"] == "chatty")!;
