@@ -6,13 +6,6 @@ namespace ChatOpsReconfig.EndToEnd;
 /// <summary>Stopping the bot mid-rollout: SIGTERM cancels cleanly and reports; SIGKILL is reported as interrupted on restart.</summary>
 public sealed class ShutdownTests
 {
-    /// <summary>The demo fleet with a slow step on the masters, so a rollout is still running when the signal comes.</summary>
-    private static string SlowFleet() => BotProcess.PrepareDirectory(json =>
-    {
-        var steps = json["roles"]!["master"]!["steps"]!.AsArray();
-        steps.Insert(2, new JsonObject { ["name"] = "slow", ["command"] = "sleep 3", ["timeoutSeconds"] = 30 });
-    });
-
     /// <summary>
     /// The demo fleet with a step on the masters that says it started (a file) and then waits for a gate file that never
     /// comes: the signal is sure to find it running, and only cancellation can end it.
@@ -28,6 +21,15 @@ public sealed class ShutdownTests
         });
     });
 
+    private static readonly string[] Masters = ["bm01", "bm02", "bm03"];
+
+    private static string HostFile(string dir, string host, string name) => Path.Combine(dir, "data", "demo", "hosts", host, name);
+
+    private static Task GateReachedAsync(string dir, string host) =>
+        SshFarm.UntilAsync(() => File.Exists(HostFile(dir, host, "gate-reached")), $"{host} inside the gated step");
+
+    private static void OpenGate(string dir, string host) => File.WriteAllText(HostFile(dir, host, "gate-open"), "");
+
     [Fact]
     public async Task Sigterm_DuringRollout_CancelsCleanlyAndReportsBeforeExit()
     {
@@ -36,11 +38,7 @@ public sealed class ShutdownTests
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.SayAsync("!deploy now");
         await bot.WaitForAsync("rollout #1 started");
-        var reached = Path.Combine(dir, "data", "demo", "hosts", "bm01", "gate-reached");
-        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            while (!File.Exists(reached)) await Task.Delay(20, bound.Token); // the first master is inside the gated step
-        }
+        await GateReachedAsync(dir, "bm01");
 
         await bot.SayAsync("bob: !deploy now");
         var (busy, _) = await bot.WaitForAsync("not deploying: rollout #1 started by you");
@@ -52,12 +50,12 @@ public sealed class ShutdownTests
         await bot.WaitForLogAsync("Rollout 1 cancelled by shutdown");
         Assert.Null(bot.ExitCode);
         Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 cancelled", StringComparison.Ordinal));
-        await File.WriteAllTextAsync(Path.Combine(dir, "data", "demo", "hosts", "bm01", "gate-open"), "");
+        OpenGate(dir, "bm01");
         var (summary, _) = await bot.WaitForAsync("rollout #1 cancelled", timeoutSeconds: 60);
         Assert.StartsWith("[#releng] CANCELLED:", summary, StringComparison.Ordinal);
         Assert.Equal(0, await bot.WaitForExitAsync());
-        Assert.All(new[] { "bm02", "bm03" }, host => Assert.False(File.Exists(Path.Combine(dir, "data", "demo", "hosts", host, "gate-reached")), $"{host} started after the signal"));
-        Assert.False(File.Exists(Path.Combine(dir, "data", "demo", "hosts", "bm01", "last-reconfig")), "bm01 ran its next step after the signal");
+        Assert.All(new[] { "bm02", "bm03" }, host => Assert.False(File.Exists(HostFile(dir, host, "gate-reached")), $"{host} started after the signal"));
+        Assert.False(File.Exists(HostFile(dir, "bm01", "last-reconfig")), "bm01 ran its next step after the signal");
 
         // Nothing was abandoned: the next start finds no interrupted rollout.
         await using var again = BotProcess.Start(dir);
@@ -70,29 +68,43 @@ public sealed class ShutdownTests
     [Fact]
     public async Task Sigkill_DuringRollout_RestartReportsInterruptedAndFinishesTheRemainingHosts()
     {
-        var dir = SlowFleet();
+        // The canary passes its gate; the next two masters are held inside theirs when the bot is killed.
+        var dir = GatedFleet();
         await using (var bot = BotProcess.Start(dir))
         {
             await bot.WaitForAsync("ChatOpsReconfig is here");
             await bot.SayAsync("!deploy now");
-            await bot.WaitForAsync("rollout #1: 1/5 done");
+            await GateReachedAsync(dir, "bm01");
+            OpenGate(dir, "bm01");
+            await GateReachedAsync(dir, "bm02");
+            await GateReachedAsync(dir, "bm03"); // the canary is done: the others start only after it
             bot.Kill();
             await bot.WaitForExitAsync();
         }
 
+        Assert.All(new[] { "bm02", "bm03" }, host => Assert.False(File.Exists(HostFile(dir, host, "last-reconfig")), $"{host} was reconfigured before the kill"));
+        foreach (var host in Masters) File.Delete(HostFile(dir, host, "gate-reached"));
+        foreach (var host in Masters) OpenGate(dir, host);
+
         await using var again = BotProcess.Start(dir);
         var (line, _) = await again.WaitForAsync("INTERRUPTED: rollout #1");
-        Assert.Contains("unfinished:", line, StringComparison.Ordinal);
+        var unfinished = line[line.IndexOf("unfinished:", StringComparison.Ordinal)..];
+        Assert.Contains("bm02", unfinished, StringComparison.Ordinal);
+        Assert.Contains("bm03", unfinished, StringComparison.Ordinal);
+        Assert.DoesNotContain("bm01", unfinished, StringComparison.Ordinal);
         var (resumed, at) = await again.WaitForAsync("started by chatops (resume interrupted rollout #1)");
         Assert.Contains("rollout #2", resumed, StringComparison.Ordinal);
         await again.WaitForAsync("rollout #2 succeeded", at);
 
-        foreach (var host in new[] { "bm01", "bm02", "bm03" })
+        // The held masters ran their steps again and finished; the canary, done before the kill, was left alone.
+        Assert.All(new[] { "bm02", "bm03" }, host => Assert.True(File.Exists(HostFile(dir, host, "gate-reached")) && File.Exists(HostFile(dir, host, "last-reconfig")), $"{host} not finished by the resume"));
+        Assert.False(File.Exists(HostFile(dir, "bm01", "gate-reached")), "the resume ran the canary's steps again");
+        foreach (var host in Masters)
         {
             foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
             {
                 var upstream = BotProcess.Git(Path.Combine(dir, "data", "demo", "upstream", repo), "rev-parse", "HEAD");
-                Assert.Equal(upstream, BotProcess.Git(Path.Combine(dir, "data", "demo", "hosts", host, repo), "rev-parse", "HEAD"));
+                Assert.Equal(upstream, BotProcess.Git(HostFile(dir, host, repo), "rev-parse", "HEAD"));
             }
         }
 
@@ -103,14 +115,21 @@ public sealed class ShutdownTests
     [Fact]
     public async Task EndOfInput_WhileRolloutRuns_FinishesAndReportsThenExits()
     {
-        var dir = SlowFleet();
+        var dir = GatedFleet();
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
         await bot.SayAsync("!deploy now");
-        await bot.WaitForAsync("rollout #1 started");
+        await GateReachedAsync(dir, "bm01");
         bot.CloseInput();
+
+        // The input has ended while the canary is held inside its step: the bot waits for the rollout, not for nothing.
+        await bot.WaitForLogAsync("Chat input ended; stopping once idle");
+        Assert.Null(bot.ExitCode);
+        Assert.DoesNotContain(bot.Lines, l => l.Contains("rollout #1 succeeded", StringComparison.Ordinal));
+        foreach (var host in Masters) OpenGate(dir, host);
 
         await bot.WaitForAsync("rollout #1 succeeded");
         Assert.Equal(0, await bot.WaitForExitAsync());
+        Assert.All(Masters, host => Assert.True(File.Exists(HostFile(dir, host, "last-reconfig")), $"{host} not reconfigured"));
     }
 }

@@ -126,6 +126,21 @@ public sealed class SshFarm : IAsyncLifetime
     /// <summary>The revision a host's working copy of <paramref name="repo"/> has checked out.</summary>
     public static string HostHead(string dir, string host, string repo) => BotProcess.Git(Path.Combine(Basedir(dir, host), repo), "rev-parse", "HEAD");
 
+    /// <summary>The repos a host has working copies of: all of them on a master, tools on a foopy.</summary>
+    public static IReadOnlyList<string> ReposOf(string host) => host.StartsWith("bm", StringComparison.Ordinal) ? Repos : ["tools"];
+
+    /// <summary>What the hosts hold on disk: each working copy's checked-out revision, as <c>host repo revision</c> in host order.</summary>
+    public static IReadOnlyList<string> Heads(string dir) => [.. HostNames.SelectMany(h => ReposOf(h).Select(r => $"{h} {r} {HostHead(dir, h, r)}"))];
+
+    /// <summary>
+    /// <see cref="Heads"/> once every host runs production (each upstream's head), but the hosts in <paramref name="stayed"/>,
+    /// which still hold what <paramref name="before"/> (an earlier <see cref="Heads"/>) says they held.
+    /// </summary>
+    public static IReadOnlyList<string> HeadsAtProduction(string dir, IReadOnlyList<string>? before = null, params string[] stayed) =>
+        [.. HostNames.SelectMany(h => stayed.Contains(h)
+            ? before!.Where(l => l.StartsWith(h + " ", StringComparison.Ordinal))
+            : ReposOf(h).Select(r => $"{h} {r} {BotProcess.Git(Upstream(dir, r), "rev-parse", "HEAD")}"))];
+
     public static string Commit(string dir, string repo, string message)
     {
         var path = Upstream(dir, repo);
@@ -153,7 +168,7 @@ public sealed class SshFarm : IAsyncLifetime
 
         foreach (var host in HostNames)
         {
-            foreach (var repo in host.StartsWith("bm", StringComparison.Ordinal) ? Repos : ["tools"])
+            foreach (var repo in ReposOf(host))
             {
                 var path = Path.Combine(Basedir(dir, host), repo);
                 var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
