@@ -4,6 +4,9 @@
 # the bot's RSS, open file descriptors and threads after every rollout, and the store's size; reports drift after
 # the warm-up. See bench/README.md, "Soak".
 #   bench/soak/soak.sh [MINUTES=10] [HOSTS=50] [EVERY_SECONDS=20]      (PUB=DIR: the published chatops, else built)
+#   SSH_HOSTS=/tmp/chatops-compare-50-plain bench/soak/soak.sh 10 50 20
+#       the same over the loopback sshd hosts `KEEP=1 SETUP_ONLY=1 bench/compare/compare.sh 50 plain` left up (as root),
+#       each step a real `git fetch` + `checkout` over ssh, and one host's sshd stopped before a rollout 1 time in 3.
 set -euo pipefail
 MINUTES=${1:-10}; HOSTS=${2:-50}; EVERY=${3:-20}
 HERE="$(cd "$(dirname "$0")" && pwd)"; REPO="$(cd "$HERE/../.." && pwd)"; OUT="$HERE/results"; mkdir -p "$OUT"
@@ -12,15 +15,18 @@ PUB=${PUB:-/tmp/chatops-soak-publish}
 ROOT=$(mktemp -d /tmp/chatops-soak.XXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$ROOT"' EXIT
 
-python3 - "$PUB/chatops" "$ROOT" "$MINUTES" "$HOSTS" "$EVERY" <<'PY' | tee "$OUT/soak-$HOSTS-hosts-$MINUTES-min.txt"
-import json, os, queue, re, statistics, subprocess, sys, threading, time
+SSH_HOSTS=${SSH_HOSTS:-}
+SUFFIX=""; [ -n "$SSH_HOSTS" ] && SUFFIX="-ssh"
+python3 - "$PUB/chatops" "$ROOT" "$MINUTES" "$HOSTS" "$EVERY" "$SSH_HOSTS" <<'PY' | tee "$OUT/soak-$HOSTS-hosts-$MINUTES-min$SUFFIX.txt"
+import json, os, queue, random, re, statistics, subprocess, sys, threading, time
 
-chatops, root, minutes, hosts, every = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-up = f"{root}/upstream"
-os.makedirs(up)
+chatops, root, minutes, hosts, every, ssh_hosts = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+up = f"{ssh_hosts}/upstream" if ssh_hosts else f"{root}/upstream"
 def git(*a): return subprocess.run(["git", "-C", up, "-c", "user.name=b", "-c", "user.email=b@b", *a], check=True, capture_output=True, text=True).stdout.strip()
-git("init", "-q", "-b", "production"); git("commit", "-q", "--allow-empty", "-m", "one")
-for i in range(1, hosts + 1): os.makedirs(f"{root}/hosts/h{i:03d}")
+if not ssh_hosts:
+    os.makedirs(up)
+    git("init", "-q", "-b", "production"); git("commit", "-q", "--allow-empty", "-m", "one")
+    for i in range(1, hosts + 1): os.makedirs(f"{root}/hosts/h{i:03d}")
 
 # Random faults, decided on the host by each step: 1 in 12 fails, 1 in 40 hangs past its 3 s timeout (killed),
 # 1 in 20 floods 3 MB of output (cut to its tail).
@@ -40,7 +46,23 @@ cfg = {
   "hosts": [{"name": f"h{i:03d}", "role": "box", "transport": "local", "basedir": f"{root}/hosts/h{i:03d}"} for i in range(1, hosts + 1)],
   "rollout": {"canaryCount": 0, "parallelism": hosts},
 }
+if ssh_hosts:
+    # The compare.sh fleet (its users, sshd ports, keys and upstream), with the same random faults in a real update.
+    fleet = json.load(open(f"{ssh_hosts}/chatops.json"))
+    cfg["repos"], cfg["ssh"] = fleet["repos"], fleet["ssh"]
+    cfg["hosts"] = fleet["hosts"][:hosts]
+    update = step.replace("echo {rev:tools} > rev.txt", "git -C {path:repo} fetch -q origin && git -C {path:repo} checkout -q --detach {rev:repo}")
+    cfg["roles"] = {"r": {"repos": {"repo": {"path": "repo"}},
+                          "steps": [{"name": "update", "command": update, "timeoutSeconds": 10},
+                                    {"name": "reconfig", "command": "echo reconfigured {host}", "timeoutSeconds": 10}]}}
+    cfg["rollout"]["connectAttempts"] = 1
 json.dump(cfg, open(f"{root}/chatops.json", "w"), indent=1)
+
+def sshd(host, up_):
+    """Stops (kills the listener) or starts one compare.sh host's OpenSSH server: a host that is down for a rollout."""
+    d = f"{ssh_hosts}/{host}"
+    if up_: subprocess.run(["/usr/sbin/sshd", "-f", f"{d}/sshd_config", "-E", f"{d}/sshd.log"], check=True)
+    else: subprocess.run(["kill", open(f"{d}/sshd.pid").read().strip()], check=True)
 
 bot = subprocess.Popen([chatops, "run", "--config", f"{root}/chatops.json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                        stderr=open(f"{root}/bot.log", "w"), text=True, bufsize=1)
@@ -69,15 +91,19 @@ def load(): return " ".join(open("/proc/loadavg").read().split()[:3])
 
 try:
     wait_for(r"ChatOpsReconfig is here", 120)
-    print(f"# soak: {hosts} local hosts, a rollout every {every} s for {minutes} min, "
+    store0 = sample()[3]
+    print(f"# soak: {hosts} {'loopback sshd' if ssh_hosts else 'local'} hosts, a rollout every {every} s for {minutes} min, "
           f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; load {load()}")
     print(f"{'t (s)':>6} {'rollout':>8} {'outcome':<10} {'ok':>4} {'RSS MB':>7} {'fds':>4} {'thr':>4} {'store KB':>9}  load")
     start, rows, n = time.monotonic(), [], 0
     while time.monotonic() - start < minutes * 60:
         t0 = time.monotonic()
         git("commit", "-q", "--allow-empty", "-m", f"Bug 1040013 - soak {n}")
+        down = random.choice(cfg["hosts"])["name"] if ssh_hosts and random.random() < 1 / 3 else None
+        if down: sshd(down, False)
         say("!deploy now --again")
         summary = wait_for(r"^\[#releng\] (OK|FAILED|HALTED|CANCELLED): rollout #\d+", 300)
+        if down: sshd(down, True)
         n += 1
         m = re.search(r"rollout #(\d+) (\w+).*?(\d+)/(\d+) ok", summary)
         rss, fds, threads, store = sample()
@@ -95,4 +121,10 @@ finally:
     bot.stdin.close()
     try: bot.wait(timeout=60)
     except subprocess.TimeoutExpired: bot.terminate(); bot.wait()
+# The bot checkpoints LiteDB's log into the data file when it closes the store: the growth from the store at start to
+# the store after a clean exit, over the rollouts, is what a rollout adds (the samples above move with the log).
+if rows:
+    end = sum(os.path.getsize(f"{root}/data/{f}") for f in os.listdir(f"{root}/data") if f.startswith("chatops") and f.endswith(".db"))
+    print(f"store at start {store0 / 1024:.0f} KB, after a clean exit {end / 1024:.0f} KB: {(end - store0) / len(rows) / 1024:.1f} KB per rollout "
+          f"of {hosts} hosts (exit status {bot.returncode})")
 PY

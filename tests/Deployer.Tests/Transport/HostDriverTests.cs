@@ -70,6 +70,31 @@ public sealed class HostDriverTests(SshdFixture sshd) : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Sequence_PlainProgramSteps_StartedWithoutAShell_KeepExitCodesOutputAndTimeouts()
+    {
+        await using var session = await ConnectAsync(CreateSut(), Host());
+        await using var sequence = await StartAsync(session);
+        var script = Path.Combine(_dir, "fails.sh");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\necho \"out $*\"\necho err >&2\nexit 3\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        var sleep = $"sleep 300.{Random.Shared.Next(100000, 999999)}";
+        Assert.True(HostDriver.IsPlainProgram("./fails.sh a=1 b,c") && HostDriver.IsPlainProgram(sleep));
+
+        var failed = await sequence.RunStepAsync("./fails.sh a=1 b,c", Long, "plain", CancellationToken.None);
+        var missing = await sequence.RunStepAsync("chatops-no-such-program --flag", Long, null, CancellationToken.None);
+        var slow = await sequence.RunStepAsync(sleep, TimeSpan.FromSeconds(1), null, CancellationToken.None);
+        var next = await sequence.RunStepAsync($"pgrep -f '[{sleep[0]}]{sleep[1..]}' || echo none left", Long, null, CancellationToken.None);
+
+        Assert.Equal((CommandStatus.Failed, 3, "out a=1 b,c\n", "err\n"), (failed.Status, failed.ExitCode, failed.Stdout, failed.Stderr));
+        Assert.Equal((CommandStatus.Failed, 127), (missing.Status, missing.ExitCode));
+        Assert.Contains("chatops-no-such-program", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal((CommandStatus.TimedOut, StopKind.Killed), (slow.Status, slow.Error?.Stop?.Kind));
+        Assert.Equal("none left\n", next.Stdout);
+        Assert.Equal("plain 3\n", await File.ReadAllTextAsync(Path.Combine(_dir, HostDriver.JournalFile)));
+    }
+
+    [Fact]
     public async Task Sequence_OutputFlood_KeepsBoundedTailsPerStream_AndTheNextStepIsClean()
     {
         const int cap = 16 * 1024;
