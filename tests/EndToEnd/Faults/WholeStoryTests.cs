@@ -54,7 +54,8 @@ public sealed partial class WholeStoryTests(SshFarm farm)
         var (_, started) = await bot.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
         var (summary, done) = await bot.WaitForAsync(l => l.Contains("rollout #1 succeeded", StringComparison.Ordinal), started, timeoutSeconds: 120);
         Assert.Contains("10", summary, StringComparison.Ordinal);
-        Assert.Equal(SshFarm.HeadsAtProduction(dir), SshFarm.Heads(dir));
+        var after = SshFarm.Heads(dir);
+        Assert.Equal(SshFarm.HeadsAtProduction(dir), after);
         foreach (var host in SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)))
         {
             Assert.True(File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "last-reconfig")), $"{host} was not reconfigured");
@@ -68,8 +69,8 @@ public sealed partial class WholeStoryTests(SshFarm farm)
             Assert.True(row.Result == "ok", $"{host}: {row.Result} {row.Changes}");
             foreach (var repo in SshFarm.ReposOf(host))
             {
-                var was = before.Single(l => l.StartsWith($"{host} {repo} ", StringComparison.Ordinal)).Split(' ')[2];
-                var now = SshFarm.HostHead(dir, host, repo);
+                var was = Revision(before, host, repo);
+                var now = Revision(after, host, repo);
                 Assert.Contains($"{repo} {was[..8]}→{now[..8]}", row.Changes, StringComparison.Ordinal);
             }
         }
@@ -139,6 +140,10 @@ public sealed partial class WholeStoryTests(SshFarm farm)
         await bot.SayAsync("alice: !unlock");
         return (configs, tools, custom, at);
     }
+
+    /// <summary>The revision <paramref name="heads"/> (<see cref="SshFarm.Heads"/>) says a host's working copy had.</summary>
+    private static string Revision(IReadOnlyList<string> heads, string host, string repo) =>
+        heads.Single(l => l.StartsWith($"{host} {repo} ", StringComparison.Ordinal)).Split(' ')[2];
 
     /// <summary>One row of a rollout's results table as the console shows it.</summary>
     private sealed record ResultRow(string Result, string Changes);

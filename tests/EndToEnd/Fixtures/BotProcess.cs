@@ -196,13 +196,22 @@ public sealed class BotProcess : IAsyncDisposable
         ["GIT_COMMITTER_EMAIL"] = "test@example.com",
     });
 
-    /// <summary>Runs hg in a directory (plain output, the same committer as <see cref="Git"/>) and returns its trimmed stdout.</summary>
-    public static string Hg(string cwd, params string[] args) => Run("hg", cwd, args, new()
+    /// <summary>
+    /// Runs hg in a directory (plain output, the same committer as <see cref="Git"/>) and returns its trimmed stdout;
+    /// through chg when installed: starting Mercurial's Python takes seconds on a busy machine, chg's warm server 50 ms.
+    /// </summary>
+    public static string Hg(string cwd, params string[] args) => Run(HgExecutable, cwd, [.. HgServerOptions, .. args], new()
     {
         ["HGUSER"] = "Test Releng <test@example.com>",
         ["HGPLAIN"] = "1",
         ["HGENCODING"] = "utf-8",
     });
+
+    private static readonly string HgExecutable =
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "chg"))) ? "chg" : "hg";
+
+    // The test's chg server leaves a minute after the last command.
+    private static readonly string[] HgServerOptions = HgExecutable == "chg" ? ["--config", "chgserver.idletimeout=60"] : [];
 
     private static string Run(string file, string cwd, string[] args, Dictionary<string, string> environment)
     {

@@ -43,7 +43,7 @@ public sealed class SshFarm : IAsyncLifetime
     /// A scenario directory: the demo config with the ten ssh hosts, quiet window 0, fast polls and ticks, all hosts
     /// in one wave after the canary; <paramref name="edit"/> changes the rest. With <paramref name="hg"/>, <see cref="HgRepo"/>
     /// is an hg repo (<c>"kind": "hg"</c>, updated on the masters with <c>hg pull</c> and <c>hg update</c>, read with the
-    /// default <c>hg ident -i</c>), as on the real fleet.
+    /// default <c>hg ident -i --debug</c>), as on the real fleet.
     /// </summary>
     public string Prepare(Action<JsonObject>? edit = null, bool hg = false)
     {
@@ -163,10 +163,13 @@ public sealed class SshFarm : IAsyncLifetime
     /// <see cref="Heads"/> once every host runs production (each upstream's head), but the hosts in <paramref name="stayed"/>,
     /// which still hold what <paramref name="before"/> (an earlier <see cref="Heads"/>) says they held.
     /// </summary>
-    public static IReadOnlyList<string> HeadsAtProduction(string dir, IReadOnlyList<string>? before = null, params string[] stayed) =>
-        [.. HostNames.SelectMany(h => stayed.Contains(h)
+    public static IReadOnlyList<string> HeadsAtProduction(string dir, IReadOnlyList<string>? before = null, params string[] stayed)
+    {
+        var heads = Repos.ToDictionary(r => r, r => UpstreamHead(dir, r), StringComparer.Ordinal);
+        return [.. HostNames.SelectMany(h => stayed.Contains(h)
             ? before!.Where(l => l.StartsWith(h + " ", StringComparison.Ordinal))
-            : ReposOf(h).Select(r => $"{h} {r} {UpstreamHead(dir, r)}"))];
+            : ReposOf(h).Select(r => $"{h} {r} {heads[r]}"))];
+    }
 
     public static string Commit(string dir, string repo, string message)
     {
