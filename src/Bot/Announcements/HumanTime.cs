@@ -24,9 +24,18 @@ internal static class HumanTime
         return sb.Length == 0 ? "0m" : sb.ToString();
     }
 
-    /// <summary>Whole minutes, rounded up, as <c>3 min</c> (at least <c>1 min</c>): for "quiet in …".</summary>
+    /// <summary>Whole minutes, rounded up, as <c>3 min</c> (at least <c>1 min</c>): for "expires in …", and "quiet in …" from a minute on.</summary>
     public static string MinutesUntil(TimeSpan value) =>
         $"{Math.Max(1, (long)Math.Ceiling(value.TotalMinutes)).ToString(CultureInfo.InvariantCulture)} min";
+
+    /// <summary>
+    /// <see cref="MinutesUntil"/>, but under a minute in whole seconds, rounded up (<c>12s</c>, at least <c>1s</c>): a
+    /// quiet window may be a fraction of a minute, and "1 min" for the last 12 seconds would be wrong by five times.
+    /// </summary>
+    public static string Until(TimeSpan value) =>
+        value <= TimeSpan.FromSeconds(59)
+            ? $"{Math.Max(1, (long)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture)}s"
+            : MinutesUntil(value);
 
     /// <summary>Whole minutes, rounded down, as <c>2 min</c>; under a minute is <c>under a minute</c>: for "… ago".</summary>
     public static string MinutesSince(TimeSpan value) =>

@@ -70,7 +70,7 @@ internal static class PolicyText
             + (HoldText.Reason(h.Reason, h.RollbackTo, h.PlacedBy, h.Commits) is { Length: > 0 } why ? $" ({why})" : "")
             + h.Others switch { 0 => "", 1 => ", and 1 other hold", var n => $", and {n} other holds" },
         FreezeWait f => $"freeze \"{FreezeText.Reason(f.Reason, f.By)}\"{(f.By is null ? "" : $" by {f.By}")} until {HumanTime.Clock(f.Until, at, zone)}",
-        QuietWait q => $"{q.Repo} pushed {HumanTime.MinutesSince(at - q.PushedAt)} ago, quiet in {HumanTime.MinutesUntil(q.QuietAt - at)}",
+        QuietWait q => $"{q.Repo} pushed {HumanTime.MinutesSince(at - q.PushedAt)} ago, quiet in {HumanTime.Until(q.QuietAt - at)}",
         CiWait c => Ci(c),
         _ => Wait(reason, at, zone),
     };

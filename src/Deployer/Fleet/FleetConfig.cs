@@ -52,7 +52,8 @@ public sealed record RepoConfig
     /// <summary>Regex whose first group is a bug number.</summary>
     public string? BugPattern { get; set; }
 
-    public int? QuietMinutes { get; set; }
+    /// <summary>This repo's quiet window in minutes, fractions allowed; null uses <c>policy.quietMinutes</c>.</summary>
+    public double? QuietMinutes { get; set; }
 
     public int? PollSeconds { get; set; }
 

@@ -13,8 +13,11 @@ public sealed record PolicyOptions
     /// <summary>The <c>policy</c> section of <paramref name="fleet"/>, or the defaults; throws JsonException when it does not bind.</summary>
     public static PolicyOptions From(FleetConfig fleet) => FleetConfigSections.Read(fleet, Section, PolicyJsonContext.Default.PolicyOptions) ?? new();
 
-    /// <summary>Minutes every repo must go without a push before an automatic rollout; <c>repos.NAME.quietMinutes</c> overrides it per repo. Default 5.</summary>
-    public int QuietMinutes { get; set; } = 5;
+    /// <summary>
+    /// Minutes every repo must go without a push before an automatic rollout; <c>repos.NAME.quietMinutes</c> overrides it
+    /// per repo. Default 5. Fractions are allowed (0.5 is 30 s): a test or a small fleet may want seconds.
+    /// </summary>
+    public double QuietMinutes { get; set; } = 5;
 
     /// <summary>Recurring freeze windows during which nothing deploys unless forced.</summary>
     public List<FreezeOptions> Freezes { get; set; } = [];

@@ -20,7 +20,7 @@ public sealed record PolicySnapshot
     public DateTimeOffset Now { get; init; }
 
     /// <summary>Default quiet window, for repos without their own.</summary>
-    public int QuietMinutes { get; init; } = 5;
+    public double QuietMinutes { get; init; } = 5;
 
     public IReadOnlyList<RepoSnapshot> Repos { get; init; } = [];
 
@@ -53,7 +53,7 @@ public sealed record RepoSnapshot
     public DateTimeOffset? LastPushAt { get; init; }
 
     /// <summary>This repo's quiet window (<c>repos.NAME.quietMinutes</c>); null uses <see cref="PolicySnapshot.QuietMinutes"/>.</summary>
-    public int? QuietMinutes { get; init; }
+    public double? QuietMinutes { get; init; }
 
     /// <summary>CI state of <see cref="ProductionHead"/>; null when the repo has no CI gate.</summary>
     public CiStatus? Ci { get; init; }

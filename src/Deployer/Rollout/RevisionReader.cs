@@ -207,8 +207,13 @@ public static class RevisionReader
         return CommandTemplate.IsValidRevision(bare) ? first.ToLowerInvariant() : null;
     }
 
+    /// <summary>
+    /// The command that prints a repo's checked-out revision in full (hg's <c>--debug</c> gives the whole changeset id,
+    /// <c>+</c> when modified): the door checks a host's revision against the set by ancestry in the bot's mirror, which
+    /// takes full ids only, so a short one (plain <c>hg ident -i</c>) made every hg host look as if it would move backward.
+    /// </summary>
     public static string DefaultCommand(RepoKind kind, string repo) => kind == RepoKind.Hg
-        ? $"hg -R {{path:{repo}}} ident -i"
+        ? $"hg -R {{path:{repo}}} ident -i --debug"
         : $"git -C {{path:{repo}}} rev-parse HEAD";
 
     public static string PathOnHost(HostConfig host, RoleRepo repo) =>

@@ -66,6 +66,9 @@ public sealed class PolicyTextTests
         { Wait(new FreezeWait("", "carol", Now.AddMinutes(90))), "waiting: freeze \"ad-hoc freeze\" by carol until 13:30 UTC" },
         { Wait(Quiet), "waiting: " + QuietText },
         { Wait(new QuietWait("tools", Now.AddSeconds(-20), Now.AddSeconds(280))), "waiting: tools pushed under a minute ago, quiet in 5 min" },
+        // A window of a fraction of a minute (quietMinutes 0.2): the last minute counts in seconds, rounded up.
+        { Wait(new QuietWait("tools", Now.AddSeconds(-3), Now.AddSeconds(8.5))), "waiting: tools pushed under a minute ago, quiet in 9s" },
+        { Wait(new QuietWait("tools", Now.AddMinutes(-4), Now.AddSeconds(59.5))), "waiting: tools pushed 4 min ago, quiet in 1 min" },
         { Wait(CiPending), "waiting: " + CiText },
         { Wait(new CiWait("tools", ToolsHead, new CiStatus(CiState.Failure) { Checks = ["ci/build"] })), "waiting: CI failed for tools abc123def456 (failed: ci/build); waiting for a new head" },
         { Wait(new CiWait("tools", ToolsHead, new CiStatus(CiState.Unknown, CiAnswer.Timeout) { After = TimeSpan.FromSeconds(10) })), "waiting: CI state unknown for tools abc123def456 (CI did not answer within 10s)" },

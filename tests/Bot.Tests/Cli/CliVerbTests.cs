@@ -168,8 +168,8 @@ public sealed partial class CliVerbTests : IDisposable
         string[] edits =
         [
             "\"dataDir\": \"data\",", "\"dataDir\": \"data\", \"DataDir\": \"other\",",
-            "\"demo\": { \"create\": true },", "\"demo\": { \"create\": true }, \"lock\": { \"warningMinutes\": 99999 }, \"policy\": { \"quietMinutes\": 0.5 },",
-            "\"branch\": \"production-0.8\" }", "\"branch\": \"production-0.8\", \"quietMinutes\": 0.5 }",
+            "\"demo\": { \"create\": true },", "\"demo\": { \"create\": true }, \"lock\": { \"warningMinutes\": 99999 }, \"policy\": { \"quietMinutes\": 1440.5 },",
+            "\"branch\": \"production-0.8\" }", "\"branch\": \"production-0.8\", \"quietMinutes\": -0.5 }",
             "{ \"name\": \"bm02\",     \"role\": \"master\",", "{ \"name\": \"bm02\",     \"role\": \"master\", \"enabled\": \"yes\",",
             "{ \"canaryCount\": 1, \"parallelism\": 4, \"connectAttempts\": 2,", "{ \"canaryCount\": -4, \"parallelism\": \"ten\", \"connectAttempts\": 1e9, \"paralelism\": 3,",
         ];
@@ -187,8 +187,8 @@ public sealed partial class CliVerbTests : IDisposable
         "dataDir: duplicate key (first on line 5) (line 5)",
         "hosts[1].enabled: expected true or false, got \"yes\" (line 53)",
         "lock.warningMinutes: 99999 is more than 719 (minutes, less than lock.maximumMinutes) (line 6)",
-        "policy.quietMinutes: expected a whole number of minutes, got 0.5 (line 6)",
-        "repos.buildbotcustom.quietMinutes: expected a whole number of minutes, got 0.5 (line 18)",
+        "policy.quietMinutes: 1440.5 is more than 1440 (minutes) (line 6)",
+        "repos.buildbotcustom.quietMinutes: -0.5 is less than 0 (minutes) (line 18)",
         "rollout.canaryCount: -4 is less than 0 (line 59)",
         "rollout.connectAttempts: 1000000000 is more than 10 (line 59)",
         "rollout.paralelism: unknown key (line 59)",

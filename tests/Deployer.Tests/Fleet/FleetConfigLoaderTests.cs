@@ -95,7 +95,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
         Assert.Equal(["curve25519-sha256"], config.Ssh.KeyExchange!);
         Assert.Equal((0, 3), (config.Rollout.CanaryCount, config.Rollout.Parallelism));
         Assert.Equal(30, ChatOpsReconfig.Deployer.Locks.LockOptions.From(config).DefaultMinutes);
-        Assert.Equal((0, 1), (policy.QuietMinutes, policy.TickSeconds));
+        Assert.Equal((0.0, 1), (policy.QuietMinutes, policy.TickSeconds));
         Assert.Equal("release week", Assert.Single(policy.Freezes).Reason);
         Assert.Equal(60, policy.Freezes[0].DurationMinutes);
     }
@@ -224,7 +224,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
     public void TryLoad_SectionsWithTheirMetadata_AreShapeCheckedAndTheirChecksRun()
     {
         var json = ValidJson.TrimEnd().TrimEnd('}') + """
-              "policy": { "quietMinutes": 0.5, "autoResumeInterrupted": "no", "tickSeconds": 0 },
+              "policy": { "quietMinutes": "0.5", "autoResumeInterrupted": "no", "tickSeconds": 0 },
               "lock": { "warningMinutes": 99999, "defaultMinutes": "two hours\u0007" },
             }
             """;
@@ -233,7 +233,7 @@ public sealed class FleetConfigLoaderTests : IDisposable
 
         Assert.Equal(
             [
-                "policy.quietMinutes: expected a whole number of minutes, got 0.5 (line 21)",
+                "policy.quietMinutes: expected a number of minutes, got \"0.5\" (line 21)",
                 "policy.autoResumeInterrupted: expected true or false, got \"no\" (line 21)",
                 "lock.defaultMinutes: expected a whole number of minutes, got \"two hours\\u0007\" (line 22)",
                 "lock.warningMinutes: 99999 is more than 719 (minutes, less than lock.maximumMinutes) (line 22)",
@@ -241,6 +241,41 @@ public sealed class FleetConfigLoaderTests : IDisposable
             ],
             problems);
         Assert.DoesNotContain(problems, p => p.Contains("System.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryLoad_QuietMinutesWithAFraction_PolicyAndRepo_AreMinutes()
+    {
+        var json = ValidJson.Replace("\"branch\": \"default\" }", "\"branch\": \"default\", \"quietMinutes\": 0.5 }", StringComparison.Ordinal)
+            .TrimEnd().TrimEnd('}') + """
+              "policy": { "quietMinutes": 0.2 },
+            }
+            """;
+
+        var (config, problems) = FleetConfigLoader.TryLoad(Write(json), new ConfigSections(DeployerConfig.SectionTypes, DeployerConfig.Validate), _dir.Path);
+
+        Assert.Empty(problems);
+        Assert.Equal(0.5, config!.Repos["custom"].QuietMinutes);
+        Assert.Equal(0.2, ChatOpsReconfig.Deployer.Policy.PolicyOptions.From(config).QuietMinutes);
+    }
+
+    [Fact]
+    public void TryLoad_QuietMinutesOutOfRange_PolicyAndRepo_NamedWithValueAndLine()
+    {
+        var json = ValidJson.Replace("\"branch\": \"default\" }", "\"branch\": \"default\", \"quietMinutes\": -0.25 }", StringComparison.Ordinal)
+            .TrimEnd().TrimEnd('}') + """
+              "policy": { "quietMinutes": 1440.5 },
+            }
+            """;
+
+        var (_, problems) = FleetConfigLoader.TryLoad(Write(json), new ConfigSections(DeployerConfig.SectionTypes, DeployerConfig.Validate), _dir.Path);
+
+        Assert.Equal(
+            [
+                "repos.custom.quietMinutes: -0.25 is less than 0 (minutes) (line 7)",
+                "policy.quietMinutes: 1440.5 is more than 1440 (minutes) (line 21)",
+            ],
+            problems);
     }
 
     [Fact]

@@ -54,6 +54,30 @@ public sealed class PolicyConfigValidatorTests
         Assert.Contains("policy.quietMinutes: -3 is less than 0 (minutes)", DeployerConfig.Validate(config));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(1440)]
+    public void Validate_QuietMinutesWithAFraction_IsAccepted(double minutes) =>
+        Assert.Empty(PolicyConfigValidator.Validate(new LockOptions(), new PolicyOptions { QuietMinutes = minutes }));
+
+    [Theory]
+    [InlineData(-0.5, "policy.quietMinutes: -0.5 is less than 0 (minutes)")]
+    [InlineData(1440.5, "policy.quietMinutes: 1440.5 is more than 1440 (minutes)")]
+    [InlineData(1e9, "policy.quietMinutes: 1000000000 is more than 1440 (minutes)")]
+    public void Validate_QuietMinutesOutOfRange_IsRefusedWithItsValue(double minutes, string problem) =>
+        Assert.Equal([problem], PolicyConfigValidator.Validate(new LockOptions(), new PolicyOptions { QuietMinutes = minutes }));
+
+    [Fact]
+    public void Loader_QuietMinutesWithAFraction_BindsAsMinutes()
+    {
+        var config = Parse("""{ "policy": { "quietMinutes": 0.2 } }""");
+
+        Assert.Empty(DeployerConfig.Validate(config));
+        Assert.Equal(TimeSpan.FromSeconds(12), TimeSpan.FromMinutes(PolicyOptions.From(config).QuietMinutes));
+    }
+
     [Fact]
     public void DeployerConfig_UnknownKeyInASection_NamedWithItsPath()
     {
@@ -86,7 +110,7 @@ public sealed class PolicyConfigValidatorTests
         var policy = PolicyOptions.From(config);
 
         Assert.Equal(new LockOptions { DefaultMinutes = 60, MaximumMinutes = 240, WarningMinutes = 5 }, LockOptions.From(config));
-        Assert.Equal((3, "Europe/Berlin", 20, 40, false, 5), (policy.QuietMinutes, policy.TimeZone, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.CiTimeoutSeconds));
+        Assert.Equal((3.0, "Europe/Berlin", 20, 40, false, 5), (policy.QuietMinutes, policy.TimeZone, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.CiTimeoutSeconds));
         Assert.Equal(new FreezeOptions { Cron = "0 9 * * 1", DurationMinutes = 480, Reason = "release week", TimeZone = "UTC" }, Assert.Single(policy.Freezes));
     }
 
@@ -97,7 +121,7 @@ public sealed class PolicyConfigValidatorTests
         var (locks, policy) = (LockOptions.From(config), PolicyOptions.From(config));
 
         Assert.Equal((120, 720, 10), (locks.DefaultMinutes, locks.MaximumMinutes, locks.WarningMinutes));
-        Assert.Equal((5, 15, 30, true, "UTC"), (policy.QuietMinutes, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.TimeZone));
+        Assert.Equal((5.0, 15, 30, true, "UTC"), (policy.QuietMinutes, policy.LagWarningMinutes, policy.LagCriticalMinutes, policy.AutoResumeInterrupted, policy.TimeZone));
     }
 
     [Theory]

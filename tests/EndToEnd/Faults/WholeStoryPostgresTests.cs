@@ -26,7 +26,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         {
             json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
             json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = 5 };
-            json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile);
+            json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile, "buildbot-configs", "tools");
         });
         var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
         b["ha"]!["instance"] = "bot-b";
@@ -38,7 +38,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         await using var standby = BotProcess.Start(dir, environment, "run", "--config", "config/b.json");
         await standby.WaitForLogAsync("bot-b stands by: bot-a leads");
 
-        var (configs, tools, at) = await WholeStoryTests.LandUnderTheLockAsync(leader, dir);
+        var (configs, tools, _, at) = await WholeStoryTests.LandUnderTheLockAsync(leader, dir);
         await leader.WaitForAsync("rollout #1 started by chatops (automatic", at, timeoutSeconds: 90);
         foreach (var host in Gated) await SshFarm.UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "gate-reached")), $"{host} inside the gated step");
 

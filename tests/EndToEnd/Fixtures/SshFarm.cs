@@ -5,9 +5,9 @@ namespace ChatOpsReconfig.EndToEnd.Fixtures;
 
 /// <summary>
 /// Ten real OpenSSH servers on loopback (bm01–bm06 masters, foopy07–foopy10 foopies) shared by the fault scenarios.
-/// Each scenario gets its own directory: the demo's three upstream repos and, per host, working copies one commit
-/// behind production in a basedir of its own, reached over ssh (the bot's own ssh transport, host keys checked
-/// against a known_hosts file).
+/// Each scenario gets its own directory: the demo's three upstream repos (git, or with <c>hg: true</c> buildbotcustom in
+/// Mercurial) and, per host, working copies one commit behind production in a basedir of its own, reached over ssh
+/// (the bot's own ssh transport, host keys checked against a known_hosts file).
 /// </summary>
 public sealed class SshFarm : IAsyncLifetime
 {
@@ -19,6 +19,12 @@ public sealed class SshFarm : IAsyncLifetime
         [.. Enumerable.Range(1, Masters).Select(i => $"bm{i:00}"), .. Enumerable.Range(Masters + 1, 10 - Masters).Select(i => $"foopy{i:00}")];
 
     public static IReadOnlyList<string> Repos { get; } = ["buildbot-configs", "buildbotcustom", "tools"];
+
+    /// <summary>The repo a farm prepared with <c>hg: true</c> keeps in Mercurial, on the named branch production-0.8.</summary>
+    public const string HgRepo = "buildbotcustom";
+
+    private const string GitUpdateCustom = "git -C {path:buildbotcustom} fetch -q origin && git -C {path:buildbotcustom} checkout -q --detach {rev:buildbotcustom}";
+    private const string HgUpdateCustom = "hg -R {path:buildbotcustom} pull -q && hg -R {path:buildbotcustom} update -q -C -r {rev:buildbotcustom}";
 
     public SshdFixture Sshd => _sshd;
 
@@ -35,9 +41,11 @@ public sealed class SshFarm : IAsyncLifetime
 
     /// <summary>
     /// A scenario directory: the demo config with the ten ssh hosts, quiet window 0, fast polls and ticks, all hosts
-    /// in one wave after the canary; <paramref name="edit"/> changes the rest.
+    /// in one wave after the canary; <paramref name="edit"/> changes the rest. With <paramref name="hg"/>, <see cref="HgRepo"/>
+    /// is an hg repo (<c>"kind": "hg"</c>, updated on the masters with <c>hg pull</c> and <c>hg update</c>, read with the
+    /// default <c>hg ident -i --debug</c>), as on the real fleet.
     /// </summary>
-    public string Prepare(Action<JsonObject>? edit = null)
+    public string Prepare(Action<JsonObject>? edit = null, bool hg = false)
     {
         var dir = BotProcess.PrepareDirectory(json =>
         {
@@ -68,13 +76,23 @@ public sealed class SshFarm : IAsyncLifetime
             }
 
             json["hosts"] = hosts;
+            if (hg) UseHg(json);
             edit?.Invoke(json);
         });
 
         var config = Path.Combine(dir, "config", "chatops.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("BASEDIR/", Path.Combine(dir, "data", "farm") + "/", StringComparison.Ordinal));
-        Seed(dir);
+        Seed(dir, hg);
         return dir;
+    }
+
+    private static void UseHg(JsonObject json)
+    {
+        json["repos"]![HgRepo]!["kind"] = "hg";
+        var update = json["roles"]!["master"]!["steps"]![0]!;
+        var command = update["command"]!.GetValue<string>();
+        if (!command.Contains(GitUpdateCustom, StringComparison.Ordinal)) throw new InvalidOperationException("the demo's master update step changed: " + command);
+        update["command"] = command.Replace(GitUpdateCustom, HgUpdateCustom, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -123,8 +141,17 @@ public sealed class SshFarm : IAsyncLifetime
 
     public static string Upstream(string dir, string repo) => Path.Combine(dir, "data", "demo", "upstream", repo);
 
-    /// <summary>The revision a host's working copy of <paramref name="repo"/> has checked out.</summary>
-    public static string HostHead(string dir, string host, string repo) => BotProcess.Git(Path.Combine(Basedir(dir, host), repo), "rev-parse", "HEAD");
+    /// <summary>The revision (in full) a host's working copy of <paramref name="repo"/> has checked out, read with git or hg.</summary>
+    public static string HostHead(string dir, string host, string repo) => Head(Path.Combine(Basedir(dir, host), repo));
+
+    /// <summary>The production head of <paramref name="repo"/> (the upstream's checked-out revision).</summary>
+    public static string UpstreamHead(string dir, string repo) => Head(Upstream(dir, repo));
+
+    private static string Head(string workingCopy) => IsHg(workingCopy)
+        ? BotProcess.Hg(workingCopy, "log", "-r", ".", "-T", "{node}")
+        : BotProcess.Git(workingCopy, "rev-parse", "HEAD");
+
+    private static bool IsHg(string workingCopy) => Directory.Exists(Path.Combine(workingCopy, ".hg"));
 
     /// <summary>The repos a host has working copies of: all of them on a master, tools on a foopy.</summary>
     public static IReadOnlyList<string> ReposOf(string host) => host.StartsWith("bm", StringComparison.Ordinal) ? Repos : ["tools"];
@@ -136,24 +163,34 @@ public sealed class SshFarm : IAsyncLifetime
     /// <see cref="Heads"/> once every host runs production (each upstream's head), but the hosts in <paramref name="stayed"/>,
     /// which still hold what <paramref name="before"/> (an earlier <see cref="Heads"/>) says they held.
     /// </summary>
-    public static IReadOnlyList<string> HeadsAtProduction(string dir, IReadOnlyList<string>? before = null, params string[] stayed) =>
-        [.. HostNames.SelectMany(h => stayed.Contains(h)
+    public static IReadOnlyList<string> HeadsAtProduction(string dir, IReadOnlyList<string>? before = null, params string[] stayed)
+    {
+        var heads = Repos.ToDictionary(r => r, r => UpstreamHead(dir, r), StringComparer.Ordinal);
+        return [.. HostNames.SelectMany(h => stayed.Contains(h)
             ? before!.Where(l => l.StartsWith(h + " ", StringComparison.Ordinal))
-            : ReposOf(h).Select(r => $"{h} {r} {BotProcess.Git(Upstream(dir, r), "rev-parse", "HEAD")}"))];
+            : ReposOf(h).Select(r => $"{h} {r} {heads[r]}"))];
+    }
 
     public static string Commit(string dir, string repo, string message)
     {
         var path = Upstream(dir, repo);
         File.AppendAllText(Path.Combine(path, "README"), message + "\n");
-        BotProcess.Git(path, "commit", "-q", "-am", message);
-        return BotProcess.Git(path, "rev-parse", "HEAD");
+        if (IsHg(path)) BotProcess.Hg(path, "commit", "-q", "-m", message);
+        else BotProcess.Git(path, "commit", "-q", "-am", message);
+        return UpstreamHead(dir, repo);
     }
 
     /// <summary>The demo's upstream repos (as the bot's demo seeder makes them), and working copies one behind.</summary>
-    private static void Seed(string dir)
+    private static void Seed(string dir, bool hg)
     {
         foreach (var repo in Repos)
         {
+            if (hg && repo == HgRepo)
+            {
+                SeedHg(dir);
+                continue;
+            }
+
             var path = Upstream(dir, repo);
             Directory.CreateDirectory(path);
             var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
@@ -168,7 +205,7 @@ public sealed class SshFarm : IAsyncLifetime
 
         foreach (var host in HostNames)
         {
-            foreach (var repo in ReposOf(host))
+            foreach (var repo in ReposOf(host).Where(r => !(hg && r == HgRepo)))
             {
                 var path = Path.Combine(Basedir(dir, host), repo);
                 var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
@@ -177,6 +214,39 @@ public sealed class SshFarm : IAsyncLifetime
                 BotProcess.Git(path, "checkout", "-q", "--detach", "HEAD~1");
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="HgRepo"/> in Mercurial: an upstream on the named branch production-0.8 with two commits, and on each
+    /// master a clone at the first (one behind), pulling from the upstream. One clone, copied: hg starts slowly.
+    /// </summary>
+    private static void SeedHg(string dir)
+    {
+        var path = Upstream(dir, HgRepo);
+        Directory.CreateDirectory(path);
+        BotProcess.Hg(path, "init");
+        BotProcess.Hg(path, "branch", "-q", "production-0.8");
+        File.WriteAllText(Path.Combine(path, "README"), $"{HgRepo}\n");
+        BotProcess.Hg(path, "commit", "-q", "-A", "-m", $"Initial {HgRepo}");
+        var behind = UpstreamHead(dir, HgRepo);
+        Commit(dir, HgRepo, $"Bug 1040013 - {HgRepo}: no manual reconfigs");
+
+        var masters = HostNames.Where(h => ReposOf(h).Contains(HgRepo)).ToList();
+        var first = Path.Combine(Basedir(dir, masters[0]), HgRepo);
+        Directory.CreateDirectory(Basedir(dir, masters[0]));
+        BotProcess.Hg(dir, "clone", "-q", "-u", behind, "--", path, first);
+        foreach (var host in masters.Skip(1))
+        {
+            Directory.CreateDirectory(Basedir(dir, host));
+            CopyDirectory(first, Path.Combine(Basedir(dir, host), HgRepo));
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var sub in Directory.EnumerateDirectories(from)) CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)));
     }
 }
 
