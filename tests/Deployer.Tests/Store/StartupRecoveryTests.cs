@@ -88,7 +88,7 @@ public sealed class StartupRecoveryTests : IDisposable
     public async Task MarkInterrupted_TheMergesItCarried_AreDeployed_SoTheNextRolloutDoesNotListThemAgain()
     {
         var (a, b) = (new string('a', 40), new string('b', 40));
-        var repos = new RepoStore(_db, _time);
+        Deployer.Repos.IRepoStore repos = new RepoStore(_db, _time);
         await repos.RecordMergeAsync(new Deployer.Repos.Merge { Repo = "configs", Kind = Deployer.Repos.MergeKind.Baseline, NewHead = a }, new Deployer.Repos.RepoState { Id = "configs", Head = a }, CancellationToken.None);
         await repos.RecordMergeAsync(new Deployer.Repos.Merge { Repo = "configs", Kind = Deployer.Repos.MergeKind.Push, OldHead = a, NewHead = b }, new Deployer.Repos.RepoState { Id = "configs", Head = b }, CancellationToken.None);
         var id = await _store.InsertAsync(new RolloutRecord
