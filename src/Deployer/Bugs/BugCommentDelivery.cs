@@ -64,13 +64,14 @@ public sealed class BugCommentDelivery : BackgroundService
         return sent;
     }
 
-    /// <summary>Plans the comments of rollouts finished since the last pass.</summary>
+    /// <summary>Plans the comments of rollouts finished (or marked interrupted) since the last pass.</summary>
     public async Task<int> PlanFinishedAsync(CancellationToken cancellationToken)
     {
         var planned = 0;
         while (_reader.TryRead(out var e))
         {
             if (e is RolloutFinished f) planned += await _planner.PlanAsync(f.Rollout, f.Results, cancellationToken);
+            else if (e is RolloutInterrupted i) planned += await _planner.PlanInterruptedAsync(i.Rollout, cancellationToken);
         }
 
         return planned;

@@ -21,6 +21,9 @@ internal sealed class BugCommentPlanner(
     /// <summary>How many earlier rollouts are looked at for hosts that caught up.</summary>
     private const int CatchUpWindow = 20;
 
+    /// <summary>The starting point of a store without rollouts (not 0: LiteDB takes an id of 0 for "assign one").</summary>
+    private const int BeforeTheFirst = -1;
+
     /// <summary>Plans <paramref name="rollout"/>'s comments unless done before; returns how many were added.</summary>
     public async Task<int> PlanAsync(RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
     {
@@ -39,23 +42,36 @@ internal sealed class BugCommentPlanner(
 
     /// <summary>
     /// At start-up: plans every finished rollout newer than the last one planned (a crash may have come between the
-    /// rollout's end and its planning). The first time, the newest finished rollout is the starting point, so switching
-    /// the feature on does not comment on old rollouts.
+    /// rollout's end and its planning). The first time, the newest rollout is the starting point, so switching the
+    /// feature on does not comment on old rollouts. A rollout the crash left running is planned once the start-up marks
+    /// it interrupted (<see cref="RolloutInterrupted"/>), whichever of the two runs first.
     /// </summary>
     public async Task<int> CatchUpAfterRestartAsync(CancellationToken cancellationToken)
     {
         if (trackers.Options.Count == 0) return 0;
-        var finished = (await rollouts.LatestAsync(CatchUpWindow, cancellationToken)).Where(r => r.State != RolloutState.Running).OrderBy(r => r.Id).ToList();
+        var latest = await rollouts.LatestAsync(CatchUpWindow, cancellationToken);
         if (await outbox.LastPlannedAsync(cancellationToken) is not { } last)
         {
-            if (finished.Count > 0) await outbox.MarkPlannedAsync(finished[^1].Id, cancellationToken);
+            // With no rollout yet the starting point is "before the first": were nothing marked, a first rollout a
+            // crash interrupts would be taken for an old one at the restart, and its bugs never told.
+            await outbox.MarkPlannedAsync(latest.Count > 0 ? latest.Max(r => r.Id) : BeforeTheFirst, cancellationToken);
             return 0;
         }
 
         var added = 0;
-        foreach (var r in finished.Where(r => r.Id > last)) added += await PlanAsync(r, (await rollouts.GetHostsAsync(r.Id, cancellationToken)), cancellationToken);
+        foreach (var r in latest.Where(r => r.State != RolloutState.Running && r.Id > last).OrderBy(r => r.Id)) added += await PlanStoredAsync(r, cancellationToken);
         return added;
     }
+
+    /// <summary>
+    /// A rollout the start-up marked interrupted: planned as a finished one (its hosts that finished took its commits),
+    /// unless it is older than the starting point (it ran before the feature was switched on).
+    /// </summary>
+    public async Task<int> PlanInterruptedAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        await outbox.LastPlannedAsync(cancellationToken) is { } last && rollout.Id < last ? 0 : await PlanStoredAsync(rollout, cancellationToken);
+
+    private async Task<int> PlanStoredAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        await PlanAsync(rollout, await rollouts.GetHostsAsync(rollout.Id, cancellationToken), cancellationToken);
 
     private async Task<int> PlanTrackerAsync(string name, BugTrackerOptions options, RolloutRecord rollout, IReadOnlyList<HostResult> results, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using ChatOpsReconfig.Deployer.Events;
 namespace ChatOpsReconfig.Deployer.Rollout;
 
 /// <summary>At start-up, marks rollouts a crash left <c>running</c> as <c>interrupted</c> and reports them.</summary>
-public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store, DeployerEvents events, TimeProvider time)
+public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store, Repos.IRepoStore repos, DeployerEvents events, TimeProvider time)
 {
     public async Task<IReadOnlyList<RolloutInterrupted>> MarkInterruptedAsync(CancellationToken cancellationToken)
     {
@@ -32,6 +32,9 @@ public sealed class StartupRecovery(Fleet.FleetConfig fleet, IRolloutStore store
                 Unfinished = [.. unfinished],
             };
             await store.UpdateAsync(marked, cancellationToken);
+            // It carried its merges, as a rollout that ends failed does: the one that resumes it (its set unchanged)
+            // marks none, and the next push's rollout must not list them, nor tell their bugs, again.
+            foreach (var change in marked.Changes.Where(c => !c.Unchanged)) await repos.MarkDeployedAsync(change.Repo, change.To, marked.Id, cancellationToken);
             var e = new RolloutInterrupted(marked, unfinished);
             events.Publish(e);
             found.Add(e);

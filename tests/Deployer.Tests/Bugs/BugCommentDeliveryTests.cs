@@ -157,6 +157,56 @@ public sealed class BugCommentDeliveryTests
     }
 
     [Fact]
+    public async Task FirstRolloutInterruptedByACrash_IsCommentedAtTheRestart()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        Assert.Equal(0, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None)); // the first start: no rollout yet
+        var first = await h.FinishAsync(["Bug 123456 - thing"], ("bm01", HostOutcome.Ok, null), ("bm02", HostOutcome.Failed, "reconfig"));
+        await h.Rollouts.UpdateAsync(first with { State = RolloutState.Interrupted }, CancellationToken.None);
+        h.Restart(); // killed mid-rollout: the restart marked it interrupted; nothing planned it
+
+        Assert.Equal(1, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None));
+        Assert.Equal(1, await h.DeliverAsync());
+        var text = Assert.Single(h.Tracker.CommentsOn(123456));
+        Assert.StartsWith($"Deployed by chatops rollout #{first.Id} to 1 of 2 hosts.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RolloutLeftRunningByACrash_SeenRunningByTheCatchUp_IsCommentedOnceWhenMarkedInterrupted()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        Assert.Equal(0, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None)); // the first start: no rollout yet
+        var first = await h.FinishAsync(["Bug 123456 - thing"], ("bm01", HostOutcome.Ok, null), ("bm02", HostOutcome.Failed, "reconfig"));
+        await h.Rollouts.UpdateAsync(first with { State = RolloutState.Running }, CancellationToken.None);
+        h.Restart();
+
+        // The restart's catch-up runs beside the start-up, which marks the rollout interrupted after it looked.
+        Assert.Equal(0, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None));
+        var marked = first with { State = RolloutState.Interrupted };
+        await h.Rollouts.UpdateAsync(marked, CancellationToken.None);
+        h.Events.Publish(new RolloutInterrupted(marked, ["bm02"]));
+        Assert.Equal(1, await h.Delivery.PlanFinishedAsync(CancellationToken.None));
+        h.Events.Publish(new RolloutInterrupted(marked, ["bm02"])); // announced again after another restart
+        Assert.Equal(0, await h.Delivery.PlanFinishedAsync(CancellationToken.None));
+
+        Assert.Equal(1, await h.DeliverAsync());
+        var text = Assert.Single(h.Tracker.CommentsOn(123456));
+        Assert.StartsWith($"Deployed by chatops rollout #{first.Id} to 1 of 2 hosts.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstStartWithBugs_OnAStoreWithRollouts_CommentsNoneOfThem()
+    {
+        await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));
+        await h.FinishAsync(["Bug 123456 - before the bugs section"]);
+
+        Assert.Equal(0, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None));
+        Assert.Equal(0, await h.Planner.CatchUpAfterRestartAsync(CancellationToken.None));
+        Assert.Equal(0, await h.DeliverAsync());
+        Assert.Empty(h.Tracker.CommentsOn(123456));
+    }
+
+    [Fact]
     public async Task PartialRollout_SaysWhichHostsMissed_ThenTheCatchUpComment()
     {
         await using var h = new BugsHarness(await FakeBugzilla.StartAsync(123456));

@@ -27,7 +27,7 @@ public sealed class StartupRecoveryTests : IDisposable
         _dir.Dispose();
     }
 
-    private StartupRecovery CreateSut() => new(new Deployer.Fleet.FleetConfig(), _store, _events, _time);
+    private StartupRecovery CreateSut() => new(new Deployer.Fleet.FleetConfig(), _store, new RepoStore(_db, _time), _events, _time);
 
     /// <summary>Closes and reopens the store file, as a restarted bot does.</summary>
     private void Restart()
@@ -82,6 +82,26 @@ public sealed class StartupRecoveryTests : IDisposable
         Assert.Equal(["h3", "h4"], saved.Unfinished);
         Assert.True(reader.TryRead(out var published));
         Assert.Equal(["h3", "h4"], Assert.IsType<RolloutInterrupted>(published).UnfinishedHosts);
+    }
+
+    [Fact]
+    public async Task MarkInterrupted_TheMergesItCarried_AreDeployed_SoTheNextRolloutDoesNotListThemAgain()
+    {
+        var (a, b) = (new string('a', 40), new string('b', 40));
+        Deployer.Repos.IRepoStore repos = new RepoStore(_db, _time);
+        await repos.RecordMergeAsync(new Deployer.Repos.Merge { Repo = "configs", Kind = Deployer.Repos.MergeKind.Baseline, NewHead = a }, new Deployer.Repos.RepoState { Id = "configs", Head = a }, CancellationToken.None);
+        await repos.RecordMergeAsync(new Deployer.Repos.Merge { Repo = "configs", Kind = Deployer.Repos.MergeKind.Push, OldHead = a, NewHead = b }, new Deployer.Repos.RepoState { Id = "configs", Head = b }, CancellationToken.None);
+        var id = await _store.InsertAsync(new RolloutRecord
+        {
+            State = RolloutState.Running, StartedAt = CrashedAt, StartedBy = "alice", Revisions = new() { ["configs"] = b }, Hosts = ["h1"],
+            Changes = [new RepoChange { Repo = "configs", From = a, To = b }],
+        }, CancellationToken.None);
+        Assert.NotEmpty(await repos.GetUndeployedAsync("configs", CancellationToken.None));
+
+        await CreateSut().MarkInterruptedAsync(CancellationToken.None);
+
+        Assert.Empty(await repos.GetUndeployedAsync("configs", CancellationToken.None));
+        Assert.Equal(id, (await repos.GetLatestMergesAsync("configs", 1, CancellationToken.None))[0].DeployedRolloutId);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ChatOpsReconfig.Deployer.Tests.Bugs;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.EndToEnd.Fixtures;
 
@@ -6,7 +7,9 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 
 /// <summary>
 /// Faults on the ten-host ssh farm, each its own scenario through the real process. Afterwards each asserts what the
-/// hosts hold on disk and what the bot said: nothing lost, nothing doubled, nothing moved backward.
+/// hosts hold on disk, what the bot said and what the (fake) Bugzilla was told: nothing lost, nothing doubled, nothing
+/// moved backward. A bug is commented once per rollout that deployed its commits (a partial one names the hosts not
+/// deployed yet), and once more when a later rollout brings those hosts up.
 /// </summary>
 [Collection(SshFarmCollection.Name)]
 public sealed class HostFaultTests(SshFarm farm)
@@ -17,6 +20,47 @@ public sealed class HostFaultTests(SshFarm farm)
 
     private static int Reconfigs(string dir, string host) => SshFarm.Reconfigs(dir, host);
 
+    /// <summary>The fake Bugzilla on the farm's repos, and a quiet window that keeps a push for <c>!deploy now</c>.</summary>
+    private static void Bugs(JsonObject json, FakeBugzilla bugzilla, string keyFile)
+    {
+        json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile, "buildbot-configs", "tools");
+        json["policy"]!["quietMinutes"] = 60;
+    }
+
+    /// <summary>Pushes a tools commit naming <paramref name="bug"/> once the bot watches, and waits until it is announced.</summary>
+    private static async Task<string> PushBugAsync(BotProcess bot, string dir, int bug)
+    {
+        await bot.WaitForAsync("watching tools production at");
+        var rev = SshFarm.Commit(dir, "tools", $"Bug {bug} - tools change");
+        await bot.WaitForAsync($"tools production: 1 commit by Test Releng — Bug {bug}");
+        return rev;
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="count"/> comments on <paramref name="bug"/>, then until nothing is left to send (a
+    /// rollout's comments are all planned before the first is sent), and returns them.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> CommentsAsync(BotProcess bot, FakeBugzilla bugzilla, int bug, int count)
+    {
+        await UntilAsync(() => bugzilla.CommentsOn(bug).Count >= count, $"{count} comment(s) on bug {bug}");
+        var from = bot.Lines.Count;
+        await bot.SayAsync("!status bugs");
+        await bot.WaitForAsync("0 pending, 0 given up", from);
+        var comments = bugzilla.CommentsOn(bug);
+        Assert.True(comments.Count == count, string.Join("\n---\n", comments));
+        return comments;
+    }
+
+    /// <summary>The catch-up comment of rollout #2 for the hosts rollout #1 missed: no commit listed again.</summary>
+    private static void AssertCatchUp(string comment, string rev, params string[] hosts)
+    {
+        Assert.StartsWith("Now deployed to all 10 hosts of rollout #1: ", comment, StringComparison.Ordinal);
+        Assert.All(hosts, h => Assert.Contains(h, comment.Split('\n')[0], StringComparison.Ordinal));
+        Assert.Contains(" caught up in rollout #2 ", comment, StringComparison.Ordinal);
+        Assert.DoesNotContain(rev[..12], comment, StringComparison.Ordinal);
+        Assert.EndsWith("[chatops rollout #2]", comment, StringComparison.Ordinal);
+    }
+
     private static async Task<bool> GateLoopRunsAsync(string dir, string host)
     {
         var r = await Shell.RunAsync("pgrep", ["-f", Path.Combine(SshFarm.Basedir(dir, host), "gate-open")]);
@@ -26,10 +70,12 @@ public sealed class HostFaultTests(SshFarm farm)
     [Fact]
     public async Task HostThatHangs_TimesOutAlone_ItsStepIsKilled_TheOthersDeploy()
     {
-        var dir = GatedFarm(["bm03"], timeoutSeconds: 3);
-        var head = BotProcess.Git(SshFarm.Upstream(dir, "tools"), "rev-parse", "HEAD");
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040021);
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
+        var dir = GatedFarm(["bm03"], timeoutSeconds: 3, edit: json => Bugs(json, bugzilla, keyFile));
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
+        var head = await PushBugAsync(bot, dir, 1040021);
 
         await bot.SayAsync("!deploy now");
         var (summary, at) = await bot.WaitForAsync(l => l.Contains("rollout #1 failed", StringComparison.Ordinal) || l.Contains("rollout #1 succeeded", StringComparison.Ordinal), timeoutSeconds: 120);
@@ -45,6 +91,13 @@ public sealed class HostFaultTests(SshFarm farm)
 
         await bot.SayAsync("!status bm03");
         await bot.WaitForAsync(l => l.Contains("partial", StringComparison.Ordinal), at);
+
+        // Told once, as partial: bm03 runs the new tools but its steps did not finish.
+        var comment = Assert.Single(await CommentsAsync(bot, bugzilla, 1040021, 1));
+        Assert.StartsWith("Deployed by chatops rollout #1 to 9 of 10 hosts.", comment, StringComparison.Ordinal);
+        Assert.Contains("Not deployed yet: bm03 failed at gated.", comment, StringComparison.Ordinal);
+        Assert.Contains(head[..12], comment, StringComparison.Ordinal);
+        File.Delete(keyFile);
     }
 
     [Fact]
@@ -56,11 +109,18 @@ public sealed class HostFaultTests(SshFarm farm)
         await File.WriteAllLinesAsync(knownHosts, farm.Sshd.Hosts.Select(h => h.Name == "bm04"
             ? $"[127.0.0.1]:{h.Port} {string.Join(' ', stranger.Trim().Split(' ').Take(2))}"
             : h.KnownHostsLine()));
-        var dir = GatedFarm([], edit: json => json["ssh"]!["knownHosts"] = knownHosts);
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040022);
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
+        var dir = GatedFarm([], edit: json =>
+        {
+            json["ssh"]!["knownHosts"] = knownHosts;
+            Bugs(json, bugzilla, keyFile);
+        });
         var before = SshFarm.Heads(dir);
         Assert.NotEqual(SshFarm.HeadsAtProduction(dir), before); // one behind: a rollout moves every host
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
+        var pushed = await PushBugAsync(bot, dir, 1040022);
 
         await bot.SayAsync("!deploy now");
         var (summary, at) = await bot.WaitForAsync(l => l.Contains("rollout #1 failed", StringComparison.Ordinal) || l.Contains("rollout #1 succeeded", StringComparison.Ordinal), timeoutSeconds: 120);
@@ -73,15 +133,24 @@ public sealed class HostFaultTests(SshFarm farm)
         Assert.True(logged.Count(l => l.Contains("Refused host key of bm04 (HostKeyMismatch, Changed)", StringComparison.Ordinal)) == 2, string.Join('\n', logged)); // the start-up probe of hosts never seen, then the rollout's one connect: a changed key is never retried
         Assert.All(SshFarm.HostNames.Where(h => h != "bm04" && h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(1, Reconfigs(dir, h)));
         Assert.Equal(SshFarm.HeadsAtProduction(dir, before, stayed: ["bm04"]), SshFarm.Heads(dir)); // bm04 was never touched
+
+        var comment = Assert.Single(await CommentsAsync(bot, bugzilla, 1040022, 1));
+        Assert.StartsWith("Deployed by chatops rollout #1 to 9 of 10 hosts.", comment, StringComparison.Ordinal);
+        Assert.Contains("Not deployed yet: bm04 ", comment, StringComparison.Ordinal);
+        Assert.Contains(pushed[..12], comment, StringComparison.Ordinal);
         File.Delete(knownHosts);
+        File.Delete(keyFile);
     }
 
     [Fact]
     public async Task HostWhoseSshdDiesMidStep_FailsAlone_IsPartial_AndTheNextDeployCompletesIt()
     {
-        var dir = GatedFarm(["bm05"]);
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040023);
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
+        var dir = GatedFarm(["bm05"], edit: json => Bugs(json, bugzilla, keyFile));
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
+        var pushed = await PushBugAsync(bot, dir, 1040023);
 
         await bot.SayAsync("!deploy now");
         await UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, "bm05"), "gate-reached")), "bm05 inside the gated step");
@@ -103,15 +172,27 @@ public sealed class HostFaultTests(SshFarm farm)
         Assert.Equal(1, Reconfigs(dir, "bm05"));
         Assert.All(SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(1, Reconfigs(dir, h)));
         Assert.Equal(SshFarm.HeadsAtProduction(dir), SshFarm.Heads(dir));
+
+        // Partial first (bm05 not deployed yet), then the catch-up once the second rollout completed it; never more.
+        var comments = await CommentsAsync(bot, bugzilla, 1040023, 2);
+        Assert.StartsWith("Deployed by chatops rollout #1 to 9 of 10 hosts.", comments[0], StringComparison.Ordinal);
+        Assert.Contains("Not deployed yet: bm05 ", comments[0], StringComparison.Ordinal);
+        Assert.Contains(pushed[..12], comments[0], StringComparison.Ordinal);
+        AssertCatchUp(comments[1], pushed, "bm05");
+        File.Delete(keyFile);
     }
 
     [Fact]
     public async Task BotKilledMidRollout_RestartResumes_NoStepTwice_NothingBackward()
     {
-        var dir = GatedFarm(["bm02", "bm03", "bm04", "bm05", "bm06"]);
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040024);
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
+        var dir = GatedFarm(["bm02", "bm03", "bm04", "bm05", "bm06"], edit: json => Bugs(json, bugzilla, keyFile));
+        string pushed;
         await using (var bot = BotProcess.Start(dir))
         {
             await bot.WaitForAsync("ChatOpsReconfig is here");
+            pushed = await PushBugAsync(bot, dir, 1040024);
             await bot.SayAsync("!deploy now");
             foreach (var host in new[] { "bm02", "bm03", "bm04", "bm05", "bm06" })
                 await UntilAsync(() => File.Exists(Path.Combine(SshFarm.Basedir(dir, host), "gate-reached")), $"{host} inside the gated step");
@@ -131,12 +212,24 @@ public sealed class HostFaultTests(SshFarm farm)
 
         Assert.Equal(SshFarm.HeadsAtProduction(dir), SshFarm.Heads(dir));
         Assert.All(SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(1, Reconfigs(dir, h)));
+
+        // The interrupted rollout is partial: commented at the restart naming the hosts it left; the resume adds the catch-up.
+        var comments = await CommentsAsync(again, bugzilla, 1040024, 2);
+        Assert.StartsWith("Deployed by chatops rollout #1 to ", comments[0], StringComparison.Ordinal);
+        Assert.Contains(pushed[..12], comments[0], StringComparison.Ordinal);
+        var notYet = comments[0].Split('\n').Single(l => l.StartsWith("Not deployed yet: ", StringComparison.Ordinal));
+        string[] gated = ["bm02", "bm03", "bm04", "bm05", "bm06"];
+        Assert.All(gated, h => Assert.Contains(h + " ", notYet, StringComparison.Ordinal));
+        AssertCatchUp(comments[1], pushed, gated);
+        File.Delete(keyFile);
     }
 
     [Fact]
     public async Task PushLandingMidRollout_WaitsForTheNextRollout_ThePinnedSetHolds()
     {
-        var dir = GatedFarm(["bm01"]);
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040015);
+        var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
+        var dir = GatedFarm(["bm01"], edit: json => json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile, "buildbot-configs", "tools"));
         var pinned = BotProcess.Git(SshFarm.Upstream(dir, "tools"), "rev-parse", "HEAD");
         await using var bot = BotProcess.Start(dir);
         await bot.WaitForAsync("ChatOpsReconfig is here");
@@ -160,5 +253,12 @@ public sealed class HostFaultTests(SshFarm farm)
         Assert.DoesNotContain(pushed[..12], setOfFirst, StringComparison.Ordinal);
         Assert.All(SshFarm.HostNames, h => Assert.Equal(pushed, SshFarm.HostHead(dir, h, "tools")));
         Assert.All(SshFarm.HostNames.Where(h => h.StartsWith("bm", StringComparison.Ordinal)), h => Assert.Equal(2, Reconfigs(dir, h)));
+
+        // The push is told by the rollout that deployed it, once; the pinned rollout did not deploy it.
+        var comment = Assert.Single(await CommentsAsync(bot, bugzilla, 1040015, 1));
+        Assert.StartsWith("Deployed by chatops rollout #2 to all 10 hosts.", comment, StringComparison.Ordinal);
+        Assert.Contains(pushed[..12], comment, StringComparison.Ordinal);
+        Assert.EndsWith("[chatops rollout #2]", comment, StringComparison.Ordinal);
+        File.Delete(keyFile);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ChatOpsReconfig.Deployer.Tests.Bugs;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
@@ -9,7 +10,8 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 /// The whole story again on the PostgreSQL store with two bots, and the leader killed (<c>kill -9</c>) in the middle of
 /// the rollout: the standby takes over, says the rollout was interrupted, resumes it on the hosts that had not
 /// finished, and the bugs are told once. Afterwards: every host on the new set on disk, each master reconfigured
-/// exactly once, no merge announced twice, no bug comment doubled.
+/// exactly once, no merge announced twice, no bug comment doubled, `/api/live` true and `check-lag` OK on the new
+/// leader's web port; then a second push and `!rollback` put every host's tools back on disk, no bug commented again.
 /// </summary>
 [Collection(SecondSshFarmCollection.Name)]
 public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
@@ -20,16 +22,19 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
     public async Task TwoBots_LeaderKilledMidRollout_StandbyResumes_EveryHostOnceNothingTwice()
     {
         var environment = new Dictionary<string, string> { ["CHATOPS_PG"] = await pg.CreateDatabaseAsync() };
-        await using var bugzilla = await FakeBugzilla.StartAsync(1040013);
+        await using var bugzilla = await FakeBugzilla.StartAsync(1040013, 1040014);
+        var (webA, webB) = (SshdFixture.FreePort(), SshdFixture.FreePort());
         var keyFile = await WholeStoryTests.KeyFileAsync(bugzilla);
         var dir = farm.PrepareGated(Gated, edit: json =>
         {
             json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
             json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = 5 };
             json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile, "buildbot-configs", "tools");
+            json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{webA}" };
         });
         var b = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config", "chatops.json")))!;
         b["ha"]!["instance"] = "bot-b";
+        b["web"]!["url"] = $"http://127.0.0.1:{webB}"; // each bot its own port: both serve the web endpoints
         File.WriteAllText(Path.Combine(dir, "config", "b.json"), b.ToJsonString());
 
         await using var leader = BotProcess.Start(dir, environment);
@@ -49,7 +54,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         var (_, took) = await standby.WaitForAsync("ChatOpsReconfig is here", timeoutSeconds: 30);
         await standby.WaitForAsync("INTERRUPTED: rollout #1", took);
         var (_, resumed) = await standby.WaitForAsync("started by chatops (resume interrupted rollout #1)", took, timeoutSeconds: 90);
-        await standby.WaitForAsync("rollout #2 succeeded", resumed, timeoutSeconds: 120);
+        var (_, done) = await standby.WaitForAsync("rollout #2 succeeded", resumed, timeoutSeconds: 120);
 
         foreach (var host in SshFarm.HostNames)
         {
@@ -66,6 +71,53 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         await standby.WaitForAsync("1040013", resumed);
         var markers = bugzilla.CommentsOn(1040013).Select(c => c[c.LastIndexOf("[chatops rollout #", StringComparison.Ordinal)..]).ToList();
         Assert.Equal(markers.Distinct().Count(), markers.Count);
+
+        // As the README promises for a partial rollout: the interrupted rollout's comment names its commits and the
+        // hosts that did not finish; the resuming rollout adds only the catch-up, not the commits again.
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040013).Count >= 2, "the catch-up comment on bug 1040013");
+        var comments = bugzilla.CommentsOn(1040013);
+        Assert.True(comments.Count == 2, string.Join("\n---\n", comments));
+        Assert.StartsWith("Deployed by chatops rollout #1 to ", comments[0], StringComparison.Ordinal);
+        Assert.EndsWith("[chatops rollout #1]", comments[0], StringComparison.Ordinal);
+        Assert.Contains(configs[..12], comments[0], StringComparison.Ordinal);
+        Assert.Contains(tools[..12], comments[0], StringComparison.Ordinal);
+        var notYet = comments[0].Split('\n').Single(l => l.StartsWith("Not deployed yet: ", StringComparison.Ordinal));
+        Assert.All(Gated, host => Assert.Contains(host + " ", notYet, StringComparison.Ordinal));
+        Assert.StartsWith("Now deployed to all 10 hosts of rollout #1: ", comments[1], StringComparison.Ordinal);
+        Assert.All(Gated, host => Assert.Contains(host, comments[1].Split('\n')[0], StringComparison.Ordinal));
+        Assert.Contains(" caught up in rollout #2 ", comments[1], StringComparison.Ordinal);
+        Assert.EndsWith("[chatops rollout #2]", comments[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(configs[..12], comments[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(tools[..12], comments[1], StringComparison.Ordinal);
+
+        // The new leader's web port says it is live, and check-lag agrees.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webB}") };
+        var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
+        Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
+        Assert.Empty(live["pending"]!.AsArray());
+        await using (var check = BotProcess.Start(dir, "check-lag", "--url", $"http://127.0.0.1:{webB}"))
+        {
+            var exit = await check.WaitForExitAsync();
+            Assert.True(exit == 0, $"check-lag exited {exit}: {string.Join('\n', check.Lines)}");
+            Assert.StartsWith("CHATOPS LAG OK - 10 hosts in sync", Assert.Single(check.Lines), StringComparison.Ordinal);
+        }
+
+        // A second push and rollout, then roll back to the resumed rollout's set: every host's tools back on disk.
+        var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
+        await standby.WaitForAsync("rollout #3 succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040014).Count > 0, "the comment on bug 1040014");
+        await standby.SayAsync("alice: !rollback");
+        var (rollback, _) = await standby.WaitForAsync("ROLLBACK", done, timeoutSeconds: 60);
+        var (_, end) = await standby.WaitForAsync("rollout #4 succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools")));
+        Assert.Contains("#2", rollback, StringComparison.Ordinal);
+
+        // The rollback comments nothing; nothing was commented twice.
+        await standby.SayAsync("alice: !status bugs");
+        await standby.WaitForAsync("0 pending, 0 given up", end);
+        Assert.Equal(comments, bugzilla.CommentsOn(1040013));
+        Assert.EndsWith("[chatops rollout #3]", Assert.Single(bugzilla.CommentsOn(1040014)), StringComparison.Ordinal);
         File.Delete(keyFile);
     }
 }
