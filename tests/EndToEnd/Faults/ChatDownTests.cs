@@ -8,6 +8,7 @@ using ChatOpsReconfig.Bot.Tests.Chat.Irc;
 using ChatOpsReconfig.Deployer.Outbox;
 using ChatOpsReconfig.Deployer.Rollout;
 using ChatOpsReconfig.Deployer.Store;
+using ChatOpsReconfig.Deployer.Tests.Fixtures;
 using ChatOpsReconfig.EndToEnd.Fixtures;
 
 namespace ChatOpsReconfig.EndToEnd.Faults;
@@ -34,6 +35,7 @@ public sealed partial class ChatDownTests
     public async Task IrcServerDownForAMinute_BotKeepsDeploying_EveryMessageDeliveredAfterInOrderOnce()
     {
         await using var server = await NgircdServer.StartNewAsync();
+        var port = SshdFixture.FreePort();
         var before = await RawIrcClient.ConnectAsync(server.Port, "alice");
         var dir = BotProcess.PrepareDirectory(json =>
         {
@@ -50,7 +52,9 @@ public sealed partial class ChatDownTests
             };
             foreach (var (_, repo) in json["repos"]!.AsObject()) repo!["pollSeconds"] = 5;
             json["policy"] = new JsonObject { ["quietMinutes"] = 0, ["tickSeconds"] = 1 };
+            json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{port}" };
         });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var db = Path.Combine(dir, "data", "chatops.db");
         List<string> seen;
         DateTimeOffset down, up;
@@ -64,10 +68,9 @@ public sealed partial class ChatDownTests
                 foreach (var repo in new[] { "buildbot-configs", "buildbotcustom", "tools" })
                     await before.WaitForMessageAsync(Bot, t => t.StartsWith($"watching {repo} ", StringComparison.Ordinal), 0, Slow);
                 await bot.WaitForLogAsync("Read the revisions of 5 of 5 hosts never seen before");
-                // A reply goes through the outbox behind everything queued before it: once it is here, nothing is in flight.
-                var from = before.Count;
-                await before.SayAsync(Channel, "!status");
-                await before.WaitForMessageAsync(Bot, t => t.StartsWith("production: ", StringComparison.Ordinal), from, Slow);
+                // Killed while the bot has nothing in flight: every message recorded as delivered (its PONG came back).
+                // A message cut off mid-send may be repeated (the README says so); that is not this scenario.
+                await HealthAsync(http, "chat: connected, 0 message(s) in the outbox");
 
                 down = DateTimeOffset.UtcNow;
                 await server.KillAsync();
@@ -76,7 +79,7 @@ public sealed partial class ChatDownTests
 
             // Watched from the start: each retry's delay counts from when it was logged.
             var mayReturn = UntilServerMayReturnAsync(bot, Stopwatch.StartNew());
-            await bot.WaitForLogAsync("Disconnected from IRC 127.0.0.1: the server closed the connection");
+            await bot.WaitForLogAsync("Disconnected from IRC 127.0.0.1: ");
 
             // The bot keeps working with nobody to talk to: the pushes are seen and deployed by the automatic policy.
             configs = Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
@@ -84,7 +87,9 @@ public sealed partial class ChatDownTests
             await SshFarm.UntilAsync(
                 () => Hosts.All(h => OnDisk(dir, h, "tools") == tools) && Hosts.Take(3).All(h => OnDisk(dir, h, "buildbot-configs") == configs),
                 "every host on the pushed revisions while chat is down", seconds: 50);
-            await bot.WaitForLogAsync(" not delivered (attempt ");
+            // What the rollout said is waiting in the outbox, and the bot knows delivery is failing.
+            var waiting = await HealthAsync(http, "chat: delivery failing, ");
+            Assert.True(int.Parse(Waiting().Match(waiting).Groups[1].Value, CultureInfo.InvariantCulture) >= 6, waiting);
 
             await mayReturn;
             up = DateTimeOffset.UtcNow;
@@ -94,9 +99,7 @@ public sealed partial class ChatDownTests
             // The bot joins only after alice (see UntilServerMayReturnAsync): she sees everything it says from now on.
             await after.WaitForAsync(m => m.Command == "JOIN" && m.Nick == Bot, 0, TimeSpan.FromSeconds(90));
             await after.WaitForMessageAsync(Bot, t => t.StartsWith("OK: rollout #1 succeeded", StringComparison.Ordinal), 0, Slow);
-            var last = after.Count;
-            await after.SayAsync(Channel, "!status");
-            await after.WaitForMessageAsync(Bot, t => t.StartsWith("production: ", StringComparison.Ordinal), last, Slow);
+            await HealthAsync(http, "chat: connected, 0 message(s) in the outbox");
             seen.AddRange(after.MessagesFrom(Bot));
 
             bot.Terminate();
@@ -165,6 +168,21 @@ public sealed partial class ChatDownTests
         }
     }
 
+    /// <summary>Polls <c>/healthz</c> until it has a line starting with <paramref name="line"/>; returns that line.</summary>
+    private static async Task<string> HealthAsync(HttpClient http, string line)
+    {
+        var body = "";
+        for (var deadline = DateTime.UtcNow + Slow; DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            // 503 too: it says why (a late poll) and still has the chat line.
+            using var response = await http.GetAsync("/healthz");
+            body = await response.Content.ReadAsStringAsync();
+            if (body.Split('\n').FirstOrDefault(l => l.StartsWith(line, StringComparison.Ordinal)) is { } found) return found;
+        }
+
+        throw new TimeoutException($"/healthz has no line '{line}…' after {Slow.TotalSeconds:0} s:\n{body}");
+    }
+
     private static string Commit(string dir, string repo, string message)
     {
         var path = Path.Combine(dir, "data", "demo", "upstream", repo);
@@ -178,6 +196,9 @@ public sealed partial class ChatDownTests
 
     [GeneratedRegex(@"Disconnected from IRC .*; reconnecting in (\d+(?:\.\d+)?) s")]
     private static partial Regex Reconnecting();
+
+    [GeneratedRegex(@"delivery failing, (\d+) message")]
+    private static partial Regex Waiting();
 
     [GeneratedRegex(@"^rollout #\d+: (\d+/\d+ done(?:…)?)$")]
     private static partial Regex ProgressLine();
