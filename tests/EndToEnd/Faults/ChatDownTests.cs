@@ -84,9 +84,16 @@ public sealed partial class ChatDownTests
             // The bot keeps working with nobody to talk to: the pushes are seen and deployed by the automatic policy.
             configs = Commit(dir, "buildbot-configs", "Bug 1040013 - configs half");
             tools = Commit(dir, "tools", "Bug 1040013 - tools half");
-            await SshFarm.UntilAsync(
-                () => Hosts.All(h => OnDisk(dir, h, "tools") == tools) && Hosts.Take(3).All(h => OnDisk(dir, h, "buildbot-configs") == configs),
-                "every host on the pushed revisions while chat is down", seconds: 50);
+            try
+            {
+                await SshFarm.UntilAsync(
+                    () => Hosts.All(h => OnDisk(dir, h, "tools") == tools) && Hosts.Take(3).All(h => OnDisk(dir, h, "buildbot-configs") == configs),
+                    "every host on the pushed revisions while chat is down", seconds: 50);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}; the bot's log:\n{bot.Stderr}", ex);
+            }
             // What the rollout said is waiting in the outbox, and the bot knows delivery is failing.
             var waiting = await HealthAsync(http, "chat: delivery failing, ");
             Assert.True(int.Parse(Waiting().Match(waiting).Groups[1].Value, CultureInfo.InvariantCulture) >= 6, waiting);
@@ -115,21 +122,28 @@ public sealed partial class ChatDownTests
         var expected = sent.SelectMany(e => IrcTextSplitter.Split(ChatOutbox.Read(e).Text, 4096)).ToList();
         Assert.Equal(expected, seen);
 
-        // The story the channel missed, queued during the outage, delivered after it, each once and in this order.
-        string[] story =
+        // The story the channel missed, queued during the outage, delivered after it, each once and in this order
+        // (the two merges in the order the repos were polled, both before the rollout).
+        string[] merges =
         [
             "buildbot-configs production: 1 commit by Test Releng — Bug 1040013",
             "tools production: 1 commit by Test Releng — Bug 1040013",
+        ];
+        string[] story =
+        [
             "rollout #1 started by chatops (automatic",
             "rollout #1: 0/5 done…",
             "rollout #1: 5/5 done",
             "OK: rollout #1 succeeded",
         ];
-        var entries = story.Select(s => Assert.Single(sent, e => ChatOutbox.Read(e).Text.StartsWith(s, StringComparison.Ordinal))).ToList();
+        OutboxEntry Entry(string text) => Assert.Single(sent, e => ChatOutbox.Read(e).Text.StartsWith(text, StringComparison.Ordinal));
+        var entries = story.Select(Entry).ToList();
         Assert.Equal(entries.Select(e => e.Id).Order(), entries.Select(e => e.Id));
+        Assert.All(merges, m => Assert.True(Entry(m).Id < entries[0].Id, $"'{m}' after the rollout's start"));
+        entries.AddRange(merges.Select(Entry));
         Assert.All(entries, e => Assert.True(e.CreatedAt > down && e.CreatedAt < up, $"entry {e.Id} queued at {e.CreatedAt:O}, outage {down:O} to {up:O}"));
         Assert.All(entries, e => Assert.True(e.DeliveredAt > up, $"entry {e.Id} delivered at {e.DeliveredAt:O}, before the server returned at {up:O}"));
-        Assert.Equal(story.Length, entries.Distinct().Count());
+        Assert.Equal(story.Length + merges.Length, entries.Distinct().Count());
         var progress = seen.Where(l => ProgressLine().IsMatch(l)).Select(l => ProgressLine().Match(l).Groups[1].Value).ToList();
         Assert.Equal(["0/5 done…", "2/5 done…", "3/5 done…", "4/5 done…", "5/5 done"], progress);
 
