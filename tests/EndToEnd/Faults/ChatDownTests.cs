@@ -89,7 +89,7 @@ public sealed partial class ChatDownTests
             {
                 await SshFarm.UntilAsync(
                     () => Hosts.All(h => OnDisk(dir, h, "tools") == tools) && Hosts.Take(3).All(h => OnDisk(dir, h, "buildbot-configs") == configs),
-                    "every host on the pushed revisions while chat is down", seconds: 120);
+                    "every host on the pushed revisions while chat is down", seconds: 240);
             }
             catch (TimeoutException ex)
             {
