@@ -43,9 +43,17 @@ public sealed class HostFaultTests(SshFarm farm)
     private static async Task<IReadOnlyList<string>> CommentsAsync(BotProcess bot, FakeBugzilla bugzilla, int bug, int count)
     {
         await UntilAsync(() => bugzilla.CommentsOn(bug).Count >= count, $"{count} comment(s) on bug {bug}");
-        var from = bot.Lines.Count;
-        await bot.SayAsync("!status bugs");
-        await bot.WaitForAsync("0 pending, 0 given up", from);
+        // The tracker holds a comment a moment before the bot has recorded it as sent: ask until nothing is pending.
+        for (var asked = 1; ; asked++)
+        {
+            var from = bot.Lines.Count;
+            await bot.SayAsync("!status bugs");
+            var (answer, _) = await bot.WaitForAsync(l => l.Contains(" pending, ", StringComparison.Ordinal), from);
+            if (answer.EndsWith("] 0 pending, 0 given up", StringComparison.Ordinal)) break;
+            Assert.True(asked < 100, $"still not delivered after {asked} asks: {answer}");
+            await Task.Delay(100);
+        }
+
         var comments = bugzilla.CommentsOn(bug);
         Assert.True(comments.Count == count, string.Join("\n---\n", comments));
         return comments;
