@@ -21,7 +21,7 @@ internal sealed class BugCommentPlanner(
     /// <summary>How many earlier rollouts are looked at for hosts that caught up.</summary>
     private const int CatchUpWindow = 20;
 
-    /// <summary>The starting point of a store without rollouts (not 0: LiteDB takes an id of 0 for "assign one").</summary>
+    /// <summary>The starting point of a store without rollouts (not 0: the store takes an id of 0 for "assign one").</summary>
     private const int BeforeTheFirst = -1;
 
     /// <summary>Plans <paramref name="rollout"/>'s comments unless done before; returns how many were added.</summary>

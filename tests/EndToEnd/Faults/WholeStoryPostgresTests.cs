@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ChatOpsReconfig.Deployer.Tests.Bugs;
 using ChatOpsReconfig.Deployer.Tests.Fixtures;
@@ -13,7 +12,7 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 /// exactly once, no merge announced twice, no bug comment doubled, `/api/live` true and `check-lag` OK on the new
 /// leader's web port; then a second push and `!rollback` put every host's tools back on disk, no bug commented again.
 /// </summary>
-[Collection(SecondSshFarmCollection.Name)]
+[Collection(ThirdSshFarmCollection.Name)]
 public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
 {
     private static readonly string[] Gated = ["bm02", "bm03", "bm04", "bm05", "bm06"];
@@ -91,16 +90,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         Assert.DoesNotContain(tools[..12], comments[1], StringComparison.Ordinal);
 
         // The new leader's web port says it is live, and check-lag agrees.
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webB}") };
-        var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
-        Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
-        Assert.Empty(live["pending"]!.AsArray());
-        await using (var check = BotProcess.Start(dir, "check-lag", "--url", $"http://127.0.0.1:{webB}"))
-        {
-            var exit = await check.WaitForExitAsync();
-            Assert.True(exit == 0, $"check-lag exited {exit}: {string.Join('\n', check.Lines)}");
-            Assert.StartsWith("CHATOPS LAG OK - 10 hosts in sync", Assert.Single(check.Lines), StringComparison.Ordinal);
-        }
+        await WholeStoryTests.AssertLiveAndInSyncAsync(dir, webB, tools);
 
         // A second push and rollout, then roll back to the resumed rollout's set: every host's tools back on disk.
         var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");

@@ -93,15 +93,7 @@ public sealed partial class WholeStoryTests(SshFarm farm)
         Assert.Contains(tools[..12], comment, StringComparison.Ordinal);
         Assert.Contains(custom[..12], comment, StringComparison.Ordinal);
 
-        var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
-        Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
-        Assert.Empty(live["pending"]!.AsArray());
-        await using (var check = BotProcess.Start(dir, "check-lag", "--url", $"http://127.0.0.1:{port}"))
-        {
-            var exit = await check.WaitForExitAsync();
-            Assert.True(exit == 0, $"check-lag exited {exit}: {string.Join('\n', check.Lines)}");
-            Assert.StartsWith("CHATOPS LAG OK - 10 hosts in sync", Assert.Single(check.Lines), StringComparison.Ordinal);
-        }
+        await AssertLiveAndInSyncAsync(dir, port, tools);
 
         // A second rollout, then roll back to the first one's set: every host's tools goes back on disk.
         var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
@@ -193,6 +185,19 @@ public sealed partial class WholeStoryTests(SshFarm farm)
 
     [GeneratedRegex(" {2,}")]
     private static partial Regex TableGap();
+
+    /// <summary>`/api/live` on the bot's web port says <paramref name="tools"/> is live with nothing pending, and `check-lag` agrees.</summary>
+    internal static async Task AssertLiveAndInSyncAsync(string dir, int port, string tools)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var live = await http.GetFromJsonAsync<JsonObject>($"/api/live?repo=tools&rev={tools}");
+        Assert.True(live!["live"]!.GetValue<bool>(), live.ToJsonString());
+        Assert.Empty(live["pending"]!.AsArray());
+        await using var check = BotProcess.Start(dir, "check-lag", "--url", $"http://127.0.0.1:{port}");
+        var exit = await check.WaitForExitAsync();
+        Assert.True(exit == 0, $"check-lag exited {exit}: {string.Join('\n', check.Lines)}");
+        Assert.StartsWith("CHATOPS LAG OK - 10 hosts in sync", Assert.Single(check.Lines), StringComparison.Ordinal);
+    }
 
     /// <summary>A file holding the fake Bugzilla's API key (deleted by the test).</summary>
     internal static async Task<string> KeyFileAsync(FakeBugzilla bugzilla)
