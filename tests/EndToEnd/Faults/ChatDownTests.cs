@@ -71,7 +71,7 @@ public sealed partial class ChatDownTests
                 await bot.WaitForLogAsync("Read the revisions of 5 of 5 hosts never seen before");
                 // Killed while the bot has nothing in flight: every message recorded as delivered (its PONG came back).
                 // A message cut off mid-send may be repeated (the README says so); that is not this scenario.
-                await HealthAsync(http, "chat: connected, 0 message(s) in the outbox");
+                await HealthAsync(bot, http, "chat: connected, 0 message(s) in the outbox");
 
                 down = DateTimeOffset.UtcNow;
                 await server.KillAsync();
@@ -96,7 +96,7 @@ public sealed partial class ChatDownTests
                 throw new TimeoutException($"{ex.Message}; the bot's log:\n{bot.Stderr}", ex);
             }
             // What the rollout said is waiting in the outbox, and the bot knows delivery is failing.
-            var waiting = await HealthAsync(http, "chat: delivery failing, ");
+            var waiting = await HealthAsync(bot, http, "chat: delivery failing, ");
             Assert.True(int.Parse(Waiting().Match(waiting).Groups[1].Value, CultureInfo.InvariantCulture) >= 6, waiting);
 
             await mayReturn;
@@ -107,7 +107,7 @@ public sealed partial class ChatDownTests
             // The bot joins only after alice (see UntilServerMayReturnAsync): she sees everything it says from now on.
             await after.WaitForAsync(m => m.Command == "JOIN" && m.Nick == Bot, 0, TimeSpan.FromSeconds(90));
             await after.WaitForMessageAsync(Bot, t => t.StartsWith("OK: rollout #1 succeeded", StringComparison.Ordinal), 0, Slow);
-            await HealthAsync(http, "chat: connected, 0 message(s) in the outbox");
+            await HealthAsync(bot, http, "chat: connected, 0 message(s) in the outbox");
             seen.AddRange(after.MessagesFrom(Bot));
 
             bot.Terminate();
@@ -189,15 +189,17 @@ public sealed partial class ChatDownTests
 
             if (outage.Elapsed >= Outage && next - outage.Elapsed > TimeSpan.FromSeconds(2)) return;
             Assert.True(outage.Elapsed < Outage + TimeSpan.FromMinutes(2), $"the bot stopped trying to reconnect:\n{bot.Stderr}");
-            await Task.Delay(100);
+            // A new attempt is a new log line; the minute's end is the only thing that comes without one.
+            await bot.OutputAsync(TimeSpan.FromMilliseconds(500));
         }
     }
 
     /// <summary>Polls <c>/healthz</c> until it has a line starting with <paramref name="line"/>; returns that line.</summary>
-    private static async Task<string> HealthAsync(HttpClient http, string line)
+    private static async Task<string> HealthAsync(BotProcess bot, HttpClient http, string line)
     {
         var body = "";
-        for (var deadline = DateTime.UtcNow + Slow; DateTime.UtcNow < deadline; await Task.Delay(100))
+        // The bot logs what changes its chat state (connected, a failed attempt, a message sent): ask again after each line.
+        for (var deadline = DateTime.UtcNow + Slow; DateTime.UtcNow < deadline; await bot.OutputAsync(TimeSpan.FromMilliseconds(500)))
         {
             // 503 too: it says why (a late poll) and still has the chat line.
             using var response = await http.GetAsync("/healthz");

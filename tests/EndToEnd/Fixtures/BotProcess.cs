@@ -107,6 +107,9 @@ public sealed class BotProcess : IAsyncDisposable
 
     public void CloseInput() => _process.StandardInput.Close();
 
+    /// <summary>Waits until the process writes a line on stdout or stderr, at most <paramref name="max"/>: for state it shows elsewhere too (<c>/healthz</c>).</summary>
+    public Task<bool> OutputAsync(TimeSpan max) => _changed.WaitAsync(max);
+
     /// <summary>Waits for a stdout line (after index <paramref name="from"/>) matching the predicate; fails with the output on timeout.</summary>
     public Task<(string Line, int Index)> WaitForAsync(Func<string, bool> match, int from = 0, int timeoutSeconds = 120) =>
         WaitForAsync(() => Lines, match, from, timeoutSeconds);
