@@ -24,7 +24,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+# Every temporary file of the tests (and of the bots, hosts and servers they start) goes in one directory, removed at
+# the end: some fixtures keep theirs for a restart and cannot tell when the last one is done.
+scratch="$(mktemp -d)"
+chmod 755 "$scratch"
+export TMPDIR="$scratch"
+trap 'rm -rf "$results" "$scratch"' EXIT
 dotnet test ChatOpsReconfig.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 

@@ -299,7 +299,8 @@ public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) :
         var step = Assert.Single(refused.Steps);
         Assert.Equal(StepStatus.Refused, step.Status);
         Assert.Null(step.Error);
-        var refusal = new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = tools, Value = $"abc1234;touch {marker}" };
+        // The value is kept through the sanitizer, cut at 80 characters (the marker's path is as long as TMPDIR makes it).
+        var refusal = new TemplateProblem { Kind = TemplateProblemKind.InvalidValue, Placeholder = "rev", Repo = tools, Value = SafeText.Clean($"abc1234;touch {marker}", 80) };
         Assert.Equal(refusal, Assert.Single(step.Refusal!));
         Assert.Equal(refusal, Assert.Single(refused.Failure!.Refusal!));
         Assert.False(File.Exists(marker));

@@ -240,8 +240,9 @@ public sealed class HostDriverTests(SshdFixture sshd) : IDisposable
             {
                 if ((await Shell.RunAsync("id", ["-u", name])).ExitCode != 0)
                     await Shell.CheckAsync("useradd", ["-M", "-d", home, "-s", "/bin/csh", name]);
-                // Not locked ("!"): sshd without PAM refuses locked accounts even for key logins.
-                await Shell.CheckAsync("usermod", ["-p", "*", name]);
+                // Not locked ("!"): sshd without PAM refuses locked accounts even for key logins. The home follows TMPDIR
+                // when the account is left from an earlier run.
+                await Shell.CheckAsync("usermod", ["-p", "*", "-d", home, name]);
                 var basedir = Path.Combine(home, "basedir");
                 Directory.CreateDirectory(basedir);
                 await File.WriteAllTextAsync(Path.Combine(home, ".cshrc"), $"echo shell >> {counter}\n");

@@ -95,6 +95,9 @@ public sealed partial class ChatDownTests
             {
                 throw new TimeoutException($"{ex.Message}; the bot's log:\n{bot.Stderr}", ex);
             }
+            // A host is on its revision a moment before its rollout is recorded finished: chat returns only after that.
+            await SshFarm.UntilAsync(() => EveryRolloutFinished(bot.Stderr), "every rollout recorded finished while chat is down", seconds: 120);
+
             // What the rollout said is waiting in the outbox, and the bot knows delivery is failing.
             var waiting = await HealthAsync(bot, http, "chat: delivery failing, ");
             Assert.True(int.Parse(Waiting().Match(waiting).Groups[1].Value, CultureInfo.InvariantCulture) >= 6, waiting);
@@ -223,6 +226,13 @@ public sealed partial class ChatDownTests
 
     [GeneratedRegex(@"Disconnected from IRC .*; reconnecting in (\d+(?:\.\d+)?) s")]
     private static partial Regex Reconnecting();
+
+    /// <summary>Every rollout the bot's log says started, it also says finished.</summary>
+    private static bool EveryRolloutFinished(string log) =>
+        RolloutStarted().Matches(log).All(m => log.Contains($"Rollout {m.Groups[1].Value} finished ", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"Rollout (\d+) started on \d+ hosts")]
+    private static partial Regex RolloutStarted();
 
     [GeneratedRegex(@"delivery failing, (\d+) message")]
     private static partial Regex Waiting();
