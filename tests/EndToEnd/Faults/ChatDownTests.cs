@@ -111,6 +111,11 @@ public sealed partial class ChatDownTests
             await after.WaitForAsync(m => m.Command == "JOIN" && m.Nick == Bot, 0, TimeSpan.FromSeconds(90));
             await after.WaitForMessageAsync(Bot, t => t.StartsWith("OK: rollout #1 succeeded", StringComparison.Ordinal), 0, Slow);
             await HealthAsync(bot, http, "chat: connected, 0 message(s) in the outbox");
+            // The server had every line the bot sent before it answered the bot's PING; the answer to alice's PING comes
+            // after all of them on her connection, so once she has it she has read them all.
+            var mark = after.Count;
+            await after.SendAsync("PING :caught-up");
+            await after.WaitForAsync(m => m.Command == "PONG" && m.Params.Contains("caught-up"), mark, Slow);
             seen.AddRange(after.MessagesFrom(Bot));
 
             bot.Terminate();
