@@ -11,9 +11,9 @@ namespace ChatOpsReconfig.EndToEnd.Faults;
 /// <summary>
 /// The whole story on ten real sshd hosts with the real process, buildbotcustom in Mercurial and the others in git:
 /// merges announced, lock, pushes to all three repos, unlock, a quiet window of 30 seconds (0.5 minutes) the bot says
-/// it waits for and keeps (tools has a window of its own, 0, so the second push deploys at once), the automatic rollout with one ok row per host in its results, one comment per bug on the
-/// (fake) Bugzilla naming the git and hg revisions, `/api/live` true and `check-lag` OK, a second rollout, then
-/// `!rollback` puts every host back on disk.
+/// it waits for and keeps (tools has a window of its own, 0, so the second push deploys at once), the automatic
+/// rollout with one ok row per host in its results, one comment per bug on the (fake) Bugzilla naming the git and hg
+/// revisions, `/api/live` true and `check-lag` OK, a second rollout, then `!rollback` puts every host back on disk.
 /// </summary>
 [Collection(SecondSshFarmCollection.Name)]
 public sealed partial class WholeStoryTests(SshFarm farm)
@@ -100,7 +100,8 @@ public sealed partial class WholeStoryTests(SshFarm farm)
 
         await AssertLiveAndInSyncAsync(dir, port, tools);
 
-        // A second rollout (tools' own window is 0: no wait), then roll back to the first one's set: every host's tools goes back on disk.
+        // A second rollout (tools' own window is 0: no wait), then roll back to the first one's set: every host's tools
+        // goes back on disk.
         var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
         await bot.WaitForAsync("rollout #2 succeeded", done, timeoutSeconds: 120);
         Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
