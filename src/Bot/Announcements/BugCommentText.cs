@@ -61,11 +61,16 @@ public sealed class BugCommentText : IBugCommentText
     private static string Describe(BugHosts hosts) =>
         hosts.Complete ? $"all {hosts.Total} host{(hosts.Total == 1 ? "" : "s")}" : $"{hosts.Ok} of {hosts.Total} hosts";
 
-    /// <summary><c>bm03 failed at checkconfig</c>, <c>bm04 unreachable</c>.</summary>
-    private static string Describe(NotDeployedHost h) => h.Outcome switch
+    /// <summary>
+    /// <c>bm03 failed at checkconfig</c>, <c>bm04 unreachable</c>; a host the bot's own stop cut off is not said to
+    /// have failed: <c>bm05 interrupted when the bot stopped</c>.
+    /// </summary>
+    private static string Describe(NotDeployedHost h) => h switch
     {
-        HostOutcome.Failed => $"{h.Host} failed at {h.FailedStep ?? "a step"}",
-        HostOutcome.Unreachable => $"{h.Host} unreachable",
+        { Interrupted: true, Outcome: HostOutcome.Skipped } => $"{h.Host} not started before the bot stopped",
+        { Interrupted: true } => $"{h.Host} interrupted when the bot stopped",
+        { Outcome: HostOutcome.Failed } => $"{h.Host} failed at {h.FailedStep ?? "a step"}",
+        { Outcome: HostOutcome.Unreachable } => $"{h.Host} unreachable",
         _ => $"{h.Host} {h.Outcome.ToString().ToLowerInvariant()}",
     };
 }

@@ -7,8 +7,11 @@ namespace ChatOpsReconfig.Deployer.Bugs;
 /// <summary>One commit of a bug's comment: the repo it landed in and the commit as the rollout kept it.</summary>
 public sealed record BugCommit(string Repo, string Rev, string Author, string Summary);
 
-/// <summary>A host carrying a bug's repos that did not end ok, and how it ended.</summary>
-public sealed record NotDeployedHost(string Host, HostOutcome Outcome, string? FailedStep);
+/// <summary>
+/// A host carrying a bug's repos that did not end ok, and how it ended; <paramref name="Interrupted"/> when the bot
+/// stopped (a crash) before the host finished, not the host's own failure.
+/// </summary>
+public sealed record NotDeployedHost(string Host, HostOutcome Outcome, string? FailedStep, bool Interrupted = false);
 
 /// <summary>How the hosts carrying a bug's repos ended in one rollout.</summary>
 public sealed record BugHosts(int Ok, int Total, IReadOnlyList<NotDeployedHost> NotOk)

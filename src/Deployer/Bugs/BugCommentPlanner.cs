@@ -165,7 +165,7 @@ internal sealed class BugCommentPlanner(
         var set = repos.ToList();
         var carrying = results.Where(r => Carries(r, set)).ToList();
         // The store returns a rollout's hosts in no set order; the comment names them by name.
-        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).OrderBy(r => r.Host, StringComparer.Ordinal).Select(r => new NotDeployedHost(r.Host, r.Outcome, r.FailedStep)).ToList();
+        var notOk = carrying.Where(r => r.Outcome != HostOutcome.Ok).OrderBy(r => r.Host, StringComparer.Ordinal).Select(r => new NotDeployedHost(r.Host, r.Outcome, r.FailedStep, r.Interrupted)).ToList();
         return new BugHosts(carrying.Count - notOk.Count, carrying.Count, notOk);
     }
 

@@ -33,6 +33,23 @@ public sealed class BugCommentTextTests
                 new BugHosts(2, 4, [new("bm03", HostOutcome.Failed, "checkconfig"), new("bm04", HostOutcome.Unreachable, null)]), [], Fleet, "https://chatops.example.org/"));
 
     [Fact]
+    public void InterruptedRollout_HostsTheCrashCutOff_AreNotSaidToHaveFailed() =>
+        Assert.Equal(
+            "Deployed by chatops rollout #12 to 1 of 4 hosts. Finished 2026-03-04 10:30 UTC.\n"
+            + "Not deployed yet: bm02 interrupted when the bot stopped, bm03 not started before the bot stopped, "
+            + "bm04 failed at a step. A follow-up comment says when they catch up.\n"
+            + "\n"
+            + "configs 0123456789ab <https://hg.example.org/configs/rev/0123456789ab> — Bump workers (alice)\n"
+            + "[chatops rollout #12]",
+            new BugCommentText().Render(null, 7, Rollout, Commits,
+                new BugHosts(1, 4,
+                [
+                    new("bm02", HostOutcome.Failed, null, Interrupted: true),
+                    new("bm03", HostOutcome.Skipped, null, Interrupted: true),
+                    new("bm04", HostOutcome.Failed, null),
+                ]), [], Fleet, null));
+
+    [Fact]
     public void Template_AndCatchUp() =>
         Assert.Equal(
             "Bug 7: rollout 12 reached all 1 host. Finished 2026-03-04 10:30 UTC.\n"

@@ -227,7 +227,8 @@ public sealed class HostFaultTests(SshFarm farm)
         Assert.Contains(pushed[..12], comments[0], StringComparison.Ordinal);
         var notYet = comments[0].Split('\n').Single(l => l.StartsWith("Not deployed yet: ", StringComparison.Ordinal));
         string[] gated = ["bm02", "bm03", "bm04", "bm05", "bm06"];
-        Assert.All(gated, h => Assert.Contains(h + " ", notYet, StringComparison.Ordinal));
+        Assert.All(gated, h => Assert.Contains(h + " interrupted when the bot stopped", notYet, StringComparison.Ordinal));
+        Assert.DoesNotContain("failed", notYet, StringComparison.Ordinal);
         AssertCatchUp(comments[1], pushed, gated);
         File.Delete(keyFile);
     }

@@ -81,7 +81,8 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         Assert.Contains(configs[..12], comments[0], StringComparison.Ordinal);
         Assert.Contains(tools[..12], comments[0], StringComparison.Ordinal);
         var notYet = comments[0].Split('\n').Single(l => l.StartsWith("Not deployed yet: ", StringComparison.Ordinal));
-        Assert.All(Gated, host => Assert.Contains(host + " ", notYet, StringComparison.Ordinal));
+        Assert.All(Gated, host => Assert.Contains(host + " interrupted when the bot stopped", notYet, StringComparison.Ordinal));
+        Assert.DoesNotContain("failed", notYet, StringComparison.Ordinal);
         Assert.StartsWith("Now deployed to all 10 hosts of rollout #1: ", comments[1], StringComparison.Ordinal);
         Assert.All(Gated, host => Assert.Contains(host, comments[1].Split('\n')[0], StringComparison.Ordinal));
         Assert.Contains(" caught up in rollout #2 ", comments[1], StringComparison.Ordinal);
