@@ -39,6 +39,7 @@ public sealed class PostgresStoreCliTests : IDisposable
     {
         var json = JsonNode.Parse(File.ReadAllText(SourceTree.Combine("config", "chatops.json")), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
         json["store"] = store;
+        json["web"]!["url"] = "http://127.0.0.1:0"; // any free port: the demo's 8080 may be another test's at the moment
         File.WriteAllText(_dir.Combine("config", "chatops.json"), json.ToJsonString());
     }
 

@@ -20,7 +20,11 @@ public sealed class StoreCliTests : IDisposable
     public StoreCliTests()
     {
         Directory.CreateDirectory(_dir.Combine("config"));
-        File.Copy(SourceTree.Combine("config", "chatops.json"), _dir.Combine("config", "chatops.json"));
+        // Any free port for `run`: the demo's 8080 may be taken by another test's bot at the same moment.
+        var demo = File.ReadAllText(SourceTree.Combine("config", "chatops.json"));
+        var config = demo.Replace("\"url\": \"http://127.0.0.1:8080\"", "\"url\": \"http://127.0.0.1:0\"", StringComparison.Ordinal);
+        Assert.NotEqual(demo, config);
+        File.WriteAllText(_dir.Combine("config", "chatops.json"), config);
     }
 
     public void Dispose()
