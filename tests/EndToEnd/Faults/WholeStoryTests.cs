@@ -100,18 +100,9 @@ public sealed partial class WholeStoryTests(SshFarm farm)
 
         await AssertLiveAndInSyncAsync(dir, port, tools);
 
-        // A second rollout (tools' own window is 0: no wait), then roll back to the first one's set: every host's tools
-        // goes back on disk.
-        var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
-        await bot.WaitForAsync("rollout #2 succeeded", done, timeoutSeconds: 120);
-        Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
-        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040014).Count > 0, "the comment on bug 1040014");
-        await bot.SayAsync("alice: !rollback");
-        var (rollback, _) = await bot.WaitForAsync("ROLLBACK", done, timeoutSeconds: 60);
-        await bot.WaitForAsync("rollout #3 succeeded", done, timeoutSeconds: 120);
-        Assert.All(SshFarm.HostNames, host => Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools")));
+        // A second rollout (tools' own window is 0: no wait), then roll back to the first one's set.
+        await PushThenRollBackAsync(bot, dir, bugzilla, tools, done, pushed: 2, back: 1);
         Assert.All(SshFarm.HostNames.Where(h => SshFarm.ReposOf(h).Contains(SshFarm.HgRepo)), host => Assert.Equal(custom, SshFarm.HostHead(dir, host, SshFarm.HgRepo)));
-        Assert.Contains("#1", rollback, StringComparison.Ordinal);
 
         // A rollback deploys nothing new: no bug is told it was deployed again; nothing was commented twice.
         Assert.Single(bugzilla.CommentsOn(1040013));
@@ -191,6 +182,25 @@ public sealed partial class WholeStoryTests(SshFarm farm)
 
     [GeneratedRegex(" {2,}")]
     private static partial Regex TableGap();
+
+    /// <summary>
+    /// A tools push for bug 1040014 deployed as rollout #<paramref name="pushed"/> (every host on it, the bug
+    /// commented), then <c>!rollback</c> to rollout #<paramref name="back"/>'s set: every host's tools back on
+    /// <paramref name="tools"/>. Returns the line after the rollback's success.
+    /// </summary>
+    internal static async Task<int> PushThenRollBackAsync(BotProcess bot, string dir, FakeBugzilla bugzilla, string tools, int done, int pushed, int back)
+    {
+        var next = SshFarm.Commit(dir, "tools", "Bug 1040014 - tools follow-up");
+        await bot.WaitForAsync($"rollout #{pushed} succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(next, SshFarm.HostHead(dir, host, "tools")));
+        await SshFarm.UntilAsync(() => bugzilla.CommentsOn(1040014).Count > 0, "the comment on bug 1040014");
+        await bot.SayAsync("alice: !rollback");
+        var (rollback, _) = await bot.WaitForAsync("ROLLBACK", done, timeoutSeconds: 60);
+        var (_, end) = await bot.WaitForAsync($"rollout #{pushed + 1} succeeded", done, timeoutSeconds: 120);
+        Assert.All(SshFarm.HostNames, host => Assert.Equal(tools, SshFarm.HostHead(dir, host, "tools")));
+        Assert.Contains($"#{back}", rollback, StringComparison.Ordinal);
+        return end;
+    }
 
     /// <summary>`/api/live` on the bot's web port says <paramref name="tools"/> is live with nothing pending, and `check-lag` agrees.</summary>
     internal static async Task AssertLiveAndInSyncAsync(string dir, int port, string tools)
