@@ -94,15 +94,17 @@ internal static class LeadershipSetup
         services.AddSingleton(sp => new LeaderState(ha.InstanceName, shared, sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<TimeProvider>()));
         if (!shared) return services;
         services.AddSingleton(new LeaseHeldByLoop());
+        var length = TimeSpan.FromSeconds(ha.LeaseSeconds);
         services.AddSingleton(sp => new PgLeadership(
-            new PgLeaderLease(sp.GetRequiredService<PgStore>().Source), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, TimeSpan.FromSeconds(ha.LeaseSeconds)));
+            new PgLeaderLease(sp.GetRequiredService<PgStore>().LeaseSource, length / 3), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, length));
         services.AddHostedService<LeaderServices>();
         return services;
     }
 }
 
 /// <summary>
-/// With a shared store: holds or waits for the leader lease, renewing it every third of its length. On taking it, it
+/// With a shared store: holds or waits for the leader lease, renewing it every third of its length on a thread of its
+/// own (<see cref="LeaseThread"/>: a starved thread pool must not cost a live leader its lease). On taking it, it
 /// starts the leader-only services in the order they were registered (start-up recovery marks a rollout the old
 /// leader left running as interrupted, and says so). A bot that finds it lost the lease — paused or cut off past its
 /// length — stops at once with exit code 3: its writes are already refused (every write carries the lease), and a
@@ -122,6 +124,10 @@ internal sealed partial class LeaderServices(
 
     private readonly List<IHostedService> _started = [];
     private Task _starting = Task.CompletedTask;
+    private bool _standbyLogged;
+
+    /// <summary>When this bot last renewed (or took) the lease; null before it first led.</summary>
+    private DateTimeOffset? _renewed;
 
     private async Task StartLeaderServicesAsync(CancellationToken cancellationToken)
     {
@@ -132,56 +138,62 @@ internal sealed partial class LeaderServices(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A standby's writes are refused too: epoch 0 is never held.
         documents.Fence = () => (leadership.Holder, leadership.Epoch ?? 0);
-        var standbyLogged = false;
-        var renewed = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        var thread = LeaseThread.Start("chatops-lease", leadership.Length / 3, _ => Tick(stoppingToken));
+        stoppingToken.Register(thread.Stop);
+        return thread.Completion;
+    }
+
+    /// <summary>One turn of the lease (on the lease's own thread); false once the lease is lost and the bot stops.</summary>
+    private bool Tick(CancellationToken stoppingToken)
+    {
+        LeadershipChange change;
+        try
         {
-            LeadershipChange change;
-            try
+            var sentAt = time.GetTimestamp();
+            change = leadership.Tick();
+            if (leadership.IsLeader)
             {
-                var sentAt = time.GetTimestamp();
-                change = await leadership.TickAsync(stoppingToken);
-                if (leadership.IsLeader)
-                {
-                    renewed = time.GetUtcNow();
-                    state.Renewed(sentAt, leadership.Length);
-                }
-
-                var holder = await leadership.CurrentAsync(stoppingToken);
-                state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt), leadership.IsLeader);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
-            {
-                Log.StoreUnreachable(logger, ex.Message);
-                // A leader that cannot renew has lost the lease once it would have run out.
-                change = leadership.IsLeader && time.GetUtcNow() - renewed > leadership.Length ? LeadershipChange.Lost : LeadershipChange.None;
+                var now = time.GetUtcNow();
+                if (_renewed is { } last && now - last > leadership.Length / 2)
+                    Log.RenewedLate(logger, state.Instance, (now - last).TotalSeconds, (leadership.Length / 3).TotalSeconds, leadership.Length.TotalSeconds);
+                _renewed = now;
+                state.Renewed(sentAt, leadership.Length);
             }
 
-            if (change == LeadershipChange.Acquired)
-            {
-                Log.Leading(logger, state.Instance, leadership.Epoch ?? 0);
-                // Started beside this loop: start-up work (recovery, the demo fleet) must not hold up the renewals.
-                _starting = Task.Run(() => StartLeaderServicesAsync(stoppingToken), CancellationToken.None);
-            }
-            else if (change == LeadershipChange.Lost)
-            {
-                Log.LostLease(logger, state.Instance, leadership.Length.TotalSeconds);
-                Environment.ExitCode = ExitLostLease;
-                lifetime.StopApplication();
-                return;
-            }
-            else if (!leadership.IsLeader && !standbyLogged)
-            {
-                Log.Standby(logger, state.Instance, state.Current?.Instance ?? "nobody");
-                standbyLogged = true;
-            }
-
-            await Task.Delay(leadership.Length / 3, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            var holder = leadership.Current();
+            state.Saw(holder is null || holder.ExpiresAt < time.GetUtcNow() ? null : new Leader(holder.Host, holder.AcquiredAt), leadership.IsLeader);
         }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            Log.StoreUnreachable(logger, ex.Message);
+            // A leader that cannot renew has lost the lease once it would have run out.
+            change = leadership.IsLeader && time.GetUtcNow() - _renewed > leadership.Length ? LeadershipChange.Lost : LeadershipChange.None;
+        }
+
+        if (change == LeadershipChange.Acquired)
+        {
+            Log.Leading(logger, state.Instance, leadership.Epoch ?? 0);
+            // Started beside the lease thread: start-up work (recovery, the demo fleet) must not hold up the renewals.
+            _starting = Task.Run(() => StartLeaderServicesAsync(stoppingToken), CancellationToken.None);
+        }
+        else if (change == LeadershipChange.Lost)
+        {
+            Log.LostLease(logger, state.Instance, leadership.Length.TotalSeconds);
+            Environment.ExitCode = ExitLostLease;
+            lifetime.StopApplication();
+            return false;
+        }
+        else if (!leadership.IsLeader && !_standbyLogged)
+        {
+            Log.Standby(logger, state.Instance, state.Current?.Instance ?? "nobody");
+            _standbyLogged = true;
+        }
+
+        return true;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -199,7 +211,7 @@ internal sealed partial class LeaderServices(
         List<IHostedService> started;
         lock (_started) started = [.. _started];
         for (var i = started.Count - 1; i >= 0; i--) await started[i].StopAsync(cancellationToken);
-        if (Environment.ExitCode != ExitLostLease) await leadership.StepDownAsync(cancellationToken);
+        if (Environment.ExitCode != ExitLostLease) leadership.StepDown();
     }
 
     private static partial class Log
@@ -215,5 +227,8 @@ internal sealed partial class LeaderServices(
 
         [LoggerMessage(4, LogLevel.Error, "The PostgreSQL store cannot be reached for the lease: {Error}")]
         public static partial void StoreUnreachable(ILogger logger, string error);
+
+        [LoggerMessage(5, LogLevel.Warning, "{Instance} renewed the leader lease {Seconds:0.0} s after the last renewal (due every {Due:0.0} s; it runs out after {Length:0} s): this machine or the store is too slow for ha.leaseSeconds")]
+        public static partial void RenewedLate(ILogger logger, string instance, double seconds, double due, double length);
     }
 }

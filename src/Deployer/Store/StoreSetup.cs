@@ -46,7 +46,7 @@ public static class StoreSetup
     {
         services.AddSingleton(_ => new PgStore(options, Environment.GetEnvironmentVariable));
         // A verb that writes holds the lease while it runs (the bot's lease loop leads instead; read-only verbs need none).
-        services.AddSingleton(sp => PgVerbLease.Take(sp.GetRequiredService<PgStore>().Source, sp.GetRequiredService<PgDocuments>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => PgVerbLease.Take(sp.GetRequiredService<PgStore>().LeaseSource, sp.GetRequiredService<PgDocuments>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new StoreOpener(sp =>
         {
             var store = sp.GetRequiredService<PgStore>();

@@ -27,7 +27,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         var dir = farm.PrepareGated(Gated, edit: json =>
         {
             json["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringEnv"] = "CHATOPS_PG" };
-            json["ha"] = new JsonObject { ["instance"] = "bot-a", ["leaseSeconds"] = 30 }; // 5 and 10 s were lost by a live leader on a loaded machine
+            json["ha"] = new JsonObject { ["instance"] = "bot-a" }; // the default lease, 10 s
             json["bugs"] = WholeStoryTests.Bugzilla(bugzilla, keyFile, "buildbot-configs", "tools");
             json["web"] = new JsonObject { ["enabled"] = true, ["url"] = $"http://127.0.0.1:{webA}" };
         });
@@ -57,7 +57,7 @@ public sealed class WholeStoryPostgresTests(SshFarm farm, PostgresFixture pg)
         await leader.WaitForExitAsync();
         foreach (var host in Gated) File.WriteAllText(Path.Combine(SshFarm.Basedir(dir, host), "gate-open"), "");
 
-        var (_, took) = await standby.WaitForAsync("ChatOpsReconfig is here", timeoutSeconds: 60); // once the 30 s lease runs out
+        var (_, took) = await standby.WaitForAsync("ChatOpsReconfig is here", timeoutSeconds: 60); // once the 10 s lease runs out
         await standby.WaitForAsync("INTERRUPTED: rollout #1", took);
         var (_, resumed) = await standby.WaitForAsync("started by chatops (resume interrupted rollout #1)", took, timeoutSeconds: 90);
         var (_, done) = await standby.WaitForAsync("rollout #2 succeeded", resumed, timeoutSeconds: 120);

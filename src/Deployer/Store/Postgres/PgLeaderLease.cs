@@ -13,14 +13,17 @@ public sealed class LeaseLostException(string message) : Exception(message);
 /// taking one epoch higher, and kept by renewing it before it expires. Times come from the caller's clock, so all
 /// bots are assumed to keep time (NTP) far closer than the lease length. A leader that could not renew in time —
 /// paused, cut off — has lost the lease even when nobody took it yet: its renewals and fenced writes are refused.
+/// The calls are synchronous on purpose: they run on a thread of their own (<see cref="LeaseThread"/>), which a busy
+/// thread pool cannot hold up; each is bounded by <paramref name="timeout"/>, so a renewal stuck behind a row lock or
+/// a slow server is a failed renewal, not a wait past the lease.
 /// </summary>
-internal sealed class PgLeaderLease(NpgsqlDataSource source)
+internal sealed class PgLeaderLease(NpgsqlDataSource source, TimeSpan timeout)
 {
     /// <summary>One row when the writer (<c>@holder</c>, <c>@epoch</c>) still holds the lease at <c>@now</c>; share-locks it until the transaction ends.</summary>
     public const string FenceSql = $"SELECT 1 FROM {PgTables.LeaderLease} WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now FOR SHARE";
 
     /// <summary>Takes the lease when it is free or expired; returns the new epoch, or null when another bot holds it.</summary>
-    public async Task<long?> TryAcquireAsync(string holder, string host, DateTimeOffset now, TimeSpan length, CancellationToken cancellationToken)
+    public long? TryAcquire(string holder, string host, DateTimeOffset now, TimeSpan length)
     {
         const string sql = $"""
             INSERT INTO {PgTables.LeaderLease} AS l (id, holder, host, epoch, acquired_at, renewed_at, expires_at)
@@ -30,37 +33,37 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
                 WHERE l.expires_at < @now
             RETURNING epoch
             """;
-        await using var command = source.CreateCommand(sql);
+        using var command = Command(sql);
         Bind(command, holder, now, length).Parameters.AddWithValue("host", host);
-        return await command.ExecuteScalarAsync(cancellationToken) is long epoch ? epoch : null;
+        return command.ExecuteScalar() is long epoch ? epoch : null;
     }
 
     /// <summary>Extends a lease still held; false when it expired or another bot took it (step down).</summary>
-    public async Task<bool> RenewAsync(string holder, long epoch, DateTimeOffset now, TimeSpan length, CancellationToken cancellationToken)
+    public bool Renew(string holder, long epoch, DateTimeOffset now, TimeSpan length)
     {
         const string sql = $"""
             UPDATE {PgTables.LeaderLease} SET renewed_at = @now, expires_at = @until
             WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now
             """;
-        await using var command = source.CreateCommand(sql);
+        using var command = Command(sql);
         Bind(command, holder, now, length).Parameters.AddWithValue("epoch", epoch);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return command.ExecuteNonQuery() == 1;
     }
 
     /// <summary>Gives the lease up at once (a clean shutdown), so a standby need not wait for it to expire.</summary>
-    public async Task ReleaseAsync(string holder, long epoch, CancellationToken cancellationToken)
+    public void Release(string holder, long epoch)
     {
-        await using var command = source.CreateCommand($"UPDATE {PgTables.LeaderLease} SET expires_at = '-infinity' WHERE id = 1 AND holder = @holder AND epoch = @epoch");
+        using var command = Command($"UPDATE {PgTables.LeaderLease} SET expires_at = '-infinity' WHERE id = 1 AND holder = @holder AND epoch = @epoch");
         command.Parameters.AddWithValue("holder", holder);
         command.Parameters.AddWithValue("epoch", epoch);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 
-    public async Task<LeaseHolder?> CurrentAsync(CancellationToken cancellationToken)
+    public LeaseHolder? Current()
     {
-        await using var command = source.CreateCommand($"SELECT holder, host, epoch, acquired_at, expires_at FROM {PgTables.LeaderLease} WHERE id = 1");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
+        using var command = Command($"SELECT holder, host, epoch, acquired_at, expires_at FROM {PgTables.LeaderLease} WHERE id = 1");
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
         return new LeaseHolder(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
             reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4));
     }
@@ -78,6 +81,13 @@ internal sealed class PgLeaderLease(NpgsqlDataSource source)
         command.Parameters.AddWithValue("now", now);
         if (await command.ExecuteScalarAsync(cancellationToken) is null)
             throw new LeaseLostException($"write refused: this bot no longer holds the leader lease (epoch {epoch})");
+    }
+
+    private NpgsqlCommand Command(string sql)
+    {
+        var command = source.CreateCommand(sql);
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return command;
     }
 
     private static NpgsqlCommand Bind(NpgsqlCommand command, string holder, DateTimeOffset now, TimeSpan length)

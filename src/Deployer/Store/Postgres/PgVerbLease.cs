@@ -15,63 +15,53 @@ internal sealed class PgVerbLease : IAsyncDisposable
     private static readonly TimeSpan Length = TimeSpan.FromSeconds(30);
 
     private readonly PgLeadership _leadership;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _renewing;
+    private readonly LeaseThread _renewing;
 
-    private PgVerbLease(PgLeadership leadership, TimeProvider time)
+    private PgVerbLease(PgLeadership leadership)
     {
         _leadership = leadership;
-        _renewing = RenewAsync(time);
+        _renewing = LeaseThread.Start("chatops-verb-lease", Length / 3, _ => Renew());
     }
 
     /// <summary>Takes the lease and fences <paramref name="documents"/> with it; throws <see cref="StoreBusyException"/> when a bot leads.</summary>
     public static PgVerbLease Take(NpgsqlDataSource source, PgDocuments documents, TimeProvider time)
     {
-        var lease = new PgLeaderLease(source);
+        var lease = new PgLeaderLease(source, Length / 3);
         var leadership = new PgLeadership(lease, time, $"chatops-cli@{Environment.MachineName}", Length);
-        if (leadership.TickAsync(CancellationToken.None).GetAwaiter().GetResult() != LeadershipChange.Acquired)
+        if (leadership.Tick() != LeadershipChange.Acquired)
         {
-            var holder = lease.CurrentAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var holder = lease.Current();
             throw new StoreBusyException($"PostgreSQL store: {holder?.Host ?? "another bot"} leads it", new InvalidOperationException("lease held"));
         }
 
         documents.Fence = () => (leadership.Holder, leadership.Epoch ?? 0);
-        return new PgVerbLease(leadership, time);
+        return new PgVerbLease(leadership);
     }
 
-    private async Task RenewAsync(TimeProvider time)
+    /// <summary>One renewal; false once the lease is lost (the verb's writes are refused from then on).</summary>
+    private bool Renew()
     {
         try
         {
-            while (true)
-            {
-                await Task.Delay(Length / 3, time, _stop.Token);
-                if (await _leadership.TickAsync(_stop.Token) == LeadershipChange.Lost) return; // writes are refused from now on
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Done.
+            return _leadership.Tick() != LeadershipChange.Lost;
         }
         catch (NpgsqlException)
         {
-            // The database is gone: the writes fail on their own.
+            return false; // The database is gone: the writes fail on their own.
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _renewing;
+        _renewing.Stop();
+        await _renewing.Completion;
         try
         {
-            await _leadership.StepDownAsync(CancellationToken.None);
+            _leadership.StepDown();
         }
         catch (NpgsqlException)
         {
             // It runs out on its own.
         }
-
-        _stop.Dispose();
     }
 }

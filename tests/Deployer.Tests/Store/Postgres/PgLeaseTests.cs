@@ -23,14 +23,14 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _source.DisposeAsync();
 
-    private PgLeadership Bot(string host) => new(new PgLeaderLease(_source), _time, host, Length);
+    private PgLeadership Bot(string host) => new(new PgLeaderLease(_source, Length / 3), _time, host, Length);
 
     [Fact]
     public async Task EveryStoreWrite_OfALeaderThatLostItsLease_IsRefused_AndChangesNothing()
     {
         var a = Bot("relengbot1");
         var b = Bot("relengbot2");
-        await a.TickAsync(CancellationToken.None);
+        a.Tick();
         // The fence a leader's writes carry is the epoch it held when it last knew it led.
         var held = a.Epoch!.Value;
         var rollouts = new PgRolloutStore(new PgDocuments(_source, _time) { Fence = () => (a.Holder, held) });
@@ -38,7 +38,7 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
 
         // The leader is paused (SIGSTOP) past its lease; the standby takes over.
         _time.Advance(Length + TimeSpan.FromSeconds(1));
-        Assert.Equal(LeadershipChange.Acquired, await b.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.Acquired, b.Tick());
 
         await Assert.ThrowsAsync<LeaseLostException>(() => rollouts.InsertAsync(new ChatOpsReconfig.Deployer.Rollout.RolloutRecord { StartedBy = "bob" }, [], CancellationToken.None));
         await Assert.ThrowsAsync<LeaseLostException>(() => ((IRolloutStore)rollouts).SaveHostStateAsync(new ChatOpsReconfig.Deployer.Rollout.HostState { Id = "bm01" }, CancellationToken.None));
@@ -56,18 +56,18 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
         var a = Bot("relengbot1");
         var b = Bot("relengbot2");
 
-        Assert.Equal(LeadershipChange.Acquired, await a.TickAsync(CancellationToken.None));
-        Assert.Equal(LeadershipChange.None, await b.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.Acquired, a.Tick());
+        Assert.Equal(LeadershipChange.None, b.Tick());
         for (var i = 0; i < 10; i++)
         {
             _time.Advance(Length / 3);
-            Assert.Equal(LeadershipChange.None, await a.TickAsync(CancellationToken.None));
-            Assert.Equal(LeadershipChange.None, await b.TickAsync(CancellationToken.None));
+            Assert.Equal(LeadershipChange.None, a.Tick());
+            Assert.Equal(LeadershipChange.None, b.Tick());
         }
 
         Assert.Equal(1, a.Epoch);
         Assert.False(b.IsLeader);
-        var current = await new PgLeaderLease(_source).CurrentAsync(CancellationToken.None);
+        var current = new PgLeaderLease(_source, Length / 3).Current();
         Assert.Equal(("relengbot1", 1L, a.Holder), (current!.Host, current.Epoch, current.Holder));
     }
 
@@ -76,18 +76,18 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var a = Bot("relengbot1");
         var b = Bot("relengbot2");
-        await a.TickAsync(CancellationToken.None);
+        a.Tick();
 
         // a is paused (SIGSTOP): no renewals. Just before the lease ends b still stands by; just after, it takes over.
         _time.Advance(Length);
-        Assert.Equal(LeadershipChange.None, await b.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.None, b.Tick());
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(LeadershipChange.Acquired, await b.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.Acquired, b.Tick());
         Assert.Equal(2, b.Epoch);
 
         // a resumes: its renewal is refused, it steps down, and its fenced writes are refused.
         await Assert.ThrowsAsync<LeaseLostException>(() => FencedInsertAsync(a.Holder, 1));
-        Assert.Equal(LeadershipChange.Lost, await a.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.Lost, a.Tick());
         Assert.False(a.IsLeader);
         await FencedInsertAsync(b.Holder, 2);
         Assert.Equal(["written by epoch 2"], await ReadWritesAsync());
@@ -97,13 +97,13 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task LeaderPausedPastItsLease_LosesItEvenWhenNobodyTookIt()
     {
         var a = Bot("relengbot1");
-        await a.TickAsync(CancellationToken.None);
+        a.Tick();
 
         _time.Advance(Length + TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAsync<LeaseLostException>(() => FencedInsertAsync(a.Holder, 1));
-        Assert.Equal(LeadershipChange.Lost, await a.TickAsync(CancellationToken.None));
-        Assert.Equal(LeadershipChange.Acquired, await a.TickAsync(CancellationToken.None)); // and may lead again, one epoch up
+        Assert.Equal(LeadershipChange.Lost, a.Tick());
+        Assert.Equal(LeadershipChange.Acquired, a.Tick()); // and may lead again, one epoch up
         Assert.Equal(2, a.Epoch);
         Assert.Empty(await ReadWritesAsync());
     }
@@ -113,12 +113,12 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var a = Bot("relengbot1");
         var b = Bot("relengbot2");
-        await a.TickAsync(CancellationToken.None);
-        await b.TickAsync(CancellationToken.None);
+        a.Tick();
+        b.Tick();
 
-        await a.StepDownAsync(CancellationToken.None);
+        a.StepDown();
 
-        Assert.Equal(LeadershipChange.Acquired, await b.TickAsync(CancellationToken.None));
+        Assert.Equal(LeadershipChange.Acquired, b.Tick());
         Assert.Equal(2, b.Epoch);
     }
 
@@ -127,7 +127,7 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var a = Bot("relengbot1");
         var b = Bot("relengbot2");
-        await a.TickAsync(CancellationToken.None);
+        a.Tick();
         await using var connection = await _source.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         await PgLeaderLease.FenceAsync(connection, tx, a.Holder, 1, _time.GetUtcNow(), CancellationToken.None);
@@ -135,7 +135,7 @@ public sealed class PgLeaseTests(PostgresFixture postgres) : IAsyncLifetime
 
         // The lease runs out while a's transaction is open: b's takeover must wait for it to end.
         _time.Advance(Length + TimeSpan.FromSeconds(1));
-        var takeover = b.TickAsync(CancellationToken.None);
+        var takeover = Task.Run(b.Tick); // its own thread, as the lease thread: it blocks on the row lock
         await WaitUntilBlockedOnALockAsync();
         Assert.False(takeover.IsCompleted);
         await tx.CommitAsync();
