@@ -22,7 +22,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
     public static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30); // at 3 a.m. the channel wants the bot back soon after its server; one connect per 30 s burdens no server
 
     private readonly IrcOptions _options;
     private readonly string _prefix;
@@ -219,7 +219,7 @@ internal sealed class IrcChatTransport : BackgroundService, IChatTransport
         }
     }
 
-    /// <summary>1 s, 2 s, 4 s … up to 5 min, each ±20% so that many bots do not return to a restarted server at once.</summary>
+    /// <summary>1 s, 2 s, 4 s … up to 30 s, each ±20% so that many bots do not return to a restarted server at once.</summary>
     internal static TimeSpan Backoff(int attempt)
     {
         var seconds = Math.Min(MaxBackoff.TotalSeconds, FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(attempt, 20)));
