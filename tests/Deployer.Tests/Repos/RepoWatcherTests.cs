@@ -10,11 +10,11 @@ namespace ChatOpsReconfig.Deployer.Tests.Repos;
 /// and once with hg (<see cref="HgRepoWatcherTests"/>), calling <see cref="RepoWatcher.PollNowAsync"/> directly.
 /// The loop, triggers and restarts, which do not depend on the kind of repo, are in <see cref="RepoWatcherLifecycleTests"/>.
 /// </summary>
-public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates templates) : IDisposable
+public abstract class RepoWatcherTests(RepoKind kind) : IDisposable
 {
     private const string Repo = RepoWatcherHarness.Repo;
 
-    private readonly RepoWatcherHarness _h = new(kind, templates);
+    private readonly RepoWatcherHarness _h = new(kind, UpstreamTemplates.Shared);
 
     private RepoStore Store => _h.Store;
 
@@ -306,6 +306,6 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
     private Task<List<Merge>> AnnounceAsync() => _h.AnnounceAsync();
 }
 
-public sealed class GitRepoWatcherTests(UpstreamTemplates templates) : RepoWatcherTests(RepoKind.Git, templates), IClassFixture<UpstreamTemplates>;
+public sealed class GitRepoWatcherTests() : RepoWatcherTests(RepoKind.Git);
 
-public sealed class HgRepoWatcherTests(UpstreamTemplates templates) : RepoWatcherTests(RepoKind.Hg, templates), IClassFixture<UpstreamTemplates>;
+public sealed class HgRepoWatcherTests() : RepoWatcherTests(RepoKind.Hg);
