@@ -280,6 +280,27 @@ public abstract class RepoWatcherTests(RepoKind kind) : IDisposable
     }
 
     [Fact]
+    public async Task IsAncestor_AYesIsKept_ANoIsAskedAgain()
+    {
+        var initial = await _h.Upstream.InitAsync();
+        var sut = CreateSut();
+        await sut.PollNowAsync(Repo);
+        await AnnounceAsync();
+        var next = await _h.Upstream.CommitAsync("Bug 123456 - next");
+        await _h.Upstream.PushAsync();
+
+        // Not in the mirror until the next poll: no, and asked again once it is.
+        Assert.False(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+        await sut.PollNowAsync(Repo);
+        Assert.True(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+
+        // The policy asks again at every tick while hosts lag: the yes is kept, so not even a lost mirror is asked.
+        Directory.Delete(_h.MirrorPath, recursive: true);
+        Assert.True(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+        Assert.False(await sut.IsAncestorAsync(Repo, next, initial, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Poll_MessageWithMentionsBackticksAndNewlines_IsStoredVerbatim()
     {
         const string message = "Bug 456789 - @everyone look: `rm -rf /`\n\n```\n<@&1234> @here\n```\n\ttab, ünïcødé 🚀, \u001f unit separator";
