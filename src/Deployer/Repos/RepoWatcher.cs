@@ -151,10 +151,20 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
     public Task WhenFirstPolledAsync(CancellationToken cancellationToken) =>
         _repos.Count == 0 ? Task.CompletedTask : _allFirstPolled.Task.WaitAsync(cancellationToken);
 
-    public Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken) =>
-        _repos.TryGetValue(repo, out var watched)
-            ? watched.Mirror.IsAncestorAsync(ancestor, descendant, cancellationToken)
-            : Task.FromResult(false);
+    /// <summary>
+    /// Asks the repo's mirror, and keeps a yes: a commit's parents are part of its identity, so the answer cannot change,
+    /// and the policy asks the same question at every tick while hosts lag behind a hold or a quiet window, each time
+    /// starting git or hg (hg: half a second of CPU on a busy host). A no is asked again: the descendant may reach the
+    /// mirror with the next poll.
+    /// </summary>
+    public async Task<bool> IsAncestorAsync(string repo, string ancestor, string descendant, CancellationToken cancellationToken)
+    {
+        if (!_repos.TryGetValue(repo, out var watched)) return false;
+        if (watched.IsKnownAncestor(ancestor, descendant)) return true;
+        var answer = await watched.Mirror.IsAncestorAsync(ancestor, descendant, cancellationToken);
+        if (answer) watched.AddKnownAncestor(ancestor, descendant);
+        return answer;
+    }
 
     /// <summary>Polls every repo once, in parallel (the CLI's way to read fresh heads through the mirrors).</summary>
     public async Task<IReadOnlyList<PollResult>> PollAllAsync(CancellationToken cancellationToken) =>
@@ -396,5 +406,25 @@ public sealed class RepoWatcher : BackgroundService, IRepoStatus
 
         /// <summary>The poll asked for but not yet started, which new triggers join.</summary>
         public TaskCompletionSource<PollResult>? Queued { get; set; }
+
+        // Bounded: forgetting costs one more git or hg run; a fleet asks about a handful of revisions at a time.
+        private const int MaxKnownAncestors = 4096;
+
+        private readonly HashSet<(string Ancestor, string Descendant)> _knownAncestors = [];
+        private readonly Lock _knownAncestorsLock = new();
+
+        public bool IsKnownAncestor(string ancestor, string descendant)
+        {
+            lock (_knownAncestorsLock) return _knownAncestors.Contains((ancestor, descendant));
+        }
+
+        public void AddKnownAncestor(string ancestor, string descendant)
+        {
+            lock (_knownAncestorsLock)
+            {
+                if (_knownAncestors.Count >= MaxKnownAncestors) _knownAncestors.Clear();
+                _knownAncestors.Add((ancestor, descendant));
+            }
+        }
     }
 }

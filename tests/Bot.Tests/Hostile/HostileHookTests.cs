@@ -13,7 +13,7 @@ namespace ChatOpsReconfig.Bot.Tests.Hostile;
 /// each request gets its status and specific reason, the answer is harmless, no poll starts, nothing is announced, and
 /// the hooks still answer afterwards.
 /// </summary>
-public sealed class HostileHookTests(UpstreamTemplates templates) : IClassFixture<UpstreamTemplates>
+public sealed class HostileHookTests
 {
     /// <summary>Logged (event 512) before the answer whenever a hook starts a poll.</summary>
     private const int PollTriggered = 512;
@@ -21,7 +21,7 @@ public sealed class HostileHookTests(UpstreamTemplates templates) : IClassFixtur
     [Fact]
     public async Task EveryHookInput_GetsItsStatusAndReason_AndStartsNothing()
     {
-        await using var bot = await HookedBot.StartAsync(templates, hg: true);
+        await using var bot = await HookedBot.StartAsync(hg: true);
         var lines = bot.Lines.Count;
         var failures = new List<string>();
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ChatOpsReconfig.Bot.Tests.Web;
 
 /// <summary>Senders that stall in the middle of a hook's body, against the bot on real Kestrel (its minimum body data rate).</summary>
-public sealed class HookBodyFailuresTests(UpstreamTemplates templates) : IClassFixture<UpstreamTemplates>
+public sealed class HookBodyFailuresTests
 {
     private const int Connections = 20;
 
@@ -21,7 +21,7 @@ public sealed class HookBodyFailuresTests(UpstreamTemplates templates) : IClassF
     {
         // Only the summary's minute runs on the fake clock; Kestrel's rate check runs on its own.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var bot = await HookedBot.StartAsync(templates, configure: services =>
+        await using var bot = await HookedBot.StartAsync(configure: services =>
         {
             services.RemoveAll<HookBodyFailures>();
             services.AddSingleton(sp => new HookBodyFailures(clock, sp.GetRequiredService<ILogger<HookBodyFailures>>()));

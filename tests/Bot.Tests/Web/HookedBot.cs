@@ -57,11 +57,11 @@ public sealed class HookedBot : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a bot watching a git repo and/or an hg repo; returns once both baselines are announced.</summary>
-    public static async Task<HookedBot> StartAsync(UpstreamTemplates templates, bool git = true, bool hg = false, bool signed = true, Action<IServiceCollection>? configure = null)
+    public static async Task<HookedBot> StartAsync(bool git = true, bool hg = false, bool signed = true, Action<IServiceCollection>? configure = null)
     {
         var root = Directory.CreateTempSubdirectory("chatops-hooks-").FullName;
-        var gitUpstream = git ? Upstream.Create(RepoKind.Git, Path.Combine(root, "git"), templates) : null;
-        var hgUpstream = hg ? Upstream.Create(RepoKind.Hg, Path.Combine(root, "hg"), templates) : null;
+        var gitUpstream = git ? Upstream.Create(RepoKind.Git, Path.Combine(root, "git"), UpstreamTemplates.Shared) : null;
+        var hgUpstream = hg ? Upstream.Create(RepoKind.Hg, Path.Combine(root, "hg"), UpstreamTemplates.Shared) : null;
         if (gitUpstream is not null) await gitUpstream.InitAsync();
         if (hgUpstream is not null) await hgUpstream.InitAsync();
 

@@ -11,7 +11,7 @@ namespace ChatOpsReconfig.Bot.Tests.Web;
 /// <c>POST /hooks/git</c> and <c>/hooks/hg</c> against the bot on real Kestrel with real git and hg upstreams. The
 /// repos poll once an hour, so an announcement within seconds of a push came from the hook.
 /// </summary>
-public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassFixture<UpstreamTemplates>
+public sealed partial class HooksApiTests
 {
     /// <summary>Far below the hour-long poll interval; generous for a loaded CI machine.</summary>
     private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
@@ -27,7 +27,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [InlineData("application/x-www-form-urlencoded")]
     public async Task PostGit_SignedPushEvent_AnnouncesMergeWithoutWaitingForThePoll(string contentType)
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var rev = await bot.Git!.CommitAsync("Bug 4242 - hooked change", "Bob Builder <bob@example.com>");
         await bot.Git.PushAsync();
         var from = bot.Lines.Count;
@@ -47,7 +47,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_RepoQueryOverridesPayload_Polls()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var rev = await bot.Git!.CommitAsync("named by the query");
         await bot.Git.PushAsync();
         var from = bot.Lines.Count;
@@ -61,7 +61,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_Ping_Returns200Pong()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
 
         using var response = await bot.PostAsync("/hooks/git", """{"zen":"Keep it logically awesome.","hook_id":1}""", gitHubEvent: "ping");
 
@@ -72,7 +72,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_BadOrMissingSignature_Returns401AndNeitherPollsNorLogsTheSecret()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var rev = await bot.Git!.CommitAsync("pushed, but the hook is forged");
         await bot.Git.PushAsync();
         var polledAt = await bot.LastPollAtAsync(HookedBot.GitRepo);
@@ -103,7 +103,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_PushToAnotherBranchOrATag_Returns202IgnoredWithoutPolling()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var polledAt = await bot.LastPollAtAsync(HookedBot.GitRepo);
         var rev = new string('a', 40);
 
@@ -124,7 +124,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostHooks_WrongContentType_Returns415()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var body = bot.GitHubPush("production", new string('a', 40));
 
         using var text = await bot.PostAsync("/hooks/git", body, "text/plain");
@@ -143,7 +143,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [InlineData(false)]
     public async Task PostGit_FiveMegabyteBody_Returns413AndKeepsWorking(bool withLength)
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var content = new GeneratedContent(5 * 1024 * 1024, withLength);
         content.Headers.ContentType = new("application/json");
 
@@ -169,7 +169,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [InlineData("""{"ref":"refs/heads/production"}""", "missing field 'repository' with a name or urls (or name the repo with ?repo=NAME)")]
     public async Task PostGit_Malformed_Returns400WithTheReason(string body, string reason)
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
 
         using var response = await bot.PostAsync("/hooks/git", body);
 
@@ -181,7 +181,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_FormWithoutOnePayload_Returns400()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         const string Form = "application/x-www-form-urlencoded";
 
         using var none = await bot.PostAsync("/hooks/git", "other=1", Form);
@@ -206,7 +206,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [InlineData("""{"repo":"hgapp","branch":"production","node":12}""", "'node' must be a string, got number")]
     public async Task PostHg_Malformed_Returns400WithTheReason(string body, string reason)
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
 
         using var response = await bot.PostAsync("/hooks/hg", body);
 
@@ -217,7 +217,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostHg_EverySanitizerCorpusInput_AnswerHarmless()
     {
-        await using var bot = await HookedBot.StartAsync(templates, git: false, hg: true);
+        await using var bot = await HookedBot.StartAsync(git: false, hg: true);
 
         foreach (var e in Fixtures.SanitizerCorpus.Entries)
         {
@@ -235,7 +235,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostHooks_UnknownRepo_Returns404NamingTheKnownRepos()
     {
-        await using var bot = await HookedBot.StartAsync(templates);
+        await using var bot = await HookedBot.StartAsync();
         var rev = new string('a', 40);
 
         using var byPayload = await bot.PostAsync("/hooks/git", bot.GitHubPush("production", rev, repositoryName: "stranger", cloneUrl: "https://example.com/stranger.git"));
@@ -253,7 +253,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task PostGit_NoSecretConfigured_AcceptsUnsignedHooks()
     {
-        await using var bot = await HookedBot.StartAsync(templates, signed: false);
+        await using var bot = await HookedBot.StartAsync(signed: false);
         var rev = await bot.Git!.CommitAsync("unsigned but welcome");
         await bot.Git.PushAsync();
         var from = bot.Lines.Count;
@@ -269,7 +269,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [InlineData(true)]
     public async Task HgChangegroupHook_ReadmeCurlLine_AnnouncesThePush(bool signed)
     {
-        await using var bot = await HookedBot.StartAsync(templates, git: false, hg: true, signed: signed);
+        await using var bot = await HookedBot.StartAsync(git: false, hg: true, signed: signed);
         var line = ReadmeHookLine(signed)
             .Replace("\\\"repo\\\":\\\"tools\\\"", $"\\\"repo\\\":\\\"{HookedBot.HgRepo}\\\"", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:8080", bot.Http.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal)
@@ -288,7 +288,7 @@ public sealed partial class HooksApiTests(UpstreamTemplates templates) : IClassF
     [Fact]
     public async Task HgChangegroupHook_PushToAnotherBranch_IsIgnored()
     {
-        await using var bot = await HookedBot.StartAsync(templates, git: false, hg: true);
+        await using var bot = await HookedBot.StartAsync(git: false, hg: true);
 
         using var response = await bot.PostAsync("/hooks/hg", """{"repo":"hgapp","branch":"default","node":"0123456789ab"}""");
 

@@ -81,11 +81,7 @@ public sealed class TestRepos(string root, string template)
     }
 
     /// <summary>Adds a commit on the named branch <c>production</c>; returns its full node.</summary>
-    public async Task<string> AddHgCommitAsync(string message)
-    {
-        await HgCommitAsync(Hg, "custom.py", message, message);
-        return await HgHeadAsync();
-    }
+    public Task<string> AddHgCommitAsync(string message) => HgCommitAsync(Hg, "custom.py", message, message);
 
     /// <summary>
     /// Creates <c>{basedir}/configs</c> (git) and <c>{basedir}/custom</c> (hg) working copies at the template's
@@ -109,9 +105,10 @@ public sealed class TestRepos(string root, string template)
         await Shell.GitAsync(repo, "commit", "-q", "-m", message);
     }
 
-    internal static async Task HgCommitAsync(string repo, string file, string content, string message)
+    /// <summary>Commits a change to <paramref name="file"/>; returns the new changeset's full node.</summary>
+    internal static async Task<string> HgCommitAsync(string repo, string file, string content, string message)
     {
         await File.AppendAllTextAsync(Path.Combine(repo, file), content + "\n");
-        await Shell.HgAsync(repo, "commit", "-q", "-A", "-m", message);
+        return Shell.CommittedChangeset(await Shell.HgAsync(repo, "commit", "--debug", "-A", "-m", message));
     }
 }

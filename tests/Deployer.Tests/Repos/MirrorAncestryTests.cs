@@ -13,7 +13,7 @@ public sealed class MirrorAncestryTests : IDisposable
     [InlineData(RepoKind.Hg)]
     public async Task AnAncestorIsTheRevisionOrOneOfItsParentsAndNothingElse(RepoKind kind)
     {
-        var upstream = Upstream.Create(kind, Path.Combine(_root, "up"));
+        var upstream = Upstream.Create(kind, Path.Combine(_root, "up"), UpstreamTemplates.Shared);
         var first = await upstream.InitAsync();
         var second = await upstream.CommitAsync("Bug 1040013 - second");
         var third = await upstream.CommitAsync("Bug 1040013 - third");

@@ -10,11 +10,11 @@ namespace ChatOpsReconfig.Deployer.Tests.Repos;
 /// and once with hg (<see cref="HgRepoWatcherTests"/>), calling <see cref="RepoWatcher.PollNowAsync"/> directly.
 /// The loop, triggers and restarts, which do not depend on the kind of repo, are in <see cref="RepoWatcherLifecycleTests"/>.
 /// </summary>
-public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates templates) : IDisposable
+public abstract class RepoWatcherTests(RepoKind kind) : IDisposable
 {
     private const string Repo = RepoWatcherHarness.Repo;
 
-    private readonly RepoWatcherHarness _h = new(kind, templates);
+    private readonly RepoWatcherHarness _h = new(kind, UpstreamTemplates.Shared);
 
     private RepoStore Store => _h.Store;
 
@@ -280,6 +280,27 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
     }
 
     [Fact]
+    public async Task IsAncestor_AYesIsKept_ANoIsAskedAgain()
+    {
+        var initial = await _h.Upstream.InitAsync();
+        var sut = CreateSut();
+        await sut.PollNowAsync(Repo);
+        await AnnounceAsync();
+        var next = await _h.Upstream.CommitAsync("Bug 123456 - next");
+        await _h.Upstream.PushAsync();
+
+        // Not in the mirror until the next poll: no, and asked again once it is.
+        Assert.False(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+        await sut.PollNowAsync(Repo);
+        Assert.True(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+
+        // The policy asks again at every tick while hosts lag: the yes is kept, so not even a lost mirror is asked.
+        Directory.Delete(_h.MirrorPath, recursive: true);
+        Assert.True(await sut.IsAncestorAsync(Repo, initial, next, CancellationToken.None));
+        Assert.False(await sut.IsAncestorAsync(Repo, next, initial, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Poll_MessageWithMentionsBackticksAndNewlines_IsStoredVerbatim()
     {
         const string message = "Bug 456789 - @everyone look: `rm -rf /`\n\n```\n<@&1234> @here\n```\n\ttab, ünïcødé 🚀, \u001f unit separator";
@@ -306,6 +327,6 @@ public abstract class RepoWatcherTests(RepoKind kind, UpstreamTemplates template
     private Task<List<Merge>> AnnounceAsync() => _h.AnnounceAsync();
 }
 
-public sealed class GitRepoWatcherTests(UpstreamTemplates templates) : RepoWatcherTests(RepoKind.Git, templates), IClassFixture<UpstreamTemplates>;
+public sealed class GitRepoWatcherTests() : RepoWatcherTests(RepoKind.Git);
 
-public sealed class HgRepoWatcherTests(UpstreamTemplates templates) : RepoWatcherTests(RepoKind.Hg, templates), IClassFixture<UpstreamTemplates>;
+public sealed class HgRepoWatcherTests() : RepoWatcherTests(RepoKind.Hg);

@@ -11,7 +11,7 @@ namespace ChatOpsReconfig.Deployer.Tests.Rollout;
 
 /// <summary>
 /// Whole rollouts through <see cref="RolloutRunner"/> over SSH to real sshd hosts whose basedirs hold real git and hg
-/// working copies. Assertions read the working copies with git and hg directly, not what the runner reports.
+/// working copies. Assertions read the working copies with git and from hg's dirstate, not what the runner reports.
 /// </summary>
 [Collection(SshdCollection.Name)]
 public sealed class SshRolloutTests(SshdFixture sshd, RepoFixture repoFixture) : IAsyncLifetime

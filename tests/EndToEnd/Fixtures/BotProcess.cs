@@ -201,13 +201,17 @@ public sealed class BotProcess : IAsyncDisposable
 
     /// <summary>
     /// Runs hg in a directory (plain output, the same committer as <see cref="Git"/>) and returns its trimmed stdout;
-    /// through chg when installed: starting Mercurial's Python takes seconds on a busy machine, chg's warm server 50 ms.
+    /// through chg when installed: starting Mercurial's Python takes seconds on a busy machine, chg's warm server less.
+    /// The environment is the one the bot runs chg with (its HgMirror), so the test and the bot share one server: chg
+    /// keys servers on HG*, LC_* and PATH, and with two in one socket directory each command of one is first
+    /// redirected from the other (another fork of a server, a third of a second of CPU here).
     /// </summary>
     public static string Hg(string cwd, params string[] args) => Run(HgExecutable, cwd, [.. HgServerOptions, .. args], new()
     {
         ["HGUSER"] = "Test Releng <test@example.com>",
         ["HGPLAIN"] = "1",
         ["HGENCODING"] = "utf-8",
+        ["LC_ALL"] = "C",
     });
 
     private static readonly string HgExecutable =

@@ -148,7 +148,7 @@ public sealed class SshFarm : IAsyncLifetime
     public static string UpstreamHead(string dir, string repo) => Head(Upstream(dir, repo));
 
     private static string Head(string workingCopy) => IsHg(workingCopy)
-        ? BotProcess.Hg(workingCopy, "log", "-r", ".", "-T", "{node}")
+        ? Shell.HgWorkingParent(workingCopy) ?? BotProcess.Hg(workingCopy, "log", "-r", ".", "-T", "{node}")
         : BotProcess.Git(workingCopy, "rev-parse", "HEAD");
 
     private static bool IsHg(string workingCopy) => Directory.Exists(Path.Combine(workingCopy, ".hg"));
