@@ -39,6 +39,16 @@ public sealed class LeaderLeaseTests(PostgresFixture pg)
 
         // Opened before the pool is starved; read synchronously, so the watching needs no pool thread either.
         using var watcher = source.OpenConnection();
+        // Every renewal signals the watcher (LISTEN/NOTIFY), so the test waits on the renewals themselves, not a clock.
+        using (var notify = new NpgsqlCommand($"""
+            CREATE FUNCTION lease_renewed() RETURNS trigger AS $$ BEGIN PERFORM pg_notify('lease', NEW.renewed_at::text); RETURN NEW; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER lease_renewed AFTER UPDATE ON {PgTables.LeaderLease} FOR EACH ROW EXECUTE FUNCTION lease_renewed();
+            LISTEN lease;
+            """, watcher))
+        {
+            notify.ExecuteNonQuery();
+        }
+
         await leader.StartAsync(CancellationToken.None);
         Assert.True(SpinWait.SpinUntil(() => state.IsLeader, TimeSpan.FromSeconds(30)), "bot-a never took the free lease");
 
@@ -55,8 +65,7 @@ public sealed class LeaderLeaseTests(PostgresFixture pg)
             var deadline = time.GetTimestamp() + (long)(3 * Length.TotalSeconds * time.TimestampFrequency);
             while (renewals.Count < 3 && time.GetTimestamp() < deadline && lifetime.StopRequests == 0)
             {
-                if (RenewedAt(watcher) is var at && at != renewals[^1]) renewals.Add(at);
-                else Thread.Sleep(50);
+                if (watcher.Wait(TimeSpan.FromSeconds(1)) && RenewedAt(watcher) is var at && at != renewals[^1]) renewals.Add(at);
             }
 
             Assert.True(renewals.Count == 3, $"renewals seen while the pool was starved: {string.Join(", ", renewals.Skip(1).Select(r => r.ToString("HH:mm:ss.fff")))}; lifetime stop requests: {lifetime.StopRequests}");
