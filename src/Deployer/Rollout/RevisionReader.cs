@@ -140,11 +140,13 @@ public static class RevisionReader
     /// <summary>
     /// The shell text that runs every command in turn: <c>( cmd ) &lt;/dev/null; printf '\n%s %s %s\n' marker i $?</c>.
     /// The subshell keeps a command's <c>cd</c>, variables or <c>exit</c> from reaching the next one; the newline
-    /// before the marker puts it at the start of a line even after output without a final newline.
+    /// before the marker puts it at the start of a line even after output without a final newline. It starts with
+    /// <see cref="HostDriver.GitShortcut"/>: a read outside the driver (the start-up probe, <c>status --live</c>) saves
+    /// a git process per plain git repo as a rollout's reads do.
     /// </summary>
     internal static string Combine(IReadOnlyList<string> commands, string marker)
     {
-        var script = new StringBuilder();
+        var script = new StringBuilder(HostDriver.GitShortcut).Append('\n');
         for (var i = 0; i < commands.Count; i++)
         {
             // The newline after the command ends a trailing comment in it; the subshell ends on the next line.

@@ -50,6 +50,28 @@ internal static class HostDriver
     /// <summary>What the login shell runs: <c>exec</c> works the same in sh, bash, csh, tcsh and fish.</summary>
     public const string Command = "exec /bin/sh -s";
 
+    /// <summary>
+    /// A shell function named <c>git</c> that answers the default revision read, <c>git -C DIR rev-parse HEAD</c>, from
+    /// <c>DIR/.git/HEAD</c> and the loose branch ref it names when both hold a plain hash, and passes anything else
+    /// to the real <c>git</c>. Defined in the driver and in front of every combined revision read
+    /// (<see cref="Rollout.RevisionReader"/>), so the start-up probe and <c>status --live</c> save the same processes.
+    /// </summary>
+    public const string GitShortcut = """
+        git() {
+          if [ $# -eq 4 ] && [ "$1" = -C ] && [ "$3" = rev-parse ] && [ "$4" = HEAD ] && [ -d "$2/.git" ] && read chatops_h <"$2/.git/HEAD" 2>/dev/null; then
+            case $chatops_h in
+              *..*) chatops_h= ;;
+              "ref: refs/heads/"*) read chatops_h <"$2/.git/${chatops_h#ref: }" 2>/dev/null || chatops_h= ;;
+            esac
+            case $chatops_h in
+              *[!0-9a-f]*) ;;
+              ????????????????????????????????????????*) printf '%s\n' "$chatops_h"; return 0 ;;
+            esac
+          fi
+          command git "$@"
+        }
+        """;
+
     public static string NewMarker() => "chatops-drv-" + Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>The driver's functions; ends with the "ready" marker.</summary>
@@ -97,19 +119,7 @@ internal static class HostDriver
               printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
               chatops_both end $1 97
             }
-            git() {
-              if [ $# -eq 4 ] && [ "$1" = -C ] && [ "$3" = rev-parse ] && [ "$4" = HEAD ] && [ -d "$2/.git" ] && read chatops_h <"$2/.git/HEAD" 2>/dev/null; then
-                case $chatops_h in
-                  *..*) chatops_h= ;;
-                  "ref: refs/heads/"*) read chatops_h <"$2/.git/${chatops_h#ref: }" 2>/dev/null || chatops_h= ;;
-                esac
-                case $chatops_h in
-                  *[!0-9a-f]*) ;;
-                  ????????????????????????????????????????*) printf '%s\n' "$chatops_h"; return 0 ;;
-                esac
-              fi
-              command git "$@"
-            }
+            {{GitShortcut}}
             chatops_read() {
               chatops_both start $1
               chatops_nodir $1 && return

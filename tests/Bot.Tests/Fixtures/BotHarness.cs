@@ -108,22 +108,28 @@ public sealed class BotHarness : IAsyncDisposable
         File.Copy(Path.Combine(root!.FullName, "config", "chatops.json"), Path.Combine(dir, "chatops.json"));
         var fleet = FleetConfigLoader.Load(Path.Combine(dir, "chatops.json"), BotOptions.SectionNames, dir);
         new DemoFleetSeeder(fleet, TimeProvider.System).SeedAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        // Relative origins (from data/demo/hosts/HOST/REPO), so each copy pulls from its own upstreams as it is: no git
+        // run per clone and test. Auto maintenance off: after every fetch, checkout and commit it starts one more git
+        // that has nothing to do in repos this small.
+        foreach (var upstream in System.IO.Directory.GetDirectories(Path.Combine(dir, "data", "demo", "upstream")))
+            Git(upstream, "config", "maintenance.auto", "false");
+        foreach (var host in System.IO.Directory.GetDirectories(Path.Combine(dir, "data", "demo", "hosts")))
+        {
+            foreach (var clone in System.IO.Directory.GetDirectories(host))
+            {
+                Git(clone, "remote", "set-url", "origin", $"../../../upstream/{Path.GetFileName(clone)}");
+                Git(clone, "config", "maintenance.auto", "false");
+            }
+        }
+
         return dir;
     });
 
     private static void CopyDemoTemplate(string dir)
     {
-        var template = Template.Value;
-        var copy = Process.Start("cp", ["-a", Path.Combine(template, "data"), Path.Combine(dir, "data")])!;
+        var copy = Process.Start("cp", ["-a", Path.Combine(Template.Value, "data"), Path.Combine(dir, "data")])!;
         copy.WaitForExit();
-        foreach (var host in System.IO.Directory.GetDirectories(Path.Combine(dir, "data", "demo", "hosts")))
-        {
-            foreach (var clone in System.IO.Directory.GetDirectories(host))
-            {
-                var repo = Path.GetFileName(clone);
-                Git(clone, "remote", "set-url", "origin", Path.Combine(dir, "data", "demo", "upstream", repo));
-            }
-        }
     }
 
     /// <summary>

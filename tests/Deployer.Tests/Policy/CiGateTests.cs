@@ -104,7 +104,7 @@ public sealed class CiGateTests : IAsyncLifetime
     /// <summary>A minimal CI status server: <c>HttpListener</c> on a free loopback port.</summary>
     private sealed class CiServer : IAsyncDisposable
     {
-        private readonly HttpListener _listener = new();
+        private HttpListener _listener = new();
         private readonly CancellationTokenSource _stop = new();
         private Task _loop = Task.CompletedTask;
 
@@ -123,9 +123,25 @@ public sealed class CiGateTests : IAsyncLifetime
 
         public void Start()
         {
-            Url = $"http://127.0.0.1:{FreePort()}";
-            _listener.Prefixes.Add(Url + "/");
-            _listener.Start();
+            // HttpListener cannot take port 0: a free port is probed, and another process (an sshd, a bot of another
+            // test project) may take it before the listener does; then the next one is tried.
+            for (var attempt = 1; ; attempt++)
+            {
+                Url = $"http://127.0.0.1:{FreePort()}";
+                _listener.Prefixes.Add(Url + "/");
+                try
+                {
+                    _listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                    // A listener whose start failed is closed for good.
+                    _listener.Close();
+                    _listener = new HttpListener();
+                }
+            }
+
             _loop = Task.Run(LoopAsync);
         }
 

@@ -106,6 +106,28 @@ public sealed class DriverReadTests : IDisposable
         Assert.Equal(gitRuns + 1, GitCalls().Length);
     }
 
+    [Theory]
+    [InlineData("detached", 0)]
+    [InlineData("branch", 0)]
+    [InlineData("packed", 1)]
+    public async Task ReadOutsideTheDriver_DefaultGitRead_GivesWhatGitGives_AndRunsGitOnlyWhereTheFilesAreNotPlain(string shape, int gitRuns)
+    {
+        // The start-up probe and status --live read through a plain session (/bin/sh -c), not the driver.
+        var repo = Path.Combine(_basedir, "repo");
+        Assert.Equal(0, (await Shell.RunAsync("git", ["init", "-q", "-b", "production", repo])).ExitCode);
+        Assert.Equal(0, (await Shell.RunAsync("git", ["-C", repo, "commit", "-q", "--allow-empty", "-m", "one"])).ExitCode);
+        Assert.Equal(0, (await Shell.RunAsync("git", ["-C", repo, "commit", "-q", "--allow-empty", "-m", "two"])).ExitCode);
+        if (shape == "detached") await GitAsync("checkout", "-q", "--detach", "HEAD~1");
+        if (shape == "packed") await GitAsync("pack-refs", "--all");
+        var expected = await GitAsync("rev-parse", "HEAD");
+
+        var read = await RevisionReader.ReadWithProblemsAsync(Fleet(), Host(), new PlainShell(_bin, _basedir), CancellationToken.None);
+
+        Assert.Empty(read.Problems);
+        Assert.Equal(expected, read.Revisions["repo"]);
+        Assert.Equal(gitRuns, GitCalls().Length);
+    }
+
     [Fact]
     public async Task GitFunction_OtherGitCommands_AndAHeadNamingAnythingButABranch_GoToTheRealGit()
     {
@@ -149,5 +171,23 @@ public sealed class DriverReadTests : IDisposable
         Assert.Equal(CommandStatus.TimedOut, outcome.Status);
         Assert.Equal((CommandErrorKind.TimedOut, 60, StopKind.Killed), (outcome.Error?.Kind, outcome.Error?.Seconds, outcome.Error?.Stop?.Kind));
         Assert.Equal((CommandStatus.Ok, "next\n"), (next.Status, next.Stdout));
+    }
+
+    /// <summary>A command run as a plain session runs it: <c>/bin/sh -c</c> in the basedir, here with the logging git first on PATH.</summary>
+    private sealed class PlainShell(string path, string basedir) : ICommandRunner
+    {
+        public async Task<CommandOutcome> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = basedir, RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(command);
+            psi.Environment["PATH"] = path;
+            using var process = System.Diagnostics.Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            var status = process.ExitCode == 0 ? CommandStatus.Ok : CommandStatus.Failed;
+            return new CommandOutcome(status, process.ExitCode, await stdout, await stderr, TimeSpan.Zero);
+        }
     }
 }

@@ -195,6 +195,7 @@ public sealed class SshFarm : IAsyncLifetime
             Directory.CreateDirectory(path);
             var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
             BotProcess.Git(path, "init", "-q", "-b", branch);
+            BotProcess.Git(path, "config", "maintenance.auto", "false");
             File.WriteAllText(Path.Combine(path, "README"), $"{repo}\n");
             if (repo == "buildbot-configs") File.WriteAllText(Path.Combine(path, "checkconfig.sh"), "#!/bin/sh\necho 'config ok'\n");
             BotProcess.Git(path, "add", "-A");
@@ -203,15 +204,21 @@ public sealed class SshFarm : IAsyncLifetime
             BotProcess.Git(path, "config", "receive.denyCurrentBranch", "updateInstead");
         }
 
-        foreach (var host in HostNames)
+        // One clone per repo, copied to the other hosts that carry it (as for hg below): a clone is five processes.
+        // Auto maintenance is off in the farm's repos: after every fetch, checkout and commit it starts one more git
+        // that has nothing to do in repos this small.
+        foreach (var repo in Repos.Where(r => !(hg && r == HgRepo)))
         {
-            foreach (var repo in ReposOf(host).Where(r => !(hg && r == HgRepo)))
+            var hosts = HostNames.Where(h => ReposOf(h).Contains(repo)).ToList();
+            var first = Path.Combine(Basedir(dir, hosts[0]), repo);
+            var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
+            Directory.CreateDirectory(Basedir(dir, hosts[0]));
+            BotProcess.Git(Basedir(dir, hosts[0]), "clone", "-q", "-c", "maintenance.auto=false", "--branch", branch, "--", Upstream(dir, repo), first);
+            BotProcess.Git(first, "checkout", "-q", "--detach", "HEAD~1");
+            foreach (var host in hosts.Skip(1))
             {
-                var path = Path.Combine(Basedir(dir, host), repo);
-                var branch = repo == "buildbotcustom" ? "production-0.8" : "production";
                 Directory.CreateDirectory(Basedir(dir, host));
-                BotProcess.Git(Basedir(dir, host), "clone", "-q", "--branch", branch, "--", Upstream(dir, repo), path);
-                BotProcess.Git(path, "checkout", "-q", "--detach", "HEAD~1");
+                CopyDirectory(first, Path.Combine(Basedir(dir, host), repo));
             }
         }
     }
