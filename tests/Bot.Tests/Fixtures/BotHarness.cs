@@ -197,8 +197,10 @@ public sealed class BotHarness : IAsyncDisposable
         return Git(dir, "rev-parse", "HEAD");
     }
 
+    /// <summary>Runs git in a directory and returns its trimmed stdout; <c>rev-parse HEAD</c> of a plain working copy is read from its files (<see cref="Deployer.Tests.Fixtures.Shell.GitWorkingHead"/>).</summary>
     public static string Git(string cwd, params string[] args)
     {
+        if (args is ["rev-parse", "HEAD"] && Deployer.Tests.Fixtures.Shell.GitWorkingHead(cwd) is { } head) return head;
         var psi = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["GIT_AUTHOR_NAME"] = "Alice Releng";

@@ -35,7 +35,28 @@ public static class Shell
     public static Task<string> HgAsync(string repo, params string[] args) => CheckAsync("hg", ["-R", repo, .. args]);
 
     /// <summary>The full revision a working copy has checked out.</summary>
-    public static Task<string> GitHeadAsync(string workingCopy) => GitAsync(workingCopy, "rev-parse", "HEAD");
+    public static async Task<string> GitHeadAsync(string workingCopy) => GitWorkingHead(workingCopy) ?? await GitAsync(workingCopy, "rev-parse", "HEAD");
+
+    /// <summary>
+    /// What <c>git rev-parse HEAD</c> gives in a working copy's top directory, read as git reads it: <c>.git/HEAD</c>
+    /// holds the hash (detached) or names a branch whose loose ref file holds it. The tests ask after every rollout for
+    /// every host, and each git start costs tens of milliseconds of CPU on a busy machine. Null (ask git) for
+    /// anything else: a packed ref, a <c>.git</c> file, a bare repo, reftable.
+    /// </summary>
+    public static string? GitWorkingHead(string workingCopy)
+    {
+        var git = Path.Combine(workingCopy, ".git");
+        if (!Directory.Exists(git) || !File.Exists(Path.Combine(git, "HEAD"))) return null;
+        var head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+        const string Branch = "ref: refs/heads/";
+        if (head.StartsWith(Branch, StringComparison.Ordinal) && !head.Contains("..", StringComparison.Ordinal))
+        {
+            var loose = Path.Combine(git, head[5..]);
+            head = File.Exists(loose) ? File.ReadAllText(loose).Trim() : "";
+        }
+
+        return head.Length == 40 && head.All(char.IsAsciiHexDigitLower) ? head : null;
+    }
 
     /// <summary>The full revision an hg working copy has checked out (<c>hg log -r .</c>).</summary>
     public static async Task<string> HgHeadAsync(string workingCopy) =>
@@ -66,7 +87,8 @@ public static class Shell
     }
 
     /// <summary>A revision of a git working copy or repo, in full.</summary>
-    public static Task<string> RevParseAsync(string repo, string rev = "HEAD") => GitAsync(repo, "rev-parse", rev);
+    public static async Task<string> RevParseAsync(string repo, string rev = "HEAD") =>
+        (rev == "HEAD" ? GitWorkingHead(repo) : null) ?? await GitAsync(repo, "rev-parse", rev);
 
     /// <summary>Runs <c>/bin/sh -c</c>; returns stdout (untrimmed), throws on a non-zero exit.</summary>
     public static async Task<string> ShAsync(string command, string? workingDirectory = null)

@@ -190,8 +190,11 @@ public sealed class BotProcess : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("repo root (ChatOpsReconfig.sln) not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Runs git in a directory and returns its trimmed stdout.</summary>
-    public static string Git(string cwd, params string[] args) => Run("git", cwd, args, new()
+    /// <summary>Runs git in a directory and returns its trimmed stdout; <c>rev-parse HEAD</c> of a plain working copy is read from its files (<see cref="Deployer.Tests.Fixtures.Shell.GitWorkingHead"/>).</summary>
+    public static string Git(string cwd, params string[] args) =>
+        (args is ["rev-parse", "HEAD"] ? Deployer.Tests.Fixtures.Shell.GitWorkingHead(cwd) : null) ?? RunGit(cwd, args);
+
+    private static string RunGit(string cwd, string[] args) => Run("git", cwd, args, new()
     {
         ["GIT_AUTHOR_NAME"] = "Test Releng",
         ["GIT_AUTHOR_EMAIL"] = "test@example.com",
