@@ -96,7 +96,7 @@ internal static class LeadershipSetup
         services.AddSingleton(new LeaseHeldByLoop());
         var length = TimeSpan.FromSeconds(ha.LeaseSeconds);
         services.AddSingleton(sp => new PgLeadership(
-            new PgLeaderLease(sp.GetRequiredService<PgStore>().LeaseSource, length / 3), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, length));
+            new PgLeaderLease(sp.GetRequiredService<PgStore>().LeaseSource, PgLeaderLease.StatementTimeout(length)), sp.GetRequiredService<TimeProvider>(), ha.InstanceName, length));
         services.AddHostedService<LeaderServices>();
         return services;
     }
@@ -142,15 +142,21 @@ internal sealed partial class LeaderServices(
     {
         // A standby's writes are refused too: epoch 0 is never held.
         documents.Fence = () => (leadership.Holder, leadership.Epoch ?? 0);
-        var thread = LeaseThread.Start("chatops-lease", leadership.Length / 3, _ => Tick(stoppingToken));
+        var thread = LeaseThread.Start("chatops-lease", _ => Tick(stoppingToken));
         stoppingToken.Register(thread.Stop);
         return thread.Completion;
     }
 
-    /// <summary>One turn of the lease (on the lease's own thread); false once the lease is lost and the bot stops.</summary>
-    private bool Tick(CancellationToken stoppingToken)
+    /// <summary>
+    /// One turn of the lease (on the lease's own thread); returns the pause before the next, or null once the lease is
+    /// lost and the bot stops. A turn that could not reach the store is tried again after a tenth of the lease, not a
+    /// third: one renewal held up past its time limit (a write holding the lease row, a stalled server) must not cost
+    /// the lease while there is time left to renew it.
+    /// </summary>
+    private TimeSpan? Tick(CancellationToken stoppingToken)
     {
         LeadershipChange change;
+        var pause = leadership.Length / 3;
         try
         {
             var sentAt = time.GetTimestamp();
@@ -170,6 +176,7 @@ internal sealed partial class LeaderServices(
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
             Log.StoreUnreachable(logger, ex.Message);
+            pause = leadership.Length / 10;
             // A leader that cannot renew has lost the lease once it would have run out.
             change = leadership.IsLeader && time.GetUtcNow() - _renewed > leadership.Length ? LeadershipChange.Lost : LeadershipChange.None;
         }
@@ -185,7 +192,7 @@ internal sealed partial class LeaderServices(
             Log.LostLease(logger, state.Instance, leadership.Length.TotalSeconds);
             Environment.ExitCode = ExitLostLease;
             lifetime.StopApplication();
-            return false;
+            return null;
         }
         else if (!leadership.IsLeader && !_standbyLogged)
         {
@@ -193,7 +200,7 @@ internal sealed partial class LeaderServices(
             _standbyLogged = true;
         }
 
-        return true;
+        return pause;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ public sealed class LeaderLeaseTests(PostgresFixture pg)
         await using var source = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync());
         await PgMigrations.ApplyAsync(source, CancellationToken.None);
         var time = TimeProvider.System; // the starvation is real, so is the clock
-        var leadership = new PgLeadership(new PgLeaderLease(source, Length / 3), time, "bot-a", Length);
+        var leadership = new PgLeadership(new PgLeaderLease(source, PgLeaderLease.StatementTimeout(Length)), time, "bot-a", Length);
         var state = new LeaderState("bot-a", shared: true, time.GetUtcNow(), time);
         var lifetime = new RecordingLifetime();
         using var services = new ServiceCollection().BuildServiceProvider();
@@ -79,6 +79,54 @@ public sealed class LeaderLeaseTests(PostgresFixture pg)
         Assert.Equal(0, lifetime.StopRequests);
         await leader.StopAsync(CancellationToken.None);
         Assert.Null(RenewedAt(watcher, expired: false)); // a clean stop hands the lease back
+    }
+
+    [Fact]
+    public async Task Leader_ARenewalHeldUpPastItsTimeLimit_IsTriedAgainInTime_AndTheLeaseIsKept()
+    {
+        await using var source = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync());
+        await PgMigrations.ApplyAsync(source, CancellationToken.None);
+        var time = TimeProvider.System; // the lock wait and the statement's time limit are PostgreSQL's, on the real clock
+        var leadership = new PgLeadership(new PgLeaderLease(source, PgLeaderLease.StatementTimeout(Length)), time, "bot-a", Length);
+        var state = new LeaderState("bot-a", shared: true, time.GetUtcNow(), time);
+        var lifetime = new RecordingLifetime();
+        using var services = new ServiceCollection().BuildServiceProvider();
+        var leader = new LeaderServices(services, [], leadership, new PgDocuments(source, time), state, time, lifetime, NullLogger<LeaderServices>.Instance);
+        await leader.StartAsync(CancellationToken.None);
+        Assert.True(SpinWait.SpinUntil(() => state.IsLeader, TimeSpan.FromSeconds(30)), "bot-a never took the free lease");
+
+        // A write of this bot in flight holds the lease row (the fence's FOR SHARE) as long as it runs: renewals wait.
+        using var blocker = source.OpenConnection();
+        using var tx = blocker.BeginTransaction();
+        using (var hold = new NpgsqlCommand($"SELECT 1 FROM {PgTables.LeaderLease} WHERE id = 1 FOR SHARE", blocker, tx)) hold.ExecuteScalar();
+
+        // Held until a renewal has run into its time limit and a second one is waiting: the first attempt gives up,
+        // and the lease must still be renewed once the write ends.
+        using var watcher = source.OpenConnection();
+        var attempts = new HashSet<DateTime>();
+        var deadline = time.GetTimestamp() + (long)(2 * Length.TotalSeconds * time.TimestampFrequency);
+        while (attempts.Count < 2 && time.GetTimestamp() < deadline && lifetime.StopRequests == 0)
+        {
+            SpinWait.SpinUntil(() => WaitingRenewal(watcher) is { } at && attempts.Add(at), TimeSpan.FromSeconds(1));
+        }
+
+        var held = RenewedAt(watcher);
+        tx.Commit();
+        Assert.True(attempts.Count == 2, $"renewal attempts seen waiting: {attempts.Count}; lifetime stop requests: {lifetime.StopRequests}");
+
+        Assert.True(SpinWait.SpinUntil(() => RenewedAt(watcher) != held || lifetime.StopRequests > 0, Length), "no renewal after the write ended");
+        Assert.Equal(0, lifetime.StopRequests);
+        Assert.True(state.MayAct, "the leader no longer counts itself as holding the lease");
+        await leader.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>When the lease renewal now waiting on the lease row's lock started, if one is.</summary>
+    private static DateTime? WaitingRenewal(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand(
+            $"SELECT query_start FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE {PgTables.LeaderLease} SET renewed_at%' LIMIT 1",
+            connection);
+        return command.ExecuteScalar() is DateTime at ? at : null;
     }
 
     /// <summary>The stored lease's last renewal; with <paramref name="expired"/> false, null when it is no longer valid.</summary>

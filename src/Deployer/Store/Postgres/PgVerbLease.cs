@@ -20,13 +20,13 @@ internal sealed class PgVerbLease : IAsyncDisposable
     private PgVerbLease(PgLeadership leadership)
     {
         _leadership = leadership;
-        _renewing = LeaseThread.Start("chatops-verb-lease", Length / 3, _ => Renew());
+        _renewing = LeaseThread.Start("chatops-verb-lease", _ => Renew() ? Length / 3 : null);
     }
 
     /// <summary>Takes the lease and fences <paramref name="documents"/> with it; throws <see cref="StoreBusyException"/> when a bot leads.</summary>
     public static PgVerbLease Take(NpgsqlDataSource source, PgDocuments documents, TimeProvider time)
     {
-        var lease = new PgLeaderLease(source, Length / 3);
+        var lease = new PgLeaderLease(source, PgLeaderLease.StatementTimeout(Length));
         var leadership = new PgLeadership(lease, time, $"chatops-cli@{Environment.MachineName}", Length);
         if (leadership.Tick() != LeadershipChange.Acquired)
         {
