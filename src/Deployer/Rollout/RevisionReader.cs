@@ -141,8 +141,8 @@ public static class RevisionReader
     /// The shell text that runs every command in turn: <c>( cmd ) &lt;/dev/null; printf '\n%s %s %s\n' marker i $?</c>.
     /// The subshell keeps a command's <c>cd</c>, variables or <c>exit</c> from reaching the next one; the newline
     /// before the marker puts it at the start of a line even after output without a final newline. It starts with
-    /// <see cref="HostDriver.GitShortcut"/>: a read outside the driver (the start-up probe, <c>status --live</c>) saves
-    /// a git process per plain git repo as a rollout's reads do.
+    /// <see cref="HostDriver.GitShortcut"/>, which saves a git process per plain git repo, in a rollout's reads and in
+    /// the start-up probe and <c>status --live</c> alike.
     /// </summary>
     internal static string Combine(IReadOnlyList<string> commands, string marker)
     {

@@ -28,8 +28,8 @@ namespace ChatOpsReconfig.Deployer.Transport;
 /// as <c>git log | head -1</c> behaves as it does in any shell.
 /// </para>
 /// <para>
-/// Reads (<see cref="Read"/>: the revision reads) run in a subshell of the driver, so its <c>git</c> function answers
-/// the default <c>git -C DIR rev-parse HEAD</c> from <c>DIR/.git/HEAD</c> and the loose branch ref it names, with
+/// Reads (<see cref="Read"/>: the revision reads) run in a subshell of the driver; their text starts with
+/// <see cref="GitShortcut"/>, a <c>git</c> function that answers the default <c>git -C DIR rev-parse HEAD</c> from <c>DIR/.git/HEAD</c> and the loose branch ref it names, with
 /// the <c>read</c> builtin, when both hold a plain hash: two fewer processes per host and rollout. Anything else (a
 /// packed or symbolic ref, a <c>.git</c> file, reftable, any other git command) goes to the real <c>git</c>. Steps
 /// run in their own <c>sh</c> and always get the real one; a step that is one plain program (<see cref="IsPlainProgram"/>)
@@ -53,8 +53,8 @@ internal static class HostDriver
     /// <summary>
     /// A shell function named <c>git</c> that answers the default revision read, <c>git -C DIR rev-parse HEAD</c>, from
     /// <c>DIR/.git/HEAD</c> and the loose branch ref it names when both hold a plain hash, and passes anything else
-    /// to the real <c>git</c>. Defined in the driver and in front of every combined revision read
-    /// (<see cref="Rollout.RevisionReader"/>), so the start-up probe and <c>status --live</c> save the same processes.
+    /// to the real <c>git</c>. It heads every combined revision read (<see cref="Rollout.RevisionReader"/>), through the
+    /// driver or a plain session alike; steps never see it.
     /// </summary>
     public const string GitShortcut = """
         git() {
@@ -119,7 +119,6 @@ internal static class HostDriver
               printf 'chatops: basedir %s does not exist on this host\n' "$D" >&2
               chatops_both end $1 97
             }
-            {{GitShortcut}}
             chatops_read() {
               chatops_both start $1
               chatops_nodir $1 && return

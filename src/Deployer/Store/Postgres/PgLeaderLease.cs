@@ -19,13 +19,13 @@ public sealed class LeaseLostException(string message) : Exception(message);
 /// </summary>
 internal sealed class PgLeaderLease(NpgsqlDataSource source, TimeSpan timeout)
 {
-    /// <summary>One row when the writer (<c>@holder</c>, <c>@epoch</c>) still holds the lease at <c>@now</c>; share-locks it until the transaction ends.</summary>
     /// <summary>
     /// How long one lease statement may take: a fifth of the lease, so that a renewal held up to its limit can be
     /// tried twice more before the lease runs out.
     /// </summary>
     public static TimeSpan StatementTimeout(TimeSpan length) => length / 5;
 
+    /// <summary>One row when the writer (<c>@holder</c>, <c>@epoch</c>) still holds the lease at <c>@now</c>; share-locks it until the transaction ends.</summary>
     public const string FenceSql = $"SELECT 1 FROM {PgTables.LeaderLease} WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at >= @now FOR SHARE";
 
     /// <summary>Takes the lease when it is free or expired; returns the new epoch, or null when another bot holds it.</summary>
